@@ -1,0 +1,295 @@
+//! `import`, `export`, `stats`, `show`, `delete`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use concord::formats::{read_memory_file, write_memory, Format};
+use concord::lang::parse_ranges;
+use concord::store::Memory;
+use concord::{Error, Result};
+
+use super::{db_path, open_for_reading, print_json, stderr_is_terminal, stdout_error};
+use crate::{Cli, Outcome};
+
+/// Arguments of `concord import`.
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Files to import (TMX, TSV, CSV); all land in one transaction or none does.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The format of every file (default: from each file's extension).
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<Format>,
+}
+
+/// Arguments of `concord export`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_parser = parse_format, default_value = "tmx")]
+    pub format: Format,
+    /// Write to this file (default: standard output). The file is replaced only when the
+    /// export succeeds.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only these languages, comma-separated ranges (`en,ko`, `zh-Hant`).
+    #[arg(long, value_name = "LANGS")]
+    pub langs: Option<String>,
+}
+
+/// Arguments of `concord show`.
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The unit id.
+    pub id: i64,
+}
+
+/// Arguments of `concord delete`.
+#[derive(Args, Debug)]
+pub struct DeleteArgs {
+    /// Unit ids.
+    #[arg(required = true)]
+    pub ids: Vec<i64>,
+}
+
+fn parse_format(s: &str) -> std::result::Result<Format, String> {
+    Format::from_name(s).ok_or_else(|| format!("unknown format {s:?} (expected tmx, tsv or csv)"))
+}
+
+pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
+    // Check every file before opening the memory, so a typo creates nothing.
+    let mut plan = Vec::new();
+    for f in &args.files {
+        if !f.exists() {
+            return Err(Error::Io {
+                path: f.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
+        }
+        plan.push((f.clone(), Format::resolve(f, args.format)?));
+    }
+    let (path, _) = db_path(cli);
+    let existed = path.exists();
+    let mut mem = Memory::open(&path)?;
+    let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
+    let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+    let bar = progress_bar();
+    let result = mem.import(&names, |imp| {
+        for (file, format) in &plan {
+            bar.set_message(file.display().to_string());
+            read_memory_file(file, *format, |unit| {
+                imp.add(unit)?;
+                let n = imp.read();
+                if n % 1024 == 0 {
+                    bar.set_position(n);
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    });
+    bar.finish_and_clear();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if !existed {
+                drop(mem);
+                remove_db(&path);
+            }
+            return Err(e);
+        }
+    };
+    if cli.json {
+        print_json(&report)?;
+    } else {
+        let langs: Vec<String> = report
+            .languages
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect();
+        let mut line = format!(
+            "imported {} unit{} into {}",
+            report.added,
+            plural(report.added),
+            path.display()
+        );
+        if report.duplicates > 0 {
+            line += &format!(
+                ", skipped {} duplicate{} already in the memory",
+                report.duplicates,
+                plural(report.duplicates)
+            );
+        }
+        if report.incomplete > 0 {
+            line += &format!(
+                ", skipped {} row{} with fewer than two languages",
+                report.incomplete,
+                plural(report.incomplete)
+            );
+        }
+        if !langs.is_empty() {
+            line += &format!(" (languages: {})", langs.join(", "));
+        }
+        println!("{line}");
+    }
+    Ok(Outcome::Ok)
+}
+
+fn remove_db(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    if !stderr_is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos} units ({per_sec}) {msg}")
+            .expect("static template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
+    let langs = match &args.langs {
+        Some(l) => parse_ranges(l).map_err(|e| Error::lang("--langs", e))?,
+        None => Vec::new(),
+    };
+    let mem = open_for_reading(cli)?;
+    let report = match &args.output {
+        None => {
+            let out = std::io::BufWriter::new(std::io::stdout().lock());
+            write_memory(&mem, args.format, &langs, out)?
+        }
+        Some(path) => {
+            let mut tmp = path.as_os_str().to_os_string();
+            tmp.push(format!(".part{}", std::process::id()));
+            let tmp = PathBuf::from(tmp);
+            let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+            let result = write_memory(&mem, args.format, &langs, std::io::BufWriter::new(file));
+            match result {
+                Ok(r) => {
+                    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+                    r
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(e);
+                }
+            }
+        }
+    };
+    if args.output.is_some() {
+        eprintln!(
+            "exported {} unit{} ({})",
+            report.units,
+            plural(report.units),
+            report.languages.join(", ")
+        );
+    }
+    if report.flattened_cells > 0 {
+        eprintln!(
+            "concord: warning: {} cell{} held a TAB or line break, written as a space (TSV cannot quote; use --format csv or tmx to keep them)",
+            report.flattened_cells,
+            plural(report.flattened_cells)
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn stats(cli: &Cli) -> Result<Outcome> {
+    let mem = open_for_reading(cli)?;
+    let s = mem.stats()?;
+    if cli.json {
+        print_json(&s)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut out = std::io::stdout().lock();
+    let w =
+        |out: &mut std::io::StdoutLock<'_>, s: String| writeln!(out, "{s}").map_err(stdout_error);
+    w(&mut out, format!("memory    {}", s.path))?;
+    w(&mut out, format!("units     {}", s.units))?;
+    w(
+        &mut out,
+        format!("size      {:.1} MB", s.bytes as f64 / 1e6),
+    )?;
+    w(&mut out, "languages".into())?;
+    for (l, n) in &s.languages {
+        w(&mut out, format!("  {l:<10} {n:>9}"))?;
+    }
+    w(&mut out, "origins".into())?;
+    for (o, n) in &s.origins {
+        let o = if o.is_empty() { "(none)" } else { o };
+        w(&mut out, format!("  {o:<30} {n:>9}"))?;
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn show(cli: &Cli, args: &ShowArgs) -> Result<Outcome> {
+    let mem = open_for_reading(cli)?;
+    let unit = mem.unit(args.id)?.ok_or_else(|| {
+        Error::Invalid(format!("no unit {} in {}", args.id, mem.path().display()))
+    })?;
+    if cli.json {
+        print_json(&unit)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut out = std::io::stdout().lock();
+    let mut lines = vec![format!("unit {}", args.id)];
+    for v in &unit.variants {
+        lines.push(format!("  {:<8} {}", v.lang, v.text));
+        if let Some(m) = &v.markup {
+            lines.push(format!("  {:<8} markup: {}", "", m));
+        }
+    }
+    let m = &unit.meta;
+    for (k, v) in [
+        ("origin", &m.origin),
+        ("created", &m.created),
+        ("creator", &m.creator),
+        ("changed", &m.changed),
+        ("changer", &m.changer),
+        ("srclang", &m.source_lang),
+    ] {
+        if let Some(v) = v {
+            lines.push(format!("  {k:<8} {v}"));
+        }
+    }
+    for n in &m.extra.notes {
+        lines.push(format!("  note     {n}"));
+    }
+    for p in &m.extra.props {
+        lines.push(format!("  prop     {} = {}", p.kind, p.value));
+    }
+    for l in lines {
+        writeln!(out, "{l}").map_err(stdout_error)?;
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<Outcome> {
+    let (path, _) = db_path(cli);
+    let mut mem = Memory::open_existing(&path)?;
+    let n = mem.delete(&args.ids)?;
+    if cli.json {
+        print_json(&serde_json::json!({ "deleted": n }))?;
+    } else {
+        println!("deleted {n} unit{}", plural(n));
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,239 @@
+//! Opening the files users hand over.
+//!
+//! [`open_text`] sniffs the first bytes of a file: a UTF-8 BOM is skipped, UTF-16 (LE or
+//! BE, with BOM) is decoded to UTF-8 on the fly, a file with NUL bytes and no UTF-16 BOM
+//! is refused as binary, and an empty file is refused. What comes back is a buffered
+//! reader of UTF-8 bytes (invalid UTF-8 is reported by the format readers, with its line).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The encoding found at the start of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 without BOM.
+    Utf8,
+    /// UTF-8 with BOM (the BOM is skipped).
+    Utf8Bom,
+    /// UTF-16 little endian with BOM.
+    Utf16Le,
+    /// UTF-16 big endian with BOM.
+    Utf16Be,
+}
+
+/// A file opened as UTF-8 text.
+pub struct TextInput {
+    /// The encoding that was detected.
+    pub encoding: Encoding,
+    /// The UTF-8 bytes of the file (BOM removed).
+    pub reader: Box<dyn BufRead + Send>,
+}
+
+const SNIFF: usize = 8192;
+
+/// Open `path` as text (see the module documentation).
+pub fn open_text(path: &Path) -> Result<TextInput> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(Error::parse_file(path, "is a directory, not a file"));
+    }
+    let mut head = vec![0u8; SNIFF];
+    let mut filled = 0;
+    while filled < SNIFF {
+        let n = file
+            .read(&mut head[filled..])
+            .map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    head.truncate(filled);
+    let enc = sniff(path, &head)?;
+    let skip = match enc {
+        Encoding::Utf8Bom => 3,
+        _ => 0,
+    };
+    let head = head.split_off(skip);
+    let chained: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(file));
+    let reader: Box<dyn BufRead + Send> = match enc {
+        Encoding::Utf8 | Encoding::Utf8Bom => Box::new(BufReader::with_capacity(1 << 16, chained)),
+        Encoding::Utf16Le | Encoding::Utf16Be => Box::new(BufReader::with_capacity(
+            1 << 16,
+            Utf16Reader::new(chained, enc),
+        )),
+    };
+    Ok(TextInput {
+        encoding: enc,
+        reader,
+    })
+}
+
+fn sniff(path: &Path, head: &[u8]) -> Result<Encoding> {
+    if head.is_empty() {
+        return Err(Error::parse_file(path, "the file is empty"));
+    }
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        if head.len() == 3 {
+            return Err(Error::parse_file(
+                path,
+                "the file is empty (only a byte-order mark)",
+            ));
+        }
+        return Ok(Encoding::Utf8Bom);
+    }
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Ok(Encoding::Utf16Le);
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Ok(Encoding::Utf16Be);
+    }
+    let window = &head[..head.len().min(SNIFF)];
+    if window.contains(&0) {
+        // UTF-16 without a BOM looks like ASCII with NULs in every other byte.
+        let even_nuls = window.iter().step_by(2).filter(|b| **b == 0).count();
+        let odd_nuls = window
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count();
+        let half = window.len() / 2;
+        if half > 0 && (even_nuls * 10 >= half * 9 || odd_nuls * 10 >= half * 9) {
+            return Err(Error::parse_file(
+                path,
+                "looks like UTF-16 without a byte-order mark; save it as UTF-8 (or UTF-16 with BOM)",
+            ));
+        }
+        return Err(Error::parse_file(
+            path,
+            "is a binary file, not text (it contains NUL bytes)",
+        ));
+    }
+    Ok(Encoding::Utf8)
+}
+
+/// Decodes UTF-16 (after its BOM) into UTF-8 bytes.
+struct Utf16Reader {
+    inner: Box<dyn Read + Send>,
+    decoder: encoding_rs::Decoder,
+    inbuf: Vec<u8>,
+    out: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+impl Utf16Reader {
+    fn new(inner: Box<dyn Read + Send>, enc: Encoding) -> Utf16Reader {
+        let encoding = if enc == Encoding::Utf16Le {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
+        Utf16Reader {
+            inner,
+            // new_decoder_with_bom_removal strips the BOM for us.
+            decoder: encoding.new_decoder_with_bom_removal(),
+            inbuf: vec![0; 1 << 16],
+            out: Vec::new(),
+            pos: 0,
+            eof: false,
+        }
+    }
+}
+
+impl Read for Utf16Reader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos >= self.out.len() {
+            if self.eof {
+                return Ok(0);
+            }
+            let n = self.inner.read(&mut self.inbuf)?;
+            let last = n == 0;
+            self.out.clear();
+            self.pos = 0;
+            let cap = self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16);
+            let mut s = String::with_capacity(cap);
+            let (_res, _read, had_errors) =
+                self.decoder
+                    .decode_to_string(&self.inbuf[..n], &mut s, last);
+            if had_errors {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "invalid UTF-16 (unpaired surrogate or odd byte count)",
+                ));
+            }
+            self.out = s.into_bytes();
+            if last {
+                self.eof = true;
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn read_all(bytes: &[u8]) -> Result<(Encoding, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.txt");
+        std::fs::write(&p, bytes).unwrap();
+        let mut t = open_text(&p)?;
+        let mut s = String::new();
+        t.reader.read_to_string(&mut s).unwrap();
+        Ok((t.encoding, s))
+    }
+
+    #[test]
+    fn encodings() {
+        assert_eq!(
+            read_all(b"en\tko\n").unwrap(),
+            (Encoding::Utf8, "en\tko\n".into())
+        );
+        assert_eq!(
+            read_all("\u{FEFF}en\t한".as_bytes()).unwrap(),
+            (Encoding::Utf8Bom, "en\t한".into())
+        );
+        let mut le = vec![0xFF, 0xFE];
+        for u in "en\t한국".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(
+            read_all(&le).unwrap(),
+            (Encoding::Utf16Le, "en\t한국".into())
+        );
+        let mut be = vec![0xFE, 0xFF];
+        for u in "zh\t朝鲜".encode_utf16() {
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(
+            read_all(&be).unwrap(),
+            (Encoding::Utf16Be, "zh\t朝鲜".into())
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(read_all(b"").unwrap_err().to_string().contains("empty"));
+        assert!(read_all(b"\xEF\xBB\xBF")
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
+        let bin = [0x89u8, b'P', b'N', b'G', 0, 0, 0, 13, 1, 2, 3];
+        assert!(read_all(&bin).unwrap_err().to_string().contains("binary"));
+        let mut le = vec![];
+        for u in "en\tko\n".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        assert!(read_all(&le).unwrap_err().to_string().contains("UTF-16"));
+    }
+}

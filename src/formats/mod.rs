@@ -1,0 +1,155 @@
+//! Reading and writing the files translators' other tools speak.
+//!
+//! * [`tabular`]: TSV (split on tabs only) and CSV (RFC 4180) with a header row of
+//!   language tags.
+//! * [`input`]: opening a user's file: encoding detection (UTF-8 with or without BOM,
+//!   UTF-16 with BOM), refusing binary and empty files with a clear message.
+
+pub mod input;
+pub mod tabular;
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// A memory file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Tab-separated values, header row of language tags.
+    Tsv,
+    /// Comma-separated values (RFC 4180), header row of language tags.
+    Csv,
+    /// TMX 1.4b (reads 1.1 too).
+    Tmx,
+}
+
+impl Format {
+    /// The format a file name implies, from its extension.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Format::from_name(&ext)
+    }
+
+    /// Parse a format name (`tsv`, `csv`, `tmx`; `tab` and `txt` mean TSV).
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "tsv" | "tab" | "txt" => Some(Format::Tsv),
+            "csv" => Some(Format::Csv),
+            "tmx" => Some(Format::Tmx),
+            _ => None,
+        }
+    }
+
+    /// The format of `path`: `explicit` if given, else from the extension.
+    pub fn resolve(path: &Path, explicit: Option<Format>) -> Result<Format> {
+        explicit.or_else(|| Format::from_path(path)).ok_or_else(|| {
+            Error::parse_file(
+                path,
+                "cannot tell the format from the file name; name it with --format tsv|csv|tmx",
+            )
+        })
+    }
+
+    /// The usual extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Tsv => "tsv",
+            Format::Csv => "csv",
+            Format::Tmx => "tmx",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+use crate::unit::Unit;
+
+/// Read every unit of a memory file (TSV, CSV or TMX), calling `on_unit` for each in file
+/// order. The file name (without directories) becomes each unit's origin unless the file
+/// says otherwise.
+pub fn read_memory_file<F>(path: &Path, format: Format, mut on_unit: F) -> Result<()>
+where
+    F: FnMut(Unit) -> Result<()>,
+{
+    let origin = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let input = input::open_text(path)?;
+    match format {
+        Format::Tsv | Format::Csv => {
+            let delim = if format == Format::Tsv { b'\t' } else { b',' };
+            let mut any = false;
+            tabular::parse_rows(input.reader, path, delim, |row| {
+                any = true;
+                on_unit(row.into_unit(&origin))
+            })?;
+            if !any {
+                return Err(Error::parse_file(path, "the file has a header but no rows"));
+            }
+            Ok(())
+        }
+        Format::Tmx => Err(Error::parse_file(path, "TMX import is not built yet")),
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ExportReport {
+    /// Units written.
+    pub units: u64,
+    /// The language columns or variants written.
+    pub languages: Vec<String>,
+    /// TSV cells whose TAB or line break was replaced by a space.
+    pub flattened_cells: u64,
+}
+
+/// Write the memory to `out` in `format`, units in id order (deterministic, so exports
+/// can be kept in git and diffed). Only variants whose language one of `langs` selects
+/// are written (all when `langs` is empty); units left with fewer than two are skipped.
+pub fn write_memory<W: std::io::Write>(
+    mem: &crate::store::Memory,
+    format: Format,
+    langs: &[crate::lang::LangRange],
+    out: W,
+) -> Result<ExportReport> {
+    let languages: Vec<crate::lang::LangTag> = mem
+        .languages()?
+        .into_iter()
+        .filter(|t| langs.is_empty() || langs.iter().any(|r| r.matches(t)))
+        .collect();
+    let mut sorted = languages.clone();
+    sorted.sort_by_key(|t| {
+        let rank = match t.primary() {
+            "en" => 0,
+            "ko" => 1,
+            "zh" => 2,
+            _ => 3,
+        };
+        (rank, t.as_str().to_string())
+    });
+    let mut report = ExportReport {
+        languages: sorted.iter().map(|t| t.to_string()).collect(),
+        ..ExportReport::default()
+    };
+    match format {
+        Format::Tsv | Format::Csv => {
+            let with_meta = mem.has_unit_metadata()?;
+            let mut w = tabular::TableWriter::new(out, format == Format::Tsv, sorted, with_meta)?;
+            mem.for_each_unit(langs, 2, |u| {
+                report.units += 1;
+                w.write_unit(&u)
+            })?;
+            report.flattened_cells = w.flattened;
+            w.finish()?;
+        }
+        Format::Tmx => {
+            return Err(Error::Invalid("TMX export is not built yet".into()));
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,516 @@
+//! TSV and CSV memories: a header row of language tags, one unit per row.
+//!
+//! * TSV is split on TAB characters only: no quoting, no escaping (a `"` is an ordinary
+//!   character). CR before LF is dropped. Blank lines are skipped.
+//! * CSV follows RFC 4180 (quoted cells may hold commas, quotes and line breaks).
+//! * The header names each column: a BCP 47 language tag (`en`, `ko-KR`, `zh-Hans`), or
+//!   one of the metadata columns `note`, `origin`, `creator`, `created`, `changer`,
+//!   `changed`. Any other column is kept as a unit property named after the column. A
+//!   header must name at least two languages; a first row that names no language at all
+//!   is reported as a missing header.
+//! * Every row must have as many cells as the header. Rows are numbered by their line in
+//!   the file, so errors point at the line a text editor shows.
+//!
+//! ```
+//! use concord::formats::tabular::{parse_rows, Header};
+//!
+//! let tsv = "en\tko\tnote\nSeoul\t서울\tcapital\n";
+//! let mut units = Vec::new();
+//! parse_rows(tsv.as_bytes(), "cities.tsv".as_ref(), b'\t', |row| {
+//!     units.push(row.into_unit("cities.tsv"));
+//!     Ok(())
+//! }).unwrap();
+//! assert_eq!(units[0].variants[1].text, "서울");
+//!
+//! // A row with a missing cell is an error that names the file and the line.
+//! let bad = "en\tko\nSeoul\n";
+//! let err = parse_rows(bad.as_bytes(), "cities.tsv".as_ref(), b'\t', |_| Ok(())).unwrap_err();
+//! assert_eq!(err.to_string(), "cities.tsv:2: this row has 1 cell, the header has 2");
+//! # let _ = Header::parse;
+//! ```
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::lang::LangTag;
+use crate::unit::{Prop, Unit, UnitMeta, Variant};
+
+/// What a column of a TSV/CSV memory holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    /// Segments in a language.
+    Lang(LangTag),
+    /// A unit note.
+    Note,
+    /// The unit's origin.
+    Origin,
+    /// Creator id.
+    Creator,
+    /// Creation date.
+    Created,
+    /// Last changer id.
+    Changer,
+    /// Last change date.
+    Changed,
+    /// Any other column: a unit property of that name.
+    Prop(String),
+}
+
+/// A parsed header row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The columns, in file order.
+    pub columns: Vec<Column>,
+}
+
+impl Header {
+    /// Parse header cells. `line` is the header's line number, for errors.
+    pub fn parse(path: &Path, line: u64, cells: &[String]) -> Result<Header> {
+        let mut columns = Vec::with_capacity(cells.len());
+        let mut lang_errors = Vec::new();
+        for cell in cells {
+            let name = cell.trim();
+            let col = match name.to_ascii_lowercase().as_str() {
+                "note" | "notes" | "comment" => Column::Note,
+                "origin" | "source" => Column::Origin,
+                "creator" | "creationid" => Column::Creator,
+                "created" | "creationdate" => Column::Created,
+                "changer" | "changeid" => Column::Changer,
+                "changed" | "changedate" => Column::Changed,
+                _ => match LangTag::parse(name) {
+                    Ok(tag) => Column::Lang(tag),
+                    Err(e) => {
+                        lang_errors.push(e);
+                        Column::Prop(name.to_string())
+                    }
+                },
+            };
+            columns.push(col);
+        }
+        let langs: Vec<&LangTag> = columns
+            .iter()
+            .filter_map(|c| match c {
+                Column::Lang(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        if langs.is_empty() {
+            let first = cells.first().map(|s| s.as_str()).unwrap_or("");
+            return Err(Error::parse(
+                path,
+                line,
+                format!(
+                    "no header row naming the languages: the first line must be column names such as `en<TAB>ko<TAB>zh` (it starts with {first:?})"
+                ),
+            ));
+        }
+        if langs.len() < 2 {
+            let extra = lang_errors
+                .first()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default();
+            return Err(Error::parse(
+                path,
+                line,
+                format!(
+                    "the header names only one language ({}); a memory needs two or more{extra}",
+                    langs[0]
+                ),
+            ));
+        }
+        for (i, a) in langs.iter().enumerate() {
+            if langs[i + 1..].contains(a) {
+                return Err(Error::parse(
+                    path,
+                    line,
+                    format!("the header names language {a} twice"),
+                ));
+            }
+        }
+        Ok(Header { columns })
+    }
+
+    /// The language columns, in order.
+    pub fn languages(&self) -> Vec<LangTag> {
+        self.columns
+            .iter()
+            .filter_map(|c| match c {
+                Column::Lang(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// One data row with its header.
+#[derive(Debug)]
+pub struct Row<'h> {
+    /// The header.
+    pub header: &'h Header,
+    /// Line number of the row in the file (1-based; the header is line 1 unless blank
+    /// lines precede it).
+    pub line: u64,
+    /// Row number (1-based, the header is not a row).
+    pub number: u64,
+    /// The cells.
+    pub cells: Vec<String>,
+}
+
+impl Row<'_> {
+    /// The cell of language `tag`, if the header has it.
+    pub fn text(&self, tag: &LangTag) -> Option<&str> {
+        self.header
+            .columns
+            .iter()
+            .position(|c| matches!(c, Column::Lang(t) if t == tag))
+            .map(|i| self.cells[i].as_str())
+    }
+
+    /// Turn the row into a unit; `origin` is used unless the row has an origin column.
+    pub fn into_unit(self, origin: &str) -> Unit {
+        let mut meta = UnitMeta {
+            origin: Some(origin.to_string()),
+            ..UnitMeta::default()
+        };
+        let mut variants = Vec::new();
+        for (col, cell) in self.header.columns.iter().zip(self.cells) {
+            let value = cell.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let value = value.to_string();
+            match col {
+                Column::Lang(t) => variants.push(Variant::new(t.clone(), value)),
+                Column::Note => meta.extra.notes.push(value),
+                Column::Origin => meta.origin = Some(value),
+                Column::Creator => meta.creator = Some(value),
+                Column::Created => meta.created = Some(value),
+                Column::Changer => meta.changer = Some(value),
+                Column::Changed => meta.changed = Some(value),
+                Column::Prop(name) => meta.extra.props.push(Prop {
+                    kind: name.clone(),
+                    value,
+                }),
+            }
+        }
+        let mut u = Unit::new(variants);
+        u.meta = meta;
+        u
+    }
+}
+
+/// Read a TSV (`delimiter == b'\t'`) or CSV (any other delimiter) memory from UTF-8
+/// bytes, calling `on_row` for every data row.
+pub fn parse_rows<R, F>(reader: R, path: &Path, delimiter: u8, mut on_row: F) -> Result<Header>
+where
+    R: BufRead,
+    F: FnMut(Row<'_>) -> Result<()>,
+{
+    let mut header: Option<Header> = None;
+    let mut number = 0u64;
+    let mut handle = |line: u64, cells: Vec<String>| -> Result<()> {
+        match &header {
+            None => {
+                header = Some(Header::parse(path, line, &cells)?);
+            }
+            Some(h) => {
+                if cells.len() != h.columns.len() {
+                    return Err(Error::parse(
+                        path,
+                        line,
+                        format!(
+                            "this row has {} cell{}, the header has {}",
+                            cells.len(),
+                            if cells.len() == 1 { "" } else { "s" },
+                            h.columns.len()
+                        ),
+                    ));
+                }
+                number += 1;
+                on_row(Row {
+                    header: h,
+                    line,
+                    number,
+                    cells,
+                })?;
+            }
+        }
+        Ok(())
+    };
+    if delimiter == b'\t' {
+        read_tsv(reader, path, &mut handle)?;
+    } else {
+        read_csv(reader, path, delimiter, &mut handle)?;
+    }
+    header.ok_or_else(|| Error::parse_file(path, "the file has no rows (not even a header)"))
+}
+
+fn read_tsv<R: BufRead>(
+    mut reader: R,
+    path: &Path,
+    handle: &mut dyn FnMut(u64, Vec<String>) -> Result<()>,
+) -> Result<()> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| read_error(path, line + 1, e))?;
+        if n == 0 {
+            break;
+        }
+        line += 1;
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+        }
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        let text = std::str::from_utf8(&buf).map_err(|e| {
+            Error::parse(
+                path,
+                line,
+                format!(
+                    "invalid UTF-8 at byte {} of the line (save the file as UTF-8)",
+                    e.valid_up_to() + 1
+                ),
+            )
+        })?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        handle(line, text.split('\t').map(str::to_string).collect())?;
+    }
+    Ok(())
+}
+
+fn read_csv<R: BufRead>(
+    reader: R,
+    path: &Path,
+    delimiter: u8,
+    handle: &mut dyn FnMut(u64, Vec<String>) -> Result<()>,
+) -> Result<()> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(reader);
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let more = rdr.read_byte_record(&mut rec).map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            match e.kind() {
+                csv::ErrorKind::Io(io) => {
+                    read_error(path, line, std::io::Error::new(io.kind(), io.to_string()))
+                }
+                _ => Error::parse(path, line, format!("malformed CSV: {e}")),
+            }
+        })?;
+        if !more {
+            break;
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec
+            .iter()
+            .all(|f| f.iter().all(|b| b.is_ascii_whitespace()))
+        {
+            continue;
+        }
+        let mut cells = Vec::with_capacity(rec.len());
+        for (i, f) in rec.iter().enumerate() {
+            let s = std::str::from_utf8(f).map_err(|_| {
+                Error::parse(
+                    path,
+                    line,
+                    format!("invalid UTF-8 in cell {} (save the file as UTF-8)", i + 1),
+                )
+            })?;
+            cells.push(s.to_string());
+        }
+        handle(line, cells)?;
+    }
+    Ok(())
+}
+
+fn read_error(path: &Path, line: u64, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::InvalidData {
+        Error::parse(path, line, e.to_string())
+    } else {
+        Error::io(path, e)
+    }
+}
+
+/// Writes units as TSV or CSV with a fixed set of columns.
+pub struct TableWriter<W: Write> {
+    out: TableSink<W>,
+    languages: Vec<LangTag>,
+    with_meta: bool,
+    /// Cells whose TAB or line break had to be replaced by a space (TSV only).
+    pub flattened: u64,
+}
+
+enum TableSink<W: Write> {
+    Tsv(W),
+    Csv(Box<csv::Writer<W>>),
+}
+
+impl<W: Write> TableWriter<W> {
+    /// Start a table with these language columns; `with_meta` adds `origin` and `note`.
+    pub fn new(out: W, tsv: bool, languages: Vec<LangTag>, with_meta: bool) -> Result<Self> {
+        let sink = if tsv {
+            TableSink::Tsv(out)
+        } else {
+            TableSink::Csv(Box::new(
+                csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::Any(b'\n'))
+                    .from_writer(out),
+            ))
+        };
+        let mut w = TableWriter {
+            out: sink,
+            languages,
+            with_meta,
+            flattened: 0,
+        };
+        let mut head: Vec<String> = w.languages.iter().map(|t| t.to_string()).collect();
+        if with_meta {
+            head.push("origin".into());
+            head.push("note".into());
+        }
+        w.write_cells(head)?;
+        Ok(w)
+    }
+
+    /// Write one unit (languages it lacks give empty cells).
+    pub fn write_unit(&mut self, unit: &Unit) -> Result<()> {
+        let mut cells: Vec<String> = self
+            .languages
+            .iter()
+            .map(|t| unit.variant(t).map(|v| v.text.clone()).unwrap_or_default())
+            .collect();
+        if self.with_meta {
+            cells.push(unit.meta.origin.clone().unwrap_or_default());
+            cells.push(unit.meta.extra.notes.join("\n"));
+        }
+        self.write_cells(cells)
+    }
+
+    fn write_cells(&mut self, cells: Vec<String>) -> Result<()> {
+        let io = |e: std::io::Error| Error::Invalid(format!("writing the table: {e}"));
+        match &mut self.out {
+            TableSink::Tsv(w) => {
+                let mut first = true;
+                for c in cells {
+                    if !first {
+                        w.write_all(b"\t").map_err(io)?;
+                    }
+                    first = false;
+                    if c.contains(['\t', '\n', '\r']) {
+                        self.flattened += 1;
+                        let flat: String = c
+                            .chars()
+                            .map(|ch| {
+                                if matches!(ch, '\t' | '\n' | '\r') {
+                                    ' '
+                                } else {
+                                    ch
+                                }
+                            })
+                            .collect();
+                        w.write_all(flat.as_bytes()).map_err(io)?;
+                    } else {
+                        w.write_all(c.as_bytes()).map_err(io)?;
+                    }
+                }
+                w.write_all(b"\n").map_err(io)?;
+            }
+            TableSink::Csv(w) => {
+                w.write_record(&cells)
+                    .map_err(|e| Error::Invalid(format!("writing the table: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flush and return the writer.
+    pub fn finish(self) -> Result<W> {
+        match self.out {
+            TableSink::Tsv(mut w) => {
+                w.flush()
+                    .map_err(|e| Error::Invalid(format!("writing the table: {e}")))?;
+                Ok(w)
+            }
+            TableSink::Csv(w) => w
+                .into_inner()
+                .map_err(|e| Error::Invalid(format!("writing the table: {e}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str, delim: u8) -> Result<Vec<Unit>> {
+        let mut out = vec![];
+        parse_rows(text.as_bytes(), Path::new("t"), delim, |r| {
+            out.push(r.into_unit("t"));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn tsv_quotes_are_plain_characters() {
+        let u = rows("en\tko\n\"Yes,\" he said\t\"네\"라고 말했다\n", b'\t').unwrap();
+        assert_eq!(u[0].variants[0].text, "\"Yes,\" he said");
+    }
+
+    #[test]
+    fn csv_quoting_and_crlf() {
+        let u = rows(
+            "en,zh,note\r\n\"Seoul, Korea\",\"首尔\",\"a \"\"note\"\"\"\r\n",
+            b',',
+        )
+        .unwrap();
+        assert_eq!(u[0].variants[0].text, "Seoul, Korea");
+        assert_eq!(u[0].meta.extra.notes, vec!["a \"note\""]);
+    }
+
+    #[test]
+    fn header_errors() {
+        let e = rows("Hello\t안녕\nBye\t잘가\n", b'\t').unwrap_err();
+        assert!(e.to_string().starts_with("t:1: no header row"), "{e}");
+        let e = rows("en\tqq\nHello\t안녕\n", b'\t').unwrap_err();
+        assert!(e.to_string().contains("only one language"), "{e}");
+        let e = rows("en\tEN\na\tb\n", b'\t').unwrap_err();
+        assert!(e.to_string().contains("twice"), "{e}");
+    }
+
+    #[test]
+    fn unknown_columns_become_props() {
+        let u = rows("en\tko\tdomain\nSeoul\t서울\tplace\n", b'\t').unwrap();
+        assert_eq!(u[0].meta.extra.props[0].kind, "domain");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let mut bytes = b"en\tko\nok\tgood\nbad\t".to_vec();
+        bytes.extend_from_slice(&[0xC3, 0x28]);
+        bytes.push(b'\n');
+        let e = parse_rows(&bytes[..], Path::new("t.tsv"), b'\t', |_| Ok(())).unwrap_err();
+        assert!(e.to_string().starts_with("t.tsv:3: invalid UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn writer_round_trip() {
+        let u = rows("en\tko\nSeoul\t서울\n", b'\t').unwrap();
+        let langs = vec![LangTag::parse("en").unwrap(), LangTag::parse("ko").unwrap()];
+        let mut w = TableWriter::new(Vec::new(), false, langs, false).unwrap();
+        w.write_unit(&u[0]).unwrap();
+        let out = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert_eq!(out, "en,ko\nSeoul,서울\n");
+    }
+}

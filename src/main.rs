@@ -1,0 +1,72 @@
+//! The `concord` command line: parse arguments, call the library, print, exit.
+//!
+//! Exit codes are decided in one place, [`exit_code`]: 0 success, 1 the command ran and
+//! found error-level problems (lint), 2 the command could not run.
+
+mod cli;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Translation memory, termbase and QA for English, Korean and Chinese diplomatic text.
+#[derive(Parser, Debug)]
+#[command(name = "concord", version, about, long_about = None)]
+pub struct Cli {
+    /// The memory database (default: $CONCORD_DB, else memories/concord.db here).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Import TMX, TSV or CSV files into the memory (all files in one transaction).
+    Import(cli::memory::ImportArgs),
+    /// Export the memory as TMX, TSV or CSV.
+    Export(cli::memory::ExportArgs),
+    /// Show counts of units, languages and origins.
+    Stats,
+    /// Show one unit.
+    Show(cli::memory::ShowArgs),
+    /// Delete units by id.
+    Delete(cli::memory::DeleteArgs),
+}
+
+/// What a command reports back to `main`.
+pub enum Outcome {
+    /// It ran; no error-level findings.
+    Ok,
+    /// It ran and found error-level problems.
+    Findings,
+}
+
+fn exit_code(result: &Result<Outcome, concord::Error>) -> u8 {
+    match result {
+        Ok(Outcome::Ok) => 0,
+        Ok(Outcome::Findings) => 1,
+        Err(_) => 2,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = cli::run(&cli);
+    if let Err(e) = &result {
+        eprintln!("concord: error: {e}");
+    }
+    ExitCode::from(exit_code(&result))
+}

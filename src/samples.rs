@@ -1,0 +1,100 @@
+//! The samples shipped with concord, and the default memory built from them.
+//!
+//! A newcomer runs one command and gets a useful answer: when the default memory
+//! (`memories/concord.db`) does not exist yet, the CLI calls [`seed`] to build it from the
+//! shipped sample memories (`memories/*.tsv`, `*.csv`, `*.tmx`). The database is written
+//! to a temporary file and renamed into place, so a failure leaves nothing behind.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::formats::{read_memory_file, Format};
+use crate::store::Memory;
+
+/// What [`seed`] imported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    /// Units imported.
+    pub units: u64,
+    /// Glossary entries imported.
+    pub glossary_entries: u64,
+    /// The files read.
+    pub files: Vec<PathBuf>,
+}
+
+/// The sample memory files under `root/memories`, sorted by name.
+pub fn sample_memories(root: &Path) -> Vec<PathBuf> {
+    list(&root.join("memories"), &["tsv", "csv", "tmx"])
+}
+
+fn list(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .map(|e| exts.contains(&e.to_ascii_lowercase().as_str()))
+                    .unwrap_or(false)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Build the memory `db` from the samples under `root`. Returns `None` (and creates
+/// nothing) when there are no sample memories.
+pub fn seed(db: &Path, root: &Path) -> Result<Option<SeedReport>> {
+    let files = sample_memories(root);
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let tmp = tmp_path(db);
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        let mut mem = Memory::open(&tmp)?;
+        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        let report = mem.import(&names, |imp| {
+            for f in &files {
+                let format = Format::resolve(f, None)?;
+                read_memory_file(f, format, |u| imp.add(u).map(|_| ()))?;
+            }
+            Ok(())
+        })?;
+        drop(mem);
+        Ok(SeedReport {
+            units: report.added,
+            glossary_entries: 0,
+            files: files.clone(),
+        })
+    })();
+    match result {
+        Ok(r) => {
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
+            }
+            std::fs::rename(&tmp, db).map_err(|e| Error::io(db, e))?;
+            Ok(Some(r))
+        }
+        Err(e) => {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
+            }
+            Err(e)
+        }
+    }
+}
+
+fn tmp_path(db: &Path) -> PathBuf {
+    with_suffix(db, &format!(".tmp{}", std::process::id()))
+}
+
+fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
+    let mut s = p.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
+}

@@ -1,0 +1,740 @@
+//! The SQLite memory: one type, [`Memory`], owns the connection and all SQL.
+//!
+//! * The schema is versioned with `PRAGMA user_version`; [`MIGRATIONS`] is an append-only
+//!   list, and migration *n* brings a database from version *n* to *n + 1*. Opening a
+//!   database whose version is newer than this build knows is an error, never a guess.
+//! * The database runs in WAL mode with a busy timeout, so readers (`match`, `search`)
+//!   keep working while one writer imports.
+//! * Every write is one transaction: an import of several files lands whole or not at all.
+//! * A unit is a duplicate of a stored one when it has the same languages with the same
+//!   stored (NFC, trimmed) texts; the `fingerprint` column (XXH3-128 of the sorted
+//!   language/text pairs) carries a unique index, so re-importing a file adds nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::lang::{LangRange, LangTag};
+use crate::unit::{Extra, Unit, UnitMeta, Variant};
+
+/// The schema migrations, in order. Append only: never edit a released entry.
+pub const MIGRATIONS: &[&str] = &[
+    // 0 -> 1: units and their variants.
+    r#"
+    CREATE TABLE unit (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        fingerprint BLOB NOT NULL UNIQUE,
+        origin      TEXT,
+        created     TEXT,
+        creator     TEXT,
+        changed     TEXT,
+        changer     TEXT,
+        source_lang TEXT,
+        extra       TEXT
+    );
+    CREATE TABLE variant (
+        unit_id INTEGER NOT NULL REFERENCES unit(id) ON DELETE CASCADE,
+        lang    TEXT NOT NULL,
+        text    TEXT NOT NULL,
+        markup  TEXT,
+        extra   TEXT,
+        PRIMARY KEY (unit_id, lang)
+    ) WITHOUT ROWID;
+    CREATE INDEX variant_by_lang ON variant(lang, unit_id);
+    CREATE TABLE import_log (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        files   TEXT NOT NULL,
+        added   INTEGER NOT NULL,
+        skipped INTEGER NOT NULL
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// A translation memory in a SQLite file.
+pub struct Memory {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Units read from the files.
+    pub read: u64,
+    /// Units added to the memory.
+    pub added: u64,
+    /// Units skipped because the memory already held them (or the files held them twice).
+    pub duplicates: u64,
+    /// Rows skipped because they had text in fewer than two languages.
+    pub incomplete: u64,
+    /// Languages of the added units, with their variant counts.
+    pub languages: BTreeMap<String, u64>,
+}
+
+/// Counts that describe a memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// The database file.
+    pub path: String,
+    /// Schema version.
+    pub schema_version: i64,
+    /// Number of units.
+    pub units: u64,
+    /// Variants per language tag.
+    pub languages: BTreeMap<String, u64>,
+    /// Units per origin (file name); units without an origin are counted under "".
+    pub origins: BTreeMap<String, u64>,
+    /// Size of the database file in bytes (main file plus WAL).
+    pub bytes: u64,
+}
+
+impl Memory {
+    /// Open the memory at `path`, creating the file (and its parent directory) if needed,
+    /// and bring its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Memory> {
+        let path = path.as_ref();
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() && !dir.exists() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+        }
+        let conn = Connection::open(path)?;
+        Memory::setup(conn, path)
+    }
+
+    /// Open an existing memory; a missing file is an error (for commands that only read).
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Memory> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(Error::Invalid(format!(
+                "{}: no memory here (create one with `concord import FILE`, or name another with --db)",
+                path.display()
+            )));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Memory::setup(conn, path)
+    }
+
+    /// A memory that lives only in RAM (tests, examples, pipelines).
+    pub fn open_in_memory() -> Result<Memory> {
+        let conn = Connection::open_in_memory()?;
+        Memory::setup(conn, Path::new(":memory:"))
+    }
+
+    fn setup(conn: Connection, path: &Path) -> Result<Memory> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // Reject foreign files early with a clear message instead of "file is not a database".
+        let version: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
+            Ok(v) => v,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                return Err(Error::Invalid(format!(
+                    "{}: not a concord memory (not an SQLite database)",
+                    path.display()
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if version > schema_version() {
+            return Err(Error::SchemaTooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported: schema_version(),
+            });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -65536)?; // 64 MiB
+        conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        let mut mem = Memory {
+            conn,
+            path: path.to_path_buf(),
+        };
+        mem.migrate(version)?;
+        Ok(mem)
+    }
+
+    fn migrate(&mut self, from: i64) -> Result<()> {
+        if from == schema_version() {
+            return Ok(());
+        }
+        if from == 0 {
+            // A version-0 database with tables is not ours.
+            let tables: i64 = self.conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )?;
+            if tables > 0 {
+                return Err(Error::Invalid(format!(
+                    "{}: an SQLite database, but not a concord memory",
+                    self.path.display()
+                )));
+            }
+        }
+        let tx = self.conn.transaction()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying connection, for the modules of this crate that own tables of their
+    /// own (the fuzzy index, the glossary). Not public: SQL stays in the library.
+    #[allow(dead_code)]
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run an import: `fill` receives an [`Importer`] and adds units to it. Everything it
+    /// adds is one transaction: if `fill` returns an error, nothing is written.
+    ///
+    /// ```
+    /// use concord::{lang::LangTag, store::Memory, unit::{Unit, Variant}};
+    ///
+    /// let mut mem = Memory::open_in_memory().unwrap();
+    /// let en = LangTag::parse("en").unwrap();
+    /// let ko = LangTag::parse("ko").unwrap();
+    /// let unit = Unit::new(vec![Variant::new(en, "Good morning."), Variant::new(ko, "안녕하십니까.")]);
+    /// let report = mem.import(&["example"], |imp| {
+    ///     imp.add(unit.clone())?;
+    ///     imp.add(unit.clone())?; // a duplicate: skipped
+    ///     Ok(())
+    /// }).unwrap();
+    /// assert_eq!((report.added, report.duplicates), (1, 1));
+    ///
+    /// // A failing import leaves the memory as it was.
+    /// let failed = mem.import(&["broken"], |imp| {
+    ///     imp.add(Unit::new(vec![
+    ///         Variant::new(LangTag::parse("en").unwrap(), "Hello"),
+    ///         Variant::new(LangTag::parse("zh").unwrap(), "你好"),
+    ///     ]))?;
+    ///     Err(concord::Error::Invalid("the file broke half-way".into()))
+    /// });
+    /// assert!(failed.is_err());
+    /// assert_eq!(mem.stats().unwrap().units, 1);
+    /// ```
+    pub fn import<F>(&mut self, files: &[&str], fill: F) -> Result<ImportReport>
+    where
+        F: FnOnce(&mut Importer<'_>) -> Result<()>,
+    {
+        let tx = self.conn.transaction()?;
+        let report = {
+            let mut importer = Importer::new(&tx)?;
+            fill(&mut importer)?;
+            importer.finish()?
+        };
+        tx.execute(
+            "INSERT INTO import_log (at, files, added, skipped) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                now_utc_iso(),
+                files.join("\n"),
+                report.added as i64,
+                report.duplicates as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Counts of units, languages and origins.
+    pub fn stats(&self) -> Result<Stats> {
+        let units: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
+        let mut languages = BTreeMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT lang, count(*) FROM variant GROUP BY lang ORDER BY lang")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (l, n) = row?;
+            languages.insert(l, n as u64);
+        }
+        let mut origins = BTreeMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT coalesce(origin, ''), count(*) FROM unit GROUP BY 1 ORDER BY 1")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (o, n) = row?;
+            origins.insert(o, n as u64);
+        }
+        let bytes = file_size(&self.path) + file_size(&wal_path(&self.path));
+        Ok(Stats {
+            path: self.path.display().to_string(),
+            schema_version: schema_version(),
+            units: units as u64,
+            languages,
+            origins,
+            bytes,
+        })
+    }
+
+    /// The unit with this id.
+    pub fn unit(&self, id: i64) -> Result<Option<Unit>> {
+        let meta = self
+            .conn
+            .query_row(
+                "SELECT origin, created, creator, changed, changer, source_lang, extra
+                 FROM unit WHERE id = ?1",
+                [id],
+                meta_from_row,
+            )
+            .optional()?;
+        let Some(meta) = meta else { return Ok(None) };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lang, text, markup, extra FROM variant WHERE unit_id = ?1 ORDER BY lang",
+        )?;
+        let variants = stmt
+            .query_map([id], variant_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut unit = Unit {
+            id: Some(id),
+            variants: variants.into_iter().collect::<Result<Vec<_>>>()?,
+            meta,
+        };
+        sort_variants(&mut unit.variants);
+        Ok(Some(unit))
+    }
+
+    /// Visit every unit in id order, with only the variants whose language one of `langs`
+    /// selects (all variants when `langs` is empty). Units left with fewer than
+    /// `min_variants` variants are skipped.
+    pub fn for_each_unit<F>(&self, langs: &[LangRange], min_variants: usize, mut f: F) -> Result<()>
+    where
+        F: FnMut(Unit) -> Result<()>,
+    {
+        let mut units = self.conn.prepare(
+            "SELECT id, origin, created, creator, changed, changer, source_lang, extra
+             FROM unit ORDER BY id",
+        )?;
+        let mut vars = self.conn.prepare(
+            "SELECT unit_id, lang, text, markup, extra FROM variant ORDER BY unit_id, lang",
+        )?;
+        let mut vrows = vars.query([])?;
+        let mut pending: Option<(i64, Variant)> = None;
+        let mut urows = units.query([])?;
+        while let Some(row) = urows.next()? {
+            let id: i64 = row.get(0)?;
+            let meta = meta_from_row_at(row, 1)?;
+            let mut variants = Vec::new();
+            loop {
+                if pending.is_none() {
+                    match vrows.next()? {
+                        Some(r) => {
+                            let uid: i64 = r.get(0)?;
+                            let v = variant_from_row_at(r, 1)??;
+                            pending = Some((uid, v));
+                        }
+                        None => break,
+                    }
+                }
+                let (uid, _) = pending.as_ref().expect("pending set above");
+                if *uid < id {
+                    pending = None;
+                    continue;
+                }
+                if *uid > id {
+                    break;
+                }
+                let (_, v) = pending.take().expect("pending set above");
+                if langs.is_empty() || langs.iter().any(|r| r.matches(&v.lang)) {
+                    variants.push(v);
+                }
+            }
+            if variants.len() < min_variants.max(1) {
+                continue;
+            }
+            sort_variants(&mut variants);
+            f(Unit {
+                id: Some(id),
+                variants,
+                meta,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The distinct language tags present in the memory, sorted.
+    pub fn languages(&self) -> Result<Vec<LangTag>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT lang FROM variant ORDER BY lang")?;
+        let tags = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        tags.iter()
+            .map(|t| LangTag::parse(t).map_err(|e| Error::lang("memory", e)))
+            .collect()
+    }
+
+    /// True when some unit has an origin or a note (TSV/CSV export then adds columns).
+    pub fn has_unit_metadata(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM unit WHERE origin IS NOT NULL OR extra LIKE '%\"notes\"%')",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Delete units by id, in one transaction. Returns how many existed.
+    pub fn delete(&mut self, ids: &[i64]) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare("DELETE FROM unit WHERE id = ?1")?;
+            for id in ids {
+                n += stmt.execute([id])? as u64;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+}
+
+/// Adds units inside an import transaction. Get one from [`Memory::import`].
+pub struct Importer<'t> {
+    tx: &'t Transaction<'t>,
+    report: ImportReport,
+}
+
+impl<'t> Importer<'t> {
+    fn new(tx: &'t Transaction<'t>) -> Result<Importer<'t>> {
+        Ok(Importer {
+            tx,
+            report: ImportReport::default(),
+        })
+    }
+
+    /// Add one unit. Returns its new id, or `None` when the memory already holds it or
+    /// when it has text in fewer than two languages (counted as `incomplete`).
+    pub fn add(&mut self, mut unit: Unit) -> Result<Option<i64>> {
+        self.report.read += 1;
+        for v in &mut unit.variants {
+            v.text = crate::text::stored_form(&v.text);
+        }
+        unit.variants.retain(|v| !v.text.is_empty());
+        sort_variants(&mut unit.variants);
+        unit.variants.dedup_by(|a, b| a.lang == b.lang);
+        if unit.variants.len() < 2 {
+            self.report.incomplete += 1;
+            return Ok(None);
+        }
+        let fp = fingerprint(&unit.variants);
+        let m = &unit.meta;
+        let extra = (!m.extra.is_empty()).then(|| to_json(&m.extra));
+        // Look before inserting: an ignored INSERT would still consume an AUTOINCREMENT id,
+        // and ids must follow the file's order without gaps.
+        let exists = self
+            .tx
+            .prepare_cached("SELECT 1 FROM unit WHERE fingerprint = ?1")?
+            .exists([&fp[..]])?;
+        if exists {
+            self.report.duplicates += 1;
+            return Ok(None);
+        }
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO unit
+                 (fingerprint, origin, created, creator, changed, changer, source_lang, extra)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                &fp[..],
+                m.origin,
+                m.created,
+                m.creator,
+                m.changed,
+                m.changer,
+                m.source_lang,
+                extra
+            ])?;
+        if inserted == 0 {
+            self.report.duplicates += 1;
+            return Ok(None);
+        }
+        let id = self.tx.last_insert_rowid();
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO variant (unit_id, lang, text, markup, extra) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for v in &unit.variants {
+            let extra = (!v.extra.is_empty()).then(|| to_json(&v.extra));
+            stmt.execute(params![id, v.lang.as_str(), v.text, v.markup, extra])?;
+            *self
+                .report
+                .languages
+                .entry(v.lang.as_str().to_string())
+                .or_insert(0) += 1;
+        }
+        self.report.added += 1;
+        Ok(Some(id))
+    }
+
+    /// Units read so far (for progress bars).
+    pub fn read(&self) -> u64 {
+        self.report.read
+    }
+
+    fn finish(self) -> Result<ImportReport> {
+        Ok(self.report)
+    }
+}
+
+/// Variants are kept in a fixed order: en, ko, zh first, then the rest by tag.
+fn sort_variants(vs: &mut [Variant]) {
+    vs.sort_by(|a, b| lang_order(&a.lang).cmp(&lang_order(&b.lang)));
+}
+
+fn lang_order(t: &LangTag) -> (u8, &str) {
+    let rank = match t.primary() {
+        "en" => 0,
+        "ko" => 1,
+        "zh" => 2,
+        _ => 3,
+    };
+    (rank, t.as_str())
+}
+
+fn fingerprint(variants: &[Variant]) -> [u8; 16] {
+    let mut pairs: Vec<(&str, &str)> = variants
+        .iter()
+        .map(|v| (v.lang.as_str(), v.text.as_str()))
+        .collect();
+    pairs.sort();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for (l, t) in pairs {
+        h.update(l.as_bytes());
+        h.update(&[0]);
+        h.update(t.as_bytes());
+        h.update(&[0]);
+    }
+    h.digest128().to_le_bytes()
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("metadata serializes")
+}
+
+fn from_json(s: Option<String>) -> Result<Extra> {
+    match s {
+        None => Ok(Extra::default()),
+        Some(s) => serde_json::from_str(&s)
+            .map_err(|e| Error::Invalid(format!("corrupt metadata in memory: {e}"))),
+    }
+}
+
+fn meta_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UnitMeta> {
+    meta_from_row_at(r, 0)
+}
+
+fn meta_from_row_at(r: &rusqlite::Row<'_>, o: usize) -> rusqlite::Result<UnitMeta> {
+    let extra: Option<String> = r.get(o + 6)?;
+    Ok(UnitMeta {
+        origin: r.get(o)?,
+        created: r.get(o + 1)?,
+        creator: r.get(o + 2)?,
+        changed: r.get(o + 3)?,
+        changer: r.get(o + 4)?,
+        source_lang: r.get(o + 5)?,
+        extra: from_json(extra).unwrap_or_default(),
+    })
+}
+
+fn variant_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Variant>> {
+    variant_from_row_at(r, 0)
+}
+
+fn variant_from_row_at(r: &rusqlite::Row<'_>, o: usize) -> rusqlite::Result<Result<Variant>> {
+    let lang: String = r.get(o)?;
+    let text: String = r.get(o + 1)?;
+    let markup: Option<String> = r.get(o + 2)?;
+    let extra: Option<String> = r.get(o + 3)?;
+    Ok((|| {
+        Ok(Variant {
+            lang: LangTag::parse(&lang).map_err(|e| Error::lang("memory", e))?,
+            text,
+            markup,
+            extra: from_json(extra)?,
+        })
+    })())
+}
+
+fn file_size(p: &Path) -> u64 {
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}
+
+fn wal_path(p: &Path) -> PathBuf {
+    let mut s = p.as_os_str().to_os_string();
+    s.push("-wal");
+    PathBuf::from(s)
+}
+
+/// The current time in UTC as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn now_utc_iso() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(s: &str) -> LangTag {
+        LangTag::parse(s).unwrap()
+    }
+
+    fn unit(en: &str, ko: &str) -> Unit {
+        Unit::new(vec![
+            Variant::new(tag("en"), en),
+            Variant::new(tag("ko"), ko),
+        ])
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_785), (2026, 11, 28));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn import_dedups_by_nfc_text_and_languages() {
+        let mut m = Memory::open_in_memory().unwrap();
+        let nfd: String =
+            unicode_normalization::UnicodeNormalization::nfd("북한").collect::<String>();
+        let r = m
+            .import(&["t"], |imp| {
+                assert_eq!(imp.add(unit("North Korea", "북한"))?, Some(1));
+                assert_eq!(imp.add(unit(" North Korea ", &nfd))?, None);
+                assert_eq!(imp.add(unit("North korea", "북한"))?, Some(2));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!((r.read, r.added, r.duplicates), (3, 2, 1));
+        assert_eq!(m.unit(1).unwrap().unwrap().variants[1].text, "북한");
+        let r = m
+            .import(&["t"], |imp| {
+                imp.add(unit("North Korea", "북한"))?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!((r.added, r.duplicates), (0, 1));
+    }
+
+    #[test]
+    fn unit_needs_two_languages() {
+        let mut m = Memory::open_in_memory().unwrap();
+        let r = m
+            .import(&["t"], |imp| {
+                assert_eq!(imp.add(unit("Only English", "  "))?, None);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!((r.added, r.incomplete), (0, 1));
+        assert_eq!(m.stats().unwrap().units, 0);
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.db");
+        drop(Memory::open(&p).unwrap());
+        let c = Connection::open(&p).unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+        drop(c);
+        match Memory::open(&p) {
+            Err(Error::SchemaTooNew { found: 99, .. }) => {}
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn foreign_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("notes.txt");
+        std::fs::write(
+            &p,
+            "this is not a database, just some words in a text file\n".repeat(20),
+        )
+        .unwrap();
+        assert!(Memory::open(&p).is_err());
+    }
+
+    #[test]
+    fn for_each_filters_languages() {
+        let mut m = Memory::open_in_memory().unwrap();
+        m.import(&["t"], |imp| {
+            imp.add(Unit::new(vec![
+                Variant::new(tag("en-US"), "Hello"),
+                Variant::new(tag("zh-CN"), "你好"),
+                Variant::new(tag("ko"), "안녕"),
+            ]))?;
+            imp.add(unit("Bye", "잘 가"))?;
+            Ok(())
+        })
+        .unwrap();
+        let mut seen = vec![];
+        m.for_each_unit(
+            &[
+                LangRange::parse("zh").unwrap(),
+                LangRange::parse("en").unwrap(),
+            ],
+            2,
+            |u| {
+                seen.push(u);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].variants.len(), 2);
+        assert_eq!(seen[0].variants[0].lang.as_str(), "en-US");
+    }
+}

@@ -1,0 +1,446 @@
+//! The one place where concord normalizes text.
+//!
+//! Two forms of a text exist in concord, and every module goes through this module
+//! to get them:
+//!
+//! * the **stored form** ([`stored_form`]): Unicode NFC with leading and trailing white
+//!   space trimmed, nothing else changed. This is what the memory keeps and exports.
+//! * the **matching key** ([`match_key`]): NFKC, then Unicode case folding, then every run
+//!   of white space collapsed to one U+0020 and the ends trimmed. Fuzzy matching,
+//!   concordance search, the glossary and the linter compare keys, never raw text. NFKC
+//!   folds full-width Latin letters and digits (`ＤＰＲＫ２０２２` → `dprk2022`), half-width
+//!   katakana, compatibility ideographs and ligatures; case folding is the full Unicode
+//!   folding (`ß` → `ss`), not `to_lowercase`.
+//!
+//! [`KeyedText`] is the matching key together with a map from every key character back to
+//! the character offset in the original text, so that a hit found on the key can be
+//! reported as a span of what the user wrote.
+//!
+//! ```
+//! use concord::text::{match_key, stored_form};
+//!
+//! // Full-width Latin and digits fold to ASCII, case folds, spaces collapse.
+//! assert_eq!(match_key("  ＤＰＲＫ２０２２\u{3000}Talks "), "dprk2022 talks");
+//! // NFD Hangul (conjoining jamo) is stored composed.
+//! assert_eq!(stored_form("\u{1112}\u{1161}\u{11AB} "), "한");
+//! ```
+
+use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// The stored form of a text: NFC, with white space trimmed at both ends.
+pub fn stored_form(text: &str) -> String {
+    let trimmed = text.trim();
+    if trimmed.is_ascii() || is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
+        return trimmed.to_string();
+    }
+    let nfc: String = trimmed.nfc().collect();
+    // NFC can never create white space at the ends, but keep the contract explicit.
+    nfc.trim().to_string()
+}
+
+/// The matching key of a text: NFKC, case folding, white space collapsed and trimmed.
+///
+/// This is the only definition of "the same text" for matching in concord.
+pub fn match_key(text: &str) -> String {
+    if text.is_ascii() {
+        let mut out = String::with_capacity(text.len());
+        push_collapsed_ascii(text, &mut out);
+        return out;
+    }
+    let nfkc: String = if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.to_string()
+    } else {
+        text.nfkc().collect()
+    };
+    let folded = fold_case(&nfkc);
+    collapse_whitespace(&folded)
+}
+
+/// Length of the matching key in Unicode scalar values.
+pub fn key_len(key: &str) -> usize {
+    key.chars().count()
+}
+
+fn fold_case(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    // Fast path: Hangul and Han have no case.
+    if text.chars().all(|c| c.is_ascii() || !has_case_mapping(c)) {
+        return text.to_ascii_lowercase();
+    }
+    caseless::default_case_fold_str(text)
+}
+
+/// True if `c` may change under case folding. Conservative: scripts without case
+/// (Hangul, Han, kana, most punctuation) answer false.
+fn has_case_mapping(c: char) -> bool {
+    let u = c as u32;
+    if (0x1100..=0x11FF).contains(&u)
+        || (0x2E80..=0x9FFF).contains(&u)
+        || (0xA960..=0xA97F).contains(&u)
+        || (0xAC00..=0xD7FF).contains(&u)
+        || (0xF900..=0xFAFF).contains(&u)
+        || (0x3000..=0x303F).contains(&u)
+        || (0xFF00..=0xFF20).contains(&u)
+        || (0x20000..=0x3FFFF).contains(&u)
+    {
+        return false;
+    }
+    true
+}
+
+fn push_collapsed_ascii(text: &str, out: &mut String) {
+    let mut pending_space = false;
+    for b in text.bytes() {
+        if b.is_ascii_whitespace() || b == 0x0B {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(b.to_ascii_lowercase() as char);
+        }
+    }
+}
+
+/// Collapse every run of Unicode white space to one space and trim both ends.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A matching key with a map back to the original text.
+///
+/// `offsets[i]` is the index (in `char`s) in the original text of the character that
+/// produced key character `i`; `offsets` has one more element than the key has
+/// characters, holding the original length, so that a key range `a..b` maps to the
+/// original range `offsets[a]..end` where `end` is the original end of key char `b-1`.
+/// Use [`KeyedText::original_span`] rather than indexing by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedText {
+    /// The matching key, identical to [`match_key`] of the original text.
+    pub key: String,
+    /// The key as characters (for offset arithmetic).
+    pub chars: Vec<char>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+}
+
+impl KeyedText {
+    /// Build the key of `original` with its offset map.
+    ///
+    /// The text is cut into clusters at characters that start a new grapheme for the
+    /// purposes of normalization (combining class 0 and not a conjoining Hangul vowel or
+    /// final consonant); each cluster is normalized on its own, and every key character
+    /// points back to its cluster. When the result differs from [`match_key`] of the
+    /// whole text (possible only for exotic sequences), the whole-text key is used and
+    /// offsets are spread proportionally.
+    pub fn new(original: &str) -> KeyedText {
+        let orig: Vec<char> = original.chars().collect();
+        let mut chars: Vec<char> = Vec::with_capacity(orig.len());
+        let mut starts = Vec::with_capacity(orig.len());
+        let mut ends = Vec::with_capacity(orig.len());
+        let mut pending_space: Option<(usize, usize)> = None;
+        let mut i = 0;
+        let mut buf = String::new();
+        while i < orig.len() {
+            let mut j = i + 1;
+            while j < orig.len() && continues_cluster(orig[j]) {
+                j += 1;
+            }
+            buf.clear();
+            buf.extend(&orig[i..j]);
+            let piece = if buf.is_ascii() {
+                buf.to_ascii_lowercase()
+            } else {
+                let nfkc: String = buf.nfkc().collect();
+                fold_case(&nfkc)
+            };
+            for c in piece.chars() {
+                if c.is_whitespace() {
+                    if !chars.is_empty() && pending_space.is_none() {
+                        pending_space = Some((i, j));
+                    }
+                } else {
+                    if let Some((s, e)) = pending_space.take() {
+                        chars.push(' ');
+                        starts.push(s);
+                        ends.push(e);
+                    }
+                    chars.push(c);
+                    starts.push(i);
+                    ends.push(j);
+                }
+            }
+            i = j;
+        }
+        let key: String = chars.iter().collect();
+        let whole = match_key(original);
+        if key != whole {
+            let chars: Vec<char> = whole.chars().collect();
+            let n = chars.len().max(1);
+            let m = orig.len();
+            let starts = (0..chars.len()).map(|k| k * m / n).collect();
+            let ends = (0..chars.len())
+                .map(|k| ((k + 1) * m).div_ceil(n))
+                .collect();
+            return KeyedText {
+                key: whole,
+                chars,
+                starts,
+                ends,
+            };
+        }
+        KeyedText {
+            key,
+            chars,
+            starts,
+            ends,
+        }
+    }
+
+    /// Number of characters in the key.
+    pub fn len(&self) -> usize {
+        self.chars.len()
+    }
+
+    /// True when the key is empty.
+    pub fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+
+    /// Map a key character range (`start..end`, in key chars) to the range of original
+    /// characters that produced it.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end || start >= self.chars.len() {
+            let p = self
+                .starts
+                .get(start)
+                .copied()
+                .unwrap_or_else(|| self.ends.last().copied().unwrap_or(0));
+            return (p, p);
+        }
+        let end = end.min(self.chars.len());
+        (self.starts[start], self.ends[end - 1])
+    }
+}
+
+/// True if `c` cannot start a normalization cluster (it attaches to what precedes it).
+fn continues_cluster(c: char) -> bool {
+    let u = c as u32;
+    // Conjoining jamo vowels and final consonants compose with a preceding syllable.
+    if (0x1160..=0x11FF).contains(&u) || (0xD7B0..=0xD7FF).contains(&u) {
+        return true;
+    }
+    // Combining marks, variation selectors and other non-starters.
+    unicode_normalization::char::canonical_combining_class(c) != 0
+        || unicode_normalization::char::is_combining_mark(c)
+        || (0xFE00..=0xFE0F).contains(&u)
+        || (0xE0100..=0xE01EF).contains(&u)
+        || (0x3099..=0x309A).contains(&u)
+        || (0xFF9E..=0xFF9F).contains(&u)
+}
+
+/// Convert a character offset into a byte offset of `text` (clamped to its length).
+pub fn char_to_byte(text: &str, char_offset: usize) -> usize {
+    text.char_indices()
+        .nth(char_offset)
+        .map(|(b, _)| b)
+        .unwrap_or(text.len())
+}
+
+/// The writing system of a character, as far as concord needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Script {
+    /// Latin letters (ASCII and extended, full-width included).
+    Latin,
+    /// Hangul syllables and jamo.
+    Hangul,
+    /// Han ideographs (CJK unified and compatibility).
+    Han,
+    /// Hiragana and katakana.
+    Kana,
+    /// Any other letter.
+    OtherLetter,
+    /// Digits, punctuation, symbols, white space.
+    Common,
+}
+
+/// The script of one character.
+pub fn script_of(c: char) -> Script {
+    let u = c as u32;
+    match u {
+        0x1100..=0x11FF
+        | 0x3130..=0x318F
+        | 0xA960..=0xA97F
+        | 0xAC00..=0xD7AF
+        | 0xD7B0..=0xD7FF
+        | 0xFFA0..=0xFFDC => Script::Hangul,
+        0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x3FFFF
+        | 0x3005
+        | 0x3007 => Script::Han,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => Script::Kana,
+        _ if c.is_ascii_alphabetic() => Script::Latin,
+        0xFF21..=0xFF3A | 0xFF41..=0xFF5A => Script::Latin,
+        0x00C0..=0x024F | 0x1E00..=0x1EFF if c.is_alphabetic() => Script::Latin,
+        _ if c.is_alphabetic() => Script::OtherLetter,
+        _ => Script::Common,
+    }
+}
+
+/// Counts of letters per script in a text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScriptCounts {
+    /// Latin letters.
+    pub latin: usize,
+    /// Hangul characters.
+    pub hangul: usize,
+    /// Han ideographs.
+    pub han: usize,
+    /// Kana.
+    pub kana: usize,
+    /// Other letters.
+    pub other: usize,
+}
+
+impl ScriptCounts {
+    /// Count the letters of `text` by script.
+    pub fn of(text: &str) -> ScriptCounts {
+        let mut s = ScriptCounts::default();
+        for c in text.chars() {
+            match script_of(c) {
+                Script::Latin => s.latin += 1,
+                Script::Hangul => s.hangul += 1,
+                Script::Han => s.han += 1,
+                Script::Kana => s.kana += 1,
+                Script::OtherLetter => s.other += 1,
+                Script::Common => {}
+            }
+        }
+        s
+    }
+
+    /// Total number of letters.
+    pub fn letters(&self) -> usize {
+        self.latin + self.hangul + self.han + self.kana + self.other
+    }
+
+    /// The script with most letters, if the text has letters.
+    pub fn dominant(&self) -> Option<Script> {
+        let all = [
+            (self.hangul, Script::Hangul),
+            (self.han, Script::Han),
+            (self.kana, Script::Kana),
+            (self.latin, Script::Latin),
+            (self.other, Script::OtherLetter),
+        ];
+        all.iter()
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, s)| *s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_form_is_nfc_and_trimmed_only() {
+        // NFD Hangul 특별대표 (conjoining jamo) becomes precomposed syllables.
+        let nfd: String = "특별대표".nfd().collect();
+        assert_ne!(nfd, "특별대표");
+        assert_eq!(stored_form(&format!("  {nfd}\t")), "특별대표");
+        // Inner spacing, case and full-width forms are kept as they are.
+        assert_eq!(stored_form(" ＤＰＲＫ  Talks "), "ＤＰＲＫ  Talks");
+        assert_eq!(stored_form("\u{3000}首尔，"), "首尔，");
+    }
+
+    #[test]
+    fn key_folds_width_case_and_space() {
+        assert_eq!(match_key("ＤＰＲＫ２０２２"), "dprk2022");
+        assert_eq!(match_key("ＤＰＲＫ２０２２"), match_key("dprk2022"));
+        assert_eq!(
+            match_key("  Special\t\tRepresentative\n"),
+            "special representative"
+        );
+        assert_eq!(match_key("Straße"), "strasse");
+        // Full-width comma folds to ASCII; the ideographic full stop stays.
+        assert_eq!(match_key("朝鲜，韩国。"), "朝鲜,韩国。");
+        // Ideographic space collapses like any other white space.
+        assert_eq!(match_key("한반도\u{3000}\u{3000}평화"), "한반도 평화");
+    }
+
+    #[test]
+    fn key_of_nfd_hangul_equals_key_of_nfc() {
+        let nfc = "북한의 비핵화";
+        let nfd: String = nfc.nfd().collect();
+        assert_eq!(match_key(&nfd), match_key(nfc));
+        assert_eq!(match_key(&nfd), nfc);
+    }
+
+    #[test]
+    fn key_keeps_cjk_and_two_char_terms() {
+        assert_eq!(match_key("朝鲜"), "朝鲜");
+        assert_eq!(match_key("韩"), "韩");
+        // A CJK compatibility ideograph folds to its unified form.
+        assert_eq!(match_key("\u{F900}"), "\u{8C48}");
+    }
+
+    #[test]
+    fn keyed_text_maps_back_to_original() {
+        let nfd: String = "북한의".nfd().collect();
+        let original = format!("ＤＰＲＫ  {nfd}");
+        let k = KeyedText::new(&original);
+        assert_eq!(k.key, match_key(&original));
+        assert_eq!(k.key, "dprk 북한의");
+        // "북한" is key chars 5..7; in the original it is the NFD jamo of the first two
+        // syllables, starting after "ＤＰＲＫ" and two spaces.
+        let (s, e) = k.original_span(5, 7);
+        let orig: Vec<char> = original.chars().collect();
+        let got: String = orig[s..e].iter().collect();
+        assert_eq!(got.nfc().collect::<String>(), "북한");
+        // "dprk" maps to the four full-width letters.
+        assert_eq!(k.original_span(0, 4), (0, 4));
+    }
+
+    #[test]
+    fn keyed_text_agrees_with_match_key() {
+        for s in [
+            "",
+            "   ",
+            "Ａｂｃ  ＤＥＦ",
+            "ﬁnance ㎞ ½",
+            "Straße İstanbul",
+            "카\u{302}",
+            "北韩 朝鮮 \u{F900}",
+        ] {
+            assert_eq!(KeyedText::new(s).key, match_key(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn scripts() {
+        let c = ScriptCounts::of("북한 DPRK 朝鲜");
+        assert_eq!((c.hangul, c.latin, c.han), (2, 4, 2));
+        assert_eq!(ScriptCounts::of("2026.").dominant(), None);
+        assert_eq!(script_of('ａ'), Script::Latin);
+    }
+}
