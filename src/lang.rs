@@ -228,7 +228,7 @@ impl LangTag {
 
 impl fmt::Display for LangTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.canonical)
+        f.pad(&self.canonical)
     }
 }
 
