@@ -209,6 +209,7 @@ fn decode_text(raw: &[u8], cdata: bool) -> std::result::Result<String, TextError
         offset: e.valid_up_to(),
         message: "invalid UTF-8 (TMX must be UTF-8 or UTF-16; save the file as UTF-8)".into(),
     })?;
+    let raw_str = s;
     if let Some((i, c)) = s.char_indices().find(|(_, c)| !is_xml_char(*c)) {
         return Err(TextError {
             offset: i,
@@ -226,10 +227,11 @@ fn decode_text(raw: &[u8], cdata: bool) -> std::result::Result<String, TextError
     if cdata {
         return Ok(s.into_owned());
     }
-    let un = quick_xml::escape::unescape(&s).map_err(|e| TextError {
-        offset: 0,
-        message: format!("{e} (only &amp; &lt; &gt; &quot; &apos; and &#...; are known)"),
-    })?;
+    let un = match quick_xml::escape::unescape(&s) {
+        Ok(un) => un,
+        // Report against the raw text (before line-end normalization) for the exact line.
+        Err(_) => return Err(escape_error(raw_str)),
+    };
     if let Some(c) = un.chars().find(|c| !is_xml_char(*c)) {
         return Err(TextError {
             offset: 0,
@@ -240,6 +242,30 @@ fn decode_text(raw: &[u8], cdata: bool) -> std::result::Result<String, TextError
         });
     }
     Ok(un.into_owned())
+}
+
+fn escape_error(raw: &str) -> TextError {
+    use quick_xml::escape::EscapeError;
+    match quick_xml::escape::unescape(raw) {
+        Err(EscapeError::UnrecognizedEntity(range, name)) => TextError {
+            offset: range.start.saturating_sub(1),
+            message: format!(
+                "unknown entity &{name}; (XML knows only &amp; &lt; &gt; &quot; &apos; and character references such as &#xA0;)"
+            ),
+        },
+        Err(EscapeError::UnterminatedEntity(range)) => TextError {
+            offset: range.start,
+            message: "a `&` that starts no entity (write a literal ampersand as &amp;)".into(),
+        },
+        Err(EscapeError::InvalidCharRef(e)) => TextError {
+            offset: 0,
+            message: format!("invalid character reference: {e}"),
+        },
+        Ok(_) => TextError {
+            offset: 0,
+            message: "malformed entity".into(),
+        },
+    }
 }
 
 /// Decode an attribute value (literal TAB/LF become spaces, as XML says).
