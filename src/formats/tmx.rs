@@ -210,7 +210,7 @@ fn decode_text(raw: &[u8], cdata: bool) -> std::result::Result<String, TextError
         message: "invalid UTF-8 (TMX must be UTF-8 or UTF-16; save the file as UTF-8)".into(),
     })?;
     let raw_str = s;
-    if let Some((i, c)) = s.char_indices().find(|(_, c)| !is_xml_char(*c)) {
+    if let Some((i, c)) = first_non_xml_char(s) {
         return Err(TextError {
             offset: i,
             message: format!(
@@ -232,7 +232,7 @@ fn decode_text(raw: &[u8], cdata: bool) -> std::result::Result<String, TextError
         // Report against the raw text (before line-end normalization) for the exact line.
         Err(_) => return Err(escape_error(raw_str)),
     };
-    if let Some(c) = un.chars().find(|c| !is_xml_char(*c)) {
+    if let Some((_, c)) = first_non_xml_char(&un) {
         return Err(TextError {
             offset: 0,
             message: format!(
@@ -274,6 +274,9 @@ fn decode_attr(raw: &[u8]) -> std::result::Result<String, TextError> {
         offset: e.valid_up_to(),
         message: "invalid UTF-8 in an attribute value".into(),
     })?;
+    if !s.contains(['\t', '\n', '\r']) {
+        return decode_text(raw, false);
+    }
     let norm: String = s
         .replace("\r\n", " ")
         .chars()
@@ -325,12 +328,28 @@ fn escape_attr_into(out: &mut String, text: &str, replaced: &mut u64) {
     }
 }
 
-fn nfc(s: &str) -> String {
-    if s.is_ascii() {
-        s.to_string()
+fn nfc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii()
+        || unicode_normalization::is_nfc_quick(s.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
+        Cow::Borrowed(s)
     } else {
-        s.nfc().collect()
+        Cow::Owned(s.nfc().collect())
     }
+}
+
+/// Position of the first character XML 1.0 forbids (a byte scan: C0 controls other than
+/// TAB/LF/CR, and U+FFFE/U+FFFF, which are EF BF BE/BF in UTF-8).
+fn first_non_xml_char(s: &str) -> Option<(usize, char)> {
+    let b = s.as_bytes();
+    let bad = b.iter().enumerate().position(|(i, &c)| {
+        (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
+            || (c == 0xEF
+                && b.get(i + 1) == Some(&0xBF)
+                && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
+    })?;
+    s[bad..].chars().next().map(|c| (bad, c))
 }
 
 /// Plausible XML attribute/element name (what the writer accepts from stored data).
@@ -429,6 +448,9 @@ impl SegBuilder {
 
     /// (plain text, markup if the segment had elements).
     fn finish(mut self) -> (String, Option<String>) {
+        if !self.has_markup {
+            return (self.plain, None);
+        }
         self.flush();
         let markup = self
             .has_markup
@@ -568,6 +590,7 @@ where
     let mut tuv: Option<TuvBuild> = None;
     let mut seg: Option<SegBuilder> = None;
     let mut capture = String::new();
+    let mut tags = TagCache::default();
 
     loop {
         buf.clear();
@@ -637,7 +660,7 @@ where
                     }
                     Some(Ctx::Tu) => {
                         if name == "tuv" {
-                            tuv = Some(start_tuv(attrs, path, line)?);
+                            tuv = Some(start_tuv(attrs, &mut tags, path, line)?);
                             Ctx::Tuv
                         } else {
                             capture_ctx(&name, &attrs, Level::Tu)
@@ -843,17 +866,38 @@ fn start_tu(
     Ok(u)
 }
 
-fn start_tuv(attrs: Vec<(String, String)>, path: &Path, line: u64) -> Result<TuvBuild> {
+/// The last few language tags seen, so that each `<tuv>` does not parse its tag again.
+#[derive(Default)]
+struct TagCache(Vec<(String, LangTag)>);
+
+impl TagCache {
+    fn parse(&mut self, v: &str, k: &str, path: &Path, line: u64) -> Result<LangTag> {
+        if let Some((_, t)) = self.0.iter().find(|(raw, _)| raw == v) {
+            return Ok(t.clone());
+        }
+        let t = LangTag::parse(v).map_err(|e| lang_error(path, line, k, v, e))?;
+        if self.0.len() >= 16 {
+            self.0.remove(0);
+        }
+        self.0.push((v.to_string(), t.clone()));
+        Ok(t)
+    }
+}
+
+fn start_tuv(
+    attrs: Vec<(String, String)>,
+    tags: &mut TagCache,
+    path: &Path,
+    line: u64,
+) -> Result<TuvBuild> {
     let mut lang = None;
     let mut extra = Extra::default();
     for (k, v) in attrs {
         match k.as_str() {
-            "xml:lang" => {
-                lang = Some(LangTag::parse(&v).map_err(|e| lang_error(path, line, &k, &v, e))?)
-            }
+            "xml:lang" => lang = Some(tags.parse(&v, &k, path, line)?),
             // TMX 1.1; xml:lang wins when both are present.
             "lang" => {
-                let t = LangTag::parse(&v).map_err(|e| lang_error(path, line, &k, &v, e))?;
+                let t = tags.parse(&v, &k, path, line)?;
                 lang.get_or_insert(t);
             }
             _ => extra.attrs.push((k, v)),
@@ -1292,6 +1336,44 @@ mod tests {
         let (_, back) = read(&out).unwrap();
         assert_eq!(back[0].variants[0].text, "a < b & \"c\"\r\u{FFFD}d");
         assert_eq!(back[0].meta.created.as_deref(), Some("20240301T000000Z"));
+    }
+
+    proptest::proptest! {
+        /// The byte scan for forbidden characters agrees with the per-character rule, and
+        /// the NFC fast path with full normalization.
+        #[test]
+        fn fast_paths_match_brute_force(s in "(\\PC|[\u{0}-\u{1F}\u{FFFE}\u{FFFF}\u{1100}-\u{11FF}\u{300}-\u{36F}])*") {
+            let brute = s.char_indices().find(|(_, c)| !is_xml_char(*c));
+            proptest::prop_assert_eq!(first_non_xml_char(&s), brute);
+            proptest::prop_assert_eq!(nfc(&s).into_owned(), s.nfc().collect::<String>());
+        }
+    }
+
+    proptest::proptest! {
+        /// The line of an error, computed while streaming through a tiny buffer, equals the
+        /// line found by counting line breaks in the whole text.
+        #[test]
+        fn error_line_matches_brute_force(
+            gaps in proptest::collection::vec("[ \n]{0,4}|<!--[a\n]{0,5}-->|\n<tu>\n<tuv xml:lang=\"en\"><seg>a\nb</seg></tuv>\n<tuv xml:lang=\"ko\"><seg>가</seg></tuv></tu>", 0..12),
+            cap in 1usize..32,
+        ) {
+            let mut doc = String::from("<tmx>\n<header/>\n<body>");
+            for g in &gaps {
+                doc.push_str(g);
+            }
+            let bad_at = doc.len();
+            doc.push_str("<tu><tuv xml:lang=\"qq\"><seg>x</seg></tuv></tu></body></tmx>");
+            let expected = doc[..bad_at].matches('\n').count() as u64 + 1;
+            let reader = std::io::BufReader::with_capacity(cap, doc.as_bytes());
+            let err = read_tmx(reader, Path::new("t.tmx"), "t", |_| Ok(())).unwrap_err();
+            let prefix = format!("t.tmx:{expected}: ");
+            proptest::prop_assert!(err.to_string().starts_with(&prefix), "{}", err);
+            // The same for an XML error that quick-xml finds.
+            let broken = format!("{}<tu><tuv xml:lang=\"en\"><seg>x</sag></tuv></tu></body></tmx>", &doc[..bad_at]);
+            let reader = std::io::BufReader::with_capacity(cap, broken.as_bytes());
+            let err = read_tmx(reader, Path::new("t.tmx"), "t", |_| Ok(())).unwrap_err();
+            proptest::prop_assert!(err.to_string().starts_with(&prefix), "{}", err);
+        }
     }
 
     #[test]
