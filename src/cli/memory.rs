@@ -209,6 +209,13 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
             plural(report.flattened_cells)
         );
     }
+    if report.replaced_chars > 0 {
+        eprintln!(
+            "concord: warning: {} control character{} that XML 1.0 cannot carry written as U+FFFD",
+            report.replaced_chars,
+            plural(report.replaced_chars)
+        );
+    }
     Ok(Outcome::Ok)
 }
 

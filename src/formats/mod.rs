@@ -4,9 +4,11 @@
 //!   language tags.
 //! * [`input`]: opening a user's file: encoding detection (UTF-8 with or without BOM,
 //!   UTF-16 with BOM), refusing binary and empty files with a clear message.
+//! * [`tmx`]: TMX 1.4b (and 1.1) streaming reader and deterministic writer.
 
 pub mod input;
 pub mod tabular;
+pub mod tmx;
 
 use std::path::Path;
 
@@ -93,7 +95,10 @@ where
             }
             Ok(())
         }
-        Format::Tmx => Err(Error::parse_file(path, "TMX import is not built yet")),
+        Format::Tmx => {
+            tmx::read_tmx(input.reader, path, &origin, on_unit)?;
+            Ok(())
+        }
     }
 }
 
@@ -106,6 +111,8 @@ pub struct ExportReport {
     pub languages: Vec<String>,
     /// TSV cells whose TAB or line break was replaced by a space.
     pub flattened_cells: u64,
+    /// TMX: characters XML 1.0 cannot carry (control characters), written as U+FFFD.
+    pub replaced_chars: u64,
 }
 
 /// Write the memory to `out` in `format`, units in id order (deterministic, so exports
@@ -148,7 +155,30 @@ pub fn write_memory<W: std::io::Write>(
             w.finish()?;
         }
         Format::Tmx => {
-            return Err(Error::Invalid("TMX export is not built yet".into()));
+            // The header's srclang: the first language of the export when every unit
+            // written has it (OmegaT refuses a TMX without srclang), else `*all*`.
+            let srclang = match sorted.first() {
+                Some(first) => {
+                    let mut all = true;
+                    mem.for_each_unit(langs, 2, |u| {
+                        all = all && u.variant(first).is_some();
+                        Ok(())
+                    })?;
+                    if all {
+                        first.to_string()
+                    } else {
+                        "*all*".to_string()
+                    }
+                }
+                None => "*all*".to_string(),
+            };
+            let mut w = tmx::TmxWriter::new(out, &srclang)?;
+            mem.for_each_unit(langs, 2, |u| {
+                report.units += 1;
+                w.write_unit(&u)
+            })?;
+            report.replaced_chars = w.replaced_chars;
+            w.finish()?;
         }
     }
     Ok(report)
