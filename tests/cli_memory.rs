@@ -139,7 +139,7 @@ fn unknown_language_tag() {
     refused(
         "qq.tsv",
         "en\tqq\nSeoul\t서울\n".as_bytes(),
-        "qq.tsv:1: the header names only one language",
+        "qq.tsv:1: header: unknown language \"qq\"",
     );
 }
 

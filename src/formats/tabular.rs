@@ -80,6 +80,11 @@ impl Header {
                 "changed" | "changedate" => Column::Changed,
                 _ => match LangTag::parse(name) {
                     Ok(tag) => Column::Lang(tag),
+                    // A cell shaped like a language tag (`xx`, `en-XX`, `qq_QQ`) that does
+                    // not parse is a mistake to report, not a property column.
+                    Err(e) if looks_like_tag(name) => {
+                        return Err(Error::parse(path, line, format!("header: {e}")));
+                    }
                     Err(e) => {
                         lang_errors.push(e);
                         Column::Prop(name.to_string())
@@ -140,6 +145,22 @@ impl Header {
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// True for header cells with the shape of a language tag: two letters (`xx`), or
+/// subtags joined by `-`/`_` whose first part has two or three letters (`en-XX`).
+/// Three-letter words alone (`pos`, `key`) are column names, not tags.
+fn looks_like_tag(cell: &str) -> bool {
+    let parts: Vec<&str> = cell.split(['-', '_']).collect();
+    let first = parts[0];
+    let alpha = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !parts.iter().all(|p| alpha(p)) || !first.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return false;
+    }
+    match parts.len() {
+        1 => first.len() == 2,
+        _ => (2..=3).contains(&first.len()) && parts[1..].iter().all(|p| p.len() <= 8),
     }
 }
 
@@ -484,7 +505,11 @@ mod tests {
         let e = rows("Hello\t안녕\nBye\t잘가\n", b'\t').unwrap_err();
         assert!(e.to_string().starts_with("t:1: no header row"), "{e}");
         let e = rows("en\tqq\nHello\t안녕\n", b'\t').unwrap_err();
+        assert!(e.to_string().contains("unknown language \"qq\""), "{e}");
+        let e = rows("en\tko_XX_!\nHello\t안녕\n", b'\t').unwrap_err();
         assert!(e.to_string().contains("only one language"), "{e}");
+        let e = rows("en-US\tzh-Hanz-CN-x\nHello\t你好\n", b'\t').unwrap_err();
+        assert!(e.to_string().starts_with("t:1: header: malformed"), "{e}");
         let e = rows("en\tEN\na\tb\n", b'\t').unwrap_err();
         assert!(e.to_string().contains("twice"), "{e}");
     }
