@@ -107,7 +107,6 @@ pub(crate) struct RawRecord {
 
 /// A file read as a table, before interpretation.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // records and header serve `check`
 pub(crate) struct Loaded {
     pub glossary: Glossary,
     pub records: Vec<RawRecord>,
