@@ -40,7 +40,7 @@ use crate::error::{Location, Result};
 use crate::lang::{LangRange, LangTag};
 
 pub use self::csv::{CsvOptions, Layout};
-pub use recognize::{Recognizer, TermHit, KOREAN_PARTICLES};
+pub use recognize::{Recognizer, TermHit, TermSpan, KOREAN_PARTICLES};
 pub use store::GlossaryImportReport;
 
 /// Approved and forbidden variants of one concept in one language.

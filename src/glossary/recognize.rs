@@ -105,6 +105,20 @@ pub struct TermHit {
     pub forbidden: bool,
 }
 
+/// A term found by [`Recognizer::find_spans`]: like [`TermHit`] without the strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermSpan {
+    /// Index of the entry in `glossary.entries`.
+    pub entry: usize,
+    /// Start, in characters of the original text.
+    pub start: usize,
+    /// End (exclusive), in characters of the original text.
+    pub end: usize,
+    /// True when the variant is a forbidden one.
+    pub forbidden: bool,
+    variant: u32,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StartRule {
     Any,
@@ -368,36 +382,84 @@ impl Recognizer {
     /// The terms in `text`: sorted by start, not overlapping (see the type's
     /// documentation for the rules).
     pub fn find(&self, text: &str) -> Vec<TermHit> {
+        self.with_chosen(text, |kt, orig, chosen| self.hits(kt, orig, chosen))
+    }
+
+    /// The same terms as [`Recognizer::find`], as compact [`TermSpan`]s appended to `out`
+    /// (cleared first): no allocation per term, for callers that scan a lot of text.
+    /// [`Recognizer::variant`] gives a span's variant; the matched text is
+    /// `text[start..end]` in characters.
+    pub fn find_spans(&self, text: &str, out: &mut Vec<TermSpan>) {
+        out.clear();
+        self.with_chosen(text, |kt, _, chosen| {
+            out.extend(chosen.iter().map(|c| {
+                let r = &self.records[c.rec as usize];
+                let (start, end) = kt.original_span(c.ks, c.ke);
+                TermSpan {
+                    entry: r.entry as usize,
+                    start,
+                    end,
+                    forbidden: r.forbidden,
+                    variant: r.variant,
+                }
+            }))
+        })
+    }
+
+    /// The glossary variant (as written in the glossary) that a span matched.
+    pub fn variant(&self, span: &TermSpan) -> &str {
+        &self.variants[span.variant as usize]
+    }
+
+    /// Run the fast search and overlap resolution on `text`, and hand the chosen
+    /// candidates (sorted by start) to `f`.
+    fn with_chosen<T: Default>(
+        &self,
+        text: &str,
+        f: impl FnOnce(&KeyedText, &mut OrigIndex<'_>, &[Cand]) -> T,
+    ) -> T {
         let Some(ac) = &self.ac else {
-            return Vec::new();
+            return T::default();
         };
-        let kt = KeyedText::new(text);
-        if kt.is_empty() {
-            return Vec::new();
-        }
-        let mut cands = Vec::new();
         let mut orig = OrigIndex::new(text);
-        let mut b2c: Vec<u32> = vec![0; kt.key.len() + 1];
-        for (ci, (b, _)) in kt.key.char_indices().enumerate() {
-            b2c[b] = ci as u32;
-        }
-        b2c[kt.key.len()] = kt.chars.len() as u32;
-        for m in ac.find_overlapping_iter(&kt.key) {
-            let ks = b2c[m.start()] as usize;
-            let ke = b2c[m.end()] as usize;
-            let (a, b) = self.spans[m.pattern().as_usize()];
-            for ri in a..b {
-                if let Some(ke2) = self.accept(&kt, &mut orig, ks, ke, ri as usize) {
-                    cands.push(Cand {
-                        ks,
-                        ke: ke2,
-                        rec: ri,
-                    });
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            let Scratch {
+                kt,
+                b2c,
+                cands,
+                taken,
+                chosen,
+            } = &mut *s;
+            kt.reset(text);
+            if kt.is_empty() {
+                return T::default();
+            }
+            let kt = &*kt;
+            b2c.clear();
+            b2c.resize(kt.key.len() + 1, 0);
+            for (ci, (b, _)) in kt.key.char_indices().enumerate() {
+                b2c[b] = ci as u32;
+            }
+            b2c[kt.key.len()] = kt.chars.len() as u32;
+            cands.clear();
+            for m in ac.find_overlapping_iter(&kt.key) {
+                let ks = b2c[m.start()] as usize;
+                let ke = b2c[m.end()] as usize;
+                let (a, b) = self.spans[m.pattern().as_usize()];
+                for ri in a..b {
+                    if let Some(ke2) = self.accept(kt, &mut orig, ks, ke, ri as usize) {
+                        cands.push(Cand {
+                            ks,
+                            ke: ke2,
+                            rec: ri,
+                        });
+                    }
                 }
             }
-        }
-        let chosen = self.resolve_fast(cands, kt.len());
-        self.hits(&kt, &mut orig, chosen)
+            self.resolve_fast(cands, taken, chosen, kt.len());
+            f(kt, &mut orig, chosen)
+        })
     }
 
     /// Every candidate in `text` that passes the rules, overlaps included (sorted by
@@ -415,7 +477,7 @@ impl Recognizer {
                 self.records[c.rec as usize].forbidden,
             )
         });
-        self.hits(&kt, &mut orig, cands)
+        self.hits(&kt, &mut orig, &cands)
     }
 
     /// The brute-force reference: every pattern compared at every position, overlaps
@@ -434,7 +496,7 @@ impl Recognizer {
             }
         }
         chosen.sort_by_key(|c| c.ks);
-        self.hits(&kt, &mut orig, chosen)
+        self.hits(&kt, &mut orig, &chosen)
     }
 
     fn naive_candidates(&self, kt: &KeyedText, orig: &mut OrigIndex<'_>) -> Vec<Cand> {
@@ -465,22 +527,30 @@ impl Recognizer {
         (std::cmp::Reverse(c.ke - c.ks), c.ks, r.forbidden, r.entry)
     }
 
-    fn resolve_fast(&self, mut cands: Vec<Cand>, n: usize) -> Vec<Cand> {
+    /// Longest first, then leftmost...: keep the candidates that overlap no better one.
+    fn resolve_fast(
+        &self,
+        cands: &mut [Cand],
+        taken: &mut Vec<bool>,
+        chosen: &mut Vec<Cand>,
+        n: usize,
+    ) {
+        chosen.clear();
         if cands.len() <= 1 {
-            return cands;
+            chosen.extend_from_slice(cands);
+            return;
         }
         cands.sort_unstable_by_key(|c| (self.rank(c), c.rec));
-        let mut taken = vec![false; n];
-        let mut chosen = Vec::with_capacity(cands.len().min(64));
-        for c in cands {
+        taken.clear();
+        taken.resize(n, false);
+        for c in cands.iter() {
             if taken[c.ks..c.ke].iter().any(|t| *t) {
                 continue;
             }
             taken[c.ks..c.ke].iter_mut().for_each(|t| *t = true);
-            chosen.push(c);
+            chosen.push(*c);
         }
         chosen.sort_unstable_by_key(|c| c.ks);
-        chosen
     }
 
     /// Check the rules for a key match `ks..ke` of record `ri`; the end of the hit
@@ -545,34 +615,84 @@ impl Recognizer {
         Some(end)
     }
 
-    fn hits(&self, kt: &KeyedText, orig: &mut OrigIndex<'_>, cands: Vec<Cand>) -> Vec<TermHit> {
-        cands
-            .into_iter()
-            .map(|c| {
-                let r = &self.records[c.rec as usize];
-                let (start, end) = kt.original_span(c.ks, c.ke);
-                TermHit {
-                    entry: r.entry as usize,
-                    start,
-                    end,
-                    matched: orig.slice(start, end).to_string(),
-                    variant: self.variants[r.variant as usize].clone(),
-                    forbidden: r.forbidden,
-                }
-            })
-            .collect()
+    /// Turn candidates (sorted by start) into hits.
+    fn hits(&self, kt: &KeyedText, orig: &mut OrigIndex<'_>, cands: &[Cand]) -> Vec<TermHit> {
+        let mut out = Vec::with_capacity(cands.len());
+        for c in cands {
+            let r = &self.records[c.rec as usize];
+            let (start, end) = kt.original_span(c.ks, c.ke);
+            out.push(TermHit {
+                entry: r.entry as usize,
+                start,
+                end,
+                matched: orig.walk(start, end).to_string(),
+                variant: self.variants[r.variant as usize].clone(),
+                forbidden: r.forbidden,
+            });
+        }
+        out
     }
 }
 
-/// Character offsets → byte offsets of the original text, built on first use.
+/// Buffers reused by [`Recognizer::find`] on each thread.
+struct Scratch {
+    kt: KeyedText,
+    b2c: Vec<u32>,
+    cands: Vec<Cand>,
+    taken: Vec<bool>,
+    chosen: Vec<Cand>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
+        kt: KeyedText::new(""),
+        b2c: Vec::new(),
+        cands: Vec::new(),
+        taken: Vec::new(),
+        chosen: Vec::new(),
+    });
+}
+
+/// Character offsets → byte offsets of the original text: a forward cursor for spans
+/// visited in order of their start, and a full index built on first random access.
 struct OrigIndex<'a> {
     text: &'a str,
     bytes: Option<Vec<usize>>,
+    /// (char offset, byte offset) of the cursor.
+    cursor: (usize, usize),
 }
 
 impl<'a> OrigIndex<'a> {
     fn new(text: &'a str) -> OrigIndex<'a> {
-        OrigIndex { text, bytes: None }
+        OrigIndex {
+            text,
+            bytes: None,
+            cursor: (0, 0),
+        }
+    }
+
+    /// The byte offset of char `c`, walking forward from `from` (char, byte).
+    fn advance(text: &str, from: (usize, usize), c: usize) -> usize {
+        let (mut ci, mut bi) = from;
+        for ch in text[bi..].chars() {
+            if ci == c {
+                break;
+            }
+            ci += 1;
+            bi += ch.len_utf8();
+        }
+        bi
+    }
+
+    /// `text[s..e]` in chars, for spans visited with non-decreasing starts.
+    fn walk(&mut self, s: usize, e: usize) -> &'a str {
+        if s < self.cursor.0 {
+            return self.slice(s, e);
+        }
+        let bs = Self::advance(self.text, self.cursor, s);
+        self.cursor = (s, bs);
+        let be = Self::advance(self.text, (s, bs), e);
+        &self.text[bs..be]
     }
 
     fn slice(&mut self, s: usize, e: usize) -> &'a str {
@@ -838,6 +958,13 @@ mod tests {
                         let r = rec(&g, lang, forbidden);
                         let fast = r.find(&text);
                         prop_assert_eq!(&fast, &r.find_naive(&text));
+                        let mut spans = Vec::new();
+                        r.find_spans(&text, &mut spans);
+                        prop_assert_eq!(spans.len(), fast.len());
+                        for (s, h) in spans.iter().zip(&fast) {
+                            prop_assert_eq!((s.entry, s.start, s.end, s.forbidden), (h.entry, h.start, h.end, h.forbidden));
+                            prop_assert_eq!(r.variant(s), h.variant.as_str());
+                        }
                         // Sorted, non-overlapping, spans give the matched text.
                         let chars: Vec<char> = text.chars().collect();
                         for w in fast.windows(2) {
