@@ -37,6 +37,10 @@ pub enum Command {
     Show(cli::memory::ShowArgs),
     /// Delete units by id.
     Delete(cli::memory::DeleteArgs),
+    /// Glossaries: import, export, fmt, check.
+    Glossary(cli::glossary::GlossaryArgs),
+    /// Find glossary terms in a text, with their spans and approved translations.
+    Terms(cli::glossary::TermsArgs),
 }
 
 /// What a command reports back to `main`.

@@ -56,6 +56,26 @@ pub fn match_key(text: &str) -> String {
     collapse_whitespace(&folded)
 }
 
+/// The matching key without case folding: NFKC (full-width and half-width forms
+/// folded), white space collapsed and trimmed, letter case kept. Case-sensitive glossary
+/// entries compare this form (`ＵＳ` and `US` agree; `us` does not).
+///
+/// ```
+/// use concord::text::match_key_keep_case;
+/// assert_eq!(match_key_keep_case(" ＵＳ  Army "), "US Army");
+/// ```
+pub fn match_key_keep_case(text: &str) -> String {
+    if text.is_ascii() {
+        return collapse_whitespace(text);
+    }
+    let nfkc: String = if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.to_string()
+    } else {
+        text.nfkc().collect()
+    };
+    collapse_whitespace(&nfkc)
+}
+
 /// Length of the matching key in Unicode scalar values.
 pub fn key_len(key: &str) -> usize {
     key.chars().count()
@@ -138,6 +158,8 @@ pub struct KeyedText {
     pub chars: Vec<char>,
     starts: Vec<usize>,
     ends: Vec<usize>,
+    /// The original text as characters (kept to reuse the buffer).
+    orig: Vec<char>,
 }
 
 impl KeyedText {
@@ -150,25 +172,69 @@ impl KeyedText {
     /// whole text (possible only for exotic sequences), the whole-text key is used and
     /// offsets are spread proportionally.
     pub fn new(original: &str) -> KeyedText {
-        let orig: Vec<char> = original.chars().collect();
-        let mut chars: Vec<char> = Vec::with_capacity(orig.len());
-        let mut starts = Vec::with_capacity(orig.len());
-        let mut ends = Vec::with_capacity(orig.len());
+        let mut k = KeyedText {
+            key: String::new(),
+            chars: Vec::new(),
+            starts: Vec::new(),
+            ends: Vec::new(),
+            orig: Vec::new(),
+        };
+        k.reset(original);
+        k
+    }
+
+    /// Rebuild for another text, reusing the buffers (for callers that key many texts in
+    /// a row). The result equals `KeyedText::new(original)`.
+    pub fn reset(&mut self, original: &str) {
+        let KeyedText {
+            key,
+            chars,
+            starts,
+            ends,
+            orig,
+        } = self;
+        key.clear();
+        chars.clear();
+        starts.clear();
+        ends.clear();
+        orig.clear();
+        orig.extend(original.chars());
         let mut pending_space: Option<(usize, usize)> = None;
         let mut i = 0;
         let mut buf = String::new();
+        let mut one = String::with_capacity(4);
+        let mut piece_buf;
+        let mut all_simple = true;
         while i < orig.len() {
             let mut j = i + 1;
             while j < orig.len() && continues_cluster(orig[j]) {
                 j += 1;
             }
-            buf.clear();
-            buf.extend(&orig[i..j]);
-            let piece = if buf.is_ascii() {
-                buf.to_ascii_lowercase()
+            // Fast path: a one-character cluster whose key is itself (or its ASCII
+            // lowercase, or a space) needs no normalization and no allocation.
+            let simple = if j == i + 1 {
+                simple_key_char(orig[i])
             } else {
-                let nfkc: String = buf.nfkc().collect();
-                fold_case(&nfkc)
+                None
+            };
+            let piece: &str = match simple {
+                Some(c) => {
+                    one.clear();
+                    one.push(c);
+                    &one
+                }
+                None => {
+                    all_simple = false;
+                    buf.clear();
+                    buf.extend(&orig[i..j]);
+                    piece_buf = if buf.is_ascii() {
+                        buf.to_ascii_lowercase()
+                    } else {
+                        let nfkc: String = buf.nfkc().collect();
+                        fold_case(&nfkc)
+                    };
+                    &piece_buf
+                }
             };
             for c in piece.chars() {
                 if c.is_whitespace() {
@@ -188,28 +254,23 @@ impl KeyedText {
             }
             i = j;
         }
-        let key: String = chars.iter().collect();
+        key.extend(chars.iter());
+        if all_simple {
+            // Every character took the fast path: the key is match_key(original) by
+            // construction (no NFKC change, no case folding beyond ASCII).
+            return;
+        }
         let whole = match_key(original);
-        if key != whole {
-            let chars: Vec<char> = whole.chars().collect();
+        if *key != whole {
+            chars.clear();
+            chars.extend(whole.chars());
             let n = chars.len().max(1);
             let m = orig.len();
-            let starts = (0..chars.len()).map(|k| k * m / n).collect();
-            let ends = (0..chars.len())
-                .map(|k| ((k + 1) * m).div_ceil(n))
-                .collect();
-            return KeyedText {
-                key: whole,
-                chars,
-                starts,
-                ends,
-            };
-        }
-        KeyedText {
-            key,
-            chars,
-            starts,
-            ends,
+            starts.clear();
+            starts.extend((0..chars.len()).map(|k| k * m / n));
+            ends.clear();
+            ends.extend((0..chars.len()).map(|k| ((k + 1) * m).div_ceil(n)));
+            *key = whole;
         }
     }
 
@@ -236,6 +297,22 @@ impl KeyedText {
         }
         let end = end.min(self.chars.len());
         (self.starts[start], self.ends[end - 1])
+    }
+}
+
+/// The key of a one-character cluster when it needs no normalization: ASCII (lowercased),
+/// white space (a space), Hangul syllables, CJK unified ideographs and CJK brackets and
+/// punctuation that NFKC and case folding leave alone. `None`: take the general path.
+fn simple_key_char(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    match c as u32 {
+        0xAC00..=0xD7A3 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0x3001..=0x3002 | 0x3008..=0x3011 => {
+            Some(c)
+        }
+        _ if c.is_whitespace() => Some(' '),
+        _ => None,
     }
 }
 
@@ -433,6 +510,19 @@ mod tests {
             "北韩 朝鮮 \u{F900}",
         ] {
             assert_eq!(KeyedText::new(s).key, match_key(s), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keyed_text_key_is_match_key(v in proptest::collection::vec(proptest::sample::select(&[
+            'a', 'Z', ' ', '\t', '\u{3000}', '\u{A0}', '한', '\u{1100}', '\u{1161}', '\u{11AB}',
+            '朝', '\u{F900}', 'Ａ', '，', '。', '「', 'ß', 'İ', '\u{301}', 'e', '\u{2028}',
+        ][..]), 0..24)) {
+            let s: String = v.into_iter().collect();
+            let k = KeyedText::new(&s);
+            proptest::prop_assert_eq!(&k.key, &match_key(&s));
+            proptest::prop_assert_eq!(k.chars.len(), k.key.chars().count());
         }
     }
 
