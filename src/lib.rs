@@ -24,6 +24,7 @@
 pub mod error;
 pub mod formats;
 pub mod lang;
+pub mod lint;
 pub mod samples;
 pub mod store;
 pub mod text;

@@ -1,0 +1,613 @@
+//! `concord lint`: check translated drafts against glossaries, the memory, and the rules
+//! of the target language.
+//!
+//! The shape follows linters such as typos and ripgrep: a **pure checking core** that
+//! turns a [`Segment`] into [`Finding`]s ([`Linter::check`]), readers that stream segments
+//! out of drafts ([`draft::read_draft`]), and one serializable message model
+//! ([`Finding`], [`Summary`]) behind every output format ([`printer`]: text, JSON, SARIF).
+//!
+//! ```
+//! use concord::lang::LangTag;
+//! use concord::lint::{Linter, Langs, RuleSelection, Segment, Rule};
+//!
+//! let langs = Langs { source: Some(LangTag::parse("en")?), target: LangTag::parse("ko")? };
+//! let mut linter = Linter::new("draft.tsv", langs, RuleSelection::default());
+//! let seg = Segment::new(1, Some("The talks began in 2019."), Some("회담은 2018년에 시작됐다."));
+//! let findings = linter.check(&seg)?;
+//! assert_eq!(findings[0].rule, Rule::NumberMismatch);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Draft-level rules (`term-inconsistent`, `segment-inconsistent`) keep per-draft state in
+//! the [`Linter`]: hashes of matching keys and a line number per distinct source and
+//! target, never the texts.
+
+pub mod baseline;
+pub mod checks;
+pub mod draft;
+mod hanzi;
+pub mod memory;
+pub mod numbers;
+pub mod printer;
+pub mod rules;
+pub mod segment;
+mod xliff;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::lang::{ChineseScript, LangRange, LangTag};
+use crate::text::match_key;
+
+pub use checks::{Hit, Langs};
+pub use draft::{read_draft, DraftEvent, DraftFormat, DraftLangs, DraftRequest};
+pub use rules::{Rule, RuleSelection, Severity};
+pub use segment::{SegText, Segment};
+
+/// A span of a finding in the source or the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// Start, in characters from the start of the text.
+    pub start: usize,
+    /// End (exclusive), in characters.
+    pub end: usize,
+    /// Line in the file.
+    pub line: u64,
+    /// Column in the file (1-based, in characters).
+    pub column: u64,
+    /// The text of the span.
+    pub text: String,
+}
+
+/// One finding: the message model every output format prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule id (`term-missing`).
+    pub rule: Rule,
+    /// Its severity.
+    pub severity: Severity,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// The draft file.
+    pub file: String,
+    /// Line of the finding (of the target span, else the source span, else the target).
+    pub line: u64,
+    /// Column of the finding (1-based, characters).
+    pub column: u64,
+    /// The segment number (1-based: TSV row, XLIFF segment, text line).
+    pub segment: u64,
+    /// The segment id in the file (XLIFF unit id), if any.
+    pub segment_id: Option<String>,
+    /// The span in the source, when the finding points at one.
+    pub source_span: Option<Span>,
+    /// The span in the target, when the finding points at one.
+    pub target_span: Option<Span>,
+    /// A suggested replacement for the target span (or text to use).
+    pub suggestion: Option<String>,
+    /// The source text of the segment.
+    pub source: Option<String>,
+    /// The target text of the segment.
+    pub target: Option<String>,
+    /// Identifies the finding across edits elsewhere in the draft: rule, matching keys of
+    /// source and target, and what the finding is about (16 hex digits, XXH3-64).
+    pub fingerprint: String,
+}
+
+/// What a lint run checked and found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// The draft file.
+    pub file: String,
+    /// Its format.
+    pub format: Option<DraftFormat>,
+    /// Source language.
+    pub source_lang: Option<String>,
+    /// Target language.
+    pub target_lang: Option<String>,
+    /// Segments checked.
+    pub segments: u64,
+    /// Error-level findings reported.
+    pub errors: u64,
+    /// Warnings reported.
+    pub warnings: u64,
+    /// Info findings reported.
+    pub info: u64,
+    /// Findings silenced by the baseline.
+    pub silenced: u64,
+}
+
+impl Summary {
+    /// Count a reported finding.
+    pub fn count(&mut self, s: Severity) {
+        match s {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.info += 1,
+        }
+    }
+
+    /// The one-line summary (`3 segments checked: 1 error, 2 warnings, 0 info`).
+    pub fn line(&self) -> String {
+        let pl = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut s = format!(
+            "{}: {} checked: {}, {}, {}",
+            self.file,
+            pl(self.segments, "segment", "segments"),
+            pl(self.errors, "error", "errors"),
+            pl(self.warnings, "warning", "warnings"),
+            format_args!("{} info", self.info),
+        );
+        if self.silenced > 0 {
+            s += &format!(", {} silenced by the baseline", self.silenced);
+        }
+        s
+    }
+}
+
+/// The language range concord uses to look a tag up in glossaries and memories: the
+/// primary language, with the script for Chinese (`zh-TW` → `zh-Hant`).
+pub fn lookup_range(tag: &LangTag) -> LangRange {
+    let s = match tag.chinese_script() {
+        Some(ChineseScript::Simplified) => "zh-Hans".to_string(),
+        Some(ChineseScript::Traditional) => "zh-Hant".to_string(),
+        None => tag.primary().to_string(),
+    };
+    LangRange::parse(&s).unwrap_or_else(|_| LangRange::parse("*").expect("* parses"))
+}
+
+/// Finds the translations a memory holds for a source text (100% matches).
+pub trait TranslationLookup {
+    /// The target texts of units whose source has the same matching key as `source`.
+    fn translations(&mut self, source: &str) -> Result<Vec<String>>;
+}
+
+fn hash_key(key: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(key.as_bytes())
+}
+
+/// The checking core: one per draft. [`Linter::check`] is called once per segment, in
+/// draft order.
+pub struct Linter<'a> {
+    file: String,
+    langs: Langs,
+    rules: RuleSelection,
+    memory: Option<Box<dyn TranslationLookup + 'a>>,
+    /// Source key hash → (target key hash, line) of its first translation.
+    by_source: HashMap<u64, (u64, u64)>,
+    /// Target key hash → (source key hash, line) of its first source.
+    by_target: HashMap<u64, (u64, u64)>,
+    segments: u64,
+}
+
+impl<'a> Linter<'a> {
+    /// A linter for a draft `file` in `langs`, running the selected rules.
+    pub fn new(file: impl Into<String>, langs: Langs, rules: RuleSelection) -> Linter<'a> {
+        Linter {
+            file: file.into(),
+            langs,
+            rules,
+            memory: None,
+            by_source: HashMap::new(),
+            by_target: HashMap::new(),
+            segments: 0,
+        }
+    }
+
+    /// Use a memory for `memory-mismatch`.
+    pub fn with_memory(mut self, lookup: Box<dyn TranslationLookup + 'a>) -> Linter<'a> {
+        self.memory = Some(lookup);
+        self
+    }
+
+    /// The languages.
+    pub fn langs(&self) -> &Langs {
+        &self.langs
+    }
+
+    /// Segments checked so far.
+    pub fn segments(&self) -> u64 {
+        self.segments
+    }
+
+    fn on(&self, rule: Rule, has_source: bool) -> bool {
+        self.rules.on(rule) && (has_source || !rule.needs_source())
+    }
+
+    /// Check one segment.
+    pub fn check(&mut self, seg: &Segment) -> Result<Vec<Finding>> {
+        self.segments += 1;
+        let hits = self.hits(seg)?;
+        Ok(hits.into_iter().map(|h| self.finding(seg, h)).collect())
+    }
+
+    fn hits(&mut self, seg: &Segment) -> Result<Vec<Hit>> {
+        let mut hits = Vec::new();
+        let src = seg.source.as_ref().filter(|s| !s.is_blank());
+        let has_source = src.is_some();
+        if self.on(Rule::EmptyTarget, has_source) {
+            if let Some(h) = checks::empty_target(seg.source.as_ref(), seg.target.as_ref()) {
+                hits.push(h);
+            }
+        }
+        let Some(tgt) = seg.target.as_ref().filter(|t| !t.is_blank()) else {
+            return Ok(hits);
+        };
+        let source_text = src.map(|s| s.text.as_str());
+        if let Some(s) = src {
+            if self.on(Rule::Untranslated, true) {
+                if let Some(h) = checks::untranslated(&s.text, &tgt.text, &self.langs) {
+                    hits.push(h);
+                    // The other rules would only repeat it.
+                    return Ok(hits);
+                }
+            }
+        }
+        if self.on(Rule::WrongScript, has_source) {
+            hits.extend(checks::wrong_script(&tgt.text, &self.langs));
+        }
+        if self.on(Rule::Punctuation, has_source) {
+            hits.extend(checks::punctuation(source_text, &tgt.text, &self.langs));
+        }
+        if self.on(Rule::Whitespace, has_source) {
+            hits.extend(checks::whitespace(source_text, &tgt.text, &self.langs));
+        }
+        if let Some(s) = src {
+            if self.on(Rule::TagMismatch, true) {
+                hits.extend(checks::tag_mismatch(s, tgt));
+            }
+            if self.on(Rule::NumberMismatch, true) {
+                hits.extend(self.number_hits(&s.text, &tgt.text));
+            }
+            if self.on(Rule::SegmentInconsistent, true) {
+                hits.extend(self.consistency(seg.line, &s.text, &tgt.text));
+            }
+            if self.on(Rule::MemoryMismatch, true) {
+                if let Some(m) = self.memory.as_mut() {
+                    let found = m.translations(&s.text)?;
+                    if !found.is_empty() {
+                        let tk = match_key(&tgt.text);
+                        if !found.iter().any(|f| match_key(f) == tk) {
+                            hits.push(
+                                Hit::new(
+                                    Rule::MemoryMismatch,
+                                    format!(
+                                        "the memory translates this source differently ({} match{}): check whether its translation fits",
+                                        found.len(),
+                                        if found.len() == 1 { "" } else { "es" }
+                                    ),
+                                )
+                                .suggest(found[0].clone()),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Ok(hits)
+    }
+
+    fn number_hits(&self, source: &str, target: &str) -> Vec<Hit> {
+        let sf = self
+            .langs
+            .source
+            .as_ref()
+            .map(|t| t.family())
+            .unwrap_or("en");
+        let mut s = numbers::extract(source, sf, numbers::Side::Source);
+        if s.is_empty() {
+            return Vec::new();
+        }
+        // Digits inside placeholders ({0}, %1$s) are tag-mismatch's business.
+        let ph = checks::placeholders(source);
+        s.retain(|n| !ph.iter().any(|p| n.start >= p.start && n.end <= p.end));
+        let t = numbers::extract(target, self.langs.target.family(), numbers::Side::Target);
+        numbers::missing(&s, &t)
+            .into_iter()
+            .map(|i| {
+                let n = &s[i];
+                let written: String = source.chars().skip(n.start).take(n.end - n.start).collect();
+                let value = numbers::format_value(n.values[0]);
+                let shown = if match_key(&written).replace(',', "") == value {
+                    written.clone()
+                } else {
+                    format!("{written} (= {value})")
+                };
+                Hit::new(
+                    Rule::NumberMismatch,
+                    format!("the number {shown} of the source is not in the target: check it"),
+                )
+                .source(n.start, n.end)
+                .detail(value)
+            })
+            .collect()
+    }
+
+    fn consistency(&mut self, line: u64, source: &str, target: &str) -> Vec<Hit> {
+        let mut out = Vec::new();
+        let sk = hash_key(&match_key(source));
+        let tk = hash_key(&match_key(target));
+        match self.by_source.get(&sk) {
+            Some(&(t, l)) if t != tk => out.push(
+                Hit::new(
+                    Rule::SegmentInconsistent,
+                    format!("the same source was translated differently at line {l}: use one translation"),
+                )
+                .detail("source"),
+            ),
+            Some(_) => {}
+            None => {
+                self.by_source.insert(sk, (tk, line));
+            }
+        }
+        match self.by_target.get(&tk) {
+            Some(&(s, l)) if s != sk => out.push(
+                Hit::new(
+                    Rule::SegmentInconsistent,
+                    format!("the same target translates a different source at line {l}: check that both are right"),
+                )
+                .detail("target"),
+            ),
+            Some(_) => {}
+            None => {
+                self.by_target.insert(tk, (sk, line));
+            }
+        }
+        out
+    }
+
+    fn finding(&self, seg: &Segment, h: Hit) -> Finding {
+        let span = |t: Option<&SegText>, sp: Option<(usize, usize)>| -> Option<Span> {
+            let (t, (s, e)) = (t?, sp?);
+            let (line, column) = t.position(s);
+            Some(Span {
+                start: s,
+                end: e,
+                line,
+                column,
+                text: t.text.chars().skip(s).take(e.saturating_sub(s)).collect(),
+            })
+        };
+        let target_span = span(seg.target.as_ref(), h.target_span);
+        let source_span = span(seg.source.as_ref(), h.source_span);
+        let (line, column) = match (&target_span, &source_span) {
+            (Some(t), _) => (t.line, t.column),
+            (None, Some(s)) => (s.line, s.column),
+            _ => seg
+                .target
+                .as_ref()
+                .or(seg.source.as_ref())
+                .map(|t| t.position(0))
+                .unwrap_or((seg.line, 1)),
+        };
+        let source = seg.source.as_ref().map(|s| s.text.clone());
+        let target = seg.target.as_ref().map(|t| t.text.clone());
+        let fingerprint = fingerprint(h.rule, source.as_deref(), target.as_deref(), &h.detail);
+        Finding {
+            rule: h.rule,
+            severity: h.rule.severity(),
+            message: h.message,
+            file: self.file.clone(),
+            line,
+            column,
+            segment: seg.number,
+            segment_id: seg.id.clone(),
+            source_span,
+            target_span,
+            suggestion: h.suggestion,
+            source,
+            target,
+            fingerprint,
+        }
+    }
+}
+
+/// The fingerprint of a finding: XXH3-64 of the rule id, the matching keys of source and
+/// target, and the finding's detail, as 16 hex digits. It does not depend on the
+/// segment's position, so it survives reordering and edits elsewhere in the draft.
+pub fn fingerprint(rule: Rule, source: Option<&str>, target: Option<&str>, detail: &str) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(rule.id().as_bytes());
+    h.update(&[0]);
+    h.update(match_key(source.unwrap_or("")).as_bytes());
+    h.update(&[0]);
+    h.update(match_key(target.unwrap_or("")).as_bytes());
+    h.update(&[0]);
+    h.update(detail.as_bytes());
+    format!("{:016x}", h.digest())
+}
+
+/// What a lint run uses besides the draft.
+#[derive(Default)]
+pub struct Resources<'a> {
+    /// The memory, for `memory-mismatch`.
+    pub memory: Option<&'a crate::store::Memory>,
+}
+
+/// Lint a draft: read it, check every segment, and hand every finding that passes the
+/// rule selection and the baseline to `printer`. Returns the summary (also given to
+/// `printer.end`).
+pub fn run(
+    req: &DraftRequest,
+    res: &Resources<'_>,
+    rules: &RuleSelection,
+    baseline: Option<&baseline::Baseline>,
+    printer: &mut dyn printer::Printer,
+) -> Result<Summary> {
+    let file = req.path.display().to_string();
+    let mut summary = Summary {
+        file: file.clone(),
+        format: req.resolved_format().ok(),
+        ..Summary::default()
+    };
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    printer.begin().map_err(io)?;
+    let mut linter: Option<Linter<'_>> = None;
+    read_draft(req, |ev| {
+        match ev {
+            DraftEvent::Start(l) => {
+                summary.source_lang = l.source.as_ref().map(|t| t.to_string());
+                summary.target_lang = Some(l.target.to_string());
+                let langs = Langs {
+                    source: l.source.clone(),
+                    target: l.target.clone(),
+                };
+                let mut lt = Linter::new(file.clone(), langs, rules.clone());
+                if let (Some(mem), Some(src)) = (res.memory, l.source.as_ref()) {
+                    lt = lt.with_memory(Box::new(memory::MemoryLookup::new(
+                        mem,
+                        lookup_range(src),
+                        lookup_range(&l.target),
+                    )));
+                }
+                linter = Some(lt);
+            }
+            DraftEvent::Segment(seg) => {
+                let lt = linter.as_mut().ok_or_else(|| {
+                    Error::Invalid("a segment before the draft's languages".into())
+                })?;
+                for f in lt.check(&seg)? {
+                    if f.severity < rules.min_severity {
+                        continue;
+                    }
+                    if baseline.map(|b| b.contains(&f)).unwrap_or(false) {
+                        summary.silenced += 1;
+                        continue;
+                    }
+                    summary.count(f.severity);
+                    printer.finding(&f).map_err(io)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    summary.segments = linter.as_ref().map(|l| l.segments()).unwrap_or(0);
+    printer.end(&summary).map_err(io)?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linter(s: &str, t: &str) -> Linter<'static> {
+        Linter::new(
+            "t",
+            Langs {
+                source: Some(LangTag::parse(s).unwrap()),
+                target: LangTag::parse(t).unwrap(),
+            },
+            RuleSelection::default(),
+        )
+    }
+
+    fn rules_of(f: &[Finding]) -> Vec<&'static str> {
+        f.iter().map(|f| f.rule.id()).collect()
+    }
+
+    #[test]
+    fn clean_segment_gives_nothing() {
+        let mut l = linter("en", "ko");
+        let f = l
+            .check(&Segment::new(
+                1,
+                Some("The two ministers met in Seoul on 5 March 2019."),
+                Some("양국 장관은 2019년 3월 5일 서울에서 만났다."),
+            ))
+            .unwrap();
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn empty_and_untranslated_stop_other_rules() {
+        let mut l = linter("en", "ko");
+        let f = l
+            .check(&Segment::new(1, Some("We met 3 times."), None))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["empty-target"]);
+        let f = l
+            .check(&Segment::new(
+                2,
+                Some("We met 3 times."),
+                Some("We met 3 times."),
+            ))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["untranslated"]);
+    }
+
+    #[test]
+    fn segment_inconsistent_both_directions() {
+        let mut l = linter("en", "ko");
+        assert!(l
+            .check(&Segment::new(1, Some("Thank you."), Some("감사합니다.")))
+            .unwrap()
+            .is_empty());
+        let f = l
+            .check(&Segment::new(2, Some("Thank you."), Some("고맙습니다.")))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["segment-inconsistent"]);
+        assert!(f[0].message.contains("line 1"));
+        let f = l
+            .check(&Segment::new(3, Some("Thanks a lot."), Some("감사합니다.")))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["segment-inconsistent"]);
+        // The same pair again is consistent.
+        assert!(l
+            .check(&Segment::new(4, Some("Thank you."), Some("감사합니다.")))
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn target_only_runs_target_rules() {
+        let mut l = Linter::new(
+            "t",
+            Langs {
+                source: None,
+                target: LangTag::parse("zh").unwrap(),
+            },
+            RuleSelection::default(),
+        );
+        let f = l
+            .check(&Segment::new(1, None, Some("两国外长会晤,并发表声明.")))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["punctuation", "punctuation"]);
+    }
+
+    #[test]
+    fn fingerprints_ignore_position_but_not_text() {
+        let a = fingerprint(
+            Rule::NumberMismatch,
+            Some("In 2019."),
+            Some("2018년."),
+            "2019",
+        );
+        let b = fingerprint(
+            Rule::NumberMismatch,
+            Some("in  2019."),
+            Some("2018년."),
+            "2019",
+        );
+        let c = fingerprint(
+            Rule::NumberMismatch,
+            Some("In 2019."),
+            Some("2017년."),
+            "2019",
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.len(), 16);
+    }
+
+    #[test]
+    fn finding_positions() {
+        let mut l = linter("en", "zh");
+        let mut seg = Segment::new(7, Some("We agree."), Some("我们同意."));
+        seg.target = Some(SegText::at("我们同意.", 9, 4));
+        let f = l.check(&seg).unwrap();
+        assert_eq!((f[0].line, f[0].column), (9, 8));
+        assert_eq!(f[0].target_span.as_ref().unwrap().text, ".");
+        assert_eq!(f[0].suggestion.as_deref(), Some("。"));
+    }
+}

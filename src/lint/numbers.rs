@@ -1,0 +1,656 @@
+//! Numbers in text, as values, for `number-mismatch`.
+//!
+//! The rule compares **values**, not digit strings:
+//!
+//! * `1,000` = `1000` = `１０００` (full-width digits fold through [`crate::text::KeyedText`]);
+//!   `3.50` = `3.5`; leading zeros do not count (`03` = `3`).
+//! * Scale words and units: `5 million` = `500만` = `500万` = `5백만`; `1.5 billion` =
+//!   `15억` = `15亿`; `10,000` = `1만`; `1.2 trillion` = `1조 2000억`. Korean and Chinese
+//!   composites are read the usual way (`3억 5천만` = 350,000,000).
+//! * Ranges: `1950-53`, `1950~53`, `1950–53`, `1950—53` give 1950 and 1953 (the second
+//!   part may also be read as written: `2010-11` can be November 2010).
+//! * Chinese numerals in a Chinese target (`三千五百万`, `二〇一九`, `第一`, `百分之四十五`) and
+//!   Korean native numerals in a Korean target (`두 나라`, `세 번째`, `첫 회담`) count as numbers.
+//! * Decades: `the '90s` / `1990s` match `90년대` and `1990年代`.
+//!
+//! The check goes one way: every number of the source must be in the target. A target
+//! may have numbers the source writes as words (`March 5` → `3월 5일`, `two` → `2`),
+//! so month words in English never raise a hit. A number that occurs twice in the source
+//! needs to occur once in the target.
+
+use crate::text::KeyedText;
+
+/// A number found in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    /// The values it may stand for (more than one when the text is ambiguous).
+    pub values: Vec<f64>,
+    /// Start (chars, in the original text).
+    pub start: usize,
+    /// End (chars, in the original text).
+    pub end: usize,
+}
+
+/// Which side of a segment a text is: Chinese and Korean numerals written in letters are
+/// read in targets only (a source number must be written in digits to be checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The source text.
+    Source,
+    /// The target text.
+    Target,
+}
+
+const RANGE_SEPS: &[char] = &['-', '–', '—', '~', '〜', '～'];
+
+fn small_unit(c: char) -> Option<f64> {
+    match c {
+        '千' | '천' => Some(1e3),
+        '百' | '백' => Some(1e2),
+        '十' | '십' => Some(10.0),
+        _ => None,
+    }
+}
+
+fn big_unit(c: char) -> Option<f64> {
+    match c {
+        '万' | '萬' | '만' => Some(1e4),
+        '亿' | '億' | '억' => Some(1e8),
+        '兆' | '조' => Some(1e12),
+        _ => None,
+    }
+}
+
+fn han_digit(c: char) -> Option<f64> {
+    Some(match c {
+        '〇' | '零' => 0.0,
+        '一' => 1.0,
+        '二' | '两' | '兩' => 2.0,
+        '三' => 3.0,
+        '四' => 4.0,
+        '五' => 5.0,
+        '六' => 6.0,
+        '七' => 7.0,
+        '八' => 8.0,
+        '九' => 9.0,
+        _ => return None,
+    })
+}
+
+fn is_han_unit(c: char) -> bool {
+    matches!(c, '十' | '百' | '千' | '万' | '萬' | '亿' | '億')
+}
+
+/// True when two values are the same number.
+pub fn same_value(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+struct Scanner {
+    chars: Vec<char>,
+    /// Original (start, end) of each char.
+    map: Option<KeyedText>,
+    /// Original chars (to tell real digits from superscripts).
+    orig: Vec<char>,
+}
+
+impl Scanner {
+    fn new(text: &str) -> Scanner {
+        let orig: Vec<char> = text.chars().collect();
+        let needs_fold = orig
+            .iter()
+            .any(|&c| (0xFF00..=0xFFEF).contains(&(c as u32)));
+        if needs_fold {
+            let k = KeyedText::new(text);
+            Scanner {
+                chars: k.chars.clone(),
+                map: Some(k),
+                orig,
+            }
+        } else {
+            Scanner {
+                chars: orig.clone(),
+                map: None,
+                orig,
+            }
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> (usize, usize) {
+        match &self.map {
+            Some(k) => k.original_span(start, end),
+            None => (start, end),
+        }
+    }
+
+    fn is_digit(&self, i: usize) -> bool {
+        let Some(&c) = self.chars.get(i) else {
+            return false;
+        };
+        if !c.is_ascii_digit() {
+            return false;
+        }
+        match &self.map {
+            None => true,
+            Some(_) => {
+                let (s, _) = self.span(i, i + 1);
+                self.orig
+                    .get(s)
+                    .map(|o| o.is_ascii_digit() || ('０'..='９').contains(o))
+                    .unwrap_or(false)
+            }
+        }
+    }
+
+    /// Digits at `i`: (integer digits, value, end, plain integer without separators).
+    fn digits(&self, i: usize) -> (String, f64, usize, bool) {
+        let n = self.chars.len();
+        // After "1." in "1.2.3" the parts are integers.
+        let after_dot = i >= 2 && self.chars[i - 1] == '.' && self.is_digit(i - 2);
+        let mut j = i;
+        let mut int = String::new();
+        while j < n && self.is_digit(j) {
+            int.push(self.chars[j]);
+            j += 1;
+        }
+        let mut plain = true;
+        // Thousands groups: ",ddd" not followed by another digit.
+        while j + 3 < n
+            && self.chars[j] == ','
+            && (1..=3).all(|d| self.is_digit(j + d))
+            && !self.is_digit(j + 4)
+        {
+            int.extend(&self.chars[j + 1..j + 4]);
+            j += 4;
+            plain = false;
+        }
+        let mut text = int.clone();
+        if !after_dot && j + 1 < n && self.chars[j] == '.' && self.is_digit(j + 1) {
+            let mut k = j + 1;
+            let mut frac = String::new();
+            while k < n && self.is_digit(k) {
+                frac.push(self.chars[k]);
+                k += 1;
+            }
+            // "1.2.3" is a version or a list, not a decimal.
+            let version = k + 1 < n && self.chars[k] == '.' && self.is_digit(k + 1);
+            if !version {
+                text.push('.');
+                text.push_str(&frac);
+                j = k;
+                plain = false;
+            }
+        }
+        let value = text.parse::<f64>().unwrap_or(0.0);
+        (int, value, j, plain)
+    }
+
+    fn english_scale(&self, end: usize) -> Option<(f64, usize)> {
+        let n = self.chars.len();
+        let mut k = end;
+        if k < n && (self.chars[k] == ' ' || self.chars[k] == '-') {
+            k += 1;
+        }
+        let start = k;
+        while k < n && self.chars[k].is_ascii_alphabetic() {
+            k += 1;
+        }
+        if k == start {
+            return None;
+        }
+        let word: String = self.chars[start..k]
+            .iter()
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let m = match word.as_str() {
+            "hundred" => 1e2,
+            "thousand" => 1e3,
+            "million" | "mn" => 1e6,
+            "billion" | "bn" => 1e9,
+            "trillion" | "tn" => 1e12,
+            _ => return None,
+        };
+        Some((m, k))
+    }
+
+    /// Korean/Chinese units after digits (`3억 5천만`): the value and the end.
+    /// `ambiguous` is set when a unit may be something else (조 is also "article").
+    fn cjk_units(&self, first: f64, end: usize, start: usize) -> (f64, usize, bool) {
+        let n = self.chars.len();
+        let mut total = 0.0;
+        let mut section = 0.0;
+        let mut cur = first;
+        let mut k = end;
+        let mut ambiguous = false;
+        let article = start > 0 && self.chars[start - 1] == '제';
+        while let Some(&c) = self.chars.get(k) {
+            if let Some(u) = small_unit(c) {
+                if c == '십' || c == '十' {
+                    break;
+                }
+                section += if cur == 0.0 { 1.0 } else { cur } * u;
+                cur = 0.0;
+                k += 1;
+                if self.is_digit(k) {
+                    let (_, v, e, _) = self.digits(k);
+                    cur = v;
+                    k = e;
+                    continue;
+                }
+                // 5천만: a big unit may follow a small one.
+                if self.chars.get(k).and_then(|&c| big_unit(c)).is_some() {
+                    continue;
+                }
+                break;
+            } else if let Some(u) = big_unit(c) {
+                if c == '조' {
+                    if article {
+                        break;
+                    }
+                    ambiguous = true;
+                }
+                total += (section + cur) * u;
+                section = 0.0;
+                cur = 0.0;
+                k += 1;
+                let mut m = k;
+                if m < n && self.chars[m] == ' ' {
+                    m += 1;
+                }
+                if self.is_digit(m) {
+                    let (_, v, e, _) = self.digits(m);
+                    let next_unit = self
+                        .chars
+                        .get(e)
+                        .map(|&c| {
+                            small_unit(c).is_some() || big_unit(c).map(|b| b < u).unwrap_or(false)
+                        })
+                        .unwrap_or(false);
+                    if next_unit {
+                        cur = v;
+                        k = e;
+                        continue;
+                    }
+                }
+                break;
+            } else {
+                break;
+            }
+        }
+        (total + section + cur, k, ambiguous)
+    }
+}
+
+/// The numbers of `text`. `family` is the language family of the text (`en`, `ko`, `zh`).
+pub fn extract(text: &str, family: &str, side: Side) -> Vec<Number> {
+    let has_digit = text
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let han = side == Side::Target
+        && family == "zh"
+        && text.chars().any(|c| han_digit(c).is_some() || c == '十');
+    let native = side == Side::Target && family == "ko";
+    let mut out = Vec::new();
+    if has_digit || han {
+        let sc = Scanner::new(text);
+        scan_digits(&sc, &mut out);
+        if han {
+            scan_han(&sc, &mut out);
+        }
+    }
+    if native {
+        scan_korean_native(text, &mut out);
+    }
+    out
+}
+
+fn scan_digits(sc: &Scanner, out: &mut Vec<Number>) {
+    let n = sc.chars.len();
+    let mut i = 0;
+    // The last plain integer: (digits, end) for range expansion.
+    let mut last: Option<(String, usize)> = None;
+    while i < n {
+        if !sc.is_digit(i) || (i > 0 && sc.is_digit(i - 1)) {
+            i += 1;
+            continue;
+        }
+        let (int, value, end, plain) = sc.digits(i);
+        let mut values = vec![value];
+        let mut stop = end;
+        // Range: 1950-53 -> 1953 (and 53 as written).
+        if let Some((prev, prev_end)) = &last {
+            if i > 0 && *prev_end == i - 1 && RANGE_SEPS.contains(&sc.chars[i - 1]) && plain {
+                let b = int.trim_start_matches('0');
+                if int.len() < prev.len() && !b.is_empty() {
+                    let expanded = format!("{}{}", &prev[..prev.len() - int.len()], int);
+                    if let Ok(e) = expanded.parse::<f64>() {
+                        if e > prev.parse::<f64>().unwrap_or(f64::MAX) {
+                            values.push(e);
+                        }
+                    }
+                }
+            }
+        }
+        // Decades: '90s, 90s.
+        if plain
+            && int.len() == 2
+            && value % 10.0 == 0.0
+            && sc.chars.get(end) == Some(&'s')
+            && !sc
+                .chars
+                .get(end + 1)
+                .map(|c| c.is_alphabetic())
+                .unwrap_or(false)
+        {
+            values.push(1900.0 + value);
+            values.push(2000.0 + value);
+        }
+        if let Some((m, e)) = sc.english_scale(end) {
+            values = vec![value * m];
+            stop = e;
+        } else {
+            let (v, e, ambiguous) = sc.cjk_units(value, end, i);
+            if e > end {
+                values = if ambiguous { vec![v, value] } else { vec![v] };
+                stop = e;
+            }
+        }
+        let (s, e) = sc.span(i, stop);
+        out.push(Number {
+            values,
+            start: s,
+            end: e,
+        });
+        last = if plain && stop == end {
+            Some((int, end))
+        } else {
+            None
+        };
+        i = stop.max(i + 1);
+    }
+}
+
+fn scan_han(sc: &Scanner, out: &mut Vec<Number>) {
+    let n = sc.chars.len();
+    let is_num = |c: char| han_digit(c).is_some() || is_han_unit(c);
+    let mut i = 0;
+    while i < n {
+        if !is_num(sc.chars[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && is_num(sc.chars[j]) {
+            j += 1;
+        }
+        let run = &sc.chars[i..j];
+        let start = i;
+        i = j;
+        // Digits written before (5千万) were read by the digit scanner.
+        if start > 0 && sc.is_digit(start - 1) {
+            continue;
+        }
+        if han_digit(run[0]).is_none() && run != ['十'] && run[0] != '十' {
+            continue; // 千万 (by all means), 万一 (in case)
+        }
+        if run == ['一'] {
+            let prev = start.checked_sub(1).map(|p| sc.chars[p]);
+            let next = sc.chars.get(j).copied();
+            let counted = prev == Some('第')
+                || next
+                    .map(|c| "条次年月日号届个位名项份周岁".contains(c))
+                    .unwrap_or(false);
+            if !counted {
+                continue;
+            }
+        }
+        let has_units = run.iter().any(|&c| is_han_unit(c));
+        let value = if !has_units && run.len() >= 2 {
+            run.iter()
+                .fold(0.0, |acc, &c| acc * 10.0 + han_digit(c).unwrap_or(0.0))
+        } else {
+            let (mut total, mut section, mut cur) = (0.0, 0.0, 0.0);
+            for &c in run {
+                if let Some(d) = han_digit(c) {
+                    cur = d;
+                } else if let Some(u) = big_unit(c) {
+                    total += (section + cur) * u;
+                    section = 0.0;
+                    cur = 0.0;
+                } else if let Some(u) = small_unit(c) {
+                    section += if cur == 0.0 { 1.0 } else { cur } * u;
+                    cur = 0.0;
+                }
+            }
+            total + section + cur
+        };
+        let (s, e) = sc.span(start, j);
+        out.push(Number {
+            values: vec![value],
+            start: s,
+            end: e,
+        });
+    }
+}
+
+fn scan_korean_native(text: &str, out: &mut Vec<Number>) {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let mut i = 0;
+    while i < n {
+        let hangul = |c: char| ('가'..='힣').contains(&c);
+        if !hangul(chars[i]) || (i > 0 && hangul(chars[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && hangul(chars[j]) {
+            j += 1;
+        }
+        let word: String = chars[i..j].iter().collect();
+        let exact = match word.as_str() {
+            "한" => Some(1.0),
+            "두" => Some(2.0),
+            "세" => Some(3.0),
+            "네" => Some(4.0),
+            "열" => Some(10.0),
+            "스무" => Some(20.0),
+            _ => None,
+        };
+        let prefix = [
+            ("하나", 1.0),
+            ("첫", 1.0),
+            ("둘", 2.0),
+            ("셋", 3.0),
+            ("넷", 4.0),
+            ("다섯", 5.0),
+            ("여섯", 6.0),
+            ("일곱", 7.0),
+            ("여덟", 8.0),
+            ("아홉", 9.0),
+            ("스물", 20.0),
+        ]
+        .iter()
+        .find(|(p, _)| word.starts_with(p))
+        .map(|(_, v)| *v);
+        if let Some(v) = exact.or(prefix) {
+            out.push(Number {
+                values: vec![v],
+                start: i,
+                end: j,
+            });
+        }
+        i = j;
+    }
+}
+
+/// The numbers of the source that the target lacks (one per distinct value, in source
+/// order).
+pub fn missing(source: &[Number], target: &[Number]) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for (i, s) in source.iter().enumerate() {
+        let found = s.values.iter().any(|&v| {
+            target
+                .iter()
+                .any(|t| t.values.iter().any(|&w| same_value(v, w)))
+        });
+        if found {
+            continue;
+        }
+        let dup = out.iter().any(|&j| {
+            source[j]
+                .values
+                .iter()
+                .any(|&v| s.values.iter().any(|&w| same_value(v, w)))
+        });
+        if !dup {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// A value written for people: `1000000`, `1.5`.
+pub fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e18 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vals(text: &str, family: &str, side: Side) -> Vec<Vec<f64>> {
+        extract(text, family, side)
+            .into_iter()
+            .map(|n| n.values)
+            .collect()
+    }
+
+    fn src(text: &str) -> Vec<Vec<f64>> {
+        vals(text, "en", Side::Source)
+    }
+
+    fn ok(source: &str, target: &str, family: &str) -> bool {
+        let s = extract(source, "en", Side::Source);
+        let t = extract(target, family, Side::Target);
+        missing(&s, &t).is_empty()
+    }
+
+    #[test]
+    fn separators_and_widths() {
+        assert_eq!(src("1,000 and 1000"), vec![vec![1000.0], vec![1000.0]]);
+        assert_eq!(vals("１０００", "zh", Side::Target), vec![vec![1000.0]]);
+        assert_eq!(src("3.50"), vec![vec![3.5]]);
+        assert_eq!(src("1,5"), vec![vec![1.0], vec![5.0]]);
+        assert_eq!(src("version 1.2.3"), vec![vec![1.0], vec![2.0], vec![3.0]]);
+        // Superscripts are not numbers.
+        assert!(src("50 km²").len() == 1);
+        assert!(ok("It cost $1,000.", "비용은 1000달러였다.", "ko"));
+        assert!(ok("It cost $1,000.", "费用为１０００美元。", "zh"));
+    }
+
+    #[test]
+    fn spans_are_in_the_original() {
+        let n = extract("約１，０００人", "zh", Side::Target);
+        assert_eq!((n[0].start, n[0].end), (1, 6));
+        let n = extract("about 5 million people", "en", Side::Source);
+        assert_eq!((n[0].start, n[0].end), (6, 15));
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(src("1950-53"), vec![vec![1950.0], vec![53.0, 1953.0]]);
+        assert!(ok("the war of 1950-53", "1950~1953년 전쟁", "ko"));
+        assert!(ok("the war of 1950~53", "1950—53年的战争", "zh"));
+        assert!(ok(
+            "the war of 1950—53",
+            "1950년부터 1953년까지의 전쟁",
+            "ko"
+        ));
+        assert!(!ok("the war of 1950-53", "1950~1954년 전쟁", "ko"));
+        // An ISO date is not a range.
+        assert_eq!(src("2019-03-05"), vec![vec![2019.0], vec![3.0], vec![5.0]]);
+        assert!(ok("on 2019-03-05", "2019년 3월 5일에", "ko"));
+    }
+
+    #[test]
+    fn month_words_give_no_false_hit() {
+        assert!(ok(
+            "On March 5, 2019, the talks began.",
+            "2019년 3월 5일 회담이 시작됐다.",
+            "ko"
+        ));
+        assert!(ok(
+            "On 5 March 2019 the talks began.",
+            "2019年3月5日，会谈开始。",
+            "zh"
+        ));
+        assert!(ok("in September", "9월에", "ko"));
+        assert!(!ok("On March 5, 2019", "2018년 3월 5일", "ko"));
+    }
+
+    #[test]
+    fn scale_words_and_units() {
+        assert!(ok("10,000 people", "1만 명", "ko"));
+        assert!(ok("10,000 people", "1万人", "zh"));
+        assert!(ok("5 million people", "500만 명", "ko"));
+        assert!(ok("5 million people", "500万人", "zh"));
+        assert!(ok("5 million people", "5백만 명", "ko"));
+        assert!(ok("1.5 billion dollars", "15억 달러", "ko"));
+        assert!(ok("1.5 billion dollars", "15亿美元", "zh"));
+        assert!(ok("$1.2 trillion", "1조 2000억 달러", "ko"));
+        assert!(ok("350 million", "3억 5천만", "ko"));
+        assert!(ok("350 million", "三亿五千万", "zh"));
+        assert!(ok("35 million", "三千五百万", "zh"));
+        assert!(!ok("1.5 billion dollars", "15만 달러", "ko"));
+        assert!(!ok("5 million people", "50万人", "zh"));
+        // Article 3 is not three trillion.
+        assert_eq!(vals("제3조", "ko", Side::Target), vec![vec![3.0]]);
+        assert!(ok("Article 3", "제3조", "ko"));
+    }
+
+    #[test]
+    fn percentages_decimals_ordinals() {
+        assert!(ok("45% of voters", "유권자의 45%", "ko"));
+        assert!(ok("45 percent", "百分之四十五", "zh"));
+        assert!(ok("growth of 2.7%", "2.7% 성장", "ko"));
+        assert!(!ok("growth of 2.7%", "27% 성장", "ko"));
+        assert!(ok("the 75th anniversary", "75주년", "ko"));
+        assert!(ok("the 75th anniversary", "75周年", "zh"));
+        assert!(ok("the 1st round", "第一轮", "zh"));
+        assert!(ok("the 1st round", "첫 회담", "ko"));
+        assert!(ok("2 countries", "两国", "zh"));
+        assert!(ok("2 countries", "두 나라", "ko"));
+        assert!(ok("in 2019", "二〇一九年", "zh"));
+        assert!(ok("the 1990s", "1990년대", "ko"));
+        assert!(ok("the '90s", "90년대", "ko"));
+        assert!(ok("the '90s", "1990年代", "zh"));
+    }
+
+    #[test]
+    fn han_words_are_not_numbers() {
+        // 一些, 统一, 千万 (by all means), 万一 (in case) are words.
+        assert!(vals("一些国家统一了，千万不要，万一", "zh", Side::Target).is_empty());
+        // A Chinese source is read for digits only.
+        assert!(vals("三国", "zh", Side::Source).is_empty());
+    }
+
+    #[test]
+    fn twice_in_source_once_in_target() {
+        assert!(ok("2 plus 2", "2 더하기", "ko"));
+        let s = extract("7 and 7 and 8", "en", Side::Source);
+        let t = extract("아무것도", "ko", Side::Target);
+        assert_eq!(missing(&s, &t), vec![0, 2]);
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(format_value(1e6), "1000000");
+        assert_eq!(format_value(1.5), "1.5");
+    }
+}
