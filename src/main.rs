@@ -39,6 +39,10 @@ pub enum Command {
     Delete(cli::memory::DeleteArgs),
     /// Check a translated draft: terms, numbers, tags, scripts, punctuation, consistency.
     Lint(cli::lint::LintArgs),
+    /// Glossaries: import, export, fmt, check.
+    Glossary(cli::glossary::GlossaryArgs),
+    /// Find glossary terms in a text, with their spans and approved translations.
+    Terms(cli::glossary::TermsArgs),
 }
 
 /// What a command reports back to `main`.

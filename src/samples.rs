@@ -2,7 +2,8 @@
 //!
 //! A newcomer runs one command and gets a useful answer: when the default memory
 //! (`memories/concord.db`) does not exist yet, the CLI calls [`seed`] to build it from the
-//! shipped sample memories (`memories/*.tsv`, `*.csv`, `*.tmx`). The database is written
+//! shipped sample memories (`memories/*.tsv`, `*.csv`, `*.tmx`) and sample glossaries
+//! (`glossaries/*.csv`). The database is written
 //! to a temporary file and renamed into place, so a failure leaves nothing behind.
 
 use std::path::{Path, PathBuf};
@@ -45,12 +46,26 @@ fn list(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     files
 }
 
-/// Build the memory `db` from the samples under `root`. Returns `None` (and creates
-/// nothing) when there are no sample memories.
+/// The sample glossaries under `root/glossaries` (`*.csv`), sorted by name.
+pub fn sample_glossaries(root: &Path) -> Vec<PathBuf> {
+    list(&root.join("glossaries"), &["csv"])
+}
+
+/// Build the memory `db` from the samples under `root`: the sample memories and the
+/// sample glossaries. Returns `None` (and creates nothing) when there are neither.
 pub fn seed(db: &Path, root: &Path) -> Result<Option<SeedReport>> {
     let files = sample_memories(root);
-    if files.is_empty() {
+    let glossaries = sample_glossaries(root);
+    if files.is_empty() && glossaries.is_empty() {
         return Ok(None);
+    }
+    // Read the glossaries first: a broken one stops the seed before anything is written.
+    let mut glossary = crate::glossary::Glossary::default();
+    for g in &glossaries {
+        glossary.merge(crate::glossary::Glossary::from_csv_file(
+            g,
+            &crate::glossary::CsvOptions::default(),
+        )?);
     }
     let tmp = tmp_path(db);
     let _ = std::fs::remove_file(&tmp);
@@ -58,18 +73,29 @@ pub fn seed(db: &Path, root: &Path) -> Result<Option<SeedReport>> {
         let mut mem = Memory::open(&tmp)?;
         let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
         let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-        let report = mem.import(&names, |imp| {
-            for f in &files {
-                let format = Format::resolve(f, None)?;
-                read_memory_file(f, format, |u| imp.add(u).map(|_| ()))?;
-            }
-            Ok(())
-        })?;
+        let mut units = 0;
+        if !files.is_empty() {
+            let report = mem.import(&names, |imp| {
+                for f in &files {
+                    let format = Format::resolve(f, None)?;
+                    read_memory_file(f, format, |u| imp.add(u).map(|_| ()))?;
+                }
+                Ok(())
+            })?;
+            units = report.added;
+        }
+        let mut glossary_entries = 0;
+        if !glossaries.is_empty() {
+            let names: Vec<String> = glossaries.iter().map(|f| f.display().to_string()).collect();
+            let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+            let report = mem.import_glossary(&names, &glossary)?;
+            glossary_entries = report.added + report.updated;
+        }
         drop(mem);
         Ok(SeedReport {
-            units: report.added,
-            glossary_entries: 0,
-            files: files.clone(),
+            units,
+            glossary_entries,
+            files: files.iter().chain(&glossaries).cloned().collect(),
         })
     })();
     match result {

@@ -53,6 +53,38 @@ pub const MIGRATIONS: &[&str] = &[
         skipped INTEGER NOT NULL
     );
     "#,
+    // 1 -> 2: glossary entries, their variants, and the columns the imported files declared
+    // (see concord::glossary; the SQL is in src/glossary/store.rs).
+    r#"
+    CREATE TABLE glossary_entry (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        ext_id         TEXT UNIQUE,
+        fingerprint    BLOB NOT NULL,
+        note           TEXT,
+        domain         TEXT,
+        case_sensitive INTEGER NOT NULL DEFAULT 0,
+        strict         TEXT,
+        props          TEXT,
+        origin         TEXT,
+        line           INTEGER
+    );
+    CREATE INDEX glossary_entry_by_fingerprint ON glossary_entry(fingerprint);
+    CREATE TABLE glossary_term (
+        entry_id  INTEGER NOT NULL REFERENCES glossary_entry(id) ON DELETE CASCADE,
+        lang      TEXT NOT NULL,
+        lang_pos  INTEGER NOT NULL,
+        forbidden INTEGER NOT NULL,
+        pos       INTEGER NOT NULL,
+        text      TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        PRIMARY KEY (entry_id, lang_pos, forbidden, pos)
+    ) WITHOUT ROWID;
+    CREATE INDEX glossary_term_by_key ON glossary_term(lang, key);
+    CREATE TABLE glossary_column (
+        pos  INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -56,6 +56,26 @@ pub fn match_key(text: &str) -> String {
     collapse_whitespace(&folded)
 }
 
+/// The matching key without case folding: NFKC (full-width and half-width forms
+/// folded), white space collapsed and trimmed, letter case kept. Case-sensitive glossary
+/// entries compare this form (`ＵＳ` and `US` agree; `us` does not).
+///
+/// ```
+/// use concord::text::match_key_keep_case;
+/// assert_eq!(match_key_keep_case(" ＵＳ  Army "), "US Army");
+/// ```
+pub fn match_key_keep_case(text: &str) -> String {
+    if text.is_ascii() {
+        return collapse_whitespace(text);
+    }
+    let nfkc: String = if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.to_string()
+    } else {
+        text.nfkc().collect()
+    };
+    collapse_whitespace(&nfkc)
+}
+
 /// Length of the matching key in Unicode scalar values.
 pub fn key_len(key: &str) -> usize {
     key.chars().count()

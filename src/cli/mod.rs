@@ -2,6 +2,7 @@
 //! library.
 
 pub mod lint;
+pub mod glossary;
 pub mod memory;
 
 use std::io::{IsTerminal, Write};
@@ -23,6 +24,8 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Show(a) => memory::show(cli, a),
         Command::Delete(a) => memory::delete(cli, a),
         Command::Lint(a) => lint::lint(cli, a),
+        Command::Glossary(a) => glossary::run(cli, a),
+        Command::Terms(a) => glossary::terms(cli, a),
     }
 }
 

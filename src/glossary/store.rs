@@ -1,0 +1,349 @@
+//! Glossary tables in the memory. [`GlossaryTables`] owns all their SQL; the tables are
+//! created by migration 1 → 2 in [`crate::store::MIGRATIONS`].
+//!
+//! * `glossary_entry`: one row per concept, in import order (`id`), with the file's `id`
+//!   column in `ext_id` (unique), note, domain, case flag, strict tags, properties (JSON)
+//!   and where it came from.
+//! * `glossary_term`: one row per variant (language, approved or forbidden, position),
+//!   with its matching key, indexed by language and key.
+//! * `glossary_column`: the columns the imported files declared, so that export writes
+//!   them back.
+//!
+//! Import rules: an entry with an id replaces the stored entry with that id (counted as
+//! updated, or unchanged when equal); an entry without id is added unless an equal entry
+//! without id is stored already.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::error::{Error, Location, Result};
+use crate::lang::LangTag;
+use crate::store::{now_utc_iso, Memory};
+use crate::text::match_key;
+
+use super::{csv::column_from_name, Entry, Glossary};
+
+/// What a glossary import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GlossaryImportReport {
+    /// Entries read from the files.
+    pub read: u64,
+    /// Entries added.
+    pub added: u64,
+    /// Stored entries replaced by an entry with the same id and different content.
+    pub updated: u64,
+    /// Entries already stored as they are.
+    pub unchanged: u64,
+}
+
+/// The SQL of the glossary tables, over a connection (or a transaction).
+pub(crate) struct GlossaryTables<'c> {
+    conn: &'c Connection,
+}
+
+impl<'c> GlossaryTables<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> GlossaryTables<'c> {
+        GlossaryTables { conn }
+    }
+
+    fn count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM glossary_entry", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn add_columns(&self, g: &Glossary) -> Result<()> {
+        let mut next: i64 = self.conn.query_row(
+            "SELECT coalesce(max(pos), 0) + 1 FROM glossary_column",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO glossary_column (pos, name) VALUES (?1, ?2)")?;
+        for c in g.columns() {
+            if stmt.execute(params![next, c.name()])? > 0 {
+                next += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn put(
+        &self,
+        e: &Entry,
+        loc: Option<&Location>,
+        report: &mut GlossaryImportReport,
+    ) -> Result<()> {
+        report.read += 1;
+        let fp = fingerprint(e);
+        let existing: Option<(i64, Vec<u8>)> = match &e.id {
+            Some(id) => self
+                .conn
+                .prepare_cached("SELECT id, fingerprint FROM glossary_entry WHERE ext_id = ?1")?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?,
+            None => self
+                .conn
+                .prepare_cached(
+                    "SELECT id, fingerprint FROM glossary_entry
+                     WHERE fingerprint = ?1 AND ext_id IS NULL LIMIT 1",
+                )?
+                .query_row([&fp[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?,
+        };
+        let strict = (!e.strict.is_empty()).then(|| {
+            e.strict
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join("|")
+        });
+        let props = (!e.props.is_empty())
+            .then(|| serde_json::to_string(&e.props).expect("props serialize"));
+        let origin = loc.map(|l| l.path.display().to_string());
+        let line = loc.and_then(|l| l.line).map(|l| l as i64);
+        let row_id = match existing {
+            Some((_, old)) if old == fp => {
+                report.unchanged += 1;
+                return Ok(());
+            }
+            Some((row, _)) => {
+                self.conn
+                    .prepare_cached(
+                        "UPDATE glossary_entry SET fingerprint = ?2, note = ?3, domain = ?4,
+                         case_sensitive = ?5, strict = ?6, props = ?7, origin = ?8, line = ?9
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        row,
+                        &fp[..],
+                        e.note,
+                        e.domain,
+                        e.case_sensitive,
+                        strict,
+                        props,
+                        origin,
+                        line
+                    ])?;
+                self.conn
+                    .prepare_cached("DELETE FROM glossary_term WHERE entry_id = ?1")?
+                    .execute([row])?;
+                report.updated += 1;
+                row
+            }
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO glossary_entry
+                         (ext_id, fingerprint, note, domain, case_sensitive, strict, props, origin, line)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )?
+                    .execute(params![
+                        e.id,
+                        &fp[..],
+                        e.note,
+                        e.domain,
+                        e.case_sensitive,
+                        strict,
+                        props,
+                        origin,
+                        line
+                    ])?;
+                report.added += 1;
+                self.conn.last_insert_rowid()
+            }
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO glossary_term (entry_id, lang, lang_pos, forbidden, pos, text, key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (lp, (tag, set)) in e.terms.iter().enumerate() {
+            for (forbidden, list) in [(false, &set.approved), (true, &set.forbidden)] {
+                for (pos, v) in list.iter().enumerate() {
+                    stmt.execute(params![
+                        row_id,
+                        tag.as_str(),
+                        lp as i64,
+                        forbidden,
+                        pos as i64,
+                        v,
+                        match_key(v)
+                    ])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn load(&self) -> Result<Glossary> {
+        let mut g = Glossary::default();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM glossary_column ORDER BY pos")?;
+        for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let name = name?;
+            let col = column_from_name(&name)
+                .map_err(|e| Error::Invalid(format!("memory glossary column {name:?}: {e}")))?;
+            g.declare(col);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT id, ext_id, note, domain, case_sensitive, strict, props, origin, line
+             FROM glossary_entry ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut ids = Vec::new();
+        while let Some(r) = rows.next()? {
+            let strict: Option<String> = r.get(5)?;
+            let props: Option<String> = r.get(6)?;
+            let origin: Option<String> = r.get(7)?;
+            let line: Option<i64> = r.get(8)?;
+            let e = Entry {
+                id: r.get(1)?,
+                terms: Vec::new(),
+                note: r.get(2)?,
+                domain: r.get(3)?,
+                case_sensitive: r.get(4)?,
+                strict: match strict {
+                    None => Vec::new(),
+                    Some(s) => s.split('|').map(tag).collect::<Result<_>>()?,
+                },
+                props: match props {
+                    None => Vec::new(),
+                    Some(p) => serde_json::from_str(&p).map_err(|e| {
+                        Error::Invalid(format!("corrupt glossary properties in memory: {e}"))
+                    })?,
+                },
+            };
+            let loc = origin.map(|o| match line {
+                Some(l) => Location::line(o, l as u64),
+                None => Location::file(o),
+            });
+            ids.push(r.get::<_, i64>(0)?);
+            g.push(e, loc);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT entry_id, lang, forbidden, text FROM glossary_term
+             ORDER BY entry_id, lang_pos, forbidden, pos",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut i = 0;
+        while let Some(r) = rows.next()? {
+            let entry_id: i64 = r.get(0)?;
+            while i < ids.len() && ids[i] < entry_id {
+                i += 1;
+            }
+            if i == ids.len() || ids[i] != entry_id {
+                continue;
+            }
+            let lang: String = r.get(1)?;
+            let forbidden: bool = r.get(2)?;
+            let text: String = r.get(3)?;
+            let set = g.entries[i].term_set_mut(&tag(&lang)?);
+            if forbidden {
+                set.forbidden.push(text);
+            } else {
+                set.approved.push(text);
+            }
+        }
+        Ok(g)
+    }
+}
+
+fn tag(s: &str) -> Result<LangTag> {
+    LangTag::parse(s).map_err(|e| Error::lang("memory glossary", e))
+}
+
+fn fingerprint(e: &Entry) -> [u8; 16] {
+    let json = serde_json::to_string(e).expect("entries serialize");
+    xxhash_rust::xxh3::xxh3_128(json.as_bytes()).to_le_bytes()
+}
+
+impl Memory {
+    /// The glossary stored in the memory: entries in import order, with the columns the
+    /// imported files declared and where each entry came from.
+    pub fn glossary(&self) -> Result<Glossary> {
+        GlossaryTables::new(self.conn()).load()
+    }
+
+    /// Number of glossary entries in the memory.
+    pub fn glossary_len(&self) -> Result<u64> {
+        GlossaryTables::new(self.conn()).count()
+    }
+
+    /// Store the entries of `glossary` (read from `files`), in one transaction: all or
+    /// nothing. See the module documentation of `glossary::store` for ids and duplicates.
+    pub fn import_glossary(
+        &mut self,
+        files: &[&str],
+        glossary: &Glossary,
+    ) -> Result<GlossaryImportReport> {
+        let tx = self.conn().unchecked_transaction()?;
+        let report = {
+            let t = GlossaryTables::new(&tx);
+            let mut report = GlossaryImportReport::default();
+            t.add_columns(glossary)?;
+            for (i, e) in glossary.entries.iter().enumerate() {
+                t.put(e, glossary.location(i), &mut report)?;
+            }
+            report
+        };
+        tx.execute(
+            "INSERT INTO import_log (at, files, added, skipped) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                now_utc_iso(),
+                files.join("\n"),
+                (report.added + report.updated) as i64,
+                report.unchanged as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::glossary::CsvOptions;
+
+    const CSV: &str = "id,en,ko,zh,zh:forbidden,note,domain,case,strict,source\n\
+        dprk,DPRK|North Korea,북한,朝鲜,北韩|北朝鲜,,politics,,,\n\
+        ,Chosun,조선,,,,,sensitive,ko,kengdic\n\
+        ,Seoul,서울,首尔,汉城,\"renamed, 2005\",,,,\n";
+
+    fn g(text: &str) -> Glossary {
+        Glossary::from_csv_str(text, "g.csv".as_ref(), &CsvOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn round_trip_through_the_memory() {
+        let mut m = Memory::open_in_memory().unwrap();
+        let r = m.import_glossary(&["g.csv"], &g(CSV)).unwrap();
+        assert_eq!((r.read, r.added), (3, 3));
+        assert_eq!(m.glossary_len().unwrap(), 3);
+        let back = m.glossary().unwrap();
+        assert_eq!(back, g(CSV));
+        assert_eq!(back.to_csv_string(), CSV);
+        assert_eq!(back.location(1).unwrap().to_string(), "g.csv:3");
+        // Again: nothing changes.
+        let r = m.import_glossary(&["g.csv"], &g(CSV)).unwrap();
+        assert_eq!((r.added, r.unchanged, r.updated), (0, 3, 0));
+        // Same id, new content: replaced in place.
+        let newer = CSV.replace("北韩|北朝鲜", "北韩");
+        let r = m.import_glossary(&["g.csv"], &g(&newer)).unwrap();
+        assert_eq!((r.added, r.unchanged, r.updated), (0, 2, 1));
+        assert_eq!(m.glossary().unwrap().to_csv_string(), newer);
+    }
+
+    #[test]
+    fn failed_import_leaves_nothing() {
+        let mut m = Memory::open_in_memory().unwrap();
+        // Two entries with the same id in one import: the second replaces the first, fine;
+        // a failure is simulated by a broken connection state instead: drop the table.
+        m.conn().execute_batch("DROP TABLE glossary_term").unwrap();
+        assert!(m.import_glossary(&["g.csv"], &g(CSV)).is_err());
+        assert_eq!(m.glossary_len().unwrap(), 0);
+    }
+}

@@ -1,0 +1,430 @@
+//! `concord glossary ...` and `concord terms` end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_concord");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn data(name: &str) -> PathBuf {
+    Path::new(ROOT).join("tests/data/glossary").join(name)
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(ROOT)
+        .join("../shared/fixtures/glossary")
+        .join(name)
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("CONCORD_DB")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("m.db")
+    }
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        run(&self.db(), args)
+    }
+    fn export(&self) -> String {
+        let o = self.run(&["glossary", "export"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    }
+}
+
+const GOOD: &str = "id,en,ko,zh,zh:forbidden,note\n\
+    seoul,Seoul,서울,首尔,汉城,The Chinese name changed in 2005.\n\
+    kp,Korean Peninsula,한반도,朝鲜半岛,韩半岛,\n";
+
+#[test]
+fn bad_input_is_refused_with_file_line_and_exit_2_and_nothing_imported() {
+    let env = Env::new();
+    let good = env.file("good.csv", GOOD.as_bytes());
+    let o = env.run(&["glossary", "import", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = env.export();
+    let mut invalid = b"en,ko\nSeoul,\xEC\x84\x9C\xEC\x9A\xB8\nBusan,\xEB\xB6\n".to_vec();
+    invalid.extend_from_slice(b"Incheon,x\n");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "noheader.csv",
+            "Seoul,서울\nBusan,부산\n".into(),
+            ":1: no header row",
+        ),
+        (
+            "nolang.csv",
+            "term,translation\nSeoul,서울\n".into(),
+            ":1: no header row",
+        ),
+        (
+            "width.csv",
+            "en,ko\nSeoul,서울\nBusan,부산,extra\n".into(),
+            ":3: this row has 3 cells, the header has 2",
+        ),
+        (
+            "unknown.csv",
+            "en,ko,xx\nSeoul,서울,?\n".into(),
+            ":1: column 3 of the header, \"xx\": unknown language",
+        ),
+        ("invalid.csv", invalid, ":3: invalid UTF-8"),
+        ("empty.csv", Vec::new(), "empty"),
+    ];
+    for (name, bytes, want) in cases {
+        let p = env.file(name, &bytes);
+        // Together with a good file: all or nothing.
+        let o = env.run(&[
+            "glossary",
+            "import",
+            good.to_str().unwrap(),
+            p.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(name), "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert_eq!(env.export(), before, "{name} changed the memory");
+    }
+}
+
+#[test]
+fn import_export_round_trip_and_reimport() {
+    let env = Env::new();
+    let g = env.file("g.csv", GOOD.as_bytes());
+    let o = env.run(&["glossary", "import", g.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("imported 2 glossary entries"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(env.export(), GOOD);
+    let o = env.run(&["--json", "glossary", "import", g.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["added"].as_u64(), v["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let out = env.dir.path().join("out.csv");
+    let o = env.run(&["glossary", "export", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert_eq!(std::fs::read_to_string(out).unwrap(), GOOD);
+}
+
+#[test]
+fn the_sample_glossaries_are_canonical_and_round_trip() {
+    let dir = Path::new(ROOT).join("glossaries");
+    let mut n = 0;
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let p = f.unwrap().path();
+        if p.extension().and_then(|e| e.to_str()) != Some("csv") {
+            continue;
+        }
+        n += 1;
+        let env = Env::new();
+        let o = env.run(&["glossary", "fmt", "--check", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}: {}", p.display(), stdout(&o));
+        let o = env.run(&["glossary", "import", p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(env.export(), std::fs::read_to_string(&p).unwrap());
+        let o = env.run(&["glossary", "check", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    }
+    assert!(n > 0, "no glossaries in {}", dir.display());
+}
+
+#[test]
+fn fmt_rewrites_and_check_reports() {
+    let env = Env::new();
+    let messy = "\u{FEFF}NOTE;ZH;EN;Ko\r\n\" a note \";朝鲜 | 朝方;DPRK;북한\r\n";
+    let p = env.file("messy.csv", messy.as_bytes());
+    let o = env.run(&["glossary", "fmt", "--check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("not in canonical form"));
+    let o = env.run(&["glossary", "fmt", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        "en,ko,zh,note\nDPRK,북한,朝鲜|朝方,a note\n"
+    );
+    let o = env.run(&["glossary", "fmt", "--check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    // A TSV is converted only to another file.
+    let tsv = data("canonical.tsv");
+    let o = env.run(&["glossary", "fmt", tsv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = env.dir.path().join("from-tsv.csv");
+    let o = env.run(&[
+        "glossary",
+        "fmt",
+        tsv.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .starts_with("id,en,ko,zh,zh:forbidden,note\nseoul,Seoul,서울,首尔,汉城,"));
+}
+
+#[test]
+fn check_lists_findings_with_lines_and_json() {
+    let env = Env::new();
+    let p = env.file(
+        "c.csv",
+        "en,ko,zh,zh:forbidden\nKorean Peninsula,한반도,朝鲜半岛,朝鲜半岛\n".as_bytes(),
+    );
+    let o = env.run(&["glossary", "check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o)
+            .contains("c.csv:2: error: zh variant \"朝鲜半岛\" is both approved and forbidden"),
+        "{}",
+        stdout(&o)
+    );
+    let o = env.run(&["--json", "glossary", "check", p.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["findings"][0]["code"], "approved-and-forbidden");
+    assert_eq!(v["findings"][0]["line"], 2);
+}
+
+#[test]
+fn terms_from_files_text_and_json() {
+    let env = Env::new();
+    let g = env.file("g.csv", GOOD.as_bytes());
+    let text = "Peace on the Korean Peninsula and in Seoul's suburbs.";
+    let o = env.run(&[
+        "terms",
+        text,
+        "--from",
+        "en",
+        "--glossary",
+        g.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("13..29\tKorean Peninsula\t[kp]\tko: 한반도\tzh: 朝鲜半岛"),
+        "{out}"
+    );
+    assert!(out.contains("Seoul's"), "{out}");
+    let o = env.run(&[
+        "--json",
+        "terms",
+        "在汉城和首尔",
+        "--from",
+        "zh",
+        "--to",
+        "en",
+        "--forbidden",
+        "--glossary",
+        g.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0]["matched"], "汉城");
+    assert_eq!(hits[0]["forbidden"], true);
+    assert_eq!(hits[0]["use_instead"], "首尔");
+    assert_eq!(hits[1]["start"], 4);
+    assert_eq!(hits[1]["translations"]["en"][0], "Seoul");
+    assert!(hits[1]["translations"].get("ko").is_none());
+    // A language the glossary lacks.
+    let o = env.run(&[
+        "terms",
+        "x",
+        "--from",
+        "ja",
+        "--glossary",
+        g.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn terms_from_the_memory_and_the_default_seed() {
+    let env = Env::new();
+    let g = env.file("g.csv", GOOD.as_bytes());
+    env.run(&["glossary", "import", g.to_str().unwrap()]);
+    let o = env.run(&["terms", "한반도에서 서울까지", "--from", "ko"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
+    // Without --db: the default memory is seeded from ./glossaries/*.csv.
+    let root = env.dir.path().join("project");
+    std::fs::create_dir_all(root.join("glossaries")).unwrap();
+    std::fs::write(root.join("glossaries/g.csv"), GOOD).unwrap();
+    let o = Command::new(BIN)
+        .current_dir(&root)
+        .env_remove("CONCORD_DB")
+        .args(["terms", "the Korean Peninsula", "--from", "en"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("2 glossary entries"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("[kp]"), "{}", stdout(&o));
+}
+
+fn import_json(env: &Env, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json", "glossary", "import"];
+    all.extend_from_slice(args);
+    let o = env.run(&all);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn other_layouts() {
+    // Google equivalent term sets: description becomes the note, pos a property.
+    let env = Env::new();
+    let v = import_json(
+        &env,
+        &[data("google-equivalent-term-sets.csv").to_str().unwrap()],
+    );
+    assert_eq!(v["added"], 6);
+    let out = env.export();
+    assert!(out.starts_with("en,ko,zh-CN,zh-TW,note,pos\n"), "{out}");
+    assert!(out.contains("Six-Party Talks,6자회담,六方会谈,六方會談,\"2003–2009 talks: China, the two Koreas, the US, Russia and Japan\",noun\n"), "{out}");
+
+    // Headerless two-column file, CRLF, quoted cells.
+    let env = Env::new();
+    let v = import_json(
+        &env,
+        &[
+            data("headerless-en-ko.csv").to_str().unwrap(),
+            "--langs",
+            "en,ko",
+        ],
+    );
+    assert_eq!(v["added"], 8);
+    assert!(env.export().contains("\"talks, high-level\",고위급 회담\n"));
+    // Without --langs it is refused, with the hint.
+    let o = env.run(&[
+        "glossary",
+        "import",
+        data("headerless-en-ko.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--langs"));
+
+    // DeepL rows: one entry per source term and language.
+    let env = Env::new();
+    let v = import_json(&env, &[data("deepl-glossary.csv").to_str().unwrap()]);
+    assert_eq!(v["added"], 5);
+    let out = env.export();
+    assert!(out.starts_with("en,ko,zh\n"), "{out}");
+    assert!(
+        out.contains("Special Representative,특별대표,特别代表\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"denuclearization, complete\",완전한 비핵화,\n"),
+        "{out}"
+    );
+    assert!(out.contains(",통일부,统一部\n"), "{out}");
+
+    // TSV: tabs only, quotes are plain characters.
+    let env = Env::new();
+    let v = import_json(&env, &[data("canonical.tsv").to_str().unwrap()]);
+    assert_eq!(v["added"], 3);
+    assert!(env
+        .export()
+        .contains(",\"\"\"quotes are plain in TSV\"\"\"\n"));
+
+    // Excel: BOM, CRLF, ';' detected; or named with --delimiter.
+    let env = Env::new();
+    let v = import_json(&env, &[data("excel-semicolon.csv").to_str().unwrap()]);
+    assert_eq!(v["added"], 3);
+    let out = env.export();
+    assert!(out.contains("blue-house,Cheong Wa Dae|Blue House,청와대,青瓦台,\"until 2022; then \"\"Yongsan\"\"\"\n"), "{out}");
+    let env = Env::new();
+    let v = import_json(
+        &env,
+        &[
+            data("excel-semicolon.csv").to_str().unwrap(),
+            "--delimiter",
+            ";",
+        ],
+    );
+    assert_eq!(v["added"], 3);
+}
+
+#[test]
+fn okapi_fixtures_with_langs() {
+    // okapi-test01.csv: no header, padded cells, no final newline.
+    let env = Env::new();
+    let v = import_json(
+        &env,
+        &[
+            fixture("okapi-test01.csv").to_str().unwrap(),
+            "--langs",
+            "en,fr",
+        ],
+    );
+    assert_eq!(
+        (v["read"].as_u64(), v["added"].as_u64()),
+        (Some(4), Some(3))
+    );
+    assert_eq!(
+        env.export(),
+        "en,fr\nsource 1,target 1\nsource 2,target 2\nsource 3,target 3\n"
+    );
+    // okapi-test01.tsv: dirty rows are skipped with a warning naming their line.
+    let env = Env::new();
+    let o = env.run(&[
+        "glossary",
+        "import",
+        fixture("okapi-test01.tsv").to_str().unwrap(),
+        "--langs",
+        "en,fr",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    for line in [":8: skipped", ":10: skipped", ":12: skipped"] {
+        assert!(err.contains(line), "{line}: {err}");
+    }
+    assert_eq!(
+        env.export(),
+        "en,fr\nsource 1,target 1\nterm 2,trans term 2\nsource 3,target 3\n"
+    );
+    // UTF-16BE with BOM and CRLF.
+    let env = Env::new();
+    import_json(
+        &env,
+        &[
+            fixture("okapi-test02_utf16be.tsv").to_str().unwrap(),
+            "--langs",
+            "en,fr",
+        ],
+    );
+    assert_eq!(
+        env.export(),
+        "en,fr\nentry 1,trans 1\nsource 2,éßÑ￦ target 2\n"
+    );
+}
