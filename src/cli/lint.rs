@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use concord::glossary::{CsvOptions, Glossary};
 use concord::lang::LangRange;
 use concord::lint::baseline::Baseline;
 use concord::lint::printer::{self, OutputFormat, Printer};
@@ -35,7 +36,13 @@ pub struct LintArgs {
     /// xliff, tmx, txt (default: from the extension). Give it twice to set both.
     #[arg(long, value_name = "FORMAT")]
     pub format: Vec<String>,
-    /// Do not use the memory (no memory-mismatch findings).
+    /// A glossary CSV/TSV file (repeatable). Without it, the memory's glossary is used.
+    #[arg(long = "glossary", value_name = "FILE")]
+    pub glossaries: Vec<PathBuf>,
+    /// Also use the memory's glossary when --glossary is given.
+    #[arg(long)]
+    pub memory_glossary: bool,
+    /// Do not use the memory: no memory-mismatch, and no glossary from the memory.
     #[arg(long)]
     pub no_memory: bool,
     /// Report only findings of this severity or higher: info, warning, error.
@@ -152,7 +159,18 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
             None => None,
         }
     };
-    let memory = if args.no_memory || !selection.on(Rule::MemoryMismatch) {
+    // Glossary files first: a glossary that does not parse stops the run (exit 2).
+    let mut glossary: Option<Glossary> = None;
+    for path in &args.glossaries {
+        let g = Glossary::from_csv_file(path, &CsvOptions::default())?;
+        match glossary.as_mut() {
+            Some(all) => all.merge(g),
+            None => glossary = Some(g),
+        }
+    }
+    let want_memory_glossary = args.glossaries.is_empty() || args.memory_glossary;
+    let memory = if args.no_memory || !(selection.on(Rule::MemoryMismatch) || want_memory_glossary)
+    {
         None
     } else {
         let (path, default) = db_path(cli);
@@ -171,8 +189,21 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
             None
         }
     };
+    if let (Some(m), true) = (memory.as_ref(), want_memory_glossary) {
+        let g = m.glossary()?;
+        if !g.entries.is_empty() {
+            match glossary.as_mut() {
+                Some(all) => all.merge(g),
+                None => glossary = Some(g),
+            }
+        }
+    }
     let res = Resources {
-        memory: memory.as_ref(),
+        memory: memory
+            .as_ref()
+            .filter(|_| selection.on(Rule::MemoryMismatch)),
+        glossary: glossary.as_ref(),
+        glossary_required: !args.glossaries.is_empty(),
     };
     if let Some(path) = &args.write_baseline {
         let mut c = Collect(Vec::new());
@@ -193,6 +224,9 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
     let mut p = printer::printer(output, out);
     let summary = lint::run(&req, &res, &selection, baseline.as_ref(), p.as_mut())?;
     drop(p);
+    for n in &summary.notes {
+        eprintln!("concord: note: {n}");
+    }
     if output != OutputFormat::Text {
         eprintln!("{}", summary.line());
     }

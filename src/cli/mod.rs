@@ -1,8 +1,8 @@
 //! Command implementations: argument handling and printing only; the work is in the
 //! library.
 
-pub mod lint;
 pub mod glossary;
+pub mod lint;
 pub mod memory;
 
 use std::io::{IsTerminal, Write};

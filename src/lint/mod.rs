@@ -31,6 +31,7 @@ pub mod numbers;
 pub mod printer;
 pub mod rules;
 pub mod segment;
+pub mod terms;
 mod xliff;
 
 use std::collections::HashMap;
@@ -38,6 +39,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::glossary::Glossary;
 use crate::lang::{ChineseScript, LangRange, LangTag};
 use crate::text::match_key;
 
@@ -116,6 +118,8 @@ pub struct Summary {
     pub info: u64,
     /// Findings silenced by the baseline.
     pub silenced: u64,
+    /// Things the run could not do (a glossary without the target language...).
+    pub notes: Vec<String>,
 }
 
 impl Summary {
@@ -174,6 +178,7 @@ pub struct Linter<'a> {
     langs: Langs,
     rules: RuleSelection,
     memory: Option<Box<dyn TranslationLookup + 'a>>,
+    terms: Option<terms::TermRules<'a>>,
     /// Source key hash → (target key hash, line) of its first translation.
     by_source: HashMap<u64, (u64, u64)>,
     /// Target key hash → (source key hash, line) of its first source.
@@ -189,6 +194,7 @@ impl<'a> Linter<'a> {
             langs,
             rules,
             memory: None,
+            terms: None,
             by_source: HashMap::new(),
             by_target: HashMap::new(),
             segments: 0,
@@ -199,6 +205,29 @@ impl<'a> Linter<'a> {
     pub fn with_memory(mut self, lookup: Box<dyn TranslationLookup + 'a>) -> Linter<'a> {
         self.memory = Some(lookup);
         self
+    }
+
+    /// Use a glossary for the term rules (recognizers for the draft's languages are built
+    /// here, once).
+    pub fn with_glossary(mut self, glossary: &'a Glossary) -> Linter<'a> {
+        let src = self.langs.source.as_ref().map(lookup_range);
+        let tgt = lookup_range(&self.langs.target);
+        self.terms = Some(terms::TermRules::new(
+            glossary,
+            src.as_ref(),
+            &tgt,
+            &self.file,
+        ));
+        self
+    }
+
+    /// The findings that need the whole draft (term-inconsistent), after the last
+    /// segment.
+    pub fn finish(&mut self) -> Vec<Finding> {
+        match (&mut self.terms, self.rules.on(Rule::TermInconsistent)) {
+            (Some(t), true) => t.finish(),
+            _ => Vec::new(),
+        }
     }
 
     /// The languages.
@@ -252,6 +281,14 @@ impl<'a> Linter<'a> {
         }
         if self.on(Rule::Whitespace, has_source) {
             hits.extend(checks::whitespace(source_text, &tgt.text, &self.langs));
+        }
+        let on = (
+            self.on(Rule::TermForbidden, has_source),
+            self.on(Rule::TermMissing, has_source),
+            self.on(Rule::TermInconsistent, has_source),
+        );
+        if let Some(t) = self.terms.as_mut().filter(|_| on.0 || on.1 || on.2) {
+            hits.extend(t.check(seg, source_text, &tgt.text, on));
         }
         if let Some(s) = src {
             if self.on(Rule::TagMismatch, true) {
@@ -423,6 +460,11 @@ pub fn fingerprint(rule: Rule, source: Option<&str>, target: Option<&str>, detai
 pub struct Resources<'a> {
     /// The memory, for `memory-mismatch`.
     pub memory: Option<&'a crate::store::Memory>,
+    /// The glossary, for the term rules.
+    pub glossary: Option<&'a Glossary>,
+    /// True when the user named the glossary (`--glossary`): a glossary without the
+    /// draft's target language is then an error, not a note.
+    pub glossary_required: bool,
 }
 
 /// Lint a draft: read it, check every segment, and hand every finding that passes the
@@ -454,6 +496,25 @@ pub fn run(
                     target: l.target.clone(),
                 };
                 let mut lt = Linter::new(file.clone(), langs, rules.clone());
+                if let Some(g) = res.glossary {
+                    let range = lookup_range(&l.target);
+                    if g.has_language(&range) {
+                        lt = lt.with_glossary(g);
+                    } else {
+                        let have: Vec<String> =
+                            g.languages().iter().map(|t| t.to_string()).collect();
+                        let msg =
+                            format!(
+                            "the glossary has no {} terms (it has {}): the term rules cannot run",
+                            l.target,
+                            if have.is_empty() { "none".to_string() } else { have.join(", ") }
+                        );
+                        if res.glossary_required {
+                            return Err(Error::Invalid(msg));
+                        }
+                        summary.notes.push(msg);
+                    }
+                }
                 if let (Some(mem), Some(src)) = (res.memory, l.source.as_ref()) {
                     lt = lt.with_memory(Box::new(memory::MemoryLookup::new(
                         mem,
@@ -482,6 +543,19 @@ pub fn run(
         }
         Ok(())
     })?;
+    if let Some(lt) = linter.as_mut() {
+        for f in lt.finish() {
+            if f.severity < rules.min_severity {
+                continue;
+            }
+            if baseline.map(|b| b.contains(&f)).unwrap_or(false) {
+                summary.silenced += 1;
+                continue;
+            }
+            summary.count(f.severity);
+            printer.finding(&f).map_err(io)?;
+        }
+    }
     summary.segments = linter.as_ref().map(|l| l.segments()).unwrap_or(0);
     printer.end(&summary).map_err(io)?;
     Ok(summary)

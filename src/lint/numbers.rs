@@ -29,6 +29,9 @@ pub struct Number {
     pub start: usize,
     /// End (chars, in the original text).
     pub end: usize,
+    /// A month written as a word (`September`): it needs a target number of its own,
+    /// not one that already matched a day (`September 9` → `9月9日`, not `8月9日`).
+    pub month: bool,
 }
 
 /// Which side of a segment a text is: Chinese and Korean numerals written in letters are
@@ -301,7 +304,119 @@ pub fn extract(text: &str, family: &str, side: Side) -> Vec<Number> {
     if native {
         scan_korean_native(text, &mut out);
     }
+    if side == Side::Source && family == "en" {
+        scan_months(text, &mut out);
+        out.sort_by_key(|n| n.start);
+    }
     out
+}
+
+const MONTHS: [(&str, f64); 24] = [
+    ("January", 1.0),
+    ("February", 2.0),
+    ("March", 3.0),
+    ("April", 4.0),
+    ("May", 5.0),
+    ("June", 6.0),
+    ("July", 7.0),
+    ("August", 8.0),
+    ("September", 9.0),
+    ("October", 10.0),
+    ("November", 11.0),
+    ("December", 12.0),
+    ("Jan", 1.0),
+    ("Feb", 2.0),
+    ("Mar", 3.0),
+    ("Apr", 4.0),
+    ("Jun", 6.0),
+    ("Jul", 7.0),
+    ("Aug", 8.0),
+    ("Sep", 9.0),
+    ("Sept", 9.0),
+    ("Oct", 10.0),
+    ("Nov", 11.0),
+    ("Dec", 12.0),
+];
+
+/// English month names in a source are numbers too (`March 14, 2026` needs 3 in the
+/// target: 3월, 3月, 三月). Only capitalized names count, and only in a date: next to a
+/// number (`March 14`, `14 March`, `March 2026`) or after a preposition (`in March`,
+/// `since September`), so the verb "may", "May I..." and "March on" are not months.
+fn scan_months(text: &str, out: &mut Vec<Number>) {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let mut i = 0;
+    while i < n {
+        if !chars[i].is_ascii_uppercase() || (i > 0 && chars[i - 1].is_alphabetic()) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && chars[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        let word: String = chars[i..j].iter().collect();
+        let Some(&(_, month)) = MONTHS.iter().find(|(m, _)| *m == word) else {
+            i = j;
+            continue;
+        };
+        // Abbreviations need their dot or a number next to them.
+        let abbreviated = word.len() <= 4 && word != "May" && word != "June" && word != "July";
+        let mut k = j;
+        if k < n && chars[k] == '.' {
+            k += 1;
+        }
+        while k < n && chars[k] == ' ' {
+            k += 1;
+        }
+        let number_after = k < n && chars[k].is_ascii_digit();
+        let mut b = i;
+        while b > 0 && chars[b - 1] == ' ' {
+            b -= 1;
+        }
+        let number_before = b < i && b > 0 && chars[b - 1].is_ascii_digit();
+        let prev_word: String = {
+            let mut a = b;
+            while a > 0 && chars[a - 1].is_ascii_alphabetic() {
+                a -= 1;
+            }
+            chars[a..b].iter().collect::<String>().to_ascii_lowercase()
+        };
+        let preposition = matches!(
+            prev_word.as_str(),
+            "in" | "on"
+                | "since"
+                | "until"
+                | "till"
+                | "by"
+                | "from"
+                | "through"
+                | "to"
+                | "last"
+                | "next"
+                | "early"
+                | "late"
+                | "mid"
+                | "of"
+                | "this"
+                | "during"
+                | "between"
+                | "before"
+                | "after"
+                | "and"
+                | "or"
+        );
+        let date = number_after || number_before || (preposition && !abbreviated);
+        if date && (word != "May" || number_after || number_before) {
+            out.push(Number {
+                values: vec![month],
+                start: i,
+                end: j,
+                month: true,
+            });
+        }
+        i = j;
+    }
 }
 
 fn scan_digits(sc: &Scanner, out: &mut Vec<Number>) {
@@ -360,6 +475,7 @@ fn scan_digits(sc: &Scanner, out: &mut Vec<Number>) {
             values,
             start: s,
             end: e,
+            month: false,
         });
         last = if plain && stop == end {
             Some((int, end))
@@ -429,6 +545,7 @@ fn scan_han(sc: &Scanner, out: &mut Vec<Number>) {
             values: vec![value],
             start: s,
             end: e,
+            month: false,
         });
     }
 }
@@ -478,6 +595,7 @@ fn scan_korean_native(text: &str, out: &mut Vec<Number>) {
                 values: vec![v],
                 start: i,
                 end: j,
+                month: false,
             });
         }
         i = j;
@@ -485,28 +603,39 @@ fn scan_korean_native(text: &str, out: &mut Vec<Number>) {
 }
 
 /// The numbers of the source that the target lacks (one per distinct value, in source
-/// order).
+/// order). Numbers written in digits may share a target number (a number twice in the
+/// source needs to be in the target once); a month word needs a target number that no
+/// digit number of the source used.
 pub fn missing(source: &[Number], target: &[Number]) -> Vec<usize> {
+    let same = |a: &Number, b: &Number| {
+        a.values
+            .iter()
+            .any(|&v| b.values.iter().any(|&w| same_value(v, w)))
+    };
+    let mut used = vec![false; target.len()];
     let mut out: Vec<usize> = Vec::new();
-    for (i, s) in source.iter().enumerate() {
-        let found = s.values.iter().any(|&v| {
-            target
-                .iter()
-                .any(|t| t.values.iter().any(|&w| same_value(v, w)))
-        });
-        if found {
-            continue;
-        }
-        let dup = out.iter().any(|&j| {
-            source[j]
-                .values
-                .iter()
-                .any(|&v| s.values.iter().any(|&w| same_value(v, w)))
-        });
-        if !dup {
-            out.push(i);
+    let order = (0..source.len())
+        .filter(|&i| !source[i].month)
+        .chain((0..source.len()).filter(|&i| source[i].month));
+    for i in order {
+        let s = &source[i];
+        let hit = if s.month {
+            (0..target.len()).find(|&j| !used[j] && same(s, &target[j]))
+        } else {
+            (0..target.len())
+                .filter(|&j| same(s, &target[j]))
+                .min_by_key(|&j| used[j])
+        };
+        match hit {
+            Some(j) => used[j] = true,
+            None => {
+                if !out.iter().any(|&j| same(&source[j], s)) {
+                    out.push(i);
+                }
+            }
         }
     }
+    out.sort_unstable();
     out
 }
 
@@ -592,6 +721,14 @@ mod tests {
         ));
         assert!(ok("in September", "9월에", "ko"));
         assert!(!ok("On March 5, 2019", "2018년 3월 5일", "ko"));
+        // A month word is a number that must be carried over.
+        assert!(!ok("on September 9", "8月9日", "zh"));
+        assert!(ok("on September 9", "九月9日", "zh"));
+        assert!(ok("since September", "9월부터", "ko"));
+        // The verb, a sentence-initial May, a name are not months.
+        assert!(ok("They may meet. May I ask?", "만날 수도 있다.", "ko"));
+        assert!(ok("March on, said August Landmesser.", "행진하라.", "ko"));
+        assert!(!ok("in May 2025", "2025년", "ko"));
     }
 
     #[test]
