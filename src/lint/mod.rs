@@ -118,13 +118,16 @@ pub struct Summary {
     pub info: u64,
     /// Findings silenced by the baseline.
     pub silenced: u64,
+    /// Reported findings per rule id.
+    pub by_rule: std::collections::BTreeMap<String, u64>,
     /// Things the run could not do (a glossary without the target language...).
     pub notes: Vec<String>,
 }
 
 impl Summary {
     /// Count a reported finding.
-    pub fn count(&mut self, s: Severity) {
+    pub fn count(&mut self, rule: Rule, s: Severity) {
+        *self.by_rule.entry(rule.id().to_string()).or_insert(0) += 1;
         match s {
             Severity::Error => self.errors += 1,
             Severity::Warning => self.warnings += 1,
@@ -536,7 +539,7 @@ pub fn run(
                         summary.silenced += 1;
                         continue;
                     }
-                    summary.count(f.severity);
+                    summary.count(f.rule, f.severity);
                     printer.finding(&f).map_err(io)?;
                 }
             }
@@ -552,7 +555,7 @@ pub fn run(
                 summary.silenced += 1;
                 continue;
             }
-            summary.count(f.severity);
+            summary.count(f.rule, f.severity);
             printer.finding(&f).map_err(io)?;
         }
     }

@@ -369,7 +369,7 @@ mod tests {
             ..Summary::default()
         };
         for x in &f {
-            s.count(x.severity);
+            s.count(x.rule, x.severity);
         }
         (f, s)
     }

@@ -49,6 +49,7 @@ struct Occurrence {
 /// The glossary rules for one draft.
 pub struct TermRules<'g> {
     glossary: &'g Glossary,
+    source_range: Option<LangRange>,
     source: Option<Recognizer>,
     target: Recognizer,
     target_range: LangRange,
@@ -75,6 +76,7 @@ impl<'g> TermRules<'g> {
             .collect();
         TermRules {
             glossary,
+            source_range: source.cloned(),
             source: source.map(|s| Recognizer::new(glossary, s, true)),
             target: Recognizer::new(glossary, target, true),
             target_range: target.clone(),
@@ -91,6 +93,63 @@ impl<'g> TermRules<'g> {
         let e = &self.glossary.entries[entry];
         e.id.clone()
             .unwrap_or_else(|| format!("entry {}", entry + 1))
+    }
+
+    /// Cases where a source term without its approved translation is not an error (see
+    /// the module documentation: phrases, generic lowercase uses of capitalized titles,
+    /// hyphenated compounds, acronyms kept as they are, `lint=no-missing` entries).
+    fn exempt_from_missing(&self, e: usize, sh: &TermHit, source: &str, target: &str) -> bool {
+        let entry = &self.glossary.entries[e];
+        if entry
+            .domain
+            .as_deref()
+            .map(|d| d.eq_ignore_ascii_case("phrase"))
+            .unwrap_or(false)
+        {
+            return true;
+        }
+        if entry
+            .prop("lint")
+            .map(|v| v.split(['|', ',', ' ']).any(|x| x.trim() == "no-missing"))
+            .unwrap_or(false)
+        {
+            return true;
+        }
+        let src: Vec<char> = source.chars().collect();
+        // A hyphenated compound is another word: President-elect, vice-president.
+        let before = sh.start.checked_sub(1).and_then(|i| src.get(i).copied());
+        let after = src.get(sh.end).copied();
+        let after2 = src.get(sh.end + 1).copied();
+        if (after == Some('-') && after2.map(|c| c.is_alphabetic()).unwrap_or(false))
+            || (before == Some('-') && sh.start >= 2 && src[sh.start - 2].is_alphabetic())
+        {
+            return true;
+        }
+        // The glossary writes the term capitalized (a title, a name) and the text uses the
+        // word in lower case: a common noun (the president of a company, a premier venue).
+        if let Some(range) = &self.source_range {
+            let variants = entry.approved(range);
+            let capitalized = !variants.is_empty()
+                && variants
+                    .iter()
+                    .all(|v| v.chars().next().map(|c| c.is_uppercase()).unwrap_or(false));
+            if capitalized && !sh.matched.chars().any(|c| c.is_uppercase()) {
+                return true;
+            }
+        }
+        // An acronym kept as it is in the target (NATO, UN, EU in a Korean text).
+        let m = sh
+            .matched
+            .trim_end_matches("'s")
+            .trim_end_matches('\u{2019}');
+        let letters = m.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        let acronym = (2..=6).contains(&letters)
+            && m.chars()
+                .all(|c| c.is_ascii_uppercase() || c == '.' || c.is_ascii_digit());
+        if acronym && contains_word(target, m) {
+            return true;
+        }
+        false
     }
 
     fn entry_key(&self, entry: usize) -> String {
@@ -176,8 +235,16 @@ impl<'g> TermRules<'g> {
             let used: Vec<usize> = (0..keys.len())
                 .filter(|&i| present.contains(&keys[i]))
                 .collect();
-            if used.is_empty() && korean && keys.iter().any(|k| after_ju(&target_key, k)) {
-                continue; // 주중국 대사: the term after the prefix 주 (駐, "resident in").
+            if used.is_empty()
+                && korean
+                && keys
+                    .iter()
+                    .any(|k| after_ju(&target_key, k) || spacing_variant(&target_key, k))
+            {
+                continue; // 주중국 대사, 정상 회담 for 정상회담: present.
+            }
+            if used.is_empty() && self.exempt_from_missing(e, sh, source, target) {
+                continue;
             }
             if used.is_empty() {
                 if missing_on && !forbidden_entries.contains(&e) {
@@ -336,6 +403,54 @@ fn after_ju(key: &str, term: &str) -> bool {
     false
 }
 
+/// True when `term` is in `key` written with other spacing (정상 회담 for 정상회담,
+/// 외교부장관 for 외교부 장관): Korean spacing of compound nouns varies.
+fn spacing_variant(key: &str, term: &str) -> bool {
+    let squeezed: String = term.chars().filter(|c| *c != ' ').collect();
+    if squeezed.chars().count() < 3 {
+        return false;
+    }
+    let mut map: Vec<usize> = Vec::new();
+    let mut flat = String::new();
+    for (i, c) in key.char_indices() {
+        if c != ' ' {
+            flat.push(c);
+            map.push(i);
+        }
+    }
+    let mut from = 0;
+    while let Some(p) = flat[from..].find(&squeezed) {
+        let at = from + p;
+        let start_char = flat[..at].chars().count();
+        let len = squeezed.chars().count();
+        let (a, b) = (map[start_char], map[start_char + len - 1]);
+        if key[a..b].contains(' ') != term.contains(' ') {
+            return true;
+        }
+        from = at + squeezed.len();
+    }
+    false
+}
+
+/// `word` in `text` as a whole word (case-sensitive).
+fn contains_word(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    let mut from = 0;
+    while let Some(p) = text[from..].find(word) {
+        let at = from + p;
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        let edge = |c: Option<char>| c.map(|c| !c.is_ascii_alphanumeric()).unwrap_or(true);
+        if edge(before) && edge(after) {
+            return true;
+        }
+        from = at + word.len();
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,6 +547,38 @@ sr_peace,Special Representative for Korean Peninsula Peace and Security Affairs,
         assert_eq!(ids(&f), vec![(1, "term-missing")]);
         assert!(after_ju("주유엔 대표부", "유엔"));
         assert!(!after_ju("미주유엔", "유엔"));
+    }
+
+    #[test]
+    fn exemptions_from_term_missing() {
+        let g = Glossary::from_csv_str(
+            "id,en,ko,zh,domain\npresident,President,대통령,总统,title\nnato,NATO,북대서양조약기구|나토,北约,org\nsummit,summit,정상회담,峰会,event\nreceived,received,접견,会见,phrase\n",
+            Path::new("g.csv"),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        // Still an error: the title as a title.
+        let f = lint(&g, "ko", &[("President Moon spoke.", "문 총리가 말했다.")]);
+        assert_eq!(ids(&f), vec![(1, "term-missing")]);
+        for (s, t) in [
+            ("He was president of the company.", "그는 회사 사장이었다."),
+            ("The President-elect spoke.", "당선인이 말했다."),
+            ("They joined NATO.", "그들은 NATO에 가입했다."),
+            ("A second summit.", "두 번째 정상 회담."),
+            ("She received a pass.", "그녀는 패스를 받았다."),
+        ] {
+            let f = lint(&g, "ko", &[(s, t)]);
+            assert!(f.is_empty(), "{s}: {f:#?}");
+        }
+        // NATO spelled in a word is not the acronym kept.
+        let f = lint(
+            &g,
+            "ko",
+            &[("They joined NATO.", "그들은 NATOS에 가입했다.")],
+        );
+        assert_eq!(ids(&f), vec![(1, "term-missing")]);
+        assert!(spacing_variant("두 번째 정상 회담", "정상회담"));
+        assert!(!spacing_variant("정상회담", "정상회담"));
     }
 
     #[test]
