@@ -182,6 +182,20 @@ impl KeyedText {
             while j < orig.len() && continues_cluster(orig[j]) {
                 j += 1;
             }
+            // Fast path: a precomposed Hangul syllable or a unified ideograph alone is its
+            // own key (NFKC-stable, no case); the general path below gives the same.
+            if j == i + 1 && is_stable_cjk(orig[i]) {
+                if let Some((s, e)) = pending_space.take() {
+                    chars.push(' ');
+                    starts.push(s);
+                    ends.push(e);
+                }
+                chars.push(orig[i]);
+                starts.push(i);
+                ends.push(j);
+                i = j;
+                continue;
+            }
             buf.clear();
             buf.extend(&orig[i..j]);
             let piece = if buf.is_ascii() {
@@ -259,9 +273,18 @@ impl KeyedText {
     }
 }
 
+/// Hangul syllables and CJK unified ideographs: unchanged by NFKC and case folding.
+fn is_stable_cjk(c: char) -> bool {
+    matches!(c as u32, 0xAC00..=0xD7A3 | 0x4E00..=0x9FFF | 0x3400..=0x4DBF)
+}
+
 /// True if `c` cannot start a normalization cluster (it attaches to what precedes it).
 fn continues_cluster(c: char) -> bool {
     let u = c as u32;
+    // Fast path: nothing below U+0300, no Hangul syllable and no ideograph attaches.
+    if u < 0x300 || is_stable_cjk(c) {
+        return false;
+    }
     // Conjoining jamo vowels and final consonants compose with a preceding syllable.
     if (0x1160..=0x11FF).contains(&u) || (0xD7B0..=0xD7FF).contains(&u) {
         return true;
@@ -451,6 +474,8 @@ mod tests {
             "Straße İstanbul",
             "카\u{302}",
             "北韩 朝鮮 \u{F900}",
+            "한반도\u{1100}\u{1161} 평화 \u{3000}朝鲜半岛\u{0301} ＡＢ 가\u{11A8}",
+            "특별대표는  Special Representative의 DPRK's 北韩",
         ] {
             assert_eq!(KeyedText::new(s).key, match_key(s), "{s:?}");
         }

@@ -36,6 +36,7 @@ fn lint_file(name: &str) -> (Vec<Finding>, Summary) {
         memory: None,
         glossary: Some(&g),
         glossary_required: true,
+        threads: 0,
     };
     let mut c = Collect(Vec::new());
     let s = lint::run(

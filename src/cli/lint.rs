@@ -204,6 +204,7 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
             .filter(|_| selection.on(Rule::MemoryMismatch)),
         glossary: glossary.as_ref(),
         glossary_required: !args.glossaries.is_empty(),
+        threads: 0,
     };
     if let Some(path) = &args.write_baseline {
         let mut c = Collect(Vec::new());

@@ -160,7 +160,18 @@ fn is_translatable(text: &str, script: Option<Script>) -> bool {
 /// only a name, an acronym or a number is not expected to change and gives no hit.
 pub fn untranslated(source: &str, target: &str, langs: &Langs) -> Option<Hit> {
     let src_script = langs.source.as_ref().and_then(script_of_lang);
-    if target.trim().is_empty() || !is_translatable(source, src_script) {
+    if target.trim().is_empty() {
+        return None;
+    }
+    // Fast path: a target with letters of its own script that the source lacks is
+    // neither the source nor in the source's script.
+    if let Some(ts) = script_of_lang(&langs.target).filter(|ts| Some(*ts) != src_script) {
+        let own = |c: &ScriptCounts| count_of(c, ts) + if ts == Script::Han { c.kana } else { 0 };
+        if own(&ScriptCounts::of(target)) > 0 && own(&ScriptCounts::of(source)) == 0 {
+            return None;
+        }
+    }
+    if !is_translatable(source, src_script) {
         return None;
     }
     let (sk, tk) = (match_key(source), match_key(target));

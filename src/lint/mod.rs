@@ -174,33 +174,60 @@ fn hash_key(key: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }
 
-/// The checking core: one per draft. [`Linter::check`] is called once per segment, in
-/// draft order.
-pub struct Linter<'a> {
+/// The read-only part of a linter: languages, rules, recognizers. Threads share it.
+struct Core<'a> {
     file: String,
     langs: Langs,
     rules: RuleSelection,
-    memory: Option<Box<dyn TranslationLookup + 'a>>,
     terms: Option<terms::TermRules<'a>>,
+}
+
+/// What the read-only pass found in one segment, before the draft-level state is applied.
+struct Pre {
+    hits: Vec<Hit>,
+    /// Matching-key hashes of source and target, for segment-inconsistent.
+    keys: Option<(u64, u64)>,
+    /// Whether the segment goes on to memory-mismatch.
+    memory: bool,
+    uses: Vec<terms::Use>,
+}
+
+/// Segments checked in parallel per batch in [`Linter::check_batch`].
+pub const BATCH: usize = 1024;
+
+/// The checking core: one per draft. [`Linter::check`] (or [`Linter::check_batch`]) is
+/// called for the segments in draft order, then [`Linter::finish`].
+pub struct Linter<'a> {
+    core: Core<'a>,
+    memory: Option<Box<dyn TranslationLookup + 'a>>,
+    uses: terms::TermUses,
     /// Source key hash → (target key hash, line) of its first translation.
     by_source: HashMap<u64, (u64, u64)>,
     /// Target key hash → (source key hash, line) of its first source.
     by_target: HashMap<u64, (u64, u64)>,
     segments: u64,
+    threads: usize,
 }
 
 impl<'a> Linter<'a> {
     /// A linter for a draft `file` in `langs`, running the selected rules.
     pub fn new(file: impl Into<String>, langs: Langs, rules: RuleSelection) -> Linter<'a> {
         Linter {
-            file: file.into(),
-            langs,
-            rules,
+            core: Core {
+                file: file.into(),
+                langs,
+                rules,
+                terms: None,
+            },
             memory: None,
-            terms: None,
+            uses: terms::TermUses::default(),
             by_source: HashMap::new(),
             by_target: HashMap::new(),
             segments: 0,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(8),
         }
     }
 
@@ -213,29 +240,30 @@ impl<'a> Linter<'a> {
     /// Use a glossary for the term rules (recognizers for the draft's languages are built
     /// here, once).
     pub fn with_glossary(mut self, glossary: &'a Glossary) -> Linter<'a> {
-        let src = self.langs.source.as_ref().map(lookup_range);
-        let tgt = lookup_range(&self.langs.target);
-        self.terms = Some(terms::TermRules::new(
-            glossary,
-            src.as_ref(),
-            &tgt,
-            &self.file,
-        ));
+        let src = self.core.langs.source.as_ref().map(lookup_range);
+        let tgt = lookup_range(&self.core.langs.target);
+        self.core.terms = Some(terms::TermRules::new(glossary, src.as_ref(), &tgt));
+        self
+    }
+
+    /// Check batches with this many threads (default: the machine's cores, at most 8).
+    pub fn with_threads(mut self, threads: usize) -> Linter<'a> {
+        self.threads = threads.max(1);
         self
     }
 
     /// The findings that need the whole draft (term-inconsistent), after the last
     /// segment.
     pub fn finish(&mut self) -> Vec<Finding> {
-        match (&mut self.terms, self.rules.on(Rule::TermInconsistent)) {
-            (Some(t), true) => t.finish(),
+        match (&self.core.terms, self.core.rules.on(Rule::TermInconsistent)) {
+            (Some(t), true) => self.uses.finish(t, &self.core.file),
             _ => Vec::new(),
         }
     }
 
     /// The languages.
     pub fn langs(&self) -> &Langs {
-        &self.langs
+        &self.core.langs
     }
 
     /// Segments checked so far.
@@ -243,89 +271,186 @@ impl<'a> Linter<'a> {
         self.segments
     }
 
+    /// Check one segment.
+    pub fn check(&mut self, seg: &Segment) -> Result<Vec<Finding>> {
+        let pre = self.core.pre(seg);
+        self.apply(seg, pre)
+    }
+
+    /// Check segments in draft order, the per-segment rules on several threads; the
+    /// result is the same as calling [`Linter::check`] on each in turn.
+    pub fn check_batch(&mut self, segs: &[Segment]) -> Result<Vec<Vec<Finding>>> {
+        let pres: Vec<Pre> = if self.threads <= 1 || segs.len() < 64 {
+            segs.iter().map(|s| self.core.pre(s)).collect()
+        } else {
+            let core = &self.core;
+            let chunk = segs.len().div_ceil(self.threads);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = segs
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || part.iter().map(|s| core.pre(s)).collect::<Vec<Pre>>())
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("a lint thread panicked"))
+                    .collect()
+            })
+        };
+        segs.iter()
+            .zip(pres)
+            .map(|(seg, pre)| self.apply(seg, pre))
+            .collect()
+    }
+
+    /// The draft-level part, in draft order.
+    fn apply(&mut self, seg: &Segment, pre: Pre) -> Result<Vec<Finding>> {
+        self.segments += 1;
+        let Pre {
+            mut hits,
+            keys,
+            memory,
+            uses,
+        } = pre;
+        self.uses.record(uses);
+        if let Some((sk, tk)) = keys {
+            hits.extend(self.consistency(seg.line, sk, tk));
+        }
+        if memory {
+            if let (Some(m), Some(s), Some(t)) = (
+                self.memory.as_mut(),
+                seg.source.as_ref(),
+                seg.target.as_ref(),
+            ) {
+                let found = m.translations(&s.text)?;
+                if !found.is_empty() {
+                    let tk = match_key(&t.text);
+                    if !found.iter().any(|f| match_key(f) == tk) {
+                        hits.push(
+                            Hit::new(
+                                Rule::MemoryMismatch,
+                                format!(
+                                    "the memory translates this source differently ({} match{}): check whether its translation fits",
+                                    found.len(),
+                                    if found.len() == 1 { "" } else { "es" }
+                                ),
+                            )
+                            .suggest(found[0].clone()),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(hits
+            .into_iter()
+            .map(|h| self.core.finding(seg, h))
+            .collect())
+    }
+
+    fn consistency(&mut self, line: u64, sk: u64, tk: u64) -> Vec<Hit> {
+        let mut out = Vec::new();
+        match self.by_source.get(&sk) {
+            Some(&(t, l)) if t != tk => out.push(
+                Hit::new(
+                    Rule::SegmentInconsistent,
+                    format!("the same source was translated differently at line {l}: use one translation"),
+                )
+                .detail("source"),
+            ),
+            Some(_) => {}
+            None => {
+                self.by_source.insert(sk, (tk, line));
+            }
+        }
+        match self.by_target.get(&tk) {
+            Some(&(s, l)) if s != sk => out.push(
+                Hit::new(
+                    Rule::SegmentInconsistent,
+                    format!("the same target translates a different source at line {l}: check that both are right"),
+                )
+                .detail("target"),
+            ),
+            Some(_) => {}
+            None => {
+                self.by_target.insert(tk, (sk, line));
+            }
+        }
+        out
+    }
+}
+
+impl Core<'_> {
     fn on(&self, rule: Rule, has_source: bool) -> bool {
         self.rules.on(rule) && (has_source || !rule.needs_source())
     }
 
-    /// Check one segment.
-    pub fn check(&mut self, seg: &Segment) -> Result<Vec<Finding>> {
-        self.segments += 1;
-        let hits = self.hits(seg)?;
-        Ok(hits.into_iter().map(|h| self.finding(seg, h)).collect())
-    }
-
-    fn hits(&mut self, seg: &Segment) -> Result<Vec<Hit>> {
-        let mut hits = Vec::new();
+    /// The per-segment rules (no draft state).
+    fn pre(&self, seg: &Segment) -> Pre {
+        let mut pre = Pre {
+            hits: Vec::new(),
+            keys: None,
+            memory: false,
+            uses: Vec::new(),
+        };
         let src = seg.source.as_ref().filter(|s| !s.is_blank());
         let has_source = src.is_some();
         if self.on(Rule::EmptyTarget, has_source) {
             if let Some(h) = checks::empty_target(seg.source.as_ref(), seg.target.as_ref()) {
-                hits.push(h);
+                pre.hits.push(h);
             }
         }
         let Some(tgt) = seg.target.as_ref().filter(|t| !t.is_blank()) else {
-            return Ok(hits);
+            return pre;
         };
         let source_text = src.map(|s| s.text.as_str());
         if let Some(s) = src {
             if self.on(Rule::Untranslated, true) {
                 if let Some(h) = checks::untranslated(&s.text, &tgt.text, &self.langs) {
-                    hits.push(h);
+                    pre.hits.push(h);
                     // The other rules would only repeat it.
-                    return Ok(hits);
+                    return pre;
                 }
             }
         }
         if self.on(Rule::WrongScript, has_source) {
-            hits.extend(checks::wrong_script(&tgt.text, &self.langs));
+            pre.hits
+                .extend(checks::wrong_script(&tgt.text, &self.langs));
         }
         if self.on(Rule::Punctuation, has_source) {
-            hits.extend(checks::punctuation(source_text, &tgt.text, &self.langs));
+            pre.hits
+                .extend(checks::punctuation(source_text, &tgt.text, &self.langs));
         }
         if self.on(Rule::Whitespace, has_source) {
-            hits.extend(checks::whitespace(source_text, &tgt.text, &self.langs));
+            pre.hits
+                .extend(checks::whitespace(source_text, &tgt.text, &self.langs));
         }
         let on = (
             self.on(Rule::TermForbidden, has_source),
             self.on(Rule::TermMissing, has_source),
             self.on(Rule::TermInconsistent, has_source),
         );
-        if let Some(t) = self.terms.as_mut().filter(|_| on.0 || on.1 || on.2) {
-            hits.extend(t.check(seg, source_text, &tgt.text, on));
+        if let Some(t) = self.terms.as_ref().filter(|_| on.0 || on.1 || on.2) {
+            let (hits, uses) = t.check(seg, source_text, &tgt.text, on);
+            pre.hits.extend(hits);
+            pre.uses = uses;
         }
         if let Some(s) = src {
             if self.on(Rule::TagMismatch, true) {
-                hits.extend(checks::tag_mismatch(s, tgt));
+                pre.hits.extend(checks::tag_mismatch(s, tgt));
             }
             if self.on(Rule::NumberMismatch, true) {
-                hits.extend(self.number_hits(&s.text, &tgt.text));
+                pre.hits.extend(self.number_hits(&s.text, &tgt.text));
             }
             if self.on(Rule::SegmentInconsistent, true) {
-                hits.extend(self.consistency(seg.line, &s.text, &tgt.text));
+                pre.keys = Some((
+                    hash_key(&match_key(&s.text)),
+                    hash_key(&match_key(&tgt.text)),
+                ));
             }
-            if self.on(Rule::MemoryMismatch, true) {
-                if let Some(m) = self.memory.as_mut() {
-                    let found = m.translations(&s.text)?;
-                    if !found.is_empty() {
-                        let tk = match_key(&tgt.text);
-                        if !found.iter().any(|f| match_key(f) == tk) {
-                            hits.push(
-                                Hit::new(
-                                    Rule::MemoryMismatch,
-                                    format!(
-                                        "the memory translates this source differently ({} match{}): check whether its translation fits",
-                                        found.len(),
-                                        if found.len() == 1 { "" } else { "es" }
-                                    ),
-                                )
-                                .suggest(found[0].clone()),
-                            );
-                        }
-                    }
-                }
-            }
+            pre.memory = self.on(Rule::MemoryMismatch, true);
         }
-        Ok(hits)
+        pre
     }
 
     fn number_hits(&self, source: &str, target: &str) -> Vec<Hit> {
@@ -362,39 +487,6 @@ impl<'a> Linter<'a> {
                 .detail(value)
             })
             .collect()
-    }
-
-    fn consistency(&mut self, line: u64, source: &str, target: &str) -> Vec<Hit> {
-        let mut out = Vec::new();
-        let sk = hash_key(&match_key(source));
-        let tk = hash_key(&match_key(target));
-        match self.by_source.get(&sk) {
-            Some(&(t, l)) if t != tk => out.push(
-                Hit::new(
-                    Rule::SegmentInconsistent,
-                    format!("the same source was translated differently at line {l}: use one translation"),
-                )
-                .detail("source"),
-            ),
-            Some(_) => {}
-            None => {
-                self.by_source.insert(sk, (tk, line));
-            }
-        }
-        match self.by_target.get(&tk) {
-            Some(&(s, l)) if s != sk => out.push(
-                Hit::new(
-                    Rule::SegmentInconsistent,
-                    format!("the same target translates a different source at line {l}: check that both are right"),
-                )
-                .detail("target"),
-            ),
-            Some(_) => {}
-            None => {
-                self.by_target.insert(tk, (sk, line));
-            }
-        }
-        out
     }
 
     fn finding(&self, seg: &Segment, h: Hit) -> Finding {
@@ -468,6 +560,8 @@ pub struct Resources<'a> {
     /// True when the user named the glossary (`--glossary`): a glossary without the
     /// draft's target language is then an error, not a note.
     pub glossary_required: bool,
+    /// Threads for the per-segment rules (0: one per core, at most 8).
+    pub threads: usize,
 }
 
 /// Lint a draft: read it, check every segment, and hand every finding that passes the
@@ -489,6 +583,28 @@ pub fn run(
     let io = |e: std::io::Error| Error::io("<output>", e);
     printer.begin().map_err(io)?;
     let mut linter: Option<Linter<'_>> = None;
+    let mut batch: Vec<Segment> = Vec::with_capacity(BATCH);
+    let flush = |lt: &mut Linter<'_>,
+                 batch: &mut Vec<Segment>,
+                 summary: &mut Summary,
+                 printer: &mut dyn printer::Printer|
+     -> Result<()> {
+        for findings in lt.check_batch(batch)? {
+            for f in findings {
+                if f.severity < rules.min_severity {
+                    continue;
+                }
+                if baseline.map(|b| b.contains(&f)).unwrap_or(false) {
+                    summary.silenced += 1;
+                    continue;
+                }
+                summary.count(f.rule, f.severity);
+                printer.finding(&f).map_err(io)?;
+            }
+        }
+        batch.clear();
+        Ok(())
+    };
     read_draft(req, |ev| {
         match ev {
             DraftEvent::Start(l) => {
@@ -499,6 +615,9 @@ pub fn run(
                     target: l.target.clone(),
                 };
                 let mut lt = Linter::new(file.clone(), langs, rules.clone());
+                if res.threads > 0 {
+                    lt = lt.with_threads(res.threads);
+                }
                 if let Some(g) = res.glossary {
                     let range = lookup_range(&l.target);
                     if g.has_language(&range) {
@@ -528,24 +647,23 @@ pub fn run(
                 linter = Some(lt);
             }
             DraftEvent::Segment(seg) => {
-                let lt = linter.as_mut().ok_or_else(|| {
-                    Error::Invalid("a segment before the draft's languages".into())
-                })?;
-                for f in lt.check(&seg)? {
-                    if f.severity < rules.min_severity {
-                        continue;
-                    }
-                    if baseline.map(|b| b.contains(&f)).unwrap_or(false) {
-                        summary.silenced += 1;
-                        continue;
-                    }
-                    summary.count(f.rule, f.severity);
-                    printer.finding(&f).map_err(io)?;
+                if linter.is_none() {
+                    return Err(Error::Invalid(
+                        "a segment before the draft's languages".into(),
+                    ));
+                }
+                batch.push(seg);
+                if batch.len() >= BATCH {
+                    let lt = linter.as_mut().expect("checked above");
+                    flush(lt, &mut batch, &mut summary, &mut *printer)?;
                 }
             }
         }
         Ok(())
     })?;
+    if let Some(lt) = linter.as_mut() {
+        flush(lt, &mut batch, &mut summary, &mut *printer)?;
+    }
     if let Some(lt) = linter.as_mut() {
         for f in lt.finish() {
             if f.severity < rules.min_severity {
@@ -650,6 +768,31 @@ mod tests {
             .check(&Segment::new(1, None, Some("两国外长会晤,并发表声明.")))
             .unwrap();
         assert_eq!(rules_of(&f), vec!["punctuation", "punctuation"]);
+    }
+
+    #[test]
+    fn batches_on_threads_give_what_one_by_one_gives() {
+        let rows = [
+            ("Thank you.", "감사합니다."),
+            ("We met 3 times in 2019.", "우리는 2018년에 세 번 만났다."),
+            ("Thank you.", "고맙습니다."),
+            ("Delete {0} files", "파일 삭제"),
+            ("They met.", "그들은 만났다。"),
+            ("Hello there my friend.", ""),
+        ];
+        let segs: Vec<Segment> = (0..300)
+            .map(|i| {
+                let (s, t) = rows[i % rows.len()];
+                Segment::new(i as u64 + 1, Some(s), Some(t))
+            })
+            .collect();
+        let mut one = linter("en", "ko").with_threads(1);
+        let expected: Vec<Vec<Finding>> = segs.iter().map(|s| one.check(s).unwrap()).collect();
+        let mut many = linter("en", "ko").with_threads(4);
+        let mut got = many.check_batch(&segs[..100]).unwrap();
+        got.extend(many.check_batch(&segs[100..]).unwrap());
+        assert_eq!(got, expected);
+        assert_eq!(many.segments(), 300);
     }
 
     #[test]

@@ -551,54 +551,59 @@ fn scan_han(sc: &Scanner, out: &mut Vec<Number>) {
 }
 
 fn scan_korean_native(text: &str, out: &mut Vec<Number>) {
-    let chars: Vec<char> = text.chars().collect();
-    let n = chars.len();
-    let mut i = 0;
-    while i < n {
-        let hangul = |c: char| ('가'..='힣').contains(&c);
-        if !hangul(chars[i]) || (i > 0 && hangul(chars[i - 1])) {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < n && hangul(chars[j]) {
-            j += 1;
-        }
-        let word: String = chars[i..j].iter().collect();
-        let exact = match word.as_str() {
-            "한" => Some(1.0),
-            "두" => Some(2.0),
-            "세" => Some(3.0),
-            "네" => Some(4.0),
-            "열" => Some(10.0),
-            "스무" => Some(20.0),
-            _ => None,
-        };
-        let prefix = [
-            ("하나", 1.0),
-            ("첫", 1.0),
-            ("둘", 2.0),
-            ("셋", 3.0),
-            ("넷", 4.0),
-            ("다섯", 5.0),
-            ("여섯", 6.0),
-            ("일곱", 7.0),
-            ("여덟", 8.0),
-            ("아홉", 9.0),
-            ("스물", 20.0),
-        ]
-        .iter()
-        .find(|(p, _)| word.starts_with(p))
-        .map(|(_, v)| *v);
-        if let Some(v) = exact.or(prefix) {
+    const EXACT: [(&str, f64); 6] = [
+        ("한", 1.0),
+        ("두", 2.0),
+        ("세", 3.0),
+        ("네", 4.0),
+        ("열", 10.0),
+        ("스무", 20.0),
+    ];
+    const PREFIX: [(&str, f64); 11] = [
+        ("하나", 1.0),
+        ("첫", 1.0),
+        ("둘", 2.0),
+        ("셋", 3.0),
+        ("넷", 4.0),
+        ("다섯", 5.0),
+        ("여섯", 6.0),
+        ("일곱", 7.0),
+        ("여덟", 8.0),
+        ("아홉", 9.0),
+        ("스물", 20.0),
+    ];
+    let hangul = |c: char| ('가'..='힣').contains(&c);
+    let check = |ws: usize, wb: usize, we: usize, end_char: usize, out: &mut Vec<Number>| {
+        let word = &text[wb..we];
+        let v = EXACT
+            .iter()
+            .find(|(w, _)| *w == word)
+            .or_else(|| PREFIX.iter().find(|(p, _)| word.starts_with(p)))
+            .map(|(_, v)| *v);
+        if let Some(v) = v {
             out.push(Number {
                 values: vec![v],
-                start: i,
-                end: j,
+                start: ws,
+                end: end_char,
                 month: false,
             });
         }
-        i = j;
+    };
+    let mut chars = 0usize;
+    // (char index, byte index) of the current Hangul word.
+    let mut word_start: Option<(usize, usize)> = None;
+    for (b, c) in text.char_indices() {
+        if hangul(c) {
+            if word_start.is_none() {
+                word_start = Some((chars, b));
+            }
+        } else if let Some((ws, wb)) = word_start.take() {
+            check(ws, wb, b, chars, out);
+        }
+        chars += 1;
+    }
+    if let Some((ws, wb)) = word_start {
+        check(ws, wb, text.len(), chars, out);
     }
 }
 

@@ -42,8 +42,8 @@ struct Occurrence {
     column: u64,
     start: usize,
     end: usize,
-    matched: String,
-    fingerprint: String,
+    matched: Box<str>,
+    fingerprint: u64,
 }
 
 /// The glossary rules for one draft.
@@ -55,9 +55,17 @@ pub struct TermRules<'g> {
     target_range: LangRange,
     /// Approved target variant keys of each entry, in glossary order.
     approved_keys: Vec<Vec<String>>,
+}
+
+/// One use of an approved variant (entry, variant index, where).
+pub struct Use(usize, usize, Occurrence);
+
+/// The uses of approved variants across a draft, for term-inconsistent: one small record
+/// per use, only for entries that have two or more approved target variants.
+#[derive(Default)]
+pub struct TermUses {
     /// Entry → approved variant index → occurrences.
     uses: HashMap<usize, HashMap<usize, Vec<Occurrence>>>,
-    file: String,
 }
 
 impl<'g> TermRules<'g> {
@@ -67,7 +75,6 @@ impl<'g> TermRules<'g> {
         glossary: &'g Glossary,
         source: Option<&LangRange>,
         target: &LangRange,
-        file: &str,
     ) -> TermRules<'g> {
         let approved_keys = glossary
             .entries
@@ -81,8 +88,6 @@ impl<'g> TermRules<'g> {
             target: Recognizer::new(glossary, target, true),
             target_range: target.clone(),
             approved_keys,
-            uses: HashMap::new(),
-            file: file.to_string(),
         }
     }
 
@@ -166,16 +171,18 @@ impl<'g> TermRules<'g> {
     }
 
     /// The per-segment hits: term-forbidden (when `forbidden`) and term-missing (when
-    /// `missing`); remembers approved variants for term-inconsistent (when `consistency`).
+    /// `missing`), and the uses of approved variants for term-inconsistent (when
+    /// `consistency`), to be given to [`TermUses::record`] in draft order.
     pub fn check(
-        &mut self,
+        &self,
         seg: &Segment,
         source: Option<&str>,
         target: &str,
         on: (bool, bool, bool),
-    ) -> Vec<Hit> {
+    ) -> (Vec<Hit>, Vec<Use>) {
         let (forbidden_on, missing_on, consistency_on) = on;
         let mut out = Vec::new();
+        let mut uses = Vec::new();
         let tgt_hits = self.target.find(target);
         let mut forbidden_entries: Vec<usize> = Vec::new();
         for h in tgt_hits.iter().filter(|h| h.forbidden) {
@@ -196,14 +203,14 @@ impl<'g> TermRules<'g> {
             }
         }
         let (Some(source), Some(rec)) = (source, self.source.as_ref()) else {
-            return out;
+            return (out, uses);
         };
         if !(missing_on || consistency_on) {
-            return out;
+            return (out, uses);
         }
         let src_hits = rec.find(source);
         if src_hits.is_empty() {
-            return out;
+            return (out, uses);
         }
         // Approved variants present in the target, by key.
         let present: Vec<String> = tgt_hits
@@ -267,7 +274,9 @@ impl<'g> TermRules<'g> {
                 }
                 continue;
             }
-            if consistency_on {
+            // Only entries with two or more approved variants can be inconsistent: the
+            // others are not remembered at all.
+            if consistency_on && keys.len() >= 2 {
                 for &vi in &used {
                     // The first target hit of this variant gives the position.
                     let Some(th) = tgt_hits
@@ -282,34 +291,53 @@ impl<'g> TermRules<'g> {
                         .map(|t| t.position(th.start))
                         .unwrap_or((seg.line, 1));
                     let detail = format!("{}\u{1}{}", self.entry_key(e), keys[vi]);
-                    self.uses
-                        .entry(e)
-                        .or_default()
-                        .entry(vi)
-                        .or_default()
-                        .push(Occurrence {
+                    uses.push(Use(
+                        e,
+                        vi,
+                        Occurrence {
                             segment: seg.number,
                             segment_id: seg.id.clone(),
                             line,
                             column,
                             start: th.start,
                             end: th.end,
-                            matched: th.matched.clone(),
-                            fingerprint: fingerprint(
-                                Rule::TermInconsistent,
-                                Some(source),
-                                Some(target),
-                                &detail,
-                            ),
-                        });
+                            matched: th.matched.clone().into_boxed_str(),
+                            fingerprint: u64::from_str_radix(
+                                &fingerprint(
+                                    Rule::TermInconsistent,
+                                    Some(source),
+                                    Some(target),
+                                    &detail,
+                                ),
+                                16,
+                            )
+                            .unwrap_or(0),
+                        },
+                    ));
                 }
             }
         }
-        out
+        (out, uses)
+    }
+}
+
+impl TermUses {
+    /// Remember the uses of one segment.
+    pub fn record(&mut self, uses: Vec<Use>) {
+        for Use(e, vi, o) in uses {
+            self.uses
+                .entry(e)
+                .or_default()
+                .entry(vi)
+                .or_default()
+                .push(o);
+        }
     }
 
     /// The term-inconsistent findings of the whole draft, in segment order.
-    pub fn finish(&mut self) -> Vec<Finding> {
+    pub fn finish(&mut self, rules: &TermRules<'_>, file: &str) -> Vec<Finding> {
+        let glossary = rules.glossary;
+        let target_range = &rules.target_range;
         let mut out = Vec::new();
         let mut entries: Vec<usize> = self.uses.keys().copied().collect();
         entries.sort_unstable();
@@ -322,8 +350,8 @@ impl<'g> TermRules<'g> {
                 .iter()
                 .max_by(|(va, a), (vb, b)| a.len().cmp(&b.len()).then(vb.cmp(va)))
                 .expect("two or more variants");
-            let chosen_text = self.glossary.entries[e]
-                .approved(&self.target_range)
+            let chosen_text = glossary.entries[e]
+                .approved(target_range)
                 .get(chosen)
                 .map(|s| s.to_string())
                 .unwrap_or_default();
@@ -333,11 +361,11 @@ impl<'g> TermRules<'g> {
                 .map(|o| o.line)
                 .min()
                 .unwrap_or(0);
-            let entry_name = self.glossary.entries[e]
+            let entry_name = glossary.entries[e]
                 .id
                 .clone()
                 .or_else(|| {
-                    self.glossary.entries[e]
+                    glossary.entries[e]
                         .terms
                         .first()
                         .and_then(|(_, s)| s.preferred().map(str::to_string))
@@ -355,7 +383,7 @@ impl<'g> TermRules<'g> {
                             "{} renders {entry_name} here, but the draft uses {chosen_text} ({chosen_count}×, first at line {first_line}): use one variant throughout",
                             o.matched
                         ),
-                        file: self.file.clone(),
+                        file: file.to_string(),
                         line: o.line,
                         column: o.column,
                         segment: o.segment,
@@ -366,12 +394,12 @@ impl<'g> TermRules<'g> {
                             end: o.end,
                             line: o.line,
                             column: o.column,
-                            text: o.matched.clone(),
+                            text: o.matched.to_string(),
                         }),
                         suggestion: Some(chosen_text.clone()),
                         source: None,
                         target: None,
-                        fingerprint: o.fingerprint.clone(),
+                        fingerprint: format!("{:016x}", o.fingerprint),
                     });
                 }
             }
