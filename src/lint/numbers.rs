@@ -224,6 +224,14 @@ impl Scanner {
         let mut section = 0.0;
         let mut cur = first;
         let mut k = end;
+        // "38 万", "1100 万": a space may stand between the digits and a big unit.
+        if k + 1 < n
+            && self.chars[k] == ' '
+            && big_unit(self.chars[k + 1]).is_some()
+            && self.chars[k + 1] != '조'
+        {
+            k += 1;
+        }
         let mut ambiguous = false;
         let article = start > 0 && self.chars[start - 1] == '제';
         while let Some(&c) = self.chars.get(k) {
@@ -446,6 +454,33 @@ fn scan_digits(sc: &Scanner, out: &mut Vec<Number>) {
                 }
             }
         }
+        // British times: 7.55am, 4.40 -> the hour (the target writes 7:55, 7시 55분).
+        if !plain && int.len() <= 2 && value < 24.0 {
+            let frac: String = sc.chars[i + int.len()..end].iter().collect();
+            let mut k = end;
+            while k < sc.chars.len() && sc.chars[k] == ' ' {
+                k += 1;
+            }
+            let after: String = sc.chars[k..(k + 4).min(sc.chars.len())]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let before: String = sc.chars[i.saturating_sub(3)..i]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let clock = ["am", "pm", "a.m", "p.m", "gmt", "bst", "h "]
+                .iter()
+                .any(|w| after.starts_with(w))
+                || before.ends_with("at ");
+            if clock
+                && frac.len() == 3
+                && frac.starts_with('.')
+                && frac[1..].parse::<u32>().map(|m| m < 60).unwrap_or(false)
+            {
+                values.push(value.trunc());
+            }
+        }
         // Decades: '90s, 90s.
         if plain
             && int.len() == 2
@@ -460,9 +495,22 @@ fn scan_digits(sc: &Scanner, out: &mut Vec<Number>) {
             values.push(1900.0 + value);
             values.push(2000.0 + value);
         }
+        let currency = i > 0 && matches!(sc.chars[i - 1], '$' | '£' | '€' | '¥');
+        let abbreviated = if currency {
+            match (sc.chars.get(end), sc.chars.get(end + 1)) {
+                (Some('m'), next) if !next.map(|c| c.is_alphabetic()).unwrap_or(false) => Some(1e6),
+                (Some('k'), next) if !next.map(|c| c.is_alphabetic()).unwrap_or(false) => Some(1e3),
+                _ => None,
+            }
+        } else {
+            None
+        };
         if let Some((m, e)) = sc.english_scale(end) {
             values = vec![value * m];
             stop = e;
+        } else if let Some(m) = abbreviated {
+            values = vec![value * m];
+            stop = end + 1;
         } else {
             let (v, e, ambiguous) = sc.cjk_units(value, end, i);
             if e > end {
@@ -514,7 +562,7 @@ fn scan_han(sc: &Scanner, out: &mut Vec<Number>) {
             let next = sc.chars.get(j).copied();
             let counted = prev == Some('第')
                 || next
-                    .map(|c| "条次年月日号届个位名项份周岁".contains(c))
+                    .map(|c| "条次年月日号届个位名项份周岁级场轮天家只种架艘枚颗座起批".contains(c))
                     .unwrap_or(false);
             if !counted {
                 continue;
@@ -772,6 +820,10 @@ mod tests {
         assert!(ok("the 1990s", "1990년대", "ko"));
         assert!(ok("the '90s", "90년대", "ko"));
         assert!(ok("the '90s", "1990年代", "zh"));
+        assert!(ok("380,000 people", "38 万人", "zh"));
+        assert!(ok("a £125m sale", "1.25 亿英镑", "zh"));
+        assert!(ok("at 7.55am", "早上 7:55", "zh"));
+        assert!(ok("a Category 1 hurricane", "一级飓风", "zh"));
     }
 
     #[test]
