@@ -25,6 +25,7 @@ pub mod error;
 pub mod formats;
 pub mod glossary;
 pub mod lang;
+pub mod lint;
 pub mod samples;
 pub mod store;
 pub mod text;

@@ -37,6 +37,8 @@ pub enum Command {
     Show(cli::memory::ShowArgs),
     /// Delete units by id.
     Delete(cli::memory::DeleteArgs),
+    /// Check a translated draft: terms, numbers, tags, scripts, punctuation, consistency.
+    Lint(cli::lint::LintArgs),
     /// Glossaries: import, export, fmt, check.
     Glossary(cli::glossary::GlossaryArgs),
     /// Find glossary terms in a text, with their spans and approved translations.

@@ -422,6 +422,39 @@ impl Memory {
             .collect()
     }
 
+    /// Visit the unit id and text of every variant whose language `range` selects (for
+    /// indexes built outside this module, such as the linter's 100% match lookup).
+    pub fn for_each_text<F>(&self, range: &LangRange, mut f: F) -> Result<()>
+    where
+        F: FnMut(i64, &str),
+    {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT unit_id, lang, text FROM variant ORDER BY unit_id")?;
+        let mut rows = stmt.query([])?;
+        let mut selected: std::collections::HashMap<String, bool> =
+            std::collections::HashMap::new();
+        while let Some(r) = rows.next()? {
+            let lang: String = r.get(1)?;
+            let on = match selected.get(&lang) {
+                Some(&on) => on,
+                None => {
+                    let on = LangTag::parse(&lang)
+                        .map(|t| range.matches(&t))
+                        .unwrap_or(false);
+                    selected.insert(lang, on);
+                    on
+                }
+            };
+            if on {
+                let id: i64 = r.get(0)?;
+                let text: String = r.get(2)?;
+                f(id, &text);
+            }
+        }
+        Ok(())
+    }
+
     /// True when some unit has an origin or a note (TSV/CSV export then adds columns).
     pub fn has_unit_metadata(&self) -> Result<bool> {
         Ok(self.conn.query_row(

@@ -2,6 +2,7 @@
 //! library.
 
 pub mod glossary;
+pub mod lint;
 pub mod memory;
 
 use std::io::{IsTerminal, Write};
@@ -22,6 +23,7 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Stats => memory::stats(cli),
         Command::Show(a) => memory::show(cli, a),
         Command::Delete(a) => memory::delete(cli, a),
+        Command::Lint(a) => lint::lint(cli, a),
         Command::Glossary(a) => glossary::run(cli, a),
         Command::Terms(a) => glossary::terms(cli, a),
     }

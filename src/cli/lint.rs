@@ -1,0 +1,240 @@
+//! `concord lint`: argument handling and printing; the checks are in `concord::lint`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use concord::glossary::{CsvOptions, Glossary};
+use concord::lang::LangRange;
+use concord::lint::baseline::Baseline;
+use concord::lint::printer::{self, OutputFormat, Printer};
+use concord::lint::{
+    self, DraftFormat, DraftRequest, Finding, Resources, Rule, RuleSelection, Severity, Summary,
+};
+use concord::{Error, Result};
+
+use super::{db_path, open_for_reading, stdout_error};
+use crate::{Cli, Outcome};
+
+/// Arguments of `concord lint`.
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// The draft: bilingual TSV/CSV, XLIFF, TMX, or a plain-text file (with --source, the
+    /// target text aligned line by line; alone, a target-only text).
+    #[arg(value_name = "DRAFT")]
+    pub draft: PathBuf,
+    /// The source text of a two-file plain-text draft, aligned line by line with DRAFT.
+    #[arg(long, value_name = "FILE")]
+    pub source: Option<PathBuf>,
+    /// Source language (when the draft does not say it).
+    #[arg(long, value_name = "LANG")]
+    pub from: Option<String>,
+    /// Target language (when the draft does not say it, or has several).
+    #[arg(long, value_name = "LANG")]
+    pub to: Option<String>,
+    /// Output format: text (default), json or sarif; and/or the draft's format: tsv, csv,
+    /// xliff, tmx, txt (default: from the extension). Give it twice to set both.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Vec<String>,
+    /// A glossary CSV/TSV file (repeatable). Without it, the memory's glossary is used.
+    #[arg(long = "glossary", value_name = "FILE")]
+    pub glossaries: Vec<PathBuf>,
+    /// Also use the memory's glossary when --glossary is given.
+    #[arg(long)]
+    pub memory_glossary: bool,
+    /// Do not use the memory: no memory-mismatch, and no glossary from the memory.
+    #[arg(long)]
+    pub no_memory: bool,
+    /// Report only findings of this severity or higher: info, warning, error.
+    #[arg(long, value_name = "SEVERITY", default_value = "info")]
+    pub min_severity: String,
+    /// Run only this rule (repeatable).
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+    /// Do not run this rule (repeatable).
+    #[arg(long = "skip", value_name = "RULE")]
+    pub skip: Vec<String>,
+    /// Silence the findings listed in this baseline file (default: .concordignore here,
+    /// when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Do not read any baseline file.
+    #[arg(long, conflicts_with = "baseline")]
+    pub no_baseline: bool,
+    /// Write every current finding to this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+fn parse_rules(list: &[String], flag: &str) -> Result<Vec<Rule>> {
+    list.iter()
+        .flat_map(|s| s.split(','))
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            Rule::parse(s).ok_or_else(|| {
+                let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+                Error::Invalid(format!(
+                    "{flag} {s:?}: no such rule (rules: {})",
+                    ids.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+fn parse_range(s: &Option<String>, flag: &str) -> Result<Option<LangRange>> {
+    s.as_deref()
+        .map(|v| LangRange::parse(v).map_err(|e| Error::lang(flag, e)))
+        .transpose()
+}
+
+/// Collects findings (for --write-baseline).
+struct Collect(Vec<Finding>);
+
+impl Printer for Collect {
+    fn begin(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        self.0.push(f.clone());
+        Ok(())
+    }
+    fn end(&mut self, _: &Summary) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
+    let mut output = if cli.json {
+        OutputFormat::Json
+    } else {
+        OutputFormat::Text
+    };
+    let mut draft_format = None;
+    for f in &args.format {
+        if let Some(o) = OutputFormat::from_name(f) {
+            output = o;
+        } else if let Some(d) = DraftFormat::from_name(f) {
+            draft_format = Some(d);
+        } else {
+            return Err(Error::Invalid(format!(
+                "--format {f:?}: expected an output format (text, json, sarif) or a draft format (tsv, csv, xliff, tmx, txt)"
+            )));
+        }
+    }
+    let min = Severity::parse(&args.min_severity).ok_or_else(|| {
+        Error::Invalid(format!(
+            "--min-severity {:?}: expected info, warning or error",
+            args.min_severity
+        ))
+    })?;
+    let only = parse_rules(&args.rules, "--rule")?;
+    let skip = parse_rules(&args.skip, "--skip")?;
+    let selection = RuleSelection::new(&only, &skip, min);
+    let req = DraftRequest {
+        path: args.draft.clone(),
+        source: args.source.clone(),
+        format: draft_format,
+        from: parse_range(&args.from, "--from")?,
+        to: parse_range(&args.to, "--to")?,
+    };
+    // Fail on an unreadable draft before touching the memory.
+    for p in std::iter::once(&args.draft).chain(args.source.iter()) {
+        if !p.is_file() {
+            return Err(Error::Io {
+                path: p.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
+        }
+    }
+    req.resolved_format()?;
+    let baseline = if args.no_baseline || args.write_baseline.is_some() {
+        None
+    } else {
+        match &args.baseline {
+            Some(p) => Some(Baseline::load(p)?),
+            None if Path::new(".concordignore").is_file() => {
+                Some(Baseline::load(Path::new(".concordignore"))?)
+            }
+            None => None,
+        }
+    };
+    // Glossary files first: a glossary that does not parse stops the run (exit 2).
+    let mut glossary: Option<Glossary> = None;
+    for path in &args.glossaries {
+        let g = Glossary::from_csv_file(path, &CsvOptions::default())?;
+        match glossary.as_mut() {
+            Some(all) => all.merge(g),
+            None => glossary = Some(g),
+        }
+    }
+    let want_memory_glossary = args.glossaries.is_empty() || args.memory_glossary;
+    let memory = if args.no_memory || !(selection.on(Rule::MemoryMismatch) || want_memory_glossary)
+    {
+        None
+    } else {
+        let (path, default) = db_path(cli);
+        if default || path.exists() {
+            match open_for_reading(cli) {
+                Ok(m) => Some(m),
+                // No default memory and no samples to build it from: lint without.
+                Err(_) if default => None,
+                Err(e) => return Err(e),
+            }
+        } else {
+            eprintln!(
+                "concord: note: {} does not exist; linting without a memory",
+                path.display()
+            );
+            None
+        }
+    };
+    if let (Some(m), true) = (memory.as_ref(), want_memory_glossary) {
+        let g = m.glossary()?;
+        if !g.entries.is_empty() {
+            match glossary.as_mut() {
+                Some(all) => all.merge(g),
+                None => glossary = Some(g),
+            }
+        }
+    }
+    let res = Resources {
+        memory: memory
+            .as_ref()
+            .filter(|_| selection.on(Rule::MemoryMismatch)),
+        glossary: glossary.as_ref(),
+        glossary_required: !args.glossaries.is_empty(),
+        threads: 0,
+    };
+    if let Some(path) = &args.write_baseline {
+        let mut c = Collect(Vec::new());
+        let summary = lint::run(&req, &res, &selection, None, &mut c)?;
+        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+        Baseline::write(&c.0, std::io::BufWriter::new(file)).map_err(|e| Error::io(path, e))?;
+        eprintln!(
+            "concord: wrote {} finding{} to {} ({})",
+            c.0.len(),
+            if c.0.len() == 1 { "" } else { "s" },
+            path.display(),
+            summary.line()
+        );
+        return Ok(Outcome::Ok);
+    }
+    let stdout = std::io::stdout().lock();
+    let out = std::io::BufWriter::new(stdout);
+    let mut p = printer::printer(output, out);
+    let summary = lint::run(&req, &res, &selection, baseline.as_ref(), p.as_mut())?;
+    drop(p);
+    for n in &summary.notes {
+        eprintln!("concord: note: {n}");
+    }
+    if output != OutputFormat::Text {
+        eprintln!("{}", summary.line());
+    }
+    std::io::stdout().flush().map_err(stdout_error)?;
+    Ok(if summary.errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
+}

@@ -1,0 +1,833 @@
+//! `concord lint`: check translated drafts against glossaries, the memory, and the rules
+//! of the target language.
+//!
+//! The shape follows linters such as typos and ripgrep: a **pure checking core** that
+//! turns a [`Segment`] into [`Finding`]s ([`Linter::check`]), readers that stream segments
+//! out of drafts ([`draft::read_draft`]), and one serializable message model
+//! ([`Finding`], [`Summary`]) behind every output format ([`printer`]: text, JSON, SARIF).
+//!
+//! ```
+//! use concord::lang::LangTag;
+//! use concord::lint::{Linter, Langs, RuleSelection, Segment, Rule};
+//!
+//! let langs = Langs { source: Some(LangTag::parse("en")?), target: LangTag::parse("ko")? };
+//! let mut linter = Linter::new("draft.tsv", langs, RuleSelection::default());
+//! let seg = Segment::new(1, Some("The talks began in 2019."), Some("회담은 2018년에 시작됐다."));
+//! let findings = linter.check(&seg)?;
+//! assert_eq!(findings[0].rule, Rule::NumberMismatch);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Draft-level rules (`term-inconsistent`, `segment-inconsistent`) keep per-draft state in
+//! the [`Linter`]: hashes of matching keys and a line number per distinct source and
+//! target, never the texts.
+
+pub mod baseline;
+pub mod checks;
+pub mod draft;
+mod hanzi;
+pub mod memory;
+pub mod numbers;
+pub mod printer;
+pub mod rules;
+pub mod segment;
+pub mod terms;
+mod xliff;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::glossary::Glossary;
+use crate::lang::{ChineseScript, LangRange, LangTag};
+use crate::text::match_key;
+
+pub use checks::{Hit, Langs};
+pub use draft::{read_draft, DraftEvent, DraftFormat, DraftLangs, DraftRequest};
+pub use rules::{Rule, RuleSelection, Severity};
+pub use segment::{SegText, Segment};
+
+/// A span of a finding in the source or the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// Start, in characters from the start of the text.
+    pub start: usize,
+    /// End (exclusive), in characters.
+    pub end: usize,
+    /// Line in the file.
+    pub line: u64,
+    /// Column in the file (1-based, in characters).
+    pub column: u64,
+    /// The text of the span.
+    pub text: String,
+}
+
+/// One finding: the message model every output format prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule id (`term-missing`).
+    pub rule: Rule,
+    /// Its severity.
+    pub severity: Severity,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// The draft file.
+    pub file: String,
+    /// Line of the finding (of the target span, else the source span, else the target).
+    pub line: u64,
+    /// Column of the finding (1-based, characters).
+    pub column: u64,
+    /// The segment number (1-based: TSV row, XLIFF segment, text line).
+    pub segment: u64,
+    /// The segment id in the file (XLIFF unit id), if any.
+    pub segment_id: Option<String>,
+    /// The span in the source, when the finding points at one.
+    pub source_span: Option<Span>,
+    /// The span in the target, when the finding points at one.
+    pub target_span: Option<Span>,
+    /// A suggested replacement for the target span (or text to use).
+    pub suggestion: Option<String>,
+    /// The source text of the segment.
+    pub source: Option<String>,
+    /// The target text of the segment.
+    pub target: Option<String>,
+    /// Identifies the finding across edits elsewhere in the draft: rule, matching keys of
+    /// source and target, and what the finding is about (16 hex digits, XXH3-64).
+    pub fingerprint: String,
+}
+
+/// What a lint run checked and found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// The draft file.
+    pub file: String,
+    /// Its format.
+    pub format: Option<DraftFormat>,
+    /// Source language.
+    pub source_lang: Option<String>,
+    /// Target language.
+    pub target_lang: Option<String>,
+    /// Segments checked.
+    pub segments: u64,
+    /// Error-level findings reported.
+    pub errors: u64,
+    /// Warnings reported.
+    pub warnings: u64,
+    /// Info findings reported.
+    pub info: u64,
+    /// Findings silenced by the baseline.
+    pub silenced: u64,
+    /// Reported findings per rule id.
+    pub by_rule: std::collections::BTreeMap<String, u64>,
+    /// Things the run could not do (a glossary without the target language...).
+    pub notes: Vec<String>,
+}
+
+impl Summary {
+    /// Count a reported finding.
+    pub fn count(&mut self, rule: Rule, s: Severity) {
+        *self.by_rule.entry(rule.id().to_string()).or_insert(0) += 1;
+        match s {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.info += 1,
+        }
+    }
+
+    /// The one-line summary (`3 segments checked: 1 error, 2 warnings, 0 info`).
+    pub fn line(&self) -> String {
+        let pl = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut s = format!(
+            "{}: {} checked: {}, {}, {}",
+            self.file,
+            pl(self.segments, "segment", "segments"),
+            pl(self.errors, "error", "errors"),
+            pl(self.warnings, "warning", "warnings"),
+            format_args!("{} info", self.info),
+        );
+        if self.silenced > 0 {
+            s += &format!(", {} silenced by the baseline", self.silenced);
+        }
+        s
+    }
+}
+
+/// The language range concord uses to look a tag up in glossaries and memories: the
+/// primary language, with the script for Chinese (`zh-TW` → `zh-Hant`).
+pub fn lookup_range(tag: &LangTag) -> LangRange {
+    let s = match tag.chinese_script() {
+        Some(ChineseScript::Simplified) => "zh-Hans".to_string(),
+        Some(ChineseScript::Traditional) => "zh-Hant".to_string(),
+        None => tag.primary().to_string(),
+    };
+    LangRange::parse(&s).unwrap_or_else(|_| LangRange::parse("*").expect("* parses"))
+}
+
+/// Finds the translations a memory holds for a source text (100% matches).
+pub trait TranslationLookup {
+    /// The target texts of units whose source has the same matching key as `source`.
+    fn translations(&mut self, source: &str) -> Result<Vec<String>>;
+}
+
+fn hash_key(key: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(key.as_bytes())
+}
+
+/// The read-only part of a linter: languages, rules, recognizers. Threads share it.
+struct Core<'a> {
+    file: String,
+    langs: Langs,
+    rules: RuleSelection,
+    terms: Option<terms::TermRules<'a>>,
+}
+
+/// What the read-only pass found in one segment, before the draft-level state is applied.
+struct Pre {
+    hits: Vec<Hit>,
+    /// Matching-key hashes of source and target, for segment-inconsistent.
+    keys: Option<(u64, u64)>,
+    /// Whether the segment goes on to memory-mismatch.
+    memory: bool,
+    uses: Vec<terms::Use>,
+}
+
+/// Segments checked in parallel per batch in [`Linter::check_batch`].
+pub const BATCH: usize = 1024;
+
+/// The checking core: one per draft. [`Linter::check`] (or [`Linter::check_batch`]) is
+/// called for the segments in draft order, then [`Linter::finish`].
+pub struct Linter<'a> {
+    core: Core<'a>,
+    memory: Option<Box<dyn TranslationLookup + 'a>>,
+    uses: terms::TermUses,
+    /// Source key hash → (target key hash, line) of its first translation.
+    by_source: HashMap<u64, (u64, u64)>,
+    /// Target key hash → (source key hash, line) of its first source.
+    by_target: HashMap<u64, (u64, u64)>,
+    segments: u64,
+    threads: usize,
+}
+
+impl<'a> Linter<'a> {
+    /// A linter for a draft `file` in `langs`, running the selected rules.
+    pub fn new(file: impl Into<String>, langs: Langs, rules: RuleSelection) -> Linter<'a> {
+        Linter {
+            core: Core {
+                file: file.into(),
+                langs,
+                rules,
+                terms: None,
+            },
+            memory: None,
+            uses: terms::TermUses::default(),
+            by_source: HashMap::new(),
+            by_target: HashMap::new(),
+            segments: 0,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(8),
+        }
+    }
+
+    /// Use a memory for `memory-mismatch`.
+    pub fn with_memory(mut self, lookup: Box<dyn TranslationLookup + 'a>) -> Linter<'a> {
+        self.memory = Some(lookup);
+        self
+    }
+
+    /// Use a glossary for the term rules (recognizers for the draft's languages are built
+    /// here, once).
+    pub fn with_glossary(mut self, glossary: &'a Glossary) -> Linter<'a> {
+        let src = self.core.langs.source.as_ref().map(lookup_range);
+        let tgt = lookup_range(&self.core.langs.target);
+        self.core.terms = Some(terms::TermRules::new(glossary, src.as_ref(), &tgt));
+        self
+    }
+
+    /// Check batches with this many threads (default: the machine's cores, at most 8).
+    pub fn with_threads(mut self, threads: usize) -> Linter<'a> {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// The findings that need the whole draft (term-inconsistent), after the last
+    /// segment.
+    pub fn finish(&mut self) -> Vec<Finding> {
+        match (&self.core.terms, self.core.rules.on(Rule::TermInconsistent)) {
+            (Some(t), true) => self.uses.finish(t, &self.core.file),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The languages.
+    pub fn langs(&self) -> &Langs {
+        &self.core.langs
+    }
+
+    /// Segments checked so far.
+    pub fn segments(&self) -> u64 {
+        self.segments
+    }
+
+    /// Check one segment.
+    pub fn check(&mut self, seg: &Segment) -> Result<Vec<Finding>> {
+        let pre = self.core.pre(seg);
+        self.apply(seg, pre)
+    }
+
+    /// Check segments in draft order, the per-segment rules on several threads; the
+    /// result is the same as calling [`Linter::check`] on each in turn.
+    pub fn check_batch(&mut self, segs: &[Segment]) -> Result<Vec<Vec<Finding>>> {
+        let pres: Vec<Pre> = if self.threads <= 1 || segs.len() < 64 {
+            segs.iter().map(|s| self.core.pre(s)).collect()
+        } else {
+            let core = &self.core;
+            let chunk = segs.len().div_ceil(self.threads);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = segs
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || part.iter().map(|s| core.pre(s)).collect::<Vec<Pre>>())
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("a lint thread panicked"))
+                    .collect()
+            })
+        };
+        segs.iter()
+            .zip(pres)
+            .map(|(seg, pre)| self.apply(seg, pre))
+            .collect()
+    }
+
+    /// The draft-level part, in draft order.
+    fn apply(&mut self, seg: &Segment, pre: Pre) -> Result<Vec<Finding>> {
+        self.segments += 1;
+        let Pre {
+            mut hits,
+            keys,
+            memory,
+            uses,
+        } = pre;
+        self.uses.record(uses);
+        if let Some((sk, tk)) = keys {
+            hits.extend(self.consistency(seg.line, sk, tk));
+        }
+        if memory {
+            if let (Some(m), Some(s), Some(t)) = (
+                self.memory.as_mut(),
+                seg.source.as_ref(),
+                seg.target.as_ref(),
+            ) {
+                let found = m.translations(&s.text)?;
+                if !found.is_empty() {
+                    let tk = match_key(&t.text);
+                    if !found.iter().any(|f| match_key(f) == tk) {
+                        hits.push(
+                            Hit::new(
+                                Rule::MemoryMismatch,
+                                format!(
+                                    "the memory translates this source differently ({} match{}): check whether its translation fits",
+                                    found.len(),
+                                    if found.len() == 1 { "" } else { "es" }
+                                ),
+                            )
+                            .suggest(found[0].clone()),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(hits
+            .into_iter()
+            .map(|h| self.core.finding(seg, h))
+            .collect())
+    }
+
+    fn consistency(&mut self, line: u64, sk: u64, tk: u64) -> Vec<Hit> {
+        let mut out = Vec::new();
+        match self.by_source.get(&sk) {
+            Some(&(t, l)) if t != tk => out.push(
+                Hit::new(
+                    Rule::SegmentInconsistent,
+                    format!("the same source was translated differently at line {l}: use one translation"),
+                )
+                .detail("source"),
+            ),
+            Some(_) => {}
+            None => {
+                self.by_source.insert(sk, (tk, line));
+            }
+        }
+        match self.by_target.get(&tk) {
+            Some(&(s, l)) if s != sk => out.push(
+                Hit::new(
+                    Rule::SegmentInconsistent,
+                    format!("the same target translates a different source at line {l}: check that both are right"),
+                )
+                .detail("target"),
+            ),
+            Some(_) => {}
+            None => {
+                self.by_target.insert(tk, (sk, line));
+            }
+        }
+        out
+    }
+}
+
+impl Core<'_> {
+    fn on(&self, rule: Rule, has_source: bool) -> bool {
+        self.rules.on(rule) && (has_source || !rule.needs_source())
+    }
+
+    /// The per-segment rules (no draft state).
+    fn pre(&self, seg: &Segment) -> Pre {
+        let mut pre = Pre {
+            hits: Vec::new(),
+            keys: None,
+            memory: false,
+            uses: Vec::new(),
+        };
+        let src = seg.source.as_ref().filter(|s| !s.is_blank());
+        let has_source = src.is_some();
+        if self.on(Rule::EmptyTarget, has_source) {
+            if let Some(h) = checks::empty_target(seg.source.as_ref(), seg.target.as_ref()) {
+                pre.hits.push(h);
+            }
+        }
+        let Some(tgt) = seg.target.as_ref().filter(|t| !t.is_blank()) else {
+            return pre;
+        };
+        let source_text = src.map(|s| s.text.as_str());
+        if let Some(s) = src {
+            if self.on(Rule::Untranslated, true) {
+                if let Some(h) = checks::untranslated(&s.text, &tgt.text, &self.langs) {
+                    pre.hits.push(h);
+                    // The other rules would only repeat it.
+                    return pre;
+                }
+            }
+        }
+        if self.on(Rule::WrongScript, has_source) {
+            pre.hits
+                .extend(checks::wrong_script(&tgt.text, &self.langs));
+        }
+        if self.on(Rule::Punctuation, has_source) {
+            pre.hits
+                .extend(checks::punctuation(source_text, &tgt.text, &self.langs));
+        }
+        if self.on(Rule::Whitespace, has_source) {
+            pre.hits
+                .extend(checks::whitespace(source_text, &tgt.text, &self.langs));
+        }
+        let on = (
+            self.on(Rule::TermForbidden, has_source),
+            self.on(Rule::TermMissing, has_source),
+            self.on(Rule::TermInconsistent, has_source),
+        );
+        if let Some(t) = self.terms.as_ref().filter(|_| on.0 || on.1 || on.2) {
+            let (hits, uses) = t.check(seg, source_text, &tgt.text, on);
+            pre.hits.extend(hits);
+            pre.uses = uses;
+        }
+        if let Some(s) = src {
+            if self.on(Rule::TagMismatch, true) {
+                pre.hits.extend(checks::tag_mismatch(s, tgt));
+            }
+            if self.on(Rule::NumberMismatch, true) {
+                pre.hits.extend(self.number_hits(&s.text, &tgt.text));
+            }
+            if self.on(Rule::SegmentInconsistent, true) {
+                pre.keys = Some((
+                    hash_key(&match_key(&s.text)),
+                    hash_key(&match_key(&tgt.text)),
+                ));
+            }
+            pre.memory = self.on(Rule::MemoryMismatch, true);
+        }
+        pre
+    }
+
+    fn number_hits(&self, source: &str, target: &str) -> Vec<Hit> {
+        let sf = self
+            .langs
+            .source
+            .as_ref()
+            .map(|t| t.family())
+            .unwrap_or("en");
+        let mut s = numbers::extract(source, sf, numbers::Side::Source);
+        if s.is_empty() {
+            return Vec::new();
+        }
+        // Digits inside placeholders ({0}, %1$s) are tag-mismatch's business.
+        let ph = checks::placeholders(source);
+        s.retain(|n| !ph.iter().any(|p| n.start >= p.start && n.end <= p.end));
+        let t = numbers::extract(target, self.langs.target.family(), numbers::Side::Target);
+        numbers::missing(&s, &t)
+            .into_iter()
+            .map(|i| {
+                let n = &s[i];
+                let written: String = source.chars().skip(n.start).take(n.end - n.start).collect();
+                let value = numbers::format_value(n.values[0]);
+                let shown = if match_key(&written).replace(',', "") == value {
+                    written.clone()
+                } else {
+                    format!("{written} (= {value})")
+                };
+                Hit::new(
+                    Rule::NumberMismatch,
+                    format!("the number {shown} of the source is not in the target: check it"),
+                )
+                .source(n.start, n.end)
+                .detail(value)
+            })
+            .collect()
+    }
+
+    fn finding(&self, seg: &Segment, h: Hit) -> Finding {
+        let span = |t: Option<&SegText>, sp: Option<(usize, usize)>| -> Option<Span> {
+            let (t, (s, e)) = (t?, sp?);
+            let (line, column) = t.position(s);
+            Some(Span {
+                start: s,
+                end: e,
+                line,
+                column,
+                text: t.text.chars().skip(s).take(e.saturating_sub(s)).collect(),
+            })
+        };
+        let target_span = span(seg.target.as_ref(), h.target_span);
+        let source_span = span(seg.source.as_ref(), h.source_span);
+        let (line, column) = match (&target_span, &source_span) {
+            (Some(t), _) => (t.line, t.column),
+            (None, Some(s)) => (s.line, s.column),
+            _ => seg
+                .target
+                .as_ref()
+                .or(seg.source.as_ref())
+                .map(|t| t.position(0))
+                .unwrap_or((seg.line, 1)),
+        };
+        let source = seg.source.as_ref().map(|s| s.text.clone());
+        let target = seg.target.as_ref().map(|t| t.text.clone());
+        let fingerprint = fingerprint(h.rule, source.as_deref(), target.as_deref(), &h.detail);
+        Finding {
+            rule: h.rule,
+            severity: h.rule.severity(),
+            message: h.message,
+            file: self.file.clone(),
+            line,
+            column,
+            segment: seg.number,
+            segment_id: seg.id.clone(),
+            source_span,
+            target_span,
+            suggestion: h.suggestion,
+            source,
+            target,
+            fingerprint,
+        }
+    }
+}
+
+/// The fingerprint of a finding: XXH3-64 of the rule id, the matching keys of source and
+/// target, and the finding's detail, as 16 hex digits. It does not depend on the
+/// segment's position, so it survives reordering and edits elsewhere in the draft.
+pub fn fingerprint(rule: Rule, source: Option<&str>, target: Option<&str>, detail: &str) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(rule.id().as_bytes());
+    h.update(&[0]);
+    h.update(match_key(source.unwrap_or("")).as_bytes());
+    h.update(&[0]);
+    h.update(match_key(target.unwrap_or("")).as_bytes());
+    h.update(&[0]);
+    h.update(detail.as_bytes());
+    format!("{:016x}", h.digest())
+}
+
+/// What a lint run uses besides the draft.
+#[derive(Default)]
+pub struct Resources<'a> {
+    /// The memory, for `memory-mismatch`.
+    pub memory: Option<&'a crate::store::Memory>,
+    /// The glossary, for the term rules.
+    pub glossary: Option<&'a Glossary>,
+    /// True when the user named the glossary (`--glossary`): a glossary without the
+    /// draft's target language is then an error, not a note.
+    pub glossary_required: bool,
+    /// Threads for the per-segment rules (0: one per core, at most 8).
+    pub threads: usize,
+}
+
+/// Lint a draft: read it, check every segment, and hand every finding that passes the
+/// rule selection and the baseline to `printer`. Returns the summary (also given to
+/// `printer.end`).
+pub fn run(
+    req: &DraftRequest,
+    res: &Resources<'_>,
+    rules: &RuleSelection,
+    baseline: Option<&baseline::Baseline>,
+    printer: &mut dyn printer::Printer,
+) -> Result<Summary> {
+    let file = req.path.display().to_string();
+    let mut summary = Summary {
+        file: file.clone(),
+        format: req.resolved_format().ok(),
+        ..Summary::default()
+    };
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    printer.begin().map_err(io)?;
+    let mut linter: Option<Linter<'_>> = None;
+    let mut batch: Vec<Segment> = Vec::with_capacity(BATCH);
+    let flush = |lt: &mut Linter<'_>,
+                 batch: &mut Vec<Segment>,
+                 summary: &mut Summary,
+                 printer: &mut dyn printer::Printer|
+     -> Result<()> {
+        for findings in lt.check_batch(batch)? {
+            for f in findings {
+                if f.severity < rules.min_severity {
+                    continue;
+                }
+                if baseline.map(|b| b.contains(&f)).unwrap_or(false) {
+                    summary.silenced += 1;
+                    continue;
+                }
+                summary.count(f.rule, f.severity);
+                printer.finding(&f).map_err(io)?;
+            }
+        }
+        batch.clear();
+        Ok(())
+    };
+    read_draft(req, |ev| {
+        match ev {
+            DraftEvent::Start(l) => {
+                summary.source_lang = l.source.as_ref().map(|t| t.to_string());
+                summary.target_lang = Some(l.target.to_string());
+                let langs = Langs {
+                    source: l.source.clone(),
+                    target: l.target.clone(),
+                };
+                let mut lt = Linter::new(file.clone(), langs, rules.clone());
+                if res.threads > 0 {
+                    lt = lt.with_threads(res.threads);
+                }
+                if let Some(g) = res.glossary {
+                    let range = lookup_range(&l.target);
+                    if g.has_language(&range) {
+                        lt = lt.with_glossary(g);
+                    } else {
+                        let have: Vec<String> =
+                            g.languages().iter().map(|t| t.to_string()).collect();
+                        let msg =
+                            format!(
+                            "the glossary has no {} terms (it has {}): the term rules cannot run",
+                            l.target,
+                            if have.is_empty() { "none".to_string() } else { have.join(", ") }
+                        );
+                        if res.glossary_required {
+                            return Err(Error::Invalid(msg));
+                        }
+                        summary.notes.push(msg);
+                    }
+                }
+                if let (Some(mem), Some(src)) = (res.memory, l.source.as_ref()) {
+                    lt = lt.with_memory(Box::new(memory::MemoryLookup::new(
+                        mem,
+                        lookup_range(src),
+                        lookup_range(&l.target),
+                    )));
+                }
+                linter = Some(lt);
+            }
+            DraftEvent::Segment(seg) => {
+                if linter.is_none() {
+                    return Err(Error::Invalid(
+                        "a segment before the draft's languages".into(),
+                    ));
+                }
+                batch.push(seg);
+                if batch.len() >= BATCH {
+                    let lt = linter.as_mut().expect("checked above");
+                    flush(lt, &mut batch, &mut summary, &mut *printer)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(lt) = linter.as_mut() {
+        flush(lt, &mut batch, &mut summary, &mut *printer)?;
+    }
+    if let Some(lt) = linter.as_mut() {
+        for f in lt.finish() {
+            if f.severity < rules.min_severity {
+                continue;
+            }
+            if baseline.map(|b| b.contains(&f)).unwrap_or(false) {
+                summary.silenced += 1;
+                continue;
+            }
+            summary.count(f.rule, f.severity);
+            printer.finding(&f).map_err(io)?;
+        }
+    }
+    summary.segments = linter.as_ref().map(|l| l.segments()).unwrap_or(0);
+    printer.end(&summary).map_err(io)?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linter(s: &str, t: &str) -> Linter<'static> {
+        Linter::new(
+            "t",
+            Langs {
+                source: Some(LangTag::parse(s).unwrap()),
+                target: LangTag::parse(t).unwrap(),
+            },
+            RuleSelection::default(),
+        )
+    }
+
+    fn rules_of(f: &[Finding]) -> Vec<&'static str> {
+        f.iter().map(|f| f.rule.id()).collect()
+    }
+
+    #[test]
+    fn clean_segment_gives_nothing() {
+        let mut l = linter("en", "ko");
+        let f = l
+            .check(&Segment::new(
+                1,
+                Some("The two ministers met in Seoul on 5 March 2019."),
+                Some("양국 장관은 2019년 3월 5일 서울에서 만났다."),
+            ))
+            .unwrap();
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn empty_and_untranslated_stop_other_rules() {
+        let mut l = linter("en", "ko");
+        let f = l
+            .check(&Segment::new(1, Some("We met 3 times."), None))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["empty-target"]);
+        let f = l
+            .check(&Segment::new(
+                2,
+                Some("We met 3 times."),
+                Some("We met 3 times."),
+            ))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["untranslated"]);
+    }
+
+    #[test]
+    fn segment_inconsistent_both_directions() {
+        let mut l = linter("en", "ko");
+        assert!(l
+            .check(&Segment::new(1, Some("Thank you."), Some("감사합니다.")))
+            .unwrap()
+            .is_empty());
+        let f = l
+            .check(&Segment::new(2, Some("Thank you."), Some("고맙습니다.")))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["segment-inconsistent"]);
+        assert!(f[0].message.contains("line 1"));
+        let f = l
+            .check(&Segment::new(3, Some("Thanks a lot."), Some("감사합니다.")))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["segment-inconsistent"]);
+        // The same pair again is consistent.
+        assert!(l
+            .check(&Segment::new(4, Some("Thank you."), Some("감사합니다.")))
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn target_only_runs_target_rules() {
+        let mut l = Linter::new(
+            "t",
+            Langs {
+                source: None,
+                target: LangTag::parse("zh").unwrap(),
+            },
+            RuleSelection::default(),
+        );
+        let f = l
+            .check(&Segment::new(1, None, Some("两国外长会晤,并发表声明.")))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["punctuation", "punctuation"]);
+    }
+
+    #[test]
+    fn batches_on_threads_give_what_one_by_one_gives() {
+        let rows = [
+            ("Thank you.", "감사합니다."),
+            ("We met 3 times in 2019.", "우리는 2018년에 세 번 만났다."),
+            ("Thank you.", "고맙습니다."),
+            ("Delete {0} files", "파일 삭제"),
+            ("They met.", "그들은 만났다。"),
+            ("Hello there my friend.", ""),
+        ];
+        let segs: Vec<Segment> = (0..300)
+            .map(|i| {
+                let (s, t) = rows[i % rows.len()];
+                Segment::new(i as u64 + 1, Some(s), Some(t))
+            })
+            .collect();
+        let mut one = linter("en", "ko").with_threads(1);
+        let expected: Vec<Vec<Finding>> = segs.iter().map(|s| one.check(s).unwrap()).collect();
+        let mut many = linter("en", "ko").with_threads(4);
+        let mut got = many.check_batch(&segs[..100]).unwrap();
+        got.extend(many.check_batch(&segs[100..]).unwrap());
+        assert_eq!(got, expected);
+        assert_eq!(many.segments(), 300);
+    }
+
+    #[test]
+    fn fingerprints_ignore_position_but_not_text() {
+        let a = fingerprint(
+            Rule::NumberMismatch,
+            Some("In 2019."),
+            Some("2018년."),
+            "2019",
+        );
+        let b = fingerprint(
+            Rule::NumberMismatch,
+            Some("in  2019."),
+            Some("2018년."),
+            "2019",
+        );
+        let c = fingerprint(
+            Rule::NumberMismatch,
+            Some("In 2019."),
+            Some("2017년."),
+            "2019",
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.len(), 16);
+    }
+
+    #[test]
+    fn finding_positions() {
+        let mut l = linter("en", "zh");
+        let mut seg = Segment::new(7, Some("We agree."), Some("我们同意."));
+        seg.target = Some(SegText::at("我们同意.", 9, 4));
+        let f = l.check(&seg).unwrap();
+        assert_eq!((f[0].line, f[0].column), (9, 8));
+        assert_eq!(f[0].target_span.as_ref().unwrap().text, ".");
+        assert_eq!(f[0].suggestion.as_deref(), Some("。"));
+    }
+}

@@ -1,0 +1,850 @@
+//! Numbers in text, as values, for `number-mismatch`.
+//!
+//! The rule compares **values**, not digit strings:
+//!
+//! * `1,000` = `1000` = `１０００` (full-width digits fold through [`crate::text::KeyedText`]);
+//!   `3.50` = `3.5`; leading zeros do not count (`03` = `3`).
+//! * Scale words and units: `5 million` = `500만` = `500万` = `5백만`; `1.5 billion` =
+//!   `15억` = `15亿`; `10,000` = `1만`; `1.2 trillion` = `1조 2000억`. Korean and Chinese
+//!   composites are read the usual way (`3억 5천만` = 350,000,000).
+//! * Ranges: `1950-53`, `1950~53`, `1950–53`, `1950—53` give 1950 and 1953 (the second
+//!   part may also be read as written: `2010-11` can be November 2010).
+//! * Chinese numerals in a Chinese target (`三千五百万`, `二〇一九`, `第一`, `百分之四十五`) and
+//!   Korean native numerals in a Korean target (`두 나라`, `세 번째`, `첫 회담`) count as numbers.
+//! * Decades: `the '90s` / `1990s` match `90년대` and `1990年代`.
+//!
+//! The check goes one way: every number of the source must be in the target. A target
+//! may have numbers the source writes as words (`March 5` → `3월 5일`, `two` → `2`),
+//! so month words in English never raise a hit. A number that occurs twice in the source
+//! needs to occur once in the target.
+
+use crate::text::KeyedText;
+
+/// A number found in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    /// The values it may stand for (more than one when the text is ambiguous).
+    pub values: Vec<f64>,
+    /// Start (chars, in the original text).
+    pub start: usize,
+    /// End (chars, in the original text).
+    pub end: usize,
+    /// A month written as a word (`September`): it needs a target number of its own,
+    /// not one that already matched a day (`September 9` → `9月9日`, not `8月9日`).
+    pub month: bool,
+}
+
+/// Which side of a segment a text is: Chinese and Korean numerals written in letters are
+/// read in targets only (a source number must be written in digits to be checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The source text.
+    Source,
+    /// The target text.
+    Target,
+}
+
+const RANGE_SEPS: &[char] = &['-', '–', '—', '~', '〜', '～'];
+
+fn small_unit(c: char) -> Option<f64> {
+    match c {
+        '千' | '천' => Some(1e3),
+        '百' | '백' => Some(1e2),
+        '十' | '십' => Some(10.0),
+        _ => None,
+    }
+}
+
+fn big_unit(c: char) -> Option<f64> {
+    match c {
+        '万' | '萬' | '만' => Some(1e4),
+        '亿' | '億' | '억' => Some(1e8),
+        '兆' | '조' => Some(1e12),
+        _ => None,
+    }
+}
+
+fn han_digit(c: char) -> Option<f64> {
+    Some(match c {
+        '〇' | '零' => 0.0,
+        '一' => 1.0,
+        '二' | '两' | '兩' => 2.0,
+        '三' => 3.0,
+        '四' => 4.0,
+        '五' => 5.0,
+        '六' => 6.0,
+        '七' => 7.0,
+        '八' => 8.0,
+        '九' => 9.0,
+        _ => return None,
+    })
+}
+
+fn is_han_unit(c: char) -> bool {
+    matches!(c, '十' | '百' | '千' | '万' | '萬' | '亿' | '億')
+}
+
+/// True when two values are the same number.
+pub fn same_value(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+struct Scanner {
+    chars: Vec<char>,
+    /// Original (start, end) of each char.
+    map: Option<KeyedText>,
+    /// Original chars (to tell real digits from superscripts).
+    orig: Vec<char>,
+}
+
+impl Scanner {
+    fn new(text: &str) -> Scanner {
+        let orig: Vec<char> = text.chars().collect();
+        let needs_fold = orig
+            .iter()
+            .any(|&c| (0xFF00..=0xFFEF).contains(&(c as u32)));
+        if needs_fold {
+            let k = KeyedText::new(text);
+            Scanner {
+                chars: k.chars.clone(),
+                map: Some(k),
+                orig,
+            }
+        } else {
+            Scanner {
+                chars: orig.clone(),
+                map: None,
+                orig,
+            }
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> (usize, usize) {
+        match &self.map {
+            Some(k) => k.original_span(start, end),
+            None => (start, end),
+        }
+    }
+
+    fn is_digit(&self, i: usize) -> bool {
+        let Some(&c) = self.chars.get(i) else {
+            return false;
+        };
+        if !c.is_ascii_digit() {
+            return false;
+        }
+        match &self.map {
+            None => true,
+            Some(_) => {
+                let (s, _) = self.span(i, i + 1);
+                self.orig
+                    .get(s)
+                    .map(|o| o.is_ascii_digit() || ('０'..='９').contains(o))
+                    .unwrap_or(false)
+            }
+        }
+    }
+
+    /// Digits at `i`: (integer digits, value, end, plain integer without separators).
+    fn digits(&self, i: usize) -> (String, f64, usize, bool) {
+        let n = self.chars.len();
+        // After "1." in "1.2.3" the parts are integers.
+        let after_dot = i >= 2 && self.chars[i - 1] == '.' && self.is_digit(i - 2);
+        let mut j = i;
+        let mut int = String::new();
+        while j < n && self.is_digit(j) {
+            int.push(self.chars[j]);
+            j += 1;
+        }
+        let mut plain = true;
+        // Thousands groups: ",ddd" not followed by another digit.
+        while j + 3 < n
+            && self.chars[j] == ','
+            && (1..=3).all(|d| self.is_digit(j + d))
+            && !self.is_digit(j + 4)
+        {
+            int.extend(&self.chars[j + 1..j + 4]);
+            j += 4;
+            plain = false;
+        }
+        let mut text = int.clone();
+        if !after_dot && j + 1 < n && self.chars[j] == '.' && self.is_digit(j + 1) {
+            let mut k = j + 1;
+            let mut frac = String::new();
+            while k < n && self.is_digit(k) {
+                frac.push(self.chars[k]);
+                k += 1;
+            }
+            // "1.2.3" is a version or a list, not a decimal.
+            let version = k + 1 < n && self.chars[k] == '.' && self.is_digit(k + 1);
+            if !version {
+                text.push('.');
+                text.push_str(&frac);
+                j = k;
+                plain = false;
+            }
+        }
+        let value = text.parse::<f64>().unwrap_or(0.0);
+        (int, value, j, plain)
+    }
+
+    fn english_scale(&self, end: usize) -> Option<(f64, usize)> {
+        let n = self.chars.len();
+        let mut k = end;
+        if k < n && (self.chars[k] == ' ' || self.chars[k] == '-') {
+            k += 1;
+        }
+        let start = k;
+        while k < n && self.chars[k].is_ascii_alphabetic() {
+            k += 1;
+        }
+        if k == start {
+            return None;
+        }
+        let word: String = self.chars[start..k]
+            .iter()
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let m = match word.as_str() {
+            "hundred" => 1e2,
+            "thousand" => 1e3,
+            "million" | "mn" => 1e6,
+            "billion" | "bn" => 1e9,
+            "trillion" | "tn" => 1e12,
+            _ => return None,
+        };
+        Some((m, k))
+    }
+
+    /// Korean/Chinese units after digits (`3억 5천만`): the value and the end.
+    /// `ambiguous` is set when a unit may be something else (조 is also "article").
+    fn cjk_units(&self, first: f64, end: usize, start: usize) -> (f64, usize, bool) {
+        let n = self.chars.len();
+        let mut total = 0.0;
+        let mut section = 0.0;
+        let mut cur = first;
+        let mut k = end;
+        // "38 万", "1100 万": a space may stand between the digits and a big unit.
+        if k + 1 < n
+            && self.chars[k] == ' '
+            && big_unit(self.chars[k + 1]).is_some()
+            && self.chars[k + 1] != '조'
+        {
+            k += 1;
+        }
+        let mut ambiguous = false;
+        let article = start > 0 && self.chars[start - 1] == '제';
+        while let Some(&c) = self.chars.get(k) {
+            if let Some(u) = small_unit(c) {
+                if c == '십' || c == '十' {
+                    break;
+                }
+                section += if cur == 0.0 { 1.0 } else { cur } * u;
+                cur = 0.0;
+                k += 1;
+                if self.is_digit(k) {
+                    let (_, v, e, _) = self.digits(k);
+                    cur = v;
+                    k = e;
+                    continue;
+                }
+                // 5천만: a big unit may follow a small one.
+                if self.chars.get(k).and_then(|&c| big_unit(c)).is_some() {
+                    continue;
+                }
+                break;
+            } else if let Some(u) = big_unit(c) {
+                if c == '조' {
+                    if article {
+                        break;
+                    }
+                    ambiguous = true;
+                }
+                total += (section + cur) * u;
+                section = 0.0;
+                cur = 0.0;
+                k += 1;
+                let mut m = k;
+                if m < n && self.chars[m] == ' ' {
+                    m += 1;
+                }
+                if self.is_digit(m) {
+                    let (_, v, e, _) = self.digits(m);
+                    let next_unit = self
+                        .chars
+                        .get(e)
+                        .map(|&c| {
+                            small_unit(c).is_some() || big_unit(c).map(|b| b < u).unwrap_or(false)
+                        })
+                        .unwrap_or(false);
+                    if next_unit {
+                        cur = v;
+                        k = e;
+                        continue;
+                    }
+                }
+                break;
+            } else {
+                break;
+            }
+        }
+        (total + section + cur, k, ambiguous)
+    }
+}
+
+/// The numbers of `text`. `family` is the language family of the text (`en`, `ko`, `zh`).
+pub fn extract(text: &str, family: &str, side: Side) -> Vec<Number> {
+    let has_digit = text
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let han = side == Side::Target
+        && family == "zh"
+        && text.chars().any(|c| han_digit(c).is_some() || c == '十');
+    let native = side == Side::Target && family == "ko";
+    let mut out = Vec::new();
+    if has_digit || han {
+        let sc = Scanner::new(text);
+        scan_digits(&sc, &mut out);
+        if han {
+            scan_han(&sc, &mut out);
+        }
+    }
+    if native {
+        scan_korean_native(text, &mut out);
+    }
+    if side == Side::Source && family == "en" {
+        scan_months(text, &mut out);
+        out.sort_by_key(|n| n.start);
+    }
+    out
+}
+
+const MONTHS: [(&str, f64); 24] = [
+    ("January", 1.0),
+    ("February", 2.0),
+    ("March", 3.0),
+    ("April", 4.0),
+    ("May", 5.0),
+    ("June", 6.0),
+    ("July", 7.0),
+    ("August", 8.0),
+    ("September", 9.0),
+    ("October", 10.0),
+    ("November", 11.0),
+    ("December", 12.0),
+    ("Jan", 1.0),
+    ("Feb", 2.0),
+    ("Mar", 3.0),
+    ("Apr", 4.0),
+    ("Jun", 6.0),
+    ("Jul", 7.0),
+    ("Aug", 8.0),
+    ("Sep", 9.0),
+    ("Sept", 9.0),
+    ("Oct", 10.0),
+    ("Nov", 11.0),
+    ("Dec", 12.0),
+];
+
+/// English month names in a source are numbers too (`March 14, 2026` needs 3 in the
+/// target: 3월, 3月, 三月). Only capitalized names count, and only in a date: next to a
+/// number (`March 14`, `14 March`, `March 2026`) or after a preposition (`in March`,
+/// `since September`), so the verb "may", "May I..." and "March on" are not months.
+fn scan_months(text: &str, out: &mut Vec<Number>) {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let mut i = 0;
+    while i < n {
+        if !chars[i].is_ascii_uppercase() || (i > 0 && chars[i - 1].is_alphabetic()) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && chars[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        let word: String = chars[i..j].iter().collect();
+        let Some(&(_, month)) = MONTHS.iter().find(|(m, _)| *m == word) else {
+            i = j;
+            continue;
+        };
+        // Abbreviations need their dot or a number next to them.
+        let abbreviated = word.len() <= 4 && word != "May" && word != "June" && word != "July";
+        let mut k = j;
+        if k < n && chars[k] == '.' {
+            k += 1;
+        }
+        while k < n && chars[k] == ' ' {
+            k += 1;
+        }
+        let number_after = k < n && chars[k].is_ascii_digit();
+        let mut b = i;
+        while b > 0 && chars[b - 1] == ' ' {
+            b -= 1;
+        }
+        let number_before = b < i && b > 0 && chars[b - 1].is_ascii_digit();
+        let prev_word: String = {
+            let mut a = b;
+            while a > 0 && chars[a - 1].is_ascii_alphabetic() {
+                a -= 1;
+            }
+            chars[a..b].iter().collect::<String>().to_ascii_lowercase()
+        };
+        let preposition = matches!(
+            prev_word.as_str(),
+            "in" | "on"
+                | "since"
+                | "until"
+                | "till"
+                | "by"
+                | "from"
+                | "through"
+                | "to"
+                | "last"
+                | "next"
+                | "early"
+                | "late"
+                | "mid"
+                | "of"
+                | "this"
+                | "during"
+                | "between"
+                | "before"
+                | "after"
+                | "and"
+                | "or"
+        );
+        let date = number_after || number_before || (preposition && !abbreviated);
+        if date && (word != "May" || number_after || number_before) {
+            out.push(Number {
+                values: vec![month],
+                start: i,
+                end: j,
+                month: true,
+            });
+        }
+        i = j;
+    }
+}
+
+fn scan_digits(sc: &Scanner, out: &mut Vec<Number>) {
+    let n = sc.chars.len();
+    let mut i = 0;
+    // The last plain integer: (digits, end) for range expansion.
+    let mut last: Option<(String, usize)> = None;
+    while i < n {
+        if !sc.is_digit(i) || (i > 0 && sc.is_digit(i - 1)) {
+            i += 1;
+            continue;
+        }
+        let (int, value, end, plain) = sc.digits(i);
+        let mut values = vec![value];
+        let mut stop = end;
+        // Range: 1950-53 -> 1953 (and 53 as written).
+        if let Some((prev, prev_end)) = &last {
+            if i > 0 && *prev_end == i - 1 && RANGE_SEPS.contains(&sc.chars[i - 1]) && plain {
+                let b = int.trim_start_matches('0');
+                if int.len() < prev.len() && !b.is_empty() {
+                    let expanded = format!("{}{}", &prev[..prev.len() - int.len()], int);
+                    if let Ok(e) = expanded.parse::<f64>() {
+                        if e > prev.parse::<f64>().unwrap_or(f64::MAX) {
+                            values.push(e);
+                        }
+                    }
+                }
+            }
+        }
+        // British times: 7.55am, 4.40 -> the hour (the target writes 7:55, 7시 55분).
+        if !plain && int.len() <= 2 && value < 24.0 {
+            let frac: String = sc.chars[i + int.len()..end].iter().collect();
+            let mut k = end;
+            while k < sc.chars.len() && sc.chars[k] == ' ' {
+                k += 1;
+            }
+            let after: String = sc.chars[k..(k + 4).min(sc.chars.len())]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let before: String = sc.chars[i.saturating_sub(3)..i]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let clock = ["am", "pm", "a.m", "p.m", "gmt", "bst", "h "]
+                .iter()
+                .any(|w| after.starts_with(w))
+                || before.ends_with("at ");
+            if clock
+                && frac.len() == 3
+                && frac.starts_with('.')
+                && frac[1..].parse::<u32>().map(|m| m < 60).unwrap_or(false)
+            {
+                values.push(value.trunc());
+            }
+        }
+        // Decades: '90s, 90s.
+        if plain
+            && int.len() == 2
+            && value % 10.0 == 0.0
+            && sc.chars.get(end) == Some(&'s')
+            && !sc
+                .chars
+                .get(end + 1)
+                .map(|c| c.is_alphabetic())
+                .unwrap_or(false)
+        {
+            values.push(1900.0 + value);
+            values.push(2000.0 + value);
+        }
+        let currency = i > 0 && matches!(sc.chars[i - 1], '$' | '£' | '€' | '¥');
+        let abbreviated = if currency {
+            match (sc.chars.get(end), sc.chars.get(end + 1)) {
+                (Some('m'), next) if !next.map(|c| c.is_alphabetic()).unwrap_or(false) => Some(1e6),
+                (Some('k'), next) if !next.map(|c| c.is_alphabetic()).unwrap_or(false) => Some(1e3),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        if let Some((m, e)) = sc.english_scale(end) {
+            values = vec![value * m];
+            stop = e;
+        } else if let Some(m) = abbreviated {
+            values = vec![value * m];
+            stop = end + 1;
+        } else {
+            let (v, e, ambiguous) = sc.cjk_units(value, end, i);
+            if e > end {
+                values = if ambiguous { vec![v, value] } else { vec![v] };
+                stop = e;
+            }
+        }
+        let (s, e) = sc.span(i, stop);
+        out.push(Number {
+            values,
+            start: s,
+            end: e,
+            month: false,
+        });
+        last = if plain && stop == end {
+            Some((int, end))
+        } else {
+            None
+        };
+        i = stop.max(i + 1);
+    }
+}
+
+fn scan_han(sc: &Scanner, out: &mut Vec<Number>) {
+    let n = sc.chars.len();
+    let is_num = |c: char| han_digit(c).is_some() || is_han_unit(c);
+    let mut i = 0;
+    while i < n {
+        if !is_num(sc.chars[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && is_num(sc.chars[j]) {
+            j += 1;
+        }
+        let run = &sc.chars[i..j];
+        let start = i;
+        i = j;
+        // Digits written before (5千万) were read by the digit scanner.
+        if start > 0 && sc.is_digit(start - 1) {
+            continue;
+        }
+        if han_digit(run[0]).is_none() && run != ['十'] && run[0] != '十' {
+            continue; // 千万 (by all means), 万一 (in case)
+        }
+        if run == ['一'] {
+            let prev = start.checked_sub(1).map(|p| sc.chars[p]);
+            let next = sc.chars.get(j).copied();
+            let counted = prev == Some('第')
+                || next
+                    .map(|c| "条次年月日号届个位名项份周岁级场轮天家只种架艘枚颗座起批".contains(c))
+                    .unwrap_or(false);
+            if !counted {
+                continue;
+            }
+        }
+        let has_units = run.iter().any(|&c| is_han_unit(c));
+        let value = if !has_units && run.len() >= 2 {
+            run.iter()
+                .fold(0.0, |acc, &c| acc * 10.0 + han_digit(c).unwrap_or(0.0))
+        } else {
+            let (mut total, mut section, mut cur) = (0.0, 0.0, 0.0);
+            for &c in run {
+                if let Some(d) = han_digit(c) {
+                    cur = d;
+                } else if let Some(u) = big_unit(c) {
+                    total += (section + cur) * u;
+                    section = 0.0;
+                    cur = 0.0;
+                } else if let Some(u) = small_unit(c) {
+                    section += if cur == 0.0 { 1.0 } else { cur } * u;
+                    cur = 0.0;
+                }
+            }
+            total + section + cur
+        };
+        let (s, e) = sc.span(start, j);
+        out.push(Number {
+            values: vec![value],
+            start: s,
+            end: e,
+            month: false,
+        });
+    }
+}
+
+fn scan_korean_native(text: &str, out: &mut Vec<Number>) {
+    const EXACT: [(&str, f64); 6] = [
+        ("한", 1.0),
+        ("두", 2.0),
+        ("세", 3.0),
+        ("네", 4.0),
+        ("열", 10.0),
+        ("스무", 20.0),
+    ];
+    const PREFIX: [(&str, f64); 11] = [
+        ("하나", 1.0),
+        ("첫", 1.0),
+        ("둘", 2.0),
+        ("셋", 3.0),
+        ("넷", 4.0),
+        ("다섯", 5.0),
+        ("여섯", 6.0),
+        ("일곱", 7.0),
+        ("여덟", 8.0),
+        ("아홉", 9.0),
+        ("스물", 20.0),
+    ];
+    let hangul = |c: char| ('가'..='힣').contains(&c);
+    let check = |ws: usize, wb: usize, we: usize, end_char: usize, out: &mut Vec<Number>| {
+        let word = &text[wb..we];
+        let v = EXACT
+            .iter()
+            .find(|(w, _)| *w == word)
+            .or_else(|| PREFIX.iter().find(|(p, _)| word.starts_with(p)))
+            .map(|(_, v)| *v);
+        if let Some(v) = v {
+            out.push(Number {
+                values: vec![v],
+                start: ws,
+                end: end_char,
+                month: false,
+            });
+        }
+    };
+    let mut chars = 0usize;
+    // (char index, byte index) of the current Hangul word.
+    let mut word_start: Option<(usize, usize)> = None;
+    for (b, c) in text.char_indices() {
+        if hangul(c) {
+            if word_start.is_none() {
+                word_start = Some((chars, b));
+            }
+        } else if let Some((ws, wb)) = word_start.take() {
+            check(ws, wb, b, chars, out);
+        }
+        chars += 1;
+    }
+    if let Some((ws, wb)) = word_start {
+        check(ws, wb, text.len(), chars, out);
+    }
+}
+
+/// The numbers of the source that the target lacks (one per distinct value, in source
+/// order). Numbers written in digits may share a target number (a number twice in the
+/// source needs to be in the target once); a month word needs a target number that no
+/// digit number of the source used.
+pub fn missing(source: &[Number], target: &[Number]) -> Vec<usize> {
+    let same = |a: &Number, b: &Number| {
+        a.values
+            .iter()
+            .any(|&v| b.values.iter().any(|&w| same_value(v, w)))
+    };
+    let mut used = vec![false; target.len()];
+    let mut out: Vec<usize> = Vec::new();
+    let order = (0..source.len())
+        .filter(|&i| !source[i].month)
+        .chain((0..source.len()).filter(|&i| source[i].month));
+    for i in order {
+        let s = &source[i];
+        let hit = if s.month {
+            (0..target.len()).find(|&j| !used[j] && same(s, &target[j]))
+        } else {
+            (0..target.len())
+                .filter(|&j| same(s, &target[j]))
+                .min_by_key(|&j| used[j])
+        };
+        match hit {
+            Some(j) => used[j] = true,
+            None => {
+                if !out.iter().any(|&j| same(&source[j], s)) {
+                    out.push(i);
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// A value written for people: `1000000`, `1.5`.
+pub fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e18 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vals(text: &str, family: &str, side: Side) -> Vec<Vec<f64>> {
+        extract(text, family, side)
+            .into_iter()
+            .map(|n| n.values)
+            .collect()
+    }
+
+    fn src(text: &str) -> Vec<Vec<f64>> {
+        vals(text, "en", Side::Source)
+    }
+
+    fn ok(source: &str, target: &str, family: &str) -> bool {
+        let s = extract(source, "en", Side::Source);
+        let t = extract(target, family, Side::Target);
+        missing(&s, &t).is_empty()
+    }
+
+    #[test]
+    fn separators_and_widths() {
+        assert_eq!(src("1,000 and 1000"), vec![vec![1000.0], vec![1000.0]]);
+        assert_eq!(vals("１０００", "zh", Side::Target), vec![vec![1000.0]]);
+        assert_eq!(src("3.50"), vec![vec![3.5]]);
+        assert_eq!(src("1,5"), vec![vec![1.0], vec![5.0]]);
+        assert_eq!(src("version 1.2.3"), vec![vec![1.0], vec![2.0], vec![3.0]]);
+        // Superscripts are not numbers.
+        assert!(src("50 km²").len() == 1);
+        assert!(ok("It cost $1,000.", "비용은 1000달러였다.", "ko"));
+        assert!(ok("It cost $1,000.", "费用为１０００美元。", "zh"));
+    }
+
+    #[test]
+    fn spans_are_in_the_original() {
+        let n = extract("約１，０００人", "zh", Side::Target);
+        assert_eq!((n[0].start, n[0].end), (1, 6));
+        let n = extract("about 5 million people", "en", Side::Source);
+        assert_eq!((n[0].start, n[0].end), (6, 15));
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(src("1950-53"), vec![vec![1950.0], vec![53.0, 1953.0]]);
+        assert!(ok("the war of 1950-53", "1950~1953년 전쟁", "ko"));
+        assert!(ok("the war of 1950~53", "1950—53年的战争", "zh"));
+        assert!(ok(
+            "the war of 1950—53",
+            "1950년부터 1953년까지의 전쟁",
+            "ko"
+        ));
+        assert!(!ok("the war of 1950-53", "1950~1954년 전쟁", "ko"));
+        // An ISO date is not a range.
+        assert_eq!(src("2019-03-05"), vec![vec![2019.0], vec![3.0], vec![5.0]]);
+        assert!(ok("on 2019-03-05", "2019년 3월 5일에", "ko"));
+    }
+
+    #[test]
+    fn month_words_give_no_false_hit() {
+        assert!(ok(
+            "On March 5, 2019, the talks began.",
+            "2019년 3월 5일 회담이 시작됐다.",
+            "ko"
+        ));
+        assert!(ok(
+            "On 5 March 2019 the talks began.",
+            "2019年3月5日，会谈开始。",
+            "zh"
+        ));
+        assert!(ok("in September", "9월에", "ko"));
+        assert!(!ok("On March 5, 2019", "2018년 3월 5일", "ko"));
+        // A month word is a number that must be carried over.
+        assert!(!ok("on September 9", "8月9日", "zh"));
+        assert!(ok("on September 9", "九月9日", "zh"));
+        assert!(ok("since September", "9월부터", "ko"));
+        // The verb, a sentence-initial May, a name are not months.
+        assert!(ok("They may meet. May I ask?", "만날 수도 있다.", "ko"));
+        assert!(ok("March on, said August Landmesser.", "행진하라.", "ko"));
+        assert!(!ok("in May 2025", "2025년", "ko"));
+    }
+
+    #[test]
+    fn scale_words_and_units() {
+        assert!(ok("10,000 people", "1만 명", "ko"));
+        assert!(ok("10,000 people", "1万人", "zh"));
+        assert!(ok("5 million people", "500만 명", "ko"));
+        assert!(ok("5 million people", "500万人", "zh"));
+        assert!(ok("5 million people", "5백만 명", "ko"));
+        assert!(ok("1.5 billion dollars", "15억 달러", "ko"));
+        assert!(ok("1.5 billion dollars", "15亿美元", "zh"));
+        assert!(ok("$1.2 trillion", "1조 2000억 달러", "ko"));
+        assert!(ok("350 million", "3억 5천만", "ko"));
+        assert!(ok("350 million", "三亿五千万", "zh"));
+        assert!(ok("35 million", "三千五百万", "zh"));
+        assert!(!ok("1.5 billion dollars", "15만 달러", "ko"));
+        assert!(!ok("5 million people", "50万人", "zh"));
+        // Article 3 is not three trillion.
+        assert_eq!(vals("제3조", "ko", Side::Target), vec![vec![3.0]]);
+        assert!(ok("Article 3", "제3조", "ko"));
+    }
+
+    #[test]
+    fn percentages_decimals_ordinals() {
+        assert!(ok("45% of voters", "유권자의 45%", "ko"));
+        assert!(ok("45 percent", "百分之四十五", "zh"));
+        assert!(ok("growth of 2.7%", "2.7% 성장", "ko"));
+        assert!(!ok("growth of 2.7%", "27% 성장", "ko"));
+        assert!(ok("the 75th anniversary", "75주년", "ko"));
+        assert!(ok("the 75th anniversary", "75周年", "zh"));
+        assert!(ok("the 1st round", "第一轮", "zh"));
+        assert!(ok("the 1st round", "첫 회담", "ko"));
+        assert!(ok("2 countries", "两国", "zh"));
+        assert!(ok("2 countries", "두 나라", "ko"));
+        assert!(ok("in 2019", "二〇一九年", "zh"));
+        assert!(ok("the 1990s", "1990년대", "ko"));
+        assert!(ok("the '90s", "90년대", "ko"));
+        assert!(ok("the '90s", "1990年代", "zh"));
+        assert!(ok("380,000 people", "38 万人", "zh"));
+        assert!(ok("a £125m sale", "1.25 亿英镑", "zh"));
+        assert!(ok("at 7.55am", "早上 7:55", "zh"));
+        assert!(ok("a Category 1 hurricane", "一级飓风", "zh"));
+    }
+
+    #[test]
+    fn han_words_are_not_numbers() {
+        // 一些, 统一, 千万 (by all means), 万一 (in case) are words.
+        assert!(vals("一些国家统一了，千万不要，万一", "zh", Side::Target).is_empty());
+        // A Chinese source is read for digits only.
+        assert!(vals("三国", "zh", Side::Source).is_empty());
+    }
+
+    #[test]
+    fn twice_in_source_once_in_target() {
+        assert!(ok("2 plus 2", "2 더하기", "ko"));
+        let s = extract("7 and 7 and 8", "en", Side::Source);
+        let t = extract("아무것도", "ko", Side::Target);
+        assert_eq!(missing(&s, &t), vec![0, 2]);
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(format_value(1e6), "1000000");
+        assert_eq!(format_value(1.5), "1.5");
+    }
+}

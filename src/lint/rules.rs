@@ -1,0 +1,255 @@
+//! The rules of the linter: stable ids, default severities and descriptions.
+
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look; never fails a pipeline.
+    Info,
+    /// Probably wrong; does not fail a pipeline.
+    Warning,
+    /// Wrong: `concord lint` exits with 1.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name (`info`, `warning`, `error`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parse a severity name (`info`, `note`, `warning`, `warn`, `error`).
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" | "note" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+
+    /// The SARIF `level` of this severity.
+    pub fn sarif_level(self) -> &'static str {
+        match self {
+            Severity::Info => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A lint rule. The ids (`term-missing`...) are stable: baselines, `--rule` and `--skip`
+/// use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A glossary term of the source has none of its approved translations in the target.
+    TermMissing,
+    /// The target contains a forbidden variant of a glossary term.
+    TermForbidden,
+    /// One source term is rendered with different approved variants across the draft.
+    TermInconsistent,
+    /// The same source is translated differently, or the same target has different sources.
+    SegmentInconsistent,
+    /// The memory holds a 100% match for the source with another translation.
+    MemoryMismatch,
+    /// A number of the source is missing from the target.
+    NumberMismatch,
+    /// The target is the source, or is written in the source's script.
+    Untranslated,
+    /// The target is missing or blank.
+    EmptyTarget,
+    /// The target is not written in its language's script.
+    WrongScript,
+    /// Punctuation that does not belong to the target language, unbalanced brackets or
+    /// quotes, or a sentence end that differs from the source's.
+    Punctuation,
+    /// Leading, trailing, doubled spaces, or spaces inside Chinese text.
+    Whitespace,
+    /// Inline tags or placeholders differ between source and target.
+    TagMismatch,
+}
+
+impl Rule {
+    /// Every rule, in documentation order.
+    pub const ALL: [Rule; 12] = [
+        Rule::TermMissing,
+        Rule::TermForbidden,
+        Rule::TermInconsistent,
+        Rule::SegmentInconsistent,
+        Rule::MemoryMismatch,
+        Rule::NumberMismatch,
+        Rule::Untranslated,
+        Rule::EmptyTarget,
+        Rule::WrongScript,
+        Rule::Punctuation,
+        Rule::Whitespace,
+        Rule::TagMismatch,
+    ];
+
+    /// The stable id (`term-missing`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::TermMissing => "term-missing",
+            Rule::TermForbidden => "term-forbidden",
+            Rule::TermInconsistent => "term-inconsistent",
+            Rule::SegmentInconsistent => "segment-inconsistent",
+            Rule::MemoryMismatch => "memory-mismatch",
+            Rule::NumberMismatch => "number-mismatch",
+            Rule::Untranslated => "untranslated",
+            Rule::EmptyTarget => "empty-target",
+            Rule::WrongScript => "wrong-script",
+            Rule::Punctuation => "punctuation",
+            Rule::Whitespace => "whitespace",
+            Rule::TagMismatch => "tag-mismatch",
+        }
+    }
+
+    /// Parse a rule id.
+    pub fn parse(id: &str) -> Option<Rule> {
+        let id = id.trim().to_ascii_lowercase();
+        Rule::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    /// The severity the rule reports with.
+    pub fn severity(self) -> Severity {
+        match self {
+            Rule::TermMissing
+            | Rule::TermForbidden
+            | Rule::Untranslated
+            | Rule::EmptyTarget
+            | Rule::TagMismatch => Severity::Error,
+            Rule::TermInconsistent
+            | Rule::SegmentInconsistent
+            | Rule::NumberMismatch
+            | Rule::WrongScript
+            | Rule::Punctuation => Severity::Warning,
+            Rule::MemoryMismatch | Rule::Whitespace => Severity::Info,
+        }
+    }
+
+    /// One line saying what the rule checks.
+    pub fn description(self) -> &'static str {
+        match self {
+            Rule::TermMissing => "a glossary term found in the source has none of its approved translations in the target",
+            Rule::TermForbidden => "the target contains a forbidden variant of a glossary term",
+            Rule::TermInconsistent => "one source term is rendered with different approved variants across the draft",
+            Rule::SegmentInconsistent => "the same source is translated differently in the draft, or the same target is used for different sources",
+            Rule::MemoryMismatch => "the memory holds a 100% match for the source whose translation differs from the draft",
+            Rule::NumberMismatch => "a number of the source is missing from the target (numbers are compared as values)",
+            Rule::Untranslated => "the target equals the source, or is written in the source's script",
+            Rule::EmptyTarget => "the target is missing or only white space",
+            Rule::WrongScript => "a Korean target without Hangul, a Chinese target with Hangul, kana, or characters of the other Chinese script",
+            Rule::Punctuation => "ASCII punctuation between Chinese characters, Chinese full stops in Korean, unbalanced brackets or quotes, a sentence end that differs from the source's",
+            Rule::Whitespace => "leading, trailing or doubled spaces, spaces between Chinese characters",
+            Rule::TagMismatch => "inline tags or placeholders ({0}, %s, %1$s, XLIFF inline codes, HTML-like tags) differ between source and target",
+        }
+    }
+
+    /// True when the rule compares with the source (skipped for target-only drafts).
+    pub fn needs_source(self) -> bool {
+        !matches!(
+            self,
+            Rule::TermForbidden
+                | Rule::WrongScript
+                | Rule::Punctuation
+                | Rule::Whitespace
+                | Rule::EmptyTarget
+        )
+    }
+
+    /// A CamelCase name (SARIF `name`).
+    pub fn camel_name(self) -> String {
+        self.id()
+            .split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                match c.next() {
+                    Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                    None => String::new(),
+                }
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Which rules run and which findings are reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSelection {
+    /// Rules that run (all by default).
+    pub enabled: Vec<Rule>,
+    /// Findings below this severity are dropped.
+    pub min_severity: Severity,
+}
+
+impl Default for RuleSelection {
+    fn default() -> Self {
+        RuleSelection {
+            enabled: Rule::ALL.to_vec(),
+            min_severity: Severity::Info,
+        }
+    }
+}
+
+impl RuleSelection {
+    /// `only`: when not empty, only these rules run; `skip`: these never run.
+    pub fn new(only: &[Rule], skip: &[Rule], min_severity: Severity) -> RuleSelection {
+        let enabled = Rule::ALL
+            .into_iter()
+            .filter(|r| only.is_empty() || only.contains(r))
+            .filter(|r| !skip.contains(r))
+            .filter(|r| r.severity() >= min_severity)
+            .collect();
+        RuleSelection {
+            enabled,
+            min_severity,
+        }
+    }
+
+    /// Does `rule` run?
+    pub fn on(&self, rule: Rule) -> bool {
+        self.enabled.contains(&rule)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip() {
+        for r in Rule::ALL {
+            assert_eq!(Rule::parse(r.id()), Some(r));
+        }
+        assert_eq!(Rule::TermMissing.camel_name(), "TermMissing");
+        assert_eq!(Rule::parse("no-such-rule"), None);
+    }
+
+    #[test]
+    fn selection() {
+        let s = RuleSelection::new(&[], &[Rule::Whitespace], Severity::Warning);
+        assert!(!s.on(Rule::Whitespace));
+        assert!(!s.on(Rule::MemoryMismatch));
+        assert!(s.on(Rule::NumberMismatch));
+        let s = RuleSelection::new(&[Rule::TagMismatch], &[], Severity::Info);
+        assert_eq!(s.enabled, vec![Rule::TagMismatch]);
+    }
+}

@@ -1,0 +1,131 @@
+//! What the linter checks: segments of a draft, each with a source and a target text,
+//! their inline tags, and where they are in the file.
+
+/// An inline tag of an XLIFF segment (`<g id="1">`, `<x/>`, `<ph>`, `<pc>`...), kept
+/// apart from the plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineTag {
+    /// What identifies the tag when source and target are compared: the element name
+    /// and its id (`g#1`, `ph#2`, `ept#1`, `mrk:protected`).
+    pub key: String,
+    /// Character offset in the plain text where the tag stands.
+    pub offset: usize,
+}
+
+/// A place in the file: 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Anchor {
+    /// Character offset in the plain text.
+    pub offset: usize,
+    /// Line of that character in the file.
+    pub line: u64,
+    /// Column of that character in the file (1-based, in Unicode scalar values).
+    pub column: u64,
+}
+
+/// One side (source or target) of a segment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SegText {
+    /// The text as written, with inline markup removed (not trimmed, not normalized).
+    pub text: String,
+    /// Inline tags (XLIFF), in order.
+    pub tags: Vec<InlineTag>,
+    /// Where pieces of the text are in the file, sorted by offset; the first anchor is at
+    /// offset 0.
+    pub anchors: Vec<Anchor>,
+}
+
+impl SegText {
+    /// A text that starts at `line:column` of the file.
+    pub fn at(text: impl Into<String>, line: u64, column: u64) -> SegText {
+        SegText {
+            text: text.into(),
+            tags: Vec::new(),
+            anchors: vec![Anchor {
+                offset: 0,
+                line,
+                column,
+            }],
+        }
+    }
+
+    /// The file line and column of character `offset` of the text: from the nearest
+    /// anchor, counting line breaks in the text.
+    pub fn position(&self, offset: usize) -> (u64, u64) {
+        let i = self.anchors.partition_point(|a| a.offset <= offset);
+        let a = if i == 0 {
+            self.anchors.first().copied().unwrap_or_default()
+        } else {
+            self.anchors[i - 1]
+        };
+        let (mut line, mut col) = (a.line, a.column);
+        for c in self
+            .text
+            .chars()
+            .skip(a.offset)
+            .take(offset - a.offset.min(offset))
+        {
+            if c == '\n' {
+                line += 1;
+                col = 1;
+            } else {
+                col += 1;
+            }
+        }
+        (line.max(1), col.max(1))
+    }
+
+    /// True when the text is empty or only white space.
+    pub fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+}
+
+/// One segment of a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Segment {
+    /// 1-based number of the segment in the draft (a TSV row number, the n-th XLIFF
+    /// segment, the n-th line of a text file).
+    pub number: u64,
+    /// The segment's id in the file (XLIFF unit id, with `#segment` for XLIFF 2.0
+    /// segments and SDLXLIFF sub-segments), when it has one.
+    pub id: Option<String>,
+    /// The line of the segment in the file (the row, or the unit's start).
+    pub line: u64,
+    /// The source text (`None` for a target-only draft).
+    pub source: Option<SegText>,
+    /// The target text (`None` when the file has no target for the segment).
+    pub target: Option<SegText>,
+}
+
+impl Segment {
+    /// A segment from plain strings (tests, library users).
+    pub fn new(number: u64, source: Option<&str>, target: Option<&str>) -> Segment {
+        Segment {
+            number,
+            id: None,
+            line: number,
+            source: source.map(|s| SegText::at(s, number, 1)),
+            target: target.map(|t| SegText::at(t, number, 1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_follow_line_breaks() {
+        let mut t = SegText::at("ab\ncd", 10, 5);
+        assert_eq!(t.position(0), (10, 5));
+        assert_eq!(t.position(1), (10, 6));
+        assert_eq!(t.position(4), (11, 2));
+        t.anchors.push(Anchor {
+            offset: 3,
+            line: 20,
+            column: 7,
+        });
+        assert_eq!(t.position(4), (20, 8));
+    }
+}
