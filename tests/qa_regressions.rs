@@ -1,0 +1,88 @@
+//! Regression tests for bugs found in QA of the memory (issue 2) and the glossary
+//! (issue 4). Each test is named after the bug it pins down.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use concord::lang::LangTag;
+use concord::store::Memory;
+use concord::unit::{Unit, Variant};
+
+fn unit(en: &str, ko: &str) -> Unit {
+    Unit::new(vec![
+        Variant::new(LangTag::parse("en").unwrap(), en),
+        Variant::new(LangTag::parse("ko").unwrap(), ko),
+    ])
+}
+
+/// Two imports into the same memory at once: the second waits for the first (busy
+/// timeout) instead of failing with "database is locked". The import transaction used to
+/// start deferred: it read first (duplicate check), then could not upgrade to a write
+/// lock once the other writer had committed (SQLITE_BUSY_SNAPSHOT, no retry).
+#[test]
+fn concurrent_imports_wait_instead_of_database_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    drop(Memory::open(&db).unwrap());
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let db_a = db.clone();
+    let a = std::thread::spawn(move || {
+        let mut mem = Memory::open(&db_a).unwrap();
+        mem.import(&["a"], |imp| {
+            imp.add(unit("first", "첫째"))?;
+            started_tx.send(()).unwrap();
+            go_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+            // Give the other import time to begin and read.
+            std::thread::sleep(Duration::from_millis(400));
+            imp.add(unit("second", "둘째"))?;
+            Ok(())
+        })
+    });
+    started_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    let db_b = db.clone();
+    let b = std::thread::spawn(move || {
+        let mut mem = Memory::open(&db_b).unwrap();
+        go_tx.send(()).unwrap();
+        mem.import(&["b"], |imp| {
+            imp.add(unit("third", "셋째"))?;
+            Ok(())
+        })
+    });
+    let ra = a.join().unwrap();
+    let rb = b.join().unwrap();
+    assert!(ra.is_ok(), "{:?}", ra.err());
+    assert!(rb.is_ok(), "{:?}", rb.err());
+    assert_eq!(Memory::open(&db).unwrap().stats().unwrap().units, 3);
+}
+
+/// Several processes creating the same new memory at once: each used to read
+/// `user_version` 0 before taking the lock and then ran the migrations again ("table unit
+/// already exists"), or saw the other's tables and called the file "not a concord memory".
+#[test]
+fn concurrent_creation_of_a_new_memory_migrates_once() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("new.db");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let threads: Vec<_> = (0..4)
+            .map(|i| {
+                let db = db.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let mut mem = Memory::open(&db)?;
+                    mem.import(&["t"], |imp| {
+                        imp.add(unit(&format!("unit {i}"), &format!("단위 {i}")))?;
+                        Ok(())
+                    })
+                })
+            })
+            .collect();
+        for t in threads {
+            let r = t.join().unwrap();
+            assert!(r.is_ok(), "{:?}", r.err());
+        }
+        assert_eq!(Memory::open(&db).unwrap().stats().unwrap().units, 4);
+    }
+}
