@@ -1,6 +1,8 @@
 //! Regression tests for bugs found in QA of the memory (issue 2) and the glossary
 //! (issue 4). Each test is named after the bug it pins down.
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -13,6 +15,27 @@ fn unit(en: &str, ko: &str) -> Unit {
         Variant::new(LangTag::parse("en").unwrap(), en),
         Variant::new(LangTag::parse("ko").unwrap(), ko),
     ])
+}
+
+const BIN: &str = env!("CARGO_BIN_EXE_concord");
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CONCORD_DB")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
 }
 
 /// Two imports into the same memory at once: the second waits for the first (busy
@@ -85,4 +108,44 @@ fn concurrent_creation_of_a_new_memory_migrates_once() {
         }
         assert_eq!(Memory::open(&db).unwrap().stats().unwrap().units, 4);
     }
+}
+
+/// Excel writes columns that were once touched as trailing empty cells on every line
+/// (`en,ko,,`). Two such columns used to be "the header names column  twice".
+#[test]
+fn excel_trailing_empty_columns_in_a_glossary_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "excel.csv",
+        "\u{FEFF}en;ko;zh;;\r\nDPRK;북한;朝鲜;;\r\n\r\nUN;유엔;联合国;;\r\n",
+    );
+    let out = run(
+        dir.path(),
+        &["glossary", "fmt", "excel.csv", "-o", "out.csv"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "en,ko,zh\nDPRK,북한,朝鲜\nUN,유엔,联合国\n"
+    );
+    // Headerless with --langs: the trailing empty cells are not an extra column either.
+    write(dir.path(), "pairs.csv", "DPRK,북한,,\nUN,유엔,,\n");
+    let out = run(
+        dir.path(),
+        &[
+            "glossary",
+            "fmt",
+            "pairs.csv",
+            "--langs",
+            "en,ko",
+            "-o",
+            "pairs-out.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A trailing column with data in some row is still a column.
+    write(dir.path(), "data.csv", "en,ko,,\nDPRK,북한,x,\n");
+    let out = run(dir.path(), &["glossary", "check", "data.csv"]);
+    assert!(!stderr(&out).contains("twice"), "{}", stderr(&out));
 }
