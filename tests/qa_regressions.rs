@@ -149,3 +149,61 @@ fn excel_trailing_empty_columns_in_a_glossary_are_ignored() {
     let out = run(dir.path(), &["glossary", "check", "data.csv"]);
     assert!(!stderr(&out).contains("twice"), "{}", stderr(&out));
 }
+
+/// `-o -` wrote a file named `-`, and `-o` on a device, FIFO or symbolic link replaced
+/// it with a regular file through the temporary-file-and-rename (as root,
+/// `-o /dev/stdout` replaced /dev/stdout itself).
+#[test]
+fn output_dash_special_files_and_symlinks_are_written_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "g.csv", "en,ko\nDPRK,북한\n");
+    write(d, "m.tsv", "en\tko\nHello\t안녕\n");
+    let out = run(d, &["--db", "m.db", "import", "m.tsv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // `-` is standard output, for the three commands that take -o.
+    let out = run(d, &["glossary", "fmt", "g.csv", "-o", "-"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "en,ko\nDPRK,북한\n");
+    let out = run(d, &["--db", "m.db", "export", "--format", "tsv", "-o", "-"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("en\tko"));
+    let out = run(d, &["--db", "m.db", "glossary", "export", "-o", "-"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!d.join("-").exists(), "a file named - was written");
+
+    // A symbolic link is followed: the file it points to gets the output.
+    write(d, "real.csv", "old\n");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("real.csv", d.join("link.csv")).unwrap();
+        let out = run(d, &["glossary", "fmt", "g.csv", "-o", "link.csv"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(d.join("link.csv").symlink_metadata().unwrap().is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(d.join("real.csv")).unwrap(),
+            "en,ko\nDPRK,북한\n"
+        );
+    }
+
+    // A FIFO (like /dev/stdout when it is a pipe) is written in place.
+    #[cfg(unix)]
+    if Command::new("mkfifo")
+        .arg(d.join("fifo"))
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let fifo = d.join("fifo");
+        let reader = std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap());
+        let out = run(
+            d,
+            &["--db", "m.db", "export", "--format", "csv", "-o", "fifo"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        use std::os::unix::fs::FileTypeExt;
+        // Checked before joining: a replaced FIFO would leave the reader blocked.
+        assert!(d.join("fifo").metadata().unwrap().file_type().is_fifo());
+        assert!(reader.join().unwrap().starts_with("en,ko"));
+    }
+}
