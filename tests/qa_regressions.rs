@@ -207,3 +207,44 @@ fn output_dash_special_files_and_symlinks_are_written_not_replaced() {
         assert!(reader.join().unwrap().starts_with("en,ko"));
     }
 }
+
+/// TSV/CSV export dropped the property columns of a TSV/CSV import (`category`, `code`
+/// in the CLDR corpus) and the `creator`/`created`/`changer`/`changed` columns, so
+/// import → export → import lost them.
+#[test]
+fn tsv_csv_export_keeps_property_and_date_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "names.tsv",
+        "en\tko\tzh\tcategory\tcode\tcreator\tcreated\n\
+         Korea\t한국\t韩国\tterritory\tKR\tkim\t20240101T000000Z\n\
+         Won\t원\t韩元\tcurrency\tKRW\t\t\n",
+    );
+    let out = run(d, &["--db", "a.db", "import", "names.tsv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let show = |db: &str, id: &str| {
+        let out = run(d, &["--db", db, "--json", "show", id]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_object_mut().unwrap().remove("id");
+        v
+    };
+    for fmt in ["tsv", "csv"] {
+        let file = format!("out.{fmt}");
+        let db = format!("{fmt}.db");
+        let out = run(d, &["--db", "a.db", "export", "--format", fmt, "-o", &file]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = run(d, &["--db", &db, "import", &file]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        for id in ["1", "2"] {
+            assert_eq!(show("a.db", id), show(&db, id), "{fmt} unit {id}");
+        }
+    }
+    let head = std::fs::read_to_string(d.join("out.tsv")).unwrap();
+    assert!(
+        head.starts_with("en\tko\tzh\torigin\tnote\tcreator\tcreated\tcategory\tcode\n"),
+        "{head}"
+    );
+}
