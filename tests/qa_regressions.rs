@@ -248,3 +248,52 @@ fn tsv_csv_export_keeps_property_and_date_columns() {
         "{head}"
     );
 }
+
+/// Invalid UTF-16 (an unpaired surrogate) on line 3 was reported as line 1, because the
+/// whole 64 KiB chunk was refused before any of it was handed to the reader.
+#[test]
+fn invalid_utf16_names_the_line_it_is_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let utf16 = |before: &str, after: &str, le: bool| {
+        let mut b = if le {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        let mut push = |s: &str| {
+            for u in s.encode_utf16() {
+                b.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+        };
+        push(before);
+        push("\u{0}"); // placeholder, replaced by a lone high surrogate below
+        push(after);
+        let at = 2 + before.encode_utf16().count() * 2;
+        b[at..at + 2].copy_from_slice(if le { &[0x00, 0xD8] } else { &[0xD8, 0x00] });
+        b
+    };
+    for le in [true, false] {
+        write(
+            d,
+            "m.tsv",
+            utf16("en\tko\nHello\t안녕\nBad\t", "x\nOk\tok\n", le),
+        );
+        let out = run(d, &["--db", "m.db", "import", "m.tsv"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("m.tsv:3: invalid UTF-16"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!d.join("m.db").exists());
+    }
+    write(d, "g.csv", utf16("en,ko\nDPRK,북한\nUN,", "x\n", true));
+    let out = run(d, &["--db", "g.db", "glossary", "import", "g.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("g.csv:3: invalid UTF-16"),
+        "{}",
+        stderr(&out)
+    );
+}

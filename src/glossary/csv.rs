@@ -124,7 +124,9 @@ pub(crate) fn load_file(path: &Path, opts: &CsvOptions) -> Result<Loaded> {
     let mut bytes = Vec::new();
     input.reader.read_to_end(&mut bytes).map_err(|e| {
         if e.kind() == std::io::ErrorKind::InvalidData {
-            Error::parse_file(path, e.to_string())
+            // What was read before the error is in `bytes`: name the line.
+            let line = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            Error::parse(path, line, e.to_string())
         } else {
             Error::io(path, e)
         }
