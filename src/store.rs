@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -130,6 +132,24 @@ pub struct Stats {
     pub bytes: u64,
 }
 
+/// Switch to WAL. When other processes open the same new file at that moment, SQLite
+/// refuses the switch at once with SQLITE_BUSY instead of waiting (waiting could
+/// deadlock), so retry for as long as the busy timeout.
+fn set_wal(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            r => return Ok(r?),
+        }
+    }
+}
+
 impl Memory {
     /// Open the memory at `path`, creating the file (and its parent directory) if needed,
     /// and bring its schema up to date.
@@ -188,7 +208,7 @@ impl Memory {
                 supported: schema_version(),
             });
         }
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        set_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -65536)?; // 64 MiB
@@ -206,9 +226,15 @@ impl Memory {
         if from == schema_version() {
             return Ok(());
         }
+        // Another process may be creating or upgrading the same file right now: take the
+        // write lock first, then read the version again.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let from: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if from == 0 {
             // A version-0 database with tables is not ours.
-            let tables: i64 = self.conn.query_row(
+            let tables: i64 = tx.query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
                 [],
                 |r| r.get(0),
@@ -220,7 +246,6 @@ impl Memory {
                 )));
             }
         }
-        let tx = self.conn.transaction()?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -273,7 +298,9 @@ impl Memory {
     where
         F: FnOnce(&mut Importer<'_>) -> Result<()>,
     {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let report = {
             let mut importer = Importer::new(&tx)?;
             fill(&mut importer)?;
@@ -466,7 +493,9 @@ impl Memory {
 
     /// Delete units by id, in one transaction. Returns how many existed.
     pub fn delete(&mut self, ids: &[i64]) -> Result<u64> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut n = 0;
         {
             let mut stmt = tx.prepare("DELETE FROM unit WHERE id = ?1")?;

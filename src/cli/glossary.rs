@@ -10,6 +10,7 @@ use concord::lang::{parse_ranges, LangRange, LangTag};
 use concord::store::Memory;
 use concord::{Error, Result};
 
+use super::memory::{output_target, OutputTarget};
 use super::{db_path, open_for_reading, print_json, stdout_error};
 use crate::{Cli, Outcome};
 
@@ -195,15 +196,28 @@ fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Write `bytes` to `path` through a temporary file and a rename.
+/// Write `bytes` to `path` through a temporary file and a rename (`-` is standard output;
+/// a device such as `/dev/stdout` is written in place; a symbolic link is followed).
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let path = match output_target(path) {
+        OutputTarget::Stdout => {
+            return std::io::stdout()
+                .lock()
+                .write_all(bytes)
+                .map_err(stdout_error)
+        }
+        OutputTarget::Direct(p) => {
+            return std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e));
+        }
+        OutputTarget::Replace(p) => p,
+    };
     let mut tmp = path.as_os_str().to_os_string();
     tmp.push(format!(".part{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &path));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+        return Err(Error::io(&path, e));
     }
     Ok(())
 }
@@ -274,7 +288,7 @@ fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Outcome> {
         }
     };
     write_atomic(&target, canonical.as_bytes())?;
-    println!(
+    eprintln!(
         "wrote {} ({} entries, canonical form)",
         target.display(),
         g.entries.len()

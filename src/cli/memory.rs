@@ -1,7 +1,7 @@
 //! `import`, `export`, `stats`, `show`, `delete`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use concord::formats::{read_memory_file, write_memory, Format};
@@ -165,18 +165,50 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
+/// Where `-o PATH` writes.
+pub(crate) enum OutputTarget {
+    /// `-`: standard output.
+    Stdout,
+    /// A device, FIFO or other special file (`/dev/stdout`): written in place, never
+    /// replaced.
+    Direct(PathBuf),
+    /// A regular or new file: written to a temporary file beside it, then renamed over
+    /// it, so a failed write leaves the old file. A symbolic link is followed, so the
+    /// file it points to is replaced, not the link.
+    Replace(PathBuf),
+}
+
+/// Decide how to write `-o PATH`.
+pub(crate) fn output_target(path: &Path) -> OutputTarget {
+    if path.as_os_str() == "-" {
+        return OutputTarget::Stdout;
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => OutputTarget::Direct(path.to_path_buf()),
+        Ok(_) => OutputTarget::Replace(
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        ),
+        Err(_) => OutputTarget::Replace(path.to_path_buf()),
+    }
+}
+
 pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
     let langs = match &args.langs {
         Some(l) => parse_ranges(l).map_err(|e| Error::lang("--langs", e))?,
         None => Vec::new(),
     };
     let mem = open_for_reading(cli)?;
-    let report = match &args.output {
-        None => {
+    let target = args.output.as_deref().map(output_target);
+    let report = match &target {
+        None | Some(OutputTarget::Stdout) => {
             let out = std::io::BufWriter::new(std::io::stdout().lock());
             write_memory(&mem, args.format, &langs, out)?
         }
-        Some(path) => {
+        Some(OutputTarget::Direct(path)) => {
+            let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+            write_memory(&mem, args.format, &langs, std::io::BufWriter::new(file))?
+        }
+        Some(OutputTarget::Replace(path)) => {
             let mut tmp = path.as_os_str().to_os_string();
             tmp.push(format!(".part{}", std::process::id()));
             let tmp = PathBuf::from(tmp);
@@ -194,7 +226,10 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
             }
         }
     };
-    if args.output.is_some() {
+    if matches!(
+        target,
+        Some(OutputTarget::Direct(_) | OutputTarget::Replace(_))
+    ) {
         eprintln!(
             "exported {} unit{} ({})",
             report.units,

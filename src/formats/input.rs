@@ -124,6 +124,9 @@ struct Utf16Reader {
     out: Vec<u8>,
     pos: usize,
     eof: bool,
+    /// The input had a malformed sequence: what was decoded before it is handed out
+    /// first, then the error, so readers can name the line.
+    malformed: bool,
 }
 
 impl Utf16Reader {
@@ -141,6 +144,7 @@ impl Utf16Reader {
             out: Vec::new(),
             pos: 0,
             eof: false,
+            malformed: false,
         }
     }
 }
@@ -148,6 +152,12 @@ impl Utf16Reader {
 impl Read for Utf16Reader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.pos >= self.out.len() {
+            if self.malformed {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "invalid UTF-16 (unpaired surrogate or odd byte count)",
+                ));
+            }
             if self.eof {
                 return Ok(0);
             }
@@ -155,16 +165,16 @@ impl Read for Utf16Reader {
             let last = n == 0;
             self.out.clear();
             self.pos = 0;
-            let cap = self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16);
+            let cap = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(n)
+                .unwrap_or(n * 3 + 16);
             let mut s = String::with_capacity(cap);
-            let (_res, _read, had_errors) =
+            let (res, _read) =
                 self.decoder
-                    .decode_to_string(&self.inbuf[..n], &mut s, last);
-            if had_errors {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "invalid UTF-16 (unpaired surrogate or odd byte count)",
-                ));
+                    .decode_to_string_without_replacement(&self.inbuf[..n], &mut s, last);
+            if matches!(res, encoding_rs::DecoderResult::Malformed(..)) {
+                self.malformed = true;
             }
             self.out = s.into_bytes();
             if last {

@@ -146,7 +146,44 @@ pub fn write_memory<W: std::io::Write>(
     match format {
         Format::Tsv | Format::Csv => {
             let with_meta = mem.has_unit_metadata()?;
-            let mut w = tabular::TableWriter::new(out, format == Format::Tsv, sorted, with_meta)?;
+            // Dates, people and properties become columns, so that the table imports
+            // back as the same units.
+            let mut extra: Vec<tabular::Column> = Vec::new();
+            mem.for_each_unit(langs, 2, |u| {
+                let m = &u.meta;
+                for (set, col) in [
+                    (m.creator.is_some(), tabular::Column::Creator),
+                    (m.created.is_some(), tabular::Column::Created),
+                    (m.changer.is_some(), tabular::Column::Changer),
+                    (m.changed.is_some(), tabular::Column::Changed),
+                ] {
+                    if set && !extra.contains(&col) {
+                        extra.push(col);
+                    }
+                }
+                for p in &m.extra.props {
+                    let col = tabular::Column::Prop(p.kind.clone());
+                    if !extra.contains(&col) && tabular::is_property_column(&p.kind) {
+                        extra.push(col);
+                    }
+                }
+                Ok(())
+            })?;
+            // The fixed columns first, in the order the reader documents.
+            extra.sort_by_key(|c| match c {
+                tabular::Column::Creator => 0,
+                tabular::Column::Created => 1,
+                tabular::Column::Changer => 2,
+                tabular::Column::Changed => 3,
+                _ => 4,
+            });
+            let mut w = tabular::TableWriter::with_columns(
+                out,
+                format == Format::Tsv,
+                sorted,
+                with_meta,
+                extra,
+            )?;
             mem.for_each_unit(langs, 2, |u| {
                 report.units += 1;
                 w.write_unit(&u)

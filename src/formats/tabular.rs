@@ -148,6 +148,19 @@ impl Header {
     }
 }
 
+/// True when a column named `name` is read back as the unit property `name` (not as a
+/// language, a metadata column or an error), so a property can be exported as a column.
+pub fn is_property_column(name: &str) -> bool {
+    if name.is_empty() || name != name.trim() || name.contains(['\t', '\n', '\r']) {
+        return false;
+    }
+    let cells = ["en".to_string(), "ko".to_string(), name.to_string()];
+    matches!(
+        Header::parse(Path::new(""), 1, &cells),
+        Ok(h) if h.columns[2] == Column::Prop(name.to_string())
+    )
+}
+
 /// True for header cells with the shape of a language tag: two letters (`xx`), or
 /// subtags joined by `-`/`_` whose first part has two or three letters (`en-XX`).
 /// Three-letter words alone (`pos`, `key`) are column names, not tags.
@@ -368,6 +381,7 @@ pub struct TableWriter<W: Write> {
     out: TableSink<W>,
     languages: Vec<LangTag>,
     with_meta: bool,
+    extra: Vec<Column>,
     /// Cells whose TAB or line break had to be replaced by a space (TSV only).
     pub flattened: u64,
 }
@@ -380,6 +394,24 @@ enum TableSink<W: Write> {
 impl<W: Write> TableWriter<W> {
     /// Start a table with these language columns; `with_meta` adds `origin` and `note`.
     pub fn new(out: W, tsv: bool, languages: Vec<LangTag>, with_meta: bool) -> Result<Self> {
+        Self::with_columns(out, tsv, languages, with_meta, Vec::new())
+    }
+
+    /// Like [`TableWriter::new`], with more columns after `origin` and `note`: `creator`,
+    /// `created`, `changer`, `changed` and unit properties ([`Column::Prop`]), so that a
+    /// table read back gives the same units. Language, note and origin columns in `extra`
+    /// are ignored.
+    pub fn with_columns(
+        out: W,
+        tsv: bool,
+        languages: Vec<LangTag>,
+        with_meta: bool,
+        extra: Vec<Column>,
+    ) -> Result<Self> {
+        let extra: Vec<Column> = extra
+            .into_iter()
+            .filter(|c| !matches!(c, Column::Lang(_) | Column::Note | Column::Origin))
+            .collect();
         let sink = if tsv {
             TableSink::Tsv(out)
         } else {
@@ -393,6 +425,7 @@ impl<W: Write> TableWriter<W> {
             out: sink,
             languages,
             with_meta,
+            extra,
             flattened: 0,
         };
         let mut head: Vec<String> = w.languages.iter().map(|t| t.to_string()).collect();
@@ -400,6 +433,14 @@ impl<W: Write> TableWriter<W> {
             head.push("origin".into());
             head.push("note".into());
         }
+        head.extend(w.extra.iter().map(|c| match c {
+            Column::Creator => "creator".to_string(),
+            Column::Created => "created".to_string(),
+            Column::Changer => "changer".to_string(),
+            Column::Changed => "changed".to_string(),
+            Column::Prop(name) => name.clone(),
+            Column::Lang(_) | Column::Note | Column::Origin => unreachable!("filtered out"),
+        }));
         w.write_cells(head)?;
         Ok(w)
     }
@@ -414,6 +455,26 @@ impl<W: Write> TableWriter<W> {
         if self.with_meta {
             cells.push(unit.meta.origin.clone().unwrap_or_default());
             cells.push(unit.meta.extra.notes.join("\n"));
+        }
+        let m = &unit.meta;
+        for c in &self.extra {
+            cells.push(match c {
+                Column::Creator => m.creator.clone().unwrap_or_default(),
+                Column::Created => m.created.clone().unwrap_or_default(),
+                Column::Changer => m.changer.clone().unwrap_or_default(),
+                Column::Changed => m.changed.clone().unwrap_or_default(),
+                Column::Prop(name) => {
+                    let values: Vec<&str> = m
+                        .extra
+                        .props
+                        .iter()
+                        .filter(|p| &p.kind == name)
+                        .map(|p| p.value.as_str())
+                        .collect();
+                    values.join("\n")
+                }
+                Column::Lang(_) | Column::Note | Column::Origin => String::new(),
+            });
         }
         self.write_cells(cells)
     }

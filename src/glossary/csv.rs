@@ -124,7 +124,9 @@ pub(crate) fn load_file(path: &Path, opts: &CsvOptions) -> Result<Loaded> {
     let mut bytes = Vec::new();
     input.reader.read_to_end(&mut bytes).map_err(|e| {
         if e.kind() == std::io::ErrorKind::InvalidData {
-            Error::parse_file(path, e.to_string())
+            // What was read before the error is in `bytes`: name the line.
+            let line = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            Error::parse(path, line, e.to_string())
         } else {
             Error::io(path, e)
         }
@@ -168,6 +170,8 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result
     if records.is_empty() {
         return Err(Error::parse_file(path, "the file is empty"));
     }
+    let mut records = records;
+    drop_trailing_empty_columns(&mut records);
     let layout = match opts.layout {
         Some(l) => l,
         None if !opts.langs.is_empty() => Layout::Headerless,
@@ -186,6 +190,31 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result
         records,
         header,
     })
+}
+
+/// Excel writes columns that were once touched as trailing empty cells on every line
+/// (`en,ko,,`): drop trailing columns that are blank in the first line and in every row
+/// of the same width. Rows of another width are left for the width check.
+fn drop_trailing_empty_columns(records: &mut [RawRecord]) {
+    let blank = |c: &String| c.trim().is_empty();
+    let width = records[0].cells.len();
+    let mut keep = width
+        - records[0]
+            .cells
+            .iter()
+            .rev()
+            .take_while(|c| blank(c))
+            .count();
+    for r in records.iter().filter(|r| r.cells.len() == width) {
+        if let Some(i) = r.cells[keep..].iter().rposition(|c| !blank(c)) {
+            keep += i + 1;
+        }
+    }
+    for r in records.iter_mut() {
+        if keep < width && r.cells.len() == width {
+            r.cells.truncate(keep);
+        }
+    }
 }
 
 fn delimiter_from_extension(path: &Path) -> Option<u8> {

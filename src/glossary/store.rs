@@ -13,7 +13,7 @@
 //! updated, or unchanged when equal); an entry without id is added unless an equal entry
 //! without id is stored already.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 
 use crate::error::{Error, Location, Result};
@@ -279,7 +279,7 @@ impl Memory {
         files: &[&str],
         glossary: &Glossary,
     ) -> Result<GlossaryImportReport> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
         let report = {
             let t = GlossaryTables::new(&tx);
             let mut report = GlossaryImportReport::default();
