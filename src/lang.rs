@@ -226,6 +226,29 @@ impl LangTag {
     }
 }
 
+impl LangTag {
+    /// True when the two tags name the same language variety for concord: equal tags, or
+    /// Chinese tags that select each other (`zh-CN` and `zh-Hans`).
+    pub fn same_variety(&self, other: &LangTag) -> bool {
+        if self == other {
+            return true;
+        }
+        let a = LangRange {
+            tag: Some(self.clone()),
+        };
+        let b = LangRange {
+            tag: Some(other.clone()),
+        };
+        self.is_chinese()
+            && other.is_chinese()
+            && self.primary() == other.primary()
+            && (self.script().is_some() || self.region().is_some())
+            && (other.script().is_some() || other.region().is_some())
+            && a.matches(other)
+            && b.matches(self)
+    }
+}
+
 impl fmt::Display for LangTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(&self.canonical)
@@ -386,6 +409,11 @@ mod tests {
             assert!(!r("zh-CN").matches(&t(traditional)), "{traditional}");
         }
         assert!(!r("zh-HK").matches(&t("zh-TW")));
+        assert!(t("zh-CN").same_variety(&t("zh-Hans")));
+        assert!(t("zh-Hant").same_variety(&t("zh-TW")));
+        assert!(!t("zh-CN").same_variety(&t("zh-TW")));
+        assert!(!t("zh").same_variety(&t("zh-CN")));
+        assert!(!t("en").same_variety(&t("en-US")));
         assert_eq!(t("zh-CN").chinese_script(), Some(ChineseScript::Simplified));
         assert_eq!(t("ko").chinese_script(), None);
     }

@@ -61,6 +61,14 @@ fn exit_code(result: &Result<Outcome, concord::Error>) -> u8 {
     }
 }
 
+fn is_broken_pipe(e: &concord::Error) -> bool {
+    match e {
+        concord::Error::Io { source, .. } => source.kind() == std::io::ErrorKind::BrokenPipe,
+        concord::Error::Invalid(m) => m.contains("Broken pipe"),
+        _ => false,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -72,6 +80,10 @@ fn main() -> ExitCode {
     };
     let result = cli::run(&cli);
     if let Err(e) = &result {
+        // A closed pipe (`concord export | head`) is the reader's choice, not an error.
+        if is_broken_pipe(e) {
+            return ExitCode::from(0);
+        }
         eprintln!("concord: error: {e}");
     }
     ExitCode::from(exit_code(&result))

@@ -67,6 +67,9 @@ pub fn seed(db: &Path, root: &Path) -> Result<Option<SeedReport>> {
             &crate::glossary::CsvOptions::default(),
         )?);
     }
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
     let tmp = tmp_path(db);
     let _ = std::fs::remove_file(&tmp);
     let result = (|| {

@@ -151,13 +151,17 @@ fn set_wal(conn: &Connection) -> Result<()> {
 }
 
 impl Memory {
-    /// Open the memory at `path`, creating the file (and its parent directory) if needed,
-    /// and bring its schema up to date.
+    /// Open the memory at `path`, creating the file if needed, and bring its schema up to
+    /// date. The directory must exist: a typo in a path is an error, not a new directory.
     pub fn open(path: impl AsRef<Path>) -> Result<Memory> {
         let path = path.as_ref();
         if let Some(dir) = path.parent() {
-            if !dir.as_os_str().is_empty() && !dir.exists() {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            if !dir.as_os_str().is_empty() && !dir.is_dir() {
+                return Err(Error::Invalid(format!(
+                    "{}: the directory {} does not exist",
+                    path.display(),
+                    dir.display()
+                )));
             }
         }
         let conn = Connection::open(path)?;

@@ -297,3 +297,133 @@ fn invalid_utf16_names_the_line_it_is_on() {
         stderr(&out)
     );
 }
+
+/// `delete` of an id that is not in the memory used to report "deleted 0 units" and exit
+/// 0; now it is an error and nothing is deleted, not even the ids that exist.
+#[test]
+fn delete_of_a_missing_id_is_an_error_and_deletes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = write(dir.path(), "m.tsv", "en\tko\nSeoul\t서울\nBusan\t부산\n");
+    let db = dir.path().join("m.db");
+    let db = db.to_str().unwrap();
+    assert!(
+        run(dir.path(), &["--db", db, "import", tsv.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let o = run(dir.path(), &["--db", db, "delete", "1", "999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no unit 999"), "{}", stderr(&o));
+    let o = run(dir.path(), &["--db", db, "show", "1"]);
+    assert!(o.status.success(), "unit 1 must survive: {}", stderr(&o));
+}
+
+/// `--db` in a directory that does not exist used to create the directory silently (a
+/// typo made a new tree); now it is an error. The default location is still created.
+#[test]
+fn db_in_a_missing_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = write(dir.path(), "m.tsv", "en\tko\nSeoul\t서울\n");
+    let db = dir.path().join("typo/m.db");
+    let o = run(
+        dir.path(),
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "import",
+            tsv.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+    assert!(!dir.path().join("typo").exists());
+    let o = run(dir.path(), &["import", tsv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("memories/concord.db").exists());
+}
+
+/// Excel writes memory CSVs with `;` in some locales; they used to fail with "no header
+/// row". The delimiter is now sniffed from the header line.
+#[test]
+fn excel_semicolon_memory_csv_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "m.csv",
+        "\u{FEFF}en;ko;zh\r\n\"Seoul; the capital\";서울;首尔\r\n",
+    );
+    let db = dir.path().join("m.db");
+    let o = run(
+        dir.path(),
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "import",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(dir.path(), &["--db", db.to_str().unwrap(), "show", "1"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Seoul; the capital"));
+}
+
+/// `zh-CN` and `zh-Hans` are the same Simplified Chinese: a header naming both used to
+/// import them as two languages.
+#[test]
+fn header_with_zh_cn_and_zh_hans_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = write(
+        dir.path(),
+        "m.tsv",
+        "en\tzh-CN\tzh-Hans\nSeoul\t首尔\t首尔\n",
+    );
+    let db = dir.path().join("m.db");
+    let o = run(
+        dir.path(),
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "import",
+            tsv.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("m.tsv:1: the header names the same language twice"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `concord export | head -1` used to print "Broken pipe" and exit 2.
+#[test]
+fn closed_pipe_on_export_is_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("en\tko\n");
+    for i in 0..20_000 {
+        rows.push_str(&format!(
+            "Sentence number {i} of the memory.\t메모리의 {i}번째 문장.\n"
+        ));
+    }
+    let tsv = write(dir.path(), "m.tsv", rows);
+    let db = dir.path().join("m.db");
+    let db = db.to_str().unwrap();
+    assert!(
+        run(dir.path(), &["--db", db, "import", tsv.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let mut child = Command::new(BIN)
+        .args(["--db", db, "export", "--format", "tsv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut out, &mut first).unwrap();
+    drop(out);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}

@@ -7,7 +7,6 @@ use clap::{Args, Subcommand};
 use concord::glossary::check::{check_file, Severity};
 use concord::glossary::{CsvOptions, Glossary, Layout, Recognizer};
 use concord::lang::{parse_ranges, LangRange, LangTag};
-use concord::store::Memory;
 use concord::{Error, Result};
 
 use super::memory::{output_target, OutputTarget};
@@ -171,7 +170,7 @@ fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
         all.merge(g);
     }
     let (path, _) = db_path(cli);
-    let mut mem = Memory::open(&path)?;
+    let mut mem = super::open_for_writing(cli)?;
     let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
     let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
     let report = mem.import_glossary(&names, &all)?;

@@ -41,6 +41,19 @@ pub fn db_path(cli: &Cli) -> (PathBuf, bool) {
     (PathBuf::from(DEFAULT_DB), true)
 }
 
+/// Open (or create) the memory for writing. The default location's directory
+/// (`memories/`) is created when missing; an explicit `--db` must name an existing
+/// directory.
+pub fn open_for_writing(cli: &Cli) -> Result<concord::store::Memory> {
+    let (path, default) = db_path(cli);
+    if default {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+    }
+    concord::store::Memory::open(&path)
+}
+
 /// Open the memory for reading. The default memory is created from the shipped samples
 /// (`memories/*.tsv|tmx`, `glossaries/*.csv`) the first time it is needed.
 pub fn open_for_reading(cli: &Cli) -> Result<concord::store::Memory> {

@@ -10,6 +10,7 @@ pub mod input;
 pub mod tabular;
 pub mod tmx;
 
+use std::io::BufRead;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -84,9 +85,15 @@ where
     let input = input::open_text(path)?;
     match format {
         Format::Tsv | Format::Csv => {
-            let delim = if format == Format::Tsv { b'\t' } else { b',' };
+            let mut reader = input.reader;
+            let delim = if format == Format::Tsv {
+                b'\t'
+            } else {
+                let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+                tabular::sniff_csv_delimiter(head)
+            };
             let mut any = false;
-            tabular::parse_rows(input.reader, path, delim, |row| {
+            tabular::parse_rows(reader, path, delim, |row| {
                 any = true;
                 on_unit(row.into_unit(&origin))
             })?;

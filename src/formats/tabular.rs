@@ -106,7 +106,7 @@ impl Header {
                 path,
                 line,
                 format!(
-                    "no header row naming the languages: the first line must be column names such as `en<TAB>ko<TAB>zh` (it starts with {first:?})"
+                    "no header row naming the languages: the first line must name the columns, such as `en,ko,zh` in a CSV or `en<TAB>ko<TAB>zh` in a TSV (it starts with {first:?})"
                 ),
             ));
         }
@@ -125,12 +125,13 @@ impl Header {
             ));
         }
         for (i, a) in langs.iter().enumerate() {
-            if langs[i + 1..].contains(a) {
-                return Err(Error::parse(
-                    path,
-                    line,
-                    format!("the header names language {a} twice"),
-                ));
+            if let Some(b) = langs[i + 1..].iter().find(|b| a.same_variety(b)) {
+                let what = if a == b {
+                    format!("the header names language {a} twice")
+                } else {
+                    format!("the header names the same language twice ({a} and {b})")
+                };
+                return Err(Error::parse(path, line, what));
             }
         }
         Ok(Header { columns })
@@ -231,6 +232,21 @@ impl Row<'_> {
         let mut u = Unit::new(variants);
         u.meta = meta;
         u
+    }
+}
+
+/// The delimiter of a CSV file from its first line: `,` unless the line has more `;` or
+/// TAB characters than commas (Excel writes `;` in locales whose decimal mark is `,`).
+pub fn sniff_csv_delimiter(first_bytes: &[u8]) -> u8 {
+    let line = first_bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let count = |d: u8| line.iter().filter(|b| **b == d).count();
+    let (commas, semis, tabs) = (count(b','), count(b';'), count(b'\t'));
+    if semis > commas && semis >= tabs {
+        b';'
+    } else if tabs > commas && tabs > semis {
+        b'\t'
+    } else {
+        b','
     }
 }
 
@@ -573,6 +589,23 @@ mod tests {
         assert!(e.to_string().starts_with("t:1: header: malformed"), "{e}");
         let e = rows("en\tEN\na\tb\n", b'\t').unwrap_err();
         assert!(e.to_string().contains("twice"), "{e}");
+        let e = rows("en\tzh-CN\tzh-Hans\na\tb\tc\n", b'\t').unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("same language twice (zh-CN and zh-Hans)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn csv_delimiter_is_sniffed() {
+        assert_eq!(
+            sniff_csv_delimiter(b"en;ko;zh\r\nSeoul;\xec\x84\x9c\xec\x9a\xb8;x"),
+            b';'
+        );
+        assert_eq!(sniff_csv_delimiter(b"en,ko\n\"a;b\",c"), b',');
+        assert_eq!(sniff_csv_delimiter(b"en\tko\n"), b'\t');
+        assert_eq!(sniff_csv_delimiter(b""), b',');
     }
 
     #[test]
