@@ -23,6 +23,7 @@
 
 pub mod error;
 pub mod formats;
+pub mod fuzzy;
 pub mod lang;
 pub mod samples;
 pub mod store;

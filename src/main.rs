@@ -37,6 +37,10 @@ pub enum Command {
     Show(cli::memory::ShowArgs),
     /// Delete units by id.
     Delete(cli::memory::DeleteArgs),
+    /// Find fuzzy matches for a sentence (or for each line of standard input).
+    Match(cli::matching::MatchArgs),
+    /// Concordance: find the units whose segment contains a word or phrase.
+    Search(cli::matching::SearchArgs),
 }
 
 /// What a command reports back to `main`.

@@ -53,7 +53,37 @@ pub const MIGRATIONS: &[&str] = &[
         skipped INTEGER NOT NULL
     );
     "#,
+    // 1 -> 2: the fuzzy-match index (see `crate::fuzzy`).
+    r#"
+    CREATE TABLE fz_lang (
+        id  INTEGER PRIMARY KEY,
+        tag TEXT NOT NULL UNIQUE,
+        q   INTEGER NOT NULL
+    );
+    CREATE TABLE fz_post (
+        lang  INTEGER NOT NULL,
+        token INTEGER NOT NULL,
+        seq   INTEGER NOT NULL,
+        n     INTEGER NOT NULL,
+        ids   BLOB NOT NULL,
+        PRIMARY KEY (lang, token, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE fz_len (
+        lang INTEGER NOT NULL,
+        base INTEGER NOT NULL,
+        lens BLOB NOT NULL,
+        PRIMARY KEY (lang, base)
+    ) WITHOUT ROWID;
+    CREATE TABLE fz_meta (
+        key   TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    "#,
 ];
+
+/// The schema version that added the fuzzy index (memories older than this are indexed
+/// when they are opened).
+const FUZZY_INDEX_VERSION: i64 = 2;
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
@@ -193,6 +223,9 @@ impl Memory {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         }
+        if from > 0 && from < FUZZY_INDEX_VERSION {
+            crate::fuzzy::index::rebuild(&tx)?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -204,7 +237,6 @@ impl Memory {
 
     /// The underlying connection, for the modules of this crate that own tables of their
     /// own (the fuzzy index, the glossary). Not public: SQL stays in the library.
-    #[allow(dead_code)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -409,6 +441,7 @@ impl Memory {
                 n += stmt.execute([id])? as u64;
             }
         }
+        crate::fuzzy::index::forget(&tx, ids)?;
         tx.commit()?;
         Ok(n)
     }
@@ -418,6 +451,7 @@ impl Memory {
 pub struct Importer<'t> {
     tx: &'t Transaction<'t>,
     report: ImportReport,
+    index: crate::fuzzy::index::Builder,
 }
 
 impl<'t> Importer<'t> {
@@ -425,6 +459,7 @@ impl<'t> Importer<'t> {
         Ok(Importer {
             tx,
             report: ImportReport::default(),
+            index: crate::fuzzy::index::Builder::new(),
         })
     }
 
@@ -483,6 +518,7 @@ impl<'t> Importer<'t> {
         for v in &unit.variants {
             let extra = (!v.extra.is_empty()).then(|| to_json(&v.extra));
             stmt.execute(params![id, v.lang.as_str(), v.text, v.markup, extra])?;
+            self.index.add(self.tx, id, &v.lang, &v.text)?;
             *self
                 .report
                 .languages
@@ -498,7 +534,8 @@ impl<'t> Importer<'t> {
         self.report.read
     }
 
-    fn finish(self) -> Result<ImportReport> {
+    fn finish(mut self) -> Result<ImportReport> {
+        self.index.flush(self.tx)?;
         Ok(self.report)
     }
 }

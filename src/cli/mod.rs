@@ -1,6 +1,7 @@
 //! Command implementations: argument handling and printing only; the work is in the
 //! library.
 
+pub mod matching;
 pub mod memory;
 
 use std::io::{IsTerminal, Write};
@@ -21,6 +22,8 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Stats => memory::stats(cli),
         Command::Show(a) => memory::show(cli, a),
         Command::Delete(a) => memory::delete(cli, a),
+        Command::Match(a) => matching::match_cmd(cli, a),
+        Command::Search(a) => matching::search_cmd(cli, a),
     }
 }
 
