@@ -241,6 +241,14 @@ impl Memory {
         &self.conn
     }
 
+    /// Run `f` in one write transaction (for modules that own tables of their own).
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
     /// Run an import: `fill` receives an [`Importer`] and adds units to it. Everything it
     /// adds is one transaction: if `fill` returns an error, nothing is written.
     ///

@@ -585,6 +585,34 @@ impl<'m> Matcher<'m> {
                 }
             }
         }
+        // No segment outside the candidates can qualify any more. Reading further tokens
+        // (counting known candidates only) sharpens their count bound; it pays while a
+        // token's list is short compared with the verifications it may save.
+        let mut pending = touched.len();
+        while (p as usize) < order.len() && order[p as usize].0 <= 32 * pending as u64 {
+            let tok = order[p as usize].1;
+            stats.tokens_read += 1;
+            reader.postings(tok, |id| {
+                stats.postings += 1;
+                if let Some(c) = counts.get_mut(id as usize) {
+                    if *c != 0 && *c & VERIFIED == 0 {
+                        *c += 1;
+                    }
+                }
+            })?;
+            p += 1;
+            if b.s != top.threshold() {
+                b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+            }
+            let floor = b.tmin - total + p;
+            pending = touched
+                .iter()
+                .filter(|&&id| {
+                    let c = counts[id as usize];
+                    c & VERIFIED == 0 && (c as i64) >= floor
+                })
+                .count();
+        }
         // Final pass: every candidate that can still qualify, most shared tokens first.
         let mut cands: Vec<(u16, i64)> = touched
             .iter()
@@ -620,6 +648,12 @@ impl<'m> Matcher<'m> {
         self.stats = stats;
         Ok(())
     }
+}
+
+/// Rebuild the fuzzy index of `mem` from its stored segments, in one transaction
+/// (imports and deletes keep it current; this is for repair and benchmarks).
+pub fn rebuild_index(mem: &mut Memory) -> Result<()> {
+    mem.write(|tx| index::rebuild(tx))
 }
 
 /// Rebuild-free helper for callers holding only a memory: one indexed query.
