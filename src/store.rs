@@ -526,12 +526,15 @@ impl<'t> Importer<'t> {
         for v in &unit.variants {
             let extra = (!v.extra.is_empty()).then(|| to_json(&v.extra));
             stmt.execute(params![id, v.lang.as_str(), v.text, v.markup, extra])?;
-            self.index.add(self.tx, id, &v.lang, &v.text)?;
             *self
                 .report
                 .languages
                 .entry(v.lang.as_str().to_string())
                 .or_insert(0) += 1;
+        }
+        drop(stmt);
+        for v in unit.variants {
+            self.index.add(self.tx, id, v.lang, v.text)?;
         }
         self.report.added += 1;
         Ok(Some(id))

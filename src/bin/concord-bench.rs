@@ -48,18 +48,46 @@ impl Rng {
 type Triple = [String; 3];
 
 const PEOPLE: &[(&str, &str, &str)] = &[
-    ("Foreign Minister Kim Min-jun", "김민준 외교부 장관", "外交部长金敏俊"),
-    ("Vice Minister Lee Seo-yeon", "이서연 외교부 차관", "外交部副部长李瑞妍"),
+    (
+        "Foreign Minister Kim Min-jun",
+        "김민준 외교부 장관",
+        "外交部长金敏俊",
+    ),
+    (
+        "Vice Minister Lee Seo-yeon",
+        "이서연 외교부 차관",
+        "外交部副部长李瑞妍",
+    ),
     ("Ambassador Park Ji-hoon", "박지훈 대사", "朴志勋大使"),
-    ("Special Representative Choi Yu-na", "최유나 특별대표", "特别代表崔有娜"),
+    (
+        "Special Representative Choi Yu-na",
+        "최유나 특별대표",
+        "特别代表崔有娜",
+    ),
     ("Director-General Jung Tae-woo", "정태우 국장", "郑泰宇司长"),
     ("Spokesperson Han Eun-ji", "한은지 대변인", "发言人韩恩智"),
     ("Minister Wang Lei", "왕레이 부장", "王磊部长"),
     ("Ambassador Zhang Wei", "장웨이 대사", "张伟大使"),
-    ("Secretary of State Emily Carter", "에밀리 카터 국무장관", "国务卿埃米莉·卡特"),
-    ("Deputy Secretary James Miller", "제임스 밀러 부장관", "副国务卿詹姆斯·米勒"),
-    ("Prime Minister Sato Haruki", "사토 하루키 총리", "首相佐藤春树"),
-    ("President Maria Santos", "마리아 산토스 대통령", "总统玛丽亚·桑托斯"),
+    (
+        "Secretary of State Emily Carter",
+        "에밀리 카터 국무장관",
+        "国务卿埃米莉·卡特",
+    ),
+    (
+        "Deputy Secretary James Miller",
+        "제임스 밀러 부장관",
+        "副国务卿詹姆斯·米勒",
+    ),
+    (
+        "Prime Minister Sato Haruki",
+        "사토 하루키 총리",
+        "首相佐藤春树",
+    ),
+    (
+        "President Maria Santos",
+        "마리아 산토스 대통령",
+        "总统玛丽亚·桑托斯",
+    ),
 ];
 
 const PLACES: &[(&str, &str, &str)] = &[
@@ -109,8 +137,18 @@ const CLAUSES: &[(&str, &str, &str)] = &[
 ];
 
 const MONTHS: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// The corpus triples: (memory bases, held-out sentences).
@@ -122,8 +160,8 @@ fn corpus(root: &Path) -> (Vec<Triple>, Vec<Triple>) {
         "udhr.en-ko-zh.tsv",
     ] {
         let path = root.join(f);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for line in text.lines().skip(1) {
             let cells: Vec<&str> = line.split('\t').collect();
             if cells.len() < 3 {
@@ -136,7 +174,11 @@ fn corpus(root: &Path) -> (Vec<Triple>, Vec<Triple>) {
                     s.to_string()
                 }
             };
-            all.push([cells[0].to_string(), unquote(cells[1]), cells[2].to_string()]);
+            all.push([
+                cells[0].to_string(),
+                unquote(cells[1]),
+                cells[2].to_string(),
+            ]);
         }
     }
     let mut bases = Vec::new();
@@ -231,7 +273,10 @@ fn edit(rng: &mut Rng, s: &str, lang: usize) -> String {
                     words.remove(i);
                 }
                 1 => words[i] = ["new", "recent", "joint", "formal", "brief"][rng.below(5)].into(),
-                2 => words.insert(i, ["also", "again", "officially", "today"][rng.below(4)].into()),
+                2 => words.insert(
+                    i,
+                    ["also", "again", "officially", "today"][rng.below(4)].into(),
+                ),
                 _ => {
                     // a typo
                     let w: Vec<char> = words[i].chars().collect();
@@ -256,11 +301,19 @@ fn edit(rng: &mut Rng, s: &str, lang: usize) -> String {
                     c.drain(i..i + n);
                 }
                 1 => {
-                    let ins: Vec<char> = if lang == 1 { "새로운 ".chars().collect() } else { "新的".chars().collect() };
+                    let ins: Vec<char> = if lang == 1 {
+                        "새로운 ".chars().collect()
+                    } else {
+                        "新的".chars().collect()
+                    };
                     c.splice(i..i, ins);
                 }
                 _ => {
-                    let rep: Vec<char> = if lang == 1 { "공동".chars().collect() } else { "联合".chars().collect() };
+                    let rep: Vec<char> = if lang == 1 {
+                        "공동".chars().collect()
+                    } else {
+                        "联合".chars().collect()
+                    };
                     c.splice(i..i + n, rep);
                 }
             }
@@ -319,14 +372,15 @@ fn generate(root: &Path, units: usize, out: &Path, queries: &Path) -> std::io::R
     }
     w.flush()?;
     let mut qw = BufWriter::new(std::fs::File::create(queries)?);
+    let mut kw = BufWriter::new(std::fs::File::create(kinds_path(queries))?);
     let mut qs = Vec::new();
     for (_, t) in &picked {
         let lang = [0, 0, 1, 2][rng.below(4)];
-        qs.push(edit(&mut rng, &t[lang], lang));
+        qs.push((edit(&mut rng, &t[lang], lang), "edit"));
     }
     for i in 0..50 {
         let t = &held[(i * 7) % held.len()];
-        qs.push(t[[0, 0, 1, 2][i % 4]].clone());
+        qs.push((t[[0, 0, 1, 2][i % 4]].clone(), "unrelated"));
     }
     // Interleave unrelated queries with the edits.
     let mut order: Vec<usize> = (0..qs.len()).collect();
@@ -334,9 +388,86 @@ fn generate(root: &Path, units: usize, out: &Path, queries: &Path) -> std::io::R
         order.swap(i, rng.below(i + 1));
     }
     for i in order {
-        writeln!(qw, "{}", qs[i].replace(['\t', '\n', '\r'], " "))?;
+        writeln!(qw, "{}", qs[i].0.replace(['\t', '\n', '\r'], " "))?;
+        writeln!(kw, "{}", qs[i].1)?;
     }
+    kw.flush()?;
     qw.flush()
+}
+
+fn kinds_path(queries: &Path) -> PathBuf {
+    let mut s = queries.as_os_str().to_os_string();
+    s.push(".kind");
+    PathBuf::from(s)
+}
+
+/// Time the indexed search of every query, report by kind (edit / unrelated).
+fn match_report(
+    db: &Path,
+    qfile: &Path,
+    verbose: bool,
+) -> std::io::Result<(Vec<Vec<concord::fuzzy::Match>>, Duration)> {
+    let queries: Vec<String> = std::io::BufReader::new(std::fs::File::open(qfile)?)
+        .lines()
+        .collect::<Result<_, _>>()?;
+    let kinds: Vec<String> = std::fs::read_to_string(kinds_path(qfile))
+        .map(|s| s.lines().map(|l| l.to_string()).collect())
+        .unwrap_or_else(|_| vec!["edit".into(); queries.len()]);
+    let mem = Memory::open_existing(db).expect("open");
+    let mut matcher = Matcher::new(&mem).expect("matcher");
+    let opts = MatchOptions::default();
+    let mut all = Vec::new();
+    let mut by_kind: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
+    let mut answers = Vec::new();
+    let (mut found, mut scanned, mut verified, mut postings) = (0, 0, 0u64, 0u64);
+    for (i, q) in queries.iter().enumerate() {
+        let from = concord::fuzzy::detect_language(q).expect("language");
+        let t = Instant::now();
+        let r = matcher.find(q, &from, opts).expect("find");
+        let d = t.elapsed();
+        all.push(d);
+        by_kind.entry(kinds[i].clone()).or_default().push(d);
+        found += usize::from(!r.is_empty());
+        scanned += usize::from(matcher.stats.scanned);
+        verified += matcher.stats.verified;
+        postings += matcher.stats.postings;
+        if verbose {
+            println!(
+                "{:>8.2} ms  {:<9} tok {:>4} post {:>8} ver {:>6} top {:>5.1}  {}",
+                ms(d),
+                kinds[i],
+                matcher.stats.tokens_read,
+                matcher.stats.postings,
+                matcher.stats.verified,
+                r.first().map(|m| m.score).unwrap_or(0.0),
+                q.chars().take(60).collect::<String>()
+            );
+        }
+        answers.push(r);
+    }
+    all.sort();
+    println!(
+        "match (indexed)     median {:>8.2} ms   p95 {:>8.2} ms   max {:>8.2} ms   ({} queries, {} with matches, {} scanned, {:.0} verified/query, {:.0} postings/query)",
+        ms(percentile(&all, 0.5)),
+        ms(percentile(&all, 0.95)),
+        ms(*all.last().unwrap()),
+        queries.len(),
+        found,
+        scanned,
+        verified as f64 / queries.len() as f64,
+        postings as f64 / queries.len() as f64,
+    );
+    for (k, mut v) in by_kind {
+        v.sort();
+        println!(
+            "  {k:<17} median {:>8.2} ms   p95 {:>8.2} ms   max {:>8.2} ms   ({} queries)",
+            ms(percentile(&v, 0.5)),
+            ms(percentile(&v, 0.95)),
+            ms(*v.last().unwrap()),
+            v.len()
+        );
+    }
+    Ok((answers, percentile(&all, 0.5)))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -371,7 +502,9 @@ fn file_size(p: &Path) -> u64 {
     for suffix in ["", "-wal"] {
         let mut s = p.as_os_str().to_os_string();
         s.push(suffix);
-        total += std::fs::metadata(PathBuf::from(s)).map(|m| m.len()).unwrap_or(0);
+        total += std::fs::metadata(PathBuf::from(s))
+            .map(|m| m.len())
+            .unwrap_or(0);
     }
     total
 }
@@ -424,53 +557,31 @@ fn bench_size(a: &Args, n: usize) -> std::io::Result<()> {
         let mem = Memory::open_existing(&db).expect("open");
         drop(mem);
     }
-    println!("database size       {:>10.1} MB", file_size(&db) as f64 / 1e6);
+    println!(
+        "database size       {:>10.1} MB",
+        file_size(&db) as f64 / 1e6
+    );
     {
         let mut mem = Memory::open_existing(&db).expect("open");
         let t = Instant::now();
         concord::fuzzy::rebuild_index(&mut mem).expect("rebuild");
-        println!("index rebuild       {:>10.2} s   (all languages, from the stored texts)", t.elapsed().as_secs_f64());
+        println!(
+            "index rebuild       {:>10.2} s   (all languages, from the stored texts)",
+            t.elapsed().as_secs_f64()
+        );
     }
-    println!("database size after {:>10.1} MB", file_size(&db) as f64 / 1e6);
+    println!(
+        "database size after {:>10.1} MB",
+        file_size(&db) as f64 / 1e6
+    );
 
+    let (answers, median) = match_report(&db, &qfile, false)?;
     let queries: Vec<String> = std::io::BufReader::new(std::fs::File::open(&qfile)?)
         .lines()
         .collect::<Result<_, _>>()?;
     let mem = Memory::open_existing(&db).expect("open");
     let mut matcher = Matcher::new(&mem).expect("matcher");
     let opts = MatchOptions::default();
-    let mut times = Vec::new();
-    let mut answers = Vec::new();
-    let mut found = 0;
-    let mut scanned = 0;
-    let mut verified = 0u64;
-    let mut postings = 0u64;
-    let t_all = Instant::now();
-    for q in &queries {
-        let from = concord::fuzzy::detect_language(q).expect("language");
-        let t = Instant::now();
-        let r = matcher.find(q, &from, opts).expect("find");
-        times.push(t.elapsed());
-        found += usize::from(!r.is_empty());
-        scanned += usize::from(matcher.stats.scanned);
-        verified += matcher.stats.verified;
-        postings += matcher.stats.postings;
-        answers.push(r);
-    }
-    let total = t_all.elapsed();
-    times.sort();
-    println!(
-        "match (indexed)     median {:>8.2} ms   p95 {:>8.2} ms   max {:>8.2} ms   ({} queries, {} with matches, {} scanned, {:.0} verified/query, {:.0} postings/query, {:.2} s total)",
-        ms(percentile(&times, 0.5)),
-        ms(percentile(&times, 0.95)),
-        ms(*times.last().unwrap()),
-        queries.len(),
-        found,
-        scanned,
-        verified as f64 / queries.len() as f64,
-        postings as f64 / queries.len() as f64,
-        total.as_secs_f64()
-    );
     // Brute force on an evenly spread subset, checked against the indexed answers.
     let step = (queries.len() / a.brute.max(1)).max(1);
     let mut bt = Vec::new();
@@ -482,7 +593,10 @@ fn bench_size(a: &Args, n: usize) -> std::io::Result<()> {
         bt.push(t.elapsed());
         if r != answers[i] {
             mismatches += 1;
-            eprintln!("MISMATCH on {q:?}:\n  index {:?}\n  brute {:?}", answers[i], r);
+            eprintln!(
+                "MISMATCH on {q:?}:\n  index {:?}\n  brute {:?}",
+                answers[i], r
+            );
         }
     }
     bt.sort();
@@ -493,7 +607,7 @@ fn bench_size(a: &Args, n: usize) -> std::io::Result<()> {
         ms(percentile(&bt, 0.95)),
         bt.len(),
         mismatches,
-        bmed.as_secs_f64() / percentile(&times, 0.5).as_secs_f64()
+        bmed.as_secs_f64() / median.as_secs_f64()
     );
     drop(matcher);
     drop(mem);
@@ -573,7 +687,14 @@ fn bench_size(a: &Args, n: usize) -> std::io::Result<()> {
         hits
     );
     let mut short = Vec::new();
-    for (p, l) in [("북한", "ko"), ("朝鲜", "zh"), ("韩", "zh"), ("한", "ko"), ("the", "en"), ("UN", "en")] {
+    for (p, l) in [
+        ("북한", "ko"),
+        ("朝鲜", "zh"),
+        ("韩", "zh"),
+        ("한", "ko"),
+        ("the", "en"),
+        ("UN", "en"),
+    ] {
         let r = LangRange::parse(l).unwrap();
         let t = Instant::now();
         let h = concordance::search(&mem, p, Some(&r), 20).expect("search");
@@ -591,15 +712,23 @@ fn main() {
             .position(|a| a == name)
             .and_then(|i| argv.get(i + 1).cloned())
     };
-    let corpora = get("--corpora")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora")));
+    let corpora = get("--corpora").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
+    });
     match argv.first().map(|s| s.as_str()) {
         Some("gen") => {
-            let units: usize = get("--units").and_then(|v| v.parse().ok()).unwrap_or(100_000);
+            let units: usize = get("--units")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(100_000);
             let out = PathBuf::from(get("-o").unwrap_or_else(|| "memory.tsv".into()));
             let q = PathBuf::from(get("--queries").unwrap_or_else(|| "queries.txt".into()));
             generate(&corpora, units, &out, &q).expect("generate");
+        }
+        Some("match") => {
+            let db = PathBuf::from(get("--db").expect("--db"));
+            let q = PathBuf::from(get("--queries").expect("--queries"));
+            match_report(&db, &q, argv.iter().any(|a| a == "-v")).expect("match");
+            return;
         }
         Some("all") => {
             let sizes: Vec<usize> = get("--sizes")

@@ -112,6 +112,7 @@ fn candidates(reader: &Reader<'_>, key: &[char]) -> Result<Vec<i64>> {
         for (i, &(_, t)) in by_df.iter().take(3).enumerate() {
             let mut list = Vec::new();
             reader.postings(t, |id| list.push(id))?;
+            list.sort_unstable();
             if i == 0 {
                 ids = list;
             } else {
@@ -154,6 +155,7 @@ pub fn search(
     limit: usize,
 ) -> Result<Vec<Hit>> {
     let key = phrase_key(phrase)?;
+    let _read = super::ReadTx::begin(mem)?;
     let langs = selected(mem, lang)?;
     let mut readers = Vec::new();
     let mut lists = Vec::new();

@@ -186,7 +186,50 @@ fn push_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-/// Decode a posting blob (varint id deltas) into `f`.
+/// The length band of a key length: bands grow geometrically by 8 %, so a search
+/// whose length filter allows `lo..=hi` reads only the runs of a few bands.
+pub(crate) fn len_band(len: usize) -> u8 {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        (0..=LONG)
+            .map(|l| ((l.max(1) as f64).ln() / 1.08f64.ln()).floor().min(254.0) as u8)
+            .collect()
+    });
+    t.get(len).copied().unwrap_or(255)
+}
+
+fn read_varint(blob: &[u8], pos: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    while *pos < blob.len() {
+        let b = blob[*pos];
+        *pos += 1;
+        v |= ((b & 0x7F) as u64) << shift;
+        if b & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    v
+}
+
+/// Decode a posting blob: runs of `band, byte length, id deltas`, visiting the ids of
+/// the runs whose band is in `bands`.
+#[inline]
+fn decode_runs(blob: &[u8], bands: (u8, u8), mut f: impl FnMut(i64)) {
+    let mut pos = 0;
+    while pos < blob.len() {
+        let band = read_varint(blob, &mut pos) as u8;
+        let len = read_varint(blob, &mut pos) as usize;
+        let end = (pos + len).min(blob.len());
+        if band >= bands.0 && band <= bands.1 {
+            decode_postings(&blob[pos..end], &mut f);
+        }
+        pos = end;
+    }
+}
+
+/// Decode a run (varint id deltas) into `f`.
 #[inline]
 fn decode_postings(blob: &[u8], mut f: impl FnMut(i64)) {
     let mut id = 0i64;
@@ -214,7 +257,8 @@ struct TokList {
 struct Bucket {
     stage_tok: Vec<u64>,
     stage_id: Vec<i64>,
-    map: IntMap<u64, TokList>,
+    stage_band: Vec<u8>,
+    map: IntMap<(u64, u8), TokList>,
 }
 
 impl Bucket {
@@ -222,13 +266,19 @@ impl Bucket {
         Bucket {
             stage_tok: Vec::with_capacity(STAGE),
             stage_id: Vec::with_capacity(STAGE),
+            stage_band: Vec::with_capacity(STAGE),
             map: IntMap::default(),
         }
     }
 
     fn drain(&mut self) {
-        for (&t, &id) in self.stage_tok.iter().zip(&self.stage_id) {
-            let e = self.map.entry(t).or_insert_with(|| TokList {
+        for ((&t, &id), &band) in self
+            .stage_tok
+            .iter()
+            .zip(&self.stage_id)
+            .zip(&self.stage_band)
+        {
+            let e = self.map.entry((t, band)).or_insert_with(|| TokList {
                 last: 0,
                 n: 0,
                 bytes: Vec::new(),
@@ -239,6 +289,7 @@ impl Bucket {
         }
         self.stage_tok.clear();
         self.stage_id.clear();
+        self.stage_band.clear();
     }
 }
 
@@ -249,10 +300,16 @@ struct LangAcc {
     lens: Vec<(i64, u16)>,
 }
 
-/// Accumulates the postings of an import and writes them in large sorted batches.
-/// Lives inside [`crate::store::Importer`]; [`Builder::flush`] runs inside the import's
-/// transaction, so the index lands (or not) with the units.
-pub(crate) struct Builder {
+/// A language's part of a package: tag, q, rows sorted by token, lengths by id.
+type PackagedLang = (String, usize, Vec<(u64, TokList)>, Vec<(i64, u16)>);
+
+/// One batch of postings ready to be written: per language, its rows sorted by token.
+struct Package {
+    langs: Vec<PackagedLang>,
+}
+
+/// The accumulator that runs on the builder's worker thread.
+struct Accumulator {
     langs: Vec<LangAcc>,
     pending: usize,
     key: Vec<char>,
@@ -260,10 +317,9 @@ pub(crate) struct Builder {
     occ: OccTable,
 }
 
-impl Builder {
-    /// An empty builder.
-    pub(crate) fn new() -> Builder {
-        Builder {
+impl Accumulator {
+    fn new() -> Accumulator {
+        Accumulator {
             langs: Vec::new(),
             pending: 0,
             key: Vec::new(),
@@ -285,14 +341,7 @@ impl Builder {
         self.langs.len() - 1
     }
 
-    /// Add one stored segment (ids must arrive in increasing order).
-    pub(crate) fn add(
-        &mut self,
-        conn: &Connection,
-        id: i64,
-        tag: &LangTag,
-        text: &str,
-    ) -> Result<()> {
+    fn add(&mut self, id: i64, tag: &LangTag, text: &str) {
         let li = self.lang_index(tag);
         let key = match_key(text);
         self.key.clear();
@@ -302,60 +351,196 @@ impl Builder {
         lang.lens
             .push((id, if len > LONG { LEN_LONG } else { len as u16 }));
         key_tokens(&self.key, lang.q, &mut self.occ, &mut self.toks);
+        let band = len_band(len);
         for &t in &self.toks {
             let b = &mut lang.buckets[(t.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
             b.stage_tok.push(t);
             b.stage_id.push(id);
+            b.stage_band.push(band);
             if b.stage_tok.len() == STAGE {
                 b.drain();
             }
         }
         self.pending += self.toks.len();
-        if self.pending >= FLUSH_POSTINGS {
-            self.flush(conn)?;
+    }
+
+    fn take(&mut self) -> Package {
+        let mut langs = Vec::new();
+        for mut lang in std::mem::take(&mut self.langs) {
+            let mut runs: Vec<((u64, u8), TokList)> = Vec::new();
+            for b in &mut lang.buckets {
+                b.drain();
+                runs.extend(b.map.drain());
+            }
+            runs.sort_unstable_by_key(|r| r.0);
+            // One row per token: its runs in band order.
+            let mut rows: Vec<(u64, TokList)> = Vec::new();
+            for ((tok, band), run) in runs {
+                if rows.last().map(|r| r.0) != Some(tok) {
+                    rows.push((
+                        tok,
+                        TokList {
+                            last: 0,
+                            n: 0,
+                            bytes: Vec::new(),
+                        },
+                    ));
+                }
+                let row = &mut rows.last_mut().expect("pushed").1;
+                push_varint(&mut row.bytes, band as u64);
+                push_varint(&mut row.bytes, run.bytes.len() as u64);
+                row.bytes.extend_from_slice(&run.bytes);
+                row.n += run.n;
+            }
+            langs.push((lang.tag, lang.q, rows, lang.lens));
+        }
+        self.pending = 0;
+        Package { langs }
+    }
+}
+
+enum Msg {
+    Segments(Vec<(i64, LangTag, String)>),
+    Finish,
+}
+
+const SEND_BATCH: usize = 2048;
+
+/// Builds the index of an import. Keys and tokens are computed on a worker thread while
+/// the importing thread writes units; postings come back in large batches sorted by
+/// token, which the importing thread writes inside its transaction, so the index lands
+/// (or not) with the units.
+pub(crate) struct Builder {
+    batch: Vec<(i64, LangTag, String)>,
+    to_worker: Option<std::sync::mpsc::SyncSender<Msg>>,
+    from_worker: Option<std::sync::mpsc::Receiver<Package>>,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Builder {
+    /// An empty builder (the worker starts with the first segment).
+    pub(crate) fn new() -> Builder {
+        Builder {
+            batch: Vec::new(),
+            to_worker: None,
+            from_worker: None,
+            worker: None,
+        }
+    }
+
+    fn start(&mut self) {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(4);
+        let (ptx, prx) = std::sync::mpsc::channel::<Package>();
+        let handle = std::thread::spawn(move || {
+            let mut acc = Accumulator::new();
+            while let Ok(msg) = rx.recv() {
+                match msg {
+                    Msg::Segments(segs) => {
+                        for (id, tag, text) in segs {
+                            acc.add(id, &tag, &text);
+                        }
+                        if acc.pending >= FLUSH_POSTINGS && ptx.send(acc.take()).is_err() {
+                            return;
+                        }
+                    }
+                    Msg::Finish => {
+                        let _ = ptx.send(acc.take());
+                        return;
+                    }
+                }
+            }
+        });
+        self.to_worker = Some(tx);
+        self.from_worker = Some(prx);
+        self.worker = Some(handle);
+    }
+
+    fn worker_died() -> crate::Error {
+        crate::Error::Invalid("the fuzzy-index worker stopped unexpectedly".into())
+    }
+
+    /// Add one stored segment (ids must arrive in increasing order).
+    pub(crate) fn add(
+        &mut self,
+        conn: &Connection,
+        id: i64,
+        tag: LangTag,
+        text: String,
+    ) -> Result<()> {
+        self.batch.push((id, tag, text));
+        if self.batch.len() >= SEND_BATCH {
+            if self.to_worker.is_none() {
+                self.start();
+            }
+            let batch = std::mem::take(&mut self.batch);
+            self.to_worker
+                .as_ref()
+                .expect("started")
+                .send(Msg::Segments(batch))
+                .map_err(|_| Builder::worker_died())?;
+            while let Some(pkg) = self.from_worker.as_ref().and_then(|r| r.try_recv().ok()) {
+                write_package(conn, pkg)?;
+            }
         }
         Ok(())
     }
 
-    /// Write everything accumulated so far.
+    /// Write everything added so far and stop the worker.
     pub(crate) fn flush(&mut self, conn: &Connection) -> Result<()> {
-        if self.langs.is_empty() {
-            return Ok(());
-        }
-        let seq: i64 = conn.query_row(
-            "SELECT coalesce((SELECT value FROM fz_meta WHERE key = 'next_seq'), 1)",
-            [],
-            |r| r.get(0),
-        )?;
-        conn.execute(
-            "INSERT OR REPLACE INTO fz_meta (key, value) VALUES ('next_seq', ?1)",
-            [seq + 1],
-        )?;
-        for lang in &mut self.langs {
-            let lang_id = lang_id(conn, &lang.tag, lang.q)?;
-            let mut rows: Vec<(u64, TokList)> = Vec::new();
-            for b in &mut lang.buckets {
-                b.drain();
-                rows.extend(b.map.drain());
-                b.map.shrink_to(0);
+        if self.to_worker.is_none() {
+            // Small imports: no thread.
+            if self.batch.is_empty() {
+                return Ok(());
             }
-            rows.sort_unstable_by_key(|r| r.0);
-            {
-                let mut ins = conn.prepare_cached(
-                    "INSERT INTO fz_post (lang, token, seq, n, ids) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?;
-                for (tok, list) in &rows {
-                    ins.execute(params![lang_id, *tok as i64, seq, list.n, list.bytes])?;
-                }
+            let mut acc = Accumulator::new();
+            for (id, tag, text) in std::mem::take(&mut self.batch) {
+                acc.add(id, &tag, &text);
             }
-            drop(rows);
-            write_lens(conn, lang_id, &lang.lens)?;
-            lang.lens = Vec::new();
+            return write_package(conn, acc.take());
         }
-        self.langs.clear();
-        self.pending = 0;
+        let tx = self.to_worker.take().expect("started");
+        if !self.batch.is_empty() {
+            let batch = std::mem::take(&mut self.batch);
+            tx.send(Msg::Segments(batch))
+                .map_err(|_| Builder::worker_died())?;
+        }
+        tx.send(Msg::Finish).map_err(|_| Builder::worker_died())?;
+        drop(tx);
+        let rx = self.from_worker.take().expect("started");
+        while let Ok(pkg) = rx.recv() {
+            write_package(conn, pkg)?;
+        }
+        if let Some(h) = self.worker.take() {
+            h.join().map_err(|_| Builder::worker_died())?;
+        }
         Ok(())
     }
+}
+
+fn write_package(conn: &Connection, pkg: Package) -> Result<()> {
+    if pkg.langs.is_empty() {
+        return Ok(());
+    }
+    let seq: i64 = conn.query_row(
+        "SELECT coalesce((SELECT value FROM fz_meta WHERE key = 'next_seq'), 1)",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "INSERT OR REPLACE INTO fz_meta (key, value) VALUES ('next_seq', ?1)",
+        [seq + 1],
+    )?;
+    for (tag, q, rows, lens) in pkg.langs {
+        let lang_id = lang_id(conn, &tag, q)?;
+        let mut ins = conn.prepare_cached(
+            "INSERT INTO fz_post (lang, token, seq, n, ids) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (tok, list) in &rows {
+            ins.execute(params![lang_id, *tok as i64, seq, list.n, list.bytes])?;
+        }
+        write_lens(conn, lang_id, &lens)?;
+    }
+    Ok(())
 }
 
 /// The id of a language in `fz_lang`, created on first use.
@@ -451,7 +636,7 @@ pub(crate) fn rebuild(conn: &Connection) -> Result<()> {
         let lang: String = r.get(1)?;
         let text: String = r.get(2)?;
         let tag = LangTag::parse(&lang).map_err(|e| crate::Error::lang("memory", e))?;
-        builder.add(conn, id, &tag, &text)?;
+        builder.add(conn, id, tag, text)?;
     }
     builder.flush(conn)
 }
@@ -546,15 +731,26 @@ impl<'c> Reader<'c> {
             as u64)
     }
 
-    /// Visit the ids holding `token`, in increasing order.
+    /// Visit the ids holding `token` (increasing within each length band).
     pub(crate) fn postings(&self, token: u64, f: impl FnMut(i64)) -> Result<()> {
+        self.postings_in(token, (0, 255), f)
+    }
+
+    /// Visit the ids holding `token` whose length band is in `bands` (ids of a band
+    /// increase; bands come one after the other).
+    pub(crate) fn postings_in(
+        &self,
+        token: u64,
+        bands: (u8, u8),
+        f: impl FnMut(i64),
+    ) -> Result<()> {
         let mut f = f;
         let mut stmt = self.conn.prepare_cached(
             "SELECT ids FROM fz_post WHERE lang = ?1 AND token = ?2 ORDER BY seq",
         )?;
         let mut rows = stmt.query(params![self.lang.id, token as i64])?;
         while let Some(r) = rows.next()? {
-            decode_postings(r.get_ref(0)?.as_blob().map_err(corrupt)?, &mut f);
+            decode_runs(r.get_ref(0)?.as_blob().map_err(corrupt)?, bands, &mut f);
         }
         Ok(())
     }
@@ -568,7 +764,7 @@ impl<'c> Reader<'c> {
         let hi = hi.min(i64::MAX as u64);
         let mut rows = stmt.query(params![self.lang.id, lo as i64, hi as i64])?;
         while let Some(r) = rows.next()? {
-            decode_postings(r.get_ref(0)?.as_blob().map_err(corrupt)?, &mut f);
+            decode_runs(r.get_ref(0)?.as_blob().map_err(corrupt)?, (0, 255), &mut f);
         }
         Ok(())
     }

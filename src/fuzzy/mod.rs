@@ -314,6 +314,11 @@ impl Bounds {
         l as i64 + self.q as i64 - 1 - (self.q * k) as i64
     }
 
+    /// The posting-list length bands that can hold qualifying segments.
+    fn bands(&self) -> (u8, u8) {
+        (index::len_band(self.lo), index::len_band(self.hi.min(LONG)))
+    }
+
     fn in_band(&self, len: u16) -> bool {
         if len == 0 {
             return false;
@@ -323,6 +328,30 @@ impl Bounds {
         }
         let m = len as usize;
         m >= self.lo && m <= self.hi
+    }
+}
+
+/// One read transaction around a search: SQLite then takes its locks once, not once
+/// per statement (nothing happens when the connection is already in a transaction).
+pub(crate) struct ReadTx<'m> {
+    mem: Option<&'m Memory>,
+}
+
+impl<'m> ReadTx<'m> {
+    pub(crate) fn begin(mem: &'m Memory) -> Result<ReadTx<'m>> {
+        if !mem.conn().is_autocommit() {
+            return Ok(ReadTx { mem: None });
+        }
+        mem.conn().execute_batch("BEGIN")?;
+        Ok(ReadTx { mem: Some(mem) })
+    }
+}
+
+impl Drop for ReadTx<'_> {
+    fn drop(&mut self) {
+        if let Some(m) = self.mem {
+            let _ = m.conn().execute_batch("COMMIT");
+        }
     }
 }
 
@@ -396,6 +425,7 @@ impl<'m> Matcher<'m> {
         opts: MatchOptions,
     ) -> Result<Vec<Match>> {
         let q = QueryKey::new(query)?;
+        let _read = ReadTx::begin(self.mem)?;
         let tags = self.source_tags(from)?;
         let mut top = TopK::new(opts.limit, opts.min_score);
         self.stats = SearchStats::default();
@@ -420,6 +450,7 @@ impl<'m> Matcher<'m> {
         opts: MatchOptions,
     ) -> Result<Vec<Match>> {
         let q = QueryKey::new(query)?;
+        let _read = ReadTx::begin(self.mem)?;
         let tags = self.source_tags(from)?;
         let mut top = TopK::new(opts.limit, opts.min_score);
         let verifier = Verifier::new(&q.chars);
@@ -545,7 +576,7 @@ impl<'m> Matcher<'m> {
             }
             let tok = order[p as usize].1;
             stats.tokens_read += 1;
-            reader.postings(tok, |id| {
+            reader.postings_in(tok, b.bands(), |id| {
                 stats.postings += 1;
                 let len = reader.lens.get(id as usize).copied().unwrap_or(0);
                 if !b.in_band(len) {
@@ -592,7 +623,7 @@ impl<'m> Matcher<'m> {
         while (p as usize) < order.len() && order[p as usize].0 <= 32 * pending as u64 {
             let tok = order[p as usize].1;
             stats.tokens_read += 1;
-            reader.postings(tok, |id| {
+            reader.postings_in(tok, b.bands(), |id| {
                 stats.postings += 1;
                 if let Some(c) = counts.get_mut(id as usize) {
                     if *c != 0 && *c & VERIFIED == 0 {
