@@ -728,7 +728,6 @@ fn main() {
             let db = PathBuf::from(get("--db").expect("--db"));
             let q = PathBuf::from(get("--queries").expect("--queries"));
             match_report(&db, &q, argv.iter().any(|a| a == "-v")).expect("match");
-            return;
         }
         Some("all") => {
             let sizes: Vec<usize> = get("--sizes")
