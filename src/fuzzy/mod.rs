@@ -27,17 +27,19 @@
 //!   gram multiset becomes a set of tokens. A gram is packed as three 16-bit character
 //!   codes, first character in the high bits (codes are lossy above the BMP: two grams may
 //!   share a token, which only weakens the filter). `ids` lists the unit ids holding the
-//!   token as varint deltas; an import writes one row per token per batch (`seq`), so
-//!   imports append rows and never rewrite old ones; `n` is the row's count, summed for
-//!   the token's document frequency.
+//!   token in runs by length band (bands grow by 8 %; each run is `band, byte length,
+//!   varint id deltas`), so a search decodes only the runs its length filter allows; an
+//!   import writes one row per token per batch (`seq`), so imports append rows and never
+//!   rewrite old ones; `n` is the row's count, summed for the token's document frequency.
 //! * `fz_len(lang, base, lens)`: the key length of every unit id (two bytes per id in
 //!   chunks of 65,536 ids; 0 = no segment or deleted). A search loads it (2 MB per
 //!   language per million ids) and filters candidates by length without touching text.
 //! * `fz_meta`: the batch counter.
 //!
-//! Import adds to the index inside the import transaction (postings are accumulated in
-//! memory in hashed buckets and written in sorted batches of at most ~48 M postings, so
-//! memory stays bounded); delete zeroes the deleted ids' lengths in the same transaction,
+//! Import adds to the index inside the import transaction: keys and tokens are computed
+//! on a worker thread while the importing thread writes units, postings are accumulated
+//! in hashed buckets and written in sorted batches of at most ~48 M postings, so memory
+//! stays bounded (under 500 MB for a million EN/KO/ZH units); delete zeroes the deleted ids' lengths in the same transaction,
 //! and their postings are skipped from then on (ids come from AUTOINCREMENT and are never
 //! reused, so a stale posting can never point at another segment). A new process opens
 //! the file and answers at once: nothing is rebuilt.
@@ -81,10 +83,11 @@
 //!
 //! # What it costs
 //!
-//! About `len + q − 1` postings per segment at roughly 1.5–2.5 bytes each (varint
+//! About `len + q − 1` postings per segment at roughly 1.2–1.5 bytes each (varint
 //! deltas; common tokens compress best), plus two bytes per unit id and language for
-//! lengths: for EN/KO/ZH units of ~130/65/45 characters, roughly 0.5 KB per unit, about
-//! the size of the texts themselves.
+//! lengths. Measured on the benchmark memory (EN/KO/ZH units of about 180/95/65
+//! characters): about 340 postings and 0.8 KB of index per unit, a little more than the
+//! texts themselves (1.6 GB in all for a million units).
 
 pub mod concordance;
 pub(crate) mod index;
@@ -361,13 +364,21 @@ pub struct Matcher<'m> {
     mem: &'m Memory,
     langs: Vec<LangIndex>,
     readers: Vec<Option<Reader<'m>>>,
-    counts: Vec<u16>,
+    /// Per language, per unit id: key length (low 16 bits) and the search's shared-token
+    /// count (high 16 bits), side by side so that a posting costs one memory access.
+    slots: Vec<Vec<u32>>,
     touched: Vec<i64>,
     /// Counters of the last search.
     pub stats: SearchStats,
 }
 
 const VERIFIED: u16 = 0x8000;
+
+/// The shared-token count (with the VERIFIED flag) of a slot.
+#[inline]
+fn cnt(slots: &[u32], id: i64) -> u16 {
+    (slots[id as usize] >> 16) as u16
+}
 
 impl<'m> Matcher<'m> {
     /// A matcher over `mem`.
@@ -378,7 +389,7 @@ impl<'m> Matcher<'m> {
             mem,
             langs,
             readers,
-            counts: Vec::new(),
+            slots: Vec::new(),
             touched: Vec::new(),
             stats: SearchStats::default(),
         })
@@ -550,10 +561,13 @@ impl<'m> Matcher<'m> {
         }
         order.sort_unstable();
 
-        if self.counts.len() < reader.lens.len() {
-            self.counts.resize(reader.lens.len(), 0);
+        if self.slots.len() <= li {
+            self.slots.resize(li + 1, Vec::new());
         }
-        let counts = &mut self.counts;
+        if self.slots[li].len() != reader.lens.len() {
+            self.slots[li] = reader.lens.iter().map(|&l| l as u32).collect();
+        }
+        let slots = &mut self.slots[li];
         let touched = &mut self.touched;
         touched.clear();
 
@@ -578,15 +592,16 @@ impl<'m> Matcher<'m> {
             stats.tokens_read += 1;
             reader.postings_in(tok, b.bands(), |id| {
                 stats.postings += 1;
-                let len = reader.lens.get(id as usize).copied().unwrap_or(0);
-                if !b.in_band(len) {
+                let Some(sl) = slots.get_mut(id as usize) else {
+                    return;
+                };
+                if !b.in_band(*sl as u16) {
                     return;
                 }
-                let c = &mut counts[id as usize];
-                if *c & !VERIFIED == 0 {
+                if (*sl >> 16) as u16 & !VERIFIED == 0 {
                     touched.push(id);
                 }
-                *c += 1;
+                *sl += 1 << 16;
             })?;
             p += 1;
             if p == checkpoint {
@@ -594,8 +609,8 @@ impl<'m> Matcher<'m> {
                 // Verify the most promising candidates now, to raise the threshold.
                 let mut best: Vec<(u16, i64)> = touched
                     .iter()
-                    .filter(|&&id| counts[id as usize] & VERIFIED == 0)
-                    .map(|&id| (counts[id as usize], id))
+                    .filter(|&&id| cnt(slots, id) & VERIFIED == 0)
+                    .map(|&id| (cnt(slots, id), id))
                     .collect();
                 let want = (2 * top.k).max(4);
                 if best.len() > want {
@@ -604,7 +619,7 @@ impl<'m> Matcher<'m> {
                 }
                 best.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
                 for (_, id) in best {
-                    counts[id as usize] |= VERIFIED;
+                    slots[id as usize] |= (VERIFIED as u32) << 16;
                     let len = reader.lens[id as usize];
                     let s = top.threshold();
                     if b.s != s {
@@ -625,9 +640,10 @@ impl<'m> Matcher<'m> {
             stats.tokens_read += 1;
             reader.postings_in(tok, b.bands(), |id| {
                 stats.postings += 1;
-                if let Some(c) = counts.get_mut(id as usize) {
-                    if *c != 0 && *c & VERIFIED == 0 {
-                        *c += 1;
+                if let Some(sl) = slots.get_mut(id as usize) {
+                    let c = (*sl >> 16) as u16;
+                    if c != 0 && c & VERIFIED == 0 {
+                        *sl += 1 << 16;
                     }
                 }
             })?;
@@ -639,7 +655,7 @@ impl<'m> Matcher<'m> {
             pending = touched
                 .iter()
                 .filter(|&&id| {
-                    let c = counts[id as usize];
+                    let c = cnt(slots, id);
                     c & VERIFIED == 0 && (c as i64) >= floor
                 })
                 .count();
@@ -647,8 +663,8 @@ impl<'m> Matcher<'m> {
         // Final pass: every candidate that can still qualify, most shared tokens first.
         let mut cands: Vec<(u16, i64)> = touched
             .iter()
-            .filter(|&&id| counts[id as usize] & VERIFIED == 0)
-            .map(|&id| (counts[id as usize], id))
+            .filter(|&&id| cnt(slots, id) & VERIFIED == 0)
+            .map(|&id| (cnt(slots, id), id))
             .collect();
         cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         for (c, id) in cands {
@@ -673,7 +689,7 @@ impl<'m> Matcher<'m> {
             }
         }
         for &id in touched.iter() {
-            counts[id as usize] = 0;
+            slots[id as usize] &= 0xFFFF;
         }
         touched.clear();
         self.stats = stats;
