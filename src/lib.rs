@@ -23,6 +23,7 @@
 
 pub mod error;
 pub mod formats;
+pub mod fuzzy;
 pub mod glossary;
 pub mod lang;
 pub mod lint;

@@ -43,6 +43,10 @@ pub enum Command {
     Glossary(cli::glossary::GlossaryArgs),
     /// Find glossary terms in a text, with their spans and approved translations.
     Terms(cli::glossary::TermsArgs),
+    /// Find fuzzy matches for a sentence (or for each line of standard input).
+    Match(cli::matching::MatchArgs),
+    /// Concordance: find the units whose segment contains a word or phrase.
+    Search(cli::matching::SearchArgs),
 }
 
 /// What a command reports back to `main`.

@@ -87,7 +87,37 @@ pub const MIGRATIONS: &[&str] = &[
         name TEXT NOT NULL UNIQUE
     );
     "#,
+    // 2 -> 3: the fuzzy-match index (see `crate::fuzzy`).
+    r#"
+    CREATE TABLE fz_lang (
+        id  INTEGER PRIMARY KEY,
+        tag TEXT NOT NULL UNIQUE,
+        q   INTEGER NOT NULL
+    );
+    CREATE TABLE fz_post (
+        lang  INTEGER NOT NULL,
+        token INTEGER NOT NULL,
+        seq   INTEGER NOT NULL,
+        n     INTEGER NOT NULL,
+        ids   BLOB NOT NULL,
+        PRIMARY KEY (lang, token, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE fz_len (
+        lang INTEGER NOT NULL,
+        base INTEGER NOT NULL,
+        lens BLOB NOT NULL,
+        PRIMARY KEY (lang, base)
+    ) WITHOUT ROWID;
+    CREATE TABLE fz_meta (
+        key   TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    "#,
 ];
+
+/// The schema version that added the fuzzy index (memories older than this are indexed
+/// when they are opened).
+const FUZZY_INDEX_VERSION: i64 = 3;
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
@@ -254,6 +284,9 @@ impl Memory {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         }
+        if from > 0 && from < FUZZY_INDEX_VERSION {
+            crate::fuzzy::index::rebuild(&tx)?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -265,9 +298,16 @@ impl Memory {
 
     /// The underlying connection, for the modules of this crate that own tables of their
     /// own (the fuzzy index, the glossary). Not public: SQL stays in the library.
-    #[allow(dead_code)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Run `f` in one write transaction (for modules that own tables of their own).
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// Run an import: `fill` receives an [`Importer`] and adds units to it. Everything it
@@ -507,6 +547,7 @@ impl Memory {
                 n += stmt.execute([id])? as u64;
             }
         }
+        crate::fuzzy::index::forget(&tx, ids)?;
         tx.commit()?;
         Ok(n)
     }
@@ -516,6 +557,7 @@ impl Memory {
 pub struct Importer<'t> {
     tx: &'t Transaction<'t>,
     report: ImportReport,
+    index: crate::fuzzy::index::Builder,
 }
 
 impl<'t> Importer<'t> {
@@ -523,6 +565,7 @@ impl<'t> Importer<'t> {
         Ok(Importer {
             tx,
             report: ImportReport::default(),
+            index: crate::fuzzy::index::Builder::new(),
         })
     }
 
@@ -587,6 +630,10 @@ impl<'t> Importer<'t> {
                 .entry(v.lang.as_str().to_string())
                 .or_insert(0) += 1;
         }
+        drop(stmt);
+        for v in unit.variants {
+            self.index.add(self.tx, id, v.lang, v.text)?;
+        }
         self.report.added += 1;
         Ok(Some(id))
     }
@@ -596,7 +643,8 @@ impl<'t> Importer<'t> {
         self.report.read
     }
 
-    fn finish(self) -> Result<ImportReport> {
+    fn finish(mut self) -> Result<ImportReport> {
+        self.index.flush(self.tx)?;
         Ok(self.report)
     }
 }

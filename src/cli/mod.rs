@@ -3,6 +3,7 @@
 
 pub mod glossary;
 pub mod lint;
+pub mod matching;
 pub mod memory;
 
 use std::io::{IsTerminal, Write};
@@ -26,6 +27,8 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Lint(a) => lint::lint(cli, a),
         Command::Glossary(a) => glossary::run(cli, a),
         Command::Terms(a) => glossary::terms(cli, a),
+        Command::Match(a) => matching::match_cmd(cli, a),
+        Command::Search(a) => matching::search_cmd(cli, a),
     }
 }
 

@@ -1,0 +1,758 @@
+//! Benchmarks of concord: memory generation, import speed and peak memory, fuzzy
+//! matching (indexed vs brute force), cold process, concordance.
+//!
+//! ```text
+//! cargo build --release
+//! target/release/concord-bench all --sizes 10000,100000,1000000 --dir /tmp/concord-bench
+//! target/release/concord-bench gen --units 1000000 -o memory.tsv [--queries queries.txt]
+//! ```
+//!
+//! The memories are generated deterministically from the aligned EN/KO/ZH sentences in
+//! `../shared/corpora/` (FLORES devtest, NTREX, UDHR; split on tabs only): every unit is a
+//! corpus sentence with realistic variation (a date in front, an attribution with a
+//! person and a place, numbers changed, a clause added, names swapped), so a memory
+//! holds many near-duplicates, as a ministry's memory does. Every 25th corpus sentence
+//! is held out of the memory and used as an unrelated query.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use concord::fuzzy::{concordance, MatchOptions, Matcher};
+use concord::lang::LangRange;
+use concord::store::Memory;
+
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+type Triple = [String; 3];
+
+const PEOPLE: &[(&str, &str, &str)] = &[
+    (
+        "Foreign Minister Kim Min-jun",
+        "김민준 외교부 장관",
+        "外交部长金敏俊",
+    ),
+    (
+        "Vice Minister Lee Seo-yeon",
+        "이서연 외교부 차관",
+        "外交部副部长李瑞妍",
+    ),
+    ("Ambassador Park Ji-hoon", "박지훈 대사", "朴志勋大使"),
+    (
+        "Special Representative Choi Yu-na",
+        "최유나 특별대표",
+        "特别代表崔有娜",
+    ),
+    ("Director-General Jung Tae-woo", "정태우 국장", "郑泰宇司长"),
+    ("Spokesperson Han Eun-ji", "한은지 대변인", "发言人韩恩智"),
+    ("Minister Wang Lei", "왕레이 부장", "王磊部长"),
+    ("Ambassador Zhang Wei", "장웨이 대사", "张伟大使"),
+    (
+        "Secretary of State Emily Carter",
+        "에밀리 카터 국무장관",
+        "国务卿埃米莉·卡特",
+    ),
+    (
+        "Deputy Secretary James Miller",
+        "제임스 밀러 부장관",
+        "副国务卿詹姆斯·米勒",
+    ),
+    (
+        "Prime Minister Sato Haruki",
+        "사토 하루키 총리",
+        "首相佐藤春树",
+    ),
+    (
+        "President Maria Santos",
+        "마리아 산토스 대통령",
+        "总统玛丽亚·桑托斯",
+    ),
+];
+
+const PLACES: &[(&str, &str, &str)] = &[
+    ("Seoul", "서울", "首尔"),
+    ("Beijing", "베이징", "北京"),
+    ("Washington", "워싱턴", "华盛顿"),
+    ("Tokyo", "도쿄", "东京"),
+    ("Geneva", "제네바", "日内瓦"),
+    ("New York", "뉴욕", "纽约"),
+    ("Jakarta", "자카르타", "雅加达"),
+    ("Brussels", "브뤼셀", "布鲁塞尔"),
+    ("Hanoi", "하노이", "河内"),
+    ("Busan", "부산", "釜山"),
+];
+
+const CLAUSES: &[(&str, &str, &str)] = &[
+    (
+        "The statement was issued after the meeting.",
+        "성명은 회담 직후 발표되었다.",
+        "声明在会谈后发表。",
+    ),
+    (
+        "Both sides agreed to stay in close contact.",
+        "양측은 긴밀히 소통하기로 합의했다.",
+        "双方同意保持密切沟通。",
+    ),
+    (
+        "Further details will be announced later.",
+        "자세한 내용은 추후 발표될 예정이다.",
+        "更多细节将于稍后公布。",
+    ),
+    (
+        "The ministry declined to comment further.",
+        "외교부는 추가 언급을 거부했다.",
+        "外交部拒绝进一步置评。",
+    ),
+    (
+        "The two sides also discussed regional security.",
+        "양측은 지역 안보 문제도 논의했다.",
+        "双方还讨论了地区安全问题。",
+    ),
+    (
+        "The talks lasted about two hours.",
+        "회담은 약 두 시간 동안 진행되었다.",
+        "会谈持续了约两个小时。",
+    ),
+];
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The corpus triples: (memory bases, held-out sentences).
+fn corpus(root: &Path) -> (Vec<Triple>, Vec<Triple>) {
+    let mut all = Vec::new();
+    for f in [
+        "flores-devtest.en-ko-zh.tsv",
+        "ntrex.en-ko-zh.tsv",
+        "udhr.en-ko-zh.tsv",
+    ] {
+        let path = root.join(f);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for line in text.lines().skip(1) {
+            let cells: Vec<&str> = line.split('\t').collect();
+            if cells.len() < 3 {
+                continue;
+            }
+            let unquote = |s: &str| -> String {
+                if s.len() > 2 && s.starts_with('"') && s.ends_with('"') && s.contains("\"\"") {
+                    s[1..s.len() - 1].replace("\"\"", "\"")
+                } else {
+                    s.to_string()
+                }
+            };
+            all.push([
+                cells[0].to_string(),
+                unquote(cells[1]),
+                cells[2].to_string(),
+            ]);
+        }
+    }
+    let mut bases = Vec::new();
+    let mut held = Vec::new();
+    for (i, t) in all.into_iter().enumerate() {
+        if i % 25 == 24 {
+            held.push(t);
+        } else {
+            bases.push(t);
+        }
+    }
+    (bases, held)
+}
+
+fn strip_end(s: &str) -> &str {
+    s.trim_end_matches(['.', '。', '!', '?', '！', '？'])
+}
+
+/// One variant of a base triple.
+fn vary(rng: &mut Rng, base: &Triple) -> Triple {
+    let [mut en, mut ko, mut zh] = base.clone();
+    // Numbers: change a digit run that all three languages share.
+    if rng.chance(30) {
+        if let Some(num) = en
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|w| !w.is_empty() && ko.contains(*w) && zh.contains(*w))
+            .map(|s| s.to_string())
+        {
+            let new = (1 + rng.below(999)).to_string();
+            en = en.replacen(&num, &new, 1);
+            ko = ko.replacen(&num, &new, 1);
+            zh = zh.replacen(&num, &new, 1);
+        }
+    }
+    if rng.chance(35) {
+        let (y, m, d) = (2015 + rng.below(12), 1 + rng.below(12), 1 + rng.below(28));
+        en = format!("On {d} {} {y}, {}", MONTHS[m - 1], lower_first(&en));
+        ko = format!("{y}년 {m}월 {d}일, {ko}");
+        zh = format!("{y}年{m}月{d}日，{zh}");
+    }
+    if rng.chance(35) {
+        let p = PEOPLE[rng.below(PEOPLE.len())];
+        let pl = PLACES[rng.below(PLACES.len())];
+        en = format!("{}, {} told reporters in {}.", strip_end(&en), p.0, pl.0);
+        ko = format!("{} {}은 {}에서 기자들에게 이같이 말했다.", ko, p.1, pl.1);
+        zh = format!("{}在{}对记者表示，{}", p.2, pl.2, zh);
+    }
+    if rng.chance(30) {
+        let c = CLAUSES[rng.below(CLAUSES.len())];
+        en = format!("{en} {}", c.0);
+        ko = format!("{ko} {}", c.1);
+        zh = format!("{zh}{}", c.2);
+    }
+    // Swap a person for another.
+    if rng.chance(30) {
+        for (i, p) in PEOPLE.iter().enumerate() {
+            if en.contains(p.0) {
+                let q = PEOPLE[(i + 1 + rng.below(PEOPLE.len() - 1)) % PEOPLE.len()];
+                en = en.replace(p.0, q.0);
+                ko = ko.replace(p.1, q.1);
+                zh = zh.replace(p.2, q.2);
+                break;
+            }
+        }
+    }
+    [en, ko, zh]
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if f.is_ascii_uppercase() && c.clone().next().is_some_and(|n| n.is_lowercase()) => {
+            f.to_ascii_lowercase().to_string() + c.as_str()
+        }
+        Some(f) => f.to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// An edit of a stored segment, as a translator's new sentence would be.
+fn edit(rng: &mut Rng, s: &str, lang: usize) -> String {
+    let mut out = s.to_string();
+    for _ in 0..1 + rng.below(3) {
+        if lang == 0 {
+            let mut words: Vec<String> = out.split(' ').map(|w| w.to_string()).collect();
+            if words.len() < 3 {
+                break;
+            }
+            let i = rng.below(words.len());
+            match rng.below(4) {
+                0 => {
+                    words.remove(i);
+                }
+                1 => words[i] = ["new", "recent", "joint", "formal", "brief"][rng.below(5)].into(),
+                2 => words.insert(
+                    i,
+                    ["also", "again", "officially", "today"][rng.below(4)].into(),
+                ),
+                _ => {
+                    // a typo
+                    let w: Vec<char> = words[i].chars().collect();
+                    if w.len() > 2 {
+                        let k = rng.below(w.len() - 1);
+                        let mut w2 = w.clone();
+                        w2.swap(k, k + 1);
+                        words[i] = w2.into_iter().collect();
+                    }
+                }
+            }
+            out = words.join(" ");
+        } else {
+            let mut c: Vec<char> = out.chars().collect();
+            if c.len() < 4 {
+                break;
+            }
+            let i = rng.below(c.len());
+            let n = (1 + rng.below(3)).min(c.len() - i);
+            match rng.below(3) {
+                0 => {
+                    c.drain(i..i + n);
+                }
+                1 => {
+                    let ins: Vec<char> = if lang == 1 {
+                        "새로운 ".chars().collect()
+                    } else {
+                        "新的".chars().collect()
+                    };
+                    c.splice(i..i, ins);
+                }
+                _ => {
+                    let rep: Vec<char> = if lang == 1 {
+                        "공동".chars().collect()
+                    } else {
+                        "联合".chars().collect()
+                    };
+                    c.splice(i..i + n, rep);
+                }
+            }
+            out = c.into_iter().collect();
+        }
+    }
+    out
+}
+
+/// Generate `units` units into `out` (TSV) and 500 queries into `queries` (one a line).
+fn generate(root: &Path, units: usize, out: &Path, queries: &Path) -> std::io::Result<()> {
+    let (bases, held) = corpus(root);
+    let mut rng = Rng::new(20_261_128);
+    let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
+    writeln!(w, "en\tko\tzh")?;
+    // Pick the rows that the edited queries come from, up front.
+    let n_edit = 450;
+    let mut qrows: Vec<usize> = (0..n_edit).map(|_| rng.below(units)).collect();
+    qrows.sort_unstable();
+    let mut picked: Vec<(usize, Triple)> = Vec::new();
+    let mut seen: HashSet<u64> = HashSet::with_capacity(units);
+    let mut qi = 0;
+    for row in 0..units {
+        // Skewed choice of base: some sentences recur much more often.
+        let b = if rng.chance(50) {
+            rng.below(bases.len() / 10)
+        } else {
+            rng.below(bases.len())
+        };
+        let mut t = bases[b].clone();
+        let mut tries = 0;
+        loop {
+            if tries > 0 || seen.len() >= bases.len() || rng.chance(80) {
+                t = vary(&mut rng, &bases[b]);
+            }
+            let h = xxhash_rust::xxh3::xxh3_64(format!("{}\t{}\t{}", t[0], t[1], t[2]).as_bytes());
+            tries += 1;
+            if seen.insert(h) {
+                break;
+            }
+            if tries > 50 {
+                // Fall back to another base with a random date: always new eventually.
+                let (y, m, d) = (1990 + rng.below(40), 1 + rng.below(12), 1 + rng.below(28));
+                let other = rng.below(bases.len());
+                t = vary(&mut rng, &bases[other]);
+                t[0] = format!("On {d} {} {y}, {}", MONTHS[m - 1], lower_first(&t[0]));
+                t[1] = format!("{y}년 {m}월 {d}일, {}", t[1]);
+                t[2] = format!("{y}年{m}月{d}日，{}", t[2]);
+            }
+        }
+        while qi < qrows.len() && qrows[qi] == row {
+            picked.push((row, t.clone()));
+            qi += 1;
+        }
+        writeln!(w, "{}\t{}\t{}", t[0], t[1], t[2])?;
+    }
+    w.flush()?;
+    let mut qw = BufWriter::new(std::fs::File::create(queries)?);
+    let mut kw = BufWriter::new(std::fs::File::create(kinds_path(queries))?);
+    let mut qs = Vec::new();
+    for (_, t) in &picked {
+        let lang = [0, 0, 1, 2][rng.below(4)];
+        qs.push((edit(&mut rng, &t[lang], lang), "edit"));
+    }
+    for i in 0..50 {
+        let t = &held[(i * 7) % held.len()];
+        qs.push((t[[0, 0, 1, 2][i % 4]].clone(), "unrelated"));
+    }
+    // Interleave unrelated queries with the edits.
+    let mut order: Vec<usize> = (0..qs.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    for i in order {
+        writeln!(qw, "{}", qs[i].0.replace(['\t', '\n', '\r'], " "))?;
+        writeln!(kw, "{}", qs[i].1)?;
+    }
+    kw.flush()?;
+    qw.flush()
+}
+
+fn kinds_path(queries: &Path) -> PathBuf {
+    let mut s = queries.as_os_str().to_os_string();
+    s.push(".kind");
+    PathBuf::from(s)
+}
+
+/// Time the indexed search of every query, report by kind (edit / unrelated).
+fn match_report(
+    db: &Path,
+    qfile: &Path,
+    verbose: bool,
+) -> std::io::Result<(Vec<Vec<concord::fuzzy::Match>>, Duration)> {
+    let queries: Vec<String> = std::io::BufReader::new(std::fs::File::open(qfile)?)
+        .lines()
+        .collect::<Result<_, _>>()?;
+    let kinds: Vec<String> = std::fs::read_to_string(kinds_path(qfile))
+        .map(|s| s.lines().map(|l| l.to_string()).collect())
+        .unwrap_or_else(|_| vec!["edit".into(); queries.len()]);
+    let mem = Memory::open_existing(db).expect("open");
+    let mut matcher = Matcher::new(&mem).expect("matcher");
+    let opts = MatchOptions::default();
+    let mut all = Vec::new();
+    let mut by_kind: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
+    let mut answers = Vec::new();
+    let (mut found, mut scanned, mut verified, mut postings) = (0, 0, 0u64, 0u64);
+    for (i, q) in queries.iter().enumerate() {
+        let from = concord::fuzzy::detect_language(q).expect("language");
+        let t = Instant::now();
+        let r = matcher.find(q, &from, opts).expect("find");
+        let d = t.elapsed();
+        all.push(d);
+        by_kind.entry(kinds[i].clone()).or_default().push(d);
+        found += usize::from(!r.is_empty());
+        scanned += usize::from(matcher.stats.scanned);
+        verified += matcher.stats.verified;
+        postings += matcher.stats.postings;
+        if verbose {
+            println!(
+                "{:>8.2} ms  {:<9} tok {:>4} post {:>8} ver {:>6} top {:>5.1}  {}",
+                ms(d),
+                kinds[i],
+                matcher.stats.tokens_read,
+                matcher.stats.postings,
+                matcher.stats.verified,
+                r.first().map(|m| m.score).unwrap_or(0.0),
+                q.chars().take(60).collect::<String>()
+            );
+        }
+        answers.push(r);
+    }
+    all.sort();
+    println!(
+        "match (indexed)     median {:>8.2} ms   p95 {:>8.2} ms   max {:>8.2} ms   ({} queries, {} with matches, {} scanned, {:.0} verified/query, {:.0} postings/query)",
+        ms(percentile(&all, 0.5)),
+        ms(percentile(&all, 0.95)),
+        ms(*all.last().unwrap()),
+        queries.len(),
+        found,
+        scanned,
+        verified as f64 / queries.len() as f64,
+        postings as f64 / queries.len() as f64,
+    );
+    for (k, mut v) in by_kind {
+        v.sort();
+        println!(
+            "  {k:<17} median {:>8.2} ms   p95 {:>8.2} ms   max {:>8.2} ms   ({} queries)",
+            ms(percentile(&v, 0.5)),
+            ms(percentile(&v, 0.95)),
+            ms(*v.last().unwrap()),
+            v.len()
+        );
+    }
+    Ok((answers, percentile(&all, 0.5)))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Run a child process, returning (wall time, peak RSS in KiB, success).
+fn run_measured(cmd: &mut Command) -> (Duration, u64, bool) {
+    let t = Instant::now();
+    let child = cmd.spawn().expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting for our own child, with valid out-pointers.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    let wall = t.elapsed();
+    std::mem::forget(child);
+    let ok = r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (wall, ru.ru_maxrss as u64, ok)
+}
+
+fn file_size(p: &Path) -> u64 {
+    let mut total = 0;
+    for suffix in ["", "-wal"] {
+        let mut s = p.as_os_str().to_os_string();
+        s.push(suffix);
+        total += std::fs::metadata(PathBuf::from(s))
+            .map(|m| m.len())
+            .unwrap_or(0);
+    }
+    total
+}
+
+fn concord_bin() -> PathBuf {
+    let me = std::env::current_exe().expect("exe");
+    me.with_file_name("concord")
+}
+
+struct Args {
+    sizes: Vec<usize>,
+    dir: PathBuf,
+    corpora: PathBuf,
+    brute: usize,
+}
+
+fn bench_size(a: &Args, n: usize) -> std::io::Result<()> {
+    let tsv = a.dir.join(format!("memory-{n}.tsv"));
+    let qfile = a.dir.join(format!("queries-{n}.txt"));
+    let db = a.dir.join(format!("memory-{n}.db"));
+    println!("## {n} units");
+    let t = Instant::now();
+    generate(&a.corpora, n, &tsv, &qfile)?;
+    println!(
+        "generate            {:>10.2} s   ({:.1} MB TSV)",
+        t.elapsed().as_secs_f64(),
+        std::fs::metadata(&tsv)?.len() as f64 / 1e6
+    );
+    for s in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", db.display()));
+    }
+    let (wall, rss, ok) = run_measured(
+        Command::new(concord_bin())
+            .arg("--db")
+            .arg(&db)
+            .arg("import")
+            .arg(&tsv)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit()),
+    );
+    assert!(ok, "import failed");
+    println!(
+        "import              {:>10.2} s   {:>9.0} units/s   peak RSS {:.0} MB",
+        wall.as_secs_f64(),
+        n as f64 / wall.as_secs_f64(),
+        rss as f64 / 1024.0
+    );
+    // Checkpoint the WAL so the size is the file's.
+    {
+        let mem = Memory::open_existing(&db).expect("open");
+        drop(mem);
+    }
+    println!(
+        "database size       {:>10.1} MB",
+        file_size(&db) as f64 / 1e6
+    );
+    {
+        let mut mem = Memory::open_existing(&db).expect("open");
+        let t = Instant::now();
+        concord::fuzzy::rebuild_index(&mut mem).expect("rebuild");
+        println!(
+            "index rebuild       {:>10.2} s   (all languages, from the stored texts)",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    println!(
+        "database size after {:>10.1} MB",
+        file_size(&db) as f64 / 1e6
+    );
+
+    let (answers, median) = match_report(&db, &qfile, false)?;
+    let queries: Vec<String> = std::io::BufReader::new(std::fs::File::open(&qfile)?)
+        .lines()
+        .collect::<Result<_, _>>()?;
+    let mem = Memory::open_existing(&db).expect("open");
+    let mut matcher = Matcher::new(&mem).expect("matcher");
+    let opts = MatchOptions::default();
+    // Brute force on an evenly spread subset, checked against the indexed answers.
+    let step = (queries.len() / a.brute.max(1)).max(1);
+    let mut bt = Vec::new();
+    let mut mismatches = 0;
+    for (i, q) in queries.iter().enumerate().step_by(step).take(a.brute) {
+        let from = concord::fuzzy::detect_language(q).expect("language");
+        let t = Instant::now();
+        let r = matcher.brute_force(q, &from, opts).expect("brute force");
+        bt.push(t.elapsed());
+        if r != answers[i] {
+            mismatches += 1;
+            eprintln!(
+                "MISMATCH on {q:?}:\n  index {:?}\n  brute {:?}",
+                answers[i], r
+            );
+        }
+    }
+    bt.sort();
+    let bmed = percentile(&bt, 0.5);
+    println!(
+        "match (brute force) median {:>8.2} ms   p95 {:>8.2} ms   ({} queries, {} differ from the index)   ratio of medians {:.0}x",
+        ms(bmed),
+        ms(percentile(&bt, 0.95)),
+        bt.len(),
+        mismatches,
+        bmed.as_secs_f64() / median.as_secs_f64()
+    );
+    drop(matcher);
+    drop(mem);
+
+    // The CLI in batch mode, end to end (reads stdin, prints JSON with translations).
+    let t = Instant::now();
+    let out = Command::new(concord_bin())
+        .arg("--db")
+        .arg(&db)
+        .arg("match")
+        .stdin(std::fs::File::open(&qfile)?)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .output()?;
+    let cli_total = t.elapsed();
+    let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    println!(
+        "CLI batch           {:>10.2} s total, {:.2} ms/query mean ({} answers)",
+        cli_total.as_secs_f64(),
+        ms(cli_total) / queries.len() as f64,
+        lines
+    );
+    // Cold single-query processes.
+    let mut cold = Vec::new();
+    for q in queries.iter().step_by(queries.len() / 10).take(10) {
+        let (wall, _, ok) = run_measured(
+            Command::new(concord_bin())
+                .arg("--db")
+                .arg(&db)
+                .arg("match")
+                .arg("--json")
+                .arg(q)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        assert!(ok);
+        cold.push(wall);
+    }
+    cold.sort();
+    println!(
+        "cold `concord match` median {:>6.1} ms   max {:>6.1} ms   (10 processes)",
+        ms(percentile(&cold, 0.5)),
+        ms(*cold.last().unwrap())
+    );
+
+    // Concordance: phrases of 3+ characters taken from the queries, and short CJK ones.
+    let mem = Memory::open_existing(&db).expect("open");
+    let mut rng = Rng::new(7);
+    let mut phrases: Vec<String> = Vec::new();
+    for q in queries.iter().step_by(10) {
+        let c: Vec<char> = q.chars().collect();
+        if c.len() < 8 {
+            continue;
+        }
+        let len = 3 + rng.below(10);
+        let i = rng.below(c.len() - len.min(c.len() - 1));
+        let p: String = c[i..(i + len).min(c.len())].iter().collect();
+        if p.trim().chars().count() >= 3 {
+            phrases.push(p.trim().to_string());
+        }
+    }
+    let mut st = Vec::new();
+    let mut hits = 0;
+    for p in &phrases {
+        let t = Instant::now();
+        let h = concordance::search(&mem, p, None, 20).expect("search");
+        st.push(t.elapsed());
+        hits += h.len();
+    }
+    st.sort();
+    println!(
+        "search 3+ chars     median {:>8.2} ms   p95 {:>8.2} ms   max {:>8.2} ms   ({} phrases, {} hits, limit 20)",
+        ms(percentile(&st, 0.5)),
+        ms(percentile(&st, 0.95)),
+        ms(*st.last().unwrap_or(&Duration::ZERO)),
+        phrases.len(),
+        hits
+    );
+    let mut short = Vec::new();
+    for (p, l) in [
+        ("북한", "ko"),
+        ("朝鲜", "zh"),
+        ("韩", "zh"),
+        ("한", "ko"),
+        ("the", "en"),
+        ("UN", "en"),
+    ] {
+        let r = LangRange::parse(l).unwrap();
+        let t = Instant::now();
+        let h = concordance::search(&mem, p, Some(&r), 20).expect("search");
+        short.push(format!("{p} {:.1} ms ({} hits)", ms(t.elapsed()), h.len()));
+    }
+    println!("search short        {}", short.join(", "));
+    println!();
+    Ok(())
+}
+
+fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let get = |name: &str| -> Option<String> {
+        argv.iter()
+            .position(|a| a == name)
+            .and_then(|i| argv.get(i + 1).cloned())
+    };
+    let corpora = get("--corpora").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
+    });
+    match argv.first().map(|s| s.as_str()) {
+        Some("gen") => {
+            let units: usize = get("--units")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(100_000);
+            let out = PathBuf::from(get("-o").unwrap_or_else(|| "memory.tsv".into()));
+            let q = PathBuf::from(get("--queries").unwrap_or_else(|| "queries.txt".into()));
+            generate(&corpora, units, &out, &q).expect("generate");
+        }
+        Some("match") => {
+            let db = PathBuf::from(get("--db").expect("--db"));
+            let q = PathBuf::from(get("--queries").expect("--queries"));
+            match_report(&db, &q, argv.iter().any(|a| a == "-v")).expect("match");
+        }
+        Some("all") => {
+            let sizes: Vec<usize> = get("--sizes")
+                .unwrap_or_else(|| "10000,100000,1000000".into())
+                .split(',')
+                .map(|s| s.parse().expect("size"))
+                .collect();
+            let dir = PathBuf::from(get("--dir").unwrap_or_else(|| "target/bench".into()));
+            std::fs::create_dir_all(&dir).expect("dir");
+            let brute = get("--brute").and_then(|v| v.parse().ok()).unwrap_or(40);
+            let a = Args {
+                sizes,
+                dir,
+                corpora,
+                brute,
+            };
+            for &n in &a.sizes {
+                bench_size(&a, n).expect("bench");
+            }
+        }
+        _ => {
+            eprintln!(
+                "usage: concord-bench all [--sizes 10000,100000,1000000] [--dir DIR] [--brute N] [--corpora DIR]\n       concord-bench gen --units N [-o memory.tsv] [--queries queries.txt]"
+            );
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Concordance: every unit whose segment contains a phrase (compared on matching keys).
+//!
+//! Candidates come from the q-gram index (see the [`fuzzy`](super) module
+//! documentation): the intersection of the rarest grams' posting lists for phrases of at
+//! least `q` characters, one token-range scan for shorter phrases. Each candidate's key
+//! is then checked for the phrase, so the answer is exact; [`search_brute_force`] scans
+//! every segment and is the reference in tests.
+
+use serde::Serialize;
+
+use super::index::{self, LangIndex, Reader, LEN_LONG};
+use crate::error::{Error, Result};
+use crate::lang::LangRange;
+use crate::store::Memory;
+use crate::text::{match_key, KeyedText};
+
+/// One hit: a segment containing the phrase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    /// The unit id.
+    pub id: i64,
+    /// The language of the segment that contains the phrase.
+    pub lang: String,
+    /// The stored segment.
+    pub text: String,
+    /// Where the phrase is, as `[start, end)` character offsets into `text`.
+    pub spans: Vec<(usize, usize)>,
+}
+
+/// Check a phrase: non-empty, with a letter or digit, at most 1,000 key characters.
+pub fn phrase_key(phrase: &str) -> Result<Vec<char>> {
+    let key = match_key(phrase);
+    if key.is_empty() {
+        return Err(Error::Invalid(
+            "empty phrase: give a word or phrase to look for".into(),
+        ));
+    }
+    if !key.chars().any(|c| c.is_alphanumeric()) {
+        return Err(Error::Invalid(format!(
+            "the phrase {phrase:?} has no letters or digits to look for"
+        )));
+    }
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() > 1000 {
+        return Err(Error::Invalid(format!(
+            "the phrase is too long ({} characters; at most 1000)",
+            chars.len()
+        )));
+    }
+    Ok(chars)
+}
+
+/// Where `needle` occurs in `text` (on keys), as character spans of `text`.
+pub fn find_spans(text: &str, needle: &[char]) -> Vec<(usize, usize)> {
+    let kt = KeyedText::new(text);
+    let mut spans = Vec::new();
+    if needle.is_empty() || kt.chars.len() < needle.len() {
+        return spans;
+    }
+    let mut i = 0;
+    while i + needle.len() <= kt.chars.len() {
+        if kt.chars[i..i + needle.len()] == *needle {
+            spans.push(kt.original_span(i, i + needle.len()));
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    spans
+}
+
+fn contains(hay: &[char], needle: &[char]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn selected(mem: &Memory, lang: Option<&LangRange>) -> Result<Vec<LangIndex>> {
+    let all = index::languages(mem.conn())?;
+    let langs: Vec<LangIndex> = all
+        .iter()
+        .filter(|l| lang.map_or(true, |r| r.matches(&l.tag)))
+        .cloned()
+        .collect();
+    if langs.is_empty() {
+        let present: Vec<String> = all.iter().map(|l| l.tag.to_string()).collect();
+        return Err(Error::Invalid(format!(
+            "{}: no segments in {} (the memory has {})",
+            mem.path().display(),
+            lang.map(|l| l.to_string())
+                .unwrap_or_else(|| "any language".into()),
+            if present.is_empty() {
+                "none".to_string()
+            } else {
+                present.join(", ")
+            }
+        )));
+    }
+    Ok(langs)
+}
+
+/// Candidate ids of one language for a phrase key (a superset of the hits), sorted.
+fn candidates(reader: &Reader<'_>, key: &[char]) -> Result<Vec<i64>> {
+    let q = reader.lang.q;
+    let mut ids: Vec<i64> = Vec::new();
+    if key.len() >= q {
+        let toks = index::phrase_tokens(key, q);
+        let mut by_df: Vec<(u64, u64)> = Vec::with_capacity(toks.len());
+        for t in toks {
+            by_df.push((reader.df(t)?, t));
+        }
+        by_df.sort_unstable();
+        // Intersect the rarest few lists: enough to make verification cheap.
+        for (i, &(_, t)) in by_df.iter().take(3).enumerate() {
+            let mut list = Vec::new();
+            reader.postings(t, |id| list.push(id))?;
+            list.sort_unstable();
+            if i == 0 {
+                ids = list;
+            } else {
+                let mut j = 0;
+                ids.retain(|id| {
+                    while j < list.len() && list[j] < *id {
+                        j += 1;
+                    }
+                    j < list.len() && list[j] == *id
+                });
+            }
+            if ids.is_empty() {
+                break;
+            }
+        }
+    } else {
+        let (lo, hi) = index::prefix_range(key);
+        reader.range_postings(lo, hi, |id| ids.push(id))?;
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    // Segments too long to have postings.
+    for (id, &len) in reader.lens.iter().enumerate() {
+        if len == LEN_LONG {
+            ids.push(id as i64);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids.retain(|&id| reader.len(id) as usize >= key.len().min(LEN_LONG as usize));
+    Ok(ids)
+}
+
+/// The first `limit` hits (by unit id, then language) of `phrase` in the languages
+/// `lang` selects (every language when `None`).
+pub fn search(
+    mem: &Memory,
+    phrase: &str,
+    lang: Option<&LangRange>,
+    limit: usize,
+) -> Result<Vec<Hit>> {
+    let key = phrase_key(phrase)?;
+    let _read = super::ReadTx::begin(mem)?;
+    let langs = selected(mem, lang)?;
+    let mut readers = Vec::new();
+    let mut lists = Vec::new();
+    for l in langs {
+        let r = Reader::new(mem.conn(), l)?;
+        lists.push(candidates(&r, &key)?);
+        readers.push(r);
+    }
+    // Merge the languages' candidates by id and verify in order until `limit` hits.
+    let mut pos = vec![0usize; lists.len()];
+    let mut hits = Vec::new();
+    let mut kbuf: Vec<char> = Vec::new();
+    while hits.len() < limit {
+        let mut best: Option<(i64, usize)> = None;
+        for (li, list) in lists.iter().enumerate() {
+            if let Some(&id) = list.get(pos[li]) {
+                if best.map_or(true, |(b, _)| id < b) {
+                    best = Some((id, li));
+                }
+            }
+        }
+        let Some((id, _)) = best else { break };
+        for (li, list) in lists.iter().enumerate() {
+            if list.get(pos[li]) != Some(&id) {
+                continue;
+            }
+            pos[li] += 1;
+            let Some(text) = readers[li].text(id)? else {
+                continue;
+            };
+            kbuf.clear();
+            kbuf.extend(match_key(&text).chars());
+            if contains(&kbuf, &key) && hits.len() < limit {
+                let spans = find_spans(&text, &key);
+                hits.push(Hit {
+                    id,
+                    lang: readers[li].lang.tag.to_string(),
+                    text,
+                    spans,
+                });
+            }
+        }
+    }
+    Ok(hits)
+}
+
+/// The same answer as [`search`], by reading every segment.
+pub fn search_brute_force(
+    mem: &Memory,
+    phrase: &str,
+    lang: Option<&LangRange>,
+    limit: usize,
+) -> Result<Vec<Hit>> {
+    let key = phrase_key(phrase)?;
+    let langs = selected(mem, lang)?;
+    let mut hits: Vec<Hit> = Vec::new();
+    for l in &langs {
+        index::scan_segments(mem.conn(), &l.tag, |id, text| {
+            let k: Vec<char> = match_key(text).chars().collect();
+            if contains(&k, &key) {
+                hits.push(Hit {
+                    id,
+                    lang: l.tag.to_string(),
+                    text: text.to_string(),
+                    spans: find_spans(text, &key),
+                });
+            }
+            Ok(())
+        })?;
+    }
+    hits.sort_by(|a, b| (a.id, &a.lang).cmp(&(b.id, &b.lang)));
+    hits.truncate(limit);
+    Ok(hits)
+}

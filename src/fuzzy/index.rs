@@ -1,0 +1,847 @@
+//! The q-gram index in the SQLite file: the tables `fz_lang`, `fz_post`, `fz_len` and
+//! `fz_meta` (see the [module documentation of `fuzzy`](super) for the design). This
+//! module owns their SQL; the store calls [`Builder`] from inside its import transaction
+//! and [`forget`] from inside its delete transaction.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::Result;
+use crate::lang::LangTag;
+use crate::text::match_key;
+
+/// Segments whose key is longer than this are not cut into grams; they are listed in
+/// the length table only and always verified when their length band is searched.
+pub const LONG: usize = 32_000;
+/// The length-table value of a segment longer than [`LONG`].
+pub const LEN_LONG: u16 = u16::MAX;
+/// Ids per length-table row.
+const LEN_CHUNK_BITS: u32 = 16;
+/// Flush the gram accumulator to SQLite after this many postings (bounds memory).
+const FLUSH_POSTINGS: usize = 48 << 20;
+/// Staging buckets per language (cache locality while accumulating).
+const BUCKETS: usize = 256;
+const STAGE: usize = 4096;
+
+/// The gram length for a language: 2 for Chinese, Japanese and Korean (a character is
+/// about a syllable or a morpheme), 3 for alphabetic scripts.
+pub fn q_for(tag: &LangTag) -> usize {
+    match tag.primary() {
+        "ko" | "zh" | "ja" | "yue" | "cmn" | "lzh" | "wuu" | "hak" | "nan" => 2,
+        _ => 3,
+    }
+}
+
+/// The 16-bit code of a character in a gram. Lossy above the BMP and for U+0000 (both
+/// share codes with other characters): the filters stay safe, they only let more
+/// candidates through to verification.
+#[inline]
+fn char_code(c: char) -> u64 {
+    (c as u64) & 0xFFFF
+}
+
+/// Code of the padded window ending at `i` (window covers `i+1-q ..= i`), `q` ≤ 3,
+/// packed as three 16-bit characters, first character in the high bits, 0 = padding.
+#[inline]
+fn window_code(key: &[char], q: usize, i: usize) -> u64 {
+    let mut code = 0u64;
+    for t in 0..3 {
+        let c = if t < q {
+            let pos = i as isize + t as isize - (q as isize - 1);
+            if pos >= 0 && (pos as usize) < key.len() {
+                char_code(key[pos as usize])
+            } else {
+                0
+            }
+        } else {
+            0
+        };
+        code = (code << 16) | c;
+    }
+    code
+}
+
+/// Token of the `occ`-th occurrence (1-based) of a gram code.
+#[inline]
+fn token(code: u64, occ: u64) -> u64 {
+    (code << 15) | occ
+}
+
+/// The tokens of a key: every padded q-gram, numbered by occurrence, so that the
+/// multiset of grams becomes a set of tokens (`|tokens| = len + q − 1`). Keys longer
+/// than [`LONG`] have no tokens.
+pub(crate) fn key_tokens(key: &[char], q: usize, occ: &mut OccTable, out: &mut Vec<u64>) {
+    out.clear();
+    if key.is_empty() || key.len() > LONG {
+        return;
+    }
+    let windows = key.len() + q - 1;
+    occ.reset(windows);
+    for i in 0..windows {
+        let code = window_code(key, q, i);
+        let k = occ.bump(code);
+        out.push(token(code, k));
+    }
+}
+
+/// The tokens (first occurrences) of the unpadded grams of a phrase, for concordance.
+pub(crate) fn phrase_tokens(key: &[char], q: usize) -> Vec<u64> {
+    let mut v: Vec<u64> = (q - 1..key.len())
+        .map(|i| token(window_code(key, q, i), 1))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The token range of all grams that start with `prefix` (1 or 2 characters shorter than
+/// q): every position of a key starts one padded window, so the union of these posting
+/// lists holds every segment that contains the prefix.
+pub(crate) fn prefix_range(prefix: &[char]) -> (u64, u64) {
+    let mut code = 0u64;
+    for t in 0..3 {
+        code = (code << 16) | prefix.get(t).map(|&c| char_code(c)).unwrap_or(0);
+    }
+    let free_bits = 16 * (3 - prefix.len().min(3)) as u32 + 15;
+    let lo = code << 15;
+    (lo, lo + (1u64 << free_bits))
+}
+
+/// Counts occurrences of gram codes within one key (open addressing, reused).
+#[derive(Default)]
+pub(crate) struct OccTable {
+    keys: Vec<u64>,
+    counts: Vec<u32>,
+    used: Vec<usize>,
+}
+
+impl OccTable {
+    fn reset(&mut self, n: usize) {
+        let size = (n * 2).next_power_of_two().max(64);
+        if self.keys.len() < size {
+            self.keys = vec![0; size];
+            self.counts = vec![0; size];
+            self.used.clear();
+        } else {
+            for &u in &self.used {
+                self.keys[u] = 0;
+                self.counts[u] = 0;
+            }
+            self.used.clear();
+        }
+    }
+
+    #[inline]
+    fn bump(&mut self, code: u64) -> u64 {
+        let k = code + 1;
+        let mask = self.keys.len() - 1;
+        let mut h = (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask;
+        loop {
+            if self.keys[h] == k {
+                self.counts[h] += 1;
+                return self.counts[h] as u64;
+            }
+            if self.keys[h] == 0 {
+                self.keys[h] = k;
+                self.counts[h] = 1;
+                self.used.push(h);
+                return 1;
+            }
+            h = (h + 1) & mask;
+        }
+    }
+}
+
+/// A fast multiplicative hasher for integer keys.
+#[derive(Default)]
+pub(crate) struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01B3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64)
+    }
+}
+
+/// A hash map keyed by integers.
+pub(crate) type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
+
+fn push_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// The length band of a key length: bands grow geometrically by 8 %, so a search
+/// whose length filter allows `lo..=hi` reads only the runs of a few bands.
+pub(crate) fn len_band(len: usize) -> u8 {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        (0..=LONG)
+            .map(|l| ((l.max(1) as f64).ln() / 1.08f64.ln()).floor().min(254.0) as u8)
+            .collect()
+    });
+    t.get(len).copied().unwrap_or(255)
+}
+
+fn read_varint(blob: &[u8], pos: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    while *pos < blob.len() {
+        let b = blob[*pos];
+        *pos += 1;
+        v |= ((b & 0x7F) as u64) << shift;
+        if b & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    v
+}
+
+/// Decode a posting blob: runs of `band, byte length, id deltas`, visiting the ids of
+/// the runs whose band is in `bands`.
+#[inline]
+fn decode_runs(blob: &[u8], bands: (u8, u8), mut f: impl FnMut(i64)) {
+    let mut pos = 0;
+    while pos < blob.len() {
+        let band = read_varint(blob, &mut pos) as u8;
+        let len = read_varint(blob, &mut pos) as usize;
+        let end = (pos + len).min(blob.len());
+        if band >= bands.0 && band <= bands.1 {
+            decode_postings(&blob[pos..end], &mut f);
+        }
+        pos = end;
+    }
+}
+
+/// Decode a run (varint id deltas) into `f`.
+#[inline]
+fn decode_postings(blob: &[u8], mut f: impl FnMut(i64)) {
+    let mut id = 0i64;
+    let mut v = 0u64;
+    let mut shift = 0;
+    for &b in blob {
+        v |= ((b & 0x7F) as u64) << shift;
+        if b & 0x80 == 0 {
+            id += v as i64;
+            f(id);
+            v = 0;
+            shift = 0;
+        } else {
+            shift += 7;
+        }
+    }
+}
+
+struct TokList {
+    last: i64,
+    n: u32,
+    bytes: Vec<u8>,
+}
+
+struct Bucket {
+    stage_tok: Vec<u64>,
+    stage_id: Vec<i64>,
+    stage_band: Vec<u8>,
+    map: IntMap<(u64, u8), TokList>,
+}
+
+impl Bucket {
+    fn new() -> Bucket {
+        Bucket {
+            stage_tok: Vec::with_capacity(STAGE),
+            stage_id: Vec::with_capacity(STAGE),
+            stage_band: Vec::with_capacity(STAGE),
+            map: IntMap::default(),
+        }
+    }
+
+    fn drain(&mut self) {
+        for ((&t, &id), &band) in self
+            .stage_tok
+            .iter()
+            .zip(&self.stage_id)
+            .zip(&self.stage_band)
+        {
+            let e = self.map.entry((t, band)).or_insert_with(|| TokList {
+                last: 0,
+                n: 0,
+                bytes: Vec::new(),
+            });
+            push_varint(&mut e.bytes, (id - e.last) as u64);
+            e.last = id;
+            e.n += 1;
+        }
+        self.stage_tok.clear();
+        self.stage_id.clear();
+        self.stage_band.clear();
+    }
+}
+
+struct LangAcc {
+    tag: String,
+    q: usize,
+    buckets: Vec<Bucket>,
+    lens: Vec<(i64, u16)>,
+}
+
+/// A language's part of a package: tag, q, rows sorted by token, lengths by id.
+type PackagedLang = (String, usize, Vec<(u64, TokList)>, Vec<(i64, u16)>);
+
+/// One batch of postings ready to be written: per language, its rows sorted by token.
+struct Package {
+    langs: Vec<PackagedLang>,
+}
+
+/// The accumulator that runs on the builder's worker thread.
+struct Accumulator {
+    langs: Vec<LangAcc>,
+    pending: usize,
+    key: Vec<char>,
+    toks: Vec<u64>,
+    occ: OccTable,
+}
+
+impl Accumulator {
+    fn new() -> Accumulator {
+        Accumulator {
+            langs: Vec::new(),
+            pending: 0,
+            key: Vec::new(),
+            toks: Vec::new(),
+            occ: OccTable::default(),
+        }
+    }
+
+    fn lang_index(&mut self, tag: &LangTag) -> usize {
+        if let Some(i) = self.langs.iter().position(|l| l.tag == tag.as_str()) {
+            return i;
+        }
+        self.langs.push(LangAcc {
+            tag: tag.as_str().to_string(),
+            q: q_for(tag),
+            buckets: (0..BUCKETS).map(|_| Bucket::new()).collect(),
+            lens: Vec::new(),
+        });
+        self.langs.len() - 1
+    }
+
+    fn add(&mut self, id: i64, tag: &LangTag, text: &str) {
+        let li = self.lang_index(tag);
+        let key = match_key(text);
+        self.key.clear();
+        self.key.extend(key.chars());
+        let lang = &mut self.langs[li];
+        let len = self.key.len();
+        lang.lens
+            .push((id, if len > LONG { LEN_LONG } else { len as u16 }));
+        key_tokens(&self.key, lang.q, &mut self.occ, &mut self.toks);
+        let band = len_band(len);
+        for &t in &self.toks {
+            let b = &mut lang.buckets[(t.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
+            b.stage_tok.push(t);
+            b.stage_id.push(id);
+            b.stage_band.push(band);
+            if b.stage_tok.len() == STAGE {
+                b.drain();
+            }
+        }
+        self.pending += self.toks.len();
+    }
+
+    fn take(&mut self) -> Package {
+        let mut langs = Vec::new();
+        for mut lang in std::mem::take(&mut self.langs) {
+            let mut runs: Vec<((u64, u8), TokList)> = Vec::new();
+            for b in &mut lang.buckets {
+                b.drain();
+                runs.extend(b.map.drain());
+            }
+            runs.sort_unstable_by_key(|r| r.0);
+            // One row per token: its runs in band order.
+            let mut rows: Vec<(u64, TokList)> = Vec::new();
+            for ((tok, band), run) in runs {
+                if rows.last().map(|r| r.0) != Some(tok) {
+                    rows.push((
+                        tok,
+                        TokList {
+                            last: 0,
+                            n: 0,
+                            bytes: Vec::new(),
+                        },
+                    ));
+                }
+                let row = &mut rows.last_mut().expect("pushed").1;
+                push_varint(&mut row.bytes, band as u64);
+                push_varint(&mut row.bytes, run.bytes.len() as u64);
+                row.bytes.extend_from_slice(&run.bytes);
+                row.n += run.n;
+            }
+            langs.push((lang.tag, lang.q, rows, lang.lens));
+        }
+        self.pending = 0;
+        Package { langs }
+    }
+}
+
+enum Msg {
+    Segments(Vec<(i64, LangTag, String)>),
+    Finish,
+}
+
+const SEND_BATCH: usize = 2048;
+
+/// Builds the index of an import. Keys and tokens are computed on a worker thread while
+/// the importing thread writes units; postings come back in large batches sorted by
+/// token, which the importing thread writes inside its transaction, so the index lands
+/// (or not) with the units.
+pub(crate) struct Builder {
+    batch: Vec<(i64, LangTag, String)>,
+    to_worker: Option<std::sync::mpsc::SyncSender<Msg>>,
+    from_worker: Option<std::sync::mpsc::Receiver<Package>>,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Builder {
+    /// An empty builder (the worker starts with the first segment).
+    pub(crate) fn new() -> Builder {
+        Builder {
+            batch: Vec::new(),
+            to_worker: None,
+            from_worker: None,
+            worker: None,
+        }
+    }
+
+    fn start(&mut self) {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(4);
+        let (ptx, prx) = std::sync::mpsc::channel::<Package>();
+        let handle = std::thread::spawn(move || {
+            let mut acc = Accumulator::new();
+            while let Ok(msg) = rx.recv() {
+                match msg {
+                    Msg::Segments(segs) => {
+                        for (id, tag, text) in segs {
+                            acc.add(id, &tag, &text);
+                        }
+                        if acc.pending >= FLUSH_POSTINGS && ptx.send(acc.take()).is_err() {
+                            return;
+                        }
+                    }
+                    Msg::Finish => {
+                        let _ = ptx.send(acc.take());
+                        return;
+                    }
+                }
+            }
+        });
+        self.to_worker = Some(tx);
+        self.from_worker = Some(prx);
+        self.worker = Some(handle);
+    }
+
+    fn worker_died() -> crate::Error {
+        crate::Error::Invalid("the fuzzy-index worker stopped unexpectedly".into())
+    }
+
+    /// Add one stored segment (ids must arrive in increasing order).
+    pub(crate) fn add(
+        &mut self,
+        conn: &Connection,
+        id: i64,
+        tag: LangTag,
+        text: String,
+    ) -> Result<()> {
+        self.batch.push((id, tag, text));
+        if self.batch.len() >= SEND_BATCH {
+            if self.to_worker.is_none() {
+                self.start();
+            }
+            let batch = std::mem::take(&mut self.batch);
+            self.to_worker
+                .as_ref()
+                .expect("started")
+                .send(Msg::Segments(batch))
+                .map_err(|_| Builder::worker_died())?;
+            while let Some(pkg) = self.from_worker.as_ref().and_then(|r| r.try_recv().ok()) {
+                write_package(conn, pkg)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write everything added so far and stop the worker.
+    pub(crate) fn flush(&mut self, conn: &Connection) -> Result<()> {
+        if self.to_worker.is_none() {
+            // Small imports: no thread.
+            if self.batch.is_empty() {
+                return Ok(());
+            }
+            let mut acc = Accumulator::new();
+            for (id, tag, text) in std::mem::take(&mut self.batch) {
+                acc.add(id, &tag, &text);
+            }
+            return write_package(conn, acc.take());
+        }
+        let tx = self.to_worker.take().expect("started");
+        if !self.batch.is_empty() {
+            let batch = std::mem::take(&mut self.batch);
+            tx.send(Msg::Segments(batch))
+                .map_err(|_| Builder::worker_died())?;
+        }
+        tx.send(Msg::Finish).map_err(|_| Builder::worker_died())?;
+        drop(tx);
+        let rx = self.from_worker.take().expect("started");
+        while let Ok(pkg) = rx.recv() {
+            write_package(conn, pkg)?;
+        }
+        if let Some(h) = self.worker.take() {
+            h.join().map_err(|_| Builder::worker_died())?;
+        }
+        Ok(())
+    }
+}
+
+fn write_package(conn: &Connection, pkg: Package) -> Result<()> {
+    if pkg.langs.is_empty() {
+        return Ok(());
+    }
+    let seq: i64 = conn.query_row(
+        "SELECT coalesce((SELECT value FROM fz_meta WHERE key = 'next_seq'), 1)",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "INSERT OR REPLACE INTO fz_meta (key, value) VALUES ('next_seq', ?1)",
+        [seq + 1],
+    )?;
+    for (tag, q, rows, lens) in pkg.langs {
+        let lang_id = lang_id(conn, &tag, q)?;
+        let mut ins = conn.prepare_cached(
+            "INSERT INTO fz_post (lang, token, seq, n, ids) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (tok, list) in &rows {
+            ins.execute(params![lang_id, *tok as i64, seq, list.n, list.bytes])?;
+        }
+        write_lens(conn, lang_id, &lens)?;
+    }
+    Ok(())
+}
+
+/// The id of a language in `fz_lang`, created on first use.
+fn lang_id(conn: &Connection, tag: &str, q: usize) -> Result<i64> {
+    if let Some(id) = conn
+        .prepare_cached("SELECT id FROM fz_lang WHERE tag = ?1")?
+        .query_row([tag], |r| r.get(0))
+        .optional()?
+    {
+        return Ok(id);
+    }
+    conn.execute(
+        "INSERT INTO fz_lang (tag, q) VALUES (?1, ?2)",
+        params![tag, q as i64],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn read_len_chunk(conn: &Connection, lang: i64, base: i64) -> Result<Vec<u8>> {
+    Ok(conn
+        .prepare_cached("SELECT lens FROM fz_len WHERE lang = ?1 AND base = ?2")?
+        .query_row(params![lang, base], |r| r.get::<_, Vec<u8>>(0))
+        .optional()?
+        .unwrap_or_default())
+}
+
+fn write_lens(conn: &Connection, lang: i64, lens: &[(i64, u16)]) -> Result<()> {
+    let mut i = 0;
+    while i < lens.len() {
+        let base = lens[i].0 >> LEN_CHUNK_BITS;
+        let mut blob = read_len_chunk(conn, lang, base)?;
+        while i < lens.len() && lens[i].0 >> LEN_CHUNK_BITS == base {
+            let off = (lens[i].0 & ((1 << LEN_CHUNK_BITS) - 1)) as usize * 2;
+            if blob.len() < off + 2 {
+                blob.resize(off + 2, 0);
+            }
+            blob[off..off + 2].copy_from_slice(&lens[i].1.to_le_bytes());
+            i += 1;
+        }
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO fz_len (lang, base, lens) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![lang, base, blob])?;
+    }
+    Ok(())
+}
+
+/// Remove deleted units from the length table (their postings are skipped lazily: a
+/// posting whose unit has length 0 is never a candidate, and ids are never reused).
+pub(crate) fn forget(conn: &Connection, ids: &[i64]) -> Result<()> {
+    let langs: Vec<i64> = conn
+        .prepare("SELECT id FROM fz_lang")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for lang in langs {
+        let zeros: Vec<(i64, u16)> = ids
+            .iter()
+            .filter(|&&id| id > 0)
+            .map(|&id| (id, 0))
+            .collect();
+        // Only touch chunks that exist; write_lens would extend a blob with zeros, which
+        // is harmless but wasteful for ids that never had a segment in this language.
+        let mut kept = Vec::new();
+        for (id, z) in zeros {
+            let base = id >> LEN_CHUNK_BITS;
+            let off = (id & ((1 << LEN_CHUNK_BITS) - 1)) as usize * 2;
+            let exists: Option<usize> = conn
+                .prepare_cached("SELECT length(lens) FROM fz_len WHERE lang = ?1 AND base = ?2")?
+                .query_row(params![lang, base], |r| r.get(0))
+                .optional()?;
+            if exists.is_some_and(|l| l >= off + 2) {
+                kept.push((id, z));
+            }
+        }
+        write_lens(conn, lang, &kept)?;
+    }
+    Ok(())
+}
+
+/// Rebuild the whole index from the stored variants (used by the migration that adds
+/// the index to a memory that already holds units).
+pub(crate) fn rebuild(conn: &Connection) -> Result<()> {
+    conn.execute_batch("DELETE FROM fz_post; DELETE FROM fz_len; DELETE FROM fz_lang;")?;
+    let mut builder = Builder::new();
+    let mut stmt =
+        conn.prepare("SELECT unit_id, lang, text FROM variant ORDER BY unit_id, lang")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let lang: String = r.get(1)?;
+        let text: String = r.get(2)?;
+        let tag = LangTag::parse(&lang).map_err(|e| crate::Error::lang("memory", e))?;
+        builder.add(conn, id, tag, text)?;
+    }
+    builder.flush(conn)
+}
+
+fn corrupt(e: rusqlite::types::FromSqlError) -> crate::Error {
+    crate::Error::Invalid(format!("corrupt memory index: {e}"))
+}
+
+/// One language's part of the index.
+#[derive(Debug, Clone)]
+pub(crate) struct LangIndex {
+    pub id: i64,
+    pub tag: LangTag,
+    pub q: usize,
+}
+
+/// The indexed languages.
+pub(crate) fn languages(conn: &Connection) -> Result<Vec<LangIndex>> {
+    let mut stmt = conn.prepare_cached("SELECT id, tag, q FROM fz_lang ORDER BY tag")?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(id, tag, q)| {
+            Ok(LangIndex {
+                id,
+                tag: LangTag::parse(&tag).map_err(|e| crate::Error::lang("memory", e))?,
+                q: q as usize,
+            })
+        })
+        .collect()
+}
+
+/// True when the memory holds at least one segment in `tag`.
+pub(crate) fn has_segments(conn: &Connection, tag: &LangTag) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM variant WHERE lang = ?1)")?
+        .query_row([tag.as_str()], |r| r.get(0))?)
+}
+
+/// Read access to one language's index.
+pub(crate) struct Reader<'c> {
+    conn: &'c Connection,
+    /// The language.
+    pub lang: LangIndex,
+    /// Key length of every id (0: no segment, [`LEN_LONG`]: longer than [`LONG`]).
+    pub lens: Vec<u16>,
+}
+
+impl<'c> Reader<'c> {
+    /// Open a language's index (loads its length table: two bytes per unit id).
+    pub(crate) fn new(conn: &'c Connection, lang: LangIndex) -> Result<Reader<'c>> {
+        let mut lens: Vec<u16> = Vec::new();
+        let mut stmt =
+            conn.prepare_cached("SELECT base, lens FROM fz_len WHERE lang = ?1 ORDER BY base")?;
+        let mut rows = stmt.query([lang.id])?;
+        while let Some(r) = rows.next()? {
+            let base: i64 = r.get(0)?;
+            let blob = r.get_ref(1)?.as_blob().map_err(corrupt)?;
+            let start = (base as usize) << LEN_CHUNK_BITS;
+            let end = start + blob.len() / 2;
+            if lens.len() < end {
+                lens.resize(end, 0);
+            }
+            for (i, c) in blob.chunks_exact(2).enumerate() {
+                lens[start + i] = u16::from_le_bytes([c[0], c[1]]);
+            }
+        }
+        Ok(Reader { conn, lang, lens })
+    }
+
+    /// The key length recorded for `id` (0 when absent or deleted).
+    #[inline]
+    pub(crate) fn len(&self, id: i64) -> u16 {
+        self.lens.get(id as usize).copied().unwrap_or(0)
+    }
+
+    /// Number of segments holding `token` (deleted ones included until compaction).
+    pub(crate) fn df(&self, token: u64) -> Result<u64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(sum(n), 0) FROM fz_post WHERE lang = ?1 AND token = ?2",
+            )?
+            .query_row(params![self.lang.id, token as i64], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// Visit the ids holding `token` (increasing within each length band).
+    pub(crate) fn postings(&self, token: u64, f: impl FnMut(i64)) -> Result<()> {
+        self.postings_in(token, (0, 255), f)
+    }
+
+    /// Visit the ids holding `token` whose length band is in `bands` (ids of a band
+    /// increase; bands come one after the other).
+    pub(crate) fn postings_in(
+        &self,
+        token: u64,
+        bands: (u8, u8),
+        f: impl FnMut(i64),
+    ) -> Result<()> {
+        let mut f = f;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ids FROM fz_post WHERE lang = ?1 AND token = ?2 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![self.lang.id, token as i64])?;
+        while let Some(r) = rows.next()? {
+            decode_runs(r.get_ref(0)?.as_blob().map_err(corrupt)?, bands, &mut f);
+        }
+        Ok(())
+    }
+
+    /// Visit the ids of every token in `lo..hi` (ids may repeat and are not ordered).
+    pub(crate) fn range_postings(&self, lo: u64, hi: u64, f: impl FnMut(i64)) -> Result<()> {
+        let mut f = f;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ids FROM fz_post WHERE lang = ?1 AND token >= ?2 AND token < ?3",
+        )?;
+        let hi = hi.min(i64::MAX as u64);
+        let mut rows = stmt.query(params![self.lang.id, lo as i64, hi as i64])?;
+        while let Some(r) = rows.next()? {
+            decode_runs(r.get_ref(0)?.as_blob().map_err(corrupt)?, (0, 255), &mut f);
+        }
+        Ok(())
+    }
+
+    /// The stored text of unit `id` in this language, if it still exists.
+    pub(crate) fn text(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT text FROM variant WHERE unit_id = ?1 AND lang = ?2")?
+            .query_row(params![id, self.lang.tag.as_str()], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+/// Every stored segment of a language, in id order (the brute-force paths).
+pub(crate) fn scan_segments(
+    conn: &Connection,
+    tag: &LangTag,
+    mut f: impl FnMut(i64, &str) -> Result<()>,
+) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("SELECT unit_id, text FROM variant WHERE lang = ?1 ORDER BY unit_id")?;
+    let mut rows = stmt.query([tag.as_str()])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let text = r.get_ref(1)?.as_str().map_err(corrupt)?;
+        f(id, text)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn tokens_count_and_occurrences() {
+        let mut occ = OccTable::default();
+        let mut out = Vec::new();
+        key_tokens(&c("aaaa"), 3, &mut occ, &mut out);
+        assert_eq!(out.len(), 6);
+        let mut s = out.clone();
+        s.sort();
+        s.dedup();
+        assert_eq!(s.len(), 6, "occurrence numbering makes tokens distinct");
+        key_tokens(&c("韩"), 2, &mut occ, &mut out);
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn prefix_range_covers_grams_starting_with_prefix() {
+        let mut occ = OccTable::default();
+        let mut out = Vec::new();
+        key_tokens(&c("朝鲜和韩国"), 2, &mut occ, &mut out);
+        let (lo, hi) = prefix_range(&c("韩"));
+        let hits: Vec<_> = out.iter().filter(|&&t| t >= lo && t < hi).collect();
+        assert_eq!(hits.len(), 1);
+        let (lo, hi) = prefix_range(&c("th"));
+        key_tokens(&c("the other"), 3, &mut occ, &mut out);
+        assert_eq!(out.iter().filter(|&&t| t >= lo && t < hi).count(), 2);
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let ids = [1i64, 2, 130, 20_000, 5_000_000, 5_000_001];
+        let mut blob = Vec::new();
+        let mut last = 0;
+        for &i in &ids {
+            push_varint(&mut blob, (i - last) as u64);
+            last = i;
+        }
+        let mut got = Vec::new();
+        decode_postings(&blob, |i| got.push(i));
+        assert_eq!(got, ids);
+    }
+}

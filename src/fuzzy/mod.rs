@@ -1,0 +1,850 @@
+//! Fuzzy matches and concordance: exact top-K search over a memory, served by a q-gram
+//! index that lives in the SQLite file.
+//!
+//! # The score
+//!
+//! ```text
+//! score(q, s) = 100 × (1 − lev(kq, ks) / max(len(kq), len(ks)))
+//! ```
+//!
+//! where `kq`, `ks` are the matching keys ([`crate::text::match_key`]: NFKC, case fold,
+//! white space collapsed) of the query and the stored segment, `lev` is the Levenshtein
+//! distance over Unicode scalar values and `len` counts scalar values ([`lev::score`]).
+//! A query returns the top K stored segments of the source language with
+//! `score ≥ min_score`, best first, ties by lower unit id (then by language tag).
+//!
+//! The indexed search ([`Matcher::find`]) returns exactly what the brute-force scan
+//! ([`Matcher::brute_force`], every segment of the language, full distance) returns; a
+//! property test checks this on random EN/KO/ZH memories.
+//!
+//! # What is stored
+//!
+//! * `fz_lang(id, tag, q)`: one row per language tag seen by import; `q` is the gram
+//!   length: 3 for alphabetic languages, 2 for Chinese, Japanese and Korean.
+//! * `fz_post(lang, token, seq, n, ids)`: posting lists. The key of every segment is
+//!   padded with `q − 1` markers at each end and cut into its `len + q − 1` overlapping
+//!   q-grams; the i-th occurrence of a gram in a segment is the token `(gram, i)`, so the
+//!   gram multiset becomes a set of tokens. A gram is packed as three 16-bit character
+//!   codes, first character in the high bits (codes are lossy above the BMP: two grams may
+//!   share a token, which only weakens the filter). `ids` lists the unit ids holding the
+//!   token in runs by length band (bands grow by 8 %; each run is `band, byte length,
+//!   varint id deltas`), so a search decodes only the runs its length filter allows; an
+//!   import writes one row per token per batch (`seq`), so imports append rows and never
+//!   rewrite old ones; `n` is the row's count, summed for the token's document frequency.
+//! * `fz_len(lang, base, lens)`: the key length of every unit id (two bytes per id in
+//!   chunks of 65,536 ids; 0 = no segment or deleted). A search loads it (2 MB per
+//!   language per million ids) and filters candidates by length without touching text.
+//! * `fz_meta`: the batch counter.
+//!
+//! Import adds to the index inside the import transaction: keys and tokens are computed
+//! on a worker thread while the importing thread writes units, postings are accumulated
+//! in hashed buckets and written in sorted batches of at most ~48 M postings, so memory
+//! stays bounded (under 500 MB for a million EN/KO/ZH units); delete zeroes the deleted ids' lengths in the same transaction,
+//! and their postings are skipped from then on (ids come from AUTOINCREMENT and are never
+//! reused, so a stale posting can never point at another segment). A new process opens
+//! the file and answers at once: nothing is rebuilt.
+//!
+//! # Why the filter is safe
+//!
+//! For a query key of `n` characters and a minimum `s`, a segment of `m` characters can
+//! qualify only if `lev ≤ k(L) = max{d : score(d, L) ≥ s}` with `L = max(n, m)`. Hence:
+//!
+//! * **length filter**: `|n − m| ≤ k(L)` bounds `m` to a band around `n`;
+//! * **count filter** (q-gram lemma): one edit destroys at most `q` of a string's tokens,
+//!   so a qualifying segment shares at least `T(m) = max(n, m) + q − 1 − q·k(L)` tokens
+//!   with the query (counted from whichever side is longer);
+//! * **prefix filter**: tokens are read rarest first (document frequencies); after the
+//!   `p` rarest, a segment seen `c` times can share at most `c + (|Q| − p)` tokens, so it
+//!   needs `c ≥ T(m) − |Q| + p`; once `p ≥ |Q| − min T + 1`, a segment never seen cannot
+//!   qualify, and reading stops;
+//! * **rising threshold**: `s` is `max(min_score, score of the K-th best so far)`. Every
+//!   bound above only tightens as `s` rises, and a segment of the final top K has a score
+//!   at least every intermediate threshold, so it passes every filter. Candidates seen in
+//!   the rarest tokens are verified early (most shared tokens first), so edits of stored
+//!   segments find their near-duplicates at 85–95 quickly and the rest of the work shrinks;
+//! * **verification** computes the exact distance with the bit-parallel algorithm of
+//!   Myers/Hyyrö, banded, stopping as soon as the distance provably exceeds `k(L)`.
+//!
+//! When the count filter cannot guarantee anything (`min T ≤ 0`: minimum scores under
+//! about 67 for 3-grams on long queries, very short queries), or the query is longer
+//! than 32,000 characters, the search scans every segment in the length band instead,
+//! which is still exact. Segments longer than 32,000 characters have no postings and are
+//! always verified when their length is in the band.
+//!
+//! # Concordance
+//!
+//! [`concordance`] finds segments whose key contains a phrase's key. For a phrase of at
+//! least `q` characters, it intersects the posting lists of its rarest grams and checks
+//! the candidates' keys. A phrase shorter than `q` (one Chinese or Korean character,
+//! one or two Latin letters) is served by the gram order: every character of a key starts
+//! one padded gram and tokens are ordered by their first characters, so all segments that
+//! contain the phrase are in the posting lists of one contiguous token range, read with a
+//! single range scan (SQLite's FTS5 trigram tokenizer cannot do this below 3 characters).
+//!
+//! # What it costs
+//!
+//! About `len + q − 1` postings per segment at roughly 1.2–1.5 bytes each (varint
+//! deltas; common tokens compress best), plus two bytes per unit id and language for
+//! lengths. Measured on the benchmark memory (EN/KO/ZH units of about 180/95/65
+//! characters): about 340 postings and 0.8 KB of index per unit, a little more than the
+//! texts themselves (1.6 GB in all for a million units).
+
+pub mod concordance;
+pub(crate) mod index;
+pub mod lev;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::lang::{LangRange, LangTag};
+use crate::store::Memory;
+use crate::text::{match_key, Script, ScriptCounts};
+use index::{LangIndex, Reader, LEN_LONG, LONG};
+use lev::{max_distance, score, Verifier};
+
+/// The longest query accepted, in key characters.
+pub const MAX_QUERY_CHARS: usize = 10_000;
+
+/// How many matches, and how good.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchOptions {
+    /// At most this many matches (K).
+    pub limit: usize,
+    /// Only matches scoring at least this (0–100).
+    pub min_score: f64,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        MatchOptions {
+            limit: 5,
+            min_score: 70.0,
+        }
+    }
+}
+
+/// One fuzzy match.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    /// The unit id (as `show` and `export` use it).
+    pub id: i64,
+    /// The score, 0–100.
+    pub score: f64,
+    /// The language tag of the matched segment.
+    pub lang: String,
+    /// The stored segment.
+    pub source: String,
+}
+
+/// Work counters of one search (for benchmarks and tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SearchStats {
+    /// Posting-list tokens read.
+    pub tokens_read: u64,
+    /// Postings decoded.
+    pub postings: u64,
+    /// Segments whose distance was computed.
+    pub verified: u64,
+    /// True when the length band was scanned instead of the grams.
+    pub scanned: bool,
+}
+
+/// Guess the language of a text from its script: Hangul → `ko`, Han → `zh`, Latin →
+/// `en`. Kana counts as Japanese.
+pub fn detect_language(text: &str) -> Option<LangRange> {
+    let counts = ScriptCounts::of(text);
+    let tag = if counts.hangul > 0 {
+        "ko"
+    } else if counts.kana > 0 {
+        "ja"
+    } else {
+        match counts.dominant()? {
+            Script::Han => "zh",
+            Script::Latin => "en",
+            _ => return None,
+        }
+    };
+    LangRange::parse(tag).ok()
+}
+
+/// A checked query: its key as characters.
+#[derive(Debug, Clone)]
+pub struct QueryKey {
+    /// The matching key.
+    pub key: String,
+    /// Its characters.
+    pub chars: Vec<char>,
+}
+
+impl QueryKey {
+    /// Check and normalize a query: it must have a letter or digit, and at most
+    /// [`MAX_QUERY_CHARS`] key characters.
+    pub fn new(query: &str) -> Result<QueryKey> {
+        let key = match_key(query);
+        if key.is_empty() {
+            return Err(Error::Invalid(
+                "empty query: give a sentence to match".into(),
+            ));
+        }
+        if !key.chars().any(|c| c.is_alphanumeric()) {
+            return Err(Error::Invalid(format!(
+                "the query {query:?} has no letters or digits to match"
+            )));
+        }
+        let chars: Vec<char> = key.chars().collect();
+        if chars.len() > MAX_QUERY_CHARS {
+            return Err(Error::Invalid(format!(
+                "the query is too long ({} characters; at most {MAX_QUERY_CHARS}): match one sentence or paragraph at a time",
+                chars.len()
+            )));
+        }
+        Ok(QueryKey { key, chars })
+    }
+}
+
+/// The best K so far, ordered by score (descending), unit id, language.
+#[derive(Debug)]
+struct TopK {
+    k: usize,
+    min: f64,
+    items: Vec<(f64, i64, usize)>,
+}
+
+impl TopK {
+    fn new(k: usize, min: f64) -> TopK {
+        TopK {
+            k,
+            min,
+            items: Vec::new(),
+        }
+    }
+
+    /// The score a new segment must reach to have a chance.
+    fn threshold(&self) -> f64 {
+        if self.items.len() == self.k {
+            self.items
+                .last()
+                .map(|l| l.0.max(self.min))
+                .unwrap_or(self.min)
+        } else {
+            self.min
+        }
+    }
+
+    fn offer(&mut self, score: f64, id: i64, lang: usize) {
+        if score < self.min || self.k == 0 {
+            return;
+        }
+        let better = |a: &(f64, i64, usize), b: &(f64, i64, usize)| {
+            a.0 > b.0 || (a.0 == b.0 && (a.1, a.2) < (b.1, b.2))
+        };
+        let item = (score, id, lang);
+        if self.items.len() == self.k {
+            if !better(&item, self.items.last().expect("full")) {
+                return;
+            }
+            self.items.pop();
+        }
+        let pos = self
+            .items
+            .iter()
+            .position(|x| better(&item, x))
+            .unwrap_or(self.items.len());
+        self.items.insert(pos, item);
+    }
+}
+
+/// Bounds that depend on the current threshold.
+struct Bounds {
+    s: f64,
+    /// Length band `lo..=hi` of segments that can qualify.
+    lo: usize,
+    hi: usize,
+    /// Minimum over the band of the shared-token bound `T(m)`.
+    tmin: i64,
+    n: usize,
+    q: usize,
+}
+
+impl Bounds {
+    fn new(n: usize, q: usize, s: f64) -> Option<Bounds> {
+        let kn = max_distance(n, s)?;
+        let lo = n.saturating_sub(kn).max(1);
+        // Largest m ≥ n with m − n ≤ k(m); m − k(m) does not decrease with m.
+        let ok = |m: usize| max_distance(m, s).is_some_and(|k| m - n <= k);
+        let hi = if s <= 0.0 {
+            usize::MAX
+        } else {
+            let mut a = n;
+            let mut b = ((n as f64 * 100.0 / s).ceil() as usize).saturating_add(2);
+            while ok(b) {
+                b = b.saturating_mul(2);
+            }
+            while a + 1 < b {
+                let mid = a + (b - a) / 2;
+                if ok(mid) {
+                    a = mid
+                } else {
+                    b = mid
+                }
+            }
+            a
+        };
+        let mut b = Bounds {
+            s,
+            lo,
+            hi,
+            tmin: 0,
+            n,
+            q,
+        };
+        let mut tmin = b.t(n);
+        if hi != usize::MAX {
+            for m in n + 1..=hi.min(LONG) {
+                tmin = tmin.min(b.t(m));
+            }
+        } else {
+            tmin = i64::MIN;
+        }
+        b.tmin = tmin;
+        Some(b)
+    }
+
+    /// Tokens a segment of length `m` must share with the query.
+    fn t(&self, m: usize) -> i64 {
+        let l = self.n.max(m);
+        let k = max_distance(l, self.s).unwrap_or(0);
+        l as i64 + self.q as i64 - 1 - (self.q * k) as i64
+    }
+
+    /// The posting-list length bands that can hold qualifying segments.
+    fn bands(&self) -> (u8, u8) {
+        (index::len_band(self.lo), index::len_band(self.hi.min(LONG)))
+    }
+
+    fn in_band(&self, len: u16) -> bool {
+        if len == 0 {
+            return false;
+        }
+        if len == LEN_LONG {
+            return self.hi > LONG;
+        }
+        let m = len as usize;
+        m >= self.lo && m <= self.hi
+    }
+}
+
+/// One read transaction around a search: SQLite then takes its locks once, not once
+/// per statement (nothing happens when the connection is already in a transaction).
+pub(crate) struct ReadTx<'m> {
+    mem: Option<&'m Memory>,
+}
+
+impl<'m> ReadTx<'m> {
+    pub(crate) fn begin(mem: &'m Memory) -> Result<ReadTx<'m>> {
+        if !mem.conn().is_autocommit() {
+            return Ok(ReadTx { mem: None });
+        }
+        mem.conn().execute_batch("BEGIN")?;
+        Ok(ReadTx { mem: Some(mem) })
+    }
+}
+
+impl Drop for ReadTx<'_> {
+    fn drop(&mut self) {
+        if let Some(m) = self.mem {
+            let _ = m.conn().execute_batch("COMMIT");
+        }
+    }
+}
+
+/// Answers fuzzy-match queries against one memory. Keep it for many queries (batch
+/// mode): it caches each language's length table.
+pub struct Matcher<'m> {
+    mem: &'m Memory,
+    langs: Vec<LangIndex>,
+    readers: Vec<Option<Reader<'m>>>,
+    /// Per language, per unit id: key length (low 16 bits) and the search's shared-token
+    /// count (high 16 bits), side by side so that a posting costs one memory access.
+    slots: Vec<Vec<u32>>,
+    touched: Vec<i64>,
+    /// Counters of the last search.
+    pub stats: SearchStats,
+}
+
+const VERIFIED: u16 = 0x8000;
+
+/// The shared-token count (with the VERIFIED flag) of a slot.
+#[inline]
+fn cnt(slots: &[u32], id: i64) -> u16 {
+    (slots[id as usize] >> 16) as u16
+}
+
+impl<'m> Matcher<'m> {
+    /// A matcher over `mem`.
+    pub fn new(mem: &'m Memory) -> Result<Matcher<'m>> {
+        let langs = index::languages(mem.conn())?;
+        let readers = langs.iter().map(|_| None).collect();
+        Ok(Matcher {
+            mem,
+            langs,
+            readers,
+            slots: Vec::new(),
+            touched: Vec::new(),
+            stats: SearchStats::default(),
+        })
+    }
+
+    /// The memory's language tags that `from` selects and that have segments; an error
+    /// naming the languages present when there are none.
+    pub fn source_tags(&self, from: &LangRange) -> Result<Vec<LangTag>> {
+        let mut tags = Vec::new();
+        for l in &self.langs {
+            if from.matches(&l.tag) && index::has_segments(self.mem.conn(), &l.tag)? {
+                tags.push(l.tag.clone());
+            }
+        }
+        if tags.is_empty() {
+            let present: Vec<String> = self.langs.iter().map(|l| l.tag.to_string()).collect();
+            return Err(Error::Invalid(format!(
+                "{}: no segments in {} (the memory has {})",
+                self.mem.path().display(),
+                from,
+                if present.is_empty() {
+                    "no indexed segments".to_string()
+                } else {
+                    present.join(", ")
+                }
+            )));
+        }
+        Ok(tags)
+    }
+
+    fn reader(&mut self, i: usize) -> Result<&Reader<'m>> {
+        if self.readers[i].is_none() {
+            self.readers[i] = Some(Reader::new(self.mem.conn(), self.langs[i].clone())?);
+        }
+        Ok(self.readers[i].as_ref().expect("set above"))
+    }
+
+    /// The top `opts.limit` segments in the languages `from` selects with score ≥
+    /// `opts.min_score`, best first (indexed search).
+    pub fn find(
+        &mut self,
+        query: &str,
+        from: &LangRange,
+        opts: MatchOptions,
+    ) -> Result<Vec<Match>> {
+        let q = QueryKey::new(query)?;
+        let _read = ReadTx::begin(self.mem)?;
+        let tags = self.source_tags(from)?;
+        let mut top = TopK::new(opts.limit, opts.min_score);
+        self.stats = SearchStats::default();
+        let verifier = Verifier::new(&q.chars);
+        for tag in &tags {
+            let li = self
+                .langs
+                .iter()
+                .position(|l| &l.tag == tag)
+                .expect("indexed");
+            self.search_lang(li, &q, &verifier, &mut top)?;
+        }
+        self.collect(top)
+    }
+
+    /// The same answer as [`Matcher::find`], by computing the full distance to every
+    /// segment of the language (the reference the index is tested against).
+    pub fn brute_force(
+        &mut self,
+        query: &str,
+        from: &LangRange,
+        opts: MatchOptions,
+    ) -> Result<Vec<Match>> {
+        let q = QueryKey::new(query)?;
+        let _read = ReadTx::begin(self.mem)?;
+        let tags = self.source_tags(from)?;
+        let mut top = TopK::new(opts.limit, opts.min_score);
+        let verifier = Verifier::new(&q.chars);
+        let n = q.chars.len();
+        let mut buf: Vec<char> = Vec::new();
+        for tag in &tags {
+            let li = self
+                .langs
+                .iter()
+                .position(|l| &l.tag == tag)
+                .expect("indexed");
+            index::scan_segments(self.mem.conn(), tag, |id, text| {
+                buf.clear();
+                buf.extend(match_key(text).chars());
+                let d = verifier.distance(&buf);
+                top.offer(score(d, n, buf.len()), id, li);
+                Ok(())
+            })?;
+        }
+        self.collect(top)
+    }
+
+    fn collect(&mut self, top: TopK) -> Result<Vec<Match>> {
+        let mut out = Vec::with_capacity(top.items.len());
+        for (score, id, li) in top.items {
+            let source = self.reader(li)?.text(id)?.unwrap_or_default();
+            out.push(Match {
+                id,
+                score,
+                lang: self.langs[li].tag.to_string(),
+                source,
+            });
+        }
+        Ok(out)
+    }
+
+    fn search_lang(
+        &mut self,
+        li: usize,
+        q: &QueryKey,
+        verifier: &Verifier,
+        top: &mut TopK,
+    ) -> Result<()> {
+        self.reader(li)?;
+        let reader = self.readers[li].as_ref().expect("loaded");
+        let n = q.chars.len();
+        let qn = reader.lang.q;
+        let Some(mut b) = Bounds::new(n, qn, top.threshold()) else {
+            return Ok(());
+        };
+        let mut stats = self.stats;
+        let mut key_buf: Vec<char> = Vec::new();
+        // Verify one candidate against the current threshold.
+        let mut verify = |id: i64, top: &mut TopK, stats: &mut SearchStats| -> Result<()> {
+            let s = top.threshold();
+            let Some(text) = reader.text(id)? else {
+                return Ok(());
+            };
+            key_buf.clear();
+            key_buf.extend(match_key(&text).chars());
+            let m = key_buf.len();
+            let Some(k) = max_distance(n.max(m), s) else {
+                return Ok(());
+            };
+            stats.verified += 1;
+            if let Some(d) = verifier.distance_within(&key_buf, k) {
+                top.offer(score(d, n, m), id, li);
+            }
+            Ok(())
+        };
+
+        let scan = n > LONG || b.tmin <= 0 || b.s < 50.0;
+        if scan {
+            stats.scanned = true;
+            for id in 0..reader.lens.len() as i64 {
+                let len = reader.lens[id as usize];
+                if len == 0 {
+                    continue;
+                }
+                if b.s != top.threshold() {
+                    b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+                }
+                if b.in_band(len) {
+                    verify(id, top, &mut stats)?;
+                }
+            }
+            self.stats = stats;
+            return Ok(());
+        }
+
+        let mut tokens = Vec::new();
+        index::key_tokens(&q.chars, qn, &mut index::OccTable::default(), &mut tokens);
+        let total = tokens.len() as i64;
+        let mut order: Vec<(u64, u64)> = Vec::with_capacity(tokens.len());
+        for &t in &tokens {
+            order.push((reader.df(t)?, t));
+        }
+        order.sort_unstable();
+
+        if self.slots.len() <= li {
+            self.slots.resize(li + 1, Vec::new());
+        }
+        if self.slots[li].len() != reader.lens.len() {
+            self.slots[li] = reader.lens.iter().map(|&l| l as u32).collect();
+        }
+        let slots = &mut self.slots[li];
+        let touched = &mut self.touched;
+        touched.clear();
+
+        // Segments without postings (longer than LONG) are always candidates.
+        let mut forced: Vec<i64> = Vec::new();
+        if b.hi > LONG {
+            forced = (0..reader.lens.len() as i64)
+                .filter(|&id| reader.lens[id as usize] == LEN_LONG)
+                .collect();
+        }
+
+        let mut p: i64 = 0;
+        let mut checkpoint = 3i64;
+        loop {
+            if b.s != top.threshold() {
+                b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+            }
+            if p > total - b.tmin || p as usize >= order.len() {
+                break;
+            }
+            let tok = order[p as usize].1;
+            stats.tokens_read += 1;
+            reader.postings_in(tok, b.bands(), |id| {
+                stats.postings += 1;
+                let Some(sl) = slots.get_mut(id as usize) else {
+                    return;
+                };
+                if !b.in_band(*sl as u16) {
+                    return;
+                }
+                if (*sl >> 16) as u16 & !VERIFIED == 0 {
+                    touched.push(id);
+                }
+                *sl += 1 << 16;
+            })?;
+            p += 1;
+            if p == checkpoint {
+                checkpoint *= 2;
+                // Verify the most promising candidates now, to raise the threshold.
+                let mut best: Vec<(u16, i64)> = touched
+                    .iter()
+                    .filter(|&&id| cnt(slots, id) & VERIFIED == 0)
+                    .map(|&id| (cnt(slots, id), id))
+                    .collect();
+                let want = (2 * top.k).max(4);
+                if best.len() > want {
+                    best.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                    best.truncate(want);
+                }
+                best.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                for (_, id) in best {
+                    slots[id as usize] |= (VERIFIED as u32) << 16;
+                    let len = reader.lens[id as usize];
+                    let s = top.threshold();
+                    if b.s != s {
+                        b = Bounds::new(n, qn, s).expect("threshold ≤ 100");
+                    }
+                    if b.in_band(len) {
+                        verify(id, top, &mut stats)?;
+                    }
+                }
+            }
+        }
+        // No segment outside the candidates can qualify any more. Reading further tokens
+        // (counting known candidates only) sharpens their count bound; it pays while a
+        // token's list is short compared with the verifications it may save.
+        let mut pending = touched.len();
+        while (p as usize) < order.len() && order[p as usize].0 <= 32 * pending as u64 {
+            let tok = order[p as usize].1;
+            stats.tokens_read += 1;
+            reader.postings_in(tok, b.bands(), |id| {
+                stats.postings += 1;
+                if let Some(sl) = slots.get_mut(id as usize) {
+                    let c = (*sl >> 16) as u16;
+                    if c != 0 && c & VERIFIED == 0 {
+                        *sl += 1 << 16;
+                    }
+                }
+            })?;
+            p += 1;
+            if b.s != top.threshold() {
+                b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+            }
+            let floor = b.tmin - total + p;
+            pending = touched
+                .iter()
+                .filter(|&&id| {
+                    let c = cnt(slots, id);
+                    c & VERIFIED == 0 && (c as i64) >= floor
+                })
+                .count();
+        }
+        // Final pass: every candidate that can still qualify, most shared tokens first.
+        let mut cands: Vec<(u16, i64)> = touched
+            .iter()
+            .filter(|&&id| cnt(slots, id) & VERIFIED == 0)
+            .map(|&id| (cnt(slots, id), id))
+            .collect();
+        cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (c, id) in cands {
+            if b.s != top.threshold() {
+                b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+            }
+            if (c as i64) < b.tmin - total + p {
+                break;
+            }
+            let len = reader.lens[id as usize];
+            if !b.in_band(len) || (c as i64) < b.t(len as usize) - total + p {
+                continue;
+            }
+            verify(id, top, &mut stats)?;
+        }
+        for id in forced {
+            if b.s != top.threshold() {
+                b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+            }
+            if b.in_band(LEN_LONG) {
+                verify(id, top, &mut stats)?;
+            }
+        }
+        for &id in touched.iter() {
+            slots[id as usize] &= 0xFFFF;
+        }
+        touched.clear();
+        self.stats = stats;
+        Ok(())
+    }
+}
+
+/// Rebuild the fuzzy index of `mem` from its stored segments, in one transaction
+/// (imports and deletes keep it current; this is for repair and benchmarks).
+pub fn rebuild_index(mem: &mut Memory) -> Result<()> {
+    mem.write(|tx| index::rebuild(tx))
+}
+
+/// Rebuild-free helper for callers holding only a memory: one indexed query.
+pub fn find_matches(
+    mem: &Memory,
+    query: &str,
+    from: &LangRange,
+    opts: MatchOptions,
+) -> Result<Vec<Match>> {
+    Matcher::new(mem)?.find(query, from, opts)
+}
+
+/// One brute-force query (see [`Matcher::brute_force`]).
+pub fn brute_force_matches(
+    mem: &Memory,
+    query: &str,
+    from: &LangRange,
+    opts: MatchOptions,
+) -> Result<Vec<Match>> {
+    Matcher::new(mem)?.brute_force(query, from, opts)
+}
+
+/// A piece of a stored segment marked against a query, for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "lowercase")]
+pub enum DiffPiece {
+    /// Text both have.
+    Same(String),
+    /// Text only the stored segment has.
+    Stored(String),
+    /// Text only the query has.
+    Query(String),
+}
+
+/// Mark the differences between a stored segment and a query (on their matching keys,
+/// shown in their original spelling). Returns the stored text as one piece when the
+/// strings are too long to align cheaply.
+pub fn diff(stored: &str, query: &str) -> Vec<DiffPiece> {
+    use crate::text::KeyedText;
+    let sk = KeyedText::new(stored);
+    let qk = KeyedText::new(query);
+    if sk.len().saturating_mul(qk.len()) > 4_000_000 {
+        return vec![DiffPiece::Same(stored.to_string())];
+    }
+    let so: Vec<char> = stored.chars().collect();
+    let qo: Vec<char> = query.chars().collect();
+    let span = |o: &[char], (a, b): (usize, usize)| -> String {
+        o[a.min(o.len())..b.min(o.len())].iter().collect()
+    };
+    let mut out: Vec<DiffPiece> = Vec::new();
+    let mut push = |p: DiffPiece| {
+        let empty = match &p {
+            DiffPiece::Same(s) | DiffPiece::Stored(s) | DiffPiece::Query(s) => s.is_empty(),
+        };
+        if empty {
+            return;
+        }
+        match (out.last_mut(), &p) {
+            (Some(DiffPiece::Same(a)), DiffPiece::Same(b))
+            | (Some(DiffPiece::Stored(a)), DiffPiece::Stored(b))
+            | (Some(DiffPiece::Query(a)), DiffPiece::Query(b)) => a.push_str(b),
+            _ => out.push(p),
+        }
+    };
+    // Align words (runs of letters and digits; each Han character, space and
+    // punctuation mark on its own), then map word ranges back to key characters.
+    let (sw, qw) = (words(&sk.chars), words(&qk.chars));
+    let s_tok: Vec<&[char]> = sw.iter().map(|r| &sk.chars[r.clone()]).collect();
+    let q_tok: Vec<&[char]> = qw.iter().map(|r| &qk.chars[r.clone()]).collect();
+    let chars_of = |ws: &[std::ops::Range<usize>], r: std::ops::Range<usize>, total: usize| {
+        let a = ws.get(r.start).map(|w| w.start).unwrap_or(total);
+        let b = if r.end == 0 { a } else { ws[r.end - 1].end };
+        a..b.max(a)
+    };
+    let ops: Vec<lev::EditOp> = lev::edit_script(&s_tok, &q_tok)
+        .into_iter()
+        .map(|op| match op {
+            lev::EditOp::Equal(a, b) => {
+                lev::EditOp::Equal(chars_of(&sw, a, sk.len()), chars_of(&qw, b, qk.len()))
+            }
+            lev::EditOp::Delete(a) => lev::EditOp::Delete(chars_of(&sw, a, sk.len())),
+            lev::EditOp::Insert(at, b) => lev::EditOp::Insert(
+                sw.get(at).map(|w| w.start).unwrap_or(sk.len()),
+                chars_of(&qw, b, qk.len()),
+            ),
+            lev::EditOp::Replace(a, b) => {
+                lev::EditOp::Replace(chars_of(&sw, a, sk.len()), chars_of(&qw, b, qk.len()))
+            }
+        })
+        .collect();
+    let mut pos = 0usize;
+    for op in ops {
+        let stored_range = match &op {
+            lev::EditOp::Equal(a, _) | lev::EditOp::Delete(a) | lev::EditOp::Replace(a, _) => {
+                Some(a.clone())
+            }
+            lev::EditOp::Insert(..) => None,
+        };
+        if let Some(r) = stored_range {
+            let (s, e) = sk.original_span(r.start, r.end);
+            let s = s.max(pos);
+            let e = e.max(s);
+            push(DiffPiece::Same(span(&so, (pos, s))));
+            let text = span(&so, (s, e));
+            pos = e;
+            match &op {
+                lev::EditOp::Equal(..) => push(DiffPiece::Same(text)),
+                lev::EditOp::Delete(_) => push(DiffPiece::Stored(text)),
+                lev::EditOp::Replace(_, qr) => {
+                    push(DiffPiece::Stored(text));
+                    push(DiffPiece::Query(span(
+                        &qo,
+                        qk.original_span(qr.start, qr.end),
+                    )));
+                }
+                lev::EditOp::Insert(..) => {}
+            }
+        } else if let lev::EditOp::Insert(_, qr) = &op {
+            push(DiffPiece::Query(span(
+                &qo,
+                qk.original_span(qr.start, qr.end),
+            )));
+        }
+    }
+    push(DiffPiece::Same(span(&so, (pos, so.len()))));
+    out
+}
+
+/// Word ranges of a key: runs of letters and digits (Han characters one by one), and
+/// every other character on its own.
+fn words(key: &[char]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < key.len() {
+        let c = key[i];
+        let wordy = |c: char| c.is_alphanumeric() && crate::text::script_of(c) != Script::Han;
+        let mut j = i + 1;
+        if wordy(c) {
+            while j < key.len() && wordy(key[j]) {
+                j += 1;
+            }
+        }
+        out.push(i..j);
+        i = j;
+    }
+    out
+}
