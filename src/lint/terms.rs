@@ -11,6 +11,14 @@
 //!   and a target with it once is fine** — translators merge repetitions and Korean and
 //!   Chinese drop repeated subjects, so counting would raise false errors. When the target
 //!   holds a forbidden variant of the same entry, only `term-forbidden` is reported.
+//!   Other renderings also satisfy it (`TermRules::satisfied`): a longer entry whose
+//!   English variant has the term as its head (外长 for "Minister"; not after *Vice*,
+//!   *North*…), or as a modifier whose rendering is inside the longer one (联合国 of
+//!   联合国安理会); a phrase made of entries whose parts are all rendered; in Korean, an
+//!   approved variant inside a word not covered by a longer term (중국대사); country
+//!   abbreviations of the `abbr` column in runs, after bound prefixes, before 方/측
+//!   (한중, 对华, 中方); the entries of `lint` tokens `also:ID`; a variant with another
+//!   entry's term inserted (常驻联合国代表).
 //! * **term-forbidden** (error): the target holds a forbidden variant; the message names
 //!   the preferred approved variant. A forbidden variant inside a longer approved variant
 //!   of another entry is not one (韩半岛 inside 韩半岛和平交涉本部长): the recognizer's
