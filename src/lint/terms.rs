@@ -27,7 +27,7 @@
 //!   several approved target variants. The variant used most often is the draft's choice
 //!   (ties: the glossary's order); every segment that uses another one gets the finding.
 //!   This needs the whole draft, so these findings come at the end of the run
-//!   ([`TermRules::finish`]); the state kept meanwhile is one small record per term
+//!   ([`TermUses::finish`]); the state kept meanwhile is one small record per term
 //!   occurrence (segment, position, fingerprint), never the texts.
 
 use std::collections::HashMap;
