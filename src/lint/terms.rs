@@ -11,6 +11,14 @@
 //!   and a target with it once is fine** — translators merge repetitions and Korean and
 //!   Chinese drop repeated subjects, so counting would raise false errors. When the target
 //!   holds a forbidden variant of the same entry, only `term-forbidden` is reported.
+//!   Other renderings also satisfy it (`TermRules::satisfied`): a longer entry whose
+//!   English variant has the term as its head (外长 for "Minister"; not after *Vice*,
+//!   *North*…), or as a modifier whose rendering is inside the longer one (联合国 of
+//!   联合国安理会); a phrase made of entries whose parts are all rendered; in Korean, an
+//!   approved variant inside a word not covered by a longer term (중국대사); country
+//!   abbreviations of the `abbr` column in runs, after bound prefixes, before 方/측
+//!   (한중, 对华, 中方); the entries of `lint` tokens `also:ID`; a variant with another
+//!   entry's term inserted (常驻联合国代表).
 //! * **term-forbidden** (error): the target holds a forbidden variant; the message names
 //!   the preferred approved variant. A forbidden variant inside a longer approved variant
 //!   of another entry is not one (韩半岛 inside 韩半岛和平交涉本部长): the recognizer's
@@ -19,14 +27,14 @@
 //!   several approved target variants. The variant used most often is the draft's choice
 //!   (ties: the glossary's order); every segment that uses another one gets the finding.
 //!   This needs the whole draft, so these findings come at the end of the run
-//!   ([`TermRules::finish`]); the state kept meanwhile is one small record per term
+//!   ([`TermUses::finish`]); the state kept meanwhile is one small record per term
 //!   occurrence (segment, position, fingerprint), never the texts.
 
 use std::collections::HashMap;
 
 use crate::glossary::{Glossary, Recognizer, TermHit};
 use crate::lang::LangRange;
-use crate::text::match_key;
+use crate::text::{match_key, script_of, KeyedText, Script};
 
 use super::checks::Hit;
 use super::rules::Rule;
@@ -55,6 +63,30 @@ pub struct TermRules<'g> {
     target_range: LangRange,
     /// Approved target variant keys of each entry, in glossary order.
     approved_keys: Vec<Vec<String>>,
+    /// The entry's links for term-missing (see [`Links`]).
+    links: Links,
+    /// The target is Korean / Chinese.
+    korean: bool,
+    chinese: bool,
+}
+
+/// What else satisfies term-missing for an entry, computed once per draft from the
+/// glossary (see the module documentation).
+#[derive(Default)]
+struct Links {
+    /// Entry → entries whose source variants contain one of its source variants as a
+    /// whole-word sub-phrase: `(container, head)`, `head` when the contained term is the
+    /// head of the container (its last words, or its first words before a preposition).
+    containers: Vec<Vec<(usize, bool)>>,
+    /// (entry, source variant key) → the entries that make up the variant word by word
+    /// (at least two; the words left over are function words).
+    components: HashMap<(usize, String), Vec<usize>>,
+    /// Entry → entries whose translations also satisfy it (`lint` column `also:ID`).
+    also: Vec<Vec<usize>>,
+    /// Entry → its abbreviations in the target language (`abbr` column), as characters.
+    abbr: Vec<Vec<Vec<char>>>,
+    /// Every abbreviation of the target language with its entry.
+    all_abbr: Vec<(Vec<char>, usize)>,
 }
 
 /// One use of an approved variant (entry, variant index, where).
@@ -81,6 +113,7 @@ impl<'g> TermRules<'g> {
             .iter()
             .map(|e| e.approved(target).iter().map(|v| match_key(v)).collect())
             .collect();
+        let family = target.tag().map(|t| t.family().to_string());
         TermRules {
             glossary,
             source_range: source.cloned(),
@@ -88,6 +121,9 @@ impl<'g> TermRules<'g> {
             target: Recognizer::new(glossary, target, true),
             target_range: target.clone(),
             approved_keys,
+            links: Links::new(glossary, source, target),
+            korean: family.as_deref() == Some("ko"),
+            chinese: family.as_deref() == Some("zh"),
         }
     }
 
@@ -157,6 +193,167 @@ impl<'g> TermRules<'g> {
         false
     }
 
+    /// True when the target renders entry `e` (found in the source as the variant with
+    /// key `variant`) although none of its approved variants is among the target's
+    /// terms: see the module documentation for each way.
+    fn satisfied(&self, e: usize, variant: Option<&str>, ctx: &Ctx<'_>, depth: u8) -> bool {
+        let keys = &self.approved_keys[e];
+        if keys.iter().any(|k| ctx.present.contains(k)) {
+            return true;
+        }
+        if let Some(kt) = &ctx.keyed {
+            // 주중국 대사, 정상 회담 for 정상회담, 중국대사 / 대북특별대표.
+            if keys.iter().any(|k| {
+                after_ju(&kt.key, k)
+                    || spacing_variant(&kt.key, k)
+                    || inside_word(kt, k, e, ctx.hits)
+            }) {
+                return true;
+            }
+        }
+        if self.abbreviated(e, ctx) {
+            return true;
+        }
+        // 常驻联合国代表: 常驻代表 with another entry's term inserted.
+        if keys.iter().any(|k| interrupted(&ctx.chars, k, e, ctx.hits)) {
+            return true;
+        }
+        // A longer entry containing this one is in the target: its head (Foreign
+        // Minister → 外长 for "Minister"), or a modifier whose rendering is inside the
+        // longer rendering (联合国 inside 联合国安理会 for "UN").
+        for &(c, head) in &self.links.containers[e] {
+            for h in ctx.hits.iter().filter(|h| h.entry == c && !h.forbidden) {
+                if head {
+                    return true;
+                }
+                let m = match_key(&h.matched);
+                if keys.iter().any(|k| m.contains(k.as_str())) {
+                    return true;
+                }
+            }
+        }
+        if depth >= 2 {
+            return false;
+        }
+        if self.links.also[e]
+            .iter()
+            .any(|&x| self.satisfied(x, None, ctx, depth + 1))
+        {
+            return true;
+        }
+        if let Some(v) = variant {
+            if let Some(parts) = self.links.components.get(&(e, v.to_string())) {
+                if parts
+                    .iter()
+                    .all(|&x| self.satisfied(x, None, ctx, depth + 1))
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// True when an abbreviation of entry `e` (the `abbr` column: 中/华 for China, 한 for
+    /// Korea) is used the way abbreviations are: next to another country's abbreviation
+    /// (한중, 韩美日, 中、美), after a bound prefix (对华, 驻韩, 대북, 방한), or before the
+    /// suffix of a side (中方, 북측).
+    fn abbreviated(&self, e: usize, ctx: &Ctx<'_>) -> bool {
+        if self.links.abbr[e].is_empty() || !(self.korean || self.chinese) {
+            return false;
+        }
+        let t = &ctx.chars;
+        for f in &self.links.abbr[e] {
+            let n = f.len();
+            if n == 0 || n > t.len() {
+                continue;
+            }
+            for s in 0..=t.len() - n {
+                if &t[s..s + n] == f.as_slice() && self.abbr_context(e, ctx, s, s + n) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    fn abbr_context(&self, e: usize, ctx: &Ctx<'_>, s: usize, end: usize) -> bool {
+        let t = &ctx.chars;
+        let digitish =
+            |c: char| c.is_ascii_digit() || c.is_numeric() || "〇一二三四五六七八九十".contains(c);
+        // A Chinese abbreviation after a number is a word of its own (14日 is a date).
+        if self.chinese && s > 0 && digitish(t[s - 1]) {
+            return false;
+        }
+        let other_ends = |p: usize| -> Option<usize> {
+            self.links.all_abbr.iter().find_map(|(f, x)| {
+                (*x != e && p >= f.len() && &t[p - f.len()..p] == f.as_slice())
+                    .then(|| p - f.len())
+                    .filter(|&st| !(self.chinese && st > 0 && digitish(t[st - 1])))
+            })
+        };
+        let other_starts = |p: usize| {
+            self.links.all_abbr.iter().any(|(f, x)| {
+                *x != e && t.len() >= p + f.len() && &t[p..p + f.len()] == f.as_slice()
+            })
+        };
+        let mut l = s;
+        if l > 0 && ABBR_SEPARATORS.contains(&t[l - 1]) {
+            l -= 1;
+        }
+        let mut r = end;
+        if r < t.len() && ABBR_SEPARATORS.contains(&t[r]) {
+            r += 1;
+        }
+        let run = other_ends(l).is_some() || other_starts(r);
+        let hangul = |c: char| script_of(c) == Script::Hangul;
+        let (prefix, suffix) = if self.korean {
+            // The run starts a word, or follows a prefix that does.
+            let mut p = s;
+            loop {
+                if p == 0 || !hangul(t[p - 1]) && !ABBR_SEPARATORS.contains(&t[p - 1]) {
+                    break;
+                }
+                if ABBR_SEPARATORS.contains(&t[p - 1]) {
+                    p -= 1;
+                    continue;
+                }
+                if let Some(st) = other_ends(p) {
+                    p = st;
+                    continue;
+                }
+                if KO_ABBR_PREFIXES.contains(&t[p - 1]) && (p == 1 || !hangul(t[p - 2])) {
+                    break;
+                }
+                return false;
+            }
+            (
+                s > 0 && KO_ABBR_PREFIXES.contains(&t[s - 1]) && (s == 1 || !hangul(t[s - 2])),
+                t.get(end) == Some(&'측'),
+            )
+        } else {
+            (
+                s > 0 && ZH_ABBR_PREFIXES.contains(&t[s - 1]),
+                t.get(end) == Some(&'方'),
+            )
+        };
+        // An abbreviation inside the name of another country is part of that name (한
+        // of 북한); inside another term it still counts for a run (韩美 of 韩美同盟).
+        let inside = |h: &&TermHit| h.entry != e && h.start < end && s < h.end;
+        if run
+            && !ctx
+                .hits
+                .iter()
+                .filter(inside)
+                .any(|h| !self.links.abbr[h.entry].is_empty())
+        {
+            return true;
+        }
+        // A prefix or suffix alone is weaker evidence: not inside another entry's term
+        // (华 of 驻华盛顿 is Washington's).
+        (prefix || suffix) && !ctx.hits.iter().any(|h| inside(&h))
+    }
+
     fn entry_key(&self, entry: usize) -> String {
         self.glossary.entries[entry]
             .id
@@ -218,15 +415,15 @@ impl<'g> TermRules<'g> {
             .filter(|h| !h.forbidden)
             .map(|h| match_key(&h.variant))
             .collect();
-        let korean = self
-            .target_range
-            .tag()
-            .map(|t| t.family() == "ko")
-            .unwrap_or(false);
-        let target_key = if korean {
-            match_key(target)
-        } else {
-            String::new()
+        let ctx = Ctx {
+            hits: &tgt_hits,
+            present: &present,
+            keyed: if self.korean {
+                Some(KeyedText::new(target))
+            } else {
+                None
+            },
+            chars: target.chars().collect(),
         };
         let mut done: Vec<usize> = Vec::new();
         for sh in &src_hits {
@@ -242,13 +439,8 @@ impl<'g> TermRules<'g> {
             let used: Vec<usize> = (0..keys.len())
                 .filter(|&i| present.contains(&keys[i]))
                 .collect();
-            if used.is_empty()
-                && korean
-                && keys
-                    .iter()
-                    .any(|k| after_ju(&target_key, k) || spacing_variant(&target_key, k))
-            {
-                continue; // 주중국 대사, 정상 회담 for 정상회담: present.
+            if used.is_empty() && self.satisfied(e, Some(&match_key(&sh.variant)), &ctx, 0) {
+                continue; // Rendered in another approved way (see `satisfied`).
             }
             if used.is_empty() && self.exempt_from_missing(e, sh, source, target) {
                 continue;
@@ -409,6 +601,252 @@ impl TermUses {
     }
 }
 
+/// The target of one segment, for the presence checks of term-missing.
+struct Ctx<'a> {
+    hits: &'a [TermHit],
+    /// Keys of the approved variants among the target's terms.
+    present: &'a [String],
+    /// The target's matching key (Korean targets only).
+    keyed: Option<KeyedText>,
+    chars: Vec<char>,
+}
+
+/// Characters that may join abbreviations of a run (한·중, 中、美, 韩-美).
+const ABBR_SEPARATORS: &[char] = &['·', '・', '‧', '-', '、', '/'];
+/// Sino-Korean bound prefixes before a country abbreviation: 對 (대북), 駐 (주한), 在
+/// (재일), 訪 (방한), 親 (친중), 反 (반미), 脫 (탈북).
+const KO_ABBR_PREFIXES: &[char] = &['대', '주', '재', '방', '친', '반', '탈'];
+/// Chinese bound prefixes before a country abbreviation: 对华, 驻韩, 在华, 赴韩, 访华,
+/// 来华, 旅日, 离华, 亲美, 反日, 抗日, 援朝, 涉华.
+const ZH_ABBR_PREFIXES: &[char] = &[
+    '对', '驻', '在', '赴', '访', '来', '旅', '离', '亲', '反', '抗', '援', '涉',
+];
+/// English modifiers that make a longer title or name another referent: a Vice
+/// Minister is not a Minister, North Korea is not Korea.
+const OTHER_REFERENT: &[&str] = &[
+    "vice",
+    "deputy",
+    "assistant",
+    "under",
+    "associate",
+    "prime",
+    "former",
+    "ex",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "non",
+    "anti",
+];
+/// Prepositions after the head of an English noun phrase (Minister *of* Foreign Affairs).
+const HEAD_PREPOSITIONS: &[&str] = &["of", "for", "to", "on", "in", "at", "with"];
+/// Function words a phrase may hold besides its component terms.
+const FUNCTION_WORDS: &[&str] = &[
+    "of", "the", "a", "an", "and", "for", "on", "in", "to", "at", "with", "'s",
+];
+
+impl Links {
+    fn new(glossary: &Glossary, source: Option<&LangRange>, target: &LangRange) -> Links {
+        let n = glossary.entries.len();
+        let mut links = Links {
+            containers: vec![Vec::new(); n],
+            components: HashMap::new(),
+            also: vec![Vec::new(); n],
+            abbr: vec![Vec::new(); n],
+            all_abbr: Vec::new(),
+        };
+        for (i, e) in glossary.entries.iter().enumerate() {
+            if let Some(v) = e.prop("lint") {
+                for tok in v.split(['|', ',', ' ']) {
+                    if let Some(id) = tok.trim().strip_prefix("also:") {
+                        if let Some((x, _)) = glossary.by_id(id) {
+                            if x != i {
+                                links.also[i].push(x);
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(v) = e.prop("abbr") {
+                for item in v.split('|') {
+                    let Some((tag, form)) = item.split_once(':') else {
+                        continue;
+                    };
+                    let Ok(tag) = crate::lang::LangTag::parse(tag.trim()) else {
+                        continue;
+                    };
+                    let form: Vec<char> = form.trim().chars().collect();
+                    if !form.is_empty() && target.matches(&tag) {
+                        links.abbr[i].push(form.clone());
+                        links.all_abbr.push((form, i));
+                    }
+                }
+            }
+        }
+        let Some(source) = source else {
+            return links;
+        };
+        // Source variant key → entries.
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut variants: Vec<(usize, String)> = Vec::new();
+        for (i, e) in glossary.entries.iter().enumerate() {
+            for v in e.approved(source) {
+                let k = match_key(v);
+                let list = by_key.entry(k.clone()).or_default();
+                if !list.contains(&i) {
+                    list.push(i);
+                }
+                variants.push((i, k));
+            }
+        }
+        let lookup = |words: &[&str], not: usize| -> Option<usize> {
+            let k = words.join(" ");
+            let find = |k: &str| {
+                by_key
+                    .get(k)
+                    .and_then(|l| l.iter().copied().find(|&x| x != not))
+            };
+            find(&k).or_else(|| k.strip_suffix('s').and_then(find))
+        };
+        for (s, k) in &variants {
+            let words: Vec<&str> = k.split(' ').collect();
+            let n = words.len();
+            if n < 2 {
+                continue;
+            }
+            // Containment.
+            for i in 0..n {
+                for j in i + 1..=n {
+                    if j - i == n {
+                        continue;
+                    }
+                    let Some(list) = by_key.get(&words[i..j].join(" ")) else {
+                        continue;
+                    };
+                    if i > 0 && OTHER_REFERENT.contains(&words[i - 1]) {
+                        continue;
+                    }
+                    let head = j == n || (i == 0 && HEAD_PREPOSITIONS.contains(&words[j]));
+                    for &g in list {
+                        if g != *s && !links.containers[g].iter().any(|&(c, _)| c == *s) {
+                            links.containers[g].push((*s, head));
+                        } else if g != *s && head {
+                            for c in links.containers[g].iter_mut().filter(|(c, _)| c == s) {
+                                c.1 = true;
+                            }
+                        }
+                    }
+                }
+            }
+            // Components: longest entries first, left to right; only function words
+            // may be left over.
+            let mut parts = Vec::new();
+            let mut i = 0;
+            let mut whole = true;
+            while i < n {
+                let found = (i + 1..=n)
+                    .rev()
+                    .filter(|&j| j - i < n)
+                    .find_map(|j| lookup(&words[i..j], *s).map(|x| (j, x)));
+                match found {
+                    Some((j, x)) => {
+                        parts.push(x);
+                        i = j;
+                    }
+                    None if FUNCTION_WORDS.contains(&words[i]) => i += 1,
+                    None => {
+                        whole = false;
+                        break;
+                    }
+                }
+            }
+            if whole && parts.len() >= 2 {
+                links.components.insert((*s, k.clone()), parts);
+            }
+        }
+        links
+    }
+}
+
+/// True when the approved variant `term` of entry `e` occurs in the Korean target inside
+/// a word written together (중국대사, 대북특별대표, 관세율), and no longer term of
+/// another entry covers that place (대사 inside 대사관 is the embassy's when the glossary
+/// has it).
+fn inside_word(kt: &KeyedText, term: &str, e: usize, hits: &[TermHit]) -> bool {
+    if term.chars().count() < 2 {
+        return false;
+    }
+    let mut from = 0;
+    while let Some(p) = kt.key[from..].find(term) {
+        let at = from + p;
+        let ks = kt.key[..at].chars().count();
+        let ke = ks + term.chars().count();
+        let (os, oe) = kt.original_span(ks, ke);
+        let covered = hits
+            .iter()
+            .any(|h| h.entry != e && h.start < oe && os < h.end && (h.start < os || h.end > oe));
+        if !covered {
+            return true;
+        }
+        from = at + term.len();
+    }
+    false
+}
+
+/// True when the target holds `term` (an approved variant of entry `e`) cut in two by
+/// the term of another entry (常驻联合国代表 for 常驻代表 with 联合国 inserted, 주유엔
+/// 대한민국 대표부 대사 for 주유엔 대표부 대사), white space around the insertion
+/// aside. Both halves must be at least two characters long.
+fn interrupted(t: &[char], term: &str, e: usize, hits: &[TermHit]) -> bool {
+    let k: Vec<char> = term.chars().collect();
+    if k.len() < 4 {
+        return false;
+    }
+    for h in hits.iter().filter(|h| h.entry != e && !h.forbidden) {
+        let mut before = h.start;
+        while before > 0 && t[before - 1] == ' ' {
+            before -= 1;
+        }
+        let mut after = h.end.min(t.len());
+        while after < t.len() && t[after] == ' ' {
+            after += 1;
+        }
+        for cut in 2..=k.len() - 2 {
+            let (a, b) = (&k[..cut], &k[cut..]);
+            let a = trim_spaces(a);
+            let b = trim_spaces(b);
+            if a.is_empty() || b.is_empty() {
+                continue;
+            }
+            if before >= a.len()
+                && &t[before - a.len()..before] == a
+                && t.len() >= after + b.len()
+                && &t[after..after + b.len()] == b
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn trim_spaces(s: &[char]) -> &[char] {
+    let mut a = 0;
+    let mut b = s.len();
+    while a < b && s[a] == ' ' {
+        a += 1;
+    }
+    while b > a && s[b - 1] == ' ' {
+        b -= 1;
+    }
+    &s[a..b]
+}
+
 /// True when `term` occurs in the Korean `key` right after the prefix 주 (駐, "resident
 /// in") at the start of a word: 주중국 대사 holds 중국, 주유엔 대표부 holds 유엔. The
 /// recognizer reads compounds from their head only, so term-missing looks for this one
@@ -452,7 +890,8 @@ fn spacing_variant(key: &str, term: &str) -> bool {
         let start_char = flat[..at].chars().count();
         let len = squeezed.chars().count();
         let (a, b) = (map[start_char], map[start_char + len - 1]);
-        if key[a..b].contains(' ') != term.contains(' ') {
+        let span_end = b + key[b..].chars().next().map(char::len_utf8).unwrap_or(0);
+        if &key[a..span_end] != term {
             return true;
         }
         from = at + squeezed.len();
@@ -566,11 +1005,12 @@ sr_peace,Special Representative for Korean Peninsula Peace and Security Affairs,
             &[("The Ambassador to China spoke.", "주중국 대사가 말했다.")],
         );
         assert!(f.is_empty(), "{f:#?}");
-        // 자주중국 is not the prefix 주: still missing.
+        // No 중국 at all: missing. (자주중국 now passes through `inside_word`: a term
+        // written together with other syllables counts in Korean.)
         let f = lint(
             &g,
             "ko",
-            &[("The Ambassador to China spoke.", "자주중국 대사가 말했다.")],
+            &[("The Ambassador to China spoke.", "자주국 대사가 말했다.")],
         );
         assert_eq!(ids(&f), vec![(1, "term-missing")]);
         assert!(after_ju("주유엔 대표부", "유엔"));
@@ -607,6 +1047,212 @@ sr_peace,Special Representative for Korean Peninsula Peace and Security Affairs,
         assert_eq!(ids(&f), vec![(1, "term-missing")]);
         assert!(spacing_variant("두 번째 정상 회담", "정상회담"));
         assert!(!spacing_variant("정상회담", "정상회담"));
+    }
+
+    /// A glossary with the links term-missing follows: containers, components,
+    /// abbreviations, `also:` and Korean compounds.
+    const LINKED: &str = "id,en,ko,zh,note,domain,strict,lint,abbr
+minister,Minister,장관,部长,,title,,,
+foreign-minister,Foreign Minister,외교부 장관|외교장관,外交部长|外长,,title,,,
+vice-minister,Vice Minister,차관|부부장,副部长,,title,,,
+special-representative,Special Representative,특별대표,特别代表,,title,,,
+sr-peace,Special Representative for Korean Peninsula Peace and Security Affairs,한반도평화교섭본부장,韩半岛和平交涉本部长,,title,,,
+korean-peninsula,Korean Peninsula,한반도,朝鲜半岛,,place,,,
+dprk,DPRK|North Korea,북한,朝鲜,,place,ko,,ko:북|zh:朝
+rok,Republic of Korea|Korea,대한민국|한국,大韩民国|韩国,,place,,,ko:한|zh:韩
+china,China,중국,中国,,place,,,ko:중|zh:中|zh:华
+usa,United States|US,미국,美国,,place,,,ko:미|zh:美
+un,United Nations|UN,유엔,联合国,,org,,,
+security-council,Security Council|UN Security Council,안전보장이사회|안보리,安理会|联合国安理会,,org,,,
+denuclearization,denuclearization,비핵화,无核化,,policy,,,
+complete-denuclearization,complete denuclearization,완전한 비핵화,完全无核化,,policy,,,
+denuclearization-peninsula,denuclearization of the Korean Peninsula,한반도 비핵화,朝鲜半岛无核化,,policy,,,
+un-charter,UN Charter,유엔 헌장,联合国宪章,,treaty,,,
+ambassador,Ambassador,대사,大使,,title,ko,,
+embassy,embassy,대사관,大使馆,,org,,,
+washington,Washington,워싱턴,华盛顿,,place,,also:usa,
+beijing,Beijing,베이징,北京,,place,,,
+permanent-representative,Permanent Representative,상주대표,常驻代表,,title,,,
+";
+
+    fn linked() -> Glossary {
+        Glossary::from_csv_str(LINKED, Path::new("g.csv"), &CsvOptions::default()).unwrap()
+    }
+
+    fn missing(target: &str, s: &str, t: &str) -> Vec<String> {
+        lint(&linked(), target, &[(s, t)])
+            .iter()
+            .filter(|f| f.rule == Rule::TermMissing)
+            .map(|f| f.source_span.as_ref().unwrap().text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_longer_entry_with_the_term_as_head_satisfies_it() {
+        // Minister → 外长 (Foreign Minister), Special Representative → the full title.
+        assert!(missing("zh", "Minister Han spoke.", "韩外长表示。").is_empty());
+        assert!(missing(
+            "ko",
+            "Special Representative Choi will visit.",
+            "최윤석 한반도평화교섭본부장이 방문한다."
+        )
+        .is_empty());
+        // A Vice Minister is not a Minister: 副部长 does not satisfy "Minister".
+        assert_eq!(
+            missing("zh", "Minister Liu spoke.", "刘副部长表示。"),
+            vec!["Minister"]
+        );
+        // North Korea is not Korea.
+        assert_eq!(
+            missing("ko", "Korea spoke.", "북한이 말했다."),
+            vec!["Korea"]
+        );
+        // Still an error with no rendering at all.
+        assert_eq!(
+            missing("zh", "Minister Han spoke.", "韩某表示。"),
+            vec!["Minister"]
+        );
+    }
+
+    #[test]
+    fn a_modifier_inside_the_longer_rendering_satisfies_it() {
+        // 联合国 inside 联合国安理会 (UN Security Council) renders "UN".
+        assert!(missing("zh", "The UN and its Security Council.", "联合国安理会。").is_empty());
+        // 朝鲜 inside 朝鲜半岛 does not render DPRK: Korean Peninsula does not contain it.
+        assert_eq!(
+            missing("zh", "The DPRK and the Korean Peninsula.", "朝鲜半岛。"),
+            vec!["DPRK"]
+        );
+    }
+
+    #[test]
+    fn phrases_made_of_entries() {
+        // denuclearization of the Korean Peninsula = korean-peninsula + denuclearization,
+        // and 完全无核化 (complete denuclearization) holds denuclearization as its head.
+        assert!(missing(
+            "zh",
+            "The complete denuclearization of the Korean Peninsula.",
+            "朝鲜半岛完全无核化。"
+        )
+        .is_empty());
+        assert!(missing(
+            "ko",
+            "The complete denuclearization of the Korean Peninsula.",
+            "한반도의 완전한 비핵화."
+        )
+        .is_empty());
+        // A component missing: the phrase is missing.
+        assert_eq!(
+            missing(
+                "ko",
+                "The denuclearization of the Korean Peninsula.",
+                "완전한 비핵화."
+            ),
+            vec!["denuclearization of the Korean Peninsula"]
+        );
+        // "Charter" is no entry: UN Charter does not decompose, 联合国 alone is not it.
+        assert_eq!(
+            missing("zh", "The UN Charter.", "联合国章程。"),
+            vec!["UN Charter"]
+        );
+        // Leftover content words (Peace, Security, Affairs): no decomposition.
+        assert_eq!(
+            missing(
+                "ko",
+                "The Special Representative for Korean Peninsula Peace and Security Affairs.",
+                "한반도 특별대표."
+            ),
+            vec!["Special Representative for Korean Peninsula Peace and Security Affairs"]
+        );
+    }
+
+    #[test]
+    fn korean_terms_inside_words() {
+        for (s, t) in [
+            ("The Chinese Ambassador to Korea.", "주한 중국대사."),
+            (
+                "The Special Representative for North Korea.",
+                "대북특별대표.",
+            ),
+        ] {
+            assert!(missing("ko", s, t).is_empty(), "{s}");
+        }
+        // 대사 inside 대사관 belongs to the embassy entry. (The trade-off: in 중국대사관
+        // the recognizer does not see 대사관, which does not start a word, so 대사
+        // satisfies "Ambassador" there.)
+        assert_eq!(
+            missing("ko", "The Ambassador.", "중국 대사관."),
+            vec!["Ambassador"]
+        );
+        // Not in Chinese: 使 of 大使 alone is nothing.
+        assert_eq!(
+            missing("zh", "The Ambassador.", "使馆。"),
+            vec!["Ambassador"]
+        );
+        assert!(spacing_variant("북한 핵 문제", "북한 핵문제"));
+    }
+
+    #[test]
+    fn country_abbreviations() {
+        for (lang, s, t) in [
+            ("ko", "Korea and China agreed.", "한중 양국은 합의하였다."),
+            ("ko", "Korea, China and the United States.", "한·중·미 3국."),
+            ("ko", "Aid to North Korea.", "대북 지원."),
+            ("ko", "Investment in Korea.", "방한 투자."),
+            ("zh", "Korea and China agreed.", "韩中两国同意。"),
+            ("zh", "China calls for restraint.", "中方呼吁克制。"),
+            ("zh", "Investment in China.", "对华投资。"),
+            ("zh", "Tourists visiting Korea.", "赴韩游客。"),
+        ] {
+            assert!(missing(lang, s, t).is_empty(), "{s} → {t}");
+        }
+        for (lang, s, t, term) in [
+            // 中 alone is no abbreviation; 日 after a number is a date.
+            ("zh", "China agreed.", "其中同意。", "China"),
+            (
+                "zh",
+                "The United States agreed on the 14th.",
+                "14日美元。",
+                "United States",
+            ),
+            // 华 of 华盛顿 belongs to Washington.
+            (
+                "zh",
+                "China sent a team to Washington.",
+                "在华盛顿。",
+                "China",
+            ),
+            // 한 is not at the start of a word: 자한중.
+            ("ko", "Korea and China.", "자한중.", "Korea"),
+        ] {
+            assert!(missing(lang, s, t).contains(&term.to_string()), "{s} → {t}");
+        }
+    }
+
+    #[test]
+    fn also_links_and_interrupted_terms() {
+        // Washington (also: usa) is rendered by 미국.
+        assert!(missing("ko", "Talks in Washington.", "미국과의 협의.").is_empty());
+        // Beijing has no link: 중국 does not render it.
+        assert_eq!(
+            missing("ko", "Talks in Beijing.", "중국과의 협의."),
+            vec!["Beijing"]
+        );
+        // 常驻代表 with 联合国 inserted.
+        assert!(missing(
+            "zh",
+            "The Permanent Representative to the United Nations.",
+            "常驻联合国代表。"
+        )
+        .is_empty());
+        assert_eq!(
+            missing(
+                "zh",
+                "The Permanent Representative.",
+                "常驻联合国官员代表。"
+            ),
+            vec!["Permanent Representative"]
+        );
     }
 
     #[test]
