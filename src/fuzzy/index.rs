@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
 use crate::lang::LangTag;
-use crate::text::match_key;
+use crate::text::match_key_into;
 
 /// Segments whose key is longer than this are not cut into grams; they are listed in
 /// the length table only and always verified when their length band is searched.
@@ -313,6 +313,7 @@ struct Accumulator {
     langs: Vec<LangAcc>,
     pending: usize,
     key: Vec<char>,
+    key_buf: String,
     toks: Vec<u64>,
     occ: OccTable,
 }
@@ -323,6 +324,7 @@ impl Accumulator {
             langs: Vec::new(),
             pending: 0,
             key: Vec::new(),
+            key_buf: String::new(),
             toks: Vec::new(),
             occ: OccTable::default(),
         }
@@ -343,9 +345,9 @@ impl Accumulator {
 
     fn add(&mut self, id: i64, tag: &LangTag, text: &str) {
         let li = self.lang_index(tag);
-        let key = match_key(text);
+        match_key_into(text, &mut self.key_buf);
         self.key.clear();
-        self.key.extend(key.chars());
+        self.key.extend(self.key_buf.chars());
         let lang = &mut self.langs[li];
         let len = self.key.len();
         lang.lens
