@@ -558,14 +558,24 @@ pub struct Importer<'t> {
     tx: &'t Transaction<'t>,
     report: ImportReport,
     index: crate::fuzzy::index::Builder,
+    /// Fingerprints added by this import (duplicates within the files).
+    seen: std::collections::HashSet<[u8; 16]>,
+    /// False when the memory held no unit when the import began: then `seen` alone
+    /// recognises duplicates and the database need not be asked (the import holds the
+    /// write lock, so nobody else adds units meanwhile).
+    had_units: bool,
 }
 
 impl<'t> Importer<'t> {
     fn new(tx: &'t Transaction<'t>) -> Result<Importer<'t>> {
+        let had_units: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM unit)", [], |r| r.get(0))?;
         Ok(Importer {
             tx,
             report: ImportReport::default(),
             index: crate::fuzzy::index::Builder::new(),
+            seen: std::collections::HashSet::new(),
+            had_units,
         })
     }
 
@@ -574,7 +584,9 @@ impl<'t> Importer<'t> {
     pub fn add(&mut self, mut unit: Unit) -> Result<Option<i64>> {
         self.report.read += 1;
         for v in &mut unit.variants {
-            v.text = crate::text::stored_form(&v.text);
+            if !crate::text::is_stored_form(&v.text) {
+                v.text = crate::text::stored_form(&v.text);
+            }
         }
         unit.variants.retain(|v| !v.text.is_empty());
         sort_variants(&mut unit.variants);
@@ -588,10 +600,12 @@ impl<'t> Importer<'t> {
         let extra = (!m.extra.is_empty()).then(|| to_json(&m.extra));
         // Look before inserting: an ignored INSERT would still consume an AUTOINCREMENT id,
         // and ids must follow the file's order without gaps.
-        let exists = self
-            .tx
-            .prepare_cached("SELECT 1 FROM unit WHERE fingerprint = ?1")?
-            .exists([&fp[..]])?;
+        let exists = self.seen.contains(&fp)
+            || (self.had_units
+                && self
+                    .tx
+                    .prepare_cached("SELECT 1 FROM unit WHERE fingerprint = ?1")?
+                    .exists([&fp[..]])?);
         if exists {
             self.report.duplicates += 1;
             return Ok(None);
@@ -617,6 +631,7 @@ impl<'t> Importer<'t> {
             self.report.duplicates += 1;
             return Ok(None);
         }
+        self.seen.insert(fp);
         let id = self.tx.last_insert_rowid();
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO variant (unit_id, lang, text, markup, extra) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -624,11 +639,12 @@ impl<'t> Importer<'t> {
         for v in &unit.variants {
             let extra = (!v.extra.is_empty()).then(|| to_json(&v.extra));
             stmt.execute(params![id, v.lang.as_str(), v.text, v.markup, extra])?;
-            *self
-                .report
-                .languages
-                .entry(v.lang.as_str().to_string())
-                .or_insert(0) += 1;
+            match self.report.languages.get_mut(v.lang.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.report.languages.insert(v.lang.as_str().to_string(), 1);
+                }
+            }
         }
         drop(stmt);
         for v in unit.variants {

@@ -30,7 +30,7 @@ use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNo
 /// The stored form of a text: NFC, with white space trimmed at both ends.
 pub fn stored_form(text: &str) -> String {
     let trimmed = text.trim();
-    if trimmed.is_ascii() || is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
+    if is_nfc_fast(trimmed) {
         return trimmed.to_string();
     }
     let nfc: String = trimmed.nfc().collect();
@@ -38,10 +38,110 @@ pub fn stored_form(text: &str) -> String {
     nfc.trim().to_string()
 }
 
+/// True when `text` is known to be its own stored form (NFC, nothing to trim), so that
+/// a caller holding an owned string can keep it instead of calling [`stored_form`].
+/// False may also mean "not known" (NFC quick check Maybe).
+pub fn is_stored_form(text: &str) -> bool {
+    text.len() == text.trim().len() && is_nfc_fast(text)
+}
+
+/// NFC quick check, with a fast path for text made only of characters that are
+/// starters and NFC (and NFKC) quick-check Yes (see [`fast_key_char`]).
+fn is_nfc_fast(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii() || fast_key_char(c).is_some())
+        || is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
 /// The matching key of a text: NFKC, case folding, white space collapsed and trimmed.
 ///
 /// This is the only definition of "the same text" for matching in concord.
 pub fn match_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    match_key_into(text, &mut out);
+    out
+}
+
+/// [`match_key`] into a reused buffer (cleared first).
+pub fn match_key_into(text: &str, out: &mut String) {
+    out.clear();
+    if push_fast_key(text, out) {
+        return;
+    }
+    out.clear();
+    out.push_str(&match_key_general(text));
+}
+
+/// The key of a text whose every character has a context-free key ([`fast_key_char`]):
+/// one pass, no normalization tables. Returns false (leaving `out` partly written) as
+/// soon as a character needs the general path.
+///
+/// Why this equals the general path: NFKC(s) = NFKC(s′) where s′ replaces some
+/// characters by their full compatibility decompositions (decomposition is per
+/// character, before composition). Every character of s′ is then a starter with NFKC
+/// quick-check Yes, so s′ is already NFKC; full case folding is per character; and the
+/// white space collapse is the same loop. A test checks every BMP character.
+fn push_fast_key(text: &str, out: &mut String) -> bool {
+    let mut pending_space = false;
+    for c in text.chars() {
+        let k = if c.is_ascii() {
+            if c.is_ascii_whitespace() || c == '\u{0B}' {
+                ' '
+            } else {
+                c.to_ascii_lowercase()
+            }
+        } else {
+            match fast_key_char(c) {
+                Some(k) => k,
+                None => return false,
+            }
+        };
+        if k == ' ' {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(k);
+        }
+    }
+    true
+}
+
+/// The matching-key character of a non-ASCII character whose key does not depend on
+/// its neighbours, or `None`. For every `c` answered: `c` and its compatibility
+/// decomposition `d` (one character) are starters with NFC and NFKC quick-check Yes, and
+/// the answer is the case folding of `d` (a space for white space). The test
+/// `fast_key_chars_agree_with_the_general_path` checks this for every BMP character.
+#[inline]
+fn fast_key_char(c: char) -> Option<char> {
+    let u = c as u32;
+    match u {
+        // Hangul syllables, CJK unified ideographs (extension A and the main block).
+        0xAC00..=0xD7A3 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF => Some(c),
+        // CJK symbols and punctuation: 、 。 〃 〈 〉 《 》 「 」 『 』 【 】 〔 〕 ...
+        0x3001..=0x3029 | 0x3030..=0x3035 | 0x303C..=0x303D => Some(c),
+        // Ideographic space, no-break spaces and the typographic spaces: a space.
+        0x3000 | 0x00A0 | 0x2002..=0x200A | 0x202F | 0x205F => Some(' '),
+        // Full-width ASCII: the ASCII character, case folded.
+        0xFF01..=0xFF5E => char::from_u32(u - 0xFEE0).map(|a| a.to_ascii_lowercase()),
+        // General punctuation without compatibility decompositions: ‐ – — ‘ ’ “ ” • ‥ …
+        // are not all here: ‥ and … decompose to dots and take the general path.
+        0x2010 | 0x2012..=0x2016 | 0x2018..=0x2023 | 0x2027 | 0x2030..=0x2032 | 0x2035 => Some(c),
+        0x2038..=0x203B | 0x203D | 0x2041..=0x2046 => Some(c),
+        // Latin-1 symbols and letters without decompositions.
+        0x00A1 | 0x00A2..=0x00A7 | 0x00A9 | 0x00AB | 0x00AC | 0x00AE | 0x00B0 | 0x00B1 => Some(c),
+        0x00B6 | 0x00B7 | 0x00BB | 0x00BF | 0x00D7 => Some(c),
+        // Latin-1 letters: lower case stays, upper case folds by +0x20 (not ß: "ss").
+        0x00E0..=0x00FF => Some(c),
+        0x00C0..=0x00D6 | 0x00D8..=0x00DE => char::from_u32(u + 0x20),
+        _ => None,
+    }
+}
+
+/// The general path of [`match_key`]: NFKC, full case folding, white space collapse.
+fn match_key_general(text: &str) -> String {
     if text.is_ascii() {
         let mut out = String::with_capacity(text.len());
         push_collapsed_ascii(text, &mut out);
@@ -93,10 +193,18 @@ fn fold_case(text: &str) -> String {
 }
 
 /// True if `c` may change under case folding. Conservative: scripts without case
-/// (Hangul, Han, kana, most punctuation) answer false.
+/// (Hangul, Han, kana), general punctuation, CJK punctuation and most symbols answer
+/// false (the test `caseless_ranges_do_not_fold` checks every BMP character).
 fn has_case_mapping(c: char) -> bool {
     let u = c as u32;
     if (0x1100..=0x11FF).contains(&u)
+        || (0x00A0..=0x00B4).contains(&u)
+        || (0x00B6..=0x00BF).contains(&u)
+        || u == 0x00D7
+        || u == 0x00F7
+        || (0x2000..=0x20FF).contains(&u)
+        || (0x2190..=0x24B5).contains(&u)
+        || (0x24EA..=0x2BFF).contains(&u)
         || (0x2E80..=0x9FFF).contains(&u)
         || (0xA960..=0xA97F).contains(&u)
         || (0xAC00..=0xD7FF).contains(&u)
@@ -523,6 +631,97 @@ mod tests {
             let k = KeyedText::new(&s);
             proptest::prop_assert_eq!(&k.key, &match_key(&s));
             proptest::prop_assert_eq!(k.chars.len(), k.key.chars().count());
+        }
+    }
+
+    /// The general path on one character, as a string.
+    fn general(c: char) -> String {
+        match_key_general(&c.to_string())
+    }
+
+    #[test]
+    fn fast_key_chars_agree_with_the_general_path() {
+        use unicode_normalization::char::canonical_combining_class as ccc;
+        use unicode_normalization::is_nfkc_quick;
+        let mut fast = 0;
+        for u in 0x80..=0xFFFFu32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let Some(k) = fast_key_char(c) else { continue };
+            fast += 1;
+            // The key of the character alone (a space collapses to nothing alone, so
+            // put it between two letters).
+            let expect = match_key_general(&format!("a{c}b"));
+            let got: String = ['a', k, 'b'].iter().collect::<String>();
+            let got = if k == ' ' { got } else { got.replace(' ', "") };
+            assert_eq!(got, expect, "U+{u:04X}");
+            // The character and its compatibility decomposition are inert starters.
+            // The character's NFKC `p` is one inert starter (so replacing `c` by `p`
+            // changes no NFKC), and `c` itself is NFC (for the stored-form fast path).
+            let p: String = c.to_string().nfkc().collect();
+            assert_eq!(p.chars().count(), 1, "U+{u:04X}: NFKC is one character");
+            let p = p.chars().next().unwrap();
+            assert_eq!(ccc(p), 0, "U+{u:04X}");
+            assert_eq!(
+                is_nfkc_quick(std::iter::once(p)),
+                IsNormalized::Yes,
+                "U+{u:04X}"
+            );
+            assert_eq!(ccc(c), 0, "U+{u:04X}");
+            assert_eq!(
+                is_nfc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "U+{u:04X}"
+            );
+            // Its key has no case folding left to do.
+            if !k.is_whitespace() {
+                assert_eq!(
+                    caseless::default_case_fold_str(&k.to_string()),
+                    k.to_string()
+                );
+                assert_eq!(general(c), k.to_string(), "U+{u:04X}");
+            }
+        }
+        assert!(fast > 38_000, "{fast}");
+    }
+
+    #[test]
+    fn caseless_ranges_do_not_fold() {
+        for u in 0x80..=0x3FFFFu32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            if !has_case_mapping(c) {
+                let s = c.to_string();
+                assert_eq!(caseless::default_case_fold_str(&s), s, "U+{u:04X}");
+            }
+        }
+    }
+
+    #[test]
+    fn korean_and_chinese_punctuation_take_the_fast_paths() {
+        for c in "“”‘’、「」—…·《》【】〈〉".chars() {
+            assert!(!has_case_mapping(c), "{c}");
+        }
+        for c in "“”‘’、「」—·《》【】〈〉，（）：；！？".chars() {
+            assert!(fast_key_char(c).is_some(), "{c}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_key_is_general_key(v in proptest::collection::vec(proptest::sample::select(&[
+            'a', 'Z', ' ', '\t', '\u{0B}', '\u{3000}', '\u{A0}', '한', '\u{1100}', '\u{1161}',
+            '\u{11AB}', '朝', '\u{F900}', 'Ａ', 'ｚ', '，', '。', '「', 'ß', 'İ', '\u{301}', 'e',
+            '\u{2028}', 'É', 'é', '·', '…', '“', '”', '—', '\u{3099}', 'か', '\u{2002}', 'µ',
+        ][..]), 0..24)) {
+            let s: String = v.into_iter().collect();
+            proptest::prop_assert_eq!(match_key(&s), match_key_general(&s));
+            proptest::prop_assert_eq!(stored_form(&s), {
+                let t: String = s.trim().nfc().collect();
+                t.trim().to_string()
+            });
+            // Conservative: true only when the text is its stored form.
+            if is_stored_form(&s) {
+                proptest::prop_assert_eq!(stored_form(&s), s);
+            }
         }
     }
 

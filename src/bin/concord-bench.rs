@@ -514,6 +514,66 @@ fn concord_bin() -> PathBuf {
     me.with_file_name("concord")
 }
 
+/// `concord import` of `tsv` into a fresh `db`, `runs` times: units/s, CPU time and peak
+/// RSS of each child process (getrusage), then the medians.
+fn import_report(tsv: &Path, db: &Path, runs: usize) {
+    let units = std::fs::read(tsv)
+        .expect("read the TSV")
+        .split(|b| *b == b'\n')
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .count();
+    let mut rates = Vec::new();
+    let mut rsss = Vec::new();
+    for run in 1..=runs.max(1) {
+        for s in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{s}", db.display()));
+        }
+        let t0 = child_cpu();
+        let (wall, rss, ok) = run_measured(
+            Command::new(concord_bin())
+                .arg("--db")
+                .arg(db)
+                .arg("import")
+                .arg(tsv)
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit()),
+        );
+        assert!(ok, "import failed");
+        let cpu = child_cpu() - t0;
+        let rate = units as f64 / wall.as_secs_f64();
+        println!(
+            "import run {run}: {units} units {:>7.2} s wall {:>7.2} s CPU  {:>9.0} units/s  peak RSS {:.0} MB  DB {:.0} MB",
+            wall.as_secs_f64(),
+            cpu,
+            rate,
+            rss as f64 / 1024.0,
+            file_size(db) as f64 / 1e6
+        );
+        rates.push(rate);
+        rsss.push(rss);
+    }
+    rates.sort_by(|a, b| a.total_cmp(b));
+    rsss.sort();
+    println!(
+        "import median: {:.0} units/s, peak RSS {:.0} MB (load average {})",
+        rates[rates.len() / 2],
+        rsss[rsss.len() / 2] as f64 / 1024.0,
+        std::fs::read_to_string("/proc/loadavg")
+            .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    );
+}
+
+/// User + system CPU seconds of the children waited for so far.
+fn child_cpu() -> f64 {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid out-pointer.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
+    t(ru.ru_utime) + t(ru.ru_stime)
+}
+
 struct Args {
     sizes: Vec<usize>,
     dir: PathBuf,
@@ -729,6 +789,12 @@ fn main() {
             let q = PathBuf::from(get("--queries").expect("--queries"));
             match_report(&db, &q, argv.iter().any(|a| a == "-v")).expect("match");
         }
+        Some("import") => {
+            let tsv = PathBuf::from(get("--tsv").expect("--tsv FILE"));
+            let db = PathBuf::from(get("--db").expect("--db FILE"));
+            let runs = get("--runs").and_then(|v| v.parse().ok()).unwrap_or(3);
+            import_report(&tsv, &db, runs);
+        }
         Some("all") => {
             let sizes: Vec<usize> = get("--sizes")
                 .unwrap_or_else(|| "10000,100000,1000000".into())
@@ -750,7 +816,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: concord-bench all [--sizes 10000,100000,1000000] [--dir DIR] [--brute N] [--corpora DIR]\n       concord-bench gen --units N [-o memory.tsv] [--queries queries.txt]"
+                "usage: concord-bench all [--sizes 10000,100000,1000000] [--dir DIR] [--brute N] [--corpora DIR]\n       concord-bench gen --units N [-o memory.tsv] [--queries queries.txt]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]"
             );
             std::process::exit(2);
         }

@@ -210,12 +210,23 @@ impl Row<'_> {
         };
         let mut variants = Vec::new();
         for (col, cell) in self.header.columns.iter().zip(self.cells) {
-            let value = cell.trim();
-            if value.is_empty() {
+            let trimmed = cell.trim();
+            if trimmed.is_empty() {
                 continue;
             }
-            let value = value.to_string();
+            // Keep the cell's own buffer when there is nothing to trim or normalize.
+            let value = if trimmed.len() == cell.len() {
+                cell
+            } else {
+                trimmed.to_string()
+            };
             match col {
+                Column::Lang(t) if crate::text::is_stored_form(&value) => variants.push(Variant {
+                    lang: t.clone(),
+                    text: value,
+                    markup: None,
+                    extra: Default::default(),
+                }),
                 Column::Lang(t) => variants.push(Variant::new(t.clone(), value)),
                 Column::Note => meta.extra.notes.push(value),
                 Column::Origin => meta.origin = Some(value),
