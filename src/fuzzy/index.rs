@@ -248,20 +248,10 @@ fn decode_postings(blob: &[u8], mut f: impl FnMut(i64)) {
     }
 }
 
-/// Bytes per arena block: [`BLOCK_DATA`] bytes of postings, then the index of the next
-/// block (little-endian `u32`).
-const BLOCK: usize = 32;
-const BLOCK_DATA: usize = BLOCK - 4;
-
-/// One (token, band) run being accumulated: varint id deltas in a chain of arena blocks
-/// (no allocation per run, no reallocation as it grows).
 struct TokList {
     last: i64,
     n: u32,
-    len: u32,
-    head: u32,
-    tail: u32,
-    used: u8,
+    bytes: Vec<u8>,
 }
 
 struct Bucket {
@@ -269,7 +259,6 @@ struct Bucket {
     stage_id: Vec<i64>,
     stage_band: Vec<u8>,
     map: IntMap<(u64, u8), TokList>,
-    arena: Vec<[u8; BLOCK]>,
 }
 
 impl Bucket {
@@ -279,48 +268,22 @@ impl Bucket {
             stage_id: Vec::with_capacity(STAGE),
             stage_band: Vec::with_capacity(STAGE),
             map: IntMap::default(),
-            arena: Vec::new(),
         }
     }
 
     fn drain(&mut self) {
-        let arena = &mut self.arena;
         for ((&t, &id), &band) in self
             .stage_tok
             .iter()
             .zip(&self.stage_id)
             .zip(&self.stage_band)
         {
-            let e = self.map.entry((t, band)).or_insert_with(|| {
-                arena.push([0; BLOCK]);
-                let b = (arena.len() - 1) as u32;
-                TokList {
-                    last: 0,
-                    n: 0,
-                    len: 0,
-                    head: b,
-                    tail: b,
-                    used: 0,
-                }
+            let e = self.map.entry((t, band)).or_insert_with(|| TokList {
+                last: 0,
+                n: 0,
+                bytes: Vec::new(),
             });
-            let mut v = (id - e.last) as u64;
-            loop {
-                let byte = if v >= 0x80 { (v as u8) | 0x80 } else { v as u8 };
-                if e.used as usize == BLOCK_DATA {
-                    arena.push([0; BLOCK]);
-                    let next = (arena.len() - 1) as u32;
-                    arena[e.tail as usize][BLOCK_DATA..].copy_from_slice(&next.to_le_bytes());
-                    e.tail = next;
-                    e.used = 0;
-                }
-                arena[e.tail as usize][e.used as usize] = byte;
-                e.used += 1;
-                e.len += 1;
-                if v < 0x80 {
-                    break;
-                }
-                v >>= 7;
-            }
+            push_varint(&mut e.bytes, (id - e.last) as u64);
             e.last = id;
             e.n += 1;
         }
@@ -328,27 +291,6 @@ impl Bucket {
         self.stage_id.clear();
         self.stage_band.clear();
     }
-
-    /// Append the bytes of a run to `out`.
-    fn copy_run(&self, run: &TokList, out: &mut Vec<u8>) {
-        let mut left = run.len as usize;
-        let mut b = run.head as usize;
-        while left > 0 {
-            let k = left.min(BLOCK_DATA);
-            out.extend_from_slice(&self.arena[b][..k]);
-            left -= k;
-            if left > 0 {
-                b = u32::from_le_bytes(self.arena[b][BLOCK_DATA..].try_into().expect("four bytes"))
-                    as usize;
-            }
-        }
-    }
-}
-
-/// A token's row of a package: its posting count and its runs, in band order.
-struct RowOut {
-    n: u32,
-    bytes: Vec<u8>,
 }
 
 struct LangAcc {
@@ -359,7 +301,7 @@ struct LangAcc {
 }
 
 /// A language's part of a package: tag, q, rows sorted by token, lengths by id.
-type PackagedLang = (String, usize, Vec<(u64, RowOut)>, Vec<(i64, u16)>);
+type PackagedLang = (String, usize, Vec<(u64, TokList)>, Vec<(i64, u16)>);
 
 /// One batch of postings ready to be written: per language, its rows sorted by token.
 struct Package {
@@ -427,38 +369,31 @@ impl Accumulator {
     fn take(&mut self) -> Package {
         let mut langs = Vec::new();
         for mut lang in std::mem::take(&mut self.langs) {
-            let mut runs: Vec<((u64, u8), u16, TokList)> = Vec::new();
-            for (bi, b) in lang.buckets.iter_mut().enumerate() {
+            let mut runs: Vec<((u64, u8), TokList)> = Vec::new();
+            for b in &mut lang.buckets {
                 b.drain();
-                runs.extend(b.map.drain().map(|(k, v)| (k, bi as u16, v)));
+                runs.extend(b.map.drain());
             }
             runs.sort_unstable_by_key(|r| r.0);
             // One row per token: its runs in band order.
-            let mut rows: Vec<(u64, RowOut)> = Vec::new();
-            let mut i = 0;
-            while i < runs.len() {
-                let tok = runs[i].0 .0;
-                let mut j = i;
-                let mut size = 0;
-                while j < runs.len() && runs[j].0 .0 == tok {
-                    size += runs[j].2.len as usize + 8;
-                    j += 1;
+            let mut rows: Vec<(u64, TokList)> = Vec::new();
+            for ((tok, band), run) in runs {
+                if rows.last().map(|r| r.0) != Some(tok) {
+                    rows.push((
+                        tok,
+                        TokList {
+                            last: 0,
+                            n: 0,
+                            bytes: Vec::new(),
+                        },
+                    ));
                 }
-                let mut row = RowOut {
-                    n: 0,
-                    bytes: Vec::with_capacity(size),
-                };
-                for ((_, band), bi, run) in &runs[i..j] {
-                    push_varint(&mut row.bytes, *band as u64);
-                    push_varint(&mut row.bytes, run.len as u64);
-                    lang.buckets[*bi as usize].copy_run(run, &mut row.bytes);
-                    row.n += run.n;
-                }
-                rows.push((tok, row));
-                i = j;
+                let row = &mut rows.last_mut().expect("pushed").1;
+                push_varint(&mut row.bytes, band as u64);
+                push_varint(&mut row.bytes, run.bytes.len() as u64);
+                row.bytes.extend_from_slice(&run.bytes);
+                row.n += run.n;
             }
-            drop(runs);
-            lang.buckets.clear();
             langs.push((lang.tag, lang.q, rows, lang.lens));
         }
         self.pending = 0;
