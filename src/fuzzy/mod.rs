@@ -368,6 +368,9 @@ pub struct Matcher<'m> {
     /// count (high 16 bits), side by side so that a posting costs one memory access.
     slots: Vec<Vec<u32>>,
     touched: Vec<i64>,
+    /// Per language, the document frequencies of the tokens queried so far (they only
+    /// order the reading, so a stale value costs time, never correctness).
+    df_cache: Vec<index::IntMap<u64, u64>>,
     /// Counters of the last search.
     pub stats: SearchStats,
 }
@@ -391,6 +394,7 @@ impl<'m> Matcher<'m> {
             readers,
             slots: Vec::new(),
             touched: Vec::new(),
+            df_cache: Vec::new(),
             stats: SearchStats::default(),
         })
     }
@@ -556,8 +560,23 @@ impl<'m> Matcher<'m> {
         index::key_tokens(&q.chars, qn, &mut index::OccTable::default(), &mut tokens);
         let total = tokens.len() as i64;
         let mut order: Vec<(u64, u64)> = Vec::with_capacity(tokens.len());
+        if self.df_cache.len() <= li {
+            self.df_cache.resize_with(li + 1, Default::default);
+        }
+        let dfs = &mut self.df_cache[li];
+        if dfs.len() > 1 << 20 {
+            dfs.clear();
+        }
         for &t in &tokens {
-            order.push((reader.df(t)?, t));
+            let df = match dfs.get(&t) {
+                Some(&d) => d,
+                None => {
+                    let d = reader.df(t)?;
+                    dfs.insert(t, d);
+                    d
+                }
+            };
+            order.push((df, t));
         }
         order.sort_unstable();
 
@@ -634,7 +653,20 @@ impl<'m> Matcher<'m> {
         // No segment outside the candidates can qualify any more. Reading further tokens
         // (counting known candidates only) sharpens their count bound; it pays while a
         // token's list is short compared with the verifications it may save.
-        let mut pending = touched.len();
+        // Shared-token counts of the candidates not verified yet, as a histogram, so
+        // that the number still able to qualify is known without a pass over them.
+        let mut hist = vec![0u32; total as usize + 2];
+        for &id in touched.iter() {
+            let c = cnt(slots, id);
+            if c & VERIFIED == 0 {
+                hist[(c as usize).min(total as usize + 1)] += 1;
+            }
+        }
+        let pending_from = |hist: &[u32], floor: i64| -> usize {
+            let f = floor.clamp(0, hist.len() as i64) as usize;
+            hist[f..].iter().map(|&h| h as usize).sum()
+        };
+        let mut pending = pending_from(&hist, b.tmin - total + p);
         while (p as usize) < order.len() && order[p as usize].0 <= 32 * pending as u64 {
             let tok = order[p as usize].1;
             stats.tokens_read += 1;
@@ -644,6 +676,9 @@ impl<'m> Matcher<'m> {
                     let c = (*sl >> 16) as u16;
                     if c != 0 && c & VERIFIED == 0 {
                         *sl += 1 << 16;
+                        let c = (c as usize).min(hist.len() - 2);
+                        hist[c] = hist[c].saturating_sub(1);
+                        hist[c + 1] += 1;
                     }
                 }
             })?;
@@ -651,20 +686,14 @@ impl<'m> Matcher<'m> {
             if b.s != top.threshold() {
                 b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
             }
-            let floor = b.tmin - total + p;
-            pending = touched
-                .iter()
-                .filter(|&&id| {
-                    let c = cnt(slots, id);
-                    c & VERIFIED == 0 && (c as i64) >= floor
-                })
-                .count();
+            pending = pending_from(&hist, b.tmin - total + p);
         }
         // Final pass: every candidate that can still qualify, most shared tokens first.
+        let floor = b.tmin - total + p;
         let mut cands: Vec<(u16, i64)> = touched
             .iter()
-            .filter(|&&id| cnt(slots, id) & VERIFIED == 0)
             .map(|&id| (cnt(slots, id), id))
+            .filter(|&(c, _)| c & VERIFIED == 0 && c as i64 >= floor)
             .collect();
         cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         for (c, id) in cands {
