@@ -609,18 +609,24 @@ impl<'m> Matcher<'m> {
             }
             let tok = order[p as usize].1;
             stats.tokens_read += 1;
-            reader.postings_in(tok, b.bands(), |id| {
-                stats.postings += 1;
-                let Some(sl) = slots.get_mut(id as usize) else {
-                    return;
-                };
-                if !b.in_band(*sl as u16) {
-                    return;
+            reader.postings_batched(tok, b.bands(), |ids| {
+                stats.postings += ids.len() as u64;
+                // Load the batch's slots first (independent loads, no branches), then
+                // update them: the cache misses overlap.
+                let mut lens = [0u16; index::BATCH];
+                for (l, &id) in lens.iter_mut().zip(ids) {
+                    *l = slots.get(id as usize).map_or(0, |&s| s as u16);
                 }
-                if (*sl >> 16) as u16 & !VERIFIED == 0 {
-                    touched.push(id);
+                for (&len, &id) in lens.iter().zip(ids) {
+                    if !b.in_band(len) {
+                        continue;
+                    }
+                    let sl = &mut slots[id as usize];
+                    if (*sl >> 16) as u16 & !VERIFIED == 0 {
+                        touched.push(id);
+                    }
+                    *sl += 1 << 16;
                 }
-                *sl += 1 << 16;
             })?;
             p += 1;
             if p == checkpoint {
@@ -670,12 +676,15 @@ impl<'m> Matcher<'m> {
         while (p as usize) < order.len() && order[p as usize].0 <= 32 * pending as u64 {
             let tok = order[p as usize].1;
             stats.tokens_read += 1;
-            reader.postings_in(tok, b.bands(), |id| {
-                stats.postings += 1;
-                if let Some(sl) = slots.get_mut(id as usize) {
-                    let c = (*sl >> 16) as u16;
+            reader.postings_batched(tok, b.bands(), |ids| {
+                stats.postings += ids.len() as u64;
+                let mut cs = [0u16; index::BATCH];
+                for (c, &id) in cs.iter_mut().zip(ids) {
+                    *c = slots.get(id as usize).map_or(0, |&s| (s >> 16) as u16);
+                }
+                for (&c, &id) in cs.iter().zip(ids) {
                     if c != 0 && c & VERIFIED == 0 {
-                        *sl += 1 << 16;
+                        slots[id as usize] += 1 << 16;
                         let c = (c as usize).min(hist.len() - 2);
                         hist[c] = hist[c].saturating_sub(1);
                         hist[c + 1] += 1;
