@@ -248,6 +248,52 @@ fn decode_postings(blob: &[u8], mut f: impl FnMut(i64)) {
     }
 }
 
+/// Ids handed over at once by [`Reader::postings_batched`].
+pub(crate) const BATCH: usize = 128;
+
+/// Decode the runs of a posting blob whose band is in `bands` into `f`, [`BATCH`] ids
+/// at a time (so that the caller can issue a batch's memory loads together).
+#[inline]
+fn decode_runs_batched(
+    blob: &[u8],
+    bands: (u8, u8),
+    buf: &mut [i64; BATCH],
+    f: &mut impl FnMut(&[i64]),
+) {
+    let mut pos = 0;
+    while pos < blob.len() {
+        let band = read_varint(blob, &mut pos) as u8;
+        let len = read_varint(blob, &mut pos) as usize;
+        let end = (pos + len).min(blob.len());
+        if band >= bands.0 && band <= bands.1 {
+            let mut id = 0i64;
+            let mut v = 0u64;
+            let mut shift = 0;
+            let mut k = 0;
+            for &b in &blob[pos..end] {
+                v |= ((b & 0x7F) as u64) << shift;
+                if b & 0x80 == 0 {
+                    id += v as i64;
+                    buf[k] = id;
+                    k += 1;
+                    if k == BATCH {
+                        f(&buf[..]);
+                        k = 0;
+                    }
+                    v = 0;
+                    shift = 0;
+                } else {
+                    shift += 7;
+                }
+            }
+            if k > 0 {
+                f(&buf[..k]);
+            }
+        }
+        pos = end;
+    }
+}
+
 struct TokList {
     last: i64,
     n: u32,
@@ -757,6 +803,25 @@ impl<'c> Reader<'c> {
         Ok(())
     }
 
+    /// As [`Reader::postings_in`], the ids handed over in slices of at most [`BATCH`].
+    pub(crate) fn postings_batched(
+        &self,
+        token: u64,
+        bands: (u8, u8),
+        mut f: impl FnMut(&[i64]),
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ids FROM fz_post WHERE lang = ?1 AND token = ?2 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![self.lang.id, token as i64])?;
+        let mut buf = [0i64; BATCH];
+        while let Some(r) = rows.next()? {
+            let blob = r.get_ref(0)?.as_blob().map_err(corrupt)?;
+            decode_runs_batched(blob, bands, &mut buf, &mut f);
+        }
+        Ok(())
+    }
+
     /// Visit the ids of every token in `lo..hi` (ids may repeat and are not ordered).
     pub(crate) fn range_postings(&self, lo: u64, hi: u64, f: impl FnMut(i64)) -> Result<()> {
         let mut f = f;
@@ -831,6 +896,35 @@ mod tests {
         let (lo, hi) = prefix_range(&c("th"));
         key_tokens(&c("the other"), 3, &mut occ, &mut out);
         assert_eq!(out.iter().filter(|&&t| t >= lo && t < hi).count(), 2);
+    }
+
+    #[test]
+    fn batched_decoding_equals_plain() {
+        // Three runs (bands 3, 7, 9) of 300, 5 and 129 ids.
+        let mut blob = Vec::new();
+        for (band, n) in [(3u64, 300i64), (7, 5), (9, 129)] {
+            let mut run = Vec::new();
+            let mut last = 0;
+            for i in 0..n {
+                let id = 1 + i * 37 + band as i64;
+                push_varint(&mut run, (id - last) as u64);
+                last = id;
+            }
+            push_varint(&mut blob, band);
+            push_varint(&mut blob, run.len() as u64);
+            blob.extend_from_slice(&run);
+        }
+        for bands in [(0, 255), (3, 3), (4, 8), (7, 9), (10, 20)] {
+            let mut plain = Vec::new();
+            decode_runs(&blob, bands, |id| plain.push(id));
+            let mut batched = Vec::new();
+            let mut buf = [0i64; BATCH];
+            decode_runs_batched(&blob, bands, &mut buf, &mut |ids: &[i64]| {
+                assert!(!ids.is_empty() && ids.len() <= BATCH);
+                batched.extend_from_slice(ids)
+            });
+            assert_eq!(plain, batched, "{bands:?}");
+        }
     }
 
     #[test]
