@@ -304,6 +304,10 @@ impl Recognizer {
                         }
                     } else if is_hangul(last) && strict {
                         EndRule::Strict
+                    } else if key.chars().any(|c| c.is_ascii_alphanumeric()) {
+                        // A Latin term ending in punctuation (`U.S.`) still ends a word:
+                        // it is not found inside `U.S.A.`.
+                        EndRule::Word
                     } else {
                         EndRule::Any
                     };
@@ -780,6 +784,24 @@ mod tests {
             m(&[("DPRKs", "dprk"), ("DPRK’s", "dprk")])
         );
         assert_eq!(found(&r, &g, "ＤＰＲＫ"), m(&[("ＤＰＲＫ", "dprk")]));
+    }
+
+    #[test]
+    fn term_ending_in_punctuation_is_not_found_inside_a_longer_word() {
+        let g = glossary(
+            "id,en,ko,zh\nus,U.S.,미국,美国\ng20,주요 20개국(G20),주요 20개국(G20),二十国集团\n",
+        );
+        let r = rec(&g, "en", false);
+        assert_eq!(
+            found(&r, &g, "the U.S.A. and the U.S."),
+            m(&[("U.S.", "us")])
+        );
+        assert_eq!(found(&r, &g, "U.S.-ROK talks"), m(&[("U.S.", "us")]));
+        let r = rec(&g, "ko", false);
+        assert_eq!(
+            found(&r, &g, "주요 20개국(G20)은 회의를"),
+            m(&[("주요 20개국(G20)", "g20")])
+        );
     }
 
     #[test]
