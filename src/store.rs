@@ -535,19 +535,37 @@ impl Memory {
         )?)
     }
 
-    /// Delete units by id, in one transaction. Returns how many existed.
+    /// Delete units by id, in one transaction: all or nothing, an id that is not in the
+    /// memory is an error and deletes none. Returns how many were deleted.
     pub fn delete(&mut self, ids: &[i64]) -> Result<u64> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut n = 0;
         {
+            let mut exists = tx.prepare("SELECT 1 FROM unit WHERE id = ?1")?;
+            let mut missing = Vec::new();
+            for id in &ids {
+                if !exists.exists([id])? {
+                    missing.push(id.to_string());
+                }
+            }
+            if !missing.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "no unit {} in {}; nothing deleted",
+                    missing.join(", "),
+                    self.path.display()
+                )));
+            }
             let mut stmt = tx.prepare("DELETE FROM unit WHERE id = ?1")?;
-            for id in ids {
+            for id in &ids {
                 n += stmt.execute([id])? as u64;
             }
         }
-        crate::fuzzy::index::forget(&tx, ids)?;
+        crate::fuzzy::index::forget(&tx, &ids)?;
         tx.commit()?;
         Ok(n)
     }

@@ -327,20 +327,6 @@ pub fn show(cli: &Cli, args: &ShowArgs) -> Result<Outcome> {
 pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<Outcome> {
     let (path, _) = db_path(cli);
     let mut mem = Memory::open_existing(&path)?;
-    // All or nothing: an id that is not there is an error, and nothing is deleted.
-    let mut missing = Vec::new();
-    for id in &args.ids {
-        if mem.unit(*id)?.is_none() {
-            missing.push(id.to_string());
-        }
-    }
-    if !missing.is_empty() {
-        return Err(Error::Invalid(format!(
-            "no unit {} in {}; nothing deleted",
-            missing.join(", "),
-            path.display()
-        )));
-    }
     let n = mem.delete(&args.ids)?;
     if cli.json {
         print_json(&serde_json::json!({ "deleted": n }))?;

@@ -349,34 +349,23 @@ impl<'a> Linter<'a> {
     }
 
     fn consistency(&mut self, line: u64, sk: u64, tk: u64) -> Vec<Hit> {
-        let mut out = Vec::new();
-        match self.by_source.get(&sk) {
-            Some(&(t, l)) if t != tk => out.push(
-                Hit::new(
-                    Rule::SegmentInconsistent,
-                    format!("the same source was translated differently at line {l}: use one translation"),
-                )
-                .detail("source"),
-            ),
-            Some(_) => {}
-            None => {
-                self.by_source.insert(sk, (tk, line));
-            }
-        }
-        match self.by_target.get(&tk) {
-            Some(&(s, l)) if s != sk => out.push(
-                Hit::new(
-                    Rule::SegmentInconsistent,
-                    format!("the same target translates a different source at line {l}: check that both are right"),
-                )
-                .detail("target"),
-            ),
-            Some(_) => {}
-            None => {
-                self.by_target.insert(tk, (sk, line));
-            }
-        }
-        out
+        let by_source = first_pairing(&mut self.by_source, sk, tk, line).map(|l| {
+            Hit::new(
+                Rule::SegmentInconsistent,
+                format!(
+                    "the same source was translated differently at line {l}: use one translation"
+                ),
+            )
+            .detail("source")
+        });
+        let by_target = first_pairing(&mut self.by_target, tk, sk, line).map(|l| {
+            Hit::new(
+                Rule::SegmentInconsistent,
+                format!("the same target translates a different source at line {l}: check that both are right"),
+            )
+            .detail("target")
+        });
+        by_source.into_iter().chain(by_target).collect()
     }
 }
 
@@ -531,6 +520,25 @@ impl Core<'_> {
             source,
             target,
             fingerprint,
+        }
+    }
+}
+
+/// Segment consistency in one direction: `key` (a source or target hash) was first seen
+/// paired with some other hash; if that differs from `other`, the line of the first
+/// pairing. The first pairing of a key is remembered.
+fn first_pairing(
+    seen: &mut HashMap<u64, (u64, u64)>,
+    key: u64,
+    other: u64,
+    line: u64,
+) -> Option<u64> {
+    match seen.get(&key) {
+        Some(&(o, l)) if o != other => Some(l),
+        Some(_) => None,
+        None => {
+            seen.insert(key, (other, line));
+            None
         }
     }
 }
