@@ -216,6 +216,18 @@ impl LangTag {
         }
     }
 
+    /// The order concord lists languages in (columns, variants): en, ko, zh first, then
+    /// the others; ties by tag. Sort with `tags.sort_by(|a, b| a.order_key().cmp(&b.order_key()))`.
+    pub fn order_key(&self) -> (u8, &str) {
+        let rank = match self.primary() {
+            "en" => 0,
+            "ko" => 1,
+            "zh" => 2,
+            _ => 3,
+        };
+        (rank, self.as_str())
+    }
+
     /// The coarse language family concord's text rules use: `en`, `ko`, `zh` or other.
     pub fn family(&self) -> &str {
         if self.is_chinese() {

@@ -480,6 +480,45 @@ impl Memory {
         Ok(())
     }
 
+    /// Visit the language tags of every unit in id order, without reading any text (for
+    /// decisions about a whole export, such as a TMX header's `srclang`).
+    pub fn for_each_unit_languages<F>(&self, mut f: F) -> Result<()>
+    where
+        F: FnMut(&[LangTag]) -> Result<()>,
+    {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT unit_id, lang FROM variant ORDER BY unit_id")?;
+        let mut rows = stmt.query([])?;
+        let mut tags: std::collections::HashMap<String, LangTag> = Default::default();
+        let mut current: Option<i64> = None;
+        let mut langs: Vec<LangTag> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            if current != Some(id) {
+                if current.is_some() {
+                    f(&langs)?;
+                }
+                current = Some(id);
+                langs.clear();
+            }
+            let lang = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let tag = match tags.get(lang) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = LangTag::parse(lang).map_err(|e| Error::lang("memory", e))?;
+                    tags.insert(lang.to_string(), t.clone());
+                    t
+                }
+            };
+            langs.push(tag);
+        }
+        if current.is_some() {
+            f(&langs)?;
+        }
+        Ok(())
+    }
+
     /// The distinct language tags present in the memory, sorted.
     pub fn languages(&self) -> Result<Vec<LangTag>> {
         let mut stmt = self
@@ -685,17 +724,7 @@ impl<'t> Importer<'t> {
 
 /// Variants are kept in a fixed order: en, ko, zh first, then the rest by tag.
 fn sort_variants(vs: &mut [Variant]) {
-    vs.sort_by(|a, b| lang_order(&a.lang).cmp(&lang_order(&b.lang)));
-}
-
-fn lang_order(t: &LangTag) -> (u8, &str) {
-    let rank = match t.primary() {
-        "en" => 0,
-        "ko" => 1,
-        "zh" => 2,
-        _ => 3,
-    };
-    (rank, t.as_str())
+    vs.sort_by(|a, b| a.lang.order_key().cmp(&b.lang.order_key()));
 }
 
 fn fingerprint(variants: &[Variant]) -> [u8; 16] {

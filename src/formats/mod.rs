@@ -136,16 +136,8 @@ pub fn write_memory<W: std::io::Write>(
         .into_iter()
         .filter(|t| langs.is_empty() || langs.iter().any(|r| r.matches(t)))
         .collect();
-    let mut sorted = languages.clone();
-    sorted.sort_by_key(|t| {
-        let rank = match t.primary() {
-            "en" => 0,
-            "ko" => 1,
-            "zh" => 2,
-            _ => 3,
-        };
-        (rank, t.as_str().to_string())
-    });
+    let mut sorted = languages;
+    sorted.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
     let mut report = ExportReport {
         languages: sorted.iter().map(|t| t.to_string()).collect(),
         ..ExportReport::default()
@@ -203,9 +195,19 @@ pub fn write_memory<W: std::io::Write>(
             // written has it (OmegaT refuses a TMX without srclang), else `*all*`.
             let srclang = match sorted.first() {
                 Some(first) => {
+                    // Only the languages are needed: no unit text is read.
                     let mut all = true;
-                    mem.for_each_unit(langs, 2, |u| {
-                        all = all && u.variant(first).is_some();
+                    mem.for_each_unit_languages(|tags| {
+                        let selected = tags
+                            .iter()
+                            .filter(|t| langs.is_empty() || langs.iter().any(|r| r.matches(t)));
+                        let (mut n, mut has_first) = (0, false);
+                        for t in selected {
+                            n += 1;
+                            has_first |= t == first;
+                        }
+                        // Units with fewer than two selected variants are not written.
+                        all = all && (n < 2 || has_first);
                         Ok(())
                     })?;
                     if all {

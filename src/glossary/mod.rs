@@ -221,8 +221,8 @@ impl Column {
     fn group(&self) -> (u8, u8, String) {
         match self {
             Column::Id => (0, 0, String::new()),
-            Column::Lang(t) => (1, lang_rank(t), t.to_string()),
-            Column::Forbidden(t) => (2, lang_rank(t), t.to_string()),
+            Column::Lang(t) => (1, t.order_key().0, t.to_string()),
+            Column::Forbidden(t) => (2, t.order_key().0, t.to_string()),
             Column::Note => (3, 0, String::new()),
             Column::Domain => (4, 0, String::new()),
             Column::Case => (5, 0, String::new()),
@@ -232,19 +232,9 @@ impl Column {
     }
 }
 
-/// en, ko, zh first, then the other languages by tag.
-pub(crate) fn lang_rank(t: &LangTag) -> u8 {
-    match t.primary() {
-        "en" => 0,
-        "ko" => 1,
-        "zh" => 2,
-        _ => 3,
-    }
-}
-
 /// Sort tags in the canonical language order (en, ko, zh, then the rest by tag).
 pub fn sort_languages(tags: &mut [LangTag]) {
-    tags.sort_by(|a, b| (lang_rank(a), a.as_str()).cmp(&(lang_rank(b), b.as_str())));
+    tags.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
 }
 
 /// A problem noticed while reading a file that did not stop the import (a skipped row of
