@@ -23,6 +23,8 @@ use crate::error::{Error, Result};
 use crate::lang::{LangRange, LangTag};
 use crate::unit::{Extra, Unit, UnitMeta, Variant};
 
+pub mod tokens;
+
 /// The schema migrations, in order. Append only: never edit a released entry.
 pub const MIGRATIONS: &[&str] = &[
     // 0 -> 1: units and their variants.
@@ -113,6 +115,8 @@ pub const MIGRATIONS: &[&str] = &[
         value INTEGER NOT NULL
     );
     "#,
+    // 3 -> 4: access tokens of `concord serve` (see `tokens`).
+    tokens::MIGRATION,
 ];
 
 /// The schema version that added the fuzzy index (memories older than this are indexed
