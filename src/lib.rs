@@ -61,6 +61,8 @@ pub mod glossary;
 pub mod lang;
 pub mod lint;
 pub mod samples;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod store;
 pub mod text;
 pub mod unit;

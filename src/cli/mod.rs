@@ -5,6 +5,9 @@ pub mod glossary;
 pub mod lint;
 pub mod matching;
 pub mod memory;
+#[cfg(feature = "server")]
+pub mod serve;
+pub mod token;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -29,6 +32,9 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Terms(a) => glossary::terms(cli, a),
         Command::Match(a) => matching::match_cmd(cli, a),
         Command::Search(a) => matching::search_cmd(cli, a),
+        #[cfg(feature = "server")]
+        Command::Serve(a) => serve::serve(cli, a),
+        Command::Token(a) => token::run(cli, a),
     }
 }
 
@@ -85,6 +91,12 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
         .map_err(|e| Error::Invalid(format!("writing JSON: {e}")))?;
     writeln!(out).map_err(stdout_error)?;
     Ok(())
+}
+
+/// Print one line on stdout.
+pub fn print_line(line: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").map_err(stdout_error)
 }
 
 /// Map a failed write to stdout (a closed pipe, a full disk) to an error.
