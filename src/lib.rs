@@ -62,6 +62,8 @@ pub mod lang;
 pub mod lint;
 pub mod samples;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod text;
 pub mod unit;
 
