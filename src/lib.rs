@@ -64,6 +64,8 @@ pub mod samples;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod text;
 pub mod unit;
 

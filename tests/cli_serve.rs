@@ -3,6 +3,8 @@
 //! tokens.
 #![cfg(feature = "server")]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -13,12 +15,7 @@ The spokesperson said the talks were constructive.\t대변인은 회담이 건�
 ";
 
 fn concord(db: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_concord"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap()
+    common::run_db(db, args, None)
 }
 
 fn memory(dir: &Path) -> std::path::PathBuf {

@@ -4,8 +4,9 @@
 //! OpenAPI document.
 #![cfg(feature = "server")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,12 +38,7 @@ struct Env {
 }
 
 fn concord(db: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_concord"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap()
+    common::run_db(db, args, None)
 }
 
 fn setup() -> Env {
