@@ -156,7 +156,7 @@ impl State {
         .map_err(|e| self.hide(e))
     }
 
-    /// The stored tokens (cached for [`CACHE_TTL`]).
+    /// The stored tokens (cached for two seconds).
     pub async fn tokens(self: &Arc<Self>) -> Result<Arc<Vec<TokenRecord>>, ApiError> {
         if let Some((at, t)) = &*self.tokens.lock().unwrap_or_else(|p| p.into_inner()) {
             if at.elapsed() < CACHE_TTL {
@@ -183,7 +183,7 @@ impl State {
     }
 
     /// The memory's glossary, read on the calling (blocking) thread with `mem` when the
-    /// cache is older than [`CACHE_TTL`] or the entry count changed.
+    /// cache is older than two seconds or the entry count changed.
     pub fn glossary(&self, mem: &Memory) -> Result<Arc<Glossary>, ApiError> {
         let len = mem.glossary_len()?;
         if let Some((at, n, g)) = &*self.glossary.lock().unwrap_or_else(|p| p.into_inner()) {
