@@ -3,16 +3,18 @@
 //! file byte for byte as it was; read-only commands never write; an import leaves no
 //! large WAL behind.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use common::{run_in, stderr, BIN};
 
 use concord::lang::LangTag;
 use concord::store::{side_files, Memory, APPLICATION_ID};
 use concord::unit::{Unit, Variant};
 use concord::Error;
 use rusqlite::Connection;
-
-const BIN: &str = env!("CARGO_BIN_EXE_concord");
 
 fn hash(p: &Path) -> u64 {
     let bytes = std::fs::read(p).unwrap();
@@ -37,19 +39,12 @@ fn memory_with_units(p: &Path, n: usize) {
     .unwrap();
 }
 
+/// `concord --db DB ARGS` run in `dir`.
 fn concord(dir: &Path, db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("CONCORD_DB")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    let db = db.display().to_string();
+    let mut all = vec!["--db", db.as_str()];
+    all.extend_from_slice(args);
+    run_in(dir, &all)
 }
 
 /// Every way of opening `p` refuses it, and no byte of it changes; the CLI's read and
@@ -296,18 +291,6 @@ fn run_read_only_commands(dir: &Path, db: &Path, wrap: &[&str]) {
         assert!(!stderr(&o).contains("readonly"), "{args:?}: {}", stderr(&o));
         assert_eq!(hash(db), before, "{args:?} changed the memory");
     }
-}
-
-/// With the `-shm` impossible to create (here: a directory stands in its place, which
-/// fails the same way for root and for users), the read-only commands used to fail; they
-/// now read the memory as immutable.
-#[test]
-fn read_only_commands_work_when_the_shm_cannot_be_created() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = read_only_fixture(dir.path());
-    let [_, shm] = side_files(&db);
-    std::fs::create_dir(&shm).unwrap();
-    run_read_only_commands(dir.path(), &db, &[]);
 }
 
 /// A read-only memory in a directory the user cannot write used to fail with "attempt
