@@ -63,6 +63,8 @@ pub mod lint;
 pub mod qgram;
 pub mod samples;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod text;
 pub mod unit;
 

@@ -28,7 +28,7 @@
 //! ```
 
 pub mod check;
-pub mod csv;
+pub use crate::formats::glossary as csv;
 mod recognize;
 
 use std::path::Path;
