@@ -3,131 +3,78 @@
 //! a panic, stored control characters are escaped), the JSON answers' schema ids, batch
 //! match on a broken memory, and the completions and man page generated from clap.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_concord");
+use common::{json, stderr, Env, BIN};
 
-struct Env {
-    dir: tempfile::TempDir,
+/// A memory `m.db` with two units and one glossary entry.
+fn seeded() -> Env {
+    let env = Env::new();
+    let tsv = env.file(
+        "units.tsv",
+        "en\tko\tzh\n\
+         The talks were held in Seoul.\t회담은 서울에서 열렸다.\t会谈在首尔举行。\n\
+         The ministers discussed the Korean Peninsula.\t장관들은 한반도 문제를 논의했다.\t部长们讨论了朝鲜半岛问题。\n",
+    );
+    let g = env.file("g.csv", "id,en,ko\ndprk,DPRK,북한\n");
+    ok(&env, &["import", tsv.to_str().unwrap()]);
+    ok(&env, &["glossary", "import", g.to_str().unwrap()]);
+    env
 }
 
-impl Env {
-    /// A memory `m.db` with two units and one glossary entry.
-    fn new() -> Env {
-        let env = Env {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        let tsv = env.file(
-            "units.tsv",
-            "en\tko\tzh\n\
-             The talks were held in Seoul.\t회담은 서울에서 열렸다.\t会谈在首尔举行。\n\
-             The ministers discussed the Korean Peninsula.\t장관들은 한반도 문제를 논의했다.\t部长们讨论了朝鲜半岛问题。\n",
-        );
-        let g = env.file("g.csv", "id,en,ko\ndprk,DPRK,북한\n");
-        env.ok(&["import", tsv.to_str().unwrap()]);
-        env.ok(&["glossary", "import", g.to_str().unwrap()]);
-        env
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.path("m.db")
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
-        c.arg("--db")
-            .arg(self.db())
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("CONCORD_DB")
-            .env("NO_COLOR", "1");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    fn run_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        use std::io::Write;
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> Output {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    /// Units and glossary entries, as the memory reports them.
-    fn contents(&self) -> (u64, String) {
-        let stats = self.ok(&["--json", "stats"]);
-        let v: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
-        let g = self.ok(&["glossary", "export"]);
-        (
-            v["units"].as_u64().unwrap(),
-            String::from_utf8(g.stdout).unwrap(),
-        )
-    }
-
-    fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| !n.starts_with("m.db"))
-            .collect();
-        v.sort();
-        v
-    }
+/// `concord --db m.db ARGS` in the directory, not yet run.
+fn command(env: &Env, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("--db")
+        .arg(env.db())
+        .args(args)
+        .current_dir(env.path())
+        .env_remove("CONCORD_DB")
+        .env("NO_COLOR", "1");
+    c
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// [`Env::run`], which must succeed.
+fn ok(env: &Env, args: &[&str]) -> Output {
+    let out = env.run(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    out
 }
 
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+/// Units and glossary entries, as the memory reports them.
+fn contents(env: &Env) -> (u64, String) {
+    let v = json(&ok(env, &["--json", "stats"]));
+    let g = ok(env, &["glossary", "export"]);
+    (
+        v["units"].as_u64().unwrap(),
+        String::from_utf8(g.stdout).unwrap(),
+    )
+}
+
+/// The files in the directory, the memory's aside.
+fn names(env: &Env) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(env.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("m.db"))
+        .collect();
+    v.sort();
+    v
 }
 
 #[test]
 fn outputs_never_replace_the_open_memory() {
-    let env = Env::new();
-    std::fs::create_dir(env.path("x")).unwrap();
+    let env = seeded();
+    std::fs::create_dir(env.path().join("x")).unwrap();
     let draft = env.file(
         "d.tsv",
         "en\tko\nThe DPRK's envoy arrived.\t북조선의 특사가 도착했다.\n",
     );
     let draft = draft.to_str().unwrap();
-    let before = env.contents();
+    let before = contents(&env);
     assert_eq!(before.0, 2);
     assert!(before.1.contains("dprk"));
     let cases: Vec<Vec<&str>> = vec![
@@ -150,16 +97,16 @@ fn outputs_never_replace_the_open_memory() {
             "{args:?}: {}",
             stderr(&out)
         );
-        assert_eq!(env.contents(), before, "{args:?} changed the memory");
+        assert_eq!(contents(&env), before, "{args:?} changed the memory");
     }
     // A hard link to the memory is the memory too.
-    std::fs::hard_link(env.db(), env.path("alias.db")).unwrap();
+    std::fs::hard_link(env.db(), env.path().join("alias.db")).unwrap();
     let out = env.run(&["export", "--format", "tsv", "-o", "alias.db"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_eq!(env.contents(), before);
+    assert_eq!(contents(&env), before);
     // Another file is written as before.
-    env.ok(&["export", "--format", "tsv", "-o", "x/m.tsv"]);
-    assert!(std::fs::read_to_string(env.path("x/m.tsv"))
+    ok(&env, &["export", "--format", "tsv", "-o", "x/m.tsv"]);
+    assert!(std::fs::read_to_string(env.path().join("x/m.tsv"))
         .unwrap()
         .contains("Seoul"));
 }
@@ -168,7 +115,7 @@ fn outputs_never_replace_the_open_memory() {
 #[test]
 fn export_refuses_a_read_only_file_and_keeps_permissions() {
     use std::os::unix::fs::PermissionsExt;
-    let env = Env::new();
+    let env = seeded();
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let mine = env.file("mine.tsv", "mine\n");
     std::fs::set_permissions(&mine, std::fs::Permissions::from_mode(0o444)).unwrap();
@@ -180,26 +127,29 @@ fn export_refuses_a_read_only_file_and_keeps_permissions() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&mine).unwrap(), "mine\n");
     // Asked to: replaced, and still read-only.
-    env.ok(&["export", "--format", "tsv", "--force", "-o", "mine.tsv"]);
+    ok(
+        &env,
+        &["export", "--format", "tsv", "--force", "-o", "mine.tsv"],
+    );
     assert!(std::fs::read_to_string(&mine).unwrap().contains("Seoul"));
     assert_eq!(mode(&mine), 0o444);
     // A private file stays private.
     let private = env.file("private.csv", "old\n");
     std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
-    env.ok(&["glossary", "export", "-o", "private.csv"]);
+    ok(&env, &["glossary", "export", "-o", "private.csv"]);
     assert!(std::fs::read_to_string(&private).unwrap().contains("dprk"));
     assert_eq!(mode(&private), 0o600);
     assert_eq!(
-        env.names(),
+        names(&env),
         ["g.csv", "mine.tsv", "private.csv", "units.tsv"]
     );
 }
 
 #[test]
 fn failed_export_leaves_no_partial_file() {
-    let env = Env::new();
-    std::fs::create_dir(env.path("somedir")).unwrap();
-    let before = env.names();
+    let env = seeded();
+    std::fs::create_dir(env.path().join("somedir")).unwrap();
+    let before = names(&env);
     for args in [
         vec!["export", "--format", "tsv", "-o", "somedir"],
         vec!["export", "--format", "tmx", "-o", "somedir"],
@@ -209,8 +159,8 @@ fn failed_export_leaves_no_partial_file() {
     ] {
         let out = env.run(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert_eq!(env.names(), before, "{args:?} left a file behind");
-        assert!(std::fs::read_dir(env.path("somedir"))
+        assert_eq!(names(&env), before, "{args:?} left a file behind");
+        assert!(std::fs::read_dir(env.path().join("somedir"))
             .unwrap()
             .next()
             .is_none());
@@ -219,32 +169,38 @@ fn failed_export_leaves_no_partial_file() {
 
 #[test]
 fn human_output_escapes_control_characters() {
-    let env = Env::new();
+    let env = seeded();
     let evil = env.file(
         "evil.tsv",
         "en\tko\n\u{1b}]0;pwned\u{7}\u{1b}[2J The envoy met the press.\t특사는 \u{1b}[2J기자들을 만났다.\n",
     );
-    env.ok(&["import", evil.to_str().unwrap()]);
+    ok(&env, &["import", evil.to_str().unwrap()]);
     let outputs = [
-        env.ok(&["show", "3"]),
-        env.ok(&["search", "envoy"]),
-        env.ok(&["search", "기자들"]),
-        env.ok(&[
-            "match",
-            "--from",
-            "en",
-            "--min-score",
-            "30",
-            "The envoy met the press.",
-        ]),
-        env.ok(&[
-            "match",
-            "--from",
-            "ko",
-            "--min-score",
-            "30",
-            "특사는 기자들을 만났다.",
-        ]),
+        ok(&env, &["show", "3"]),
+        ok(&env, &["search", "envoy"]),
+        ok(&env, &["search", "기자들"]),
+        ok(
+            &env,
+            &[
+                "match",
+                "--from",
+                "en",
+                "--min-score",
+                "30",
+                "The envoy met the press.",
+            ],
+        ),
+        ok(
+            &env,
+            &[
+                "match",
+                "--from",
+                "ko",
+                "--min-score",
+                "30",
+                "특사는 기자들을 만났다.",
+            ],
+        ),
     ];
     for out in &outputs {
         let text = String::from_utf8(out.stdout.clone()).unwrap();
@@ -255,20 +211,23 @@ fn human_output_escapes_control_characters() {
         assert!(text.contains("\\u{1b}"), "{text}");
     }
     // JSON keeps them, as JSON escapes.
-    let v = json(&env.ok(&["--json", "show", "3"]));
+    let v = json(&ok(&env, &["--json", "show", "3"]));
     assert!(v["variants"][0]["text"]
         .as_str()
         .unwrap()
         .starts_with("\u{1b}]0;pwned\u{7}"));
     let g = env.file("evil.csv", "id,en,ko\n\u{1b}[2Jx,envoy,특사\u{7}\n");
-    let out = env.ok(&[
-        "terms",
-        "--from",
-        "en",
-        "--glossary",
-        g.to_str().unwrap(),
-        "The envoy",
-    ]);
+    let out = ok(
+        &env,
+        &[
+            "terms",
+            "--from",
+            "en",
+            "--glossary",
+            g.to_str().unwrap(),
+            "The envoy",
+        ],
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         !text.contains('\u{1b}') && !text.contains('\u{7}'),
@@ -286,7 +245,7 @@ fn closed_pipe() -> Stdio {
 
 #[test]
 fn closed_stdout_is_not_a_panic() {
-    let env = Env::new();
+    let env = seeded();
     let more = env.file("more.tsv", "en\tko\nA new sentence.\t새 문장.\n");
     let g2 = env.file("g2.csv", "id,en,ko\nrok,ROK,대한민국\n");
     let more = more.to_str().unwrap();
@@ -311,8 +270,7 @@ fn closed_stdout_is_not_a_panic() {
         vec!["completions", "bash"],
         vec!["man"],
     ] {
-        let out = env
-            .command(&args)
+        let out = command(&env, &args)
             .stdout(closed_pipe())
             .stderr(Stdio::piped())
             .output()
@@ -325,17 +283,17 @@ fn closed_stdout_is_not_a_panic() {
         );
     }
     // The commands that write did their work.
-    let v = json(&env.ok(&["--json", "stats"]));
+    let v = json(&ok(&env, &["--json", "stats"]));
     assert_eq!(v["units"], 2);
 }
 
 #[test]
 fn batch_match_stops_on_a_corrupt_index() {
-    let env = Env::new();
+    let env = seeded();
     // A bad query line gets its own "error" field; the others are answered.
     let out = env.run_stdin(
         &["match", "--from", "en"],
-        "The talks were held in Seoul.\n?!\nThe talks were held in Seoul today.\n",
+        Some("The talks were held in Seoul.\n?!\nThe talks were held in Seoul today.\n"),
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
@@ -354,7 +312,7 @@ fn batch_match_stops_on_a_corrupt_index() {
     drop(conn);
     let out = env.run_stdin(
         &["match", "--from", "en"],
-        "The talks were held in Seoul.\nThe ministers met.\nThe talks were held.\n",
+        Some("The talks were held in Seoul.\nThe ministers met.\nThe talks were held.\n"),
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
@@ -372,7 +330,7 @@ fn batch_match_stops_on_a_corrupt_index() {
 
 #[test]
 fn json_answers_carry_their_schema() {
-    let env = Env::new();
+    let env = seeded();
     for (args, schema) in [
         (vec!["--json", "stats"], "concord.stats/1"),
         (vec!["--json", "show", "1"], "concord.show/1"),
@@ -386,19 +344,22 @@ fn json_answers_carry_their_schema() {
             "concord.terms/1",
         ),
     ] {
-        let v = json(&env.ok(&args));
+        let v = json(&ok(&env, &args));
         assert_eq!(v["schema"], schema, "{args:?}: {v}");
     }
     // Every documented field is still there.
-    let v = json(&env.ok(&[
-        "--json",
-        "match",
-        "--from",
-        "en",
-        "--to",
-        "ko",
-        "The talks were held in Seoul.",
-    ]));
+    let v = json(&ok(
+        &env,
+        &[
+            "--json",
+            "match",
+            "--from",
+            "en",
+            "--to",
+            "ko",
+            "The talks were held in Seoul.",
+        ],
+    ));
     assert_eq!(v["query"], "The talks were held in Seoul.");
     assert_eq!(v["from"], "en");
     let m = &v["matches"][0];
@@ -408,11 +369,11 @@ fn json_answers_carry_their_schema() {
     );
     assert_eq!(m["source"], "The talks were held in Seoul.");
     assert_eq!(m["targets"]["ko"], "회담은 서울에서 열렸다.");
-    let v = json(&env.ok(&["--json", "search", "Seoul"]));
+    let v = json(&ok(&env, &["--json", "search", "Seoul"]));
     assert_eq!(v["hits"][0]["spans"][0], serde_json::json!([23, 28]));
     assert_eq!(v["hits"][0]["others"]["zh"], "会谈在首尔举行。");
     assert!(v["lang"].is_null());
-    let v = json(&env.ok(&["--json", "terms", "--from", "en", "DPRK"]));
+    let v = json(&ok(&env, &["--json", "terms", "--from", "en", "DPRK"]));
     let h = &v["hits"][0];
     assert_eq!(v["text"], "DPRK");
     assert_eq!((h["start"].as_u64(), h["end"].as_u64()), (Some(0), Some(4)));
@@ -441,15 +402,15 @@ const SUBCOMMANDS: [&str; 12] = [
 
 #[test]
 fn shell_completions_name_every_subcommand() {
-    let env = Env::new();
-    let bash = String::from_utf8(env.ok(&["completions", "bash"]).stdout).unwrap();
+    let env = seeded();
+    let bash = String::from_utf8(ok(&env, &["completions", "bash"]).stdout).unwrap();
     assert!(bash.contains("complete -F _concord"), "{bash}");
     for sub in SUBCOMMANDS {
         assert!(bash.contains(&format!("concord,{sub})")), "bash: no {sub}");
     }
     assert!(bash.contains("--write-baseline") && bash.contains("--min-score"));
     for shell in ["zsh", "fish"] {
-        let text = String::from_utf8(env.ok(&["completions", shell]).stdout).unwrap();
+        let text = String::from_utf8(ok(&env, &["completions", shell]).stdout).unwrap();
         for sub in SUBCOMMANDS {
             assert!(text.contains(sub), "{shell}: no {sub}");
         }
@@ -460,8 +421,8 @@ fn shell_completions_name_every_subcommand() {
 
 #[test]
 fn man_page_has_name_synopsis_and_subcommands() {
-    let env = Env::new();
-    let page = String::from_utf8(env.ok(&["man"]).stdout).unwrap();
+    let env = seeded();
+    let page = String::from_utf8(ok(&env, &["man"]).stdout).unwrap();
     assert!(
         page.starts_with(".ie") || page.contains(".TH concord 1"),
         "{page}"
@@ -473,7 +434,7 @@ fn man_page_has_name_synopsis_and_subcommands() {
     for sub in SUBCOMMANDS {
         assert!(page.contains(&format!("concord\\-{sub}(1)")), "no {sub}");
     }
-    let page = String::from_utf8(env.ok(&["man", "glossary", "export"]).stdout).unwrap();
+    let page = String::from_utf8(ok(&env, &["man", "glossary", "export"]).stdout).unwrap();
     assert!(page.contains(".TH concord-glossary-export 1"), "{page}");
     assert!(page.contains("\\-\\-force"));
     let out = env.run(&["man", "nope"]);
