@@ -49,14 +49,11 @@ impl Policy {
     }
 }
 
-/// The files of a memory: the database and SQLite's `-wal` and `-shm` side files.
+/// The files of a memory: the database and SQLite's `-wal` and `-shm` side files
+/// ([`crate::store::side_files`]).
 pub fn memory_files(db: &Path) -> Vec<PathBuf> {
     let mut files = vec![db.to_path_buf()];
-    for suffix in ["-wal", "-shm"] {
-        let mut p: OsString = db.as_os_str().to_os_string();
-        p.push(suffix);
-        files.push(PathBuf::from(p));
-    }
+    files.extend(crate::store::side_files(db));
     files
 }
 

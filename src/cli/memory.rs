@@ -144,8 +144,9 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
 }
 
 fn remove_db(path: &Path) {
-    for p in concord::output::memory_files(path) {
-        let _ = std::fs::remove_file(p);
+    let _ = std::fs::remove_file(path);
+    for side in concord::store::side_files(path) {
+        let _ = std::fs::remove_file(side);
     }
 }
 

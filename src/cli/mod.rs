@@ -133,7 +133,7 @@ pub fn open_for_reading(cli: &Cli) -> Result<concord::store::Memory> {
             );
         }
     }
-    concord::store::Memory::open_existing(&path)
+    concord::store::Memory::open_read_only(&path)
 }
 
 /// Set when a write to standard output failed because the reader closed the pipe.
