@@ -53,6 +53,11 @@ pub enum Command {
     Serve(cli::serve::ServeArgs),
     /// Access tokens of `concord serve`: add, list, revoke.
     Token(cli::token::TokenArgs),
+    /// Print a shell completion script (`concord completions bash > concord.bash`).
+    Completions(cli::CompletionsArgs),
+    /// Print the manual page (roff): `concord man > concord.1`, and one page per
+    /// subcommand (`concord man glossary import > concord-glossary-import.1`).
+    Man(cli::ManArgs),
 }
 
 /// What a command reports back to `main`.
@@ -71,12 +76,11 @@ fn exit_code(result: &Result<Outcome, concord::Error>) -> u8 {
     }
 }
 
+/// A closed standard output (`concord export | head`): decided by the kind of the failed
+/// write (noted by [`cli::Stdout`]) or of the I/O error itself, never by message text.
 fn is_broken_pipe(e: &concord::Error) -> bool {
-    match e {
-        concord::Error::Io { source, .. } => source.kind() == std::io::ErrorKind::BrokenPipe,
-        concord::Error::Invalid(m) => m.contains("Broken pipe"),
-        _ => false,
-    }
+    cli::stdout_closed()
+        || matches!(e, concord::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn main() -> ExitCode {

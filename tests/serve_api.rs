@@ -210,7 +210,9 @@ async fn match_answers_as_the_cli_does() {
 
     // details: origin, date and the differences marked.
     let a = get(&app, &format!("/v1/match?details=true&q={}", quote(q))).await;
-    let m = &a.json()["matches"][0];
+    assert_eq!(a.json()["schema"], "concord.match/1");
+    assert_eq!(a.json()["matches"][0]["id"], 1);
+    let m = &a.json()["details"][0];
     assert_eq!(m["origin"], "mofa-2024.tsv");
     let diff = m["diff"].as_array().unwrap();
     assert!(
@@ -910,6 +912,7 @@ async fn openapi_document_describes_every_route() {
     let codes = &doc["components"]["schemas"]["ErrorCode"];
     assert!(codes.to_string().contains("too_large"), "{codes}");
     assert!(doc["components"]["schemas"]["MatchAnswer"]["properties"]["matches"].is_object());
+    assert!(doc["components"]["schemas"]["MatchAnswer"]["properties"]["schema"].is_object());
     assert!(doc["components"]["securitySchemes"]["token"].is_object());
     // Every documented route is routed (a request to it is not "no such route").
     for path in paths.keys() {

@@ -17,15 +17,15 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::State;
+use crate::answer::{self, MatchRequest, SearchRequest, TermsRequest};
 use crate::formats::{read_memory_file, write_memory, Format};
 use crate::fuzzy::{self, concordance, DiffPiece, MatchOptions, Matcher, QueryKey};
-use crate::glossary::{CsvOptions, Glossary, Recognizer};
+use crate::glossary::{CsvOptions, Glossary};
 use crate::lang::{parse_ranges, LangRange, LangTag};
 use crate::lint::printer::{self as lint_printer, OutputFormat, Printer};
 use crate::lint::{
     self, DraftFormat, DraftRequest, Finding, Resources, Rule, RuleSelection, Severity, Summary,
 };
-use crate::store::Memory;
 use crate::unit::{Unit, Variant};
 
 type AppState = Arc<State>;
@@ -192,182 +192,115 @@ pub struct MatchBatch {
     pub limit: Option<usize>,
     /// Minimum score, 0–100.
     pub min_score: Option<f64>,
-    /// Also give origin, date and differences.
-    #[serde(default)]
-    pub details: bool,
 }
 
-/// One answered sentence: the JSON of `concord match --json`.
+/// `GET /v1/match` with `details=true`: the CLI's answer and, per match in the same
+/// order, what the page shows besides it.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MatchAnswer {
-    /// The sentence.
-    pub query: String,
-    /// The language matched from.
-    pub from: Option<String>,
-    /// Best first.
-    pub matches: Vec<MatchItem>,
-    /// Why this sentence could not be answered (batch only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+pub struct DetailedMatchAnswer {
+    /// The answer, as `concord match --json` prints it.
+    #[serde(flatten)]
+    pub answer: answer::MatchAnswer,
+    /// Per match: origin, date and the differences to the query.
+    pub details: Vec<MatchDetail>,
 }
 
-/// One match.
+/// What the page shows beside a match.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MatchItem {
-    /// The unit id.
-    pub id: i64,
-    /// Levenshtein similarity of the matching keys, 0–100.
-    pub score: f64,
-    /// The stored segment.
-    pub source: String,
-    /// The unit's translations by language tag.
-    pub targets: BTreeMap<String, String>,
-    /// Where the unit came from (with `details`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+pub struct MatchDetail {
+    /// Where the unit came from.
     pub origin: Option<String>,
-    /// When it was last changed or made (with `details`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// When it was last changed (else made).
     pub date: Option<String>,
-    /// The stored segment marked against the query (with `details`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub diff: Option<Vec<DiffPiece>>,
+    /// The stored segment marked against the query: pieces `{"kind": "same"|"stored"|"query", "text"}`.
+    #[schema(value_type = Vec<Object>)]
+    pub diff: Vec<DiffPiece>,
 }
 
 /// Answer of `POST /v1/match`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchBatchAnswer {
-    /// One answer per sentence, in order.
-    pub answers: Vec<MatchAnswer>,
+    /// One answer per sentence, in order (as the CLI's batch mode prints them).
+    pub answers: Vec<answer::MatchAnswer>,
 }
 
-struct MatchJob {
-    from: Option<LangRange>,
-    to: Option<Vec<LangRange>>,
-    opts: MatchOptions,
-    details: bool,
-}
-
-impl MatchJob {
-    fn new(
-        state: &State,
-        from: Option<&str>,
-        to: Option<&str>,
-        limit: Option<usize>,
-        min_score: Option<f64>,
-        details: bool,
-    ) -> Result<MatchJob, ApiError> {
-        let min_score = min_score.unwrap_or(70.0);
-        if !(0.0..=100.0).contains(&min_score) {
-            return Err(ApiError::bad_request(format!(
-                "min_score {min_score} is outside 0–100"
-            )));
-        }
-        Ok(MatchJob {
-            from: from.map(|f| parse_lang("from", f)).transpose()?,
-            to: parse_langs("to", to)?,
-            opts: MatchOptions {
-                limit: check_results(state, limit.unwrap_or(5))?,
-                min_score,
-            },
-            details,
-        })
+fn match_request(
+    state: &State,
+    from: Option<&str>,
+    to: Option<&str>,
+    limit: Option<usize>,
+    min_score: Option<f64>,
+) -> Result<MatchRequest, ApiError> {
+    let min_score = min_score.unwrap_or(70.0);
+    if !(0.0..=100.0).contains(&min_score) {
+        return Err(ApiError::bad_request(format!(
+            "min_score {min_score} is outside 0–100"
+        )));
     }
-
-    fn answer(
-        &self,
-        mem: &Memory,
-        matcher: &mut Matcher<'_>,
-        query: &str,
-    ) -> Result<MatchAnswer, ApiError> {
-        QueryKey::new(query).map_err(bad_query)?;
-        let from = match &self.from {
-            Some(f) => f.clone(),
-            None => fuzzy::detect_language(query).ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::BadQuery,
-                    "cannot tell the language of the query from its script; name it with from=",
-                )
-            })?,
-        };
-        let found = matcher.find(query, &from, self.opts)?;
-        let mut matches = Vec::with_capacity(found.len());
-        for m in found {
-            let unit = mem.unit(m.id)?.unwrap_or_else(|| Unit::new(Vec::new()));
-            let mut targets = BTreeMap::new();
-            for v in &unit.variants {
-                if v.lang.as_str() == m.lang {
-                    continue;
-                }
-                match &self.to {
-                    Some(ranges) => {
-                        if let Some(r) = ranges.iter().find(|r| r.matches(&v.lang)) {
-                            targets
-                                .entry(r.to_string())
-                                .or_insert_with(|| v.text.clone());
-                        }
-                    }
-                    None => {
-                        targets.insert(v.lang.to_string(), v.text.clone());
-                    }
-                }
-            }
-            let (origin, date, diff) = if self.details {
-                (
-                    unit.meta.origin.clone(),
-                    unit.meta.changed.clone().or(unit.meta.created.clone()),
-                    Some(fuzzy::diff(&m.source, query)),
-                )
-            } else {
-                (None, None, None)
-            };
-            matches.push(MatchItem {
-                id: m.id,
-                score: m.score,
-                source: m.source,
-                targets,
-                origin,
-                date,
-                diff,
-            });
-        }
-        Ok(MatchAnswer {
-            query: query.to_string(),
-            from: Some(from.to_string()),
-            matches,
-            error: None,
-        })
-    }
+    Ok(MatchRequest {
+        from: from.map(|f| parse_lang("from", f)).transpose()?,
+        to: parse_langs("to", to)?,
+        options: MatchOptions {
+            limit: check_results(state, limit.unwrap_or(5))?,
+            min_score,
+        },
+    })
 }
 
-/// Fuzzy matches for one sentence.
+/// The query's own problems (empty, no letters, language not decidable) are `bad_query`.
+fn check_query(req: &MatchRequest, query: &str) -> Result<(), ApiError> {
+    QueryKey::new(query).map_err(bad_query)?;
+    if req.from.is_none() && fuzzy::detect_language(query).is_none() {
+        return Err(ApiError::new(
+            ErrorCode::BadQuery,
+            "cannot tell the language of the query from its script; name it with from=",
+        ));
+    }
+    Ok(())
+}
+
+/// Fuzzy matches for one sentence: the answer of `concord match --json` (with
+/// `details=true`, also each match's origin, date and differences).
 #[utoipa::path(get, path = "/v1/match", tag = "memory", params(MatchParams),
-    responses((status = 200, body = MatchAnswer), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = answer::MatchAnswer, description = "The answer (a DetailedMatchAnswer with details=true)"),
+        (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn match_one(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiQuery(p): ApiQuery<MatchParams>,
-) -> Result<Json<MatchAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     check_length(&state, "query", &p.q)?;
-    let job = MatchJob::new(
+    let req = match_request(
         &state,
         p.from.as_deref(),
         p.to.as_deref(),
         p.limit,
         p.min_score,
-        p.details,
     )?;
-    let q = p.q;
+    check_query(&req, &p.q)?;
+    let (q, details) = (p.q, p.details);
     state
         .read(move |mem| {
             let mut matcher = Matcher::new(mem)?;
-            job.answer(mem, &mut matcher, &q)
+            let a = req.answer(&mut matcher, &q)?;
+            if !details {
+                return Ok(Json(a).into_response());
+            }
+            let details = a
+                .matches
+                .iter()
+                .map(|m| MatchDetail {
+                    origin: m.origin.clone(),
+                    date: m.date.clone(),
+                    diff: fuzzy::diff(&m.source, &q),
+                })
+                .collect();
+            Ok(Json(DetailedMatchAnswer { answer: a, details }).into_response())
         })
         .await
-        .map(Json)
 }
 
-/// Fuzzy matches for many sentences (one answer per sentence; a sentence that cannot be
-/// answered gets an `error` field, as in the CLI's batch mode).
+/// Fuzzy matches for many sentences: one answer per sentence, in order; a sentence that
+/// cannot be answered gets an `error` field, as in the CLI's batch mode.
 #[utoipa::path(post, path = "/v1/match", tag = "memory", request_body = MatchBatch,
     responses((status = 200, body = MatchBatchAnswer), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn match_batch(
@@ -384,31 +317,21 @@ pub async fn match_batch(
     for q in &b.queries {
         check_length(&state, "query", q)?;
     }
-    let job = MatchJob::new(
+    let req = match_request(
         &state,
         b.from.as_deref(),
         b.to.as_deref(),
         b.limit,
         b.min_score,
-        b.details,
     )?;
     let queries = b.queries;
     state
         .read_heavy(move |mem| {
             let mut matcher = Matcher::new(mem)?;
-            let mut answers = Vec::with_capacity(queries.len());
-            for q in queries {
-                match job.answer(mem, &mut matcher, &q) {
-                    Ok(a) => answers.push(a),
-                    Err(e) if e.status == StatusCode::BAD_REQUEST => answers.push(MatchAnswer {
-                        query: q,
-                        from: job.from.as_ref().map(|f| f.to_string()),
-                        matches: Vec::new(),
-                        error: Some(e.detail.message),
-                    }),
-                    Err(e) => return Err(e),
-                }
-            }
+            let answers = queries
+                .iter()
+                .map(|q| req.answer_line(&mut matcher, q))
+                .collect::<crate::Result<Vec<_>>>()?;
             Ok(MatchBatchAnswer { answers })
         })
         .await
@@ -430,76 +353,27 @@ pub struct SearchParams {
     pub limit: Option<usize>,
 }
 
-/// The JSON of `concord search --json`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SearchAnswer {
-    /// The phrase.
-    pub phrase: String,
-    /// The language asked for.
-    pub lang: Option<String>,
-    /// Hits in unit id order.
-    pub hits: Vec<SearchHit>,
-}
-
-/// One concordance hit.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SearchHit {
-    /// The unit id.
-    pub id: i64,
-    /// The language of the segment with the phrase.
-    pub lang: String,
-    /// The segment.
-    pub text: String,
-    /// Where the phrase is: `[start, end)` character offsets into `text`.
-    #[schema(value_type = Vec<Vec<usize>>)]
-    pub spans: Vec<(usize, usize)>,
-    /// The unit's other languages.
-    pub others: BTreeMap<String, String>,
-}
-
-/// Concordance: the units whose segment contains a phrase.
+/// Concordance: the units whose segment contains a phrase (the answer of
+/// `concord search --json`).
 #[utoipa::path(get, path = "/v1/search", tag = "memory", params(SearchParams),
-    responses((status = 200, body = SearchAnswer), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
+    responses((status = 200, body = answer::SearchAnswer), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn search(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> Result<Json<SearchAnswer>, ApiError> {
+) -> Result<Json<answer::SearchAnswer>, ApiError> {
     check_length(&state, "phrase", &p.q)?;
-    let limit = check_results(&state, p.limit.unwrap_or(20))?;
-    let lang = p
-        .lang
-        .as_deref()
-        .map(|l| parse_lang("lang", l))
-        .transpose()?;
-    concordance::phrase_key(&p.q).map_err(bad_query)?;
-    let phrase = p.q;
+    let req = SearchRequest {
+        limit: check_results(&state, p.limit.unwrap_or(20))?,
+        lang: p
+            .lang
+            .as_deref()
+            .map(|l| parse_lang("lang", l))
+            .transpose()?,
+        phrase: p.q,
+    };
+    concordance::phrase_key(&req.phrase).map_err(bad_query)?;
     state
-        .read(move |mem| {
-            let hits = concordance::search(mem, &phrase, lang.as_ref(), limit)?;
-            let mut out = Vec::with_capacity(hits.len());
-            for h in hits {
-                let mut others = BTreeMap::new();
-                if let Some(u) = mem.unit(h.id)? {
-                    for v in u.variants {
-                        if v.lang.as_str() != h.lang {
-                            others.insert(v.lang.to_string(), v.text);
-                        }
-                    }
-                }
-                out.push(SearchHit {
-                    id: h.id,
-                    lang: h.lang,
-                    text: h.text,
-                    spans: h.spans,
-                    others,
-                });
-            }
-            Ok(SearchAnswer {
-                phrase,
-                lang: lang.map(|l| l.to_string()),
-                hits: out,
-            })
-        })
+        .read(move |mem| Ok(answer::search(mem, &req)?))
         .await
         .map(Json)
 }
@@ -522,115 +396,14 @@ pub struct TermsParams {
     pub forbidden: bool,
 }
 
-/// The JSON of `concord terms --json`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TermsAnswer {
-    /// The text.
-    pub text: String,
-    /// Its language.
-    pub from: String,
-    /// The terms found, in text order.
-    pub hits: Vec<TermItem>,
-}
-
-/// One glossary term found in the text.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TermItem {
-    /// Start, in characters.
-    pub start: usize,
-    /// End (exclusive), in characters.
-    pub end: usize,
-    /// The text as written.
-    pub matched: String,
-    /// The glossary variant that matched.
-    pub variant: String,
-    /// True for a forbidden variant.
-    pub forbidden: bool,
-    /// For a forbidden variant: the preferred variant of the text's language.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub use_instead: Option<String>,
-    /// Index of the entry in the glossary.
-    pub entry: usize,
-    /// The entry's id.
-    pub id: Option<String>,
-    /// The entry's note.
-    pub note: Option<String>,
-    /// Approved variants per target language (the first is preferred).
-    pub translations: BTreeMap<String, Vec<String>>,
-    /// Forbidden variants per target language.
-    pub avoid: BTreeMap<String, Vec<String>>,
-}
-
-fn terms_in(
-    g: &Glossary,
-    text: &str,
-    from: &LangRange,
-    to: Option<&[LangRange]>,
-    forbidden: bool,
-) -> Result<Vec<TermItem>, ApiError> {
-    if !g.has_language(from) {
-        let langs: Vec<String> = g.languages().iter().map(|t| t.to_string()).collect();
-        return Err(ApiError::bad_request(format!(
-            "the glossary has no terms in {from} (its languages: {})",
-            if langs.is_empty() {
-                "none".to_string()
-            } else {
-                langs.join(", ")
-            }
-        )));
-    }
-    let targets: Vec<LangTag> = g
-        .languages()
-        .into_iter()
-        .filter(|t| match to {
-            Some(ranges) => ranges.iter().any(|r| r.matches(t)),
-            None => !from.matches(t),
-        })
-        .collect();
-    let r = Recognizer::new(g, from, forbidden);
-    Ok(r.find(text)
-        .into_iter()
-        .map(|h| {
-            let e = &g.entries[h.entry];
-            let mut translations = BTreeMap::new();
-            let mut avoid = BTreeMap::new();
-            for t in &targets {
-                if let Some(s) = e.term_set(t) {
-                    if !s.approved.is_empty() {
-                        translations.insert(t.to_string(), s.approved.clone());
-                    }
-                    if !s.forbidden.is_empty() {
-                        avoid.insert(t.to_string(), s.forbidden.clone());
-                    }
-                }
-            }
-            TermItem {
-                use_instead: h
-                    .forbidden
-                    .then(|| e.preferred(from).map(str::to_string))
-                    .flatten(),
-                start: h.start,
-                end: h.end,
-                matched: h.matched,
-                variant: h.variant,
-                forbidden: h.forbidden,
-                entry: h.entry,
-                id: e.id.clone(),
-                note: e.note.clone(),
-                translations,
-                avoid,
-            }
-        })
-        .collect())
-}
-
-/// The glossary terms in a text, with their approved and forbidden translations.
+/// The glossary terms in a text, with their approved and forbidden translations (the
+/// answer of `concord terms --json`).
 #[utoipa::path(get, path = "/v1/terms", tag = "glossary", params(TermsParams),
-    responses((status = 200, body = TermsAnswer), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = answer::TermsAnswer), (status = 400, body = ErrorBody)))]
 pub async fn terms(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiQuery(p): ApiQuery<TermsParams>,
-) -> Result<Json<TermsAnswer>, ApiError> {
+) -> Result<Json<answer::TermsAnswer>, ApiError> {
     check_length(&state, "text", &p.text)?;
     let from = match p.from.as_deref() {
         Some(f) => parse_lang("from", f)?,
@@ -644,17 +417,17 @@ pub async fn terms(
             })?
         }
     };
-    let to = parse_langs("to", p.to.as_deref())?;
+    let req = TermsRequest {
+        to: parse_langs("to", p.to.as_deref())?,
+        text: p.text,
+        from,
+        forbidden: p.forbidden,
+    };
     let st = Arc::clone(&state);
     state
         .read(move |mem| {
             let g = st.glossary(mem)?;
-            let hits = terms_in(&g, &p.text, &from, to.as_deref(), p.forbidden)?;
-            Ok(TermsAnswer {
-                text: p.text,
-                from: from.to_string(),
-                hits,
-            })
+            Ok(answer::terms(&g, &req)?)
         })
         .await
         .map(Json)
@@ -1313,7 +1086,7 @@ pub async fn glossary_add(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiQuery(p): ApiQuery<GlossaryUpload>,
     Upload(body): Upload,
-) -> Result<Json<crate::glossary::store::GlossaryImportReport>, ApiError> {
+) -> Result<Json<crate::glossary::GlossaryImportReport>, ApiError> {
     let name = p.name.unwrap_or_else(|| "api.csv".to_string());
     let g = parse_glossary(&state, &name, &body)?;
     state
@@ -1332,7 +1105,7 @@ pub async fn glossary_replace(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiQuery(p): ApiQuery<GlossaryUpload>,
     Upload(body): Upload,
-) -> Result<Json<crate::glossary::store::GlossaryImportReport>, ApiError> {
+) -> Result<Json<crate::glossary::GlossaryImportReport>, ApiError> {
     let name = p.name.unwrap_or_else(|| "api.csv".to_string());
     let g = parse_glossary(&state, &name, &body)?;
     state
@@ -1370,7 +1143,7 @@ impl utoipa::Modify for TokenSecurity {
     info(title = "concord", description = "Translation memory, termbase and QA for English, Korean and Chinese diplomatic text. Reads need no token on loopback; writes always need one."),
     paths(match_one, match_batch, search, terms, lint_draft, unit_get, unit_add, unit_delete, import, import_status, export, stats, glossary_get, glossary_add, glossary_replace,
         super::tmserver::unit, super::tmserver::languages),
-    components(schemas(ErrorBody, ErrorCode)),
+    components(schemas(ErrorBody, ErrorCode, DetailedMatchAnswer)),
     modifiers(&TokenSecurity),
     tags((name = "memory"), (name = "glossary"), (name = "lint"), (name = "tmserver", description = "amaGama/tmserver compatibility for Weblate"))
 )]

@@ -175,6 +175,10 @@ impl From<crate::Error> for ApiError {
             } => ApiError::internal(format!(
                 "the memory has schema version {found}; this server knows up to {supported}"
             )),
+            Error::CorruptMemory(m) => ApiError::internal(format!("the memory is damaged: {m}")),
+            Error::NotAMemory { reason, .. } => ApiError::internal(format!(
+                "the server's file is not a concord memory: {reason}"
+            )),
         }
     }
 }

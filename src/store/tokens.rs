@@ -185,7 +185,7 @@ impl Memory {
     /// Every stored token, by name.
     pub fn tokens(&self) -> Result<Vec<TokenRecord>> {
         let mut stmt = self
-            .conn()
+            .conn
             .prepare_cached("SELECT name, scope, digest, created FROM api_token ORDER BY name")?;
         let rows = stmt.query_map([], |r| {
             let digest: Vec<u8> = r.get(2)?;
@@ -228,7 +228,7 @@ mod tests {
         assert!(!stored[0].matches(&token_digest("cnc_wrong")));
         // The secret itself is nowhere in the table.
         let n: i64 = m
-            .conn()
+            .conn
             .query_row(
                 "SELECT count(*) FROM api_token WHERE CAST(digest AS TEXT) LIKE ?1 OR name LIKE ?1",
                 [format!("%{}%", &t.token[4..20])],
