@@ -10,6 +10,8 @@
 //!   [`glossary::Recognizer`] that finds terms in Korean, Chinese and English text.
 //! * [`lint`]: QA of translated drafts (terms, numbers, tags, scripts, punctuation,
 //!   consistency), with text, JSON and SARIF output.
+//! * [`segment`]: sentence segmentation of EN/KO/ZH paragraphs by SRX 2.0 rules (ours
+//!   shipped, yours in front of them).
 //! * [`text`] is the one place that normalizes text; [`lang`] parses language tags.
 //!
 //! Open a memory, match a sentence, lint a draft:
@@ -61,6 +63,7 @@ pub mod glossary;
 pub mod lang;
 pub mod lint;
 pub mod samples;
+pub mod segment;
 pub mod store;
 pub mod text;
 pub mod unit;

@@ -4,8 +4,11 @@
 //!   language tags.
 //! * [`input`]: opening a user's file: encoding detection (UTF-8 with or without BOM,
 //!   UTF-16 with BOM), refusing binary and empty files with a clear message.
+//! * [`document`]: whole documents (plain text, Markdown, simple HTML, DOCX) as
+//!   paragraphs, for segmentation and alignment.
 //! * [`tmx`]: TMX 1.4b (and 1.1) streaming reader and deterministic writer.
 
+pub mod document;
 pub mod input;
 pub mod tabular;
 pub mod tmx;
