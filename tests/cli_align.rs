@@ -1,50 +1,8 @@
 //! `concord segment` and `concord align` through the binary.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_concord");
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("mem.db")
-    }
-
-    fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("CONCORD_DB")
-            .output()
-            .unwrap()
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{stderr, stdout, Env};
 
 #[test]
 fn segment_prints_one_sentence_a_line_and_paragraphs_apart() {

@@ -1,11 +1,91 @@
-//! Re-segmenting NTREX documents: precision and recall of sentence boundaries.
+//! The segmentation and alignment evaluations on the shared corpora (NTREX-128, FLORES-200
+//! devtest): the documents, re-segmentation precision/recall of sentence boundaries, and
+//! strict and lax F1 of document alignment. `concord-bench align-eval`
+//! prints the README's figures; `bench/tests/align_eval.rs` keeps floors on them.
 
-#![allow(dead_code)]
+use std::path::Path;
 
 use concord::lang::LangTag;
 use concord::segment::{Rules, Segmenter};
 
-use super::corpus::{joiner, Doc};
+use crate::rows;
+
+/// One multi-parallel document: the same sentences in three languages.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// The document id (NTREX) or URL (FLORES).
+    pub id: String,
+    /// English sentences.
+    pub en: Vec<String>,
+    /// Korean sentences.
+    pub ko: Vec<String>,
+    /// Chinese sentences.
+    pub zh: Vec<String>,
+}
+
+impl Doc {
+    /// The sentences of one language (`en`, `ko`, `zh`).
+    pub fn side(&self, lang: &str) -> &[String] {
+        match lang {
+            "en" => &self.en,
+            "ko" => &self.ko,
+            _ => &self.zh,
+        }
+    }
+}
+
+/// Group rows into documents by a key column of the sidecar, keeping row order.
+fn documents(data: Vec<Vec<String>>, meta: Vec<Vec<String>>, key: usize) -> Vec<Doc> {
+    assert_eq!(data.len(), meta.len(), "data and sidecar differ in length");
+    let mut out: Vec<Doc> = Vec::new();
+    for (row, m) in data.into_iter().zip(meta) {
+        let id = m[key].clone();
+        if out.last().map(|d| d.id != id).unwrap_or(true) {
+            out.push(Doc {
+                id,
+                en: Vec::new(),
+                ko: Vec::new(),
+                zh: Vec::new(),
+            });
+        }
+        let d = out.last_mut().unwrap();
+        d.en.push(row[0].clone());
+        d.ko.push(row[1].clone());
+        d.zh.push(row[2].clone());
+    }
+    out
+}
+
+/// NTREX-128: 123 news documents.
+pub fn ntrex(dir: &Path) -> Vec<Doc> {
+    documents(
+        rows(dir, "ntrex.en-ko-zh.tsv"),
+        rows(dir, "ntrex.en-ko-zh.meta.tsv"),
+        1,
+    )
+}
+
+/// FLORES-200 devtest, grouped by source URL (consecutive rows of one article; most
+/// articles give 3–5 sentences).
+pub fn flores(dir: &Path) -> Vec<Doc> {
+    documents(
+        rows(dir, "flores-devtest.en-ko-zh.tsv"),
+        rows(dir, "flores-devtest.en-ko-zh.meta.tsv"),
+        1,
+    )
+}
+
+/// How sentences of a language are joined into a paragraph: a space, or nothing for
+/// Chinese.
+pub fn joiner(lang: &str) -> &'static str {
+    if lang == "zh" {
+        ""
+    } else {
+        " "
+    }
+}
+
+// Segmentation: precision and recall of sentence boundaries.
 
 /// Counts of boundaries.
 #[derive(Debug, Clone, Copy, Default)]
@@ -53,7 +133,7 @@ pub fn is_headline(s: &str) -> bool {
 /// where a sentence starts) with the reference. With `headlines_apart`, a sentence without
 /// final punctuation ([`is_headline`]) is a paragraph of its own, and the boundaries around
 /// it are not counted (a paragraph break gives them away).
-pub fn evaluate(docs: &[Doc], lang: &str, headlines_apart: bool) -> (Boundaries, Vec<String>) {
+pub fn segmentation(docs: &[Doc], lang: &str, headlines_apart: bool) -> (Boundaries, Vec<String>) {
     let rules = Rules::default();
     let seg = Segmenter::new(&rules, &LangTag::parse(lang).unwrap());
     let mut b = Boundaries::default();
