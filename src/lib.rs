@@ -62,9 +62,12 @@ pub mod fuzzy;
 pub mod glossary;
 pub mod lang;
 pub mod lint;
+pub mod qgram;
 pub mod samples;
 pub mod segment;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod text;
 pub mod unit;
 

@@ -46,10 +46,14 @@ impl DocumentFormat {
         DocumentFormat::from_name(&ext)
     }
 
-    /// The format a name or extension names.
+    /// The format a name or extension names. Plain text is what
+    /// [`super::FileFormat::from_name`] calls text (`txt`, `text`); the others are
+    /// document formats only.
     pub fn from_name(name: &str) -> Option<DocumentFormat> {
+        if super::FileFormat::from_name(name) == Some(super::FileFormat::Text) {
+            return Some(DocumentFormat::Text);
+        }
         Some(match name.to_ascii_lowercase().as_str() {
-            "txt" | "text" => DocumentFormat::Text,
             "md" | "markdown" => DocumentFormat::Markdown,
             "html" | "htm" | "xhtml" => DocumentFormat::Html,
             "docx" => DocumentFormat::Docx,
