@@ -12,6 +12,9 @@
 //!   consistency), with text, JSON and SARIF output.
 //! * [`segment`]: sentence segmentation of EN/KO/ZH paragraphs by SRX 2.0 rules (ours
 //!   shipped, yours in front of them).
+//! * [`answer`]: the answers of `match`, `search`, `terms`, `stats` and `show`, as
+//!   serializable types with a schema id.
+//! * [`output`] writes the files the user names (atomically, never over the memory).
 //! * [`text`] is the one place that normalizes text; [`lang`] parses language tags.
 //!
 //! Open a memory, match a sentence, lint a draft:
@@ -55,13 +58,18 @@
 //! ```
 
 #![warn(missing_docs)]
+// The library never prints: answers go back to the caller, which decides how to show them.
+// (Unit tests may: a test that skips says so on stderr.)
+#![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 
+pub mod answer;
 pub mod error;
 pub mod formats;
 pub mod fuzzy;
 pub mod glossary;
 pub mod lang;
 pub mod lint;
+pub mod output;
 pub mod qgram;
 pub mod samples;
 pub mod segment;
