@@ -82,14 +82,14 @@ mod tests {
         assert!(matches!(e, Error::Io { .. }), "{e}");
         let odd = d.path().join("a.docx");
         std::fs::write(&odd, "x").unwrap();
-        assert!(ImportPlan::new(&[odd.clone()], None).is_err());
+        assert!(ImportPlan::new(std::slice::from_ref(&odd), None).is_err());
         assert_eq!(
             ImportPlan::new(&[odd], Some(Format::Tsv)).unwrap().files()[0].1,
             Format::Tsv
         );
 
         let mut mem = Memory::open_in_memory().unwrap();
-        let plan = ImportPlan::new(&[good.clone()], None).unwrap();
+        let plan = ImportPlan::new(std::slice::from_ref(&good), None).unwrap();
         let mut seen = Vec::new();
         let report = plan
             .import(&mut mem, |f, n| seen.push((f.to_path_buf(), n)))
