@@ -60,6 +60,7 @@ pub mod fuzzy;
 pub mod glossary;
 pub mod lang;
 pub mod lint;
+pub mod qgram;
 pub mod samples;
 pub mod store;
 #[cfg(test)]
