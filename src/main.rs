@@ -53,6 +53,8 @@ pub enum Command {
     Serve(cli::serve::ServeArgs),
     /// Access tokens of `concord serve`: add, list, revoke.
     Token(cli::token::TokenArgs),
+    /// Split a document (text, Markdown, HTML, DOCX) into sentences with SRX rules.
+    Segment(cli::segment::SegmentArgs),
     /// Print a shell completion script (`concord completions bash > concord.bash`).
     Completions(cli::CompletionsArgs),
     /// Print the manual page (roff): `concord man > concord.1`, and one page per

@@ -5,6 +5,7 @@ pub mod glossary;
 pub mod lint;
 pub mod matching;
 pub mod memory;
+pub mod segment;
 #[cfg(feature = "server")]
 pub mod serve;
 pub mod token;
@@ -37,6 +38,7 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         #[cfg(feature = "server")]
         Command::Serve(a) => serve::serve(cli, a),
         Command::Token(a) => token::run(cli, a),
+        Command::Segment(a) => segment::segment(cli, a),
         Command::Completions(a) => completions(a),
         Command::Man(a) => man(a),
     }
