@@ -2,7 +2,7 @@
 //! matching (indexed vs brute force), cold process, concordance.
 //!
 //! ```text
-//! cargo build --release
+//! cargo build --release --workspace
 //! target/release/concord-bench all --sizes 10000,100000,1000000 --dir /tmp/concord-bench
 //! target/release/concord-bench gen --units 1000000 -o memory.tsv [--queries queries.txt]
 //! ```
@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use concord::fuzzy::{concordance, MatchOptions, Matcher};
 use concord::lang::LangRange;
 use concord::store::Memory;
+use concord_bench::{aligned, corpora_dir, Triple, ALIGNED};
 
 struct Rng(u64);
 
@@ -44,8 +45,6 @@ impl Rng {
         self.below(100) < percent
     }
 }
-
-type Triple = [String; 3];
 
 const PEOPLE: &[(&str, &str, &str)] = &[
     (
@@ -153,37 +152,9 @@ const MONTHS: &[&str] = &[
 
 /// The corpus triples: (memory bases, held-out sentences).
 fn corpus(root: &Path) -> (Vec<Triple>, Vec<Triple>) {
-    let mut all = Vec::new();
-    for f in [
-        "flores-devtest.en-ko-zh.tsv",
-        "ntrex.en-ko-zh.tsv",
-        "udhr.en-ko-zh.tsv",
-    ] {
-        let path = root.join(f);
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        for line in text.lines().skip(1) {
-            let cells: Vec<&str> = line.split('\t').collect();
-            if cells.len() < 3 {
-                continue;
-            }
-            let unquote = |s: &str| -> String {
-                if s.len() > 2 && s.starts_with('"') && s.ends_with('"') && s.contains("\"\"") {
-                    s[1..s.len() - 1].replace("\"\"", "\"")
-                } else {
-                    s.to_string()
-                }
-            };
-            all.push([
-                cells[0].to_string(),
-                unquote(cells[1]),
-                cells[2].to_string(),
-            ]);
-        }
-    }
     let mut bases = Vec::new();
     let mut held = Vec::new();
-    for (i, t) in all.into_iter().enumerate() {
+    for (i, t) in aligned(root, &ALIGNED).into_iter().enumerate() {
         if i % 25 == 24 {
             held.push(t);
         } else {
@@ -772,9 +743,9 @@ fn main() {
             .position(|a| a == name)
             .and_then(|i| argv.get(i + 1).cloned())
     };
-    let corpora = get("--corpora").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
-    });
+    let corpora = get("--corpora")
+        .map(PathBuf::from)
+        .unwrap_or_else(corpora_dir);
     match argv.first().map(|s| s.as_str()) {
         Some("gen") => {
             let units: usize = get("--units")
