@@ -63,8 +63,11 @@ pub mod fuzzy;
 pub mod glossary;
 pub mod lang;
 pub mod lint;
+pub mod qgram;
 pub mod samples;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod text;
 pub mod unit;
 

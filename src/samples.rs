@@ -103,15 +103,16 @@ pub fn seed(db: &Path, root: &Path) -> Result<Option<SeedReport>> {
     })();
     match result {
         Ok(r) => {
-            for suffix in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
+            for side in crate::store::side_files(&tmp) {
+                let _ = std::fs::remove_file(side);
             }
             std::fs::rename(&tmp, db).map_err(|e| Error::io(db, e))?;
             Ok(Some(r))
         }
         Err(e) => {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
+            let _ = std::fs::remove_file(&tmp);
+            for side in crate::store::side_files(&tmp) {
+                let _ = std::fs::remove_file(side);
             }
             Err(e)
         }

@@ -38,6 +38,26 @@ pub fn stored_form(text: &str) -> String {
     nfc.trim().to_string()
 }
 
+/// The stored form of an owned text, keeping its buffer when it already is in stored
+/// form (the common case: readers of large memories avoid one copy per cell).
+pub fn into_stored_form(text: String) -> String {
+    if is_stored_form(&text) {
+        text
+    } else {
+        stored_form(&text)
+    }
+}
+
+/// Unicode NFC of `text`, borrowed when it already is NFC (nothing trimmed: for markup
+/// and attribute values, whose white space is significant).
+pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_nfc_fast(text) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    }
+}
+
 /// True when `text` is known to be its own stored form (NFC, nothing to trim), so that
 /// a caller holding an owned string can keep it instead of calling [`stored_form`].
 /// False may also mean "not known" (NFC quick check Maybe).

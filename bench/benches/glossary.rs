@@ -20,7 +20,7 @@ use std::time::Instant;
 use concord::glossary::{CsvOptions, Entry, Glossary, Recognizer, TermSet};
 use concord::lang::{LangRange, LangTag};
 use concord::text::match_key;
-use concord_bench::{aligned, corpora_dir, median, repo_root, ALIGNED};
+use concord_bench::{aligned, corpora_dir, median, repo_root, Xorshift, ALIGNED};
 
 const ENTRIES: usize = 20_000;
 const RUNS: usize = 5;
@@ -72,26 +72,15 @@ fn sentences() -> [Vec<String>; 3] {
     out
 }
 
-/// Xorshift: deterministic shuffles without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 fn text_of(sents: &[String], mb: usize, seed: u64) -> Texts {
     let target = mb * 1_000_000;
-    let mut rng = Rng(seed);
+    let mut rng = Xorshift(seed);
     let mut lines = Vec::new();
     let mut bytes = 0;
     let mut order: Vec<usize> = (0..sents.len()).collect();
     while bytes < target {
         for i in (1..order.len()).rev() {
-            order.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+            order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
         }
         for &i in &order {
             if bytes >= target {

@@ -20,7 +20,7 @@ use concord::diag::Diagnostic;
 use concord::glossary::{CsvOptions, Glossary};
 use concord::lint::{self, DraftRequest, Resources, RuleSelection};
 use concord::text::match_key;
-use concord_bench::{aligned, corpora_dir, median, repo_root, rows as rows_of, ALIGNED};
+use concord_bench::{aligned, corpora_dir, median, repo_root, rows as rows_of, Xorshift, ALIGNED};
 
 struct Count(u64);
 
@@ -50,21 +50,6 @@ fn peak_rss_mb() -> f64 {
         })
         .unwrap_or(0.0)
         / 1024.0
-}
-
-/// A deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[(self.next() % v.len() as u64) as usize]
-    }
 }
 
 fn glossary_csv(entries: usize, rows: &[(String, String)]) -> String {
@@ -97,15 +82,15 @@ fn glossary_csv(entries: usize, rows: &[(String, String)]) -> String {
         w.dedup();
         w
     };
-    let mut rng = Rng(0x9E3779B97F4A7C15);
+    let mut rng = Xorshift(0x9E3779B97F4A7C15);
     let have = g.entries.len() + csv.lines().count() - 1;
     for _ in have..entries {
         let en = format!("{} {}", rng.pick(&words), rng.pick(&words));
-        let ko: String = (0..2 + rng.next() % 3)
-            .map(|_| char::from_u32(0xAC00 + (rng.next() % 11172) as u32).unwrap())
+        let ko: String = (0..2 + rng.next_u64() % 3)
+            .map(|_| char::from_u32(0xAC00 + (rng.next_u64() % 11172) as u32).unwrap())
             .collect();
-        let zh: String = (0..2 + rng.next() % 3)
-            .map(|_| char::from_u32(0x4E00 + (rng.next() % 20000) as u32).unwrap())
+        let zh: String = (0..2 + rng.next_u64() % 3)
+            .map(|_| char::from_u32(0x4E00 + (rng.next_u64() % 20000) as u32).unwrap())
             .collect();
         csv += &format!("{en},{ko},{zh}\n");
     }

@@ -71,6 +71,26 @@ pub fn aligned(dir: &Path, files: &[&str]) -> Vec<Triple> {
     out
 }
 
+/// A deterministic generator without a dependency (xorshift64): the shuffles and the
+/// generated glossary entries of the benches are the same on every run.
+#[derive(Debug, Clone)]
+pub struct Xorshift(pub u64);
+
+impl Xorshift {
+    /// The next value (the seed must not be 0).
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// An element of `v` (not empty).
+    pub fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[(self.next_u64() % v.len() as u64) as usize]
+    }
+}
+
 /// The median of `v` (the upper one for an even count). Panics on an empty `v`.
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));

@@ -155,12 +155,7 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
     };
     // Fail on an unreadable draft before touching the memory.
     for p in std::iter::once(&args.draft).chain(args.source.iter()) {
-        if !p.is_file() {
-            return Err(Error::Io {
-                path: p.clone(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-            });
-        }
+        concord::formats::input::check_readable(p)?;
     }
     req.resolved_format()?;
     let baseline = if args.no_baseline || args.write_baseline.is_some() {

@@ -137,10 +137,9 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
 }
 
 fn remove_db(path: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_os_string();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
+    let _ = std::fs::remove_file(path);
+    for side in concord::store::side_files(path) {
+        let _ = std::fs::remove_file(side);
     }
 }
 

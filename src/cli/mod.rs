@@ -75,7 +75,7 @@ pub fn open_for_reading(cli: &Cli) -> Result<concord::store::Memory> {
             );
         }
     }
-    concord::store::Memory::open_existing(&path)
+    concord::store::Memory::open_read_only(&path)
 }
 
 /// Print a value as pretty JSON on stdout.

@@ -20,10 +20,10 @@
 //!   [`Extra`] in file order (their own `xml:lang`/`o-encoding` are dropped). A `<tu>`
 //!   property `x-origin` (what concord writes) sets the unit's origin instead. Header notes
 //!   and properties are returned in [`TmxHeader`].
-//! * Inline markup: the **plain text** ([`Variant::text`], the one that is matched) is the
+//! * Inline markup: the **plain text** ([`Variant::text`](crate::unit::Variant::text), the one that is matched) is the
 //!   segment's text with the native-code content of `bpt`, `ept`, `ph`, `it`, `ut` left
 //!   out, and with the text of `hi` kept; `sub` (a sub-flow inside a code) is left out too.
-//!   When the segment has any element, [`Variant::markup`] keeps its content as canonical
+//!   When the segment has any element, [`Variant::markup`](crate::unit::Variant::markup) keeps its content as canonical
 //!   XML (attributes sorted by name, double quotes, `&amp; &lt; &gt;` escaped, text in NFC,
 //!   `<x></x>` written `<x/>`) so that export writes it back.
 //! * Entities, character references and CDATA are decoded, comments and processing
@@ -72,11 +72,10 @@ use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 use crate::lang::LangTag;
-use crate::unit::{Extra, Prop, Unit, UnitMeta, Variant};
+use crate::unit::{Extra, Prop, Unit, UnitMeta};
 
 /// The property type concord uses to carry a unit's origin in TMX.
 pub const ORIGIN_PROP: &str = "x-origin";
@@ -328,15 +327,9 @@ fn escape_attr_into(out: &mut String, text: &str, replaced: &mut u64) {
     }
 }
 
+/// NFC of markup text and attribute values: [`crate::text::nfc`], the one normalizer.
 fn nfc(s: &str) -> Cow<'_, str> {
-    if s.is_ascii()
-        || unicode_normalization::is_nfc_quick(s.chars())
-            == unicode_normalization::IsNormalized::Yes
-    {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.nfc().collect())
-    }
+    crate::text::nfc(s)
 }
 
 /// Position of the first character XML 1.0 forbids (a byte scan: C0 controls other than
@@ -941,12 +934,8 @@ where
         Ctx::Tuv => {
             if let (Some(v), Some(u)) = (tuv.take(), tu.as_mut()) {
                 let (text, markup) = v.seg.unwrap_or_default();
-                u.variants.push(Variant {
-                    lang: v.lang,
-                    text: crate::text::stored_form(&text),
-                    markup,
-                    extra: v.extra,
-                });
+                u.variants
+                    .push(super::stored_variant(v.lang, text, markup, v.extra));
             }
         }
         Ctx::Tu => {
@@ -1212,6 +1201,8 @@ pub fn tmx_date(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::unit::Variant;
+    use unicode_normalization::UnicodeNormalization;
 
     fn read(s: &str) -> Result<(TmxHeader, Vec<Unit>)> {
         let mut units = vec![];

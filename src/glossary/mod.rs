@@ -28,9 +28,8 @@
 //! ```
 
 pub mod check;
-pub mod csv;
+pub use crate::formats::glossary as csv;
 mod recognize;
-pub(crate) mod store;
 
 use std::path::Path;
 
@@ -42,7 +41,19 @@ use crate::lang::{LangRange, LangTag};
 
 pub use self::csv::{CsvOptions, Layout};
 pub use recognize::{Recognizer, TermHit, TermSpan, KOREAN_PARTICLES};
-pub use store::GlossaryImportReport;
+
+/// What a glossary import did (see [`crate::store::Memory::import_glossary`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GlossaryImportReport {
+    /// Entries read from the files.
+    pub read: u64,
+    /// Entries added.
+    pub added: u64,
+    /// Stored entries replaced by an entry with the same id and different content.
+    pub updated: u64,
+    /// Entries already stored as they are.
+    pub unchanged: u64,
+}
 
 /// Approved and forbidden variants of one concept in one language.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
