@@ -12,6 +12,9 @@
 //!   consistency), with text, JSON and SARIF output.
 //! * [`diag`]: the one diagnostic model (lint findings, glossary check findings, load
 //!   warnings) and the printers every checker shares.
+//! * [`answer`]: the answers of `match`, `search`, `terms`, `stats` and `show`, as
+//!   serializable types with a schema id.
+//! * [`output`] writes the files the user names (atomically, never over the memory).
 //! * [`text`] is the one place that normalizes text; [`lang`] parses language tags.
 //!
 //! Open a memory, match a sentence, lint a draft:
@@ -55,7 +58,11 @@
 //! ```
 
 #![warn(missing_docs)]
+// The library never prints: answers go back to the caller, which decides how to show them.
+// (Unit tests may: a test that skips says so on stderr.)
+#![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 
+pub mod answer;
 pub mod diag;
 pub mod error;
 pub mod formats;
@@ -63,6 +70,7 @@ pub mod fuzzy;
 pub mod glossary;
 pub mod lang;
 pub mod lint;
+pub mod output;
 pub mod qgram;
 pub mod samples;
 pub mod store;

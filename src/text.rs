@@ -563,33 +563,23 @@ impl ScriptCounts {
     }
 }
 
-/// The text made safe for a terminal: every control character except line feed and tab
-/// (C0 controls such as ESC and BEL, CR, DEL, and the C1 controls U+0080–U+009F, which
-/// include the 8-bit CSI) is written as a Rust-style escape, `\u{1b}`. Nothing else changes,
-/// and a text without control characters is borrowed as it is.
-///
-/// Every human output (lint and glossary check printers, `show`, `search`, `match`) prints
-/// stored text through this function, so that a file cannot set the window title or clear
-/// the screen (`\e]0;pwned\a`); JSON output keeps the characters, as JSON escapes.
-///
-/// ```
-/// use concord::text::escape_controls;
-///
-/// assert_eq!(escape_controls("\u{1b}]0;pwned\u{7}북한"), "\\u{1b}]0;pwned\\u{7}북한");
-/// assert_eq!(escape_controls("line\tone\nline two"), "line\tone\nline two");
-/// ```
+/// The text with its control characters (C0, DEL, C1: `char::is_control`) written as
+/// visible escapes (`\t`, `\n`, `\r`, else `\u{1b}`), for printing stored text to a
+/// terminal: an ESC or BEL in an imported segment must not set the window title or clear
+/// the screen. Every other character, backslash included, is kept; JSON output does not
+/// need this (JSON escapes controls itself).
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    use std::fmt::Write;
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !text.chars().any(unsafe_char) {
+    if !text.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if unsafe_char(c) {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
         }
     }
     std::borrow::Cow::Owned(out)
@@ -598,6 +588,22 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_controls_makes_terminal_escapes_visible() {
+        assert_eq!(
+            escape_controls("\u{1b}]0;pwned\u{7}\u{1b}[2J 북한"),
+            "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J 북한"
+        );
+        assert_eq!(
+            escape_controls("a\tb\nc\u{85}\u{7f}"),
+            "a\\tb\\nc\\u{85}\\u{7f}"
+        );
+        assert!(matches!(
+            escape_controls("会谈 ＤＰＲＫ \\ ok"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn stored_form_is_nfc_and_trimmed_only() {
@@ -783,21 +789,5 @@ mod tests {
         assert_eq!((c.hangul, c.latin, c.han), (2, 4, 2));
         assert_eq!(ScriptCounts::of("2026.").dominant(), None);
         assert_eq!(script_of('ａ'), Script::Latin);
-    }
-
-    #[test]
-    fn escape_controls_neutralizes_terminal_escapes() {
-        // issue 13 item 6: OSC title, BEL, clear screen, CR overwrite, DEL, 8-bit CSI.
-        let hostile = "\u{1b}]0;pwned\u{7}\u{1b}[2J a\rb\u{7f}\u{9b}31m";
-        let shown = escape_controls(hostile);
-        assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
-        assert_eq!(
-            shown,
-            "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J a\\u{d}b\\u{7f}\\u{9b}31m"
-        );
-        assert!(matches!(
-            escape_controls("한반도 朝鲜"),
-            std::borrow::Cow::Borrowed(_)
-        ));
     }
 }

@@ -389,3 +389,34 @@ fn import_checkpoints_the_wal() {
     assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
     assert_eq!(m.stats().unwrap().units, 2998);
 }
+
+/// A corrupt matching index used to be reported once per query of a batch (as if the
+/// query were bad) and the batch went on; corruption is now an error of the memory that
+/// stops the batch at once.
+#[test]
+fn corrupt_index_in_batch_match_stops_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    memory_with_units(&db, 20);
+    Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE fz_post SET ids = 'not a blob'", [])
+        .unwrap();
+    let o = common::run_db(
+        &db,
+        &["match"],
+        Some("Hello number 1\nHello number 2\nHello number 3\n"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).matches("corrupt memory").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !common::stdout(&o).contains("\"error\""),
+        "{}",
+        common::stdout(&o)
+    );
+}

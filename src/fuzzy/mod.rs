@@ -384,27 +384,45 @@ impl<'m> Matcher<'m> {
         })
     }
 
-    /// The memory's language tags that `from` selects and that have segments; an error
-    /// naming the languages present when there are none.
-    pub fn source_tags(&self, from: &LangRange) -> Result<Vec<LangTag>> {
+    /// The memory this matcher reads.
+    pub fn memory(&self) -> &'m Memory {
+        self.mem
+    }
+
+    /// The memory's language tags that `from` selects and that have segments (possibly
+    /// none); an error only when the memory cannot be read.
+    pub fn present_tags(&self, from: &LangRange) -> Result<Vec<LangTag>> {
         let mut tags = Vec::new();
         for l in &self.langs {
             if from.matches(&l.tag) && self.mem.has_segments(&l.tag)? {
                 tags.push(l.tag.clone());
             }
         }
+        Ok(tags)
+    }
+
+    /// The error for a query in a language the memory has no segments in, naming the
+    /// languages present.
+    pub fn no_segments_error(&self, from: &LangRange) -> Error {
+        let present: Vec<String> = self.langs.iter().map(|l| l.tag.to_string()).collect();
+        Error::Invalid(format!(
+            "{}: no segments in {} (the memory has {})",
+            self.mem.path().display(),
+            from,
+            if present.is_empty() {
+                "no indexed segments".to_string()
+            } else {
+                present.join(", ")
+            }
+        ))
+    }
+
+    /// The memory's language tags that `from` selects and that have segments; an error
+    /// naming the languages present when there are none.
+    pub fn source_tags(&self, from: &LangRange) -> Result<Vec<LangTag>> {
+        let tags = self.present_tags(from)?;
         if tags.is_empty() {
-            let present: Vec<String> = self.langs.iter().map(|l| l.tag.to_string()).collect();
-            return Err(Error::Invalid(format!(
-                "{}: no segments in {} (the memory has {})",
-                self.mem.path().display(),
-                from,
-                if present.is_empty() {
-                    "no indexed segments".to_string()
-                } else {
-                    present.join(", ")
-                }
-            )));
+            return Err(self.no_segments_error(from));
         }
         Ok(tags)
     }

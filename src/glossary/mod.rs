@@ -294,6 +294,40 @@ impl Glossary {
         csv::read_bytes(text.as_bytes(), path, opts)
     }
 
+    /// Read glossary files and merge them in order, all or nothing (`None` when there
+    /// are no files). Each file's warnings are kept ([`Glossary::warnings`]).
+    pub fn from_files(paths: &[std::path::PathBuf], opts: &CsvOptions) -> Result<Option<Glossary>> {
+        let mut all: Option<Glossary> = None;
+        for path in paths {
+            let g = Glossary::from_csv_file(path, opts)?;
+            match all.as_mut() {
+                Some(a) => a.merge(g),
+                None => all = Some(g),
+            }
+        }
+        Ok(all)
+    }
+
+    /// The glossary of a run: `files` (from [`Glossary::from_files`]), then the entries
+    /// of the memory's glossary when a memory is given and its glossary is not empty.
+    /// `None` when neither gives a glossary.
+    pub fn combine(
+        files: Option<Glossary>,
+        memory: Option<&crate::store::Memory>,
+    ) -> Result<Option<Glossary>> {
+        let mut all = files;
+        if let Some(m) = memory {
+            let g = m.glossary()?;
+            if !g.entries.is_empty() {
+                match all.as_mut() {
+                    Some(a) => a.merge(g),
+                    None => all = Some(g),
+                }
+            }
+        }
+        Ok(all)
+    }
+
     /// Append the entries (and declared columns) of another glossary.
     pub fn merge(&mut self, other: Glossary) {
         self.pad_locations();
