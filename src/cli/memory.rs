@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use concord::formats::{read_memory_file, write_memory, Format};
+use concord::formats::import::ImportPlan;
+use concord::formats::{write_memory, Format};
 use concord::lang::parse_ranges;
 use concord::store::Memory;
 use concord::text::escape_controls;
@@ -66,35 +67,14 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
 
 pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     // Check every file before opening the memory, so a typo creates nothing.
-    let mut plan = Vec::new();
-    for f in &args.files {
-        if !f.exists() {
-            return Err(Error::Io {
-                path: f.clone(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-            });
-        }
-        plan.push((f.clone(), Format::resolve(f, args.format)?));
-    }
+    let plan = ImportPlan::new(&args.files, args.format)?;
     let (path, _) = db_path(cli);
     let existed = path.exists();
     let mut mem = super::open_for_writing(cli)?;
-    let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
-    let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
     let bar = progress_bar();
-    let result = mem.import(&names, |imp| {
-        for (file, format) in &plan {
-            bar.set_message(file.display().to_string());
-            read_memory_file(file, *format, |unit| {
-                imp.add(unit)?;
-                let n = imp.read();
-                if n % 1024 == 0 {
-                    bar.set_position(n);
-                }
-                Ok(())
-            })?;
-        }
-        Ok(())
+    let result = plan.import(&mut mem, |file, n| {
+        bar.set_message(file.display().to_string());
+        bar.set_position(n);
     });
     bar.finish_and_clear();
     let report = match result {

@@ -19,6 +19,8 @@
 //! * [`draft`]: drafts for `lint`: bilingual TSV/CSV, XLIFF, TMX, aligned plain text;
 //!   readers stream [`draft::DraftEvent`]s whose [`segment::Segment`]s carry the line
 //!   and column of each text, its raw (untrimmed, unnormalized) text and inline codes.
+//! * [`import`]: importing memory files into a memory in one transaction
+//!   ([`import::ImportPlan`]).
 //! * [`segment`]: the segment model the draft readers produce and lint consumes.
 //! * [`glossary`]: glossary tables (the canonical CSV and the Google, headerless, DeepL,
 //!   TSV and Excel layouts), read into and written from the model of
@@ -41,6 +43,7 @@
 
 pub mod draft;
 pub mod glossary;
+pub mod import;
 pub mod input;
 pub mod segment;
 pub mod tabular;
