@@ -12,6 +12,8 @@
 //!   consistency), with text, JSON and SARIF output.
 //! * [`diag`]: the one diagnostic model (lint findings, glossary check findings, load
 //!   warnings) and the printers every checker shares.
+//! * [`segment`]: sentence segmentation of EN/KO/ZH paragraphs by SRX 2.0 rules (ours
+//!   shipped, yours in front of them).
 //! * [`answer`]: the answers of `match`, `search`, `terms`, `stats` and `show`, as
 //!   serializable types with a schema id.
 //! * [`output`] writes the files the user names (atomically, never over the memory).
@@ -73,6 +75,7 @@ pub mod lint;
 pub mod output;
 pub mod qgram;
 pub mod samples;
+pub mod segment;
 pub mod store;
 #[cfg(test)]
 pub(crate) mod testutil;
