@@ -18,14 +18,13 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::State;
 use crate::answer::{self, MatchRequest, SearchRequest, TermsRequest};
+use crate::diag::printer::{self as diag_printer, Collect, End, OutputFormat, Run};
+use crate::diag::Checker;
 use crate::formats::{read_memory_file, write_memory, Format};
 use crate::fuzzy::{self, concordance, DiffPiece, MatchOptions, Matcher, QueryKey};
 use crate::glossary::{CsvOptions, Glossary};
 use crate::lang::{parse_ranges, LangRange, LangTag};
-use crate::lint::printer::{self as lint_printer, OutputFormat, Printer};
-use crate::lint::{
-    self, DraftFormat, DraftRequest, Finding, Resources, Rule, RuleSelection, Severity, Summary,
-};
+use crate::lint::{self, DraftFormat, DraftRequest, Resources, Rule, RuleSelection, Severity};
 use crate::unit::{Unit, Variant};
 
 type AppState = Arc<State>;
@@ -488,21 +487,6 @@ fn rules_of(list: &[String], field: &str) -> Result<Vec<Rule>, ApiError> {
         .collect()
 }
 
-struct Collect(Vec<Finding>);
-
-impl Printer for Collect {
-    fn begin(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        self.0.push(f.clone());
-        Ok(())
-    }
-    fn end(&mut self, _: &Summary) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Lint a draft: the findings of `concord lint --format json` (or SARIF with
 /// `output: "sarif"`), with the memory's glossary and translations.
 #[utoipa::path(post, path = "/v1/lint", tag = "lint", request_body = LintRequest,
@@ -632,24 +616,33 @@ pub async fn lint_draft(
                 glossary_required: false,
                 threads: 1,
             };
-            let mut c = Collect(Vec::new());
+            let mut c = Collect::new();
             let hide: Vec<(String, String)> = files.iter().map(|f| f.hide()).collect();
             let hide_refs: Vec<(&str, &str)> =
                 hide.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
             let mut summary = lint::run(&req, &res, &selection, None, &mut c)
                 .map_err(|e| ApiError::from(e).hide_paths(&hide_refs))?;
+            // The findings name the upload by its label, never by its spool path.
             let shown = files[0].name().to_string();
             summary.file = shown.clone();
             let mut out = Vec::new();
             {
-                let mut p = lint_printer::printer(output, &mut out);
+                let mut p = diag_printer::printer(output, &mut out);
                 let io = |_| ApiError::internal("cannot write the findings");
-                p.begin().map_err(io)?;
-                for mut f in c.0 {
-                    f.file = shown.clone();
-                    p.finding(&f).map_err(io)?;
+                p.begin(&Run {
+                    checker: Checker::Lint,
+                    file: shown.clone(),
+                })
+                .map_err(io)?;
+                for mut d in c.diagnostics {
+                    d.location.path = std::path::PathBuf::from(&shown);
+                    p.diagnostic(&d).map_err(io)?;
                 }
-                p.end(&summary).map_err(io)?;
+                p.end(&End {
+                    summary: &summary,
+                    error: None,
+                })
+                .map_err(io)?;
             }
             Ok(out)
         })
