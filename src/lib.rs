@@ -58,6 +58,7 @@ pub mod error;
 pub mod formats;
 pub mod fuzzy;
 pub mod glossary;
+pub mod keystore;
 pub mod lang;
 pub mod lint;
 pub mod samples;

@@ -113,7 +113,17 @@ pub const MIGRATIONS: &[&str] = &[
         value INTEGER NOT NULL
     );
     "#,
+    // 3 -> 4: the key file's stamp (see `crate::keystore`): a random instance id of the
+    // memory and a generation that every import and delete increments. Chinese keys now
+    // fold Traditional to Simplified, so the q-gram index is rebuilt (see `migrate`).
+    r#"
+    INSERT OR IGNORE INTO fz_meta (key, value) VALUES ('instance', abs(random() % 9007199254740991));
+    INSERT OR IGNORE INTO fz_meta (key, value) VALUES ('generation', 1);
+    "#,
 ];
+
+/// The schema version whose matching keys fold Chinese Traditional to Simplified.
+const FOLDED_KEYS_VERSION: i64 = 4;
 
 /// The schema version that added the fuzzy index (memories older than this are indexed
 /// when they are opened).
@@ -128,6 +138,8 @@ pub fn schema_version() -> i64 {
 pub struct Memory {
     conn: Connection,
     path: PathBuf,
+    /// The key file last opened, with the `(instance, generation)` it was made for.
+    keys: std::cell::RefCell<Option<std::sync::Arc<crate::keystore::KeyFile>>>,
 }
 
 /// What an import did.
@@ -251,6 +263,7 @@ impl Memory {
         let mut mem = Memory {
             conn,
             path: path.to_path_buf(),
+            keys: std::cell::RefCell::new(None),
         };
         mem.migrate(version)?;
         Ok(mem)
@@ -284,7 +297,7 @@ impl Memory {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         }
-        if from > 0 && from < FUZZY_INDEX_VERSION {
+        if from > 0 && from < FOLDED_KEYS_VERSION.max(FUZZY_INDEX_VERSION) {
             crate::fuzzy::index::rebuild(&tx)?;
         }
         tx.commit()?;
@@ -350,6 +363,9 @@ impl Memory {
             fill(&mut importer)?;
             importer.finish()?
         };
+        if report.added > 0 {
+            bump_generation(&tx)?;
+        }
         tx.execute(
             "INSERT INTO import_log (at, files, added, skipped) VALUES (?1, ?2, ?3, ?4)",
             params![
@@ -360,7 +376,101 @@ impl Memory {
             ],
         )?;
         tx.commit()?;
+        if report.added > 0 {
+            self.refresh_keys()?;
+        }
         Ok(report)
+    }
+
+    /// The memory's `(instance, generation)`: the stamp a current key file carries.
+    pub(crate) fn key_state(&self) -> Result<(i64, i64)> {
+        let get = |k: &str| -> Result<i64> {
+            Ok(self
+                .conn
+                .prepare_cached("SELECT value FROM fz_meta WHERE key = ?1")?
+                .query_row([k], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0))
+        };
+        Ok((get("instance")?, get("generation")?))
+    }
+
+    /// The key file of fuzzy matching (see [`crate::keystore`]), current with the
+    /// memory: opened from beside the memory file, or rebuilt from the stored segments
+    /// when it is missing or stale (written beside the memory when the directory is
+    /// writable; kept in RAM otherwise and for memories without a file). Call it inside
+    /// a read transaction, so that the segments and the stamp agree.
+    pub(crate) fn key_file(&self) -> Result<std::sync::Arc<crate::keystore::KeyFile>> {
+        let (instance, generation) = self.key_state()?;
+        if let Some(k) = self.keys.borrow().as_ref() {
+            if k.stamp() == (instance, generation) {
+                return Ok(k.clone());
+            }
+        }
+        let on_disk = self.path != Path::new(":memory:");
+        let kp = crate::keystore::path_for(&self.path);
+        let kf = match on_disk
+            .then(|| crate::keystore::KeyFile::open(&kp, instance, generation))
+            .flatten()
+        {
+            Some(kf) => kf,
+            None => {
+                let mut b = self.collect_keys()?;
+                if on_disk && b.write_file(&kp, instance, generation).is_ok() {
+                    match crate::keystore::KeyFile::open(&kp, instance, generation) {
+                        Some(kf) => kf,
+                        None => b.into_map(instance, generation)?,
+                    }
+                } else {
+                    b.into_map(instance, generation)?
+                }
+            }
+        };
+        let kf = std::sync::Arc::new(kf);
+        *self.keys.borrow_mut() = Some(kf.clone());
+        Ok(kf)
+    }
+
+    /// Every stored segment into a key-file builder, in unit id order.
+    fn collect_keys(&self) -> Result<crate::keystore::Builder> {
+        let mut b = crate::keystore::Builder::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT unit_id, lang, text FROM variant ORDER BY unit_id, lang")?;
+        let mut rows = stmt.query([])?;
+        let mut tags: std::collections::HashMap<String, LangTag> = Default::default();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let lang = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let tag = match tags.get(lang) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = LangTag::parse(lang).map_err(|e| Error::lang("memory", e))?;
+                    tags.insert(lang.to_string(), t.clone());
+                    t
+                }
+            };
+            let text = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+            b.add(id, &tag, text);
+        }
+        Ok(b)
+    }
+
+    /// Rebuild the key file after a write (import, delete) so that the next search
+    /// finds it current. A failure here loses nothing: the file is then stale and the
+    /// next search rebuilds it.
+    fn refresh_keys(&self) -> Result<()> {
+        *self.keys.borrow_mut() = None;
+        if self.path == Path::new(":memory:") {
+            return Ok(());
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let (instance, generation) = self.key_state()?;
+        let mut b = self.collect_keys()?;
+        let kp = crate::keystore::path_for(&self.path);
+        let _ = b.write_file(&kp, instance, generation);
+        tx.finish()?;
+        Ok(())
     }
 
     /// Counts of units, languages and origins.
@@ -605,7 +715,13 @@ impl Memory {
             }
         }
         crate::fuzzy::index::forget(&tx, &ids)?;
+        if n > 0 {
+            bump_generation(&tx)?;
+        }
         tx.commit()?;
+        if n > 0 {
+            self.refresh_keys()?;
+        }
         Ok(n)
     }
 }
@@ -720,6 +836,16 @@ impl<'t> Importer<'t> {
         self.index.flush(self.tx)?;
         Ok(self.report)
     }
+}
+
+/// Mark the memory changed: the key file made before is stale from this commit on.
+fn bump_generation(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO fz_meta (key, value) VALUES ('generation', 1)
+         ON CONFLICT (key) DO UPDATE SET value = value + 1",
+        [],
+    )?;
+    Ok(())
 }
 
 /// Variants are kept in a fixed order: en, ko, zh first, then the rest by tag.

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
 use crate::lang::LangTag;
-use crate::text::match_key_into;
+use crate::text::KeyRule;
 
 /// Segments whose key is longer than this are not cut into grams; they are listed in
 /// the length table only and always verified when their length band is searched.
@@ -391,7 +391,7 @@ impl Accumulator {
 
     fn add(&mut self, id: i64, tag: &LangTag, text: &str) {
         let li = self.lang_index(tag);
-        match_key_into(text, &mut self.key_buf);
+        KeyRule::for_tag(tag).key_into(text, &mut self.key_buf);
         self.key.clear();
         self.key.extend(self.key_buf.chars());
         let lang = &mut self.langs[li];
