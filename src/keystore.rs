@@ -18,7 +18,7 @@
 //!
 //! # Consistency
 //!
-//! The file is derived: [`build`] makes it from the stored segments, deterministically.
+//! The file is derived: [`Builder`] makes it from the stored segments, deterministically.
 //! The memory keeps an instance id (random, set when the memory is created) and a
 //! generation that every import and delete transaction increments. A key file whose
 //! header does not carry the memory's current pair is stale and is rebuilt before use

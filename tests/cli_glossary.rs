@@ -1,64 +1,20 @@
 //! `concord glossary ...` and `concord terms` end to end.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_concord");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use std::path::{Path, PathBuf};
+
+use common::{run_in, stderr, stdout, Env, ROOT};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(ROOT).join("tests/data/glossary").join(name)
+    common::data("glossary", name)
 }
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(ROOT)
-        .join("../shared/fixtures/glossary")
-        .join(name)
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CONCORD_DB")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("m.db")
-    }
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        run(&self.db(), args)
-    }
-    fn export(&self) -> String {
-        let o = self.run(&["glossary", "export"]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        stdout(&o)
-    }
+/// The glossary as `concord glossary export` prints it.
+fn export(env: &Env) -> String {
+    let o = env.run(&["glossary", "export"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
 }
 
 const GOOD: &str = "id,en,ko,zh,zh:forbidden,note\n\
@@ -71,7 +27,7 @@ fn bad_input_is_refused_with_file_line_and_exit_2_and_nothing_imported() {
     let good = env.file("good.csv", GOOD.as_bytes());
     let o = env.run(&["glossary", "import", good.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let before = env.export();
+    let before = export(&env);
     let mut invalid = b"en,ko\nSeoul,\xEC\x84\x9C\xEC\x9A\xB8\nBusan,\xEB\xB6\n".to_vec();
     invalid.extend_from_slice(b"Incheon,x\n");
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
@@ -111,7 +67,7 @@ fn bad_input_is_refused_with_file_line_and_exit_2_and_nothing_imported() {
         let err = stderr(&o);
         assert!(err.contains(name), "{name}: {err}");
         assert!(err.contains(want), "{name}: {err}");
-        assert_eq!(env.export(), before, "{name} changed the memory");
+        assert_eq!(export(&env), before, "{name} changed the memory");
     }
 }
 
@@ -125,7 +81,7 @@ fn import_export_round_trip_and_reimport() {
         "{}",
         stdout(&o)
     );
-    assert_eq!(env.export(), GOOD);
+    assert_eq!(export(&env), GOOD);
     let o = env.run(&["--json", "glossary", "import", g.to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
@@ -153,7 +109,7 @@ fn the_sample_glossaries_are_canonical_and_round_trip() {
         assert_eq!(o.status.code(), Some(0), "{}: {}", p.display(), stdout(&o));
         let o = env.run(&["glossary", "import", p.to_str().unwrap()]);
         assert!(o.status.success(), "{}", stderr(&o));
-        assert_eq!(env.export(), std::fs::read_to_string(&p).unwrap());
+        assert_eq!(export(&env), std::fs::read_to_string(&p).unwrap());
         let o = env.run(&["glossary", "check", p.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     }
@@ -280,12 +236,7 @@ fn terms_from_the_memory_and_the_default_seed() {
     let root = env.dir.path().join("project");
     std::fs::create_dir_all(root.join("glossaries")).unwrap();
     std::fs::write(root.join("glossaries/g.csv"), GOOD).unwrap();
-    let o = Command::new(BIN)
-        .current_dir(&root)
-        .env_remove("CONCORD_DB")
-        .args(["terms", "the Korean Peninsula", "--from", "en"])
-        .output()
-        .unwrap();
+    let o = run_in(&root, &["terms", "the Korean Peninsula", "--from", "en"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("2 glossary entries"), "{}", stderr(&o));
     assert!(stdout(&o).contains("[kp]"), "{}", stdout(&o));
@@ -308,7 +259,7 @@ fn other_layouts() {
         &[data("google-equivalent-term-sets.csv").to_str().unwrap()],
     );
     assert_eq!(v["added"], 6);
-    let out = env.export();
+    let out = export(&env);
     assert!(out.starts_with("en,ko,zh-CN,zh-TW,note,pos\n"), "{out}");
     assert!(out.contains("Six-Party Talks,6자회담,六方会谈,六方會談,\"2003–2009 talks: China, the two Koreas, the US, Russia and Japan\",noun\n"), "{out}");
 
@@ -323,7 +274,7 @@ fn other_layouts() {
         ],
     );
     assert_eq!(v["added"], 8);
-    assert!(env.export().contains("\"talks, high-level\",고위급 회담\n"));
+    assert!(export(&env).contains("\"talks, high-level\",고위급 회담\n"));
     // Without --langs it is refused, with the hint.
     let o = env.run(&[
         "glossary",
@@ -337,7 +288,7 @@ fn other_layouts() {
     let env = Env::new();
     let v = import_json(&env, &[data("deepl-glossary.csv").to_str().unwrap()]);
     assert_eq!(v["added"], 5);
-    let out = env.export();
+    let out = export(&env);
     assert!(out.starts_with("en,ko,zh\n"), "{out}");
     assert!(
         out.contains("Special Representative,특별대표,特别代表\n"),
@@ -353,15 +304,13 @@ fn other_layouts() {
     let env = Env::new();
     let v = import_json(&env, &[data("canonical.tsv").to_str().unwrap()]);
     assert_eq!(v["added"], 3);
-    assert!(env
-        .export()
-        .contains(",\"\"\"quotes are plain in TSV\"\"\"\n"));
+    assert!(export(&env).contains(",\"\"\"quotes are plain in TSV\"\"\"\n"));
 
     // Excel: BOM, CRLF, ';' detected; or named with --delimiter.
     let env = Env::new();
     let v = import_json(&env, &[data("excel-semicolon.csv").to_str().unwrap()]);
     assert_eq!(v["added"], 3);
-    let out = env.export();
+    let out = export(&env);
     assert!(out.contains("blue-house,Cheong Wa Dae|Blue House,청와대,青瓦台,\"until 2022; then \"\"Yongsan\"\"\"\n"), "{out}");
     let env = Env::new();
     let v = import_json(
@@ -377,6 +326,10 @@ fn other_layouts() {
 
 #[test]
 fn okapi_fixtures_with_langs() {
+    let Some(fixtures) = common::shared_fixtures("glossary") else {
+        return;
+    };
+    let fixture = |name: &str| fixtures.join(name);
     // okapi-test01.csv: no header, padded cells, no final newline.
     let env = Env::new();
     let v = import_json(
@@ -392,7 +345,7 @@ fn okapi_fixtures_with_langs() {
         (Some(4), Some(3))
     );
     assert_eq!(
-        env.export(),
+        export(&env),
         "en,fr\nsource 1,target 1\nsource 2,target 2\nsource 3,target 3\n"
     );
     // okapi-test01.tsv: dirty rows are skipped with a warning naming their line.
@@ -410,7 +363,7 @@ fn okapi_fixtures_with_langs() {
         assert!(err.contains(line), "{line}: {err}");
     }
     assert_eq!(
-        env.export(),
+        export(&env),
         "en,fr\nsource 1,target 1\nterm 2,trans term 2\nsource 3,target 3\n"
     );
     // UTF-16BE with BOM and CRLF.
@@ -424,7 +377,7 @@ fn okapi_fixtures_with_langs() {
         ],
     );
     assert_eq!(
-        env.export(),
+        export(&env),
         "en,fr\nentry 1,trans 1\nsource 2,éßÑ￦ target 2\n"
     );
 }

@@ -1,9 +1,9 @@
 //! `concord match` and `concord search` end to end: output shape, batch mode, exit codes,
 //! bad input, short CJK phrases, delete, and the migration that indexes an old memory.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{json, run_db as concord, stderr, stdout, Env};
 
 const TSV: &str = "en\tko\tzh\torigin
 The two ministers discussed the situation on the Korean Peninsula.\t양국 장관은 한반도 정세를 논의했다.\t两国部长讨论了朝鲜半岛局势。\tmofa-2024.tsv
@@ -13,58 +13,24 @@ North Korea launched a ballistic missile on Tuesday.\t북한은 화요일 탄도
 The spokesperson said the talks were constructive.\t대변인은 회담이 건설적이었다고 말했다.\t发言人表示会谈富有建设性。\tmofa-2024.tsv
 ";
 
-struct Env {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-fn concord(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_concord"));
-    cmd.arg("--db").arg(db).args(args).env_remove("NO_COLOR");
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
+/// A memory holding the five units of `TSV`.
 fn setup() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let tsv = dir.path().join("m.tsv");
-    std::fs::write(&tsv, TSV).unwrap();
-    let db = dir.path().join("m.db");
-    let out = concord(&db, &["import", tsv.to_str().unwrap()], None);
+    let env = Env::new();
+    let tsv = env.file("m.tsv", TSV);
+    let out = concord(&env.db(), &["import", tsv.to_str().unwrap()], None);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    Env { _dir: dir, db }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_str(stdout(o).trim()).unwrap()
+    env
 }
 
 #[test]
 fn match_json_shape_and_ids() {
     let e = setup();
     let o = concord(
-        &e.db,
+        &e.db(),
         &[
             "match",
             "--json",
@@ -95,7 +61,7 @@ fn language_is_detected_and_said() {
     let q: String =
         unicode_normalization::UnicodeNormalization::nfd("북한은 화요일 탄도미사일을 발사했다")
             .collect();
-    let o = concord(&e.db, &["match", &q], None);
+    let o = concord(&e.db(), &["match", &q], None);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("in ko (detected from the script)"), "{out}");
@@ -105,7 +71,7 @@ fn language_is_detected_and_said() {
     // Not a terminal: plain diff markers, no escape codes.
     assert!(!out.contains('\u{1b}'));
     let o = concord(
-        &e.db,
+        &e.db(),
         &["match", "--json", "朝鲜周二发射了一枚弹道导弹"],
         None,
     );
@@ -117,7 +83,7 @@ fn language_is_detected_and_said() {
 fn differences_are_marked() {
     let e = setup();
     let o = concord(
-        &e.db,
+        &e.db(),
         &[
             "match",
             "--from",
@@ -137,7 +103,7 @@ fn differences_are_marked() {
 fn batch_mode_answers_in_order() {
     let e = setup();
     let input = "North Korea launched a missile on Tuesday.\n외교부 장관은 3월 12일 대한민국 대사를 접견했다\nCompletely unrelated words about cooking pasta\n";
-    let o = concord(&e.db, &["match"], Some(input));
+    let o = concord(&e.db(), &["match"], Some(input));
     assert!(o.status.success(), "{}", stderr(&o));
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()
@@ -157,7 +123,11 @@ fn batch_mode_answers_in_order() {
 #[test]
 fn no_match_is_exit_0_and_empty() {
     let e = setup();
-    let o = concord(&e.db, &["match", "--json", "Recipe for kimchi stew"], None);
+    let o = concord(
+        &e.db(),
+        &["match", "--json", "Recipe for kimchi stew"],
+        None,
+    );
     assert!(o.status.success());
     assert_eq!(json(&o)["matches"].as_array().unwrap().len(), 0);
 }
@@ -181,11 +151,11 @@ fn bad_input_is_exit_2_with_a_message() {
         (vec!["match", "☃☃☃ 2024"], "cannot tell the language"),
     ];
     for (args, msg) in cases {
-        let o = concord(&e.db, &args, None);
+        let o = concord(&e.db(), &args, None);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(msg), "{args:?}: {}", stderr(&o));
     }
-    let missing = e.db.with_file_name("nope.db");
+    let missing = e.db().with_file_name("nope.db");
     let o = concord(&missing, &["match", "hello"], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no memory here"), "{}", stderr(&o));
@@ -196,28 +166,28 @@ fn bad_input_is_exit_2_with_a_message() {
 fn concordance_short_cjk_phrases() {
     let e = setup();
     for (phrase, id) in [("북한", 4), ("朝鲜", 1), ("韩", 3), ("한", 1)] {
-        let o = concord(&e.db, &["search", "--json", phrase], None);
+        let o = concord(&e.db(), &["search", "--json", phrase], None);
         assert!(o.status.success(), "{}", stderr(&o));
         let v = json(&o);
         assert_eq!(v["hits"][0]["id"], id, "{phrase}: {v}");
         assert!(v["hits"][0]["others"]["en"].is_string());
     }
-    let o = concord(&e.db, &["search", "--lang", "en", "KOREA"], None);
+    let o = concord(&e.db(), &["search", "--lang", "en", "KOREA"], None);
     let out = stdout(&o);
     assert!(out.contains("[[Korea]]n Peninsula"), "{out}");
     assert!(out.contains("#4"), "{out}");
     // Full-width query folds to ASCII.
-    let o = concord(&e.db, &["search", "--json", "ＭＩＳＳＩＬＥ"], None);
+    let o = concord(&e.db(), &["search", "--json", "ＭＩＳＳＩＬＥ"], None);
     assert_eq!(json(&o)["hits"][0]["spans"][0], serde_json::json!([33, 40]));
 }
 
 #[test]
 fn deleted_units_are_not_matched() {
     let e = setup();
-    let o = concord(&e.db, &["delete", "4"], None);
+    let o = concord(&e.db(), &["delete", "4"], None);
     assert!(o.status.success());
     let o = concord(
-        &e.db,
+        &e.db(),
         &[
             "match",
             "--json",
@@ -226,7 +196,7 @@ fn deleted_units_are_not_matched() {
         None,
     );
     assert_eq!(json(&o)["matches"].as_array().unwrap().len(), 0);
-    let o = concord(&e.db, &["search", "--json", "북한"], None);
+    let o = concord(&e.db(), &["search", "--json", "북한"], None);
     assert_eq!(json(&o)["hits"].as_array().unwrap().len(), 0);
 }
 

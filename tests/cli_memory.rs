@@ -1,96 +1,45 @@
 //! The `concord` binary on bad input: a clear error naming the file (and the line when
 //! there is one), exit code 2, and the memory unchanged.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_concord");
+use common::{stderr, Env};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/tmx"
-    ))
-    .join(name)
+/// The whole memory as TSV (units, languages, texts) plus the unit count.
+fn snapshot(env: &Env) -> String {
+    let out = env.run(&["export", "--format", "tmx"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats = env.run(&["--json", "stats"]);
+    let v: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    format!("{}\n{}", v["units"], String::from_utf8(out.stdout).unwrap())
 }
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("mem.db")
-    }
-
-    fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("CONCORD_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn import(&self, files: &[&Path]) -> Output {
-        let mut args = vec!["import".to_string()];
-        args.extend(files.iter().map(|f| f.display().to_string()));
-        let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-        self.run(&args)
-    }
-
-    /// The whole memory as TSV (units, languages, texts) plus the unit count.
-    fn snapshot(&self) -> String {
-        let out = self.run(&["export", "--format", "tmx"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stats = self.run(&["--json", "stats"]);
-        let v: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
-        format!("{}\n{}", v["units"], String::from_utf8(out.stdout).unwrap())
-    }
-
-    /// A memory holding one good file.
-    fn seeded() -> Env {
-        let env = Env::new();
-        let good = env.file(
-            "good.tsv",
-            "en\tko\tzh\nThe talks were held in Seoul.\t회담은 서울에서 열렸다.\t会谈在首尔举行。\n",
-        );
-        let out = env.import(&[&good]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        env
-    }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// A memory holding one good file.
+fn seeded() -> Env {
+    let env = Env::new();
+    let good = env.file(
+        "good.tsv",
+        "en\tko\tzh\nThe talks were held in Seoul.\t회담은 서울에서 열렸다.\t会谈在首尔举行。\n",
+    );
+    let out = env.import(&[&good]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env
 }
 
 /// Import `bad` into a seeded memory: exit 2, the message contains `expect`, nothing changes.
 fn refused(name: &str, bytes: &[u8], expect: &str) -> String {
-    let env = Env::seeded();
-    let before = env.snapshot();
+    let env = seeded();
+    let before = snapshot(&env);
     let bad = env.file(name, bytes);
     let out = env.import(&[&bad]);
     assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
@@ -102,7 +51,7 @@ fn refused(name: &str, bytes: &[u8], expect: &str) -> String {
     );
     assert!(err.contains(expect), "{name}: expected {expect:?} in {err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(env.snapshot(), before, "{name}: the memory changed");
+    assert_eq!(snapshot(&env), before, "{name}: the memory changed");
     err
 }
 
@@ -178,8 +127,8 @@ fn not_utf8_names_the_line() {
 
 #[test]
 fn missing_file() {
-    let env = Env::seeded();
-    let before = env.snapshot();
+    let env = seeded();
+    let before = snapshot(&env);
     let out = env.run(&["import", "no-such-file.tmx"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -187,14 +136,17 @@ fn missing_file() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(env.snapshot(), before);
+    assert_eq!(snapshot(&env), before);
 }
 
 #[test]
 fn second_file_broken_leaves_memory_unchanged() {
-    let env = Env::seeded();
-    let before = env.snapshot();
-    let good = fixture("ttk-po2tmx-en-ko.tmx");
+    let Some(tmx) = common::shared_fixtures("tmx") else {
+        return;
+    };
+    let env = seeded();
+    let before = snapshot(&env);
+    let good = tmx.join("ttk-po2tmx-en-ko.tmx");
     let bad = env.file(
         "bad.tmx",
         "<tmx version=\"1.4\"><header/><body>\n<tu><tuv xml:lang=\"en\"><seg>a</seg></tuv><tuv xml:lang=\"ko\"><seg>가</seg></tuv></tu>\n<tu><tuv xml:lang=\"en\"><seg>b</tuv></tu>\n</body></tmx>",
@@ -206,7 +158,7 @@ fn second_file_broken_leaves_memory_unchanged() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(env.snapshot(), before);
+    assert_eq!(snapshot(&env), before);
 }
 
 #[test]
@@ -220,8 +172,11 @@ fn failed_first_import_creates_no_memory() {
 
 #[test]
 fn tmx_import_export_through_the_cli() {
+    let Some(tmx) = common::shared_fixtures("tmx") else {
+        return;
+    };
     let env = Env::new();
-    let files: Vec<PathBuf> = std::fs::read_dir(fixture(""))
+    let files: Vec<PathBuf> = std::fs::read_dir(tmx)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();

@@ -1,198 +1,48 @@
 //! The indexed fuzzy search and concordance return exactly what the brute-force scans
 //! return, on random EN/KO/ZH memories with near-duplicates, 1–3-character and 300+-
-//! character segments, deletions and several imports.
+//! character segments, NFD Hangul, full-width forms, deletions and several imports.
+//!
+//! The memories and queries come from proptest strategies (`common::segments`), so a
+//! failure shrinks to a small memory. Each answer is checked twice: against the
+//! library's brute-force paths (`Matcher::brute_force`, `concordance::search_brute_force`),
+//! and against a reference written here that shares no code with the fast path: the key
+//! is NFKC (unicode-normalization) + full case folding (caseless) + white space collapse,
+//! the distance a plain dynamic-programming Levenshtein, the ranking a sort, and the
+//! segments are read through the store's `for_each_unit`, not the index.
 
+mod common;
+
+use common::segments::{memory, query, MemorySpec, LANGS};
 use concord::fuzzy::{concordance, MatchOptions, Matcher};
 use concord::lang::{LangRange, LangTag};
 use concord::store::Memory;
 use concord::unit::{Unit, Variant};
 use proptest::prelude::*;
+use proptest::sample::Index;
 use unicode_normalization::UnicodeNormalization;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
-
-const EN: &[&str] = &[
-    "the",
-    "minister",
-    "met",
-    "Korea",
-    "peninsula",
-    "talks",
-    "in",
-    "Seoul",
-    "on",
-    "Monday",
-    "2024",
-    "DPRK",
-    "ＤＰＲＫ",
-    "foreign",
-    "ministry",
-    "said",
-    "a",
-    "statement",
-    "visit",
-    "Beijing",
-    "of",
-    "and",
-    "President",
-    "Kim",
-    "March",
-    "12",
-    "nuclear",
-    "peace",
-];
-const KO: &[&str] = &[
-    "북한",
-    "외무성",
-    "장관은",
-    "회담을",
-    "서울에서",
-    "열렸다",
-    "한반도",
-    "평화",
-    "대통령",
-    "3월",
-    "12일",
-    "외교부",
-    "대변인은",
-    "방문",
-    "북경",
-    "한",
-    "의",
-    "성명을",
-    "발표했다",
-];
-const ZH: &[&str] = &[
-    "朝鲜",
-    "韩国",
-    "外交部",
-    "会谈",
-    "和平",
-    "半岛",
-    "北京",
-    "在",
-    "举行",
-    "韩",
-    "发言人",
-    "表示",
-    "总统",
-    "3月12日",
-    "访问",
-    "声明",
-    "无核化",
-    "的",
-];
-
-fn sentence(rng: &mut Rng, words: &[&str], sep: &str) -> String {
-    match rng.below(10) {
-        // very short: 1–3 characters
-        0 => {
-            let w: Vec<char> = rng.pick(words).chars().collect();
-            let n = 1 + rng.below(3.min(w.len()));
-            w[..n].iter().collect()
-        }
-        // long: 300+ characters
-        1 => {
-            let mut s = String::new();
-            while s.chars().count() < 300 {
-                s.push_str(rng.pick(words));
-                s.push_str(sep);
-            }
-            s
-        }
-        _ => {
-            let n = 2 + rng.below(12);
-            (0..n)
-                .map(|_| rng.pick(words))
-                .collect::<Vec<_>>()
-                .join(sep)
-        }
-    }
-}
-
-/// A few character edits (near-duplicate), sometimes NFD or a changed case.
-fn mutate(rng: &mut Rng, s: &str, pool: &[&str]) -> String {
-    let mut c: Vec<char> = s.chars().collect();
-    let edits = rng.below(5);
-    for _ in 0..edits {
-        let extra: Vec<char> = rng.pick(pool).chars().collect();
-        let ch = extra[rng.below(extra.len())];
-        match rng.below(3) {
-            0 if !c.is_empty() => {
-                let i = rng.below(c.len());
-                c[i] = ch;
-            }
-            1 if !c.is_empty() => {
-                c.remove(rng.below(c.len()));
-            }
-            _ => {
-                let i = rng.below(c.len() + 1);
-                c.insert(i, ch);
-            }
-        }
-    }
-    let out: String = c.into_iter().collect();
-    match rng.below(6) {
-        0 => out.nfd().collect(),
-        1 => out.to_uppercase(),
-        _ => out,
-    }
-}
 
 fn tag(s: &str) -> LangTag {
     LangTag::parse(s).unwrap()
 }
 
-fn build(seed: u64) -> (Memory, Vec<[String; 3]>) {
-    let mut rng = Rng(seed);
-    let mut bases: Vec<[String; 3]> = Vec::new();
-    for _ in 0..(4 + rng.below(20)) {
-        bases.push([
-            sentence(&mut rng, EN, " "),
-            sentence(&mut rng, KO, " "),
-            sentence(&mut rng, ZH, ""),
-        ]);
-    }
-    let mut rows = Vec::new();
-    for _ in 0..(20 + rng.below(150)) {
-        let b = &bases[rng.below(bases.len())];
-        rows.push([
-            mutate(&mut rng, &b[0], EN),
-            mutate(&mut rng, &b[1], KO),
-            mutate(&mut rng, &b[2], ZH),
-        ]);
-    }
+/// Import the rows in two imports (two posting batches), then delete some units.
+fn build(spec: &MemorySpec) -> Memory {
+    let rows = &spec.rows;
     let mut mem = Memory::open_in_memory().unwrap();
-    // Two imports (two posting batches), then some deletions.
-    let half = rows.len() / 2;
-    for part in [&rows[..half], &rows[half..]] {
+    let half = spec.split.index(rows.len() + 1);
+    for part in [0..half, half..rows.len()] {
         mem.import(&["t"], |imp| {
-            for r in part {
+            for i in part.clone() {
+                let r = &rows[i];
                 let mut vs = vec![
                     Variant::new(tag("en"), &r[0]),
                     Variant::new(tag("ko"), &r[1]),
                 ];
-                // Some units lack Chinese; a few use a regional tag.
-                if !r[2].is_empty() && r[2].len() % 7 != 0 {
-                    let t = if r[2].len() % 5 == 0 { "zh-CN" } else { "zh" };
-                    vs.push(Variant::new(tag(t), &r[2]));
+                // Some units lack Chinese; some use a regional tag.
+                if let Some(t) = spec.zh_tags[i] {
+                    if !r[2].is_empty() {
+                        vs.push(Variant::new(tag(t), &r[2]));
+                    }
                 }
                 imp.add(Unit::new(vs))?;
             }
@@ -200,28 +50,163 @@ fn build(seed: u64) -> (Memory, Vec<[String; 3]>) {
         })
         .unwrap();
     }
-    let n = mem.stats().unwrap().units as i64;
-    let del: Vec<i64> = (0..rng.below(5))
-        .map(|_| 1 + rng.below(n as usize) as i64)
-        .collect();
-    mem.delete(&del).unwrap();
-    (mem, rows)
+    let ids: Vec<i64> = stored(&mem).into_iter().map(|(id, _)| id).collect();
+    if !ids.is_empty() {
+        let mut del: Vec<i64> = spec.deletions.iter().map(|d| *d.get(&ids)).collect();
+        del.sort_unstable();
+        del.dedup();
+        mem.delete(&del).unwrap();
+    }
+    mem
 }
 
-fn queries(rng: &mut Rng, rows: &[[String; 3]]) -> Vec<(String, usize)> {
-    let mut qs = Vec::new();
-    for _ in 0..12 {
-        let l = rng.below(3);
-        let pool = [EN, KO, ZH][l];
-        let q = if rng.below(4) == 0 {
-            sentence(rng, pool, if l == 2 { "" } else { " " })
-        } else {
-            let r = &rows[rng.below(rows.len())];
-            mutate(rng, &r[l], pool)
-        };
-        qs.push((q, l));
+/// A stored unit: its id and its (language tag, stored text) pairs.
+type Stored = (i64, Vec<(String, String)>);
+
+/// Every stored unit, read through the store (not the index).
+fn stored(mem: &Memory) -> Vec<Stored> {
+    let mut out = Vec::new();
+    mem.for_each_unit(&[], 0, |u| {
+        let vs = u
+            .variants
+            .iter()
+            .map(|v| (v.lang.to_string(), v.text.clone()))
+            .collect();
+        out.push((u.id.expect("a stored unit has an id"), vs));
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+/// The reference matching key: NFKC, full case folding, white space collapsed.
+fn key(text: &str) -> Vec<char> {
+    let nfkc: String = text.nfkc().collect();
+    let folded = caseless::default_case_fold_str(&nfkc);
+    folded
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect()
+}
+
+/// The reference Levenshtein distance over Unicode scalar values (Wagner–Fischer, one
+/// row at a time).
+fn levenshtein(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            row[j + 1] = (prev[j + 1] + 1).min(row[j] + 1).min(prev[j] + cost);
+        }
+        prev = row;
     }
-    qs
+    prev[b.len()]
+}
+
+/// True when the language tag `t` is `range` or a subtag of it (`zh-CN` for `zh`).
+fn in_range(t: &str, range: &str) -> bool {
+    let (t, r) = (t.to_ascii_lowercase(), range.to_ascii_lowercase());
+    t == r || t.starts_with(&format!("{r}-"))
+}
+
+/// The reference answer of a fuzzy match: (id, score, lang, stored text), best first,
+/// ties by lower id, then by tag; `score = 100 × (1 − lev / max(len))`.
+fn reference_matches(
+    units: &[Stored],
+    query: &str,
+    range: &str,
+    opts: MatchOptions,
+) -> Vec<(i64, f64, String, String)> {
+    let q = key(query);
+    let mut all = Vec::new();
+    for (id, vs) in units {
+        for (t, text) in vs {
+            if !in_range(t, range) {
+                continue;
+            }
+            let k = key(text);
+            let l = q.len().max(k.len());
+            let score = if l == 0 {
+                100.0
+            } else {
+                100.0 * (1.0 - levenshtein(&q, &k) as f64 / l as f64)
+            };
+            if score >= opts.min_score {
+                all.push((*id, score, t.clone(), text.clone()));
+            }
+        }
+    }
+    all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)).then(a.2.cmp(&b.2)));
+    all.truncate(opts.limit);
+    all
+}
+
+/// The reference concordance: every stored segment (of the selected languages) whose
+/// key contains the phrase's key, by id then tag, at most `limit`.
+fn reference_search(
+    units: &[Stored],
+    phrase: &str,
+    range: Option<&str>,
+    limit: usize,
+) -> Vec<(i64, String, String)> {
+    let p: String = key(phrase).into_iter().collect();
+    let mut hits = Vec::new();
+    for (id, vs) in units {
+        for (t, text) in vs {
+            if range.is_some_and(|r| !in_range(t, r)) {
+                continue;
+            }
+            let k: String = key(text).into_iter().collect();
+            if k.contains(&p) {
+                hits.push((*id, t.clone(), text.clone()));
+            }
+        }
+    }
+    hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    hits.truncate(limit);
+    hits
+}
+
+/// A phrase of 1–4 characters cut from a stored row, and whether the search is
+/// restricted to the row's language.
+#[derive(Debug, Clone)]
+struct PhraseSpec {
+    lang: usize,
+    row: Index,
+    start: Index,
+    len: usize,
+    restrict: bool,
+}
+
+fn phrase() -> impl Strategy<Value = PhraseSpec> {
+    (
+        0usize..3,
+        any::<Index>(),
+        any::<Index>(),
+        1usize..=4,
+        prop_oneof![1 => Just(false), 2 => Just(true)],
+    )
+        .prop_map(|(lang, row, start, len, restrict)| PhraseSpec {
+            lang,
+            row,
+            start,
+            len,
+            restrict,
+        })
+}
+
+#[test]
+fn reference_levenshtein_and_key() {
+    let c = |s: &str| s.chars().collect::<Vec<_>>();
+    assert_eq!(levenshtein(&c("kitten"), &c("sitting")), 3);
+    assert_eq!(levenshtein(&c(""), &c("한반도")), 3);
+    assert_eq!(levenshtein(&c("朝鲜半岛"), &c("韩半岛")), 2);
+    assert_eq!(key("  ＤＰＲＫ\u{3000}Talks "), c("dprk talks"));
+    let nfd: String = "한반도".nfd().collect();
+    assert_eq!(key(&nfd), c("한반도"));
 }
 
 proptest! {
@@ -229,21 +214,31 @@ proptest! {
 
     #[test]
     fn indexed_equals_brute_force(
-        seed in any::<u64>(),
+        spec in memory(),
+        queries in prop::collection::vec(query(), 12),
         min in prop_oneof![50.0f64..=100.0, Just(50.0), Just(70.0), Just(75.0), Just(87.5), Just(100.0)],
         k in 1usize..=10,
     ) {
-        let (mem, rows) = build(seed);
-        let mut rng = Rng(seed ^ 0xABCD);
+        let mem = build(&spec);
+        let units = stored(&mem);
         let mut matcher = Matcher::new(&mem).unwrap();
         let opts = MatchOptions { limit: k, min_score: min };
-        for (q, l) in queries(&mut rng, &rows) {
-            let from = LangRange::parse(["en", "ko", "zh"][l]).unwrap();
+        for qs in &queries {
+            let q = qs.text(&spec.rows);
+            let l = qs.lang();
+            let from = LangRange::parse(LANGS[l]).unwrap();
             let fast = matcher.find(&q, &from, opts);
             if std::env::var_os("FUZZY_DEBUG").is_some() {
                 eprintln!("DBG scanned={} verified={} n={} found={}", matcher.stats.scanned, matcher.stats.verified, q.chars().count(), fast.as_ref().map(|v| v.len()).unwrap_or(99));
             }
             let slow = matcher.brute_force(&q, &from, opts);
+            if let Ok(f) = &fast {
+                let got: Vec<(i64, f64, String, String)> = f
+                    .iter()
+                    .map(|m| (m.id, m.score, m.lang.clone(), m.source.clone()))
+                    .collect();
+                prop_assert_eq!(got, reference_matches(&units, &q, LANGS[l], opts), "reference: query {:?} min {} k {}", q, min, k);
+            }
             match (fast, slow) {
                 (Ok(f), Ok(s)) => prop_assert_eq!(f, s, "query {:?} min {} k {}", q, min, k),
                 (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
@@ -253,23 +248,30 @@ proptest! {
     }
 
     #[test]
-    fn concordance_equals_brute_force(seed in any::<u64>(), limit in 1usize..30) {
-        let (mem, rows) = build(seed);
-        let mut rng = Rng(seed ^ 0x1234);
-        for _ in 0..8 {
-            let l = rng.below(3);
-            let r = &rows[rng.below(rows.len())][l];
+    fn concordance_equals_brute_force(
+        spec in memory(),
+        phrases in prop::collection::vec(phrase(), 8),
+        limit in 1usize..30,
+    ) {
+        let mem = build(&spec);
+        let units = stored(&mem);
+        for p in &phrases {
+            let l = p.lang;
+            let r = &p.row.get(&spec.rows)[l];
             let c: Vec<char> = r.chars().collect();
             if c.is_empty() { continue; }
-            let a = rng.below(c.len());
-            let len = 1 + rng.below(4.min(c.len() - a));
+            let a = p.start.index(c.len());
+            let len = p.len.min(c.len() - a);
             let phrase: String = c[a..a + len].iter().collect();
-            let lang = match rng.below(3) {
-                0 => None,
-                _ => Some(LangRange::parse(["en", "ko", "zh"][l]).unwrap()),
-            };
+            let lang = p.restrict.then(|| LangRange::parse(LANGS[l]).unwrap());
             let fast = concordance::search(&mem, &phrase, lang.as_ref(), limit);
             let slow = concordance::search_brute_force(&mem, &phrase, lang.as_ref(), limit);
+            if let Ok(f) = &fast {
+                let got: Vec<(i64, String, String)> =
+                    f.iter().map(|h| (h.id, h.lang.clone(), h.text.clone())).collect();
+                let range = p.restrict.then_some(LANGS[l]);
+                prop_assert_eq!(got, reference_search(&units, &phrase, range, limit), "reference: phrase {:?}", phrase);
+            }
             match (fast, slow) {
                 (Ok(f), Ok(s)) => prop_assert_eq!(f, s, "phrase {:?}", phrase),
                 (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),

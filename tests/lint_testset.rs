@@ -2,17 +2,17 @@
 //! the correct rows give no error-level finding, and every seeded row is found with the
 //! expected rule on the expected row.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use concord::glossary::{CsvOptions, Glossary};
 use concord::lint::printer::Printer;
 use concord::lint::{self, DraftRequest, Finding, Resources, RuleSelection, Severity, Summary};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/lint")
-        .join(name)
+    common::data("lint", name)
 }
 
 struct Collect(Vec<Finding>);

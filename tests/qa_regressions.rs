@@ -1,11 +1,13 @@
 //! Regression tests for bugs found in QA of the memory (issue 2) and the glossary
 //! (issue 4). Each test is named after the bug it pins down.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::{run_in as run, stderr, write, BIN};
 use concord::lang::LangTag;
 use concord::store::Memory;
 use concord::unit::{Unit, Variant};
@@ -15,27 +17,6 @@ fn unit(en: &str, ko: &str) -> Unit {
         Variant::new(LangTag::parse("en").unwrap(), en),
         Variant::new(LangTag::parse("ko").unwrap(), ko),
     ])
-}
-
-const BIN: &str = env!("CARGO_BIN_EXE_concord");
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("CONCORD_DB")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
 }
 
 /// Two imports into the same memory at once: the second waits for the first (busy

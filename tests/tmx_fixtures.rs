@@ -1,6 +1,8 @@
 //! Every TMX under ../shared/fixtures/tmx/ imports, and a test says what each holds.
 //! Then import → export → import keeps the units (texts, languages, markup, props, notes).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use concord::formats::input::{open_text, Encoding};
@@ -10,12 +12,10 @@ use concord::lang::LangTag;
 use concord::store::Memory;
 use concord::unit::{Prop, Unit, Variant};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/tmx"
-    ))
-    .join(name)
+/// `../shared/fixtures/tmx/<name>`, or `None` when `../shared` is absent (the test then
+/// skips with one line; see `common::shared_dir`).
+fn fixture(name: &str) -> Option<PathBuf> {
+    common::shared_fixtures("tmx").map(|d| d.join(name))
 }
 
 struct Read {
@@ -24,8 +24,9 @@ struct Read {
     units: Vec<Unit>,
 }
 
-fn read(name: &str) -> Read {
-    let path = fixture(name);
+/// The fixture `name` read with `read_tmx`, or `None` (skip: no `../shared`).
+fn read(name: &str) -> Option<Read> {
+    let path = fixture(name)?;
     let input = open_text(&path).unwrap();
     let encoding = input.encoding;
     let mut units = Vec::new();
@@ -34,11 +35,11 @@ fn read(name: &str) -> Read {
         Ok(())
     })
     .unwrap_or_else(|e| panic!("{name}: {e}"));
-    Read {
+    Some(Read {
         encoding,
         header,
         units,
-    }
+    })
 }
 
 fn langs(u: &Unit) -> Vec<&str> {
@@ -64,7 +65,10 @@ fn prop(kind: &str, value: &str) -> Prop {
 /// Every fixture is covered by one test below; a new file makes this fail.
 #[test]
 fn every_fixture_has_a_test() {
-    let mut names: Vec<String> = std::fs::read_dir(fixture(""))
+    let Some(dir) = fixture("") else {
+        return;
+    };
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".tmx"))
@@ -92,7 +96,9 @@ fn every_fixture_has_a_test() {
 
 #[test]
 fn okapi_sample_tmx2_all_srclang_props_notes() {
-    let r = read("okapi-sampleTMX2.tmx");
+    let Some(r) = read("okapi-sampleTMX2.tmx") else {
+        return;
+    };
     assert_eq!(r.encoding, Encoding::Utf8);
     assert_eq!(r.header.srclang.as_deref(), Some("en-US"));
     assert_eq!(r.header.extra.notes, ["This is a note at document level."]);
@@ -128,7 +134,9 @@ fn okapi_sample_tmx2_all_srclang_props_notes() {
 
 #[test]
 fn omegat_level1_tmx11_lang_attribute() {
-    let r = read("omegat-generated-en-US_ko-KR-level1.tmx");
+    let Some(r) = read("omegat-generated-en-US_ko-KR-level1.tmx") else {
+        return;
+    };
     assert_eq!(r.header.version.as_deref(), Some("1.1"));
     assert_eq!(r.header.attr("creationtool"), Some("OmegaT"));
     assert_eq!(r.units.len(), 8);
@@ -146,7 +154,9 @@ fn omegat_level1_tmx11_lang_attribute() {
 
 #[test]
 fn omegat_level2_en_ko_markup_kept() {
-    let r = read("omegat-generated-en-US_ko-KR-level2.tmx");
+    let Some(r) = read("omegat-generated-en-US_ko-KR-level2.tmx") else {
+        return;
+    };
     assert_eq!(r.units.len(), 8);
     let u = &r.units[0];
     assert_eq!(text(u, "en-US"), "Click Save to keep your changes.");
@@ -182,7 +192,9 @@ fn omegat_level2_en_ko_markup_kept() {
 
 #[test]
 fn omegat_level2_en_zh() {
-    let r = read("omegat-generated-en_zh-CN-level2.tmx");
+    let Some(r) = read("omegat-generated-en_zh-CN-level2.tmx") else {
+        return;
+    };
     assert_eq!(r.header.srclang.as_deref(), Some("en"));
     assert_eq!(r.units.len(), 8);
     assert!(r.units.iter().all(|u| langs(u) == ["en", "zh-CN"]));
@@ -196,7 +208,9 @@ fn omegat_level2_en_zh() {
 
 #[test]
 fn lisa_1b_odd_syntax_mixed_case_tags() {
-    let r = read("omegat-lisa-ImportTest1B.tmx");
+    let Some(r) = read("omegat-lisa-ImportTest1B.tmx") else {
+        return;
+    };
     assert_eq!(r.units.len(), 1);
     assert_eq!(langs(&r.units[0]), ["en-US", "fr-CA"]);
     assert_eq!(text(&r.units[0], "fr-CA"), "Texte du segment");
@@ -204,7 +218,9 @@ fn lisa_1b_odd_syntax_mixed_case_tags() {
 
 #[test]
 fn lisa_1c_five_languages_any_order() {
-    let r = read("omegat-lisa-ImportTest1C.tmx");
+    let Some(r) = read("omegat-lisa-ImportTest1C.tmx") else {
+        return;
+    };
     assert_eq!(r.units.len(), 3);
     for u in &r.units {
         let mut l = langs(u);
@@ -215,7 +231,9 @@ fn lisa_1c_five_languages_any_order() {
 }
 
 fn check_1f_1g(name: &str, enc: Encoding) {
-    let r = read(name);
+    let Some(r) = read(name) else {
+        return;
+    };
     assert_eq!(r.encoding, enc, "{name}");
     assert_eq!(r.units.len(), 3);
     // Character references and literal characters decode to the same text.
@@ -239,7 +257,9 @@ fn lisa_1g_utf16be() {
 
 #[test]
 fn lisa_1k_tu_level_srclang() {
-    let r = read("omegat-lisa-ImportTest1K.tmx");
+    let Some(r) = read("omegat-lisa-ImportTest1K.tmx") else {
+        return;
+    };
     assert_eq!(r.header.srclang.as_deref(), Some("en-US"));
     assert_eq!(r.units.len(), 2);
     assert_eq!(r.units[0].meta.source_lang.as_deref(), Some("de-DE"));
@@ -250,7 +270,9 @@ fn lisa_1k_tu_level_srclang() {
 
 #[test]
 fn lisa_1l_every_optional_construct() {
-    let r = read("omegat-lisa-ImportTest1L.tmx");
+    let Some(r) = read("omegat-lisa-ImportTest1L.tmx") else {
+        return;
+    };
     assert_eq!(r.encoding, Encoding::Utf8Bom);
     assert_eq!(
         r.header.extra.notes,
@@ -281,7 +303,9 @@ fn lisa_1l_every_optional_construct() {
 
 #[test]
 fn lisa_2a_utf16le_inline_codes() {
-    let r = read("omegat-lisa-ImportTest2A.tmx");
+    let Some(r) = read("omegat-lisa-ImportTest2A.tmx") else {
+        return;
+    };
     assert_eq!(r.encoding, Encoding::Utf16Le);
     assert_eq!(r.units.len(), 7);
     let u = &r.units[0];
@@ -322,7 +346,9 @@ fn lisa_2a_utf16le_inline_codes() {
 
 #[test]
 fn lisa_2c_sub_inside_ph() {
-    let r = read("omegat-lisa-ImportTest2C.tmx");
+    let Some(r) = read("omegat-lisa-ImportTest2C.tmx") else {
+        return;
+    };
     assert_eq!(r.units.len(), 1);
     let u = &r.units[0];
     // `<sub>` inside `<ph>` is a separate flow: not in the plain text.
@@ -338,7 +364,9 @@ fn lisa_2c_sub_inside_ph() {
 
 #[test]
 fn omegat_project_save_zh_ja() {
-    let r = read("omegat-project_CN_JP-project_save.tmx");
+    let Some(r) = read("omegat-project_CN_JP-project_save.tmx") else {
+        return;
+    };
     assert_eq!(r.header.srclang.as_deref(), Some("zh-CN"));
     assert_eq!(r.units.len(), 1);
     let u = &r.units[0];
@@ -351,7 +379,9 @@ fn omegat_project_save_zh_ja() {
 
 #[test]
 fn omegat_smp_supplementary_plane() {
-    let r = read("omegat-test-SMP.tmx");
+    let Some(r) = read("omegat-test-SMP.tmx") else {
+        return;
+    };
     assert_eq!(r.header.version.as_deref(), Some("1.1"));
     assert_eq!(r.units.len(), 1);
     assert_eq!(langs(&r.units[0]), ["en", "be"]);
@@ -361,7 +391,9 @@ fn omegat_smp_supplementary_plane() {
 
 #[test]
 fn ttk_po2tmx_notes_context_multiline() {
-    let r = read("ttk-po2tmx-en-ko.tmx");
+    let Some(r) = read("ttk-po2tmx-en-ko.tmx") else {
+        return;
+    };
     assert_eq!(r.header.attr("creationtool"), Some("Translate Toolkit"));
     assert_eq!(r.units.len(), 8);
     assert!(r
@@ -450,7 +482,10 @@ fn round_trip(first: &Path) -> (Vec<Unit>, Vec<Unit>, String) {
 
 #[test]
 fn fixtures_round_trip() {
-    for e in std::fs::read_dir(fixture("")).unwrap() {
+    let Some(dir) = fixture("") else {
+        return;
+    };
+    for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         let (a, b, out) = round_trip(&p);
         assert!(!a.is_empty(), "{}", p.display());
@@ -511,4 +546,26 @@ fn export_srclang_all_when_units_lack_the_first_language() {
     assert!(out.contains(r#"<tu tuid="1" srclang="en">"#), "{out}");
     assert!(out.contains(r#"<tu tuid="2" srclang="ko">"#), "{out}");
     assert_eq!(b[1].meta.source_lang.as_deref(), Some("ko"));
+}
+
+/// The skip line and the CI failure of a missing `../shared` (`common::shared_dir`).
+#[test]
+fn missing_shared_skips_or_fails_under_concord_require_shared() {
+    let missing = Path::new(common::ROOT).join("tests/data/no-such-shared-dir");
+    let required = std::env::var(common::REQUIRE_SHARED).is_ok_and(|v| v == "1");
+    let got = std::panic::catch_unwind(|| common::shared_dir_at(&missing));
+    match got {
+        Ok(found) => {
+            assert!(
+                !required,
+                "an absent ../shared must fail under CONCORD_REQUIRE_SHARED=1"
+            );
+            assert_eq!(found, None);
+        }
+        Err(_) => assert!(required, "an absent ../shared must skip, not fail"),
+    }
+    assert_eq!(
+        common::shared_dir_at(&Path::new(common::ROOT).join("tests/data")),
+        Some(Path::new(common::ROOT).join("tests/data"))
+    );
 }

@@ -8,10 +8,10 @@
 
 use serde::Serialize;
 
-use super::index::{self, LangIndex, Reader, LEN_LONG};
 use crate::error::{Error, Result};
 use crate::lang::LangRange;
-use crate::store::Memory;
+use crate::qgram::{self, LEN_LONG};
+use crate::store::{LangIndex, Memory, Reader};
 use crate::text::{match_key, KeyRule, KeyedText};
 
 /// One hit: a segment containing the phrase.
@@ -80,7 +80,7 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
 }
 
 fn selected(mem: &Memory, lang: Option<&LangRange>) -> Result<Vec<LangIndex>> {
-    let all = index::languages(mem.conn())?;
+    let all = mem.index_languages()?;
     let langs: Vec<LangIndex> = all
         .iter()
         .filter(|l| lang.map_or(true, |r| r.matches(&l.tag)))
@@ -108,7 +108,7 @@ fn candidates(reader: &Reader<'_>, key: &[char]) -> Result<Vec<i64>> {
     let q = reader.lang.q;
     let mut ids: Vec<i64> = Vec::new();
     if key.len() >= q {
-        let toks = index::phrase_tokens(key, q);
+        let toks = qgram::phrase_tokens(key, q);
         let mut by_df: Vec<(u64, u64)> = Vec::with_capacity(toks.len());
         for t in toks {
             by_df.push((reader.df(t)?, t));
@@ -135,7 +135,7 @@ fn candidates(reader: &Reader<'_>, key: &[char]) -> Result<Vec<i64>> {
             }
         }
     } else {
-        let (lo, hi) = index::prefix_range(key);
+        let (lo, hi) = qgram::prefix_range(key);
         reader.range_postings(lo, hi, |id| ids.push(id))?;
         ids.sort_unstable();
         ids.dedup();
@@ -161,7 +161,7 @@ pub fn search(
     limit: usize,
 ) -> Result<Vec<Hit>> {
     let key = phrase_key(phrase)?;
-    let _read = super::ReadTx::begin(mem)?;
+    let _read = mem.read_tx()?;
     let langs = selected(mem, lang)?;
     let mut readers = Vec::new();
     let mut lists = Vec::new();
@@ -169,7 +169,7 @@ pub fn search(
     for l in langs {
         let rule = KeyRule::for_tag(&l.tag);
         let lkey: Vec<char> = key.iter().map(|&c| rule.fold(c)).collect();
-        let r = Reader::new(mem.conn(), l)?;
+        let r = mem.index_reader(l)?;
         lists.push(candidates(&r, &lkey)?);
         readers.push(r);
         keys.push((rule, lkey));
@@ -226,7 +226,7 @@ pub fn search_brute_force(
     for l in &langs {
         let rule = KeyRule::for_tag(&l.tag);
         let lkey: Vec<char> = key.iter().map(|&c| rule.fold(c)).collect();
-        index::scan_segments(mem.conn(), &l.tag, |id, text| {
+        mem.scan_segments(&l.tag, |id, text| {
             let k: Vec<char> = rule.key(text).chars().collect();
             if contains(&k, &lkey) {
                 hits.push(Hit {

@@ -203,8 +203,9 @@ impl QueryPm {
         let tmask = W::one() << bt;
         let mut cur = dt.unsigned_abs(); // D on the final diagonal
         let first = if dt >= 0 { 0 } else { (-dt) as usize }; // rows before it starts
-        let mut start = du as isize - top; // query position (relative) of bit 0
+        let base = du as isize - top; // query position (relative) of bit 0 in row 0
         for (i, &ch) in s.iter().enumerate() {
+            let start = base + i as isize;
             let mut pm_j = W::window(self, ch.into(), p as isize + start);
             if start < 0 {
                 // Positions before the stripped prefix's end are not columns.
@@ -226,7 +227,6 @@ impl QueryPm {
             }
             vp = hn | !((d0 >> 1) | hp);
             vn = (d0 >> 1) & hp;
-            start += 1;
         }
         (cur <= k).then_some(cur)
     }
@@ -366,8 +366,9 @@ impl<W: Word> PrefixRuns<W> {
         } else {
             (self.vp[r - 1], self.vn[r - 1], self.cur[r - 1])
         };
-        let mut start = self.du as isize - (W::BITS as isize - 1) + r as isize;
+        let base = self.du as isize - (W::BITS as isize - 1);
         for (i, &ch) in key.iter().enumerate().skip(r) {
+            let start = base + i as isize;
             let mut pm_j = W::window(pm, ch.into(), start);
             if start < 0 {
                 let sh = (-start) as u32;
@@ -388,7 +389,6 @@ impl<W: Word> PrefixRuns<W> {
             self.vp[i] = vp;
             self.vn[i] = vn;
             self.cur[i] = cur;
-            start += 1;
             if cur > self.k {
                 self.done = i + 1;
                 self.dead = i;

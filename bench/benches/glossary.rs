@@ -2,10 +2,11 @@
 //! language, against the brute-force recognizer in the same run.
 //!
 //! ```sh
-//! cargo bench --bench glossary            # GLOSSARY_BENCH_MB=10 by default
+//! cargo bench -p concord-bench --bench glossary   # GLOSSARY_BENCH_MB=10 by default
 //! ```
 //!
-//! The glossary is generated deterministically from ../shared/corpora: CLDR names
+//! The glossary is generated deterministically from ../shared/corpora (read through
+//! `concord_bench::rows`, the loader every bench shares): CLDR names
 //! (en/ko/zh), kengdic (en/ko) joined with CC-CEDICT (en/zh) on the English headword,
 //! then CC-CEDICT entries; where kengdic runs out, the Korean column takes distinct
 //! words of the KO corpus sentences so that every language has many terms. It is written
@@ -14,26 +15,18 @@
 //! repeated in a shuffled order until 10 MB; recognition runs sentence by sentence.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use concord::glossary::{CsvOptions, Entry, Glossary, Recognizer, TermSet};
 use concord::lang::{LangRange, LangTag};
 use concord::text::match_key;
+use concord_bench::{aligned, corpora_dir, median, repo_root, Xorshift, ALIGNED};
 
 const ENTRIES: usize = 20_000;
 const RUNS: usize = 5;
 
-fn corpora() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora")
-}
-
 fn tsv(name: &str) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(corpora().join(name)).expect("corpus file");
-    text.lines()
-        .skip(1)
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
+    concord_bench::rows(&corpora_dir(), name)
 }
 
 /// A short English headword from a dictionary gloss, or None.
@@ -71,42 +64,23 @@ struct Texts {
 
 fn sentences() -> [Vec<String>; 3] {
     let mut out: [Vec<String>; 3] = Default::default();
-    for f in [
-        "flores-devtest.en-ko-zh.tsv",
-        "ntrex.en-ko-zh.tsv",
-        "udhr.en-ko-zh.tsv",
-    ] {
-        for row in tsv(f) {
-            for (i, lang) in out.iter_mut().enumerate() {
-                if let Some(s) = row.get(i) {
-                    lang.push(s.clone());
-                }
-            }
+    for t in aligned(&corpora_dir(), &ALIGNED) {
+        for (lang, s) in out.iter_mut().zip(t) {
+            lang.push(s);
         }
     }
     out
 }
 
-/// Xorshift: deterministic shuffles without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 fn text_of(sents: &[String], mb: usize, seed: u64) -> Texts {
     let target = mb * 1_000_000;
-    let mut rng = Rng(seed);
+    let mut rng = Xorshift(seed);
     let mut lines = Vec::new();
     let mut bytes = 0;
     let mut order: Vec<usize> = (0..sents.len()).collect();
     while bytes < target {
         for i in (1..order.len()).rev() {
-            order.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+            order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
         }
         for &i in &order {
             if bytes >= target {
@@ -210,11 +184,6 @@ fn cpu_secs() -> Option<f64> {
     Some(ns / 1e9)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
-
 fn main() {
     let mb: usize = std::env::var("GLOSSARY_BENCH_MB")
         .ok()
@@ -222,7 +191,7 @@ fn main() {
         .unwrap_or(10);
     let sents = sentences();
     let g = build_glossary(&sents[1]);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data");
+    let dir = repo_root().join("bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     let csv_path = dir.join(format!("glossary-{ENTRIES}.csv"));
     std::fs::write(&csv_path, g.to_csv_string()).unwrap();

@@ -1,6 +1,6 @@
 //! Bench: `concord lint` on a 100,000-segment EN→KO draft with a 20,000-entry glossary.
 //!
-//! `cargo bench --bench lint` (add `-- --segments N --entries M` to change the sizes).
+//! `cargo bench -p concord-bench --bench lint` (add `-- --segments N --entries M` to change the sizes).
 //! Prints, for three runs each, the median time of the whole lint (read, check every
 //! rule, count the findings), the same on 10% of the draft (memory must not grow with
 //! the draft: peak RSS is printed after each size), and a brute-force baseline for the
@@ -19,6 +19,7 @@ use concord::glossary::{CsvOptions, Glossary};
 use concord::lint::printer::Printer;
 use concord::lint::{self, DraftRequest, Finding, Resources, RuleSelection, Summary};
 use concord::text::match_key;
+use concord_bench::{aligned, corpora_dir, median, repo_root, rows as rows_of, Xorshift, ALIGNED};
 
 struct Count(u64);
 
@@ -35,20 +36,11 @@ impl Printer for Count {
     }
 }
 
-fn corpora() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora")
-}
-
 fn rows() -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for f in ["flores-devtest.en-ko-zh.tsv", "ntrex.en-ko-zh.tsv"] {
-        let text = std::fs::read_to_string(corpora().join(f)).expect("corpus");
-        for line in text.lines().skip(1) {
-            let c: Vec<&str> = line.split('\t').collect();
-            out.push((c[0].to_string(), c[1].to_string()));
-        }
-    }
-    out
+    aligned(&corpora_dir(), &ALIGNED[..2])
+        .into_iter()
+        .map(|[en, ko, _]| (en, ko))
+        .collect()
 }
 
 fn peak_rss_mb() -> f64 {
@@ -65,23 +57,8 @@ fn peak_rss_mb() -> f64 {
         / 1024.0
 }
 
-/// A deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[(self.next() % v.len() as u64) as usize]
-    }
-}
-
 fn glossary_csv(entries: usize, rows: &[(String, String)]) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repo_root();
     let mut g = Glossary::from_csv_file(
         &root.join("glossaries/diplomatic.csv"),
         &CsvOptions::default(),
@@ -89,9 +66,7 @@ fn glossary_csv(entries: usize, rows: &[(String, String)]) -> String {
     .expect("sample glossary");
     let mut csv = String::from("en,ko,zh\n");
     // CLDR names: real EN/KO/ZH terms that occur in news text.
-    let cldr = std::fs::read_to_string(corpora().join("cldr41-names.en-ko-zh.tsv")).expect("cldr");
-    for line in cldr.lines().skip(1) {
-        let c: Vec<&str> = line.split('\t').collect();
+    for c in rows_of(&corpora_dir(), "cldr41-names.en-ko-zh.tsv") {
         if c[0].contains(',') || c[0].contains('"') || c[1].contains(',') {
             continue;
         }
@@ -112,15 +87,15 @@ fn glossary_csv(entries: usize, rows: &[(String, String)]) -> String {
         w.dedup();
         w
     };
-    let mut rng = Rng(0x9E3779B97F4A7C15);
+    let mut rng = Xorshift(0x9E3779B97F4A7C15);
     let have = g.entries.len() + csv.lines().count() - 1;
     for _ in have..entries {
         let en = format!("{} {}", rng.pick(&words), rng.pick(&words));
-        let ko: String = (0..2 + rng.next() % 3)
-            .map(|_| char::from_u32(0xAC00 + (rng.next() % 11172) as u32).unwrap())
+        let ko: String = (0..2 + rng.next_u64() % 3)
+            .map(|_| char::from_u32(0xAC00 + (rng.next_u64() % 11172) as u32).unwrap())
             .collect();
-        let zh: String = (0..2 + rng.next() % 3)
-            .map(|_| char::from_u32(0x4E00 + (rng.next() % 20000) as u32).unwrap())
+        let zh: String = (0..2 + rng.next_u64() % 3)
+            .map(|_| char::from_u32(0x4E00 + (rng.next_u64() % 20000) as u32).unwrap())
             .collect();
         csv += &format!("{en},{ko},{zh}\n");
     }
@@ -128,11 +103,6 @@ fn glossary_csv(entries: usize, rows: &[(String, String)]) -> String {
         .expect("bench glossary");
     g.merge(extra);
     g.to_csv_string()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
 }
 
 fn main() {

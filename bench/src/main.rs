@@ -2,7 +2,7 @@
 //! matching (indexed vs brute force), cold process, concordance.
 //!
 //! ```text
-//! cargo build --release
+//! cargo build --release --workspace
 //! target/release/concord-bench all --sizes 10000,100000,1000000 --dir /tmp/concord-bench
 //! target/release/concord-bench gen --units 1000000 -o memory.tsv [--queries queries.txt]
 //! ```
@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use concord::fuzzy::{concordance, MatchOptions, Matcher};
 use concord::lang::LangRange;
 use concord::store::Memory;
+use concord_bench::{aligned, corpora_dir, Triple, ALIGNED};
 
-#[path = "concord-bench/formulaic.rs"]
 mod formulaic;
 
 pub(crate) struct Rng(u64);
@@ -47,8 +47,6 @@ impl Rng {
         self.below(100) < percent
     }
 }
-
-type Triple = [String; 3];
 
 const PEOPLE: &[(&str, &str, &str)] = &[
     (
@@ -156,37 +154,9 @@ const MONTHS: &[&str] = &[
 
 /// The corpus triples: (memory bases, held-out sentences).
 fn corpus(root: &Path) -> (Vec<Triple>, Vec<Triple>) {
-    let mut all = Vec::new();
-    for f in [
-        "flores-devtest.en-ko-zh.tsv",
-        "ntrex.en-ko-zh.tsv",
-        "udhr.en-ko-zh.tsv",
-    ] {
-        let path = root.join(f);
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        for line in text.lines().skip(1) {
-            let cells: Vec<&str> = line.split('\t').collect();
-            if cells.len() < 3 {
-                continue;
-            }
-            let unquote = |s: &str| -> String {
-                if s.len() > 2 && s.starts_with('"') && s.ends_with('"') && s.contains("\"\"") {
-                    s[1..s.len() - 1].replace("\"\"", "\"")
-                } else {
-                    s.to_string()
-                }
-            };
-            all.push([
-                cells[0].to_string(),
-                unquote(cells[1]),
-                cells[2].to_string(),
-            ]);
-        }
-    }
     let mut bases = Vec::new();
     let mut held = Vec::new();
-    for (i, t) in all.into_iter().enumerate() {
+    for (i, t) in aligned(root, &ALIGNED).into_iter().enumerate() {
         if i % 25 == 24 {
             held.push(t);
         } else {
@@ -643,15 +613,11 @@ fn run_measured(cmd: &mut Command) -> (Duration, u64, bool) {
 }
 
 fn file_size(p: &Path) -> u64 {
-    let mut total = 0;
-    for suffix in ["", "-wal"] {
-        let mut s = p.as_os_str().to_os_string();
-        s.push(suffix);
-        total += std::fs::metadata(PathBuf::from(s))
-            .map(|m| m.len())
-            .unwrap_or(0);
-    }
-    total
+    let [wal, _] = concord::store::side_files(p);
+    [p, wal.as_path()]
+        .iter()
+        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .sum()
 }
 
 fn concord_bin() -> PathBuf {
@@ -671,9 +637,7 @@ fn import_report(tsv: &Path, db: &Path, runs: usize) {
     let mut rates = Vec::new();
     let mut rsss = Vec::new();
     for run in 1..=runs.max(1) {
-        for s in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{s}", db.display()));
-        }
+        remove_memory(db);
         let t0 = child_cpu();
         let (wall, rss, ok) = run_measured(
             Command::new(concord_bin())
@@ -770,9 +734,7 @@ fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
     gen_shape(a, shape, n)?;
     let tsv_bytes = std::fs::metadata(&tsv)?.len();
     if !(a.reuse && db.exists()) {
-        for s in ["", "-wal", "-shm", "-keys"] {
-            let _ = std::fs::remove_file(format!("{}{s}", db.display()));
-        }
+        remove_memory(&db);
         let (wall, rss, ok) = run_measured(
             Command::new(concord_bin())
                 .arg("--db")
@@ -916,9 +878,9 @@ fn main() {
             .position(|a| a == name)
             .and_then(|i| argv.get(i + 1).cloned())
     };
-    let corpora = get("--corpora").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
-    });
+    let corpora = get("--corpora")
+        .map(PathBuf::from)
+        .unwrap_or_else(corpora_dir);
     let a = Args {
         dir: PathBuf::from(get("--dir").unwrap_or_else(|| "target/bench".into())),
         corpora: corpora.clone(),
@@ -977,5 +939,14 @@ fn main() {
             );
             std::process::exit(2);
         }
+    }
+}
+
+/// Remove a memory file and its WAL side files.
+fn remove_memory(db: &Path) {
+    let _ = std::fs::remove_file(db);
+    let _ = std::fs::remove_file(concord::keystore::path_for(db));
+    for side in concord::store::side_files(db) {
+        let _ = std::fs::remove_file(side);
     }
 }
