@@ -871,6 +871,26 @@ fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The README's segmentation and alignment figures.
+fn align_eval_report(corpora: &Path) {
+    use concord_bench::align_eval;
+    let docs = align_eval::ntrex(corpora);
+    println!("Segmentation: NTREX, {} documents re-segmented", docs.len());
+    println!("| language | headlines as paragraphs: precision / recall | all in one paragraph: precision / recall |");
+    println!("| --- | ---: | ---: |");
+    for lang in ["en", "ko", "zh"] {
+        let (a, _) = align_eval::segmentation(&docs, lang, true);
+        let (b, _) = align_eval::segmentation(&docs, lang, false);
+        println!(
+            "| {lang} | {:.3} / {:.3} | {:.3} / {:.3} |",
+            a.precision(),
+            a.recall(),
+            b.precision(),
+            b.recall()
+        );
+    }
+}
+
 fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let get = |name: &str| -> Option<String> {
@@ -933,9 +953,10 @@ fn main() {
                 }
             }
         }
+        Some("align-eval") => align_eval_report(&corpora),
         _ => {
             eprintln!(
-                "usage: concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]"
+                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]"
             );
             std::process::exit(2);
         }
