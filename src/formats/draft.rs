@@ -3,7 +3,21 @@
 //!
 //! Readers stream: they call back with [`DraftEvent::Start`] once the languages are known,
 //! then with one [`DraftEvent::Segment`] per segment, so that a draft of any size is
-//! checked in constant memory (XLIFF files are read whole; they are documents, not logs).
+//! checked in constant memory (XLIFF and TMX drafts are read whole; they are documents,
+//! not logs, and [`super::xliff`] reads both).
+//!
+//! Every segment carries what the file holds: the raw text (not trimmed, not
+//! normalized), its inline codes, and the line and column of its texts
+//! ([`SegText::position`]); the format is named by the one table of
+//! [`crate::formats::FileFormat`].
+//!
+//! * TSV/CSV: a header row of language tags read by [`tabular`] (the one header
+//!   detector: a stray BOM or spaces around a tag are ignored); a CSV's delimiter comes
+//!   from the one sniffer, as for imports.
+//! * An empty draft is an error, as for imports: a header without rows, a plain text
+//!   whose lines are all blank (or CR-only), an XML draft without units.
+//! * A pipe or FIFO (`lint <(cat d.tsv) --format tsv`) is read like a file; a directory
+//!   is refused as one ([`input::check_readable`]).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};

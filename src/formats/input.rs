@@ -348,6 +348,13 @@ mod tests {
                 "{e}"
             );
         }
+        let tmx = utf16("<tmx version=\"1.4\"><header srclang=\"en\"/>\n<body>\n<tu>");
+        let p = dir.path().join("m.tmx");
+        std::fs::write(&p, &tmx).unwrap();
+        let e = crate::formats::read_memory_file(&p, crate::formats::Format::Tmx, |_| Ok(()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("m.tmx:3:") && e.contains("UTF-16"), "{e}");
         let p = dir.path().join("g.csv");
         std::fs::write(&p, &le).unwrap();
         let e = crate::glossary::csv::read_file(&p, &Default::default())

@@ -66,13 +66,13 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use super::xml::LineCounter;
 use crate::error::{Error, Result};
 use crate::lang::LangTag;
 use crate::unit::{Extra, Prop, Unit, UnitMeta};
@@ -102,84 +102,6 @@ impl TmxHeader {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Line numbers
-// ---------------------------------------------------------------------------------------
-
-/// A `BufRead` that remembers where the line breaks were, so that a byte position that
-/// quick-xml reports can be turned into a line number without keeping the file.
-struct LineCounter<R> {
-    inner: R,
-    consumed: u64,
-    /// Line breaks before `mark`.
-    lines_before: u64,
-    mark: u64,
-    /// Offsets of the line breaks at or after `mark`.
-    recent: VecDeque<u64>,
-}
-
-impl<R: BufRead> LineCounter<R> {
-    fn new(inner: R) -> Self {
-        LineCounter {
-            inner,
-            consumed: 0,
-            lines_before: 0,
-            mark: 0,
-            recent: VecDeque::new(),
-        }
-    }
-
-    /// Forget the line breaks before `pos` (keeping their count).
-    fn forget_before(&mut self, pos: u64) {
-        while let Some(&o) = self.recent.front() {
-            if o >= pos {
-                break;
-            }
-            self.recent.pop_front();
-            self.lines_before += 1;
-        }
-        self.mark = self.mark.max(pos);
-    }
-
-    /// 1-based line of byte `pos` (exact for positions at or after the last mark).
-    fn line_at(&self, pos: u64) -> u64 {
-        self.lines_before + self.recent.iter().take_while(|&&o| o < pos).count() as u64 + 1
-    }
-}
-
-impl<R: BufRead> std::io::Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for LineCounter<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amt: usize) {
-        if amt == 0 {
-            return;
-        }
-        if let Ok(buf) = self.inner.fill_buf() {
-            let base = self.consumed;
-            let upto = amt.min(buf.len());
-            for (i, b) in buf[..upto].iter().enumerate() {
-                if *b == b'\n' {
-                    self.recent.push_back(base + i as u64);
-                }
-            }
-        }
-        self.consumed += amt as u64;
-        self.inner.consume(amt);
     }
 }
 
@@ -595,7 +517,7 @@ where
             Err(e) => {
                 let pos = xml.error_position().max(start);
                 let at = xml.get_ref().line_at(pos);
-                return Err(Error::parse(path, at, xml_error_message(&e)));
+                return Err(super::xml::syntax_error(path, at, "XML", &e));
             }
         };
         let text_err = |e: TextError| -> Error { Error::parse(path, line, e.message) };
@@ -787,13 +709,6 @@ fn ctx_name(c: &Ctx) -> &'static str {
         Ctx::Note(_) => "<note>",
         Ctx::Prop(..) => "<prop>",
         Ctx::Skip => "an element",
-    }
-}
-
-fn xml_error_message(e: &quick_xml::Error) -> String {
-    match e {
-        quick_xml::Error::Io(io) => format!("cannot read the file: {io}"),
-        other => format!("malformed XML: {other}"),
     }
 }
 

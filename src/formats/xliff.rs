@@ -88,8 +88,8 @@ impl<'a> Ctx<'a, '_> {
     }
 
     fn xml_err(&self, e: quick_xml::Error) -> Error {
-        let at = self.r.error_position();
-        self.err(at, format!("malformed XLIFF: {e}"))
+        let at = self.doc.line(self.r.error_position());
+        super::xml::syntax_error(&self.req.path, at, "XLIFF", &e)
     }
 
     fn next(&mut self) -> Result<(u64, Event<'a>)> {
@@ -675,8 +675,8 @@ impl<'a, 'o> Ctx<'a, 'o> {
     }
 
     fn tmx_err(&self, e: quick_xml::Error) -> Error {
-        let at = self.r.error_position();
-        self.err(at, format!("malformed TMX: {e}"))
+        let at = self.doc.line(self.r.error_position());
+        super::xml::syntax_error(&self.req.path, at, "TMX", &e)
     }
 
     fn run_tmx(&mut self) -> Result<()> {

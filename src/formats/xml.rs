@@ -4,10 +4,14 @@
 //! returns its text; a decoding error names its line. [`LineIndex`] turns the byte
 //! offsets quick-xml reports into the 1-based line and column (in characters) a text
 //! editor shows, so every XML error and every segment of an XML draft (XLIFF, TMX) has
-//! the same kind of position. [`end_of_document`] refuses a second root element or
-//! text after the root, as every XML reader of concord must.
+//! the same kind of position. [`LineCounter`] does the same for the streaming TMX memory
+//! reader without keeping the file. [`syntax_error`] is the one way a quick-xml error
+//! becomes a concord error (a decoding error keeps its own line). [`end_of_document`]
+//! refuses a second root element or text after the root, as every XML reader of
+//! concord must.
 
-use std::io::Read;
+use std::collections::VecDeque;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use quick_xml::events::Event;
@@ -56,6 +60,90 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// A `BufRead` that remembers where the line breaks were, so that a byte position that
+/// quick-xml reports can be turned into a line number without keeping the file.
+pub struct LineCounter<R> {
+    inner: R,
+    consumed: u64,
+    /// Line breaks before `mark`.
+    lines_before: u64,
+    mark: u64,
+    /// Offsets of the line breaks at or after `mark`.
+    recent: VecDeque<u64>,
+}
+
+impl<R: BufRead> LineCounter<R> {
+    /// Count the line breaks `inner` hands out.
+    pub fn new(inner: R) -> Self {
+        LineCounter {
+            inner,
+            consumed: 0,
+            lines_before: 0,
+            mark: 0,
+            recent: VecDeque::new(),
+        }
+    }
+
+    /// Forget the line breaks before `pos` (keeping their count).
+    pub fn forget_before(&mut self, pos: u64) {
+        while let Some(&o) = self.recent.front() {
+            if o >= pos {
+                break;
+            }
+            self.recent.pop_front();
+            self.lines_before += 1;
+        }
+        self.mark = self.mark.max(pos);
+    }
+
+    /// 1-based line of byte `pos` (exact for positions at or after the last mark).
+    pub fn line_at(&self, pos: u64) -> u64 {
+        self.lines_before + self.recent.iter().take_while(|&&o| o < pos).count() as u64 + 1
+    }
+}
+
+impl<R: BufRead> std::io::Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for LineCounter<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if amt == 0 {
+            return;
+        }
+        if let Ok(buf) = self.inner.fill_buf() {
+            let base = self.consumed;
+            let upto = amt.min(buf.len());
+            for (i, b) in buf[..upto].iter().enumerate() {
+                if *b == b'\n' {
+                    self.recent.push_back(base + i as u64);
+                }
+            }
+        }
+        self.consumed += amt as u64;
+        self.inner.consume(amt);
+    }
+}
+
+/// The error for a quick-xml error at `line` of `path`: a read error (invalid UTF-16
+/// keeps the line where it happened), else "malformed `what`: ...".
+pub fn syntax_error(path: &Path, line: u64, what: &str, e: &quick_xml::Error) -> Error {
+    match e {
+        quick_xml::Error::Io(io) => super::input::read_error(path, line, io),
+        other => Error::parse(path, line, format!("malformed {what}: {other}")),
+    }
+}
+
 /// Read `path` whole as UTF-8 text (see the module documentation).
 pub fn read_document(path: &Path) -> Result<String> {
     let mut bytes = Vec::new();
@@ -84,13 +172,9 @@ pub fn end_of_document(
 ) -> Result<()> {
     loop {
         let pos = r.buffer_position();
-        let ev = r.read_event().map_err(|e| {
-            Error::parse(
-                path,
-                index.line(r.error_position()),
-                format!("malformed {what}: {e}"),
-            )
-        })?;
+        let ev = r
+            .read_event()
+            .map_err(|e| syntax_error(path, index.line(r.error_position()), what, &e))?;
         match ev {
             Event::Eof => return Ok(()),
             Event::Comment(_) | Event::PI(_) => {}
