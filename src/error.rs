@@ -95,6 +95,19 @@ pub enum Error {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// The memory holds data concord cannot read back (unreadable metadata, an
+    /// unparsable stored language tag, a damaged index row).
+    #[error("corrupt memory: {0}")]
+    CorruptMemory(String),
+    /// The file is not a concord memory (another application's database, an empty file,
+    /// a directory...). It was left as it was.
+    #[error("{path}: not a concord memory: {reason}; the file was not changed", path = .path.display())]
+    NotAMemory {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        reason: String,
+    },
     /// A request that cannot be served (bad argument, missing unit, empty query...).
     #[error("{0}")]
     Invalid(String),

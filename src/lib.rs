@@ -10,6 +10,9 @@
 //!   [`glossary::Recognizer`] that finds terms in Korean, Chinese and English text.
 //! * [`lint`]: QA of translated drafts (terms, numbers, tags, scripts, punctuation,
 //!   consistency), with text, JSON and SARIF output.
+//! * [`answer`]: the answers of `match`, `search`, `terms`, `stats` and `show`, as
+//!   serializable types with a schema id.
+//! * [`output`] writes the files the user names (atomically, never over the memory).
 //! * [`text`] is the one place that normalizes text; [`lang`] parses language tags.
 //!
 //! Open a memory, match a sentence, lint a draft:
@@ -53,15 +56,23 @@
 //! ```
 
 #![warn(missing_docs)]
+// The library never prints: answers go back to the caller, which decides how to show them.
+// (Unit tests may: a test that skips says so on stderr.)
+#![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 
+pub mod answer;
 pub mod error;
 pub mod formats;
 pub mod fuzzy;
 pub mod glossary;
 pub mod lang;
 pub mod lint;
+pub mod output;
+pub mod qgram;
 pub mod samples;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod text;
 pub mod unit;
 

@@ -47,6 +47,11 @@ pub enum Command {
     Match(cli::matching::MatchArgs),
     /// Concordance: find the units whose segment contains a word or phrase.
     Search(cli::matching::SearchArgs),
+    /// Print a shell completion script (`concord completions bash > concord.bash`).
+    Completions(cli::CompletionsArgs),
+    /// Print the manual page (roff): `concord man > concord.1`, and one page per
+    /// subcommand (`concord man glossary import > concord-glossary-import.1`).
+    Man(cli::ManArgs),
 }
 
 /// What a command reports back to `main`.
@@ -65,12 +70,11 @@ fn exit_code(result: &Result<Outcome, concord::Error>) -> u8 {
     }
 }
 
+/// A closed standard output (`concord export | head`): decided by the kind of the failed
+/// write (noted by [`cli::Stdout`]) or of the I/O error itself, never by message text.
 fn is_broken_pipe(e: &concord::Error) -> bool {
-    match e {
-        concord::Error::Io { source, .. } => source.kind() == std::io::ErrorKind::BrokenPipe,
-        concord::Error::Invalid(m) => m.contains("Broken pipe"),
-        _ => false,
-    }
+    cli::stdout_closed()
+        || matches!(e, concord::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn main() -> ExitCode {

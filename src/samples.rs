@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::formats::{read_memory_file, Format};
+use crate::formats::import::ImportPlan;
 use crate::store::Memory;
 
 /// What [`seed`] imported.
@@ -74,18 +74,11 @@ pub fn seed(db: &Path, root: &Path) -> Result<Option<SeedReport>> {
     let _ = std::fs::remove_file(&tmp);
     let result = (|| {
         let mut mem = Memory::open(&tmp)?;
-        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-        let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
         let mut units = 0;
         if !files.is_empty() {
-            let report = mem.import(&names, |imp| {
-                for f in &files {
-                    let format = Format::resolve(f, None)?;
-                    read_memory_file(f, format, |u| imp.add(u).map(|_| ()))?;
-                }
-                Ok(())
-            })?;
-            units = report.added;
+            units = ImportPlan::new(&files, None)?
+                .import(&mut mem, |_, _| {})?
+                .added;
         }
         let mut glossary_entries = 0;
         if !glossaries.is_empty() {
@@ -103,15 +96,16 @@ pub fn seed(db: &Path, root: &Path) -> Result<Option<SeedReport>> {
     })();
     match result {
         Ok(r) => {
-            for suffix in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
+            for side in crate::store::side_files(&tmp) {
+                let _ = std::fs::remove_file(side);
             }
             std::fs::rename(&tmp, db).map_err(|e| Error::io(db, e))?;
             Ok(Some(r))
         }
         Err(e) => {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(with_suffix(&tmp, suffix));
+            let _ = std::fs::remove_file(&tmp);
+            for side in crate::store::side_files(&tmp) {
+                let _ = std::fs::remove_file(side);
             }
             Err(e)
         }

@@ -38,6 +38,26 @@ pub fn stored_form(text: &str) -> String {
     nfc.trim().to_string()
 }
 
+/// The stored form of an owned text, keeping its buffer when it already is in stored
+/// form (the common case: readers of large memories avoid one copy per cell).
+pub fn into_stored_form(text: String) -> String {
+    if is_stored_form(&text) {
+        text
+    } else {
+        stored_form(&text)
+    }
+}
+
+/// Unicode NFC of `text`, borrowed when it already is NFC (nothing trimmed: for markup
+/// and attribute values, whose white space is significant).
+pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_nfc_fast(text) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    }
+}
+
 /// True when `text` is known to be its own stored form (NFC, nothing to trim), so that
 /// a caller holding an owned string can keep it instead of calling [`stored_form`].
 /// False may also mean "not known" (NFC quick check Maybe).
@@ -543,9 +563,47 @@ impl ScriptCounts {
     }
 }
 
+/// The text with its control characters (C0, DEL, C1: `char::is_control`) written as
+/// visible escapes (`\t`, `\n`, `\r`, else `\u{1b}`), for printing stored text to a
+/// terminal: an ESC or BEL in an imported segment must not set the window title or clear
+/// the screen. Every other character, backslash included, is kept; JSON output does not
+/// need this (JSON escapes controls itself).
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_controls_makes_terminal_escapes_visible() {
+        assert_eq!(
+            escape_controls("\u{1b}]0;pwned\u{7}\u{1b}[2J 북한"),
+            "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J 북한"
+        );
+        assert_eq!(
+            escape_controls("a\tb\nc\u{85}\u{7f}"),
+            "a\\tb\\nc\\u{85}\\u{7f}"
+        );
+        assert!(matches!(
+            escape_controls("会谈 ＤＰＲＫ \\ ok"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn stored_form_is_nfc_and_trimmed_only() {

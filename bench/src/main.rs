@@ -469,15 +469,11 @@ fn run_measured(cmd: &mut Command) -> (Duration, u64, bool) {
 }
 
 fn file_size(p: &Path) -> u64 {
-    let mut total = 0;
-    for suffix in ["", "-wal"] {
-        let mut s = p.as_os_str().to_os_string();
-        s.push(suffix);
-        total += std::fs::metadata(PathBuf::from(s))
-            .map(|m| m.len())
-            .unwrap_or(0);
-    }
-    total
+    let [wal, _] = concord::store::side_files(p);
+    [p, wal.as_path()]
+        .iter()
+        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .sum()
 }
 
 fn concord_bin() -> PathBuf {
@@ -497,9 +493,7 @@ fn import_report(tsv: &Path, db: &Path, runs: usize) {
     let mut rates = Vec::new();
     let mut rsss = Vec::new();
     for run in 1..=runs.max(1) {
-        for s in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{s}", db.display()));
-        }
+        remove_memory(db);
         let t0 = child_cpu();
         let (wall, rss, ok) = run_measured(
             Command::new(concord_bin())
@@ -564,9 +558,7 @@ fn bench_size(a: &Args, n: usize) -> std::io::Result<()> {
         t.elapsed().as_secs_f64(),
         std::fs::metadata(&tsv)?.len() as f64 / 1e6
     );
-    for s in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{s}", db.display()));
-    }
+    remove_memory(&db);
     let (wall, rss, ok) = run_measured(
         Command::new(concord_bin())
             .arg("--db")
@@ -791,5 +783,13 @@ fn main() {
             );
             std::process::exit(2);
         }
+    }
+}
+
+/// Remove a memory file and its WAL side files.
+fn remove_memory(db: &Path) {
+    let _ = std::fs::remove_file(db);
+    for side in concord::store::side_files(db) {
+        let _ = std::fs::remove_file(side);
     }
 }

@@ -4,13 +4,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use concord::answer::TermsRequest;
 use concord::glossary::check::{check_file, Severity};
-use concord::glossary::{CsvOptions, Glossary, Layout, Recognizer};
+use concord::glossary::{CsvOptions, Glossary, Layout};
 use concord::lang::{parse_ranges, LangRange, LangTag};
+use concord::text::escape_controls;
 use concord::{Error, Result};
 
-use super::memory::{output_target, OutputTarget};
-use super::{db_path, open_for_reading, print_json, stdout_error};
+use super::{db_path, open_for_reading, open_output, print_json, print_line, stdout_error};
 use crate::{Cli, Outcome};
 
 /// How to read glossary files (all optional: layouts and delimiters are detected).
@@ -97,6 +98,9 @@ pub struct ExportArgs {
     /// Write to this file (replaced only when the export succeeds); default stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace the output file even when it is read-only.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `concord glossary fmt`.
@@ -111,6 +115,9 @@ pub struct FmtArgs {
     /// not a .csv file, e.g. to convert a TSV or DeepL export).
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Replace the output file even when it is read-only.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub read: ReadOpts,
 }
@@ -163,12 +170,8 @@ fn print_warnings(g: &Glossary) {
 fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     let opts = args.read.options()?;
     // Read every file before touching the memory: a bad file imports nothing.
-    let mut all = Glossary::default();
-    for f in &args.files {
-        let g = Glossary::from_csv_file(f, &opts)?;
-        print_warnings(&g);
-        all.merge(g);
-    }
+    let all = Glossary::from_files(&args.files, &opts)?.unwrap_or_default();
+    print_warnings(&all);
     let (path, _) = db_path(cli);
     let mut mem = super::open_for_writing(cli)?;
     let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
@@ -177,7 +180,7 @@ fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     if cli.json {
         print_json(&report)?;
     } else {
-        println!(
+        print_line(&format!(
             "imported {} glossary entr{} into {} ({} added, {} updated, {} unchanged; languages: {})",
             report.read,
             if report.read == 1 { "y" } else { "ies" },
@@ -190,35 +193,17 @@ fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
                 .map(|t| t.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
+        ))?;
     }
     Ok(Outcome::Ok)
 }
 
-/// Write `bytes` to `path` through a temporary file and a rename (`-` is standard output;
-/// a device such as `/dev/stdout` is written in place; a symbolic link is followed).
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let path = match output_target(path) {
-        OutputTarget::Stdout => {
-            return std::io::stdout()
-                .lock()
-                .write_all(bytes)
-                .map_err(stdout_error)
-        }
-        OutputTarget::Direct(p) => {
-            return std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e));
-        }
-        OutputTarget::Replace(p) => p,
-    };
-    let mut tmp = path.as_os_str().to_os_string();
-    tmp.push(format!(".part{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(&path, e));
-    }
-    Ok(())
+/// Write `bytes` to `path` (`-` is standard output) with the one output rule: atomic,
+/// never over the memory, never over a read-only file without `--force`.
+fn write_file(cli: &Cli, path: &Path, force: bool, bytes: &[u8]) -> Result<()> {
+    let mut out = open_output(cli, Some(path), force)?;
+    out.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    out.commit()
 }
 
 fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
@@ -226,12 +211,9 @@ fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
     let g = mem.glossary()?;
     let text = g.to_csv_string();
     match &args.output {
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(stdout_error)?,
+        None => write_file(cli, Path::new("-"), false, text.as_bytes())?,
         Some(p) => {
-            write_atomic(p, text.as_bytes())?;
+            write_file(cli, p, args.force, text.as_bytes())?;
             eprintln!(
                 "exported {} glossary entr{} to {}",
                 g.entries.len(),
@@ -257,9 +239,11 @@ fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Outcome> {
                 &serde_json::json!({ "file": name.to_string(), "canonical": is_canonical }),
             )?;
         } else if is_canonical {
-            println!("{name}: canonical");
+            print_line(&format!("{name}: canonical"))?;
         } else {
-            println!("{name}: not in canonical form (run `concord glossary fmt {name}`)");
+            print_line(&format!(
+                "{name}: not in canonical form (run `concord glossary fmt {name}`)"
+            ))?;
         }
         return Ok(if is_canonical {
             Outcome::Ok
@@ -280,13 +264,13 @@ fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Outcome> {
                 )));
             }
             if is_canonical {
-                println!("{name}: already canonical");
+                print_line(&format!("{name}: already canonical"))?;
                 return Ok(Outcome::Ok);
             }
             args.file.clone()
         }
     };
-    write_atomic(&target, canonical.as_bytes())?;
+    write_file(cli, &target, args.force, canonical.as_bytes())?;
     eprintln!(
         "wrote {} ({} entries, canonical form)",
         target.display(),
@@ -301,7 +285,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<Outcome> {
     if cli.json {
         print_json(&report)?;
     } else {
-        let mut out = std::io::stdout().lock();
+        let mut out = super::stdout();
         for f in &report.findings {
             let at = match f.line {
                 Some(l) => format!("{}:{l}", report.path),
@@ -320,6 +304,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<Outcome> {
             report.count(Severity::Notice)
         )
         .map_err(stdout_error)?;
+        out.flush().map_err(stdout_error)?;
     }
     Ok(if report.count(Severity::Error) > 0 {
         Outcome::Findings
@@ -328,135 +313,47 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<Outcome> {
     })
 }
 
-/// One hit of `concord terms`, as printed with `--json`.
-#[derive(serde::Serialize)]
-struct HitOut<'a> {
-    start: usize,
-    end: usize,
-    matched: &'a str,
-    variant: &'a str,
-    forbidden: bool,
-    /// For a forbidden variant: the preferred variant of the text's language.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    use_instead: Option<&'a str>,
-    entry: usize,
-    id: Option<&'a str>,
-    note: Option<&'a str>,
-    translations: Vec<(String, Vec<&'a str>)>,
-}
-
 pub fn terms(cli: &Cli, args: &TermsArgs) -> Result<Outcome> {
-    let from = LangRange::parse(&args.from).map_err(|e| Error::lang("--from", e))?;
-    let g = if args.glossaries.is_empty() {
-        open_for_reading(cli)?.glossary()?
-    } else {
-        let opts = args.read.options()?;
-        let mut all = Glossary::default();
-        for f in &args.glossaries {
-            let g = Glossary::from_csv_file(f, &opts)?;
+    let req = TermsRequest {
+        text: args.text.clone(),
+        from: LangRange::parse(&args.from).map_err(|e| Error::lang("--from", e))?,
+        to: args
+            .to
+            .as_deref()
+            .map(|l| parse_ranges(l).map_err(|e| Error::lang("--to", e)))
+            .transpose()?,
+        forbidden: args.forbidden,
+    };
+    let g = match Glossary::from_files(&args.glossaries, &args.read.options()?)? {
+        Some(g) => {
             print_warnings(&g);
-            all.merge(g);
+            g
         }
-        all
+        None => open_for_reading(cli)?.glossary()?,
     };
-    if !g.has_language(&from) {
-        let langs: Vec<String> = g.languages().iter().map(|t| t.to_string()).collect();
-        return Err(Error::Invalid(format!(
-            "the glossary has no terms in {from} (its languages: {})",
-            if langs.is_empty() {
-                "none".to_string()
-            } else {
-                langs.join(", ")
-            }
-        )));
-    }
-    let to: Vec<LangTag> = match &args.to {
-        Some(list) => {
-            let ranges = parse_ranges(list).map_err(|e| Error::lang("--to", e))?;
-            g.languages()
-                .into_iter()
-                .filter(|t| ranges.iter().any(|r| r.matches(t)))
-                .collect()
-        }
-        None => g
-            .languages()
-            .into_iter()
-            .filter(|t| !from.matches(t))
-            .collect(),
-    };
-    let r = Recognizer::new(&g, &from, args.forbidden);
-    let hits = r.find(&args.text);
-    let out_hits: Vec<HitOut<'_>> = hits
-        .iter()
-        .map(|h| {
-            let e = &g.entries[h.entry];
-            HitOut {
-                start: h.start,
-                end: h.end,
-                matched: &h.matched,
-                variant: &h.variant,
-                forbidden: h.forbidden,
-                use_instead: h.forbidden.then(|| e.preferred(&from)).flatten(),
-                entry: h.entry,
-                id: e.id.as_deref(),
-                note: e.note.as_deref(),
-                translations: to
-                    .iter()
-                    .filter_map(|t| {
-                        e.term_set(t).filter(|s| !s.approved.is_empty()).map(|s| {
-                            (
-                                t.to_string(),
-                                s.approved.iter().map(|a| a.as_str()).collect(),
-                            )
-                        })
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+    let answer = concord::answer::terms(&g, &req)?;
     if cli.json {
-        #[derive(serde::Serialize)]
-        struct Out<'a> {
-            text: &'a str,
-            from: String,
-            hits: Vec<serde_json::Value>,
-        }
-        let hits = out_hits
-            .iter()
-            .map(|h| {
-                let mut v = serde_json::to_value(h).expect("hits serialize");
-                let tr: serde_json::Map<String, serde_json::Value> = h
-                    .translations
-                    .iter()
-                    .map(|(t, l)| (t.clone(), serde_json::json!(l)))
-                    .collect();
-                v["translations"] = serde_json::Value::Object(tr);
-                v
-            })
-            .collect();
-        print_json(&Out {
-            text: &args.text,
-            from: from.to_string(),
-            hits,
-        })?;
+        print_json(&answer)?;
         return Ok(Outcome::Ok);
     }
-    let mut out = std::io::stdout().lock();
-    if out_hits.is_empty() {
+    // Glossary text is printed with its control characters escaped.
+    let e = |s: &str| escape_controls(s).into_owned();
+    let mut out = super::stdout();
+    if answer.hits.is_empty() {
         writeln!(out, "no glossary terms found").map_err(stdout_error)?;
     }
-    for h in &out_hits {
-        let who = match h.id {
-            Some(id) => id.to_string(),
+    for h in &answer.hits {
+        let who = match &h.id {
+            Some(id) => e(id),
             None => format!("#{}", h.entry + 1),
         };
         let tr: Vec<String> = h
             .translations
             .iter()
-            .map(|(t, l)| format!("{t}: {}", l.join(" | ")))
+            .map(|(t, l)| format!("{t}: {}", e(&l.join(" | "))))
             .collect();
-        let flag = match (h.forbidden, h.use_instead) {
-            (true, Some(u)) => format!("  FORBIDDEN, use {u}"),
+        let flag = match (h.forbidden, &h.use_instead) {
+            (true, Some(u)) => format!("  FORBIDDEN, use {}", e(u)),
             (true, None) => "  FORBIDDEN".to_string(),
             _ => String::new(),
         };
@@ -465,10 +362,11 @@ pub fn terms(cli: &Cli, args: &TermsArgs) -> Result<Outcome> {
             "{}..{}\t{}\t[{who}]{flag}\t{}",
             h.start,
             h.end,
-            h.matched,
+            e(&h.matched),
             tr.join("\t")
         )
         .map_err(stdout_error)?;
     }
+    out.flush().map_err(stdout_error)?;
     Ok(Outcome::Ok)
 }

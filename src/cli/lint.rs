@@ -64,22 +64,13 @@ pub struct LintArgs {
     /// Write every current finding to this baseline file (and exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Replace the --write-baseline file even when it is read-only.
+    #[arg(long, requires = "write_baseline")]
+    pub force: bool,
 }
 
 fn parse_rules(list: &[String], flag: &str) -> Result<Vec<Rule>> {
-    list.iter()
-        .flat_map(|s| s.split(','))
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            Rule::parse(s).ok_or_else(|| {
-                let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
-                Error::Invalid(format!(
-                    "{flag} {s:?}: no such rule (rules: {})",
-                    ids.join(", ")
-                ))
-            })
-        })
-        .collect()
+    Rule::parse_list(list).map_err(|e| Error::Invalid(format!("{flag} {e}")))
 }
 
 fn parse_range(s: &Option<String>, flag: &str) -> Result<Option<LangRange>> {
@@ -140,12 +131,7 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
     };
     // Fail on an unreadable draft before touching the memory.
     for p in std::iter::once(&args.draft).chain(args.source.iter()) {
-        if !p.is_file() {
-            return Err(Error::Io {
-                path: p.clone(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-            });
-        }
+        concord::formats::input::check_readable(p)?;
     }
     req.resolved_format()?;
     let baseline = if args.no_baseline || args.write_baseline.is_some() {
@@ -160,14 +146,7 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
         }
     };
     // Glossary files first: a glossary that does not parse stops the run (exit 2).
-    let mut glossary: Option<Glossary> = None;
-    for path in &args.glossaries {
-        let g = Glossary::from_csv_file(path, &CsvOptions::default())?;
-        match glossary.as_mut() {
-            Some(all) => all.merge(g),
-            None => glossary = Some(g),
-        }
-    }
+    let files = Glossary::from_files(&args.glossaries, &CsvOptions::default())?;
     let want_memory_glossary = args.glossaries.is_empty() || args.memory_glossary;
     let memory = if args.no_memory || !(selection.on(Rule::MemoryMismatch) || want_memory_glossary)
     {
@@ -189,15 +168,7 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
             None
         }
     };
-    if let (Some(m), true) = (memory.as_ref(), want_memory_glossary) {
-        let g = m.glossary()?;
-        if !g.entries.is_empty() {
-            match glossary.as_mut() {
-                Some(all) => all.merge(g),
-                None => glossary = Some(g),
-            }
-        }
-    }
+    let glossary = Glossary::combine(files, memory.as_ref().filter(|_| want_memory_glossary))?;
     let res = Resources {
         memory: memory
             .as_ref()
@@ -209,8 +180,9 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
     if let Some(path) = &args.write_baseline {
         let mut c = Collect(Vec::new());
         let summary = lint::run(&req, &res, &selection, None, &mut c)?;
-        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-        Baseline::write(&c.0, std::io::BufWriter::new(file)).map_err(|e| Error::io(path, e))?;
+        let mut out = super::open_output(cli, Some(path), args.force)?;
+        Baseline::write(&c.0, &mut out).map_err(|e| Error::io(path, e))?;
+        out.commit()?;
         eprintln!(
             "concord: wrote {} finding{} to {} ({})",
             c.0.len(),
@@ -220,8 +192,7 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
         );
         return Ok(Outcome::Ok);
     }
-    let stdout = std::io::stdout().lock();
-    let out = std::io::BufWriter::new(stdout);
+    let out = super::stdout();
     let mut p = printer::printer(output, out);
     let summary = lint::run(&req, &res, &selection, baseline.as_ref(), p.as_mut())?;
     drop(p);

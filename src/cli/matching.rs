@@ -1,13 +1,12 @@
 //! `match` (fuzzy matches) and `search` (concordance).
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
-use concord::fuzzy::{self, concordance, DiffPiece, Match, MatchOptions, Matcher};
+use concord::answer::{MatchAnswer, MatchRequest, SearchAnswer, SearchRequest};
+use concord::fuzzy::{self, concordance, DiffPiece, MatchOptions, Matcher};
 use concord::lang::{parse_ranges, LangRange};
-use concord::store::Memory;
-use concord::unit::Unit;
+use concord::text::escape_controls;
 use concord::{Error, Result};
 use serde::Serialize;
 
@@ -63,109 +62,9 @@ fn parse_lang(opt: &str, s: &str) -> Result<LangRange> {
     LangRange::parse(s).map_err(|e| Error::lang(opt, e))
 }
 
-/// One answered query, as printed with `--json` and in batch mode.
-#[derive(Serialize)]
-struct QueryJson<'a> {
-    query: &'a str,
-    from: Option<String>,
-    matches: Vec<MatchJson>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
-#[derive(Serialize)]
-struct MatchJson {
-    id: i64,
-    score: f64,
-    source: String,
-    targets: BTreeMap<String, String>,
-}
-
 /// Colours on a terminal unless NO_COLOR is set.
 fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
-}
-
-fn targets(unit: &Unit, m: &Match, to: &Option<Vec<LangRange>>) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    match to {
-        Some(ranges) => {
-            for r in ranges {
-                if let Some(v) = unit
-                    .variants
-                    .iter()
-                    .find(|v| r.matches(&v.lang) && v.lang.as_str() != m.lang)
-                {
-                    out.insert(r.to_string(), v.text.clone());
-                }
-            }
-        }
-        None => {
-            for v in &unit.variants {
-                if v.lang.as_str() != m.lang {
-                    out.insert(v.lang.to_string(), v.text.clone());
-                }
-            }
-        }
-    }
-    out
-}
-
-struct Answer {
-    from: LangRange,
-    detected: bool,
-    matches: Vec<(Match, Unit)>,
-}
-
-fn answer(
-    mem: &Memory,
-    matcher: &mut Matcher<'_>,
-    query: &str,
-    from: &Option<LangRange>,
-    opts: MatchOptions,
-) -> Result<Answer> {
-    let (from, detected) = match from {
-        Some(f) => (f.clone(), false),
-        None => {
-            // Check the query first so that an empty query is reported as such.
-            fuzzy::QueryKey::new(query)?;
-            let f = fuzzy::detect_language(query).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "cannot tell the language of {query:?} from its script; name it with --from"
-                ))
-            })?;
-            (f, true)
-        }
-    };
-    let found = matcher.find(query, &from, opts)?;
-    let mut matches = Vec::with_capacity(found.len());
-    for m in found {
-        let unit = mem.unit(m.id)?.unwrap_or_else(|| Unit::new(Vec::new()));
-        matches.push((m, unit));
-    }
-    Ok(Answer {
-        from,
-        detected,
-        matches,
-    })
-}
-
-fn to_json<'a>(query: &'a str, a: &Answer, to: &Option<Vec<LangRange>>) -> QueryJson<'a> {
-    QueryJson {
-        query,
-        from: Some(a.from.to_string()),
-        matches: a
-            .matches
-            .iter()
-            .map(|(m, u)| MatchJson {
-                id: m.id,
-                score: m.score,
-                source: m.source.clone(),
-                targets: targets(u, m, to),
-            })
-            .collect(),
-        error: None,
-    }
 }
 
 fn write_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
@@ -174,47 +73,43 @@ fn write_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
     writeln!(out).map_err(stdout_error)
 }
 
+impl MatchArgs {
+    /// The validated request.
+    fn request(&self) -> Result<MatchRequest> {
+        Ok(MatchRequest {
+            from: self
+                .from
+                .as_deref()
+                .map(|f| parse_lang("--from", f))
+                .transpose()?,
+            to: match &self.to {
+                Some(t) => Some(parse_ranges(t).map_err(|e| Error::lang("--to", e))?),
+                None => None,
+            },
+            options: MatchOptions {
+                limit: self.limit as usize,
+                min_score: self.min_score,
+            },
+        })
+    }
+}
+
 pub fn match_cmd(cli: &Cli, args: &MatchArgs) -> Result<Outcome> {
-    let from = args
-        .from
-        .as_deref()
-        .map(|f| parse_lang("--from", f))
-        .transpose()?;
-    let to = match &args.to {
-        Some(t) => Some(parse_ranges(t).map_err(|e| Error::lang("--to", e))?),
-        None => None,
-    };
-    let opts = MatchOptions {
-        limit: args.limit as usize,
-        min_score: args.min_score,
-    };
+    let req = args.request()?;
     let mem = open_for_reading(cli)?;
     let mut matcher = Matcher::new(&mem)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = super::stdout();
 
     let Some(sentence) = &args.sentence else {
-        // Batch mode: one JSON line per input line, in order.
+        // Batch mode: one JSON line per input line, in order. A bad query gets its
+        // "error" field; an error of the memory itself stops the batch.
         let mut failed = 0usize;
         for line in std::io::stdin().lock().lines() {
             let line = line.map_err(|e| Error::io("<stdin>", e))?;
             let line = line.trim_end_matches('\r');
-            match answer(&mem, &mut matcher, line, &from, opts) {
-                Ok(a) => write_line(&mut out, &to_json(line, &a, &to))?,
-                Err(e @ (Error::Invalid(_) | Error::Lang { .. })) => {
-                    failed += 1;
-                    write_line(
-                        &mut out,
-                        &QueryJson {
-                            query: line,
-                            from: from.as_ref().map(|f| f.to_string()),
-                            matches: Vec::new(),
-                            error: Some(e.to_string()),
-                        },
-                    )?;
-                }
-                Err(e) => return Err(e),
-            }
+            let answer = req.answer_line(&mut matcher, line)?;
+            failed += usize::from(answer.error.is_some());
+            write_line(&mut out, &answer)?;
             out.flush().map_err(stdout_error)?;
         }
         if failed > 0 {
@@ -226,54 +121,52 @@ pub fn match_cmd(cli: &Cli, args: &MatchArgs) -> Result<Outcome> {
         return Ok(Outcome::Ok);
     };
 
-    let a = answer(&mem, &mut matcher, sentence, &from, opts)?;
+    let a = req.answer(&mut matcher, sentence)?;
     if cli.json {
-        write_line(&mut out, &to_json(sentence, &a, &to))?;
-        out.flush().map_err(stdout_error)?;
-        return Ok(Outcome::Ok);
-    }
-    let colour = use_colour();
-    let w = |out: &mut dyn Write, s: String| writeln!(out, "{s}").map_err(stdout_error);
-    w(
-        &mut out,
-        format!(
-            "{} match{} ≥ {} in {}{} for: {}",
-            a.matches.len(),
-            if a.matches.len() == 1 { "" } else { "es" },
-            fmt_score(opts.min_score),
-            a.from,
-            if a.detected {
-                " (detected from the script)"
-            } else {
-                ""
-            },
-            sentence
-        ),
-    )?;
-    for (m, unit) in &a.matches {
-        let marked = render_diff(&fuzzy::diff(&m.source, sentence), colour);
-        w(
-            &mut out,
-            format!("{:>6}  #{}  {}", fmt_score(m.score), m.id, marked),
-        )?;
-        let pad = " ".repeat(8);
-        for (lang, text) in targets(unit, m, &to) {
-            w(&mut out, format!("{pad}{lang:<6} {text}"))?;
-        }
-        let meta = &unit.meta;
-        let mut info = Vec::new();
-        if let Some(o) = &meta.origin {
-            info.push(format!("origin {o}"));
-        }
-        if let Some(c) = meta.changed.as_ref().or(meta.created.as_ref()) {
-            info.push(format!("date {c}"));
-        }
-        if !info.is_empty() {
-            w(&mut out, format!("{pad}{}", info.join(" · ")))?;
-        }
+        write_line(&mut out, &a)?;
+    } else {
+        print_match(&mut out, &a, req.options.min_score, use_colour())?;
     }
     out.flush().map_err(stdout_error)?;
     Ok(Outcome::Ok)
+}
+
+/// The human form of a match answer; stored text is printed with its control
+/// characters escaped.
+fn print_match(out: &mut dyn Write, a: &MatchAnswer, min_score: f64, colour: bool) -> Result<()> {
+    let mut w = |s: String| writeln!(out, "{s}").map_err(stdout_error);
+    w(format!(
+        "{} match{} ≥ {} in {}{} for: {}",
+        a.matches.len(),
+        if a.matches.len() == 1 { "" } else { "es" },
+        fmt_score(min_score),
+        a.from.as_deref().unwrap_or("?"),
+        if a.detected {
+            " (detected from the script)"
+        } else {
+            ""
+        },
+        escape_controls(&a.query)
+    ))?;
+    for m in &a.matches {
+        let marked = render_diff(&fuzzy::diff(&m.source, &a.query), colour);
+        w(format!("{:>6}  #{}  {}", fmt_score(m.score), m.id, marked))?;
+        let pad = " ".repeat(8);
+        for (lang, text) in &m.targets {
+            w(format!("{pad}{lang:<6} {}", escape_controls(text)))?;
+        }
+        let mut info = Vec::new();
+        if let Some(o) = &m.origin {
+            info.push(format!("origin {}", escape_controls(o)));
+        }
+        if let Some(c) = &m.date {
+            info.push(format!("date {}", escape_controls(c)));
+        }
+        if !info.is_empty() {
+            w(format!("{pad}{}", info.join(" · ")))?;
+        }
+    }
+    Ok(())
 }
 
 fn fmt_score(s: f64) -> String {
@@ -286,99 +179,78 @@ fn fmt_score(s: f64) -> String {
 }
 
 /// Stored-only text in red and struck through (`[-…-]` without colour), query-only text
-/// in green (`{+…+}`).
+/// in green (`{+…+}`); control characters escaped.
 fn render_diff(pieces: &[DiffPiece], colour: bool) -> String {
     let mut s = String::new();
     for p in pieces {
         match (p, colour) {
-            (DiffPiece::Same(t), _) => s.push_str(t),
-            (DiffPiece::Stored(t), true) => s.push_str(&format!("\x1b[31;9m{t}\x1b[0m")),
-            (DiffPiece::Query(t), true) => s.push_str(&format!("\x1b[32m{t}\x1b[0m")),
-            (DiffPiece::Stored(t), false) => s.push_str(&format!("[-{t}-]")),
-            (DiffPiece::Query(t), false) => s.push_str(&format!("{{+{t}+}}")),
+            (DiffPiece::Same(t), _) => s.push_str(&escape_controls(t)),
+            (DiffPiece::Stored(t), true) => {
+                s.push_str(&format!("\x1b[31;9m{}\x1b[0m", escape_controls(t)))
+            }
+            (DiffPiece::Query(t), true) => {
+                s.push_str(&format!("\x1b[32m{}\x1b[0m", escape_controls(t)))
+            }
+            (DiffPiece::Stored(t), false) => s.push_str(&format!("[-{}-]", escape_controls(t))),
+            (DiffPiece::Query(t), false) => s.push_str(&format!("{{+{}+}}", escape_controls(t))),
         }
     }
     s
 }
 
-#[derive(Serialize)]
-struct SearchJson<'a> {
-    phrase: &'a str,
-    lang: Option<String>,
-    hits: Vec<HitJson>,
-}
-
-#[derive(Serialize)]
-struct HitJson {
-    id: i64,
-    lang: String,
-    text: String,
-    spans: Vec<(usize, usize)>,
-    others: BTreeMap<String, String>,
-}
-
 pub fn search_cmd(cli: &Cli, args: &SearchArgs) -> Result<Outcome> {
-    let lang = args
-        .lang
-        .as_deref()
-        .map(|l| parse_lang("--lang", l))
-        .transpose()?;
-    concordance::phrase_key(&args.phrase)?;
+    let req = SearchRequest {
+        phrase: args.phrase.clone(),
+        lang: args
+            .lang
+            .as_deref()
+            .map(|l| parse_lang("--lang", l))
+            .transpose()?,
+        limit: args.limit as usize,
+    };
+    // Check the phrase before opening (or building) the memory.
+    concordance::phrase_key(&req.phrase)?;
     let mem = open_for_reading(cli)?;
-    let hits = concordance::search(&mem, &args.phrase, lang.as_ref(), args.limit as usize)?;
-    let mut rows = Vec::with_capacity(hits.len());
-    for h in hits {
-        let mut others = BTreeMap::new();
-        if let Some(u) = mem.unit(h.id)? {
-            for v in u.variants {
-                if v.lang.as_str() != h.lang {
-                    others.insert(v.lang.to_string(), v.text);
-                }
-            }
-        }
-        rows.push(HitJson {
-            id: h.id,
-            lang: h.lang,
-            text: h.text,
-            spans: h.spans,
-            others,
-        });
-    }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let answer = concord::answer::search(&mem, &req)?;
+    let mut out = super::stdout();
     if cli.json {
-        write_line(
-            &mut out,
-            &SearchJson {
-                phrase: &args.phrase,
-                lang: lang.map(|l| l.to_string()),
-                hits: rows,
-            },
-        )?;
-        out.flush().map_err(stdout_error)?;
-        return Ok(Outcome::Ok);
+        write_line(&mut out, &answer)?;
+    } else {
+        print_search(&mut out, &answer, use_colour())?;
     }
-    let colour = use_colour();
+    out.flush().map_err(stdout_error)?;
+    Ok(Outcome::Ok)
+}
+
+/// The human form of a concordance answer: the hit marked (`[[…]]` without colour), the
+/// other languages beside it; control characters escaped.
+fn print_search(out: &mut dyn Write, a: &SearchAnswer, colour: bool) -> Result<()> {
     writeln!(
         out,
         "{} hit{} for {:?}{}",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        args.phrase,
-        if rows.len() as u64 == args.limit {
+        a.hits.len(),
+        if a.hits.len() == 1 { "" } else { "s" },
+        a.phrase,
+        if a.limit_reached {
             " (limit reached; raise --limit for more)"
         } else {
             ""
         }
     )
     .map_err(stdout_error)?;
-    for r in &rows {
+    for r in &a.hits {
         let chars: Vec<char> = r.text.chars().collect();
+        let piece = |a: usize, b: usize| -> String {
+            let s: String = chars[a.min(chars.len())..b.min(chars.len())]
+                .iter()
+                .collect();
+            escape_controls(&s).into_owned()
+        };
         let mut marked = String::new();
         let mut pos = 0;
         for &(a, b) in &r.spans {
-            marked.extend(&chars[pos..a]);
-            let hit: String = chars[a..b].iter().collect();
+            marked.push_str(&piece(pos, a));
+            let hit = piece(a, b);
             if colour {
                 marked.push_str(&format!("\x1b[1;33m{hit}\x1b[0m"));
             } else {
@@ -386,12 +258,11 @@ pub fn search_cmd(cli: &Cli, args: &SearchArgs) -> Result<Outcome> {
             }
             pos = b;
         }
-        marked.extend(&chars[pos..]);
+        marked.push_str(&piece(pos, chars.len()));
         writeln!(out, "#{:<7} {:<6} {}", r.id, r.lang, marked).map_err(stdout_error)?;
         for (l, t) in &r.others {
-            writeln!(out, "{:<8} {:<6} {}", "", l, t).map_err(stdout_error)?;
+            writeln!(out, "{:<8} {:<6} {}", "", l, escape_controls(t)).map_err(stdout_error)?;
         }
     }
-    out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Ok)
+    Ok(())
 }

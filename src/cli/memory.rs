@@ -4,12 +4,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use concord::formats::{read_memory_file, write_memory, Format};
+use concord::formats::import::ImportPlan;
+use concord::formats::{write_memory, Format};
 use concord::lang::parse_ranges;
 use concord::store::Memory;
+use concord::text::escape_controls;
 use concord::{Error, Result};
 
-use super::{db_path, open_for_reading, print_json, stderr_is_terminal, stdout_error};
+use super::{
+    db_path, open_for_reading, open_output, print_json, print_line, stderr_is_terminal,
+    stdout_error,
+};
 use crate::{Cli, Outcome};
 
 /// Arguments of `concord import`.
@@ -30,12 +35,15 @@ pub struct ExportArgs {
     #[arg(long, value_parser = parse_format, default_value = "tmx")]
     pub format: Format,
     /// Write to this file (default: standard output). The file is replaced only when the
-    /// export succeeds.
+    /// export succeeds; the memory itself is never replaced.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Only these languages, comma-separated ranges (`en,ko`, `zh-Hant`).
     #[arg(long, value_name = "LANGS")]
     pub langs: Option<String>,
+    /// Replace the output file even when it is read-only.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `concord show`.
@@ -59,35 +67,14 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
 
 pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     // Check every file before opening the memory, so a typo creates nothing.
-    let mut plan = Vec::new();
-    for f in &args.files {
-        if !f.exists() {
-            return Err(Error::Io {
-                path: f.clone(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-            });
-        }
-        plan.push((f.clone(), Format::resolve(f, args.format)?));
-    }
+    let plan = ImportPlan::new(&args.files, args.format)?;
     let (path, _) = db_path(cli);
     let existed = path.exists();
     let mut mem = super::open_for_writing(cli)?;
-    let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
-    let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
     let bar = progress_bar();
-    let result = mem.import(&names, |imp| {
-        for (file, format) in &plan {
-            bar.set_message(file.display().to_string());
-            read_memory_file(file, *format, |unit| {
-                imp.add(unit)?;
-                let n = imp.read();
-                if n % 1024 == 0 {
-                    bar.set_position(n);
-                }
-                Ok(())
-            })?;
-        }
-        Ok(())
+    let result = plan.import(&mut mem, |file, n| {
+        bar.set_message(file.display().to_string());
+        bar.set_position(n);
     });
     bar.finish_and_clear();
     let report = match result {
@@ -131,16 +118,15 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
         if !langs.is_empty() {
             line += &format!(" (languages: {})", langs.join(", "));
         }
-        println!("{line}");
+        print_line(&line)?;
     }
     Ok(Outcome::Ok)
 }
 
-fn remove_db(path: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_os_string();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
+fn remove_db(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    for side in concord::store::side_files(path) {
+        let _ = std::fs::remove_file(side);
     }
 }
 
@@ -165,71 +151,17 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
-/// Where `-o PATH` writes.
-pub(crate) enum OutputTarget {
-    /// `-`: standard output.
-    Stdout,
-    /// A device, FIFO or other special file (`/dev/stdout`): written in place, never
-    /// replaced.
-    Direct(PathBuf),
-    /// A regular or new file: written to a temporary file beside it, then renamed over
-    /// it, so a failed write leaves the old file. A symbolic link is followed, so the
-    /// file it points to is replaced, not the link.
-    Replace(PathBuf),
-}
-
-/// Decide how to write `-o PATH`.
-pub(crate) fn output_target(path: &Path) -> OutputTarget {
-    if path.as_os_str() == "-" {
-        return OutputTarget::Stdout;
-    }
-    match std::fs::metadata(path) {
-        Ok(m) if !m.is_file() && !m.is_dir() => OutputTarget::Direct(path.to_path_buf()),
-        Ok(_) => OutputTarget::Replace(
-            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
-        ),
-        Err(_) => OutputTarget::Replace(path.to_path_buf()),
-    }
-}
-
 pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
     let langs = match &args.langs {
         Some(l) => parse_ranges(l).map_err(|e| Error::lang("--langs", e))?,
         None => Vec::new(),
     };
     let mem = open_for_reading(cli)?;
-    let target = args.output.as_deref().map(output_target);
-    let report = match &target {
-        None | Some(OutputTarget::Stdout) => {
-            let out = std::io::BufWriter::new(std::io::stdout().lock());
-            write_memory(&mem, args.format, &langs, out)?
-        }
-        Some(OutputTarget::Direct(path)) => {
-            let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-            write_memory(&mem, args.format, &langs, std::io::BufWriter::new(file))?
-        }
-        Some(OutputTarget::Replace(path)) => {
-            let mut tmp = path.as_os_str().to_os_string();
-            tmp.push(format!(".part{}", std::process::id()));
-            let tmp = PathBuf::from(tmp);
-            let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-            let result = write_memory(&mem, args.format, &langs, std::io::BufWriter::new(file));
-            match result {
-                Ok(r) => {
-                    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-                    r
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(e);
-                }
-            }
-        }
-    };
-    if matches!(
-        target,
-        Some(OutputTarget::Direct(_) | OutputTarget::Replace(_))
-    ) {
+    let mut out = open_output(cli, args.output.as_deref(), args.force)?;
+    let report = write_memory(&mem, args.format, &langs, &mut out)?;
+    let to_file = out.is_file();
+    out.commit()?;
+    if to_file {
         eprintln!(
             "exported {} unit{} ({})",
             report.units,
@@ -256,47 +188,44 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
 
 pub fn stats(cli: &Cli) -> Result<Outcome> {
     let mem = open_for_reading(cli)?;
-    let s = mem.stats()?;
+    let answer = concord::answer::stats(&mem)?;
     if cli.json {
-        print_json(&s)?;
+        print_json(&answer)?;
         return Ok(Outcome::Ok);
     }
-    let mut out = std::io::stdout().lock();
-    let w =
-        |out: &mut std::io::StdoutLock<'_>, s: String| writeln!(out, "{s}").map_err(stdout_error);
-    w(&mut out, format!("memory    {}", s.path))?;
-    w(&mut out, format!("units     {}", s.units))?;
-    w(
-        &mut out,
+    let s = &answer.stats;
+    let mut lines = vec![
+        format!("memory    {}", s.path),
+        format!("units     {}", s.units),
         format!("size      {:.1} MB", s.bytes as f64 / 1e6),
-    )?;
-    w(&mut out, "languages".into())?;
+        "languages".into(),
+    ];
     for (l, n) in &s.languages {
-        w(&mut out, format!("  {l:<10} {n:>9}"))?;
+        lines.push(format!("  {:<10} {n:>9}", escape_controls(l)));
     }
-    w(&mut out, "origins".into())?;
+    lines.push("origins".into());
     for (o, n) in &s.origins {
         let o = if o.is_empty() { "(none)" } else { o };
-        w(&mut out, format!("  {o:<30} {n:>9}"))?;
+        lines.push(format!("  {:<30} {n:>9}", escape_controls(o)));
     }
-    Ok(Outcome::Ok)
+    print_lines(&lines)
 }
 
 pub fn show(cli: &Cli, args: &ShowArgs) -> Result<Outcome> {
     let mem = open_for_reading(cli)?;
-    let unit = mem.unit(args.id)?.ok_or_else(|| {
-        Error::Invalid(format!("no unit {} in {}", args.id, mem.path().display()))
-    })?;
+    let answer = concord::answer::show(&mem, args.id)?;
     if cli.json {
-        print_json(&unit)?;
+        print_json(&answer)?;
         return Ok(Outcome::Ok);
     }
-    let mut out = std::io::stdout().lock();
-    let mut lines = vec![format!("unit {}", args.id)];
+    // Stored text may hold control characters (an ESC from a TSV cell): escaped here.
+    let e = |s: &str| escape_controls(s).into_owned();
+    let unit = &answer.unit;
+    let mut lines = vec![format!("unit {}", answer.id)];
     for v in &unit.variants {
-        lines.push(format!("  {:<8} {}", v.lang, v.text));
+        lines.push(format!("  {:<8} {}", v.lang, e(&v.text)));
         if let Some(m) = &v.markup {
-            lines.push(format!("  {:<8} markup: {}", "", m));
+            lines.push(format!("  {:<8} markup: {}", "", e(m)));
         }
     }
     let m = &unit.meta;
@@ -309,18 +238,24 @@ pub fn show(cli: &Cli, args: &ShowArgs) -> Result<Outcome> {
         ("srclang", &m.source_lang),
     ] {
         if let Some(v) = v {
-            lines.push(format!("  {k:<8} {v}"));
+            lines.push(format!("  {k:<8} {}", e(v)));
         }
     }
     for n in &m.extra.notes {
-        lines.push(format!("  note     {n}"));
+        lines.push(format!("  note     {}", e(n)));
     }
     for p in &m.extra.props {
-        lines.push(format!("  prop     {} = {}", p.kind, p.value));
+        lines.push(format!("  prop     {} = {}", e(&p.kind), e(&p.value)));
     }
+    print_lines(&lines)
+}
+
+fn print_lines(lines: &[String]) -> Result<Outcome> {
+    let mut out = super::stdout();
     for l in lines {
         writeln!(out, "{l}").map_err(stdout_error)?;
     }
+    out.flush().map_err(stdout_error)?;
     Ok(Outcome::Ok)
 }
 
@@ -331,7 +266,7 @@ pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<Outcome> {
     if cli.json {
         print_json(&serde_json::json!({ "deleted": n }))?;
     } else {
-        println!("deleted {n} unit{}", plural(n));
+        print_line(&format!("deleted {n} unit{}", plural(n)))?;
     }
     Ok(Outcome::Ok)
 }

@@ -8,7 +8,9 @@ pub mod memory;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use concord::output::{Output, Policy};
 use concord::{Error, Result};
 
 use crate::{Cli, Command, Outcome};
@@ -29,7 +31,63 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Terms(a) => glossary::terms(cli, a),
         Command::Match(a) => matching::match_cmd(cli, a),
         Command::Search(a) => matching::search_cmd(cli, a),
+        Command::Completions(a) => completions(a),
+        Command::Man(a) => man(a),
     }
+}
+
+/// Arguments of `concord completions`.
+#[derive(clap::Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish (also elvish, powershell).
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Print a completion script generated from the clap definitions.
+fn completions(args: &CompletionsArgs) -> Result<Outcome> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    // Generated into memory: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "concord", &mut script);
+    let mut out = stdout();
+    out.write_all(&script).map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
+    Ok(Outcome::Ok)
+}
+
+/// Arguments of `concord man`.
+#[derive(clap::Args, Debug)]
+pub struct ManArgs {
+    /// A subcommand (`export`, `glossary import`): print its page instead of `concord.1`.
+    #[arg(value_name = "SUBCOMMAND")]
+    pub command: Vec<String>,
+}
+
+/// Print the manual page `concord.1` (or `concord-SUB.1`), generated from the clap
+/// definitions.
+fn man(args: &ManArgs) -> Result<Outcome> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    cmd.build();
+    let mut name = String::from("concord");
+    for sub in &args.command {
+        let found = cmd.find_subcommand(sub).cloned().ok_or_else(|| {
+            Error::Invalid(format!(
+                "{name} has no subcommand {sub:?} (see `{name} --help`)"
+            ))
+        })?;
+        name = format!("{name}-{}", found.get_name());
+        cmd = found
+            .display_name(name.clone())
+            .bin_name(name.clone())
+            .version(env!("CARGO_PKG_VERSION"));
+    }
+    let mut out = stdout();
+    clap_mangen::Man::new(cmd)
+        .render(&mut out)
+        .map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
+    Ok(Outcome::Ok)
 }
 
 /// Where the memory lives: `--db`, else `$CONCORD_DB`, else [`DEFAULT_DB`]. The flag
@@ -75,16 +133,80 @@ pub fn open_for_reading(cli: &Cli) -> Result<concord::store::Memory> {
             );
         }
     }
-    concord::store::Memory::open_existing(&path)
+    concord::store::Memory::open_read_only(&path)
+}
+
+/// Set when a write to standard output failed because the reader closed the pipe.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// True when standard output was closed by its reader (`concord export | head`): decided
+/// by the error kind of the failed write, whatever error the library wrapped it in.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Standard output that notes a closed pipe (see [`stdout_closed`]). Every command writes
+/// its answers through this, never with `println!` (which panics on a closed pipe).
+pub struct Stdout;
+
+impl Stdout {
+    fn note<T>(r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            }
+        }
+        r
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Stdout::note(std::io::stdout().lock().write(buf))
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        Stdout::note(std::io::stdout().lock().write_all(buf))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Stdout::note(std::io::stdout().lock().flush())
+    }
+}
+
+/// A buffered standard output (flush it at the end).
+pub fn stdout() -> std::io::BufWriter<Stdout> {
+    std::io::BufWriter::new(Stdout)
+}
+
+/// Print one line on standard output.
+pub fn print_line(line: &str) -> Result<()> {
+    let mut out = stdout();
+    writeln!(out, "{line}").map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)
 }
 
 /// Print a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     serde_json::to_writer_pretty(&mut out, value)
         .map_err(|e| Error::Invalid(format!("writing JSON: {e}")))?;
     writeln!(out).map_err(stdout_error)?;
-    Ok(())
+    out.flush().map_err(stdout_error)
+}
+
+/// Where a command writes the file it was asked for: standard output for no path or
+/// `-`, else an [`Output`] that never replaces the memory (or, without `force`, a
+/// read-only file) and leaves nothing behind on failure.
+pub fn open_output(cli: &Cli, path: Option<&Path>, force: bool) -> Result<Output> {
+    match path {
+        None => Ok(Output::stream("<stdout>", Box::new(Stdout))),
+        Some(p) if p.as_os_str() == "-" => Ok(Output::stream("<stdout>", Box::new(Stdout))),
+        Some(p) => {
+            let policy = Policy::default()
+                .force(force)
+                .protect_memory(&db_path(cli).0);
+            Output::create(p, &policy)
+        }
+    }
 }
 
 /// Map a failed write to stdout (a closed pipe, a full disk) to an error.

@@ -34,12 +34,61 @@ pub struct TextInput {
 
 const SNIFF: usize = 8192;
 
+/// Check that `path` can be read as an input before any work starts: a missing path is
+/// "no such file", a directory "is a directory"; regular files, pipes and FIFOs
+/// (`lint <(cat draft.tsv)`) and devices are accepted (what they hold is judged when
+/// they are read).
+pub fn check_readable(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        )),
+        Err(e) => Err(Error::io(path, e)),
+        Ok(m) if m.is_dir() => Err(Error::parse_file(path, "is a directory, not a file")),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// The error of a failed read at `line` of `path`: a decoding error (invalid UTF-16,
+/// reported by [`open_text`]'s reader with its own line) becomes a parse error at its
+/// line, anything else an I/O error.
+pub fn read_error(path: &Path, line: u64, e: &std::io::Error) -> Error {
+    if let Some(d) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<DecodeError>())
+    {
+        return Error::parse(path, d.line, d.message);
+    }
+    if e.kind() == std::io::ErrorKind::InvalidData {
+        Error::parse(path, line.max(1), e.to_string())
+    } else {
+        Error::io(path, std::io::Error::new(e.kind(), e.to_string()))
+    }
+}
+
+/// A decoding error of [`open_text`]'s reader, carried inside an `io::Error` of kind
+/// `InvalidData`, with the line (1-based) of the decoded text where it happened.
+#[derive(Debug)]
+pub struct DecodeError {
+    /// The line of the decoded text at which the malformed input starts.
+    pub line: u64,
+    /// What is wrong.
+    pub message: &'static str,
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
 /// Open `path` as text (see the module documentation).
 pub fn open_text(path: &Path) -> Result<TextInput> {
+    check_readable(path)?;
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(Error::parse_file(path, "is a directory, not a file"));
-    }
     let mut head = vec![0u8; SNIFF];
     let mut filled = 0;
     while filled < SNIFF {
@@ -93,7 +142,8 @@ fn sniff(path: &Path, head: &[u8]) -> Result<Encoding> {
     }
     let window = &head[..head.len().min(SNIFF)];
     if window.contains(&0) {
-        // UTF-16 without a BOM looks like ASCII with NULs in every other byte.
+        // UTF-16 without a BOM looks like ASCII with NULs in every other byte (and only
+        // there); NULs on both sides (`/dev/zero`, images, databases) are binary data.
         let even_nuls = window.iter().step_by(2).filter(|b| **b == 0).count();
         let odd_nuls = window
             .iter()
@@ -102,7 +152,11 @@ fn sniff(path: &Path, head: &[u8]) -> Result<Encoding> {
             .filter(|b| **b == 0)
             .count();
         let half = window.len() / 2;
-        if half > 0 && (even_nuls * 10 >= half * 9 || odd_nuls * 10 >= half * 9) {
+        let mostly = |n: usize| n * 10 >= half * 9;
+        let rarely = |n: usize| n * 10 <= half;
+        if half > 0
+            && ((mostly(even_nuls) && rarely(odd_nuls)) || (mostly(odd_nuls) && rarely(even_nuls)))
+        {
             return Err(Error::parse_file(
                 path,
                 "looks like UTF-16 without a byte-order mark; save it as UTF-8 (or UTF-16 with BOM)",
@@ -110,7 +164,7 @@ fn sniff(path: &Path, head: &[u8]) -> Result<Encoding> {
         }
         return Err(Error::parse_file(
             path,
-            "is a binary file, not text (it contains NUL bytes)",
+            "is binary data, not text (it contains NUL bytes)",
         ));
     }
     Ok(Encoding::Utf8)
@@ -127,6 +181,8 @@ struct Utf16Reader {
     /// The input had a malformed sequence: what was decoded before it is handed out
     /// first, then the error, so readers can name the line.
     malformed: bool,
+    /// Line breaks handed out so far (the error's line is one more).
+    newlines: u64,
 }
 
 impl Utf16Reader {
@@ -145,6 +201,7 @@ impl Utf16Reader {
             pos: 0,
             eof: false,
             malformed: false,
+            newlines: 0,
         }
     }
 }
@@ -155,7 +212,10 @@ impl Read for Utf16Reader {
             if self.malformed {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    "invalid UTF-16 (unpaired surrogate or odd byte count)",
+                    DecodeError {
+                        line: self.newlines + 1,
+                        message: "invalid UTF-16 (unpaired surrogate or odd byte count)",
+                    },
                 ));
             }
             if self.eof {
@@ -183,6 +243,7 @@ impl Read for Utf16Reader {
         }
         let n = buf.len().min(self.out.len() - self.pos);
         buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.newlines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
         self.pos += n;
         Ok(n)
     }
@@ -245,5 +306,60 @@ mod tests {
             le.extend_from_slice(&u.to_le_bytes());
         }
         assert!(read_all(&le).unwrap_err().to_string().contains("UTF-16"));
+    }
+
+    #[test]
+    fn nul_bytes_are_binary_not_utf16() {
+        // `/dev/zero` was reported as "UTF-16 without BOM".
+        let e = read_all(&[0u8; 100]).unwrap_err().to_string();
+        assert!(e.contains("binary data") && !e.contains("UTF-16"), "{e}");
+        let dev_zero = Path::new("/dev/zero");
+        if dev_zero.exists() {
+            let e = open_text(dev_zero).err().unwrap().to_string();
+            assert!(e.contains("binary data"), "{e}");
+        }
+    }
+
+    #[test]
+    fn utf16_errors_name_their_line() {
+        let utf16 = |text: &str| {
+            let mut le = vec![0xFF, 0xFE];
+            for u in text.encode_utf16() {
+                le.extend_from_slice(&u.to_le_bytes());
+            }
+            // An unpaired low surrogate on line 3.
+            le.extend_from_slice(&[0x00, 0xDC, b'x', 0, b'\n', 0]);
+            le
+        };
+        let le = utf16("en,ko\nSeoul,서울\nBusan,");
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in [
+            ("m.csv", le.clone()),
+            ("m.tsv", utf16("en\tko\nSeoul\t서울\nBusan\t")),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, &bytes).unwrap();
+            let format = crate::formats::Format::from_path(&p).unwrap();
+            let e = crate::formats::read_memory_file(&p, format, |_| Ok(()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(&format!("{name}:3:")) && e.contains("UTF-16"),
+                "{e}"
+            );
+        }
+        let tmx = utf16("<tmx version=\"1.4\"><header srclang=\"en\"/>\n<body>\n<tu>");
+        let p = dir.path().join("m.tmx");
+        std::fs::write(&p, &tmx).unwrap();
+        let e = crate::formats::read_memory_file(&p, crate::formats::Format::Tmx, |_| Ok(()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("m.tmx:3:") && e.contains("UTF-16"), "{e}");
+        let p = dir.path().join("g.csv");
+        std::fs::write(&p, &le).unwrap();
+        let e = crate::glossary::csv::read_file(&p, &Default::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("g.csv:3:") && e.contains("UTF-16"), "{e}");
     }
 }

@@ -1,19 +1,96 @@
 //! Reading and writing the files translators' other tools speak.
 //!
-//! * [`tabular`]: TSV (split on tabs only) and CSV (RFC 4180) with a header row of
-//!   language tags.
+//! `formats/` owns every reader and writer of concord; the rest of the crate works with
+//! what they produce (units for the memory, segments for lint, glossaries) and never
+//! parses a file itself.
+//!
 //! * [`input`]: opening a user's file: encoding detection (UTF-8 with or without BOM,
-//!   UTF-16 with BOM), refusing binary and empty files with a clear message.
-//! * [`tmx`]: TMX 1.4b (and 1.1) streaming reader and deterministic writer.
+//!   UTF-16 with BOM), refusing binary data, directories and empty files with a clear
+//!   message; pipes and FIFOs are read like files. Decoding errors name their line.
+//! * [`tabular`]: TSV (split on tabs only) and CSV (RFC 4180) memories with a header row
+//!   of language tags. It holds the one delimiter sniffer ([`tabular::sniff_delimiter`])
+//!   and the one header-cell language detector ([`tabular::header_lang`],
+//!   [`tabular::looks_like_tag`]) that memories, drafts and glossaries share.
+//! * [`tmx`]: TMX 1.4b (and 1.1) streaming memory reader and deterministic writer.
+//! * [`xliff`]: XLIFF 1.2 (with the SDLXLIFF and memoQ MQXLIFF flavours) and 2.0
+//!   drafts, and TMX drafts, read with their raw text, inline codes and positions.
+//! * [`xml`]: what the XML readers share: the document's text, line/column from a byte
+//!   offset, refusing content after the root element.
+//! * [`draft`]: drafts for `lint`: bilingual TSV/CSV, XLIFF, TMX, aligned plain text;
+//!   readers stream [`draft::DraftEvent`]s whose [`segment::Segment`]s carry the line
+//!   and column of each text, its raw (untrimmed, unnormalized) text and inline codes.
+//! * [`import`]: importing memory files into a memory in one transaction
+//!   ([`import::ImportPlan`]).
+//! * [`segment`]: the segment model the draft readers produce and lint consumes.
+//! * [`glossary`]: glossary tables (the canonical CSV and the Google, headerless, DeepL,
+//!   TSV and Excel layouts), read into and written from the model of
+//!   [`crate::glossary`].
+//!
+//! # Format names
+//!
+//! [`FileFormat::from_name`] is the one table of format names (`--format` values and
+//! file extensions): `tsv`/`tab`, `csv`, `tmx`, `xliff` (also `xlf`, `xlz`, `sdlxliff`,
+//! `mqxliff`, `mxliff`) and `text` (also `txt`). `txt` means plain text; where a plain
+//! text cannot be meant (a memory or a glossary is always a table), a `.txt` file is
+//! read as TSV, as concord always did.
+//!
+//! # Stored form
+//!
+//! Memory readers (TSV/CSV, TMX) build every variant through one function,
+//! `stored_variant`, which applies the stored form with [`crate::text`] (the one module
+//! that normalizes text); TMX markup is normalized with [`crate::text::nfc`]. Draft
+//! readers never normalize: lint sees what the file holds.
 
+pub mod draft;
+pub mod glossary;
+pub mod import;
 pub mod input;
+pub mod segment;
 pub mod tabular;
 pub mod tmx;
+pub mod xliff;
+pub mod xml;
 
 use std::io::BufRead;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+
+/// Every file format concord reads or writes, as the one table of names knows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileFormat {
+    /// Tab-separated values (`tsv`, `tab`).
+    Tsv,
+    /// Comma-separated values, RFC 4180 (`csv`); the delimiter is sniffed.
+    Csv,
+    /// TMX (`tmx`).
+    Tmx,
+    /// XLIFF 1.x/2.x with SDLXLIFF and MQXLIFF (`xliff`, `xlf`, `xlz`, `sdlxliff`,
+    /// `mqxliff`, `mxliff`).
+    Xliff,
+    /// Plain text, one segment per line (`text`, `txt`).
+    Text,
+}
+
+impl FileFormat {
+    /// Parse a format name or a file extension, case-insensitively (see the module
+    /// documentation for the table).
+    pub fn from_name(name: &str) -> Option<FileFormat> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "tsv" | "tab" => FileFormat::Tsv,
+            "csv" => FileFormat::Csv,
+            "tmx" => FileFormat::Tmx,
+            "xliff" | "xlf" | "xlz" | "sdlxliff" | "mqxliff" | "mxliff" => FileFormat::Xliff,
+            "text" | "txt" => FileFormat::Text,
+            _ => return None,
+        })
+    }
+
+    /// The format a file's extension names.
+    pub fn from_path(path: &Path) -> Option<FileFormat> {
+        FileFormat::from_name(path.extension()?.to_str()?)
+    }
+}
 
 /// A memory file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,13 +110,14 @@ impl Format {
         Format::from_name(&ext)
     }
 
-    /// Parse a format name (`tsv`, `csv`, `tmx`; `tab` and `txt` mean TSV).
+    /// Parse a format name (`tsv`, `csv`, `tmx`; `tab` and `txt` mean TSV: a memory
+    /// has no plain-text form, so `txt` keeps its old meaning here).
     pub fn from_name(name: &str) -> Option<Format> {
-        match name.to_ascii_lowercase().as_str() {
-            "tsv" | "tab" | "txt" => Some(Format::Tsv),
-            "csv" => Some(Format::Csv),
-            "tmx" => Some(Format::Tmx),
-            _ => None,
+        match FileFormat::from_name(name)? {
+            FileFormat::Tsv | FileFormat::Text => Some(Format::Tsv),
+            FileFormat::Csv => Some(Format::Csv),
+            FileFormat::Tmx => Some(Format::Tmx),
+            FileFormat::Xliff => None,
         }
     }
 
@@ -69,7 +147,23 @@ impl std::fmt::Display for Format {
     }
 }
 
-use crate::unit::Unit;
+use crate::unit::{Extra, Unit, Variant};
+
+/// The one place where memory readers turn a raw segment text into a variant: the text
+/// in stored form ([`crate::text::into_stored_form`]: NFC, trimmed).
+pub(crate) fn stored_variant(
+    lang: crate::lang::LangTag,
+    raw: String,
+    markup: Option<String>,
+    extra: Extra,
+) -> Variant {
+    Variant {
+        lang,
+        text: crate::text::into_stored_form(raw),
+        markup,
+        extra,
+    }
+}
 
 /// Read every unit of a memory file (TSV, CSV or TMX), calling `on_unit` for each in file
 /// order. The file name (without directories) becomes each unit's origin unless the file
@@ -90,7 +184,7 @@ where
                 b'\t'
             } else {
                 let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
-                tabular::sniff_csv_delimiter(head)
+                tabular::sniff_delimiter(head)
             };
             let mut any = false;
             tabular::parse_rows(reader, path, delim, |row| {

@@ -34,7 +34,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::lang::LangTag;
-use crate::unit::{Prop, Unit, UnitMeta, Variant};
+use crate::unit::{Prop, Unit, UnitMeta};
 
 /// What a column of a TSV/CSV memory holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +70,7 @@ impl Header {
         let mut columns = Vec::with_capacity(cells.len());
         let mut lang_errors = Vec::new();
         for cell in cells {
-            let name = cell.trim();
+            let name = header_cell(cell);
             let col = match name.to_ascii_lowercase().as_str() {
                 "note" | "notes" | "comment" => Column::Note,
                 "origin" | "source" => Column::Origin,
@@ -78,15 +78,17 @@ impl Header {
                 "created" | "creationdate" => Column::Created,
                 "changer" | "changeid" => Column::Changer,
                 "changed" | "changedate" => Column::Changed,
-                _ => match LangTag::parse(name) {
-                    Ok(tag) => Column::Lang(tag),
+                _ => match header_lang(name) {
+                    Ok(Some(tag)) => Column::Lang(tag),
                     // A cell shaped like a language tag (`xx`, `en-XX`, `qq_QQ`) that does
                     // not parse is a mistake to report, not a property column.
-                    Err(e) if looks_like_tag(name) => {
+                    Err(e) => {
                         return Err(Error::parse(path, line, format!("header: {e}")));
                     }
-                    Err(e) => {
-                        lang_errors.push(e);
+                    Ok(None) => {
+                        if let Err(e) = LangTag::parse(name) {
+                            lang_errors.push(e);
+                        }
                         Column::Prop(name.to_string())
                     }
                 },
@@ -165,7 +167,11 @@ pub fn is_property_column(name: &str) -> bool {
 /// True for header cells with the shape of a language tag: two letters (`xx`), or
 /// subtags joined by `-`/`_` whose first part has two or three letters (`en-XX`).
 /// Three-letter words alone (`pos`, `key`) are column names, not tags.
-fn looks_like_tag(cell: &str) -> bool {
+///
+/// This is the one rule every header reader uses (memories, drafts, glossaries): a
+/// cell of this shape that does not parse is a mistake to report, any other cell that
+/// is not a tag is a column name.
+pub fn looks_like_tag(cell: &str) -> bool {
     let parts: Vec<&str> = cell.split(['-', '_']).collect();
     let first = parts[0];
     let alpha = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric());
@@ -175,6 +181,26 @@ fn looks_like_tag(cell: &str) -> bool {
     match parts.len() {
         1 => first.len() == 2,
         _ => (2..=3).contains(&first.len()) && parts[1..].iter().all(|p| p.len() <= 8),
+    }
+}
+
+/// A header cell as the readers see it: white space and stray byte-order marks around
+/// it removed (a file saved twice by Excel starts with two BOMs; the first is removed
+/// when the file is opened, the second would glue itself to the first column's name).
+pub fn header_cell(cell: &str) -> &str {
+    cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+}
+
+/// What a header cell says about languages: `Ok(Some(tag))` for a language tag,
+/// `Ok(None)` for a cell that is not meant as one (a column name), `Err` for a cell with
+/// the shape of a tag ([`looks_like_tag`]) that does not parse. The one language-tag
+/// detector of the table readers.
+pub fn header_lang(cell: &str) -> std::result::Result<Option<LangTag>, crate::lang::LangError> {
+    let name = header_cell(cell);
+    match LangTag::parse(name) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if looks_like_tag(name) => Err(e),
+        Err(_) => Ok(None),
     }
 }
 
@@ -214,20 +240,19 @@ impl Row<'_> {
             if trimmed.is_empty() {
                 continue;
             }
-            // Keep the cell's own buffer when there is nothing to trim or normalize.
+            // Keep the cell's own buffer when there is nothing to trim.
             let value = if trimmed.len() == cell.len() {
                 cell
             } else {
                 trimmed.to_string()
             };
             match col {
-                Column::Lang(t) if crate::text::is_stored_form(&value) => variants.push(Variant {
-                    lang: t.clone(),
-                    text: value,
-                    markup: None,
-                    extra: Default::default(),
-                }),
-                Column::Lang(t) => variants.push(Variant::new(t.clone(), value)),
+                Column::Lang(t) => variants.push(super::stored_variant(
+                    t.clone(),
+                    value,
+                    None,
+                    Default::default(),
+                )),
                 Column::Note => meta.extra.notes.push(value),
                 Column::Origin => meta.origin = Some(value),
                 Column::Creator => meta.creator = Some(value),
@@ -246,19 +271,34 @@ impl Row<'_> {
     }
 }
 
-/// The delimiter of a CSV file from its first line: `,` unless the line has more `;` or
-/// TAB characters than commas (Excel writes `;` in locales whose decimal mark is `,`).
-pub fn sniff_csv_delimiter(first_bytes: &[u8]) -> u8 {
-    let line = first_bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
-    let count = |d: u8| line.iter().filter(|b| **b == d).count();
-    let (commas, semis, tabs) = (count(b','), count(b';'), count(b'\t'));
-    if semis > commas && semis >= tabs {
-        b';'
-    } else if tabs > commas && tabs > semis {
-        b'\t'
-    } else {
-        b','
+/// The delimiter of a CSV file from its first non-blank line: the most frequent of `,`
+/// `;` TAB outside double quotes (`,` when none occurs; ties prefer `,`, then `;`).
+/// Excel writes `;` in locales whose decimal mark is `,`. The one sniffer of concord:
+/// memories, drafts and glossaries all use it.
+pub fn sniff_delimiter(first_bytes: &[u8]) -> u8 {
+    let line = first_bytes
+        .split(|b| *b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or(&[]);
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
     }
+    let best = (0..3).fold(0, |b, i| if counts[i] > counts[b] { i } else { b });
+    [b',', b';', b'\t'][best]
+}
+
+/// The delimiter of a CSV file from its first line (kept for callers of the old name;
+/// see [`sniff_delimiter`]).
+pub fn sniff_csv_delimiter(first_bytes: &[u8]) -> u8 {
+    sniff_delimiter(first_bytes)
 }
 
 /// Read a TSV (`delimiter == b'\t'`) or CSV (any other delimiter) memory from UTF-8
@@ -363,9 +403,7 @@ fn read_csv<R: BufRead>(
         let more = rdr.read_byte_record(&mut rec).map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             match e.kind() {
-                csv::ErrorKind::Io(io) => {
-                    read_error(path, line, std::io::Error::new(io.kind(), io.to_string()))
-                }
+                csv::ErrorKind::Io(io) => super::input::read_error(path, line, io),
                 _ => Error::parse(path, line, format!("malformed CSV: {e}")),
             }
         })?;
@@ -396,11 +434,7 @@ fn read_csv<R: BufRead>(
 }
 
 fn read_error(path: &Path, line: u64, e: std::io::Error) -> Error {
-    if e.kind() == std::io::ErrorKind::InvalidData {
-        Error::parse(path, line, e.to_string())
-    } else {
-        Error::io(path, e)
-    }
+    super::input::read_error(path, line, &e)
 }
 
 /// Writes units as TSV or CSV with a fixed set of columns.
@@ -642,5 +676,53 @@ mod tests {
         w.write_unit(&u[0]).unwrap();
         let out = String::from_utf8(w.finish().unwrap()).unwrap();
         assert_eq!(out, "en,ko\nSeoul,서울\n");
+    }
+
+    #[test]
+    fn team_fixtures_tsv_and_excel_csv() {
+        let mut units = vec![];
+        let p = crate::testutil::data("memory-en-ko-zh.tsv");
+        crate::formats::read_memory_file(&p, crate::formats::Format::Tsv, |u| {
+            units.push(u);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(units[0].variants.len(), 3);
+        assert_eq!(units[0].meta.extra.props[0].kind, "domain");
+        let p = crate::testutil::data("excel-en-ko.csv");
+        let mut units = vec![];
+        crate::formats::read_memory_file(&p, crate::formats::Format::Csv, |u| {
+            units.push(u);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(units.len(), 2);
+        assert_eq!(units[0].variants[0].text, "Seoul, the capital");
+        assert_eq!(units[0].meta.extra.notes, vec!["a; b"]);
+    }
+
+    #[test]
+    fn one_header_detector() {
+        assert_eq!(header_lang(" \u{FEFF}ko ").unwrap().unwrap().as_str(), "ko");
+        assert!(header_lang("qq").is_err());
+        assert!(header_lang("en-XX-!").unwrap().is_none());
+        assert!(header_lang("pos").unwrap().is_none());
+        assert!(looks_like_tag("zh_TW") && !looks_like_tag("key") && !looks_like_tag("x-y"));
+        // Quotes hide delimiters; the first non-blank line decides.
+        assert_eq!(sniff_delimiter(b"\n\"a,b,c\";x;y\n"), b';');
+        assert_eq!(sniff_delimiter(b"en;ko\tzh\t"), b'\t');
+        assert_eq!(sniff_delimiter(b"en;ko,zh"), b',');
+    }
+
+    #[test]
+    fn stored_form_is_applied_once_by_the_reader() {
+        // NFD Hangul and outer spaces: the unit holds the stored form.
+        let u = rows(
+            "en\tko\n Seoul \t\u{1109}\u{1165}\u{110B}\u{116E}\u{11AF}\n",
+            b'\t',
+        )
+        .unwrap();
+        assert_eq!(u[0].variants[0].text, "Seoul");
+        assert_eq!(u[0].variants[1].text, "서울");
     }
 }

@@ -20,10 +20,10 @@
 //!   [`Extra`] in file order (their own `xml:lang`/`o-encoding` are dropped). A `<tu>`
 //!   property `x-origin` (what concord writes) sets the unit's origin instead. Header notes
 //!   and properties are returned in [`TmxHeader`].
-//! * Inline markup: the **plain text** ([`Variant::text`], the one that is matched) is the
+//! * Inline markup: the **plain text** ([`Variant::text`](crate::unit::Variant::text), the one that is matched) is the
 //!   segment's text with the native-code content of `bpt`, `ept`, `ph`, `it`, `ut` left
 //!   out, and with the text of `hi` kept; `sub` (a sub-flow inside a code) is left out too.
-//!   When the segment has any element, [`Variant::markup`] keeps its content as canonical
+//!   When the segment has any element, [`Variant::markup`](crate::unit::Variant::markup) keeps its content as canonical
 //!   XML (attributes sorted by name, double quotes, `&amp; &lt; &gt;` escaped, text in NFC,
 //!   `<x></x>` written `<x/>`) so that export writes it back.
 //! * Entities, character references and CDATA are decoded, comments and processing
@@ -66,17 +66,16 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
-use unicode_normalization::UnicodeNormalization;
 
+use super::xml::LineCounter;
 use crate::error::{Error, Result};
 use crate::lang::LangTag;
-use crate::unit::{Extra, Prop, Unit, UnitMeta, Variant};
+use crate::unit::{Extra, Prop, Unit, UnitMeta};
 
 /// The property type concord uses to carry a unit's origin in TMX.
 pub const ORIGIN_PROP: &str = "x-origin";
@@ -103,84 +102,6 @@ impl TmxHeader {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Line numbers
-// ---------------------------------------------------------------------------------------
-
-/// A `BufRead` that remembers where the line breaks were, so that a byte position that
-/// quick-xml reports can be turned into a line number without keeping the file.
-struct LineCounter<R> {
-    inner: R,
-    consumed: u64,
-    /// Line breaks before `mark`.
-    lines_before: u64,
-    mark: u64,
-    /// Offsets of the line breaks at or after `mark`.
-    recent: VecDeque<u64>,
-}
-
-impl<R: BufRead> LineCounter<R> {
-    fn new(inner: R) -> Self {
-        LineCounter {
-            inner,
-            consumed: 0,
-            lines_before: 0,
-            mark: 0,
-            recent: VecDeque::new(),
-        }
-    }
-
-    /// Forget the line breaks before `pos` (keeping their count).
-    fn forget_before(&mut self, pos: u64) {
-        while let Some(&o) = self.recent.front() {
-            if o >= pos {
-                break;
-            }
-            self.recent.pop_front();
-            self.lines_before += 1;
-        }
-        self.mark = self.mark.max(pos);
-    }
-
-    /// 1-based line of byte `pos` (exact for positions at or after the last mark).
-    fn line_at(&self, pos: u64) -> u64 {
-        self.lines_before + self.recent.iter().take_while(|&&o| o < pos).count() as u64 + 1
-    }
-}
-
-impl<R: BufRead> std::io::Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for LineCounter<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amt: usize) {
-        if amt == 0 {
-            return;
-        }
-        if let Ok(buf) = self.inner.fill_buf() {
-            let base = self.consumed;
-            let upto = amt.min(buf.len());
-            for (i, b) in buf[..upto].iter().enumerate() {
-                if *b == b'\n' {
-                    self.recent.push_back(base + i as u64);
-                }
-            }
-        }
-        self.consumed += amt as u64;
-        self.inner.consume(amt);
     }
 }
 
@@ -328,15 +249,9 @@ fn escape_attr_into(out: &mut String, text: &str, replaced: &mut u64) {
     }
 }
 
+/// NFC of markup text and attribute values: [`crate::text::nfc`], the one normalizer.
 fn nfc(s: &str) -> Cow<'_, str> {
-    if s.is_ascii()
-        || unicode_normalization::is_nfc_quick(s.chars())
-            == unicode_normalization::IsNormalized::Yes
-    {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.nfc().collect())
-    }
+    crate::text::nfc(s)
 }
 
 /// Position of the first character XML 1.0 forbids (a byte scan: C0 controls other than
@@ -602,7 +517,7 @@ where
             Err(e) => {
                 let pos = xml.error_position().max(start);
                 let at = xml.get_ref().line_at(pos);
-                return Err(Error::parse(path, at, xml_error_message(&e)));
+                return Err(super::xml::syntax_error(path, at, "XML", &e));
             }
         };
         let text_err = |e: TextError| -> Error { Error::parse(path, line, e.message) };
@@ -797,13 +712,6 @@ fn ctx_name(c: &Ctx) -> &'static str {
     }
 }
 
-fn xml_error_message(e: &quick_xml::Error) -> String {
-    match e {
-        quick_xml::Error::Io(io) => format!("cannot read the file: {io}"),
-        other => format!("malformed XML: {other}"),
-    }
-}
-
 fn find<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     attrs
         .iter()
@@ -941,12 +849,8 @@ where
         Ctx::Tuv => {
             if let (Some(v), Some(u)) = (tuv.take(), tu.as_mut()) {
                 let (text, markup) = v.seg.unwrap_or_default();
-                u.variants.push(Variant {
-                    lang: v.lang,
-                    text: crate::text::stored_form(&text),
-                    markup,
-                    extra: v.extra,
-                });
+                u.variants
+                    .push(super::stored_variant(v.lang, text, markup, v.extra));
             }
         }
         Ctx::Tu => {
@@ -1212,6 +1116,8 @@ pub fn tmx_date(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::unit::Variant;
+    use unicode_normalization::UnicodeNormalization;
 
     fn read(s: &str) -> Result<(TmxHeader, Vec<Unit>)> {
         let mut units = vec![];

@@ -8,10 +8,10 @@
 
 use serde::Serialize;
 
-use super::index::{self, LangIndex, Reader, LEN_LONG};
 use crate::error::{Error, Result};
 use crate::lang::LangRange;
-use crate::store::Memory;
+use crate::qgram::{self, LEN_LONG};
+use crate::store::{LangIndex, Memory, Reader};
 use crate::text::{match_key, KeyedText};
 
 /// One hit: a segment containing the phrase.
@@ -74,7 +74,7 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
 }
 
 fn selected(mem: &Memory, lang: Option<&LangRange>) -> Result<Vec<LangIndex>> {
-    let all = index::languages(mem.conn())?;
+    let all = mem.index_languages()?;
     let langs: Vec<LangIndex> = all
         .iter()
         .filter(|l| lang.map_or(true, |r| r.matches(&l.tag)))
@@ -102,7 +102,7 @@ fn candidates(reader: &Reader<'_>, key: &[char]) -> Result<Vec<i64>> {
     let q = reader.lang.q;
     let mut ids: Vec<i64> = Vec::new();
     if key.len() >= q {
-        let toks = index::phrase_tokens(key, q);
+        let toks = qgram::phrase_tokens(key, q);
         let mut by_df: Vec<(u64, u64)> = Vec::with_capacity(toks.len());
         for t in toks {
             by_df.push((reader.df(t)?, t));
@@ -129,7 +129,7 @@ fn candidates(reader: &Reader<'_>, key: &[char]) -> Result<Vec<i64>> {
             }
         }
     } else {
-        let (lo, hi) = index::prefix_range(key);
+        let (lo, hi) = qgram::prefix_range(key);
         reader.range_postings(lo, hi, |id| ids.push(id))?;
         ids.sort_unstable();
         ids.dedup();
@@ -155,12 +155,12 @@ pub fn search(
     limit: usize,
 ) -> Result<Vec<Hit>> {
     let key = phrase_key(phrase)?;
-    let _read = super::ReadTx::begin(mem)?;
+    let _read = mem.read_tx()?;
     let langs = selected(mem, lang)?;
     let mut readers = Vec::new();
     let mut lists = Vec::new();
     for l in langs {
-        let r = Reader::new(mem.conn(), l)?;
+        let r = mem.index_reader(l)?;
         lists.push(candidates(&r, &key)?);
         readers.push(r);
     }
@@ -213,7 +213,7 @@ pub fn search_brute_force(
     let langs = selected(mem, lang)?;
     let mut hits: Vec<Hit> = Vec::new();
     for l in &langs {
-        index::scan_segments(mem.conn(), &l.tag, |id, text| {
+        mem.scan_segments(&l.tag, |id, text| {
             let k: Vec<char> = match_key(text).chars().collect();
             if contains(&k, &key) {
                 hits.push(Hit {

@@ -100,16 +100,15 @@
 //! texts themselves (1.6 GB in all for a million units).
 
 pub mod concordance;
-pub(crate) mod index;
 pub mod lev;
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::lang::{LangRange, LangTag};
-use crate::store::Memory;
+use crate::qgram::{self, LEN_LONG, LONG};
+use crate::store::{LangIndex, Memory, Reader};
 use crate::text::{match_key, Script, ScriptCounts};
-use index::{LangIndex, Reader, LEN_LONG, LONG};
 use lev::{max_distance, score, Verifier};
 
 /// The longest query accepted, in key characters.
@@ -329,7 +328,7 @@ impl Bounds {
 
     /// The posting-list length bands that can hold qualifying segments.
     fn bands(&self) -> (u8, u8) {
-        (index::len_band(self.lo), index::len_band(self.hi.min(LONG)))
+        (qgram::len_band(self.lo), qgram::len_band(self.hi.min(LONG)))
     }
 
     fn in_band(&self, len: u16) -> bool {
@@ -341,30 +340,6 @@ impl Bounds {
         }
         let m = len as usize;
         m >= self.lo && m <= self.hi
-    }
-}
-
-/// One read transaction around a search: SQLite then takes its locks once, not once
-/// per statement (nothing happens when the connection is already in a transaction).
-pub(crate) struct ReadTx<'m> {
-    mem: Option<&'m Memory>,
-}
-
-impl<'m> ReadTx<'m> {
-    pub(crate) fn begin(mem: &'m Memory) -> Result<ReadTx<'m>> {
-        if !mem.conn().is_autocommit() {
-            return Ok(ReadTx { mem: None });
-        }
-        mem.conn().execute_batch("BEGIN")?;
-        Ok(ReadTx { mem: Some(mem) })
-    }
-}
-
-impl Drop for ReadTx<'_> {
-    fn drop(&mut self) {
-        if let Some(m) = self.mem {
-            let _ = m.conn().execute_batch("COMMIT");
-        }
     }
 }
 
@@ -380,7 +355,7 @@ pub struct Matcher<'m> {
     touched: Vec<i64>,
     /// Per language, the document frequencies of the tokens queried so far (they only
     /// order the reading, so a stale value costs time, never correctness).
-    df_cache: Vec<index::IntMap<u64, u64>>,
+    df_cache: Vec<qgram::IntMap<u64, u64>>,
     /// Counters of the last search.
     pub stats: SearchStats,
 }
@@ -396,7 +371,7 @@ fn cnt(slots: &[u32], id: i64) -> u16 {
 impl<'m> Matcher<'m> {
     /// A matcher over `mem`.
     pub fn new(mem: &'m Memory) -> Result<Matcher<'m>> {
-        let langs = index::languages(mem.conn())?;
+        let langs = mem.index_languages()?;
         let readers = langs.iter().map(|_| None).collect();
         Ok(Matcher {
             mem,
@@ -409,34 +384,52 @@ impl<'m> Matcher<'m> {
         })
     }
 
-    /// The memory's language tags that `from` selects and that have segments; an error
-    /// naming the languages present when there are none.
-    pub fn source_tags(&self, from: &LangRange) -> Result<Vec<LangTag>> {
+    /// The memory this matcher reads.
+    pub fn memory(&self) -> &'m Memory {
+        self.mem
+    }
+
+    /// The memory's language tags that `from` selects and that have segments (possibly
+    /// none); an error only when the memory cannot be read.
+    pub fn present_tags(&self, from: &LangRange) -> Result<Vec<LangTag>> {
         let mut tags = Vec::new();
         for l in &self.langs {
-            if from.matches(&l.tag) && index::has_segments(self.mem.conn(), &l.tag)? {
+            if from.matches(&l.tag) && self.mem.has_segments(&l.tag)? {
                 tags.push(l.tag.clone());
             }
         }
+        Ok(tags)
+    }
+
+    /// The error for a query in a language the memory has no segments in, naming the
+    /// languages present.
+    pub fn no_segments_error(&self, from: &LangRange) -> Error {
+        let present: Vec<String> = self.langs.iter().map(|l| l.tag.to_string()).collect();
+        Error::Invalid(format!(
+            "{}: no segments in {} (the memory has {})",
+            self.mem.path().display(),
+            from,
+            if present.is_empty() {
+                "no indexed segments".to_string()
+            } else {
+                present.join(", ")
+            }
+        ))
+    }
+
+    /// The memory's language tags that `from` selects and that have segments; an error
+    /// naming the languages present when there are none.
+    pub fn source_tags(&self, from: &LangRange) -> Result<Vec<LangTag>> {
+        let tags = self.present_tags(from)?;
         if tags.is_empty() {
-            let present: Vec<String> = self.langs.iter().map(|l| l.tag.to_string()).collect();
-            return Err(Error::Invalid(format!(
-                "{}: no segments in {} (the memory has {})",
-                self.mem.path().display(),
-                from,
-                if present.is_empty() {
-                    "no indexed segments".to_string()
-                } else {
-                    present.join(", ")
-                }
-            )));
+            return Err(self.no_segments_error(from));
         }
         Ok(tags)
     }
 
     fn reader(&mut self, i: usize) -> Result<&Reader<'m>> {
         if self.readers[i].is_none() {
-            self.readers[i] = Some(Reader::new(self.mem.conn(), self.langs[i].clone())?);
+            self.readers[i] = Some(self.mem.index_reader(self.langs[i].clone())?);
         }
         Ok(self.readers[i].as_ref().expect("set above"))
     }
@@ -450,7 +443,7 @@ impl<'m> Matcher<'m> {
         opts: MatchOptions,
     ) -> Result<Vec<Match>> {
         let q = QueryKey::new(query)?;
-        let _read = ReadTx::begin(self.mem)?;
+        let _read = self.mem.read_tx()?;
         let tags = self.source_tags(from)?;
         let mut top = TopK::new(opts.limit, opts.min_score);
         self.stats = SearchStats::default();
@@ -475,7 +468,7 @@ impl<'m> Matcher<'m> {
         opts: MatchOptions,
     ) -> Result<Vec<Match>> {
         let q = QueryKey::new(query)?;
-        let _read = ReadTx::begin(self.mem)?;
+        let _read = self.mem.read_tx()?;
         let tags = self.source_tags(from)?;
         let mut top = TopK::new(opts.limit, opts.min_score);
         let verifier = Verifier::new(&q.chars);
@@ -487,7 +480,7 @@ impl<'m> Matcher<'m> {
                 .iter()
                 .position(|l| &l.tag == tag)
                 .expect("indexed");
-            index::scan_segments(self.mem.conn(), tag, |id, text| {
+            self.mem.scan_segments(tag, |id, text| {
                 buf.clear();
                 buf.extend(match_key(text).chars());
                 let d = verifier.distance(&buf);
@@ -567,7 +560,7 @@ impl<'m> Matcher<'m> {
         }
 
         let mut tokens = Vec::new();
-        index::key_tokens(&q.chars, qn, &mut index::OccTable::default(), &mut tokens);
+        qgram::key_tokens(&q.chars, qn, &mut qgram::OccTable::default(), &mut tokens);
         let total = tokens.len() as i64;
         let mut order: Vec<(u64, u64)> = Vec::with_capacity(tokens.len());
         if self.df_cache.len() <= li {
@@ -628,7 +621,7 @@ impl<'m> Matcher<'m> {
                 stats.postings += ids.len() as u64;
                 // Load the batch's slots first (independent loads, no branches), then
                 // update them: the cache misses overlap.
-                let mut lens = [0u16; index::BATCH];
+                let mut lens = [0u16; qgram::BATCH];
                 for (l, &id) in lens.iter_mut().zip(ids) {
                     *l = slots.get(id as usize).map_or(0, |&s| s as u16);
                 }
@@ -706,7 +699,7 @@ impl<'m> Matcher<'m> {
             stats.tokens_read += 1;
             reader.postings_batched(tok, b.bands(), |ids| {
                 stats.postings += ids.len() as u64;
-                let mut cs = [0u16; index::BATCH];
+                let mut cs = [0u16; qgram::BATCH];
                 for (c, &id) in cs.iter_mut().zip(ids) {
                     *c = slots.get(id as usize).map_or(0, |&s| (s >> 16) as u16);
                 }
@@ -766,7 +759,7 @@ impl<'m> Matcher<'m> {
 /// Rebuild the fuzzy index of `mem` from its stored segments, in one transaction
 /// (imports and deletes keep it current; this is for repair and benchmarks).
 pub fn rebuild_index(mem: &mut Memory) -> Result<()> {
-    mem.write(|tx| index::rebuild(tx))
+    mem.rebuild_index()
 }
 
 /// Rebuild-free helper for callers holding only a memory: one indexed query.

@@ -28,9 +28,8 @@
 //! ```
 
 pub mod check;
-pub mod csv;
+pub use crate::formats::glossary as csv;
 mod recognize;
-pub(crate) mod store;
 
 use std::path::Path;
 
@@ -41,7 +40,19 @@ use crate::lang::{LangRange, LangTag};
 
 pub use self::csv::{CsvOptions, Layout};
 pub use recognize::{Recognizer, TermHit, TermSpan, KOREAN_PARTICLES};
-pub use store::GlossaryImportReport;
+
+/// What a glossary import did (see [`crate::store::Memory::import_glossary`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GlossaryImportReport {
+    /// Entries read from the files.
+    pub read: u64,
+    /// Entries added.
+    pub added: u64,
+    /// Stored entries replaced by an entry with the same id and different content.
+    pub updated: u64,
+    /// Entries already stored as they are.
+    pub unchanged: u64,
+}
 
 /// Approved and forbidden variants of one concept in one language.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -296,6 +307,40 @@ impl Glossary {
     /// picks TSV as with files).
     pub fn from_csv_str(text: &str, path: &Path, opts: &CsvOptions) -> Result<Glossary> {
         csv::read_bytes(text.as_bytes(), path, opts)
+    }
+
+    /// Read glossary files and merge them in order, all or nothing (`None` when there
+    /// are no files). Each file's warnings are kept ([`Glossary::warnings`]).
+    pub fn from_files(paths: &[std::path::PathBuf], opts: &CsvOptions) -> Result<Option<Glossary>> {
+        let mut all: Option<Glossary> = None;
+        for path in paths {
+            let g = Glossary::from_csv_file(path, opts)?;
+            match all.as_mut() {
+                Some(a) => a.merge(g),
+                None => all = Some(g),
+            }
+        }
+        Ok(all)
+    }
+
+    /// The glossary of a run: `files` (from [`Glossary::from_files`]), then the entries
+    /// of the memory's glossary when a memory is given and its glossary is not empty.
+    /// `None` when neither gives a glossary.
+    pub fn combine(
+        files: Option<Glossary>,
+        memory: Option<&crate::store::Memory>,
+    ) -> Result<Option<Glossary>> {
+        let mut all = files;
+        if let Some(m) = memory {
+            let g = m.glossary()?;
+            if !g.entries.is_empty() {
+                match all.as_mut() {
+                    Some(a) => a.merge(g),
+                    None => all = Some(g),
+                }
+            }
+        }
+        Ok(all)
     }
 
     /// Append the entries (and declared columns) of another glossary.

@@ -24,15 +24,14 @@
 
 pub mod baseline;
 pub mod checks;
-pub mod draft;
+pub use crate::formats::draft;
 mod hanzi;
 pub mod memory;
 pub mod numbers;
 pub mod printer;
 pub mod rules;
-pub mod segment;
+pub use crate::formats::segment;
 pub mod terms;
-mod xliff;
 
 use std::collections::HashMap;
 

@@ -82,6 +82,19 @@ pub enum Rule {
     TagMismatch,
 }
 
+/// A rule id that names no rule ([`Rule::parse_list`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRule(pub String);
+
+impl std::fmt::Display for UnknownRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+        write!(f, "{:?}: no such rule (rules: {})", self.0, ids.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownRule {}
+
 impl Rule {
     /// Every rule, in documentation order.
     pub const ALL: [Rule; 12] = [
@@ -121,6 +134,18 @@ impl Rule {
     pub fn parse(id: &str) -> Option<Rule> {
         let id = id.trim().to_ascii_lowercase();
         Rule::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    /// Parse a list of rule ids, each item itself a comma-separated list (`["term-missing,
+    /// tags", "numbers"]`, as repeated command-line options give them); empty items are
+    /// ignored. The error names the first unknown id and lists the known ones.
+    pub fn parse_list<S: AsRef<str>>(items: &[S]) -> Result<Vec<Rule>, UnknownRule> {
+        items
+            .iter()
+            .flat_map(|s| s.as_ref().split(','))
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| Rule::parse(s).ok_or_else(|| UnknownRule(s.to_string())))
+            .collect()
     }
 
     /// The severity the rule reports with.
@@ -233,6 +258,22 @@ impl RuleSelection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_lists_split_on_commas_and_name_the_unknown_id() {
+        let items = ["term-missing, number-mismatch", "", "TAG-MISMATCH"];
+        let ids: Vec<&str> = Rule::parse_list(&items)
+            .unwrap()
+            .iter()
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(ids, ["term-missing", "number-mismatch", "tag-mismatch"]);
+        let e = Rule::parse_list(&["whitespace,nope"]).unwrap_err();
+        assert_eq!(e, UnknownRule("nope".into()));
+        assert!(e
+            .to_string()
+            .starts_with("\"nope\": no such rule (rules: term-missing"));
+    }
 
     #[test]
     fn ids_round_trip() {

@@ -1,5 +1,6 @@
-//! Glossary tables in the memory. [`GlossaryTables`] owns all their SQL; the tables are
-//! created by migration 1 → 2 in [`crate::store::MIGRATIONS`].
+//! The glossary tables in the memory: all their SQL. The tables are created by migration
+//! 1 → 2 in [`super::MIGRATIONS`]; the model types they are read into and written from
+//! ([`Glossary`], [`Entry`]) belong to [`crate::glossary`], which holds no SQL.
 //!
 //! * `glossary_entry`: one row per concept, in import order (`id`), with the file's `id`
 //!   column in `ext_id` (unique), note, domain, case flag, strict tags, properties (JSON)
@@ -13,36 +14,21 @@
 //! updated, or unchanged when equal); an entry without id is added unless an equal entry
 //! without id is stored already.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
-use serde::Serialize;
+use rusqlite::{params, Connection, OptionalExtension};
 
+use super::{stored_tag, Memory};
 use crate::error::{Error, Location, Result};
-use crate::lang::LangTag;
-use crate::store::{now_utc_iso, Memory};
+use crate::glossary::csv::column_from_name;
+use crate::glossary::{Entry, Glossary, GlossaryImportReport};
 use crate::text::match_key;
 
-use super::{csv::column_from_name, Entry, Glossary};
-
-/// What a glossary import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct GlossaryImportReport {
-    /// Entries read from the files.
-    pub read: u64,
-    /// Entries added.
-    pub added: u64,
-    /// Stored entries replaced by an entry with the same id and different content.
-    pub updated: u64,
-    /// Entries already stored as they are.
-    pub unchanged: u64,
-}
-
 /// The SQL of the glossary tables, over a connection (or a transaction).
-pub(crate) struct GlossaryTables<'c> {
+struct GlossaryTables<'c> {
     conn: &'c Connection,
 }
 
 impl<'c> GlossaryTables<'c> {
-    pub(crate) fn new(conn: &'c Connection) -> GlossaryTables<'c> {
+    fn new(conn: &'c Connection) -> GlossaryTables<'c> {
         GlossaryTables { conn }
     }
 
@@ -185,7 +171,7 @@ impl<'c> GlossaryTables<'c> {
         for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
             let name = name?;
             let col = column_from_name(&name)
-                .map_err(|e| Error::Invalid(format!("memory glossary column {name:?}: {e}")))?;
+                .map_err(|e| Error::CorruptMemory(format!("glossary column {name:?}: {e}")))?;
             g.declare(col);
         }
         let mut stmt = self.conn.prepare(
@@ -211,9 +197,8 @@ impl<'c> GlossaryTables<'c> {
                 },
                 props: match props {
                     None => Vec::new(),
-                    Some(p) => serde_json::from_str(&p).map_err(|e| {
-                        Error::Invalid(format!("corrupt glossary properties in memory: {e}"))
-                    })?,
+                    Some(p) => serde_json::from_str(&p)
+                        .map_err(|e| Error::CorruptMemory(format!("glossary properties: {e}")))?,
                 },
             };
             let loc = origin.map(|o| match line {
@@ -251,8 +236,8 @@ impl<'c> GlossaryTables<'c> {
     }
 }
 
-fn tag(s: &str) -> Result<LangTag> {
-    LangTag::parse(s).map_err(|e| Error::lang("memory glossary", e))
+fn tag(s: &str) -> Result<crate::lang::LangTag> {
+    stored_tag(s)
 }
 
 fn fingerprint(e: &Entry) -> [u8; 16] {
@@ -264,41 +249,33 @@ impl Memory {
     /// The glossary stored in the memory: entries in import order, with the columns the
     /// imported files declared and where each entry came from.
     pub fn glossary(&self) -> Result<Glossary> {
-        GlossaryTables::new(self.conn()).load()
+        let _read = self.read_tx()?;
+        GlossaryTables::new(&self.conn).load()
     }
 
     /// Number of glossary entries in the memory.
     pub fn glossary_len(&self) -> Result<u64> {
-        GlossaryTables::new(self.conn()).count()
+        GlossaryTables::new(&self.conn).count()
     }
 
     /// Store the entries of `glossary` (read from `files`), in one transaction: all or
-    /// nothing. See the module documentation of `glossary::store` for ids and duplicates.
+    /// nothing. See the module documentation of `store::glossary` for ids and duplicates.
     pub fn import_glossary(
         &mut self,
         files: &[&str],
         glossary: &Glossary,
     ) -> Result<GlossaryImportReport> {
-        let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
-        let report = {
-            let t = GlossaryTables::new(&tx);
+        let report = self.write(|tx| {
+            let t = GlossaryTables::new(tx);
             let mut report = GlossaryImportReport::default();
             t.add_columns(glossary)?;
             for (i, e) in glossary.entries.iter().enumerate() {
                 t.put(e, glossary.location(i), &mut report)?;
             }
-            report
-        };
-        tx.execute(
-            "INSERT INTO import_log (at, files, added, skipped) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                now_utc_iso(),
-                files.join("\n"),
-                (report.added + report.updated) as i64,
-                report.unchanged as i64
-            ],
-        )?;
-        tx.commit()?;
+            super::log_import(tx, files, report.added + report.updated, report.unchanged)?;
+            Ok(report)
+        })?;
+        self.checkpoint();
         Ok(report)
     }
 }
@@ -342,7 +319,7 @@ mod tests {
         let mut m = Memory::open_in_memory().unwrap();
         // Two entries with the same id in one import: the second replaces the first, fine;
         // a failure is simulated by a broken connection state instead: drop the table.
-        m.conn().execute_batch("DROP TABLE glossary_term").unwrap();
+        m.conn.execute_batch("DROP TABLE glossary_term").unwrap();
         assert!(m.import_glossary(&["g.csv"], &g(CSV)).is_err());
         assert_eq!(m.glossary_len().unwrap(), 0);
     }

@@ -3,7 +3,21 @@
 //!
 //! Readers stream: they call back with [`DraftEvent::Start`] once the languages are known,
 //! then with one [`DraftEvent::Segment`] per segment, so that a draft of any size is
-//! checked in constant memory (XLIFF files are read whole; they are documents, not logs).
+//! checked in constant memory (XLIFF and TMX drafts are read whole; they are documents,
+//! not logs, and [`super::xliff`] reads both).
+//!
+//! Every segment carries what the file holds: the raw text (not trimmed, not
+//! normalized), its inline codes, and the line and column of its texts
+//! ([`SegText::position`]); the format is named by the one table of
+//! [`crate::formats::FileFormat`].
+//!
+//! * TSV/CSV: a header row of language tags read by [`tabular`] (the one header
+//!   detector: a stray BOM or spaces around a tag are ignored); a CSV's delimiter comes
+//!   from the one sniffer, as for imports.
+//! * An empty draft is an error, as for imports: a header without rows, a plain text
+//!   whose lines are all blank (or CR-only), an XML draft without units.
+//! * A pipe or FIFO (`lint <(cat d.tsv) --format tsv`) is read like a file; a directory
+//!   is refused as one ([`input::check_readable`]).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -37,15 +51,15 @@ impl DraftFormat {
         DraftFormat::from_name(&ext)
     }
 
-    /// Parse a format name (`tsv`, `csv`, `xliff`/`xlf`/`sdlxliff`/`mqxliff`, `tmx`, `txt`/`text`).
+    /// Parse a format name (`tsv`, `csv`, `xliff`/`xlf`/`sdlxliff`/`mqxliff`, `tmx`,
+    /// `txt`/`text`), from the one table [`crate::formats::FileFormat::from_name`].
     pub fn from_name(name: &str) -> Option<DraftFormat> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "tsv" | "tab" => DraftFormat::Tsv,
-            "csv" => DraftFormat::Csv,
-            "xliff" | "xlf" | "xlz" | "sdlxliff" | "mqxliff" | "mxliff" => DraftFormat::Xliff,
-            "tmx" => DraftFormat::Tmx,
-            "txt" | "text" => DraftFormat::Text,
-            _ => return None,
+        Some(match crate::formats::FileFormat::from_name(name)? {
+            crate::formats::FileFormat::Tsv => DraftFormat::Tsv,
+            crate::formats::FileFormat::Csv => DraftFormat::Csv,
+            crate::formats::FileFormat::Xliff => DraftFormat::Xliff,
+            crate::formats::FileFormat::Tmx => DraftFormat::Tmx,
+            crate::formats::FileFormat::Text => DraftFormat::Text,
         })
     }
 
@@ -131,7 +145,7 @@ where
     match format {
         DraftFormat::Tsv | DraftFormat::Csv => read_tabular(req, format, &mut on)?,
         DraftFormat::Xliff => super::xliff::read_xliff(req, &mut on)?,
-        DraftFormat::Tmx => read_tmx(req, &mut on)?,
+        DraftFormat::Tmx => super::xliff::read_tmx_draft(req, &mut on)?,
         DraftFormat::Text => match &req.source {
             Some(src) => read_aligned(req, src, &mut on)?,
             None => read_target_only(req, &mut on)?,
@@ -224,11 +238,16 @@ fn read_tabular(
     on: &mut dyn FnMut(DraftEvent) -> Result<()>,
 ) -> Result<()> {
     let path = &req.path;
-    let input = input::open_text(path)?;
+    let mut input = input::open_text(path)?;
+    // CSV: the one sniffer decides (`;` from Excel in some locales), as for imports.
     let delim = if format == DraftFormat::Tsv {
         b'\t'
     } else {
-        b','
+        let head = input
+            .reader
+            .fill_buf()
+            .map_err(|e| input::read_error(path, 1, &e))?;
+        tabular::sniff_delimiter(head)
     };
     let mut cols: Option<(usize, usize)> = None;
     let mut header_langs: Vec<LangTag> = Vec::new();
@@ -278,13 +297,11 @@ fn read_tabular(
         }))
     })?;
     if cols.is_none() {
-        // A header without rows: still check the languages.
+        // A header without rows: check the languages first (a wrong --to is the more
+        // useful message), then refuse the empty draft, as an import does.
         let langs = header.languages();
-        let (s, t) = pick_languages(path, 1, &langs, req.from.as_ref(), req.to.as_ref())?;
-        on(DraftEvent::Start(DraftLangs {
-            source: Some(langs[s].clone()),
-            target: langs[t].clone(),
-        }))?;
+        pick_languages(path, 1, &langs, req.from.as_ref(), req.to.as_ref())?;
+        return Err(Error::parse_file(path, "the file has a header but no rows"));
     }
     Ok(())
 }
@@ -342,7 +359,7 @@ impl Lines {
         let n = self
             .reader
             .read_until(b'\n', &mut self.buf)
-            .map_err(|e| Error::io(&self.path, e))?;
+            .map_err(|e| input::read_error(&self.path, self.line + 1, &e))?;
         if n == 0 {
             return Ok(None);
         }
@@ -376,6 +393,7 @@ fn read_aligned(
     let tgt_lang = lang_for(&req.path, req.to.as_ref(), "--to")?;
     let mut s = Lines::open(source)?;
     let mut t = Lines::open(&req.path)?;
+    let mut any = false;
     on(DraftEvent::Start(DraftLangs {
         source: Some(src_lang),
         target: tgt_lang,
@@ -400,6 +418,7 @@ fn read_aligned(
                 if a.trim().is_empty() && b.trim().is_empty() {
                     continue;
                 }
+                any = true;
                 let line = t.line;
                 let mut src = SegText::at(a, s.line, 1);
                 // The source is in another file: its position is kept on its own anchor.
@@ -414,7 +433,15 @@ fn read_aligned(
             }
         }
     }
+    if !any {
+        return Err(empty_text(&req.path));
+    }
     Ok(())
+}
+
+/// A plain-text draft whose every line is blank (or CR-only) is empty, as for import.
+fn empty_text(path: &Path) -> Error {
+    Error::parse_file(path, "the draft is empty: every line is blank")
 }
 
 fn read_target_only(
@@ -427,10 +454,12 @@ fn read_target_only(
         source: None,
         target: tgt_lang,
     }))?;
+    let mut any = false;
     while let Some(line) = t.next_line()? {
         if line.trim().is_empty() {
             continue;
         }
+        any = true;
         on(DraftEvent::Segment(Segment {
             number: t.line,
             id: None,
@@ -439,79 +468,10 @@ fn read_target_only(
             target: Some(SegText::at(line, t.line, 1)),
         }))?;
     }
-    Ok(())
-}
-
-/// Lines where `<tu` elements start in a TMX file (to give TMX findings a line).
-fn tu_lines(path: &Path) -> Vec<u64> {
-    let mut out = Vec::new();
-    let Ok(inp) = input::open_text(path) else {
-        return out;
-    };
-    let mut r = inp.reader;
-    let mut line = 1u64;
-    let mut buf = Vec::new();
-    while let Ok(n) = r.read_until(b'\n', &mut buf) {
-        if n == 0 {
-            break;
-        }
-        let mut i = 0;
-        while let Some(p) = buf[i..].windows(3).position(|w| w == b"<tu") {
-            let after = buf.get(i + p + 3).copied();
-            if matches!(
-                after,
-                Some(b' ' | b'>' | b'\t' | b'\r' | b'\n' | b'/') | None
-            ) {
-                out.push(line);
-            }
-            i += p + 3;
-        }
-        line += 1;
-        buf.clear();
+    if !any {
+        return Err(empty_text(&req.path));
     }
-    out
-}
-
-fn read_tmx(req: &DraftRequest, on: &mut dyn FnMut(DraftEvent) -> Result<()>) -> Result<()> {
-    let path = &req.path;
-    let lines = tu_lines(path);
-    let mut langs: Option<(LangRange, LangRange, DraftLangs)> = None;
-    let mut number = 0u64;
-    crate::formats::read_memory_file(path, crate::formats::Format::Tmx, |unit| {
-        number += 1;
-        let line = lines.get(number as usize - 1).copied().unwrap_or(0);
-        if langs.is_none() {
-            let tags: Vec<LangTag> = unit.variants.iter().map(|v| v.lang.clone()).collect();
-            let from = req.from.clone().or_else(|| {
-                unit.meta
-                    .source_lang
-                    .as_deref()
-                    .and_then(|s| LangRange::parse(s).ok())
-                    .filter(|r| r.tag().is_some())
-            });
-            let (s, t) = pick_languages(path, line.max(1), &tags, from.as_ref(), req.to.as_ref())?;
-            let d = DraftLangs {
-                source: Some(tags[s].clone()),
-                target: tags[t].clone(),
-            };
-            let sr = LangRange::parse(tags[s].as_str()).map_err(|e| Error::lang("tmx", e))?;
-            let tr = LangRange::parse(tags[t].as_str()).map_err(|e| Error::lang("tmx", e))?;
-            on(DraftEvent::Start(d.clone()))?;
-            langs = Some((sr, tr, d));
-        }
-        let (sr, tr, _) = langs.as_ref().expect("set above");
-        let Some(src) = unit.variant_in(sr) else {
-            return Ok(());
-        };
-        let tgt = unit.variant_in(tr);
-        on(DraftEvent::Segment(Segment {
-            number,
-            id: unit.meta.extra.attr("tuid").map(str::to_string),
-            line: line.max(1),
-            source: Some(SegText::at(src.text.clone(), line.max(1), 1)),
-            target: tgt.map(|v| SegText::at(v.text.clone(), line.max(1), 1)),
-        }))
-    })
+    Ok(())
 }
 
 #[cfg(test)]
@@ -619,5 +579,128 @@ mod tests {
             "zh-CN"
         );
         assert!(lang_from_file_name(Path::new("draft.txt")).is_none());
+    }
+
+    #[test]
+    fn csv_draft_uses_the_sniffed_delimiter() {
+        // Import sniffed `;` while drafts always split on `,`.
+        let (langs, segs) = collect(&DraftRequest::file(crate::testutil::data(
+            "excel-en-ko.csv",
+        )))
+        .unwrap();
+        assert_eq!(langs[0].target.as_str(), "ko");
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[0].source.as_ref().unwrap().text, "Seoul, the capital");
+        assert_eq!(segs[0].target.as_ref().unwrap().text, "서울");
+        assert_eq!(segs[1].target.as_ref().unwrap().position(0), (3, 7));
+    }
+
+    #[test]
+    fn tsv_header_with_a_second_bom_names_the_language() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(d.path(), "d.tsv", "\u{FEFF}\u{FEFF}en\tko\nSeoul\t서울\n");
+        let (langs, segs) = collect(&DraftRequest::file(&p)).unwrap();
+        assert_eq!(langs[0].source.as_ref().unwrap().as_str(), "en");
+        assert_eq!(segs.len(), 1);
+        // The memory reader shares the header detector.
+        let mut n = 0;
+        crate::formats::read_memory_file(&p, crate::formats::Format::Tsv, |u| {
+            assert_eq!(u.variants.len(), 2);
+            assert!(u.meta.extra.props.is_empty());
+            n += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn header_only_draft_is_an_error() {
+        let d = tempfile::tempdir().unwrap();
+        for (name, text) in [("h.tsv", "en\tko\n"), ("h.csv", "en,ko\r\n\r\n")] {
+            let p = write(d.path(), name, text);
+            let e = collect(&DraftRequest::file(&p)).unwrap_err().to_string();
+            assert!(e.contains("a header but no rows"), "{e}");
+        }
+        // A wrong --to is still the first thing said.
+        let p = write(d.path(), "h2.tsv", "en\tko\n");
+        let mut r = DraftRequest::file(&p);
+        r.to = Some(LangRange::parse("zh").unwrap());
+        let e = collect(&r).unwrap_err().to_string();
+        assert!(e.contains("no target column for zh"), "{e}");
+    }
+
+    #[test]
+    fn cr_only_draft_is_an_error() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(d.path(), "cr.tsv", "\r\r\r");
+        assert!(collect(&DraftRequest::file(&p)).is_err());
+        let p = write(d.path(), "ko.txt", "\r\r\r\n \n");
+        let e = collect(&DraftRequest::file(&p)).unwrap_err().to_string();
+        assert!(e.contains("empty"), "{e}");
+        let s = write(d.path(), "en.txt", "\r\n\r\n");
+        let mut r = DraftRequest::file(&p);
+        r.source = Some(s);
+        let e = collect(&r).unwrap_err().to_string();
+        assert!(e.contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn draft_from_a_fifo_is_read() {
+        // `lint <(cat d.tsv)` said "no such file" while import read it.
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("pipe");
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !ok {
+            eprintln!("skipped: mkfifo is not available");
+            return;
+        }
+        let writer = {
+            let p = p.clone();
+            std::thread::spawn(move || std::fs::write(p, "en\tko\nSeoul\t서울\n").unwrap())
+        };
+        crate::formats::input::check_readable(&p).unwrap();
+        let mut r = DraftRequest::file(&p);
+        r.format = Some(DraftFormat::Tsv);
+        let (_, segs) = collect(&r).unwrap();
+        writer.join().unwrap();
+        assert_eq!(segs[0].target.as_ref().unwrap().text, "서울");
+    }
+
+    #[test]
+    fn directory_draft_says_is_a_directory() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("drafts.tsv");
+        std::fs::create_dir(&p).unwrap();
+        let e = crate::formats::input::check_readable(&p)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a directory"), "{e}");
+        let e = collect(&DraftRequest::file(&p)).unwrap_err().to_string();
+        assert!(e.contains("is a directory"), "{e}");
+        let e = crate::formats::input::check_readable(&d.path().join("none.tsv"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no such file"), "{e}");
+    }
+
+    #[test]
+    fn format_names_have_one_table() {
+        use crate::formats::{FileFormat, Format};
+        // `txt` is plain text for drafts; a memory is always a table, so it stays TSV.
+        assert_eq!(DraftFormat::from_name("txt"), Some(DraftFormat::Text));
+        assert_eq!(FileFormat::from_name("TXT"), Some(FileFormat::Text));
+        assert_eq!(Format::from_name("txt"), Some(Format::Tsv));
+        assert_eq!(Format::from_name("tab"), Some(Format::Tsv));
+        assert_eq!(Format::from_name("xliff"), None);
+        for n in [
+            "tsv", "tab", "csv", "tmx", "xliff", "xlf", "sdlxliff", "mqxliff", "text",
+        ] {
+            assert!(DraftFormat::from_name(n).is_some(), "{n}");
+        }
     }
 }

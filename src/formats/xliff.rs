@@ -1,72 +1,52 @@
-//! XLIFF drafts: 1.0-1.2 (with the SDLXLIFF and MQXLIFF flavours) and 2.x, read with
-//! quick-xml.
+//! XML drafts: XLIFF 1.0-1.2 (with the SDLXLIFF and MQXLIFF flavours) and 2.x, and TMX
+//! read as a draft, with quick-xml. The whole document is read ([`super::xml`]); every
+//! segment carries its raw text (not trimmed, not normalized), its inline codes as
+//! [`InlineTag`]s and the line and column of each piece of text, so lint sees what the
+//! file holds.
 //!
 //! * XLIFF 1.x: every `<trans-unit>` is a segment (`translate="no"` units are skipped);
 //!   when a unit has a `<seg-source>` split by `<mrk mtype="seg" mid>` (SDLXLIFF), every
 //!   `mid` is a segment, its target taken from the `<mrk>` of the same `mid` in
-//!   `<target>`. `<alt-trans>`, notes, context groups and tool-specific elements are
-//!   skipped. Languages: `source-language` / `target-language` of `<file>`.
+//!   `<target>`. `<alt-trans>`, notes, context groups and tool-specific elements
+//!   (`sdl:*`, `mq:*`) are skipped. Languages: `source-language` / `target-language` of
+//!   `<file>`.
 //! * XLIFF 2.x: every `<segment>` of a `<unit>` is a segment (`unit#segment`);
 //!   `<ignorable>` is skipped. Languages: `srcLang` / `trgLang` of `<xliff>`.
 //! * Inline markup is kept apart from the text: `g x bx ex ph bpt ept it mrk` (1.x) and
 //!   `pc sc ec ph mrk sm em` (2.x) become [`InlineTag`]s keyed by element and id; the
 //!   content of `bpt ept ph it` (native code) is not text; `<cp hex>` is a character.
+//! * TMX ([`read_tmx_draft`]): every `<tu>` is a segment (its `tuid` is the id, its line
+//!   the `<tu>`'s line as the XML reader saw it). The languages are chosen at the first
+//!   unit (`--from`, else the `srclang` of the `<tu>` or `<header>`; `--to`, else the
+//!   other language) and select later variants as ranges (`en` selects `en-US`). `bpt
+//!   ept it ph ut` are inline codes whose content is not text, `hi` keeps its text,
+//!   `sub` is left out. A unit without the source language is skipped.
 //! * Invalid XLIFF 2.0 is refused with its line: a `state` that is not
 //!   `initial|translated|reviewed|final`, an `<ec startRef>` before its `<sc>`, a unit
-//!   without `id`, no `srcLang`. Any XML error is refused too.
+//!   without `id`, no `srcLang`. Any XML error is refused too, and so is a second root
+//!   element or text after the root, and a file without any unit (an empty draft).
 
 use std::collections::HashSet;
-use std::io::Read;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use super::xml::{end_of_document, read_document, LineIndex};
 use crate::error::{Error, Result};
-use crate::formats::input;
 use crate::lang::{LangRange, LangTag};
 
 use super::draft::{DraftEvent, DraftLangs, DraftRequest};
 use super::segment::{Anchor, InlineTag, SegText, Segment};
 
-struct Doc<'a> {
-    text: &'a str,
-    line_starts: Vec<usize>,
-}
-
-impl<'a> Doc<'a> {
-    fn new(text: &'a str) -> Doc<'a> {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        Doc { text, line_starts }
-    }
-
-    fn pos(&self, byte: u64) -> (u64, u64) {
-        let byte = (byte as usize).min(self.text.len());
-        let i = self.line_starts.partition_point(|&s| s <= byte);
-        let start = self.line_starts[i.saturating_sub(1)];
-        let col = self
-            .text
-            .get(start..byte)
-            .map(|s| s.chars().count())
-            .unwrap_or(0);
-        (i as u64, col as u64 + 1)
-    }
-
-    fn line(&self, byte: u64) -> u64 {
-        self.pos(byte).0
-    }
-}
-
 struct Ctx<'a, 'o> {
     r: Reader<&'a [u8]>,
-    doc: Doc<'a>,
+    doc: LineIndex<'a>,
     req: &'a DraftRequest,
     v2: bool,
+    /// TMX instead of XLIFF: inline codes are TMX's (`bpt ept it ph ut hi sub`).
+    tmx: bool,
+    /// Units (`<trans-unit>`, `<unit>`, `<tu>`) seen, translatable or not.
+    units: u64,
     number: u64,
     langs: Option<DraftLangs>,
     file_source: Option<String>,
@@ -108,8 +88,8 @@ impl<'a> Ctx<'a, '_> {
     }
 
     fn xml_err(&self, e: quick_xml::Error) -> Error {
-        let at = self.r.error_position();
-        self.err(at, format!("malformed XLIFF: {e}"))
+        let at = self.doc.line(self.r.error_position());
+        super::xml::syntax_error(&self.req.path, at, "XLIFF", &e)
     }
 
     fn next(&mut self) -> Result<(u64, Event<'a>)> {
@@ -170,6 +150,8 @@ impl<'a> Ctx<'a, '_> {
                 _ => {}
             }
         }
+        // Elements open inside the root: at the root's end, the document must end.
+        let mut depth = 0usize;
         loop {
             let (pos, ev) = self.next()?;
             match ev {
@@ -179,15 +161,27 @@ impl<'a> Ctx<'a, '_> {
                             self.file_source = attr(&e, "source-language");
                             self.file_target = attr(&e, "target-language");
                         }
+                        depth += 1;
                     }
-                    Some("group") | Some("body") => {}
+                    Some("group") | Some("body") => depth += 1,
                     Some("trans-unit") if !self.v2 => self.unit_v1(pos, &e)?,
                     Some("unit") if self.v2 => self.unit_v2(pos, &e)?,
                     _ => self.skip(&e)?,
                 },
+                Event::End(_) if depth == 0 => {
+                    end_of_document(&mut self.r, &self.doc, &self.req.path, "XLIFF")?;
+                    break;
+                }
+                Event::End(_) => depth -= 1,
                 Event::Eof => break,
                 _ => {}
             }
+        }
+        if self.units == 0 {
+            return Err(Error::parse_file(
+                &self.req.path,
+                "the draft has no segments (no translation units)",
+            ));
         }
         if self.langs.is_none() {
             self.start(0)?;
@@ -291,6 +285,7 @@ impl<'a> Ctx<'a, '_> {
     }
 
     fn unit_v1(&mut self, pos: u64, e: &BytesStart<'_>) -> Result<()> {
+        self.units += 1;
         let id = attr(e, "id");
         // A PO header converted to XLIFF is metadata, not text to translate.
         let translate = attr(e, "translate").map(|v| v != "no").unwrap_or(true)
@@ -311,7 +306,7 @@ impl<'a> Ctx<'a, '_> {
                     _ => self.skip(&s)?,
                 },
                 Event::Empty(s) if local(&s).as_deref() == Some("target") => {
-                    let (l, c) = self.doc.pos(self.r.buffer_position());
+                    let (l, c) = self.doc.position(self.r.buffer_position());
                     target = Some(Captured {
                         text: SegText::at("", l, c),
                         segs: vec![],
@@ -351,6 +346,7 @@ impl<'a> Ctx<'a, '_> {
     }
 
     fn unit_v2(&mut self, pos: u64, e: &BytesStart<'_>) -> Result<()> {
+        self.units += 1;
         let Some(id) = attr(e, "id") else {
             return Err(self.err(pos, "invalid XLIFF 2.0: a <unit> without id"));
         };
@@ -390,7 +386,7 @@ impl<'a> Ctx<'a, '_> {
                                     _ => self.skip(&x)?,
                                 },
                                 Event::Empty(x) if local(&x).as_deref() == Some("target") => {
-                                    let (l, c) = self.doc.pos(self.r.buffer_position());
+                                    let (l, c) = self.doc.position(self.r.buffer_position());
                                     tgt = Some(Captured {
                                         text: SegText::at("", l, c),
                                         segs: vec![],
@@ -455,6 +451,24 @@ impl<'a> Ctx<'a, '_> {
                 Event::Start(e) => {
                     let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                     match name.as_str() {
+                        // TMX: native code is not text; `hi` holds text; `sub` outside
+                        // a code is a sub-flow, not the segment's text.
+                        "bpt" | "ept" | "ph" | "it" | "ut" if self.tmx => {
+                            st.tags.push(InlineTag {
+                                key: tag_key(&name, &e),
+                                offset: chars,
+                            });
+                            self.skip(&e)?;
+                        }
+                        "hi" if self.tmx => {
+                            st.tags.push(InlineTag {
+                                key: tag_key(&name, &e),
+                                offset: chars,
+                            });
+                            stack.push(Open::Plain);
+                        }
+                        "sub" if self.tmx => self.skip(&e)?,
+                        _ if self.tmx => stack.push(Open::Plain),
                         "mrk" if !v2 && attr(&e, "mtype").as_deref() == Some("seg") => {
                             stack.push(Open::Seg(attr(&e, "mid").unwrap_or_default(), chars));
                         }
@@ -478,12 +492,19 @@ impl<'a> Ctx<'a, '_> {
                 Event::Empty(e) => {
                     let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                     match name.as_str() {
+                        "bpt" | "ept" | "ph" | "it" | "ut" | "hi" if self.tmx => {
+                            st.tags.push(InlineTag {
+                                key: tag_key(&name, &e),
+                                offset: chars,
+                            });
+                        }
+                        _ if self.tmx => {}
                         "cp" => {
                             if let Some(c) = attr(&e, "hex")
                                 .and_then(|h| u32::from_str_radix(&h, 16).ok())
                                 .and_then(char::from_u32)
                             {
-                                let (l, col) = self.doc.pos(p);
+                                let (l, col) = self.doc.position(p);
                                 st.anchors.push(Anchor {
                                     offset: chars,
                                     line: l,
@@ -528,7 +549,7 @@ impl<'a> Ctx<'a, '_> {
             }
         }
         if st.anchors.is_empty() {
-            let (l, c) = self.doc.pos(self.r.buffer_position());
+            let (l, c) = self.doc.position(self.r.buffer_position());
             st.anchors.push(Anchor {
                 offset: 0,
                 line: l,
@@ -545,7 +566,7 @@ impl<'a> Ctx<'a, '_> {
         if s.is_empty() {
             return;
         }
-        let (l, c) = self.doc.pos(pos);
+        let (l, c) = self.doc.position(pos);
         st.anchors.push(Anchor {
             offset: *chars,
             line: l,
@@ -569,7 +590,8 @@ fn tag_key(name: &str, e: &BytesStart<'_>) -> String {
         .or_else(|| attr(e, "rid"))
         .or_else(|| attr(e, "i"))
         .or_else(|| attr(e, "startRef"))
-        .or_else(|| attr(e, "pos"));
+        .or_else(|| attr(e, "pos"))
+        .or_else(|| attr(e, "x"));
     match id {
         Some(i) => format!("{name}#{i}"),
         None => name.to_string(),
@@ -610,36 +632,232 @@ fn slice(t: &SegText, start: usize, end: usize) -> SegText {
     }
 }
 
-pub(crate) fn read_xliff(
+/// Read an XLIFF draft (see the module documentation), calling `on` with the languages
+/// and then every segment.
+pub fn read_xliff(req: &DraftRequest, on: &mut dyn FnMut(DraftEvent) -> Result<()>) -> Result<()> {
+    let text = read_document(&req.path)?;
+    Ctx::new(&text, req, false, on).run()
+}
+
+/// Read a TMX file as a draft (see the module documentation): every `<tu>` is a
+/// segment, with its raw text, inline codes and positions.
+pub fn read_tmx_draft(
     req: &DraftRequest,
     on: &mut dyn FnMut(DraftEvent) -> Result<()>,
 ) -> Result<()> {
-    let path = &req.path;
-    let mut bytes = Vec::new();
-    input::open_text(path)?
-        .reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = valid.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        Error::parse(path, line, "invalid UTF-8 (save the file as UTF-8)")
-    })?;
-    let mut r = Reader::from_str(&text);
-    r.config_mut().trim_text(false);
-    r.config_mut().check_end_names = true;
-    let mut ctx = Ctx {
-        r,
-        doc: Doc::new(&text),
-        req,
-        v2: false,
-        number: 0,
-        langs: None,
-        file_source: None,
-        file_target: None,
-        on,
-    };
-    ctx.run()
+    let text = read_document(&req.path)?;
+    Ctx::new(&text, req, true, on).run_tmx()
+}
+
+impl<'a, 'o> Ctx<'a, 'o> {
+    fn new(
+        text: &'a str,
+        req: &'a DraftRequest,
+        tmx: bool,
+        on: &'o mut dyn FnMut(DraftEvent) -> Result<()>,
+    ) -> Ctx<'a, 'o> {
+        let mut r = Reader::from_str(text);
+        r.config_mut().trim_text(false);
+        r.config_mut().check_end_names = true;
+        Ctx {
+            r,
+            doc: LineIndex::new(text),
+            req,
+            v2: false,
+            tmx,
+            units: 0,
+            number: 0,
+            langs: None,
+            file_source: None,
+            file_target: None,
+            on,
+        }
+    }
+
+    fn tmx_err(&self, e: quick_xml::Error) -> Error {
+        let at = self.doc.line(self.r.error_position());
+        super::xml::syntax_error(&self.req.path, at, "TMX", &e)
+    }
+
+    fn run_tmx(&mut self) -> Result<()> {
+        loop {
+            let (pos, ev) = self.r_next_tmx()?;
+            match ev {
+                Event::Start(e) => {
+                    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    if name != "tmx" {
+                        return Err(self.err(
+                            pos,
+                            format!("not a TMX file: the root element is <{name}>, not <tmx>"),
+                        ));
+                    }
+                    break;
+                }
+                Event::Empty(e) => {
+                    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    return Err(self.err(
+                        pos,
+                        format!("not a TMX file: the root element is an empty <{name}/>"),
+                    ));
+                }
+                Event::Eof => {
+                    return Err(Error::parse_file(
+                        &self.req.path,
+                        "not a TMX file: no <tmx> element",
+                    ))
+                }
+                _ => {}
+            }
+        }
+        let mut depth = 0usize;
+        loop {
+            let (pos, ev) = self.r_next_tmx()?;
+            match ev {
+                Event::Start(e) => match local(&e).as_deref() {
+                    Some("header") => {
+                        self.file_source = attr(&e, "srclang");
+                        self.skip(&e)?;
+                    }
+                    Some("body") => depth += 1,
+                    Some("tu") => self.tu(pos, &e)?,
+                    _ => self.skip(&e)?,
+                },
+                Event::Empty(e) if local(&e).as_deref() == Some("header") => {
+                    self.file_source = attr(&e, "srclang");
+                }
+                Event::End(_) if depth == 0 => {
+                    end_of_document(&mut self.r, &self.doc, &self.req.path, "TMX")?;
+                    break;
+                }
+                Event::End(_) => depth -= 1,
+                Event::Eof => {
+                    return Err(self.err(
+                        pos,
+                        "the file ends inside <tmx>: it is cut short or a closing tag is missing",
+                    ))
+                }
+                _ => {}
+            }
+        }
+        if self.units == 0 {
+            return Err(Error::parse_file(
+                &self.req.path,
+                "the draft has no segments (no <tu> elements)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn r_next_tmx(&mut self) -> Result<(u64, Event<'a>)> {
+        let pos = self.r.buffer_position();
+        match self.r.read_event() {
+            Ok(e) => Ok((pos, e)),
+            Err(e) => Err(self.tmx_err(e)),
+        }
+    }
+
+    /// One `<tu>`: its `<tuv>`s, each with the raw content of its `<seg>`.
+    fn tu(&mut self, pos: u64, e: &BytesStart<'_>) -> Result<()> {
+        self.units += 1;
+        let number = self.units;
+        let line = self.doc.line(pos);
+        let tuid = attr(e, "tuid");
+        let srclang = attr(e, "srclang").or_else(|| self.file_source.clone());
+        let mut tuvs: Vec<(LangTag, Option<SegText>)> = Vec::new();
+        loop {
+            let (p, ev) = self.r_next_tmx()?;
+            match ev {
+                Event::Start(x) if local(&x).as_deref() == Some("tuv") => {
+                    let lang = self.tuv_lang(p, &x)?;
+                    let mut seg = None;
+                    loop {
+                        let (q, ev) = self.r_next_tmx()?;
+                        match ev {
+                            Event::Start(s) if local(&s).as_deref() == Some("seg") => {
+                                seg = Some(self.capture(q, false, &mut HashSet::new())?.text);
+                            }
+                            Event::Empty(s) if local(&s).as_deref() == Some("seg") => {
+                                let (l, c) = self.doc.position(self.r.buffer_position());
+                                seg = Some(SegText::at("", l, c));
+                            }
+                            Event::Start(s) => self.skip(&s)?,
+                            Event::End(_) => break,
+                            Event::Eof => {
+                                return Err(self.err(q, "unexpected end of file inside <tuv>"))
+                            }
+                            _ => {}
+                        }
+                    }
+                    tuvs.push((lang, seg));
+                }
+                Event::Empty(x) if local(&x).as_deref() == Some("tuv") => {
+                    let lang = self.tuv_lang(p, &x)?;
+                    tuvs.push((lang, None));
+                }
+                Event::Start(x) => self.skip(&x)?,
+                Event::End(_) => break,
+                Event::Eof => return Err(self.err(p, "unexpected end of file inside <tu>")),
+                _ => {}
+            }
+        }
+        if self.langs.is_none() {
+            let tags: Vec<LangTag> = tuvs.iter().map(|(t, _)| t.clone()).collect();
+            let from = self.req.from.clone().or_else(|| {
+                srclang
+                    .as_deref()
+                    .and_then(|s| LangRange::parse(s).ok())
+                    .filter(|r| r.tag().is_some())
+            });
+            let (s, t) = super::draft::pick_languages(
+                &self.req.path,
+                line,
+                &tags,
+                from.as_ref(),
+                self.req.to.as_ref(),
+            )?;
+            let langs = DraftLangs {
+                source: Some(tags[s].clone()),
+                target: tags[t].clone(),
+            };
+            (self.on)(DraftEvent::Start(langs.clone()))?;
+            self.langs = Some(langs);
+        }
+        let langs = self.langs.as_ref().expect("set above");
+        // Later units match the languages chosen at the first one as ranges (`en`
+        // selects `en-US` too), as the memory reader's units did.
+        let range = |t: &LangTag| LangRange::parse(t.as_str()).map_err(|e| Error::lang("tmx", e));
+        let Some(src_tag) = &langs.source else {
+            return Ok(());
+        };
+        let (sr, tr) = (range(src_tag)?, range(&langs.target)?);
+        let mut source = None;
+        let mut target = None;
+        for (tag, seg) in tuvs {
+            if source.is_none() && sr.matches(&tag) {
+                source = Some(seg.unwrap_or_else(|| SegText::at("", line, 1)));
+            } else if target.is_none() && tr.matches(&tag) {
+                target = seg;
+            }
+        }
+        let Some(source) = source else {
+            return Ok(());
+        };
+        (self.on)(DraftEvent::Segment(Segment {
+            number,
+            id: tuid,
+            line,
+            source: Some(source),
+            target,
+        }))
+    }
+
+    /// The language of a `<tuv>`: `xml:lang` (TMX 1.4) or `lang` (TMX 1.1).
+    fn tuv_lang(&self, pos: u64, e: &BytesStart<'_>) -> Result<LangTag> {
+        let Some(v) = attr(e, "xml:lang").or_else(|| attr(e, "lang")) else {
+            return Err(self.err(pos, "a <tuv> without xml:lang"));
+        };
+        LangTag::parse(&v).map_err(|err| self.err(pos, format!("<tuv xml:lang=\"{v}\">: {err}")))
+    }
 }
 
 #[cfg(test)]
@@ -647,10 +865,10 @@ mod tests {
     use super::*;
     use std::path::{Path, PathBuf};
 
-    fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/fixtures/xliff")
-            .join(name)
+    /// A fixture of `../shared/fixtures/xliff`, or `None` (one skip line) when
+    /// `../shared` is absent.
+    fn fixture(name: &str) -> Option<PathBuf> {
+        crate::testutil::shared(&format!("fixtures/xliff/{name}"))
     }
 
     fn read(path: &Path, to: Option<&str>) -> Result<(DraftLangs, Vec<Segment>)> {
@@ -677,7 +895,10 @@ mod tests {
 
     #[test]
     fn xliff12_ttk() {
-        let (l, segs) = read(&fixture("ttk-xliff12-en-ko.xlf"), None).unwrap();
+        let Some(f_ttk_xliff12_en_ko_xlf) = fixture("ttk-xliff12-en-ko.xlf") else {
+            return;
+        };
+        let (l, segs) = read(&f_ttk_xliff12_en_ko_xlf, None).unwrap();
         assert_eq!(
             (l.source.unwrap().as_str(), l.target.as_str()),
             ("en", "ko")
@@ -695,10 +916,17 @@ mod tests {
 
     #[test]
     fn xliff12_inline_tags() {
-        let (_, segs) = read(&fixture("okapi-htmltest.html.xlf"), None).unwrap();
+        let Some(f_okapi_htmltest_html_xlf) = fixture("okapi-htmltest.html.xlf") else {
+            return;
+        };
+        let Some(f_omegat_file_xlifffilter_tags_xlf) = fixture("omegat-file-XLIFFFilter-tags.xlf")
+        else {
+            return;
+        };
+        let (_, segs) = read(&f_okapi_htmltest_html_xlf, None).unwrap();
         assert_eq!(segs[1].source.as_ref().unwrap().text, "Text in bold.");
         assert_eq!(segs[1].source.as_ref().unwrap().tags[0].key, "g#1");
-        let (_, segs) = read(&fixture("omegat-file-XLIFFFilter-tags.xlf"), None).unwrap();
+        let (_, segs) = read(&f_omegat_file_xlifffilter_tags_xlf, None).unwrap();
         let t = segs[1].target.as_ref().unwrap();
         assert_eq!(t.text, "About Gandalf");
         let keys: Vec<&str> = t.tags.iter().map(|g| g.key.as_str()).collect();
@@ -707,7 +935,12 @@ mod tests {
 
     #[test]
     fn sdlxliff_sub_segments() {
-        let (l, segs) = read(&fixture("okapi-test.txt_en-US_fr-FR.sdlxliff"), None).unwrap();
+        let Some(f_okapi_test_txt_en_us_fr_fr_sdlxliff) =
+            fixture("okapi-test.txt_en-US_fr-FR.sdlxliff")
+        else {
+            return;
+        };
+        let (l, segs) = read(&f_okapi_test_txt_en_us_fr_fr_sdlxliff, None).unwrap();
         assert_eq!(l.target.as_str(), "fr-FR");
         assert_eq!(segs.len(), 5, "{segs:#?}");
         assert_eq!(segs[0].source.as_ref().unwrap().text, "First sentence.");
@@ -717,14 +950,22 @@ mod tests {
 
     #[test]
     fn mqxliff_zh() {
-        let (l, segs) = read(&fixture("okapi-sampe_sch.xliff"), None).unwrap();
+        let Some(f_okapi_sampe_sch_xliff) = fixture("okapi-sampe_sch.xliff") else {
+            return;
+        };
+        let (l, segs) = read(&f_okapi_sampe_sch_xliff, None).unwrap();
         assert_eq!(l.target.as_str(), "zh-CN");
         assert!(!segs.is_empty());
     }
 
     #[test]
     fn xliff20() {
-        let (l, segs) = read(&fixture("oasis-xliff20-everything-core.xlf"), None).unwrap();
+        let Some(f_oasis_xliff20_everything_core_xlf) =
+            fixture("oasis-xliff20-everything-core.xlf")
+        else {
+            return;
+        };
+        let (l, segs) = read(&f_oasis_xliff20_everything_core_xlf, None).unwrap();
         assert_eq!(l.target.as_str(), "fr");
         assert_eq!(segs[0].id.as_deref(), Some("tu1#1"));
         assert_eq!(segs[0].target.as_ref().unwrap().text, "Exemple de segment.");
@@ -751,14 +992,23 @@ mod tests {
 
     #[test]
     fn oasis_bad_files_are_rejected() {
-        let e = read(&fixture("oasis-xliff20-bad_EcBeforeSc.xlf"), None)
+        let Some(f_oasis_xliff20_bad_ecbeforesc_xlf) = fixture("oasis-xliff20-bad_EcBeforeSc.xlf")
+        else {
+            return;
+        };
+        let Some(f_oasis_xliff20_bad_invalidstatevalue_xlf) =
+            fixture("oasis-xliff20-bad_InvalidStateValue.xlf")
+        else {
+            return;
+        };
+        let e = read(&f_oasis_xliff20_bad_ecbeforesc_xlf, None)
             .unwrap_err()
             .to_string();
         assert!(
             e.contains("bad_EcBeforeSc.xlf:6:") && e.contains("invalid XLIFF 2.0"),
             "{e}"
         );
-        let e = read(&fixture("oasis-xliff20-bad_InvalidStateValue.xlf"), None)
+        let e = read(&f_oasis_xliff20_bad_invalidstatevalue_xlf, None)
             .unwrap_err()
             .to_string();
         assert!(e.contains(":5:") && e.contains("badState"), "{e}");
@@ -786,9 +1036,178 @@ mod tests {
         assert!(e.contains("--to"), "{e}");
         let (l, _) = read(&p, Some("ko")).unwrap();
         assert_eq!(l.target.as_str(), "ko");
-        let e = read(&fixture("ttk-xliff12-en-ko.xlf"), Some("zh"))
+        let Some(f_ttk_xliff12_en_ko_xlf) = fixture("ttk-xliff12-en-ko.xlf") else {
+            return;
+        };
+        let e = read(&f_ttk_xliff12_en_ko_xlf, Some("zh"))
             .unwrap_err()
             .to_string();
         assert!(e.contains("target-language is ko"), "{e}");
+    }
+
+    fn data(name: &str) -> PathBuf {
+        crate::testutil::data(name)
+    }
+
+    fn read_tmx(path: &Path) -> Result<(DraftLangs, Vec<Segment>)> {
+        let req = DraftRequest::file(path);
+        let mut langs = None;
+        let mut segs = vec![];
+        read_tmx_draft(&req, &mut |e| {
+            match e {
+                DraftEvent::Start(l) => langs = Some(l),
+                DraftEvent::Segment(s) => segs.push(s),
+            }
+            Ok(())
+        })?;
+        Ok((langs.unwrap(), segs))
+    }
+
+    fn keys(t: &SegText) -> Vec<&str> {
+        t.tags.iter().map(|g| g.key.as_str()).collect()
+    }
+
+    #[test]
+    fn team_fixture_xliff12() {
+        let (l, segs) = read(&data("xliff12-en-ko.xlf"), None).unwrap();
+        assert_eq!(
+            (l.source.unwrap().as_str(), l.target.as_str()),
+            ("en", "ko")
+        );
+        // Unit 3 is translate="no".
+        let ids: Vec<&str> = segs.iter().map(|s| s.id.as_deref().unwrap()).collect();
+        assert_eq!(ids, vec!["1", "2", "4"]);
+        let t = segs[0].target.as_ref().unwrap();
+        assert_eq!(t.text, "장관들은 서울에서 만났다.");
+        assert_eq!(keys(t), vec!["g#1"]);
+        assert_eq!(t.position(0), (7, 17));
+        let s = segs[1].source.as_ref().unwrap();
+        assert_eq!(s.text, "Press Save & close.");
+        assert_eq!(keys(s), vec!["bpt#1", "ept#1", "x#2"]);
+        // The raw text: the leading space of the target is kept.
+        assert!(segs[1].target.as_ref().unwrap().text.starts_with(' '));
+        assert!(segs[2].target.is_none());
+    }
+
+    #[test]
+    fn team_fixture_xliff20() {
+        let (l, segs) = read(&data("xliff20-en-zh.xlf"), None).unwrap();
+        assert_eq!(l.target.as_str(), "zh-CN");
+        let ids: Vec<&str> = segs.iter().map(|s| s.id.as_deref().unwrap()).collect();
+        assert_eq!(ids, vec!["u1#s1", "u1#s2", "u2"]);
+        let s = segs[0].source.as_ref().unwrap();
+        assert_eq!(s.text, "The Foreign Minister spoke.");
+        assert_eq!(keys(s), vec!["pc#1", "ph#2"]);
+        assert_eq!(
+            segs[1].source.as_ref().unwrap().text,
+            "Talks resume on 12 May."
+        );
+        assert!(segs[2].target.is_none());
+    }
+
+    #[test]
+    fn team_fixture_sdlxliff() {
+        let (l, segs) = read(&data("sdlxliff-en-ko.sdlxliff"), None).unwrap();
+        assert_eq!(l.target.as_str(), "ko-KR");
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[0].id.as_deref(), Some("a1b2#1"));
+        assert_eq!(segs[1].source.as_ref().unwrap().text, "Second sentence.");
+        assert_eq!(segs[1].target.as_ref().unwrap().text, "둘째 문장.");
+    }
+
+    #[test]
+    fn team_fixture_mqxliff() {
+        let (l, segs) = read(&data("mqxliff-en-zh.mqxliff"), None).unwrap();
+        assert_eq!(l.target.as_str(), "zh-CN");
+        let t = segs[0].target.as_ref().unwrap();
+        assert_eq!(t.text, "峰会联合声明");
+        assert_eq!(keys(t), vec!["bpt#1", "ept#1"]);
+        assert_eq!(segs[1].target.as_ref().unwrap().text, "");
+    }
+
+    #[test]
+    fn tmx_draft_keeps_inline_codes() {
+        let (l, segs) = read_tmx(&data("tmx-en-ko.tmx")).unwrap();
+        assert_eq!(
+            (l.source.unwrap().as_str(), l.target.as_str()),
+            ("en", "ko-KR")
+        );
+        let t = segs[0].target.as_ref().unwrap();
+        // Raw text: not trimmed, codes kept as tags, native code left out.
+        assert_eq!(t.text, " 저장을 누르십시오. ");
+        assert_eq!(keys(t), vec!["bpt#1", "ept#1"]);
+        assert_eq!(
+            keys(segs[0].source.as_ref().unwrap()),
+            vec!["bpt#1", "ept#1"]
+        );
+        // The column of the text inside <seg>, not 1.
+        assert_eq!(t.position(0), (8, 34));
+        assert_eq!(segs[0].id.as_deref(), Some("7"));
+        // Double spaces are kept; `en` chosen at the first unit selects `en-US`.
+        assert_eq!(segs[1].source.as_ref().unwrap().text, "Peace  talks");
+        assert_eq!(keys(segs[1].target.as_ref().unwrap()), vec!["ph#1"]);
+    }
+
+    #[test]
+    fn tmx_draft_lines_come_from_the_xml_reader() {
+        // A `<tu` in a comment shifted the lines of a second byte scan.
+        let (_, segs) = read_tmx(&data("tmx-en-ko.tmx")).unwrap();
+        assert_eq!((segs[0].line, segs[1].line), (6, 10));
+        assert_eq!((segs[0].number, segs[1].number), (1, 2));
+        let (_d, p) = write("<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n<!-- <tu> <tu> -->\n<tu><tuv xml:lang=\"en\"><seg>a</seg></tuv>\n<tuv xml:lang=\"ko\"><seg>가</seg></tuv></tu></body></tmx>");
+        let (_, segs) = read_tmx(&p).unwrap();
+        assert_eq!(segs[0].line, 3);
+        assert_eq!(segs[0].target.as_ref().unwrap().position(0), (4, 25));
+    }
+
+    #[test]
+    fn tmx_draft_errors_name_the_line() {
+        let (_d, p) =
+            write("<tmx><body>\n<tu><tuv xml:lang=\"qq\"><seg>a</seg></tuv></tu></body></tmx>");
+        let e = read_tmx(&p).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("{}:2:", p.display())), "{e}");
+        let (_d, p) = write("<tmx><body></body></tmx>\n<tmx/>");
+        let e = read_tmx(&p).unwrap_err().to_string();
+        assert!(e.contains(":2:") && e.contains("second root"), "{e}");
+        let (_d, p) = write("<tmx><body></body></tmx>");
+        let e = read_tmx(&p).unwrap_err().to_string();
+        assert!(e.contains("no segments"), "{e}");
+    }
+
+    #[test]
+    fn xliff_second_root_element_is_refused() {
+        let one = "<xliff version=\"1.2\"><file source-language=\"en\" target-language=\"ko\"><body><trans-unit id=\"1\"><source>a</source><target>가</target></trans-unit></body></file></xliff>";
+        let (_d, p) = write(&format!("{one}\n<!-- fine -->\n"));
+        assert!(read(&p, None).is_ok());
+        let (_d, p) = write(&format!("{one}\n{one}\n"));
+        let e = read(&p, None).unwrap_err().to_string();
+        assert!(
+            e.contains("t.xlf:2:") && e.contains("second root element <xliff>"),
+            "{e}"
+        );
+        let (_d, p) = write(&format!("{one}\ntext"));
+        let e = read(&p, None).unwrap_err().to_string();
+        assert!(e.contains("after the end of the document"), "{e}");
+    }
+
+    #[test]
+    fn xliff_without_units_is_an_empty_draft() {
+        let (_d, p) = write("<xliff version=\"1.2\"><file source-language=\"en\" target-language=\"ko\"><body/></file></xliff>");
+        let e = read(&p, None).unwrap_err().to_string();
+        assert!(e.contains("no segments"), "{e}");
+    }
+
+    #[test]
+    fn xliff_utf16_error_names_its_line() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "<xliff version=\"1.2\">\n<file>\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        bytes.extend_from_slice(&[0x00, 0xDC, b'a', 0]);
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("u.xlf");
+        std::fs::write(&p, bytes).unwrap();
+        let e = read(&p, None).unwrap_err().to_string();
+        assert!(e.contains("u.xlf:3:") && e.contains("UTF-16"), "{e}");
     }
 }

@@ -57,7 +57,7 @@ use crate::formats::input::open_text;
 use crate::lang::{LangError, LangTag};
 use crate::text::{match_key, stored_form};
 
-use super::{Column, Entry, Glossary};
+use crate::glossary::{Column, Entry, Glossary};
 
 /// The layout of a glossary file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -123,13 +123,9 @@ pub(crate) fn load_file(path: &Path, opts: &CsvOptions) -> Result<Loaded> {
     let mut input = open_text(path)?;
     let mut bytes = Vec::new();
     input.reader.read_to_end(&mut bytes).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::InvalidData {
-            // What was read before the error is in `bytes`: name the line.
-            let line = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-            Error::parse(path, line, e.to_string())
-        } else {
-            Error::io(path, e)
-        }
+        // What was read before the error is in `bytes`: name the line.
+        let line = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        crate::formats::input::read_error(path, line, &e)
     })?;
     load_bytes(&bytes, path, opts)
 }
@@ -217,28 +213,21 @@ fn drop_trailing_empty_columns(records: &mut [RawRecord]) {
     }
 }
 
+/// TAB for a file named as TSV (`.tsv`, `.tab`) or plain text (`.txt`: a glossary is
+/// always a table, see [`crate::formats::FileFormat`]).
 fn delimiter_from_extension(path: &Path) -> Option<u8> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    matches!(ext.as_str(), "tsv" | "tab" | "txt").then_some(b'\t')
+    use crate::formats::FileFormat;
+    matches!(
+        FileFormat::from_path(path)?,
+        FileFormat::Tsv | FileFormat::Text
+    )
+    .then_some(b'\t')
 }
 
-/// The most frequent of `,` `;` TAB on the first non-blank line, outside quotes
-/// (`,` when none occurs; ties prefer `,`, then `;`).
+/// The delimiter of a glossary table: [`crate::formats::tabular::sniff_delimiter`], the
+/// one sniffer memories, drafts and glossaries share.
 pub fn sniff_delimiter(text: &str) -> u8 {
-    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let mut counts = [0usize; 3];
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => counts[0] += 1,
-            ';' if !quoted => counts[1] += 1,
-            '\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let best = (0..3).fold(0, |b, i| if counts[i] > counts[b] { i } else { b });
-    [b',', b';', b'\t'][best]
+    crate::formats::tabular::sniff_delimiter(text.as_bytes())
 }
 
 fn split_tsv(text: &str) -> Vec<RawRecord> {
@@ -290,7 +279,7 @@ pub(crate) fn column_from_name(name: &str) -> std::result::Result<Column, LangEr
 
 /// What a header cell names, or why it cannot be a header cell.
 fn classify(cell: &str) -> std::result::Result<Column, LangError> {
-    let name = cell.trim();
+    let name = crate::formats::tabular::header_cell(cell);
     let lower = name.to_ascii_lowercase();
     match lower.as_str() {
         "id" => return Ok(Column::Id),
@@ -303,19 +292,10 @@ fn classify(cell: &str) -> std::result::Result<Column, LangError> {
     if let Some(tag) = lower.strip_suffix(":forbidden") {
         return LangTag::parse(&name[..tag.len()]).map(Column::Forbidden);
     }
-    match LangTag::parse(name) {
-        Ok(t) => Ok(Column::Lang(t)),
-        Err(e @ LangError::Unknown { .. }) if looks_like_tag(name) => Err(e),
-        Err(_) => Ok(Column::Prop(name.to_string())),
-    }
-}
-
-/// A two-letter code, or letters with `-`/`_` subtags: meant as a language tag.
-fn looks_like_tag(s: &str) -> bool {
-    let parts: Vec<&str> = s.split(['-', '_']).collect();
-    let alpha = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric());
-    (parts.len() == 1 && s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()))
-        || (parts.len() > 1 && parts.iter().all(|p| alpha(p)) && parts[0].len() <= 3)
+    Ok(match crate::formats::tabular::header_lang(name)? {
+        Some(t) => Column::Lang(t),
+        None => Column::Prop(name.to_string()),
+    })
 }
 
 fn detect_layout(records: &[RawRecord]) -> Layout {
@@ -839,5 +819,43 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec!["en", "ko", "zh"]
         );
+    }
+
+    #[test]
+    fn team_fixtures_glossary_layouts() {
+        let data = crate::testutil::data;
+        let o = CsvOptions::default();
+        let g = read_file(&data("glossary-canonical.csv"), &o).unwrap();
+        assert_eq!(
+            g.entries[0].term_set(&tag("ko")).unwrap().forbidden,
+            vec!["북조선"]
+        );
+        let g = read_file(&data("glossary-google.csv"), &o).unwrap();
+        assert_eq!(g.entries[0].prop("pos"), Some("noun"));
+        let g = read_file(&data("glossary-deepl.csv"), &o).unwrap();
+        assert_eq!(g.entries.len(), 1);
+        assert_eq!(g.languages().len(), 3);
+        let g = read_file(&data("glossary.tsv"), &o).unwrap();
+        assert_eq!(
+            g.entries[0].term_set(&tag("ko")).unwrap().approved,
+            vec!["한반도"]
+        );
+        let opts = CsvOptions {
+            langs: vec![tag("en"), tag("ko")],
+            ..CsvOptions::default()
+        };
+        let g = read_file(&data("glossary-headerless-en-ko.csv"), &opts).unwrap();
+        assert_eq!(g.entries.len(), 2);
+    }
+
+    #[test]
+    fn glossary_header_with_a_second_bom_names_the_language() {
+        let g = read(
+            "\u{FEFF}\u{FEFF}en\tko\nSeoul\t서울\n",
+            "g.tsv",
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(g.languages(), vec![tag("en"), tag("ko")]);
     }
 }

@@ -1,0 +1,100 @@
+//! Importing memory files: the files checked first, then read into the memory in one
+//! transaction (all of them or none). `concord import` and the seeding of the default
+//! memory ([`crate::samples::seed`]) both go through [`ImportPlan`].
+
+use std::path::{Path, PathBuf};
+
+use super::{read_memory_file, Format};
+use crate::error::{Error, Result};
+use crate::store::{ImportReport, Memory};
+
+/// Memory files to import, each with its format, checked before any memory is opened:
+/// a typo in a file name creates and changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportPlan {
+    files: Vec<(PathBuf, Format)>,
+}
+
+impl ImportPlan {
+    /// Check `files`: each must exist and have a format (`format` for all, else each
+    /// file's extension).
+    pub fn new(files: &[PathBuf], format: Option<Format>) -> Result<ImportPlan> {
+        let mut plan = Vec::with_capacity(files.len());
+        for f in files {
+            if !f.exists() {
+                return Err(Error::Io {
+                    path: f.clone(),
+                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+                });
+            }
+            plan.push((f.clone(), Format::resolve(f, format)?));
+        }
+        Ok(ImportPlan { files: plan })
+    }
+
+    /// The files and their formats, in import order.
+    pub fn files(&self) -> &[(PathBuf, Format)] {
+        &self.files
+    }
+
+    /// Read every file into `mem` in one transaction: any error imports nothing.
+    /// `progress(file, units read so far)` is called when a file starts and every 1,024
+    /// units.
+    pub fn import(
+        &self,
+        mem: &mut Memory,
+        mut progress: impl FnMut(&Path, u64),
+    ) -> Result<ImportReport> {
+        let names: Vec<String> = self
+            .files
+            .iter()
+            .map(|(f, _)| f.display().to_string())
+            .collect();
+        let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        mem.import(&names, |imp| {
+            for (file, format) in &self.files {
+                progress(file, imp.read());
+                read_memory_file(file, *format, |unit| {
+                    imp.add(unit)?;
+                    let n = imp.read();
+                    if n % 1024 == 0 {
+                        progress(file, n);
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_checks_files_before_anything_is_read() {
+        let d = tempfile::tempdir().unwrap();
+        let good = d.path().join("a.tsv");
+        std::fs::write(&good, "en\tko\n회담.\t회담.\nThe talks.\t회담은 끝났다.\n").unwrap();
+        let missing = d.path().join("missing.tsv");
+        let e = ImportPlan::new(&[good.clone(), missing], None).unwrap_err();
+        assert!(matches!(e, Error::Io { .. }), "{e}");
+        let odd = d.path().join("a.docx");
+        std::fs::write(&odd, "x").unwrap();
+        assert!(ImportPlan::new(std::slice::from_ref(&odd), None).is_err());
+        assert_eq!(
+            ImportPlan::new(&[odd], Some(Format::Tsv)).unwrap().files()[0].1,
+            Format::Tsv
+        );
+
+        let mut mem = Memory::open_in_memory().unwrap();
+        let plan = ImportPlan::new(std::slice::from_ref(&good), None).unwrap();
+        let mut seen = Vec::new();
+        let report = plan
+            .import(&mut mem, |f, n| seen.push((f.to_path_buf(), n)))
+            .unwrap();
+        assert_eq!(report.added, 2);
+        assert_eq!(seen, [(good, 0)]);
+    }
+}

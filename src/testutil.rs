@@ -1,0 +1,43 @@
+//! Helpers shared by the unit tests of the crate (compiled only for `cargo test`).
+//!
+//! Tests that read `../shared` (the team's fixtures and corpora, next to the checkout)
+//! call [`shared`]: when the folder is absent the test prints ONE line on stderr and
+//! returns early, unless `CONCORD_REQUIRE_SHARED=1` is set (CI sets it), in which case it
+//! fails. Nothing from `../shared` is copied into the repository; every reader also has
+//! small fixtures of its own under `tests/data/formats/` or inline.
+
+use std::path::{Path, PathBuf};
+
+/// The environment variable that turns a missing `../shared` into a failure.
+pub const REQUIRE_SHARED: &str = "CONCORD_REQUIRE_SHARED";
+
+/// The path of `rel` under `../shared` (e.g. `fixtures/xliff/x.xlf`), or `None` after
+/// printing one skip line when `../shared` is absent. Panics when it is absent and
+/// `CONCORD_REQUIRE_SHARED=1`, or when `../shared` exists but `rel` does not.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if !root.is_dir() {
+        if std::env::var(REQUIRE_SHARED).as_deref() == Ok("1") {
+            panic!(
+                "{} is absent and {REQUIRE_SHARED}=1: this test needs ../shared/{rel}",
+                root.display()
+            );
+        }
+        eprintln!("skipped: ../shared is absent (needs ../shared/{rel})");
+        return None;
+    }
+    let p = root.join(rel);
+    assert!(
+        p.exists(),
+        "../shared is present but {} is missing",
+        p.display()
+    );
+    Some(p)
+}
+
+/// The path of a fixture the team keeps in the repository, `tests/data/formats/<name>`.
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/formats")
+        .join(name)
+}
