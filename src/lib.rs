@@ -10,6 +10,8 @@
 //!   [`glossary::Recognizer`] that finds terms in Korean, Chinese and English text.
 //! * [`lint`]: QA of translated drafts (terms, numbers, tags, scripts, punctuation,
 //!   consistency), with text, JSON and SARIF output.
+//! * [`segment`]: sentence segmentation of EN/KO/ZH paragraphs by SRX 2.0 rules (ours
+//!   shipped, yours in front of them).
 //! * [`answer`]: the answers of `match`, `search`, `terms`, `stats` and `show`, as
 //!   serializable types with a schema id.
 //! * [`output`] writes the files the user names (atomically, never over the memory).
@@ -70,6 +72,7 @@ pub mod lint;
 pub mod output;
 pub mod qgram;
 pub mod samples;
+pub mod segment;
 pub mod store;
 #[cfg(test)]
 pub(crate) mod testutil;

@@ -47,6 +47,8 @@ pub enum Command {
     Match(cli::matching::MatchArgs),
     /// Concordance: find the units whose segment contains a word or phrase.
     Search(cli::matching::SearchArgs),
+    /// Split a document (text, Markdown, HTML, DOCX) into sentences with SRX rules.
+    Segment(cli::segment::SegmentArgs),
     /// Print a shell completion script (`concord completions bash > concord.bash`).
     Completions(cli::CompletionsArgs),
     /// Print the manual page (roff): `concord man > concord.1`, and one page per

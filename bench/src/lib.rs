@@ -91,6 +91,8 @@ impl Xorshift {
     }
 }
 
+pub mod align_eval;
+
 /// The median of `v` (the upper one for an even count). Panics on an empty `v`.
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));

@@ -728,6 +728,26 @@ fn bench_size(a: &Args, n: usize) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The README's segmentation and alignment figures.
+fn align_eval_report(corpora: &Path) {
+    use concord_bench::align_eval;
+    let docs = align_eval::ntrex(corpora);
+    println!("Segmentation: NTREX, {} documents re-segmented", docs.len());
+    println!("| language | headlines as paragraphs: precision / recall | all in one paragraph: precision / recall |");
+    println!("| --- | ---: | ---: |");
+    for lang in ["en", "ko", "zh"] {
+        let (a, _) = align_eval::segmentation(&docs, lang, true);
+        let (b, _) = align_eval::segmentation(&docs, lang, false);
+        println!(
+            "| {lang} | {:.3} / {:.3} | {:.3} / {:.3} |",
+            a.precision(),
+            a.recall(),
+            b.precision(),
+            b.recall()
+        );
+    }
+}
+
 fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let get = |name: &str| -> Option<String> {
@@ -777,9 +797,10 @@ fn main() {
                 bench_size(&a, n).expect("bench");
             }
         }
+        Some("align-eval") => align_eval_report(&corpora),
         _ => {
             eprintln!(
-                "usage: concord-bench all [--sizes 10000,100000,1000000] [--dir DIR] [--brute N] [--corpora DIR]\n       concord-bench gen --units N [-o memory.tsv] [--queries queries.txt]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]"
+                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--sizes 10000,100000,1000000] [--dir DIR] [--brute N] [--corpora DIR]\n       concord-bench gen --units N [-o memory.tsv] [--queries queries.txt]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]"
             );
             std::process::exit(2);
         }

@@ -5,6 +5,7 @@ pub mod glossary;
 pub mod lint;
 pub mod matching;
 pub mod memory;
+pub mod segment;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Terms(a) => glossary::terms(cli, a),
         Command::Match(a) => matching::match_cmd(cli, a),
         Command::Search(a) => matching::search_cmd(cli, a),
+        Command::Segment(a) => segment::segment(cli, a),
         Command::Completions(a) => completions(a),
         Command::Man(a) => man(a),
     }

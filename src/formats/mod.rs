@@ -7,6 +7,8 @@
 //! * [`input`]: opening a user's file: encoding detection (UTF-8 with or without BOM,
 //!   UTF-16 with BOM), refusing binary data, directories and empty files with a clear
 //!   message; pipes and FIFOs are read like files. Decoding errors name their line.
+//! * [`document`]: whole documents (plain text, Markdown, simple HTML, DOCX) as
+//!   paragraphs, for segmentation and alignment.
 //! * [`tabular`]: TSV (split on tabs only) and CSV (RFC 4180) memories with a header row
 //!   of language tags. It holds the one delimiter sniffer ([`tabular::sniff_delimiter`])
 //!   and the one header-cell language detector ([`tabular::header_lang`],
@@ -41,6 +43,7 @@
 //! that normalizes text); TMX markup is normalized with [`crate::text::nfc`]. Draft
 //! readers never normalize: lint sees what the file holds.
 
+pub mod document;
 pub mod draft;
 pub mod glossary;
 pub mod import;

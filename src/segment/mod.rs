@@ -1,0 +1,385 @@
+//! Sentence segmentation for English, Korean and Chinese, driven by SRX 2.0 rules.
+//!
+//! The rules are data, not code: [`Rules::default`] reads `default.srx` (shipped inside the
+//! library), and a user's SRX file can be put in front of it ([`Rules::extended_by`]) or used
+//! alone ([`Rules::from_srx_file`]).
+//!
+//! The model is ICU's sentence-break model expressed as SRX: at each position of a paragraph
+//! the language's rules are tried in order, and the first rule whose `<beforebreak>` matches
+//! text ending at the position and whose `<afterbreak>` matches text starting there decides.
+//! Exceptions (`break="no"`: `Mr.`, `U.S. President`, `2022. 2. 21.`, `"Why?" he asked`) come
+//! before the breaks (`. ? !` and closing quotes before white space; `。！？；……` and their
+//! closing brackets with no space needed). A position no rule matches is not a break.
+//!
+//! ```
+//! use concord::lang::LangTag;
+//! use concord::segment::{Rules, Segmenter};
+//!
+//! let rules = Rules::default();
+//! let en = Segmenter::new(&rules, &LangTag::parse("en")?);
+//! assert_eq!(
+//!     en.sentences("H.E. Mr. Park met U.S. President Biden. They spoke for an hour."),
+//!     ["H.E. Mr. Park met U.S. President Biden.", "They spoke for an hour."]
+//! );
+//! let zh = Segmenter::new(&rules, &LangTag::parse("zh")?);
+//! assert_eq!(zh.sentences("他说：“会谈很好。”双方同意。"), ["他说：“会谈很好。”", "双方同意。"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod srx;
+
+use std::ops::Range;
+use std::path::Path;
+
+use regex::Regex;
+
+use crate::lang::LangTag;
+use crate::{Error, Result};
+
+/// The default rules, as shipped.
+pub const DEFAULT_SRX: &str = include_str!("default.srx");
+
+/// One SRX rule: a break or an exception.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `break="yes"` (a break) or `break="no"` (an exception).
+    pub is_break: bool,
+    before: Regex,
+    after: Regex,
+    before_src: String,
+    after_src: String,
+}
+
+impl Rule {
+    /// The `<beforebreak>` pattern as written.
+    pub fn before(&self) -> &str {
+        &self.before_src
+    }
+
+    /// The `<afterbreak>` pattern as written.
+    pub fn after(&self) -> &str {
+        &self.after_src
+    }
+}
+
+/// A `<languagemap>` resolved to its rules.
+#[derive(Debug, Clone)]
+struct LanguageMap {
+    pattern: Regex,
+    pattern_src: String,
+    name: String,
+    rules: Vec<Rule>,
+}
+
+/// One SRX document's map rules: its `cascade` flag and its maps, in file order.
+#[derive(Debug, Clone)]
+struct Document {
+    cascade: bool,
+    maps: Vec<LanguageMap>,
+}
+
+/// A set of segmentation rules: one SRX document, or a user's in front of ours.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Tried in order; each document follows its own `cascade` flag.
+    documents: Vec<Document>,
+}
+
+impl Default for Rules {
+    /// concord's shipped rules (`src/segment/default.srx`).
+    fn default() -> Rules {
+        Rules::from_srx_str(DEFAULT_SRX, Path::new("default.srx"))
+            .expect("the shipped default.srx is valid (tested)")
+    }
+}
+
+impl Rules {
+    /// Parse an SRX 2.0 document. `path` names it in error messages.
+    pub fn from_srx_str(text: &str, path: &Path) -> Result<Rules> {
+        srx::parse(text, path)
+    }
+
+    /// Read an SRX 2.0 file.
+    pub fn from_srx_file(path: &Path) -> Result<Rules> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Rules::from_srx_str(&text, path)
+    }
+
+    /// These rules with `user`'s tried first: for every language, the user's rules come
+    /// before ours, so a user exception or break overrides a shipped one, and the shipped
+    /// rules still apply where the user's say nothing. Each document keeps its own
+    /// `cascade` flag.
+    pub fn extended_by(self, user: Rules) -> Rules {
+        let mut documents = user.documents;
+        documents.extend(self.documents);
+        Rules { documents }
+    }
+
+    /// The rules that apply to `lang`, in the order they are tried.
+    pub fn rules_for(&self, lang: &LangTag) -> Vec<Rule> {
+        let mut out = Vec::new();
+        for doc in &self.documents {
+            for m in doc
+                .maps
+                .iter()
+                .filter(|m| m.pattern.is_match(lang.as_str()))
+            {
+                out.extend(m.rules.iter().cloned());
+                if !doc.cascade {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// The language rules that apply to `lang`, in order, as `name (pattern)`.
+    pub fn rule_names_for(&self, lang: &LangTag) -> Vec<String> {
+        let mut out = Vec::new();
+        for doc in &self.documents {
+            for m in doc
+                .maps
+                .iter()
+                .filter(|m| m.pattern.is_match(lang.as_str()))
+            {
+                out.push(format!("{} ({})", m.name, m.pattern_src));
+                if !doc.cascade {
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Splits paragraphs of one language into sentences.
+#[derive(Debug, Clone)]
+pub struct Segmenter {
+    rules: Vec<Rule>,
+}
+
+impl Segmenter {
+    /// A segmenter for `lang` with the rules that apply to it.
+    pub fn new(rules: &Rules, lang: &LangTag) -> Segmenter {
+        Segmenter {
+            rules: rules.rules_for(lang),
+        }
+    }
+
+    /// The byte positions of `text` where a sentence ends (each strictly inside the text,
+    /// sorted). This is the raw decision of the rules; [`Segmenter::split`] trims.
+    pub fn breaks(&self, text: &str) -> Vec<usize> {
+        // For every position: the index of the first rule that matched there.
+        let mut decided: Vec<(usize, usize)> = Vec::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            let mut from = 0;
+            while from <= text.len() {
+                let Some(m) = rule.before.find_at(text, from) else {
+                    break;
+                };
+                let pos = m.end();
+                let after_ok = rule
+                    .after
+                    .find_at(text, pos)
+                    .is_some_and(|a| a.start() == pos);
+                if after_ok {
+                    decided.push((pos, ri));
+                }
+                // Next search starts after this match (or one character on, for an empty
+                // match), so matches do not overlap, as in SRX implementations.
+                from = if m.end() > m.start() {
+                    m.end()
+                } else {
+                    match text[m.end()..].chars().next() {
+                        Some(c) => m.end() + c.len_utf8(),
+                        None => break,
+                    }
+                };
+            }
+        }
+        decided.sort_unstable();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < decided.len() {
+            let pos = decided[i].0;
+            // The first rule (lowest index) at this position decides.
+            let first = decided[i].1;
+            while i < decided.len() && decided[i].0 == pos {
+                i += 1;
+            }
+            if self.rules[first].is_break && pos > 0 && pos < text.len() {
+                out.push(pos);
+            }
+        }
+        out
+    }
+
+    /// The sentences of a paragraph as byte ranges of `text`, without surrounding white
+    /// space; empty pieces are dropped.
+    pub fn split(&self, text: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut push = |a: usize, b: usize| {
+            let piece = &text[a..b];
+            let lead = piece.len() - piece.trim_start().len();
+            let trail = piece.len() - piece.trim_end().len();
+            if lead + trail < piece.len() {
+                out.push(a + lead..b - trail);
+            }
+        };
+        for b in self.breaks(text) {
+            push(start, b);
+            start = b;
+        }
+        push(start, text.len());
+        out
+    }
+
+    /// The sentences of a paragraph, trimmed.
+    pub fn sentences<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.split(text).into_iter().map(|r| &text[r]).collect()
+    }
+}
+
+/// Guess a document's language from the script of most of its letters: Hangul → `ko`,
+/// Han → `zh`, Latin → `en`. `None` when it has no letters or another script dominates.
+pub fn detect_language<'a>(texts: impl IntoIterator<Item = &'a str>) -> Option<LangTag> {
+    use crate::text::{Script, ScriptCounts};
+    let mut total = ScriptCounts::default();
+    for t in texts {
+        let c = ScriptCounts::of(t);
+        total.latin += c.latin;
+        total.hangul += c.hangul;
+        total.han += c.han;
+        total.kana += c.kana;
+        total.other += c.other;
+    }
+    // Korean text mixes in Han (hanja) and Latin; a third of Hangul letters is Korean.
+    let letters = total.letters();
+    if letters == 0 {
+        return None;
+    }
+    // Kana means Japanese, which concord does not segment.
+    if total.kana * 10 >= letters {
+        return None;
+    }
+    let tag = if total.hangul * 3 >= letters {
+        "ko"
+    } else {
+        match total.dominant()? {
+            Script::Han => "zh",
+            Script::Latin => "en",
+            Script::Hangul => "ko",
+            _ => return None,
+        }
+    };
+    LangTag::parse(tag).ok()
+}
+
+/// A segmented paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SegmentedParagraph {
+    /// The 1-based line where the paragraph starts in its file.
+    pub line: u64,
+    /// True for a heading.
+    pub heading: bool,
+    /// Its sentences.
+    pub sentences: Vec<String>,
+}
+
+/// A document split into paragraphs and sentences: the answer of `concord segment`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SegmentedDocument {
+    /// The JSON schema id, `concord.segment`.
+    pub schema: &'static str,
+    /// The schema version.
+    pub version: u32,
+    /// The file.
+    pub file: String,
+    /// The document's language (given, or detected from the script).
+    pub lang: String,
+    /// True when the language was detected rather than given.
+    pub detected: bool,
+    /// The language rules used, in order, as `name (pattern)`.
+    pub rules: Vec<String>,
+    /// The paragraphs.
+    pub paragraphs: Vec<SegmentedParagraph>,
+}
+
+impl SegmentedDocument {
+    /// The number of sentences.
+    pub fn sentence_count(&self) -> usize {
+        self.paragraphs.iter().map(|p| p.sentences.len()).sum()
+    }
+}
+
+/// What to segment and how.
+#[derive(Debug, Clone, Default)]
+pub struct SegmentRequest {
+    /// The document.
+    pub path: std::path::PathBuf,
+    /// Its format (by extension when `None`).
+    pub format: Option<crate::formats::document::DocumentFormat>,
+    /// Its language (detected from the script when `None`).
+    pub lang: Option<LangTag>,
+    /// A user SRX file, tried before the shipped rules.
+    pub srx: Option<std::path::PathBuf>,
+    /// Use only the user's SRX file, not the shipped rules.
+    pub srx_only: bool,
+}
+
+/// The rules a request asks for: the shipped ones, a user's file in front of them, or a
+/// user's file alone.
+pub fn load_rules(srx: Option<&Path>, srx_only: bool) -> Result<Rules> {
+    match (srx, srx_only) {
+        (Some(p), true) => Rules::from_srx_file(p),
+        (Some(p), false) => Ok(Rules::default().extended_by(Rules::from_srx_file(p)?)),
+        (None, true) => Err(Error::Invalid(
+            "using only a user's SRX rules needs an SRX file".into(),
+        )),
+        (None, false) => Ok(Rules::default()),
+    }
+}
+
+/// Read a document and split it into sentences.
+pub fn segment_document(req: &SegmentRequest) -> Result<SegmentedDocument> {
+    let rules = load_rules(req.srx.as_deref(), req.srx_only)?;
+    let doc = crate::formats::document::read_document(&req.path, req.format)?;
+    let (lang, detected) = match &req.lang {
+        Some(l) => (l.clone(), false),
+        None => (
+            detect_language(doc.paragraphs.iter().map(|p| p.text.as_str())).ok_or_else(|| {
+                Error::parse_file(
+                    &req.path,
+                    "cannot tell the language from the script; give it (en, ko or zh)",
+                )
+            })?,
+            true,
+        ),
+    };
+    let seg = Segmenter::new(&rules, &lang);
+    Ok(SegmentedDocument {
+        schema: "concord.segment",
+        version: 1,
+        file: req.path.display().to_string(),
+        lang: lang.to_string(),
+        detected,
+        rules: rules.rule_names_for(&lang),
+        paragraphs: doc
+            .paragraphs
+            .iter()
+            .map(|p| SegmentedParagraph {
+                line: p.line,
+                heading: p.heading,
+                sentences: seg
+                    .sentences(&p.text)
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,237 @@
+//! Reading SRX 2.0 files into [`Rules`](super::Rules).
+//!
+//! Only what segmentation needs is read: the `cascade` flag of the header, the language
+//! rules (`<rule break="yes|no">` with `<beforebreak>` and `<afterbreak>`) and the map rules
+//! (`<languagemap languagepattern=".." languagerulename=".."/>`). Format handles are
+//! accepted and ignored: concord segments plain text.
+
+use std::path::Path;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use regex::Regex;
+
+use super::{Document, LanguageMap, Rule, Rules};
+use crate::{Error, Result};
+
+/// A `<rule>` being read.
+#[derive(Default)]
+struct RuleDraft {
+    is_break: bool,
+    before: Option<String>,
+    after: Option<String>,
+    line: u64,
+}
+
+fn line_of(text: &str, byte: usize) -> u64 {
+    text.as_bytes()[..byte.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+        + 1
+}
+
+fn attr(e: &BytesStart<'_>, name: &[u8]) -> std::result::Result<Option<String>, String> {
+    for a in e.attributes() {
+        let a = a.map_err(|e| format!("bad attribute: {e}"))?;
+        if a.key.local_name().as_ref() == name {
+            let v = a
+                .unescape_value()
+                .map_err(|e| format!("bad attribute value: {e}"))?;
+            return Ok(Some(v.into_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// Compile one pattern of a rule, naming the place in the file when it does not compile.
+pub(super) fn compile(pattern: &str, path: &Path, line: u64, what: &str) -> Result<Regex> {
+    Regex::new(pattern).map_err(|e| {
+        let detail = e.to_string();
+        let hint = if pattern.contains("(?<") || pattern.contains("(?=") || pattern.contains("(?!")
+        {
+            " (look-around is not supported: write the context into <beforebreak> or <afterbreak>)"
+        } else {
+            ""
+        };
+        Error::parse(
+            path,
+            line,
+            format!("{what} pattern {pattern:?} does not compile{hint}: {detail}"),
+        )
+    })
+}
+
+/// Parse an SRX 2.0 document. `path` names it in errors.
+pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
+    let mut reader = Reader::from_str(text);
+    let mut cascade = true;
+    let mut saw_srx = false;
+    // Rules per language-rule name, in file order.
+    let mut language_rules: Vec<(String, Vec<Rule>)> = Vec::new();
+    let mut current: Option<(String, Vec<Rule>)> = None;
+    let mut rule: Option<RuleDraft> = None;
+    // Which text element we are in: 1 = beforebreak, 2 = afterbreak.
+    let mut in_text: u8 = 0;
+    let mut maps: Vec<(String, String, u64)> = Vec::new();
+    loop {
+        let pos = reader.buffer_position() as usize;
+        let ev = reader.read_event().map_err(|e| {
+            Error::parse(
+                path,
+                line_of(text, reader.error_position() as usize),
+                format!("not well-formed SRX: {e}"),
+            )
+        })?;
+        let line = line_of(text, pos);
+        let bad = |m: String| Error::parse(path, line, m);
+        match ev {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(ev, Event::Empty(_));
+                match e.local_name().as_ref() {
+                    b"srx" => {
+                        saw_srx = true;
+                        if let Some(v) = attr(e, b"version").map_err(bad)? {
+                            if !v.starts_with('2') {
+                                return Err(Error::parse(
+                                    path,
+                                    line,
+                                    format!("SRX version {v} is not supported (only 2.0)"),
+                                ));
+                            }
+                        }
+                    }
+                    b"header" => {
+                        if let Some(v) = attr(e, b"cascade").map_err(bad)? {
+                            cascade = v != "no";
+                        }
+                    }
+                    b"languagerule" => {
+                        let name = attr(e, b"languagerulename")
+                            .map_err(bad)?
+                            .ok_or_else(|| bad("<languagerule> without languagerulename".into()))?;
+                        if empty {
+                            language_rules.push((name, Vec::new()));
+                        } else {
+                            current = Some((name, Vec::new()));
+                        }
+                    }
+                    b"rule" => {
+                        if current.is_none() {
+                            return Err(bad("<rule> outside <languagerule>".into()));
+                        }
+                        let is_break = attr(e, b"break").map_err(bad)?.as_deref() != Some("no");
+                        let draft = RuleDraft {
+                            is_break,
+                            line,
+                            ..RuleDraft::default()
+                        };
+                        if empty {
+                            return Err(bad(
+                                "empty <rule>: it needs a <beforebreak> or an <afterbreak>".into(),
+                            ));
+                        }
+                        rule = Some(draft);
+                    }
+                    b"beforebreak" | b"afterbreak" => {
+                        let which = if e.local_name().as_ref() == b"beforebreak" {
+                            1
+                        } else {
+                            2
+                        };
+                        let Some(r) = rule.as_mut() else {
+                            return Err(bad("<beforebreak>/<afterbreak> outside <rule>".into()));
+                        };
+                        let slot = if which == 1 {
+                            &mut r.before
+                        } else {
+                            &mut r.after
+                        };
+                        *slot = Some(String::new());
+                        in_text = if empty { 0 } else { which };
+                    }
+                    b"languagemap" => {
+                        let pattern = attr(e, b"languagepattern")
+                            .map_err(bad)?
+                            .ok_or_else(|| bad("<languagemap> without languagepattern".into()))?;
+                        let name = attr(e, b"languagerulename")
+                            .map_err(bad)?
+                            .ok_or_else(|| bad("<languagemap> without languagerulename".into()))?;
+                        maps.push((pattern, name, line));
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) if in_text != 0 => {
+                let s = t.unescape().map_err(|e| bad(format!("bad text: {e}")))?;
+                let r = rule.as_mut().expect("in_text implies a rule");
+                let slot = if in_text == 1 {
+                    &mut r.before
+                } else {
+                    &mut r.after
+                };
+                slot.get_or_insert_with(String::new).push_str(&s);
+            }
+            Event::CData(t) if in_text != 0 => {
+                let s = String::from_utf8_lossy(&t).into_owned();
+                let r = rule.as_mut().expect("in_text implies a rule");
+                let slot = if in_text == 1 {
+                    &mut r.before
+                } else {
+                    &mut r.after
+                };
+                slot.get_or_insert_with(String::new).push_str(&s);
+            }
+            Event::End(ref e) => match e.local_name().as_ref() {
+                b"beforebreak" | b"afterbreak" => in_text = 0,
+                b"rule" => {
+                    let r = rule.take().expect("a <rule> was opened");
+                    let before = r.before.unwrap_or_default();
+                    let after = r.after.unwrap_or_default();
+                    let compiled = Rule {
+                        is_break: r.is_break,
+                        before: compile(&before, path, r.line, "<beforebreak>")?,
+                        after: compile(&after, path, r.line, "<afterbreak>")?,
+                        before_src: before,
+                        after_src: after,
+                    };
+                    current
+                        .as_mut()
+                        .expect("rule inside languagerule")
+                        .1
+                        .push(compiled);
+                }
+                b"languagerule" => {
+                    if let Some(c) = current.take() {
+                        language_rules.push(c);
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !saw_srx {
+        return Err(Error::parse_file(path, "not an SRX file: no <srx> element"));
+    }
+    let mut out = Vec::new();
+    for (pattern, name, line) in maps {
+        let Some((_, rules)) = language_rules.iter().find(|(n, _)| *n == name) else {
+            return Err(Error::parse(
+                path,
+                line,
+                format!("<languagemap> names the language rule {name:?}, which the file does not define"),
+            ));
+        };
+        out.push(LanguageMap {
+            pattern: compile(&format!("^(?:{pattern})$"), path, line, "languagepattern")?,
+            pattern_src: pattern,
+            name,
+            rules: rules.clone(),
+        });
+    }
+    Ok(Rules {
+        documents: vec![Document { cascade, maps: out }],
+    })
+}

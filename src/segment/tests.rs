@@ -1,0 +1,281 @@
+//! Cases per language, written for diplomatic text.
+
+use super::*;
+
+fn seg(lang: &str, text: &str) -> Vec<String> {
+    let rules = Rules::default();
+    let s = Segmenter::new(&rules, &LangTag::parse(lang).unwrap());
+    s.sentences(text).into_iter().map(String::from).collect()
+}
+
+/// Joining the expected sentences with `sep` and segmenting gives them back.
+fn round_trip(lang: &str, sep: &str, sentences: &[&str]) {
+    let text = sentences.join(sep);
+    assert_eq!(seg(lang, &text), sentences, "segmenting {text:?}");
+}
+
+#[test]
+fn shipped_rules_parse_and_map_every_language() {
+    let rules = Rules::default();
+    for (lang, first) in [("en", "English"), ("ko", "Korean"), ("zh-Hans", "Chinese")] {
+        let names = rules.rule_names_for(&LangTag::parse(lang).unwrap());
+        assert!(names[0].starts_with(first), "{lang}: {names:?}");
+        assert!(
+            names.last().unwrap().starts_with("Default"),
+            "{lang}: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn english_abbreviations_and_titles() {
+    round_trip(
+        "en",
+        " ",
+        &[
+            "H.E. Mr. Hong Kyu-duk, Ambassador of the Republic of Korea, called on Dr. Smith at St. James's Palace.",
+            "They discussed the U.N. Security Council resolution.",
+            "Ms. Lee and Prof. Kim joined at 3 p.m. ET on Jan. 5.",
+            "The talks ended at 9 p.m.",
+            "Both sides welcomed the outcome.",
+        ],
+    );
+}
+
+#[test]
+fn english_numbers_articles_and_initials() {
+    round_trip(
+        "en",
+        " ",
+        &[
+            "See Art. 3 and No. 12 of the agreement, p. 14 and para. 2.",
+            "George W. Bush met J. Paul Getty in 1950-53 and on 2022.02.21.",
+            "Growth was 3.5 per cent, or 1,000.5 billion won.",
+            "The U.S. President arrived in Seoul.",
+        ],
+    );
+}
+
+#[test]
+fn english_quotes_end_sentences_inside_them() {
+    round_trip(
+        "en",
+        " ",
+        &[
+            "He said: \"We will not give up.\"",
+            "\"Why?\" he asked, and nobody answered.",
+            "The minister called it \u{201c}a turning point.\u{201d}",
+            "Talks resume on Monday!",
+            "Is that so?",
+        ],
+    );
+    // A question mark before a lower-case word does not end the sentence.
+    assert_eq!(seg("en", "\"Why?\" he asked."), ["\"Why?\" he asked."]);
+}
+
+#[test]
+fn english_numbered_lists_and_headings() {
+    assert_eq!(seg("en", "1. Introduction"), ["1. Introduction"]);
+    assert_eq!(seg("en", "IV. Final provisions"), ["IV. Final provisions"]);
+    assert_eq!(
+        seg("en", "2.1 Scope. This chapter applies to all parties."),
+        ["2.1 Scope.", "This chapter applies to all parties."]
+    );
+    assert_eq!(
+        seg("en", "(a) the parties; (b) others."),
+        ["(a) the parties; (b) others."]
+    );
+}
+
+#[test]
+fn korean_endings_and_quotes() {
+    round_trip(
+        "ko",
+        " ",
+        &[
+            "양국 장관은 한반도 정세에 대해 논의했다.",
+            "회담은 매우 생산적이었습니다.",
+            "다음 회의는 언제 열리나요?",
+            "\u{201c}우리는 포기하지 않을 것입니다.\u{201d}",
+            "그는 \"평화가 우선이다.\"라고 말했다.",
+            "외교부는 2022. 2. 21. 발표한 성명에서 이를 확인했다.",
+        ],
+    );
+}
+
+#[test]
+fn korean_quotation_followed_by_verb_is_one_sentence() {
+    assert_eq!(
+        seg(
+            "ko",
+            "장관은 \u{201c}대화를 계속하겠다.\u{201d}고 밝혔다. 회담은 끝났다."
+        ),
+        [
+            "장관은 \u{201c}대화를 계속하겠다.\u{201d}고 밝혔다.",
+            "회담은 끝났다."
+        ]
+    );
+}
+
+#[test]
+fn chinese_full_width_punctuation() {
+    round_trip(
+        "zh",
+        "",
+        &[
+            "两国外长讨论了朝鲜半岛局势。",
+            "会谈富有成果！",
+            "下次会议何时举行？",
+            "他说：\u{201c}我们不会放弃。\u{201d}",
+            "「和平优先。」",
+            "双方同意继续对话；",
+            "局势仍然复杂……",
+            "2022.02.21发表的声明确认了这一点。",
+        ],
+    );
+}
+
+#[test]
+fn chinese_no_break_inside_numbers_or_before_commas() {
+    assert_eq!(
+        seg("zh", "增长3.5%，达到1,000亿元。"),
+        ["增长3.5%，达到1,000亿元。"]
+    );
+    assert_eq!(
+        seg("zh", "他说：“好。”，然后离开。"),
+        ["他说：“好。”，然后离开。"]
+    );
+    assert_eq!(
+        seg("zh-Hant", "會談結束。雙方滿意。"),
+        ["會談結束。", "雙方滿意。"]
+    );
+    // Sentences separated by spaces, and ASCII ? before a Han character.
+    assert_eq!(
+        seg("zh", "会谈结束。 双方满意。"),
+        ["会谈结束。", "双方满意。"]
+    );
+    assert_eq!(seg("zh", "真的吗?是的。"), ["真的吗?", "是的。"]);
+}
+
+#[test]
+fn nfd_hangul_and_full_width_forms() {
+    use unicode_normalization::UnicodeNormalization;
+    let nfd: String = "회담이 끝났다. 양측은 만족했다.".nfd().collect();
+    let got = seg("ko", &nfd);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        seg("en", "Ｆｕｌｌ－ｗｉｄｔｈ！ Ｙｅｓ．"),
+        ["Ｆｕｌｌ－ｗｉｄｔｈ！", "Ｙｅｓ．"]
+    );
+}
+
+#[test]
+fn user_rules_go_first_and_can_override() {
+    let user = r#"<?xml version="1.0"?>
+<srx xmlns="http://www.lisa.org/srx20" version="2.0">
+  <header cascade="yes"/>
+  <body>
+    <languagerules>
+      <languagerule languagerulename="Ministry">
+        <rule break="no"><beforebreak>\bCorp\.</beforebreak><afterbreak>\s</afterbreak></rule>
+        <rule break="yes"><beforebreak>;</beforebreak><afterbreak>\s</afterbreak></rule>
+      </languagerule>
+    </languagerules>
+    <maprules><languagemap languagepattern="en.*" languagerulename="Ministry"/></maprules>
+  </body>
+</srx>"#;
+    let user = Rules::from_srx_str(user, Path::new("user.srx")).unwrap();
+    let rules = Rules::default().extended_by(user);
+    let en = Segmenter::new(&rules, &LangTag::parse("en").unwrap());
+    assert_eq!(
+        en.sentences("Samsung Corp. Hyundai Motor; Kia. Done."),
+        ["Samsung Corp. Hyundai Motor;", "Kia.", "Done."]
+    );
+    // The shipped rules alone break after Corp.
+    assert_eq!(
+        seg("en", "Samsung Corp. Hyundai Motor."),
+        ["Samsung Corp.", "Hyundai Motor."]
+    );
+    // Korean gets no user rule here.
+    assert!(rules.rule_names_for(&LangTag::parse("ko").unwrap())[0].starts_with("Korean"));
+}
+
+#[test]
+fn cascade_no_takes_the_first_matching_map() {
+    let doc = r#"<srx version="2.0"><header cascade="no"/><body><languagerules>
+      <languagerule languagerulename="A"><rule break="yes"><beforebreak>\|</beforebreak><afterbreak></afterbreak></rule></languagerule>
+      <languagerule languagerulename="B"><rule break="yes"><beforebreak>#</beforebreak><afterbreak></afterbreak></rule></languagerule>
+      </languagerules><maprules>
+      <languagemap languagepattern="en" languagerulename="A"/>
+      <languagemap languagepattern=".*" languagerulename="B"/>
+      </maprules></body></srx>"#;
+    let rules = Rules::from_srx_str(doc, Path::new("x.srx")).unwrap();
+    let en = Segmenter::new(&rules, &LangTag::parse("en").unwrap());
+    assert_eq!(en.sentences("a|b#c"), ["a|", "b#c"]);
+    let ko = Segmenter::new(&rules, &LangTag::parse("ko").unwrap());
+    assert_eq!(ko.sentences("a|b#c"), ["a|b#", "c"]);
+}
+
+#[test]
+fn bad_srx_is_reported_with_its_line() {
+    let doc = "<srx version=\"2.0\"><body><languagerules>\n<languagerule languagerulename=\"A\">\n<rule><beforebreak>(?&lt;=x)\\.</beforebreak></rule></languagerule></languagerules></body></srx>";
+    let e = Rules::from_srx_str(doc, Path::new("bad.srx"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("bad.srx:3:"), "{e}");
+    assert!(e.contains("look-around"), "{e}");
+    let e = Rules::from_srx_str("<html/>", Path::new("x.srx"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not an SRX file"), "{e}");
+    let doc = r#"<srx version="2.0"><body><maprules><languagemap languagepattern=".*" languagerulename="Nope"/></maprules></body></srx>"#;
+    let e = Rules::from_srx_str(doc, Path::new("x.srx"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("\"Nope\""), "{e}");
+}
+
+/// Brute-force reference: at every char boundary, try each rule anchored on both sides
+/// (the before pattern must match a suffix of the text up to the position, found by trying
+/// every start), first matching rule decides.
+fn breaks_brute(rules: &[Rule], text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(1).collect();
+    for &pos in &bounds {
+        let starts: Vec<usize> = text[..pos].char_indices().map(|(i, _)| i).collect();
+        for r in rules {
+            let before = starts.iter().any(|&s| {
+                r.before
+                    .find_at(&text[..pos], s)
+                    .is_some_and(|m| m.start() == s && m.end() == pos)
+            }) || r.before.find_iter(&text[..pos]).any(|m| m.end() == pos);
+            let after = r.after.find_at(text, pos).is_some_and(|m| m.start() == pos);
+            if before && after {
+                if r.is_break {
+                    out.push(pos);
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn breaks_agree_with_brute_force_on_ordinary_text() {
+    let rules = Rules::default();
+    let texts = [
+        ("en", "H.E. Mr. Kim met U.S. President Biden. \"Why?\" he asked. Talks end at 9 p.m. ET. Art. 3 applies. Yes!"),
+        ("ko", "양국은 합의했다. \u{201c}좋습니다.\u{201d} 2022. 2. 21. 발표. 끝났나요? 네."),
+        ("zh", "会谈结束。“好。”双方满意！真的吗?是的；然后……结束。"),
+    ];
+    for (lang, text) in texts {
+        let tag = LangTag::parse(lang).unwrap();
+        let s = Segmenter::new(&rules, &tag);
+        assert_eq!(
+            s.breaks(text),
+            breaks_brute(&s.rules, text),
+            "{lang}: {text}"
+        );
+    }
+}
