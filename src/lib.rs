@@ -10,6 +10,8 @@
 //!   [`glossary::Recognizer`] that finds terms in Korean, Chinese and English text.
 //! * [`lint`]: QA of translated drafts (terms, numbers, tags, scripts, punctuation,
 //!   consistency), with text, JSON and SARIF output.
+//! * [`diag`]: the one diagnostic model (lint findings, glossary check findings, load
+//!   warnings) and the printers every checker shares.
 //! * [`segment`]: sentence segmentation of EN/KO/ZH paragraphs by SRX 2.0 rules (ours
 //!   shipped, yours in front of them).
 //! * [`answer`]: the answers of `match`, `search`, `terms`, `stats` and `show`, as
@@ -53,7 +55,7 @@
 //! let mut linter = Linter::new("draft.tsv", langs, RuleSelection::default()).with_glossary(&glossary);
 //! let draft = Segment::new(1, Some("The DPRK's envoy arrived."), Some("북조선의 특사가 도착했다."));
 //! let findings = linter.check(&draft)?;
-//! assert!(findings.iter().any(|f| f.rule == Rule::TermForbidden));
+//! assert!(findings.iter().any(|f| f.code == Rule::TermForbidden));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -63,6 +65,7 @@
 #![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod answer;
+pub mod diag;
 pub mod error;
 pub mod formats;
 pub mod fuzzy;
