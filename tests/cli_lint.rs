@@ -305,3 +305,22 @@ fn lint_text_output_escapes_control_characters() {
     );
     assert!(out.contains("\\u001b]0;pwned\\u0007"), "{out}");
 }
+
+#[test]
+fn lint_stderr_summary_escapes_control_characters() {
+    // With JSON and SARIF the summary line goes to stderr; it names the draft, whose
+    // name may hold control characters.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let name = "d\u{1b}]0;pwned\u{7}.tsv";
+    write(p, name, "en\tko\nHello.\t안녕하세요.\n");
+    let (code, out, err) = concord(p, &["lint", "--no-memory", name, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(
+        err.contains("d\\u{1b}]0;pwned\\u{7}.tsv: 1 segment checked"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["file"].as_str().unwrap(), name);
+}

@@ -168,7 +168,12 @@ pub fn run(cli: &Cli, args: &GlossaryArgs) -> Result<Outcome> {
 
 fn print_warnings(g: &Glossary) {
     for w in g.warnings() {
-        eprintln!("concord: warning: {w}");
+        // A load warning is a diagnostic; its file name and message may hold control
+        // characters of the file.
+        eprintln!(
+            "concord: warning: {}",
+            concord::text::escape_controls(&w.to_string())
+        );
     }
 }
 

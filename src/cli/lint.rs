@@ -10,6 +10,7 @@ use concord::glossary::{CsvOptions, Glossary};
 use concord::lang::LangRange;
 use concord::lint::baseline::Baseline;
 use concord::lint::{self, DraftFormat, DraftRequest, Resources, Rule, RuleSelection, Severity};
+use concord::text::escape_controls;
 use concord::{Error, Result};
 
 use super::{db_path, open_for_reading, stdout_error};
@@ -213,10 +214,10 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
     let summary = lint::run(&req, &res, &selection, baseline.as_ref(), p.as_mut())?;
     drop(p);
     for n in &summary.notes {
-        eprintln!("concord: note: {n}");
+        eprintln!("concord: note: {}", escape_controls(n));
     }
     if output != OutputFormat::Text {
-        eprintln!("{}", summary.line());
+        eprintln!("{}", escape_controls(&summary.line()));
     }
     std::io::stdout().flush().map_err(stdout_error)?;
     Ok(match Status::of(&Summary::counts(&summary)) {
