@@ -12,6 +12,8 @@
 //!   consistency), with text, JSON and SARIF output.
 //! * [`align`]: EN/KO/ZH versions of a document into aligned units with confidences
 //!   (length model, glossary, number and name anchors), for the memory.
+//! * [`diag`]: the one diagnostic model (lint findings, glossary check findings, load
+//!   warnings) and the printers every checker shares.
 //! * [`segment`]: sentence segmentation of EN/KO/ZH paragraphs by SRX 2.0 rules (ours
 //!   shipped, yours in front of them).
 //! * [`answer`]: the answers of `match`, `search`, `terms`, `stats` and `show`, as
@@ -55,7 +57,7 @@
 //! let mut linter = Linter::new("draft.tsv", langs, RuleSelection::default()).with_glossary(&glossary);
 //! let draft = Segment::new(1, Some("The DPRK's envoy arrived."), Some("북조선의 특사가 도착했다."));
 //! let findings = linter.check(&draft)?;
-//! assert!(findings.iter().any(|f| f.rule == Rule::TermForbidden));
+//! assert!(findings.iter().any(|f| f.code == Rule::TermForbidden));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -66,10 +68,12 @@
 
 pub mod align;
 pub mod answer;
+pub mod diag;
 pub mod error;
 pub mod formats;
 pub mod fuzzy;
 pub mod glossary;
+pub mod keystore;
 pub mod lang;
 pub mod lint;
 pub mod output;

@@ -178,7 +178,7 @@ impl Output {
             }
             if m.permissions().readonly() && !policy.force {
                 return Err(Error::Invalid(format!(
-                    "{}: the file is read-only; not replaced (force to replace it)",
+                    "{}: the file is read-only; it is replaced only when forced (--force)",
                     path.display()
                 )));
             }

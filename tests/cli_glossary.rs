@@ -381,3 +381,42 @@ fn okapi_fixtures_with_langs() {
         "en,fr\nentry 1,trans 1\nsource 2,éßÑ￦ target 2\n"
     );
 }
+
+#[test]
+fn glossary_check_escapes_control_characters_and_writes_sarif() {
+    // issue 13 item 6: a term holding `\e]0;pwned\a` is shown escaped in text output and
+    // kept (as a JSON escape) in JSON; SARIF goes through the same printers as lint.
+    let env = Env::new();
+    let p = env.file(
+        "c.csv",
+        "en,ko,ko:forbidden\nDPRK\u{1b}]0;pwned\u{7},북한,북한\n".as_bytes(),
+    );
+    let o = env.run(&["glossary", "check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("[approved-and-forbidden]"), "{out}");
+    let o = env.run(&["--json", "glossary", "check", p.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["schema"], "concord-glossary-check/1");
+    assert_eq!(v["entries"], 1);
+    assert_eq!(v["completed"], true);
+    let o = env.run(&[
+        "glossary",
+        "check",
+        "--output-format",
+        "sarif",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let run = &v["runs"][0];
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    let ids: Vec<&str> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"approved-and-forbidden"), "{ids:?}");
+}

@@ -229,3 +229,98 @@ fn tmx_draft() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("8 segments checked"), "{out}");
 }
+
+#[test]
+fn lint_format_meant_both_draft_and_output_format() {
+    // `--format` used to set both; now --draft-format (alias --input-format) and
+    // --output-format are separate, and a draft format given to --format still works
+    // with a deprecation note.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write(p, "g.csv", GLOSSARY);
+    write(
+        p,
+        "draft.txt",
+        "en\tko\nThe DPRK spoke.\t북조선이 말했다.\n",
+    );
+    let base = ["lint", "--no-memory", "--glossary", "g.csv", "draft.txt"];
+    let with = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend_from_slice(extra);
+        concord(p, &a)
+    };
+    let (code, out, err) = with(&["--draft-format", "tsv", "--output-format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["findings"][0]["rule"], "term-forbidden");
+    assert!(!err.contains("deprecated"), "{err}");
+    let (code, out, _) = with(&["--input-format", "tsv", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "term-forbidden");
+    // The old spelling: both through --format, a note on stderr.
+    let (code, out, err) = with(&["--format", "tsv", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "--format tsv names the draft format, which is deprecated: use --draft-format tsv"
+        ),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["format"], "tsv");
+    let (code, _, err) = with(&["--output-format", "tsv"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn lint_text_output_escapes_control_characters() {
+    // issue 13 item 6: the draft's `\e]0;pwned\a` does not reach the terminal raw.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write(p, "g.csv", GLOSSARY);
+    write(
+        p,
+        "bad.tsv",
+        "en\tko\nThe DPRK spoke.\t북조선이\u{1b}]0;pwned\u{7} 말했다.\n",
+    );
+    let (code, out, _) = concord(
+        p,
+        &["lint", "--no-memory", "--glossary", "g.csv", "bad.tsv"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("\\u{1b}]0;pwned\\u{7}"), "{out}");
+    let (_, out, _) = concord(
+        p,
+        &[
+            "lint",
+            "--no-memory",
+            "--glossary",
+            "g.csv",
+            "bad.tsv",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.contains("\\u001b]0;pwned\\u0007"), "{out}");
+}
+
+#[test]
+fn lint_stderr_summary_escapes_control_characters() {
+    // With JSON and SARIF the summary line goes to stderr; it names the draft, whose
+    // name may hold control characters.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let name = "d\u{1b}]0;pwned\u{7}.tsv";
+    write(p, name, "en\tko\nHello.\t안녕하세요.\n");
+    let (code, out, err) = concord(p, &["lint", "--no-memory", name, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(
+        err.contains("d\\u{1b}]0;pwned\\u{7}.tsv: 1 segment checked"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["file"].as_str().unwrap(), name);
+}

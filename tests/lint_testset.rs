@@ -7,27 +7,12 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use concord::diag::printer::Collect;
 use concord::glossary::{CsvOptions, Glossary};
-use concord::lint::printer::Printer;
 use concord::lint::{self, DraftRequest, Finding, Resources, RuleSelection, Severity, Summary};
 
 fn data(name: &str) -> PathBuf {
     common::data("lint", name)
-}
-
-struct Collect(Vec<Finding>);
-
-impl Printer for Collect {
-    fn begin(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        self.0.push(f.clone());
-        Ok(())
-    }
-    fn end(&mut self, _: &Summary) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 fn lint_file(name: &str) -> (Vec<Finding>, Summary) {
@@ -38,7 +23,7 @@ fn lint_file(name: &str) -> (Vec<Finding>, Summary) {
         glossary_required: true,
         threads: 0,
     };
-    let mut c = Collect(Vec::new());
+    let mut c = Collect::new();
     let s = lint::run(
         &DraftRequest::file(data(name)),
         &res,
@@ -47,7 +32,7 @@ fn lint_file(name: &str) -> (Vec<Finding>, Summary) {
         &mut c,
     )
     .unwrap();
-    (c.0, s)
+    (c.diagnostics, s)
 }
 
 fn expected(name: &str) -> BTreeMap<u64, String> {
@@ -71,7 +56,7 @@ fn check_pair(pair: &str) {
     let errors: Vec<String> = correct
         .iter()
         .filter(|f| f.severity == Severity::Error)
-        .map(|f| format!("row {}: {} {}", f.segment, f.rule, f.message))
+        .map(|f| format!("row {}: {} {}", f.segment.unwrap(), f.code, f.message))
         .collect();
     assert!(
         errors.is_empty(),
@@ -85,12 +70,12 @@ fn check_pair(pair: &str) {
     for (row, rule) in &exp {
         if !seeded
             .iter()
-            .any(|f| f.segment == *row && f.rule.id() == rule)
+            .any(|f| f.segment == Some(*row) && f.code.id() == rule)
         {
             let got: Vec<&str> = seeded
                 .iter()
-                .filter(|f| f.segment == *row)
-                .map(|f| f.rule.id())
+                .filter(|f| f.segment == Some(*row))
+                .map(|f| f.code.id())
                 .collect();
             missed.push(format!("row {row}: expected {rule}, got {got:?}"));
         }

@@ -15,23 +15,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use concord::diag::printer::Printer;
+use concord::diag::Diagnostic;
 use concord::glossary::{CsvOptions, Glossary};
-use concord::lint::printer::Printer;
-use concord::lint::{self, DraftRequest, Finding, Resources, RuleSelection, Summary};
+use concord::lint::{self, DraftRequest, Resources, RuleSelection};
 use concord::text::match_key;
 use concord_bench::{aligned, corpora_dir, median, repo_root, rows as rows_of, Xorshift, ALIGNED};
 
 struct Count(u64);
 
 impl Printer for Count {
-    fn begin(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn finding(&mut self, _: &Finding) -> std::io::Result<()> {
+    fn diagnostic(&mut self, _: &Diagnostic) -> std::io::Result<()> {
         self.0 += 1;
-        Ok(())
-    }
-    fn end(&mut self, _: &Summary) -> std::io::Result<()> {
         Ok(())
     }
 }

@@ -4,8 +4,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use concord::answer::TermsRequest;
-use concord::glossary::check::{check_file, Severity};
+use concord::answer::{
+    Canonical, Document, TermsRequest, GLOSSARY_FMT_SCHEMA, GLOSSARY_IMPORT_SCHEMA,
+};
+use concord::diag::printer::{self, OutputFormat};
+use concord::diag::Status;
+use concord::glossary::check::check_file;
 use concord::glossary::{CsvOptions, Glossary, Layout};
 use concord::lang::{parse_ranges, LangRange, LangTag};
 use concord::text::escape_controls;
@@ -127,6 +131,9 @@ pub struct FmtArgs {
 pub struct CheckArgs {
     /// The glossary file.
     pub file: PathBuf,
+    /// Output format: text (default), json (as --json) or sarif.
+    #[arg(long, value_name = "FORMAT", value_parser = super::lint::parse_output_format)]
+    pub output_format: Option<OutputFormat>,
     #[command(flatten)]
     pub read: ReadOpts,
 }
@@ -163,7 +170,12 @@ pub fn run(cli: &Cli, args: &GlossaryArgs) -> Result<Outcome> {
 
 fn print_warnings(g: &Glossary) {
     for w in g.warnings() {
-        eprintln!("concord: warning: {w}");
+        // A load warning is a diagnostic; its file name and message may hold control
+        // characters of the file.
+        eprintln!(
+            "concord: warning: {}",
+            concord::text::escape_controls(&w.to_string())
+        );
     }
 }
 
@@ -178,7 +190,7 @@ fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
     let report = mem.import_glossary(&names, &all)?;
     if cli.json {
-        print_json(&report)?;
+        print_json(&Document::new(GLOSSARY_IMPORT_SCHEMA, &report))?;
     } else {
         print_line(&format!(
             "imported {} glossary entr{} into {} ({} added, {} updated, {} unchanged; languages: {})",
@@ -235,9 +247,13 @@ fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Outcome> {
     let name = args.file.display();
     if args.check {
         if cli.json {
-            print_json(
-                &serde_json::json!({ "file": name.to_string(), "canonical": is_canonical }),
-            )?;
+            print_json(&Document::new(
+                GLOSSARY_FMT_SCHEMA,
+                Canonical {
+                    file: name.to_string(),
+                    canonical: is_canonical,
+                },
+            ))?;
         } else if is_canonical {
             print_line(&format!("{name}: canonical"))?;
         } else {
@@ -282,34 +298,17 @@ fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Outcome> {
 fn check(cli: &Cli, args: &CheckArgs) -> Result<Outcome> {
     let opts = args.read.options()?;
     let report = check_file(&args.file, &opts)?;
-    if cli.json {
-        print_json(&report)?;
-    } else {
-        let mut out = super::stdout();
-        for f in &report.findings {
-            let at = match f.line {
-                Some(l) => format!("{}:{l}", report.path),
-                None => report.path.clone(),
-            };
-            writeln!(out, "{at}: {}: {} [{}]", f.severity, f.message, f.code)
-                .map_err(stdout_error)?;
-        }
-        writeln!(
-            out,
-            "{}: {} entries, {} error(s), {} warning(s), {} notice(s)",
-            report.path,
-            report.entries,
-            report.count(Severity::Error),
-            report.count(Severity::Warning),
-            report.count(Severity::Notice)
-        )
-        .map_err(stdout_error)?;
-        out.flush().map_err(stdout_error)?;
-    }
-    Ok(if report.count(Severity::Error) > 0 {
-        Outcome::Findings
-    } else {
-        Outcome::Ok
+    let format = match (&args.output_format, cli.json) {
+        (Some(f), _) => *f,
+        (None, true) => OutputFormat::Json,
+        (None, false) => OutputFormat::Text,
+    };
+    let mut p = printer::printer(format, super::stdout());
+    let status = report.print(p.as_mut()).map_err(stdout_error)?;
+    drop(p);
+    Ok(match status {
+        Status::Ok => Outcome::Ok,
+        _ => Outcome::Findings,
     })
 }
 

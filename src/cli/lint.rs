@@ -4,13 +4,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use concord::diag::printer::{self, Collect, OutputFormat};
+use concord::diag::{Status, Summary};
 use concord::glossary::{CsvOptions, Glossary};
 use concord::lang::LangRange;
 use concord::lint::baseline::Baseline;
-use concord::lint::printer::{self, OutputFormat, Printer};
-use concord::lint::{
-    self, DraftFormat, DraftRequest, Finding, Resources, Rule, RuleSelection, Severity, Summary,
-};
+use concord::lint::{self, DraftFormat, DraftRequest, Resources, Rule, RuleSelection, Severity};
+use concord::text::escape_controls;
 use concord::{Error, Result};
 
 use super::{db_path, open_for_reading, stdout_error};
@@ -32,10 +32,16 @@ pub struct LintArgs {
     /// Target language (when the draft does not say it, or has several).
     #[arg(long, value_name = "LANG")]
     pub to: Option<String>,
-    /// Output format: text (default), json or sarif; and/or the draft's format: tsv, csv,
-    /// xliff, tmx, txt (default: from the extension). Give it twice to set both.
+    /// Output format: text (default), json or sarif. (Deprecated: a draft format given
+    /// here is still taken as --draft-format, with a note.)
     #[arg(long, value_name = "FORMAT")]
     pub format: Vec<String>,
+    /// Output format: text (default), json or sarif (same as --format).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_output_format)]
+    pub output_format: Option<OutputFormat>,
+    /// The draft's format: tsv, csv, xliff, tmx, txt (default: from the extension).
+    #[arg(long, visible_alias = "input-format", value_name = "FORMAT", value_parser = parse_draft_format)]
+    pub draft_format: Option<DraftFormat>,
     /// A glossary CSV/TSV file (repeatable). Without it, the memory's glossary is used.
     #[arg(long = "glossary", value_name = "FILE")]
     pub glossaries: Vec<PathBuf>,
@@ -79,23 +85,19 @@ fn parse_range(s: &Option<String>, flag: &str) -> Result<Option<LangRange>> {
         .transpose()
 }
 
-/// Collects findings (for --write-baseline).
-struct Collect(Vec<Finding>);
-
-impl Printer for Collect {
-    fn begin(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        self.0.push(f.clone());
-        Ok(())
-    }
-    fn end(&mut self, _: &Summary) -> std::io::Result<()> {
-        Ok(())
-    }
+/// Parse an output format name (clap value parser).
+pub fn parse_output_format(s: &str) -> std::result::Result<OutputFormat, String> {
+    OutputFormat::from_name(s).ok_or_else(|| format!("{s:?}: expected text, json or sarif"))
 }
 
-pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
+fn parse_draft_format(s: &str) -> std::result::Result<DraftFormat, String> {
+    DraftFormat::from_name(s).ok_or_else(|| format!("{s:?}: expected tsv, csv, xliff, tmx or txt"))
+}
+
+/// The output and draft formats of the flags. `--format` once meant both (a value of
+/// either kind, given twice to set both); draft formats there still work, with a
+/// deprecation note on stderr.
+fn formats(cli: &Cli, args: &LintArgs) -> Result<(OutputFormat, Option<DraftFormat>)> {
     let mut output = if cli.json {
         OutputFormat::Json
     } else {
@@ -106,13 +108,27 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
         if let Some(o) = OutputFormat::from_name(f) {
             output = o;
         } else if let Some(d) = DraftFormat::from_name(f) {
+            eprintln!(
+                "concord: warning: --format {f} names the draft format, which is deprecated: use --draft-format {f} (--format is the output format)"
+            );
             draft_format = Some(d);
         } else {
             return Err(Error::Invalid(format!(
-                "--format {f:?}: expected an output format (text, json, sarif) or a draft format (tsv, csv, xliff, tmx, txt)"
+                "--format {f:?}: expected an output format (text, json, sarif); the draft format is --draft-format (tsv, csv, xliff, tmx, txt)"
             )));
         }
     }
+    if let Some(o) = args.output_format {
+        output = o;
+    }
+    if let Some(d) = args.draft_format {
+        draft_format = Some(d);
+    }
+    Ok((output, draft_format))
+}
+
+pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
+    let (output, draft_format) = formats(cli, args)?;
     let min = Severity::parse(&args.min_severity).ok_or_else(|| {
         Error::Invalid(format!(
             "--min-severity {:?}: expected info, warning or error",
@@ -178,15 +194,16 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
         threads: 0,
     };
     if let Some(path) = &args.write_baseline {
-        let mut c = Collect(Vec::new());
+        let mut c = Collect::new();
         let summary = lint::run(&req, &res, &selection, None, &mut c)?;
         let mut out = super::open_output(cli, Some(path), args.force)?;
-        Baseline::write(&c.0, &mut out).map_err(|e| Error::io(path, e))?;
+        Baseline::write(&c.diagnostics, &mut out).map_err(|e| Error::io(path, e))?;
         out.commit()?;
+        let n = c.diagnostics.len();
         eprintln!(
             "concord: wrote {} finding{} to {} ({})",
-            c.0.len(),
-            if c.0.len() == 1 { "" } else { "s" },
+            n,
+            if n == 1 { "" } else { "s" },
             path.display(),
             summary.line()
         );
@@ -197,15 +214,14 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
     let summary = lint::run(&req, &res, &selection, baseline.as_ref(), p.as_mut())?;
     drop(p);
     for n in &summary.notes {
-        eprintln!("concord: note: {n}");
+        eprintln!("concord: note: {}", escape_controls(n));
     }
     if output != OutputFormat::Text {
-        eprintln!("{}", summary.line());
+        eprintln!("{}", escape_controls(&summary.line()));
     }
     std::io::stdout().flush().map_err(stdout_error)?;
-    Ok(if summary.errors > 0 {
-        Outcome::Findings
-    } else {
-        Outcome::Ok
+    Ok(match Status::of(&Summary::counts(&summary)) {
+        Status::Ok => Outcome::Ok,
+        _ => Outcome::Findings,
     })
 }

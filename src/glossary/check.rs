@@ -7,61 +7,36 @@
 //! | `empty-language` | warning | a language column is empty in every row |
 //! | `no-terms` | warning | an entry has no term at all |
 //! | `conflicting-translations` | warning | the same source term (first language column) in two entries with different translations |
-//! | `duplicate-entry` | notice | the same source term in two entries with the same translations |
-//! | `forbidden-elsewhere` | notice | a forbidden variant of one entry is an approved variant of another, or inside one (韩半岛 forbidden for "Korean Peninsula" yet part of 韩半岛和平交涉本部长); allowed, but worth knowing |
+//! | `duplicate-entry` | info | the same source term in two entries with the same translations |
+//! | `forbidden-elsewhere` | info | a forbidden variant of one entry is an approved variant of another, or inside one (韩半岛 forbidden for "Korean Peninsula" yet part of 韩半岛和平交涉本部长); allowed, but worth knowing |
 //! | `white-space` | warning | tabs, non-breaking or ideographic spaces, line breaks, invisible characters or doubled spaces inside a term |
-//! | `padding` | notice | white space at the start or end of a cell (`fmt` removes it) |
+//! | `padding` | info | white space at the start or end of a cell (`fmt` removes it) |
 //! | `mixed-script` | warning | a term mixing scripts (Hangul with Han, Latin with Cyrillic look-alikes), or in a script its column's language does not use (Han in `ko`, Hangul in `zh`, CJK in `en`) |
-//! | `strict-not-korean` | notice | `strict` names a language whose terms have no Hangul (it changes nothing) |
+//! | `strict-not-korean` | info | `strict` names a language whose terms have no Hangul (it changes nothing) |
 //!
-//! Every finding carries the line of the row (or of the header).
+//! | `skipped-row` | warning | a row the reader skipped (a load warning, [`super::LoadWarning`]) |
+//!
+//! Every finding is a [`Diagnostic`] and carries the line of the row (or of the header).
+//! [`CheckReport::print`] prints a report through any printer of [`crate::diag::printer`]
+//! (text, JSON with schema `concord-glossary-check/1`, SARIF 2.1.0). "Notices" of earlier
+//! versions are `info` now: there is one [`Severity`] in concord.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::diag::printer::{End, Printer, Run};
+use crate::diag::{Checker, Counts, Diagnostic, GlossaryCode, Severity, Status, Summary};
+use crate::error::{Location, Result};
 use crate::lang::{LangRange, LangTag};
 use crate::text::{match_key, script_of, Script, ScriptCounts};
 
 use super::csv::{load_file, CsvOptions, RawRecord};
 use super::{Column, Glossary, Recognizer};
 
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Must be fixed.
-    Error,
-    /// Probably a mistake.
-    Warning,
-    /// Allowed, but worth knowing.
-    Notice,
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Notice => "notice",
-        })
-    }
-}
-
-/// One problem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// How bad it is.
-    pub severity: Severity,
-    /// A stable code (see the module documentation).
-    pub code: &'static str,
-    /// The line of the file (row or header), when known.
-    pub line: Option<u64>,
-    /// What is wrong, in words.
-    pub message: String,
-}
+/// One problem: a [`Diagnostic`] whose code is a [`GlossaryCode`].
+pub type Finding = Diagnostic;
 
 /// The result of checking a file.
 #[derive(Debug, Clone, Serialize)]
@@ -70,7 +45,7 @@ pub struct CheckReport {
     pub path: String,
     /// Number of entries read.
     pub entries: usize,
-    /// The findings, by line.
+    /// The findings, by line (errors first on a line), then the warnings of the load.
     pub findings: Vec<Finding>,
 }
 
@@ -78,6 +53,55 @@ impl CheckReport {
     /// Number of findings of this severity.
     pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
+    }
+
+    /// The findings by severity.
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.findings)
+    }
+
+    /// Print the report through `printer` (text, JSON, SARIF, or a [`Collect`]).
+    ///
+    /// [`Collect`]: crate::diag::printer::Collect
+    pub fn print(&self, printer: &mut dyn Printer) -> std::io::Result<Status> {
+        printer.begin(&Run {
+            checker: Checker::GlossaryCheck,
+            file: self.path.clone(),
+        })?;
+        for f in &self.findings {
+            printer.diagnostic(f)?;
+        }
+        let end = End {
+            summary: self,
+            error: None,
+        };
+        printer.end(&end)?;
+        Ok(end.status())
+    }
+}
+
+impl Summary for CheckReport {
+    fn counts(&self) -> Counts {
+        CheckReport::counts(self)
+    }
+
+    fn line(&self) -> String {
+        let c = CheckReport::counts(self);
+        format!(
+            "{}: {} entries, {} error(s), {} warning(s), {} info",
+            self.path, self.entries, c.errors, c.warnings, c.info
+        )
+    }
+
+    fn json_fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("path".into(), self.path.clone().into());
+        m.insert("entries".into(), self.entries.into());
+        m.insert(
+            "summary".into(),
+            serde_json::to_value(CheckReport::counts(self)).expect("counts serialize"),
+        );
+        m
     }
 }
 
@@ -114,11 +138,12 @@ pub fn check_file(path: &Path, opts: &CsvOptions) -> Result<CheckReport> {
             let Some(Some(tag)) = langs.get(i) else {
                 continue;
             };
-            raw_cell(cell, tag, rec.line, &mut findings);
+            raw_cell(cell, tag, &Location::line(path, rec.line), &mut findings);
         }
     }
-    findings.extend(check_glossary(g, header_line));
-    findings.sort_by_key(|f| (f.line.unwrap_or(0), f.severity));
+    findings.extend(check_glossary(g, path, header_line));
+    findings.extend(g.warnings().iter().cloned());
+    findings.sort_by_key(|f| (f.line(), std::cmp::Reverse(f.severity)));
     Ok(CheckReport {
         path: path.display().to_string(),
         entries: g.entries.len(),
@@ -126,14 +151,13 @@ pub fn check_file(path: &Path, opts: &CsvOptions) -> Result<CheckReport> {
     })
 }
 
-fn raw_cell(cell: &str, tag: &LangTag, line: u64, out: &mut Vec<Finding>) {
+fn raw_cell(cell: &str, tag: &LangTag, at: &Location, out: &mut Vec<Finding>) {
     if cell.trim() != cell && !cell.trim().is_empty() {
-        out.push(Finding {
-            severity: Severity::Notice,
-            code: "padding",
-            line: Some(line),
-            message: format!("{tag} cell {cell:?} has white space at its start or end"),
-        });
+        out.push(Finding::new(
+            GlossaryCode::Padding,
+            format!("{tag} cell {cell:?} has white space at its start or end"),
+            at.clone(),
+        ));
     }
     for part in cell.split('|') {
         let term = part.trim_matches(' ');
@@ -148,31 +172,24 @@ fn raw_cell(cell: &str, tag: &LangTag, line: u64, out: &mut Vec<Finding>) {
                 )
         });
         if let Some(c) = odd {
-            out.push(Finding {
-                severity: Severity::Warning,
-                code: "white-space",
-                line: Some(line),
-                message: format!(
+            out.push(Finding::new(
+                GlossaryCode::WhiteSpace,
+                format!(
                     "{tag} term {:?} contains U+{:04X} (use a plain space or nothing)",
                     term.trim(),
                     c as u32
                 ),
-            });
+                at.clone(),
+            ));
         } else if term.contains("  ") {
-            out.push(Finding {
-                severity: Severity::Warning,
-                code: "white-space",
-                line: Some(line),
-                message: format!("{tag} term {term:?} contains doubled spaces"),
-            });
+            out.push(Finding::new(
+                GlossaryCode::WhiteSpace,
+                format!("{tag} term {term:?} contains doubled spaces"),
+                at.clone(),
+            ));
         }
         if let Some(msg) = mixed_script(term.trim(), tag) {
-            out.push(Finding {
-                severity: Severity::Warning,
-                code: "mixed-script",
-                line: Some(line),
-                message: msg,
-            });
+            out.push(Finding::new(GlossaryCode::MixedScript, msg, at.clone()));
         }
     }
 }
@@ -214,11 +231,16 @@ fn mixed_script(term: &str, tag: &LangTag) -> Option<String> {
     None
 }
 
-/// Check the entries of a glossary (lines come from the entries' locations;
-/// `header_line` is used for column findings).
-pub fn check_glossary(g: &Glossary, header_line: Option<u64>) -> Vec<Finding> {
+/// Check the entries of a glossary read from `path` (lines come from the entries'
+/// locations; `header_line` is used for column findings).
+pub fn check_glossary(g: &Glossary, path: &Path, header_line: Option<u64>) -> Vec<Finding> {
     let mut out = Vec::new();
     let line = |i: usize| g.location(i).and_then(|l| l.line);
+    let at = |line: Option<u64>| Location {
+        path: path.to_path_buf(),
+        line,
+        column: None,
+    };
     let label = |i: usize| match &g.entries[i].id {
         Some(id) => format!("entry {id}"),
         None => match line(i) {
@@ -234,12 +256,11 @@ pub fn check_glossary(g: &Glossary, header_line: Option<u64>) -> Vec<Finding> {
                 .iter()
                 .any(|e| e.term_set(t).is_some_and(|s| !s.approved.is_empty()));
             if !used {
-                out.push(Finding {
-                    severity: Severity::Warning,
-                    code: "empty-language",
-                    line: header_line,
-                    message: format!("the {t} column is empty in every row"),
-                });
+                out.push(Finding::new(
+                    GlossaryCode::EmptyLanguage,
+                    format!("the {t} column is empty in every row"),
+                    at(header_line),
+                ));
             }
         }
     }
@@ -247,35 +268,32 @@ pub fn check_glossary(g: &Glossary, header_line: Option<u64>) -> Vec<Finding> {
     for (i, e) in g.entries.iter().enumerate() {
         if let Some(id) = &e.id {
             if let Some(first) = ids.insert(id, i) {
-                out.push(Finding {
-                    severity: Severity::Error,
-                    code: "duplicate-id",
-                    line: line(i),
-                    message: format!(
+                out.push(Finding::new(
+                    GlossaryCode::DuplicateId,
+                    format!(
                         "id {id:?} is used twice (also at line {})",
                         line(first).map_or("?".into(), |l| l.to_string())
                     ),
-                });
+                    at(line(i)),
+                ));
             }
         }
         if e.has_no_terms() {
-            out.push(Finding {
-                severity: Severity::Warning,
-                code: "no-terms",
-                line: line(i),
-                message: format!("{} has no term in any language", label(i)),
-            });
+            out.push(Finding::new(
+                GlossaryCode::NoTerms,
+                format!("{} has no term in any language", label(i)),
+                at(line(i)),
+            ));
         }
         for (t, set) in &e.terms {
             for f in &set.forbidden {
                 let k = match_key(f);
                 if set.approved.iter().any(|a| match_key(a) == k) {
-                    out.push(Finding {
-                        severity: Severity::Error,
-                        code: "approved-and-forbidden",
-                        line: line(i),
-                        message: format!("{t} variant {f:?} is both approved and forbidden"),
-                    });
+                    out.push(Finding::new(
+                        GlossaryCode::ApprovedAndForbidden,
+                        format!("{t} variant {f:?} is both approved and forbidden"),
+                        at(line(i)),
+                    ));
                 }
             }
         }
@@ -287,15 +305,10 @@ pub fn check_glossary(g: &Glossary, header_line: Option<u64>) -> Vec<Finding> {
                     .any(|v| ScriptCounts::of(v).hangul > 0)
             });
             if !hangul {
-                out.push(Finding {
-                    severity: Severity::Notice,
-                    code: "strict-not-korean",
-                    line: line(i),
-                    message: format!(
+                out.push(Finding::new(GlossaryCode::StrictNotKorean, format!(
                         "strict names {t}, but {} has no Hangul term in {t}: strict changes nothing",
                         label(i)
-                    ),
-                });
+                    ), at(line(i))));
             }
         }
     }
@@ -338,19 +351,13 @@ pub fn check_glossary(g: &Glossary, header_line: Option<u64>) -> Vec<Finding> {
                     .and_then(|s| s.approved.iter().find(|a| match_key(a) == k))
                     .cloned()
                     .unwrap_or(k.clone());
-                out.push(Finding {
-                    severity: if same {
-                        Severity::Notice
+                out.push(Finding::new(
+                    if same {
+                        GlossaryCode::DuplicateEntry
                     } else {
-                        Severity::Warning
+                        GlossaryCode::ConflictingTranslations
                     },
-                    code: if same {
-                        "duplicate-entry"
-                    } else {
-                        "conflicting-translations"
-                    },
-                    line: line(other),
-                    message: format!(
+                    format!(
                         "{src} term {term:?} is also in {} {}",
                         label(first),
                         if same {
@@ -359,7 +366,8 @@ pub fn check_glossary(g: &Glossary, header_line: Option<u64>) -> Vec<Finding> {
                             "with different translations".to_string()
                         }
                     ),
-                });
+                    at(line(other)),
+                ));
             }
         }
     }
@@ -386,11 +394,9 @@ pub fn check_glossary(g: &Glossary, header_line: Option<u64>) -> Vec<Finding> {
                         continue;
                     }
                     let exact = h.matched.chars().count() == approved.chars().count();
-                    out.push(Finding {
-                        severity: Severity::Notice,
-                        code: "forbidden-elsewhere",
-                        line: line(b),
-                        message: format!(
+                    out.push(Finding::new(
+                        GlossaryCode::ForbiddenElsewhere,
+                        format!(
                             "{tag} {:?} is forbidden in {} but {} approved {:?} of {}",
                             h.variant,
                             label(h.entry),
@@ -398,7 +404,8 @@ pub fn check_glossary(g: &Glossary, header_line: Option<u64>) -> Vec<Finding> {
                             approved,
                             label(b)
                         ),
-                    });
+                        at(line(b)),
+                    ));
                 }
             }
         }
@@ -415,7 +422,10 @@ mod tests {
         let p = dir.path().join("g.csv");
         std::fs::write(&p, text).unwrap();
         let r = check_file(&p, &CsvOptions::default()).unwrap();
-        r.findings.iter().map(|f| (f.line, f.code)).collect()
+        r.findings
+            .iter()
+            .map(|f| (f.location.line, f.code.id()))
+            .collect()
     }
 
     #[test]

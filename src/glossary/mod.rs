@@ -35,6 +35,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::diag::{Code, Diagnostic, LoadCode};
 use crate::error::{Location, Result};
 use crate::lang::{LangRange, LangTag};
 
@@ -249,25 +250,9 @@ pub fn sort_languages(tags: &mut [LangTag]) {
 }
 
 /// A problem noticed while reading a file that did not stop the import (a skipped row of
-/// a headerless file, for instance).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LoadWarning {
-    /// The file and line.
-    #[serde(serialize_with = "ser_location")]
-    pub location: Location,
-    /// What happened.
-    pub message: String,
-}
-
-fn ser_location<S: serde::Serializer>(l: &Location, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&l.to_string())
-}
-
-impl std::fmt::Display for LoadWarning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
-    }
-}
+/// a headerless file, for instance): a [`Diagnostic`] with a [`LoadCode`], displayed as
+/// `file:line: message`.
+pub type LoadWarning = Diagnostic;
 
 /// A glossary: entries, plus the columns the source files declared (so that export and
 /// `glossary fmt` write them back even when they are empty) and where each entry came
@@ -387,10 +372,11 @@ impl Glossary {
     }
 
     pub(crate) fn warn(&mut self, location: Location, message: impl Into<String>) {
-        self.warnings.push(LoadWarning {
+        self.warnings.push(Diagnostic::new(
+            Code::Load(LoadCode::SkippedRow),
+            message,
             location,
-            message: message.into(),
-        });
+        ));
     }
 
     /// The declared columns, in declaration order.

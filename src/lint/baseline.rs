@@ -74,9 +74,10 @@ impl Baseline {
         Ok(b)
     }
 
-    /// Is this finding silenced?
+    /// Is this finding silenced? (Only lint findings can be.)
     pub fn contains(&self, f: &Finding) -> bool {
-        self.entries.contains(&(f.rule, f.fingerprint.clone()))
+        f.rule()
+            .is_some_and(|r| self.entries.contains(&(r, f.fingerprint.clone())))
     }
 
     /// Number of entries.
@@ -101,18 +102,19 @@ impl Baseline {
             "# Written by `concord lint --write-baseline`; delete a line to see its finding again."
         )?;
         let mut rows: Vec<&Finding> = findings.iter().collect();
-        rows.sort_by(|a, b| (a.rule, &a.fingerprint).cmp(&(b.rule, &b.fingerprint)));
-        rows.dedup_by(|a, b| a.rule == b.rule && a.fingerprint == b.fingerprint);
+        rows.sort_by(|a, b| (a.code, &a.fingerprint).cmp(&(b.code, &b.fingerprint)));
+        rows.dedup_by(|a, b| a.code == b.code && a.fingerprint == b.fingerprint);
         for f in rows {
             let msg: String = f.message.chars().take(70).collect();
             let msg = msg.replace(['\n', '\r', '#'], " ");
+            let msg = crate::text::escape_controls(&msg);
             writeln!(
                 out,
                 "{} {}  # {}:{}: {}",
-                f.rule.id(),
+                f.code.id(),
                 f.fingerprint,
-                f.file,
-                f.line,
+                f.file(),
+                f.line(),
                 msg
             )?;
         }

@@ -3,8 +3,9 @@
 //!
 //! The shape follows linters such as typos and ripgrep: a **pure checking core** that
 //! turns a [`Segment`] into [`Finding`]s ([`Linter::check`]), readers that stream segments
-//! out of drafts ([`draft::read_draft`]), and one serializable message model
-//! ([`Finding`], [`Summary`]) behind every output format ([`printer`]: text, JSON, SARIF).
+//! out of drafts ([`draft::read_draft`]), and the one diagnostic model of concord
+//! ([`crate::diag::Diagnostic`], of which a [`Finding`] is one with a [`Rule`] for code;
+//! [`Summary`]) behind every output format ([`printer`]: text, JSON, SARIF).
 //!
 //! ```
 //! use concord::lang::LangTag;
@@ -14,7 +15,7 @@
 //! let mut linter = Linter::new("draft.tsv", langs, RuleSelection::default());
 //! let seg = Segment::new(1, Some("The talks began in 2019."), Some("회담은 2018년에 시작됐다."));
 //! let findings = linter.check(&seg)?;
-//! assert_eq!(findings[0].rule, Rule::NumberMismatch);
+//! assert_eq!(findings[0].code, Rule::NumberMismatch);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -37,7 +38,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::diag::printer::{End, Printer, Run};
+use crate::diag::{Checker, Code, Counts};
+pub use crate::diag::{Diagnostic, Span};
+use crate::error::{Error, Location, Result};
 use crate::glossary::Glossary;
 use crate::lang::{ChineseScript, LangRange, LangTag};
 use crate::text::match_key;
@@ -47,54 +51,8 @@ pub use draft::{read_draft, DraftEvent, DraftFormat, DraftLangs, DraftRequest};
 pub use rules::{Rule, RuleSelection, Severity};
 pub use segment::{SegText, Segment};
 
-/// A span of a finding in the source or the target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Span {
-    /// Start, in characters from the start of the text.
-    pub start: usize,
-    /// End (exclusive), in characters.
-    pub end: usize,
-    /// Line in the file.
-    pub line: u64,
-    /// Column in the file (1-based, in characters).
-    pub column: u64,
-    /// The text of the span.
-    pub text: String,
-}
-
-/// One finding: the message model every output format prints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// The rule id (`term-missing`).
-    pub rule: Rule,
-    /// Its severity.
-    pub severity: Severity,
-    /// What is wrong and what to do.
-    pub message: String,
-    /// The draft file.
-    pub file: String,
-    /// Line of the finding (of the target span, else the source span, else the target).
-    pub line: u64,
-    /// Column of the finding (1-based, characters).
-    pub column: u64,
-    /// The segment number (1-based: TSV row, XLIFF segment, text line).
-    pub segment: u64,
-    /// The segment id in the file (XLIFF unit id), if any.
-    pub segment_id: Option<String>,
-    /// The span in the source, when the finding points at one.
-    pub source_span: Option<Span>,
-    /// The span in the target, when the finding points at one.
-    pub target_span: Option<Span>,
-    /// A suggested replacement for the target span (or text to use).
-    pub suggestion: Option<String>,
-    /// The source text of the segment.
-    pub source: Option<String>,
-    /// The target text of the segment.
-    pub target: Option<String>,
-    /// Identifies the finding across edits elsewhere in the draft: rule, matching keys of
-    /// source and target, and what the finding is about (16 hex digits, XXH3-64).
-    pub fingerprint: String,
-}
+/// One finding of the linter: a [`Diagnostic`] whose code is a [`Rule`].
+pub type Finding = Diagnostic;
 
 /// What a lint run checked and found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -149,6 +107,29 @@ impl Summary {
             s += &format!(", {} silenced by the baseline", self.silenced);
         }
         s
+    }
+}
+
+impl crate::diag::Summary for Summary {
+    fn counts(&self) -> Counts {
+        Counts {
+            errors: self.errors,
+            warnings: self.warnings,
+            info: self.info,
+        }
+    }
+
+    fn line(&self) -> String {
+        Summary::line(self)
+    }
+
+    fn json_fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert(
+            "summary".into(),
+            serde_json::to_value(self).expect("a summary serializes"),
+        );
+        m
     }
 }
 
@@ -505,13 +486,15 @@ impl Core<'_> {
         let target = seg.target.as_ref().map(|t| t.text.clone());
         let fingerprint = fingerprint(h.rule, source.as_deref(), target.as_deref(), &h.detail);
         Finding {
-            rule: h.rule,
+            code: Code::Lint(h.rule),
             severity: h.rule.severity(),
             message: h.message,
-            file: self.file.clone(),
-            line,
-            column,
-            segment: seg.number,
+            location: Location {
+                path: self.file.clone().into(),
+                line: Some(line),
+                column: Some(column),
+            },
+            segment: Some(seg.number),
             segment_id: seg.id.clone(),
             source_span,
             target_span,
@@ -573,13 +556,15 @@ pub struct Resources<'a> {
 
 /// Lint a draft: read it, check every segment, and hand every finding that passes the
 /// rule selection and the baseline to `printer`. Returns the summary (also given to
-/// `printer.end`).
+/// `printer.end`). When the run cannot complete (a malformed draft, an output error), the
+/// printer is still ended, with the error, so that JSON and SARIF documents are whole and
+/// say that the run did not complete.
 pub fn run(
     req: &DraftRequest,
     res: &Resources<'_>,
     rules: &RuleSelection,
     baseline: Option<&baseline::Baseline>,
-    printer: &mut dyn printer::Printer,
+    printer: &mut dyn Printer,
 ) -> Result<Summary> {
     let file = req.path.display().to_string();
     let mut summary = Summary {
@@ -588,25 +573,56 @@ pub fn run(
         ..Summary::default()
     };
     let io = |e: std::io::Error| Error::io("<output>", e);
-    printer.begin().map_err(io)?;
+    printer
+        .begin(&Run {
+            checker: Checker::Lint,
+            file: file.clone(),
+        })
+        .map_err(io)?;
+    let result = lint_into(req, res, rules, baseline, &mut *printer, &mut summary);
+    let message = result.as_ref().err().map(|e| e.to_string());
+    let ended = printer.end(&End {
+        summary: &summary,
+        error: message.as_deref(),
+    });
+    result?;
+    ended.map_err(io)?;
+    Ok(summary)
+}
+
+/// The work of [`run`] between `begin` and `end`.
+fn lint_into(
+    req: &DraftRequest,
+    res: &Resources<'_>,
+    rules: &RuleSelection,
+    baseline: Option<&baseline::Baseline>,
+    printer: &mut dyn Printer,
+    summary: &mut Summary,
+) -> Result<()> {
+    let file = summary.file.clone();
+    let io = |e: std::io::Error| Error::io("<output>", e);
     let mut linter: Option<Linter<'_>> = None;
     let mut batch: Vec<Segment> = Vec::with_capacity(BATCH);
+    // Rules below the minimum severity do not run (`RuleSelection::on`), so every
+    // finding that reaches here is reported unless the baseline silences it.
+    let report = |f: Finding, summary: &mut Summary, printer: &mut dyn Printer| {
+        if baseline.map(|b| b.contains(&f)).unwrap_or(false) {
+            summary.silenced += 1;
+            return Ok(());
+        }
+        if let Some(rule) = f.rule() {
+            summary.count(rule, f.severity);
+        }
+        printer.diagnostic(&f).map_err(io)
+    };
     let flush = |lt: &mut Linter<'_>,
                  batch: &mut Vec<Segment>,
                  summary: &mut Summary,
-                 printer: &mut dyn printer::Printer|
+                 printer: &mut dyn Printer|
      -> Result<()> {
         for findings in lt.check_batch(batch)? {
             for f in findings {
-                if f.severity < rules.min_severity {
-                    continue;
-                }
-                if baseline.map(|b| b.contains(&f)).unwrap_or(false) {
-                    summary.silenced += 1;
-                    continue;
-                }
-                summary.count(f.rule, f.severity);
-                printer.finding(&f).map_err(io)?;
+                report(f, summary, printer)?;
             }
         }
         batch.clear();
@@ -662,31 +678,20 @@ pub fn run(
                 batch.push(seg);
                 if batch.len() >= BATCH {
                     let lt = linter.as_mut().expect("checked above");
-                    flush(lt, &mut batch, &mut summary, &mut *printer)?;
+                    flush(lt, &mut batch, summary, &mut *printer)?;
                 }
             }
         }
         Ok(())
     })?;
     if let Some(lt) = linter.as_mut() {
-        flush(lt, &mut batch, &mut summary, &mut *printer)?;
-    }
-    if let Some(lt) = linter.as_mut() {
+        flush(lt, &mut batch, summary, &mut *printer)?;
         for f in lt.finish() {
-            if f.severity < rules.min_severity {
-                continue;
-            }
-            if baseline.map(|b| b.contains(&f)).unwrap_or(false) {
-                summary.silenced += 1;
-                continue;
-            }
-            summary.count(f.rule, f.severity);
-            printer.finding(&f).map_err(io)?;
+            report(f, summary, &mut *printer)?;
         }
     }
     summary.segments = linter.as_ref().map(|l| l.segments()).unwrap_or(0);
-    printer.end(&summary).map_err(io)?;
-    Ok(summary)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -705,7 +710,7 @@ mod tests {
     }
 
     fn rules_of(f: &[Finding]) -> Vec<&'static str> {
-        f.iter().map(|f| f.rule.id()).collect()
+        f.iter().map(|f| f.code.id()).collect()
     }
 
     #[test]
@@ -833,8 +838,94 @@ mod tests {
         let mut seg = Segment::new(7, Some("We agree."), Some("我们同意."));
         seg.target = Some(SegText::at("我们同意.", 9, 4));
         let f = l.check(&seg).unwrap();
-        assert_eq!((f[0].line, f[0].column), (9, 8));
+        assert_eq!((f[0].line(), f[0].column()), (9, 8));
         assert_eq!(f[0].target_span.as_ref().unwrap().text, ".");
         assert_eq!(f[0].suggestion.as_deref(), Some("。"));
+    }
+
+    #[test]
+    fn min_severity_checks_that_could_never_be_true() {
+        // `run` dropped findings below the minimum severity, but `RuleSelection::new` had
+        // already left those rules out, so the checks never fired, while a selection
+        // built by hand ran them anyway. The minimum is now applied once, by
+        // `RuleSelection::on`, for every way of building a selection.
+        let by_hand = RuleSelection {
+            enabled: Rule::ALL.to_vec(),
+            min_severity: Severity::Warning,
+        };
+        assert!(!by_hand.on(Rule::Whitespace) && !by_hand.on(Rule::MemoryMismatch));
+        let mut l = Linter::new(
+            "t",
+            Langs {
+                source: Some(LangTag::parse("en").unwrap()),
+                target: LangTag::parse("ko").unwrap(),
+            },
+            by_hand,
+        );
+        let f = l
+            .check(&Segment::new(1, Some("We met."), Some("우리는  만났다.")))
+            .unwrap();
+        assert!(f.iter().all(|f| f.severity >= Severity::Warning), "{f:#?}");
+        let mut all = linter("en", "ko");
+        let f = all
+            .check(&Segment::new(1, Some("We met."), Some("우리는  만났다.")))
+            .unwrap();
+        assert_eq!(rules_of(&f), vec!["whitespace"]);
+    }
+
+    #[test]
+    fn location_column_is_filled() {
+        // `Location.column` was never set; lint findings carry it now, in the location
+        // every printer reads.
+        let mut l = linter("en", "zh");
+        let mut seg = Segment::new(7, Some("We agree."), Some("我们同意."));
+        seg.target = Some(SegText::at("我们同意.", 9, 4));
+        let f = l.check(&seg).unwrap();
+        assert_eq!(f[0].location.line, Some(9));
+        assert_eq!(f[0].location.column, Some(8));
+        assert_eq!(f[0].to_string(), format!("t:9:8: {}", f[0].message));
+        let v = serde_json::to_value(&f[0]).unwrap();
+        assert_eq!(
+            (v["line"].as_u64(), v["column"].as_u64()),
+            (Some(9), Some(8))
+        );
+        assert_eq!(v["code"], v["rule"]);
+    }
+
+    #[test]
+    fn a_failed_run_still_ends_the_printer() {
+        use crate::diag::printer::{Collect, JsonPrinter};
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("d.tsv");
+        std::fs::write(&p, "en\tko\nThank you.\t감사합니다.\nHello\n").unwrap();
+        let req = DraftRequest::file(p);
+        let mut c = Collect::new();
+        let e = run(
+            &req,
+            &Resources::default(),
+            &RuleSelection::default(),
+            None,
+            &mut c,
+        );
+        assert!(e.is_err());
+        assert_eq!(c.status, Some(crate::diag::Status::Failed));
+        assert!(
+            c.error.as_deref().unwrap().contains("d.tsv:3"),
+            "{:?}",
+            c.error
+        );
+        let mut buf = Vec::new();
+        let mut j = JsonPrinter::new(&mut buf);
+        assert!(run(
+            &req,
+            &Resources::default(),
+            &RuleSelection::default(),
+            None,
+            &mut j
+        )
+        .is_err());
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v["completed"], false);
+        assert!(v["error"].as_str().unwrap().contains("d.tsv:3"));
     }
 }

@@ -2,53 +2,7 @@
 
 use serde::Serialize;
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth a look; never fails a pipeline.
-    Info,
-    /// Probably wrong; does not fail a pipeline.
-    Warning,
-    /// Wrong: `concord lint` exits with 1.
-    Error,
-}
-
-impl Severity {
-    /// The lowercase name (`info`, `warning`, `error`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    /// Parse a severity name (`info`, `note`, `warning`, `warn`, `error`).
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s.to_ascii_lowercase().as_str() {
-            "info" | "note" => Some(Severity::Info),
-            "warning" | "warn" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-
-    /// The SARIF `level` of this severity.
-    pub fn sarif_level(self) -> &'static str {
-        match self {
-            Severity::Info => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::diag::Severity;
 
 /// A lint rule. The ids (`term-missing`...) are stable: baselines, `--rule` and `--skip`
 /// use them.
@@ -197,16 +151,7 @@ impl Rule {
 
     /// A CamelCase name (SARIF `name`).
     pub fn camel_name(self) -> String {
-        self.id()
-            .split('-')
-            .map(|w| {
-                let mut c = w.chars();
-                match c.next() {
-                    Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-                    None => String::new(),
-                }
-            })
-            .collect()
+        crate::diag::Code::Lint(self).camel_name()
     }
 }
 
@@ -216,12 +161,14 @@ impl std::fmt::Display for Rule {
     }
 }
 
-/// Which rules run and which findings are reported.
+/// Which rules run and which findings are reported. A finding's severity is its rule's,
+/// so the minimum severity is applied in one place, [`RuleSelection::on`]: a rule below
+/// it does not run at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSelection {
-    /// Rules that run (all by default).
+    /// Rules selected (all by default).
     pub enabled: Vec<Rule>,
-    /// Findings below this severity are dropped.
+    /// Rules whose severity is below this one do not run.
     pub min_severity: Severity,
 }
 
@@ -241,7 +188,6 @@ impl RuleSelection {
             .into_iter()
             .filter(|r| only.is_empty() || only.contains(r))
             .filter(|r| !skip.contains(r))
-            .filter(|r| r.severity() >= min_severity)
             .collect();
         RuleSelection {
             enabled,
@@ -249,9 +195,9 @@ impl RuleSelection {
         }
     }
 
-    /// Does `rule` run?
+    /// Does `rule` run? When it is selected and its severity is at least the minimum.
     pub fn on(&self, rule: Rule) -> bool {
-        self.enabled.contains(&rule)
+        rule.severity() >= self.min_severity && self.enabled.contains(&rule)
     }
 }
 

@@ -40,6 +40,8 @@ use super::checks::Hit;
 use super::rules::Rule;
 use super::segment::Segment;
 use super::{fingerprint, Finding, Span};
+use crate::diag::Code;
+use crate::error::Location;
 
 /// One use of an approved variant for a source term, remembered for term-inconsistent.
 #[derive(Debug, Clone)]
@@ -569,16 +571,18 @@ impl TermUses {
                 }
                 for o in occ {
                     out.push(Finding {
-                        rule: Rule::TermInconsistent,
+                        code: Code::Lint(Rule::TermInconsistent),
                         severity: Rule::TermInconsistent.severity(),
                         message: format!(
                             "{} renders {entry_name} here, but the draft uses {chosen_text} ({chosen_count}×, first at line {first_line}): use one variant throughout",
                             o.matched
                         ),
-                        file: file.to_string(),
-                        line: o.line,
-                        column: o.column,
-                        segment: o.segment,
+                        location: Location {
+                            path: file.into(),
+                            line: Some(o.line),
+                            column: Some(o.column),
+                        },
+                        segment: Some(o.segment),
                         segment_id: o.segment_id.clone(),
                         source_span: None,
                         target_span: Some(Span {
@@ -596,7 +600,7 @@ impl TermUses {
                 }
             }
         }
-        out.sort_by_key(|f| (f.segment, f.column));
+        out.sort_by_key(|f| (f.segment, f.column()));
         out
     }
 }
@@ -956,7 +960,9 @@ sr_peace,Special Representative for Korean Peninsula Peace and Security Affairs,
     }
 
     fn ids(f: &[Finding]) -> Vec<(u64, &'static str)> {
-        f.iter().map(|f| (f.segment, f.rule.id())).collect()
+        f.iter()
+            .map(|f| (f.segment.unwrap(), f.code.id()))
+            .collect()
     }
 
     #[test]
@@ -1082,7 +1088,7 @@ permanent-representative,Permanent Representative,상주대표,常驻代表,,tit
     fn missing(target: &str, s: &str, t: &str) -> Vec<String> {
         lint(&linked(), target, &[(s, t)])
             .iter()
-            .filter(|f| f.rule == Rule::TermMissing)
+            .filter(|f| f.code == Rule::TermMissing)
             .map(|f| f.source_span.as_ref().unwrap().text.clone())
             .collect()
     }
