@@ -83,7 +83,8 @@ mod tests {
         // The keys of the English table must appear in the Korean and Chinese ones.
         let table = &APP_JS[APP_JS.find("const T = {").unwrap()..APP_JS.find("\n};").unwrap()];
         let block = |lang: &str| {
-            let start = table.find(&format!("  {lang}: {{")).unwrap();
+            let head = format!("  {lang}: {{");
+            let start = table.find(&head).unwrap() + head.len();
             let rest = &table[start..];
             rest[..rest.find("\n  },").unwrap_or(rest.len())].to_string()
         };
