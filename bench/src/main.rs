@@ -877,7 +877,11 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
     let docs = align_eval::ntrex(corpora);
     if only == Some("ntrex") {
         let glossary = align_eval::shipped_glossary();
-        for layout in [align_eval::Layout::Paragraphs, align_eval::Layout::Headlines, align_eval::Layout::Deleted10] {
+        for layout in [
+            align_eval::Layout::Paragraphs,
+            align_eval::Layout::Headlines,
+            align_eval::Layout::Deleted10,
+        ] {
             let r = align_eval::alignment(&docs, layout, 20261207, Some(&glossary));
             println!(
                 "{layout:?}: EN-KO {:.3} / {:.3}, EN-ZH {:.3} / {:.3}",
