@@ -71,6 +71,7 @@ pub mod formats;
 pub mod fuzzy;
 pub mod glossary;
 pub mod lang;
+pub mod limits;
 pub mod lint;
 pub mod output;
 pub mod qgram;
