@@ -22,10 +22,10 @@ impl ImportPlan {
         let mut plan = Vec::with_capacity(files.len());
         for f in files {
             if !f.exists() {
-                return Err(Error::Io {
-                    path: f.clone(),
-                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-                });
+                return Err(Error::io(
+                    f,
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+                ));
             }
             plan.push((f.clone(), Format::resolve(f, format)?));
         }
@@ -79,7 +79,7 @@ mod tests {
         std::fs::write(&good, "en\tko\n회담.\t회담.\nThe talks.\t회담은 끝났다.\n").unwrap();
         let missing = d.path().join("missing.tsv");
         let e = ImportPlan::new(&[good.clone(), missing], None).unwrap_err();
-        assert!(matches!(e, Error::Io { .. }), "{e}");
+        assert!(e.kind() == &crate::error::ErrorKind::Io, "{e}");
         let odd = d.path().join("a.docx");
         std::fs::write(&odd, "x").unwrap();
         assert!(ImportPlan::new(std::slice::from_ref(&odd), None).is_err());

@@ -158,10 +158,7 @@ fn expected_tables(version: i64) -> Result<Vec<(String, Vec<String>)>> {
 }
 
 fn not_a_memory(path: &Path, why: impl Into<String>) -> Error {
-    Error::NotAMemory {
-        path: path.to_path_buf(),
-        reason: why.into(),
-    }
+    Error::not_a_memory(path, why.into())
 }
 
 /// Decide what the existing file at `path` is. Reads the 100-byte SQLite header, then
@@ -234,11 +231,7 @@ pub(super) fn inspect(path: &Path) -> Result<Found> {
     let ours = |want: &[(String, Vec<String>)]| want.iter().all(|t| have.contains(t));
     if version > schema_version() {
         if application_id == APPLICATION_ID || ours(&expected_tables(1)?) {
-            return Err(Error::SchemaTooNew {
-                path: path.to_path_buf(),
-                found: version,
-                supported: schema_version(),
-            });
+            return Err(Error::schema_too_new(path, version, schema_version()));
         }
         return Err(not_a_memory(
             path,
