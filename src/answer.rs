@@ -29,6 +29,47 @@ pub const TERMS_SCHEMA: &str = "concord.terms/1";
 pub const STATS_SCHEMA: &str = "concord.stats/1";
 /// Schema id of a `show` answer.
 pub const SHOW_SCHEMA: &str = "concord.show/1";
+/// Schema id of an `import` report ([`crate::store::ImportReport`]).
+pub const IMPORT_SCHEMA: &str = "concord.import/1";
+/// Schema id of a `delete` report ([`Deleted`]).
+pub const DELETE_SCHEMA: &str = "concord.delete/1";
+/// Schema id of a `glossary import` report ([`crate::glossary::GlossaryImportReport`]).
+pub const GLOSSARY_IMPORT_SCHEMA: &str = "concord.glossary-import/1";
+/// Schema id of a `glossary fmt --check` answer ([`Canonical`]).
+pub const GLOSSARY_FMT_SCHEMA: &str = "concord.glossary-fmt/1";
+
+/// A report as a JSON document: its schema id, then the report's own fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Document<T: Serialize> {
+    /// The schema id (one of the `*_SCHEMA` constants).
+    pub schema: &'static str,
+    /// The report.
+    #[serde(flatten)]
+    pub body: T,
+}
+
+impl<T: Serialize> Document<T> {
+    /// `body` under `schema`.
+    pub fn new(schema: &'static str, body: T) -> Document<T> {
+        Document { schema, body }
+    }
+}
+
+/// What `delete` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Deleted {
+    /// Units deleted.
+    pub deleted: u64,
+}
+
+/// Whether a glossary file is in canonical form (`glossary fmt --check`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Canonical {
+    /// The file, as named.
+    pub file: String,
+    /// True when its bytes are the canonical CSV of its entries.
+    pub canonical: bool,
+}
 
 /// The translations of `unit` beside its segment in `except` (a language tag): with `to`,
 /// the first variant each range selects (keyed by the range as given), else every other
@@ -523,6 +564,18 @@ mod tests {
         assert_eq!(sh["schema"], SHOW_SCHEMA);
         assert_eq!(sh["variants"][1]["lang"], "ko");
         assert!(show(&mem, 2).is_err());
+    }
+
+    #[test]
+    fn reports_carry_their_schema_before_their_fields() {
+        let v =
+            serde_json::to_string(&Document::new(DELETE_SCHEMA, Deleted { deleted: 2 })).unwrap();
+        assert_eq!(v, r#"{"schema":"concord.delete/1","deleted":2}"#);
+        let mut mem = memory();
+        let r = mem.import(&["none.tsv"], |_| Ok(())).unwrap();
+        let v = serde_json::to_value(Document::new(IMPORT_SCHEMA, &r)).unwrap();
+        assert_eq!(v["schema"], IMPORT_SCHEMA);
+        assert_eq!(v["added"], 0);
     }
 
     #[test]

@@ -178,7 +178,7 @@ impl Output {
             }
             if m.permissions().readonly() && !policy.force {
                 return Err(Error::bad_request(format!(
-                    "{}: the file is read-only; not replaced",
+                    "{}: the file is read-only; it is replaced only when forced",
                     path.display()
                 ))
                 .with_hint(crate::error::Hint::UseForce));

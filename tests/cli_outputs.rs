@@ -347,6 +347,34 @@ fn json_answers_carry_their_schema() {
         let v = json(&ok(&env, &args));
         assert_eq!(v["schema"], schema, "{args:?}: {v}");
     }
+    // The reports of the commands that change things too, their fields kept.
+    let more = env.file("more.tsv", "en\tko\nA new sentence.\t새 문장.\n");
+    let v = json(&ok(&env, &["--json", "import", more.to_str().unwrap()]));
+    assert_eq!(
+        (v["schema"].as_str(), v["added"].as_u64()),
+        (Some("concord.import/1"), Some(1))
+    );
+    assert_eq!(v["languages"]["ko"], 1);
+    let v = json(&ok(&env, &["--json", "delete", "3"]));
+    assert_eq!(
+        v,
+        serde_json::json!({"schema": "concord.delete/1", "deleted": 1})
+    );
+    let g2 = env.file("g2.csv", "id,en,ko\nrok,ROK,대한민국\n");
+    let v = json(&ok(
+        &env,
+        &["--json", "glossary", "import", g2.to_str().unwrap()],
+    ));
+    assert_eq!(
+        (v["schema"].as_str(), v["added"].as_u64()),
+        (Some("concord.glossary-import/1"), Some(1))
+    );
+    let v = json(&ok(
+        &env,
+        &["--json", "glossary", "fmt", "--check", g2.to_str().unwrap()],
+    ));
+    assert_eq!(v["schema"], "concord.glossary-fmt/1");
+    assert_eq!(v["canonical"], true);
     // Every documented field is still there.
     let v = json(&ok(
         &env,

@@ -4,7 +4,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use concord::answer::TermsRequest;
+use concord::answer::{
+    Canonical, Document, TermsRequest, GLOSSARY_FMT_SCHEMA, GLOSSARY_IMPORT_SCHEMA,
+};
 use concord::diag::printer::{self, OutputFormat};
 use concord::diag::Status;
 use concord::glossary::check::check_file;
@@ -188,7 +190,7 @@ fn import(cli: &Cli, args: &ImportArgs) -> Result<Status> {
     let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
     let report = mem.import_glossary(&names, &all)?;
     if cli.json {
-        print_json(&report)?;
+        print_json(&Document::new(GLOSSARY_IMPORT_SCHEMA, &report))?;
     } else {
         print_line(&format!(
             "imported {} glossary entr{} into {} ({} added, {} updated, {} unchanged; languages: {})",
@@ -245,9 +247,13 @@ fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Status> {
     let name = args.file.display();
     if args.check {
         if cli.json {
-            print_json(
-                &serde_json::json!({ "file": name.to_string(), "canonical": is_canonical }),
-            )?;
+            print_json(&Document::new(
+                GLOSSARY_FMT_SCHEMA,
+                Canonical {
+                    file: name.to_string(),
+                    canonical: is_canonical,
+                },
+            ))?;
         } else if is_canonical {
             print_line(&format!("{name}: canonical"))?;
         } else {

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use concord::answer::{Deleted, Document, DELETE_SCHEMA, IMPORT_SCHEMA};
 use concord::formats::import::ImportPlan;
 use concord::formats::{write_memory, Format};
 use concord::lang::parse_ranges;
@@ -89,7 +90,7 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Status> {
         }
     };
     if cli.json {
-        print_json(&report)?;
+        print_json(&Document::new(IMPORT_SCHEMA, &report))?;
     } else {
         let langs: Vec<String> = report
             .languages
@@ -265,7 +266,7 @@ pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<Status> {
     let mut mem = Memory::open_existing(&path)?;
     let n = mem.delete(&args.ids)?;
     if cli.json {
-        print_json(&serde_json::json!({ "deleted": n }))?;
+        print_json(&Document::new(DELETE_SCHEMA, Deleted { deleted: n }))?;
     } else {
         print_line(&format!("deleted {n} unit{}", plural(n)))?;
     }

@@ -48,7 +48,10 @@ pub fn shared_dir_at(dir: &Path) -> Option<PathBuf> {
             dir.display()
         );
     }
-    eprintln!(
+    // Straight to the process's stderr: the test harness captures `eprintln!` of a
+    // passing test, and this line must be seen.
+    let _ = writeln!(
+        std::io::stderr(),
         "skipped {test}: {} is absent (set {REQUIRE_SHARED}=1 to make this a failure)",
         dir.display()
     );
