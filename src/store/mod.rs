@@ -39,8 +39,8 @@
 //!   with the same stored (NFC, trimmed) texts; the `fingerprint` column (XXH3-128 of the
 //!   sorted language/text pairs) carries a unique index, so re-importing a file adds
 //!   nothing.
-//! * **Corruption** (unreadable metadata JSON, an unparsable stored language tag) is an
-//!   [`Error::CorruptMemory`], never silently skipped.
+//! * **Corruption** (unreadable metadata JSON, an unparsable stored language tag) is
+//!   an error of kind [`ErrorKind::CorruptMemory`], never silently skipped.
 
 mod glossary;
 mod index;

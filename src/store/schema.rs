@@ -165,8 +165,8 @@ fn not_a_memory(path: &Path, why: impl Into<String>) -> Error {
 /// the schema through a read-only connection ([`super::open_read_only`]); never writes,
 /// never changes the journal mode, never migrates. A foreign database (another
 /// application's `application_id`, version 0 with tables, a version whose tables are
-/// not ours, a negative version) is [`Error::NotAMemory`]; a newer concord memory is
-/// [`Error::SchemaTooNew`].
+/// not ours, a negative version) is [`ErrorKind::NotAMemory`](crate::error::ErrorKind::NotAMemory); a newer concord memory is
+/// [`ErrorKind::SchemaTooNew`](crate::error::ErrorKind::SchemaTooNew).
 pub(super) fn inspect(path: &Path) -> Result<Found> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
