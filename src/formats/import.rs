@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{read_memory_file, Format};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::{ImportReport, Memory};
 
 /// Memory files to import, each with its format, checked before any memory is opened:
@@ -21,12 +21,9 @@ impl ImportPlan {
     pub fn new(files: &[PathBuf], format: Option<Format>) -> Result<ImportPlan> {
         let mut plan = Vec::with_capacity(files.len());
         for f in files {
-            if !f.exists() {
-                return Err(Error::io(
-                    f,
-                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-                ));
-            }
+            // The same check as `lint`: missing is "no such file", a directory is said
+            // to be one, pipes and FIFOs are read.
+            super::input::check_readable(f)?;
             plan.push((f.clone(), Format::resolve(f, format)?));
         }
         Ok(ImportPlan { files: plan })
@@ -71,6 +68,15 @@ impl ImportPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_of_a_directory_says_is_a_directory() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("memories.tsv");
+        std::fs::create_dir(&dir).unwrap();
+        let e = ImportPlan::new(&[dir], None).unwrap_err().to_string();
+        assert!(e.contains("is a directory"), "{e}");
+    }
 
     #[test]
     fn plan_checks_files_before_anything_is_read() {
