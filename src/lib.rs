@@ -70,6 +70,7 @@ pub mod error;
 pub mod formats;
 pub mod fuzzy;
 pub mod glossary;
+pub mod keystore;
 pub mod lang;
 pub mod lint;
 pub mod output;

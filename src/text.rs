@@ -196,6 +196,105 @@ pub fn match_key_keep_case(text: &str) -> String {
     collapse_whitespace(&nfkc)
 }
 
+#[path = "text_st_fold.rs"]
+mod st_fold;
+
+/// How the matching key of a language is made: every language uses [`match_key`];
+/// Chinese keys then fold Traditional characters to Simplified ones ([`fold_han`]), so
+/// 朝鮮半島問題 and 朝鲜半岛问题 have the same key. Korean, English and every other
+/// language keep [`match_key`] unchanged (Hanja in Korean text are not folded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRule {
+    /// [`match_key`] only.
+    Plain,
+    /// [`match_key`], then [`fold_han`] on every character.
+    FoldHan,
+}
+
+impl KeyRule {
+    /// The rule of a language: [`KeyRule::FoldHan`] for Chinese tags (`zh`, `cmn`,
+    /// `yue`, `lzh`, `wuu`, `hak`, `nan`, `gan`, `hsn`), else [`KeyRule::Plain`].
+    pub fn for_tag(tag: &crate::lang::LangTag) -> KeyRule {
+        match tag.primary() {
+            "zh" | "cmn" | "yue" | "lzh" | "wuu" | "hak" | "nan" | "gan" | "hsn" => {
+                KeyRule::FoldHan
+            }
+            _ => KeyRule::Plain,
+        }
+    }
+
+    /// The matching key of `text` under this rule.
+    pub fn key(self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        self.key_into(text, &mut out);
+        out
+    }
+
+    /// [`KeyRule::key`] into a reused buffer (cleared first).
+    pub fn key_into(self, text: &str, out: &mut String) {
+        match_key_into(text, out);
+        if self == KeyRule::FoldHan && !out.is_ascii() {
+            let folded: String = out.chars().map(fold_han).collect();
+            *out = folded;
+        }
+    }
+
+    /// Apply the rule's fold to one key character.
+    #[inline]
+    pub fn fold(self, c: char) -> char {
+        match self {
+            KeyRule::Plain => c,
+            KeyRule::FoldHan => fold_han(c),
+        }
+    }
+}
+
+/// The matching key of `text` in the language `tag` ([`KeyRule::for_tag`]).
+///
+/// ```
+/// use concord::{lang::LangTag, text::match_key_for};
+/// let zh = LangTag::parse("zh").unwrap();
+/// assert_eq!(match_key_for(&zh, "朝鮮半島問題"), match_key_for(&zh, "朝鲜半岛问题"));
+/// let ko = LangTag::parse("ko").unwrap();
+/// assert_eq!(match_key_for(&ko, "北韓"), "北韓");
+/// ```
+pub fn match_key_for(tag: &crate::lang::LangTag, text: &str) -> String {
+    KeyRule::for_tag(tag).key(text)
+}
+
+/// The Simplified form of a Traditional Chinese character (or of a variant form), or
+/// the character itself: one character for one, so a folded key has the length of the
+/// key. Built from OpenCC's `TSCharacters` and `STCharacters` tables
+/// (`scripts/gen_st_fold.py`; Apache-2.0, see `LICENSES/OpenCC-Apache-2.0.txt`):
+/// 鮮 → 鲜, 島 → 岛, 問 → 问, 後 → 后. Idempotent: `fold_han(fold_han(c)) == fold_han(c)`.
+pub fn fold_han(c: char) -> char {
+    const LO: u32 = 0x3400;
+    const HI: u32 = 0xA000;
+    static DENSE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    let u = c as u32;
+    if u < LO {
+        return c;
+    }
+    if u < HI {
+        let t = DENSE.get_or_init(|| {
+            let mut t: Vec<char> = (LO..HI)
+                .map(|u| char::from_u32(u).unwrap_or('\0'))
+                .collect();
+            for &(from, to) in st_fold::ST_FOLD {
+                if (LO..HI).contains(&(from as u32)) {
+                    t[(from as u32 - LO) as usize] = to;
+                }
+            }
+            t
+        });
+        return t[(u - LO) as usize];
+    }
+    match st_fold::ST_FOLD.binary_search_by(|p| p.0.cmp(&c)) {
+        Ok(i) => st_fold::ST_FOLD[i].1,
+        Err(_) => c,
+    }
+}
+
 /// Length of the matching key in Unicode scalar values.
 pub fn key_len(key: &str) -> usize {
     key.chars().count()
@@ -400,6 +499,19 @@ impl KeyedText {
             ends.extend((0..chars.len()).map(|k| ((k + 1) * m).div_ceil(n)));
             *key = whole;
         }
+    }
+
+    /// The key of `original` under a language's [`KeyRule`] (the fold keeps lengths, so
+    /// the offset map stays valid).
+    pub fn with_rule(original: &str, rule: KeyRule) -> KeyedText {
+        let mut k = KeyedText::new(original);
+        if rule == KeyRule::FoldHan && !k.key.is_ascii() {
+            for c in k.chars.iter_mut() {
+                *c = fold_han(*c);
+            }
+            k.key = k.chars.iter().collect();
+        }
+        k
     }
 
     /// Number of characters in the key.
@@ -781,6 +893,38 @@ mod tests {
                 proptest::prop_assert_eq!(stored_form(&s), s);
             }
         }
+    }
+
+    #[test]
+    fn traditional_and_simplified_fold_to_one_key() {
+        let zh = crate::lang::LangTag::parse("zh-TW").unwrap();
+        let rule = KeyRule::for_tag(&zh);
+        assert_eq!(rule, KeyRule::FoldHan);
+        assert_eq!(rule.key("朝鮮半島問題"), "朝鲜半岛问题");
+        assert_eq!(rule.key("朝鲜半岛问题"), "朝鲜半岛问题");
+        assert_eq!(rule.key("後來ＤＰＲＫ"), "后来dprk");
+        // Korean and English keys are unchanged.
+        for t in ["ko", "en"] {
+            let tag = crate::lang::LangTag::parse(t).unwrap();
+            assert_eq!(KeyRule::for_tag(&tag).key("北韓 問題"), "北韓 問題");
+        }
+        // Offsets survive the fold.
+        let k = KeyedText::with_rule("（朝鮮）半島", rule);
+        assert_eq!(k.key, "(朝鲜)半岛");
+        assert_eq!(k.original_span(1, 3), (1, 3));
+    }
+
+    #[test]
+    fn st_fold_is_idempotent_length_preserving_and_stable_under_keys() {
+        for &(from, to) in st_fold::ST_FOLD {
+            assert_ne!(from, to);
+            assert_eq!(fold_han(from), to, "{from}");
+            assert_eq!(fold_han(to), to, "{from} → {to} folds again");
+            // The Simplified character is its own matching key, so a folded key is a key.
+            assert_eq!(match_key(&to.to_string()), to.to_string(), "{to}");
+        }
+        assert!(st_fold::ST_FOLD.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(st_fold::ST_FOLD.len() > 3000);
     }
 
     #[test]

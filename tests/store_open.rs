@@ -402,9 +402,14 @@ fn corrupt_index_in_batch_match_stops_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");
     memory_with_units(&db, 20);
+    // Matching reads the key file, rebuilt from the stored segments when the memory's
+    // generation moved: a stored language tag that does not parse is then found.
     Connection::open(&db)
         .unwrap()
-        .execute("UPDATE fz_post SET ids = 'not a blob'", [])
+        .execute_batch(
+            "UPDATE variant SET lang = 'not a tag!' WHERE unit_id = 3 AND lang = 'ko';
+             UPDATE fz_meta SET value = value + 1 WHERE key = 'generation';",
+        )
         .unwrap();
     let o = common::run_db(
         &db,

@@ -25,10 +25,12 @@ use concord::lang::LangRange;
 use concord::store::Memory;
 use concord_bench::{aligned, corpora_dir, Triple, ALIGNED};
 
-struct Rng(u64);
+mod formulaic;
+
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
     }
     fn next(&mut self) -> u64 {
@@ -38,10 +40,10 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-    fn chance(&mut self, percent: usize) -> bool {
+    pub(crate) fn chance(&mut self, percent: usize) -> bool {
         self.below(100) < percent
     }
 }
@@ -230,7 +232,7 @@ fn lower_first(s: &str) -> String {
 }
 
 /// An edit of a stored segment, as a translator's new sentence would be.
-fn edit(rng: &mut Rng, s: &str, lang: usize) -> String {
+pub(crate) fn edit(rng: &mut Rng, s: &str, lang: usize) -> String {
     let mut out = s.to_string();
     for _ in 0..1 + rng.below(3) {
         if lang == 0 {
@@ -294,7 +296,8 @@ fn edit(rng: &mut Rng, s: &str, lang: usize) -> String {
     out
 }
 
-/// Generate `units` units into `out` (TSV) and 500 queries into `queries` (one a line).
+/// Generate `units` units into `out` (TSV) and 500 queries into `queries` (one a line):
+/// 400 edits of stored segments, 50 exact copies, 50 unrelated held-out sentences.
 fn generate(root: &Path, units: usize, out: &Path, queries: &Path) -> std::io::Result<()> {
     let (bases, held) = corpus(root);
     let mut rng = Rng::new(20_261_128);
@@ -345,13 +348,19 @@ fn generate(root: &Path, units: usize, out: &Path, queries: &Path) -> std::io::R
     let mut qw = BufWriter::new(std::fs::File::create(queries)?);
     let mut kw = BufWriter::new(std::fs::File::create(kinds_path(queries))?);
     let mut qs = Vec::new();
-    for (_, t) in &picked {
+    const TAGS: [&str; 3] = ["en", "ko", "zh"];
+    for (i, (_, t)) in picked.iter().enumerate() {
         let lang = [0, 0, 1, 2][rng.below(4)];
-        qs.push((edit(&mut rng, &t[lang], lang), "edit"));
+        if i % 9 == 8 {
+            qs.push((t[lang].clone(), "exact", TAGS[lang]));
+        } else {
+            qs.push((edit(&mut rng, &t[lang], lang), "edit", TAGS[lang]));
+        }
     }
     for i in 0..50 {
         let t = &held[(i * 7) % held.len()];
-        qs.push((t[[0, 0, 1, 2][i % 4]].clone(), "unrelated"));
+        let lang = [0, 0, 1, 2][i % 4];
+        qs.push((t[lang].clone(), "unrelated", TAGS[lang]));
     }
     // Interleave unrelated queries with the edits.
     let mut order: Vec<usize> = (0..qs.len()).collect();
@@ -360,7 +369,7 @@ fn generate(root: &Path, units: usize, out: &Path, queries: &Path) -> std::io::R
     }
     for i in order {
         writeln!(qw, "{}", qs[i].0.replace(['\t', '\n', '\r'], " "))?;
-        writeln!(kw, "{}", qs[i].1)?;
+        writeln!(kw, "{} {}", qs[i].1, qs[i].2)?;
     }
     kw.flush()?;
     qw.flush()
@@ -372,73 +381,208 @@ fn kinds_path(queries: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Time the indexed search of every query, report by kind (edit / unrelated).
-fn match_report(
-    db: &Path,
-    qfile: &Path,
-    verbose: bool,
-) -> std::io::Result<(Vec<Vec<concord::fuzzy::Match>>, Duration)> {
-    let queries: Vec<String> = std::io::BufReader::new(std::fs::File::open(qfile)?)
+/// One query of a bench: its text, kind (edit, exact, unrelated) and language tag.
+struct Query {
+    text: String,
+    kind: String,
+    lang: String,
+}
+
+fn read_queries(qfile: &Path) -> std::io::Result<Vec<Query>> {
+    let texts: Vec<String> = std::io::BufReader::new(std::fs::File::open(qfile)?)
         .lines()
         .collect::<Result<_, _>>()?;
     let kinds: Vec<String> = std::fs::read_to_string(kinds_path(qfile))
         .map(|s| s.lines().map(|l| l.to_string()).collect())
-        .unwrap_or_else(|_| vec!["edit".into(); queries.len()]);
+        .unwrap_or_default();
+    Ok(texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let k = kinds.get(i).cloned().unwrap_or_else(|| "edit".into());
+            let mut w = k.split_whitespace();
+            let kind = w.next().unwrap_or("edit").to_string();
+            let lang = w.next().map(|s| s.to_string()).unwrap_or_else(|| {
+                concord::fuzzy::detect_language(&text)
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "en".into())
+            });
+            Query { text, kind, lang }
+        })
+        .collect())
+}
+
+/// `label  median p95 p99 max (n)` of a list of durations.
+fn dist_line(label: &str, v: &[Duration]) -> String {
+    let mut v = v.to_vec();
+    v.sort();
+    format!(
+        "{label:<28} median {:>8.2} ms   p95 {:>8.2}   p99 {:>8.2}   max {:>8.2}   ({} queries)",
+        ms(percentile(&v, 0.5)),
+        ms(percentile(&v, 0.95)),
+        ms(percentile(&v, 0.99)),
+        ms(*v.last().unwrap_or(&Duration::ZERO)),
+        v.len()
+    )
+}
+
+/// Time the engine on every query in batch mode (one `Matcher`), print the
+/// distribution overall, by kind and by language; returns the answers and durations.
+fn match_report(
+    db: &Path,
+    queries: &[Query],
+    verbose: bool,
+) -> (Vec<Vec<concord::fuzzy::Match>>, Vec<Duration>) {
     let mem = Memory::open_existing(db).expect("open");
     let mut matcher = Matcher::new(&mem).expect("matcher");
     let opts = MatchOptions::default();
     let mut all = Vec::new();
-    let mut by_kind: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
+    let mut groups: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
     let mut answers = Vec::new();
-    let (mut found, mut scanned, mut verified, mut postings) = (0, 0, 0u64, 0u64);
-    for (i, q) in queries.iter().enumerate() {
-        let from = concord::fuzzy::detect_language(q).expect("language");
+    let mut found = 0;
+    let mut hist = [0usize; 6];
+    for q in queries {
+        let from = LangRange::parse(&q.lang).expect("language");
         let t = Instant::now();
-        let r = matcher.find(q, &from, opts).expect("find");
+        let r = matcher.find(&q.text, &from, opts).expect("find");
         let d = t.elapsed();
         all.push(d);
-        by_kind.entry(kinds[i].clone()).or_default().push(d);
+        groups
+            .entry(format!("  kind {}", q.kind))
+            .or_default()
+            .push(d);
+        groups
+            .entry(format!("  lang {}", q.lang))
+            .or_default()
+            .push(d);
+        groups
+            .entry(format!("  {} {}", q.lang, q.kind))
+            .or_default()
+            .push(d);
         found += usize::from(!r.is_empty());
-        scanned += usize::from(matcher.stats.scanned);
-        verified += matcher.stats.verified;
-        postings += matcher.stats.postings;
+        hist[r.len().min(5)] += 1;
         if verbose {
             println!(
-                "{:>8.2} ms  {:<9} tok {:>4} post {:>8} ver {:>6} top {:>5.1}  {}",
+                "{:>8.2} ms  {:<9} {} ver {:>7} top {:>5.1} n {}  {}",
                 ms(d),
-                kinds[i],
-                matcher.stats.tokens_read,
-                matcher.stats.postings,
+                q.kind,
+                q.lang,
                 matcher.stats.verified,
                 r.first().map(|m| m.score).unwrap_or(0.0),
-                q.chars().take(60).collect::<String>()
+                r.len(),
+                q.text.chars().take(60).collect::<String>()
             );
         }
         answers.push(r);
     }
-    all.sort();
-    println!(
-        "match (indexed)     median {:>8.2} ms   p95 {:>8.2} ms   max {:>8.2} ms   ({} queries, {} with matches, {} scanned, {:.0} verified/query, {:.0} postings/query)",
-        ms(percentile(&all, 0.5)),
-        ms(percentile(&all, 0.95)),
-        ms(*all.last().unwrap()),
-        queries.len(),
-        found,
-        scanned,
-        verified as f64 / queries.len() as f64,
-        postings as f64 / queries.len() as f64,
-    );
-    for (k, mut v) in by_kind {
-        v.sort();
-        println!(
-            "  {k:<17} median {:>8.2} ms   p95 {:>8.2} ms   max {:>8.2} ms   ({} queries)",
-            ms(percentile(&v, 0.5)),
-            ms(percentile(&v, 0.95)),
-            ms(*v.last().unwrap()),
-            v.len()
-        );
+    println!("{}", dist_line("match (engine, batch)", &all));
+    for (k, v) in &groups {
+        println!("{}", dist_line(k, v));
     }
-    Ok((answers, percentile(&all, 0.5)))
+    println!(
+        "  queries with 0/1/2/3/4/5 matches ≥ 70: {:?} ({} with matches)",
+        hist, found
+    );
+    (answers, all)
+}
+
+/// The brute-force baseline: rapidfuzz's cached bit-parallel Levenshtein
+/// (`levenshtein::BatchComparator` with a score cutoff from the current K-th score)
+/// over the matching keys of every segment of the query's language, held in RAM,
+/// split over `threads` threads. Compares every answer with the engine's (ids and
+/// scores); returns the durations and the number of differing answers.
+fn brute_force_report(
+    db: &Path,
+    queries: &[Query],
+    answers: &[Vec<concord::fuzzy::Match>],
+    threads: usize,
+) -> (Vec<Duration>, usize) {
+    use concord::fuzzy::lev::{max_distance, score};
+    use rapidfuzz::distance::levenshtein;
+    let mem = Memory::open_existing(db).expect("open");
+    let opts = MatchOptions::default();
+    let mut times = vec![Duration::ZERO; queries.len()];
+    let mut differ = 0;
+    let mut langs: Vec<&str> = queries.iter().map(|q| q.lang.as_str()).collect();
+    langs.sort();
+    langs.dedup();
+    for lang in langs {
+        let tag = concord::lang::LangTag::parse(lang).expect("tag");
+        let range = LangRange::parse(lang).expect("range");
+        let mut keys: Vec<(i64, Vec<char>)> = Vec::new();
+        mem.for_each_text(&range, |id, text| {
+            keys.push((
+                id,
+                concord::text::match_key_for(&tag, text).chars().collect(),
+            ))
+        })
+        .expect("keys");
+        for (i, q) in queries.iter().enumerate().filter(|(_, q)| q.lang == lang) {
+            let qk: Vec<char> = concord::text::match_key_for(&tag, &q.text)
+                .chars()
+                .collect();
+            let n = qk.len();
+            let t = Instant::now();
+            let chunk = keys.len().div_ceil(threads.max(1)).max(1);
+            let mut tops: Vec<Vec<(f64, i64)>> = Vec::new();
+            std::thread::scope(|s| {
+                let hs: Vec<_> = keys
+                    .chunks(chunk)
+                    .map(|part| {
+                        let qk = &qk;
+                        s.spawn(move || {
+                            let cmp = levenshtein::BatchComparator::new(qk.iter().copied());
+                            let mut top: Vec<(f64, i64)> = Vec::new();
+                            for (id, key) in part {
+                                let thr = if top.len() == opts.limit {
+                                    top.last().expect("full").0
+                                } else {
+                                    opts.min_score
+                                };
+                                let m = key.len();
+                                let Some(k) = max_distance(n.max(m), thr) else {
+                                    continue;
+                                };
+                                if n.abs_diff(m) > k {
+                                    continue;
+                                }
+                                let Some(d) = cmp.distance_with_args(
+                                    key.iter().copied(),
+                                    &levenshtein::Args::default().score_cutoff(k),
+                                ) else {
+                                    continue;
+                                };
+                                let sc = score(d, n, m);
+                                if sc < thr {
+                                    continue;
+                                }
+                                top.push((sc, *id));
+                                top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                                top.truncate(opts.limit);
+                            }
+                            top
+                        })
+                    })
+                    .collect();
+                for h in hs {
+                    tops.push(h.join().expect("thread"));
+                }
+            });
+            let mut top: Vec<(f64, i64)> = tops.into_iter().flatten().collect();
+            top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            top.truncate(opts.limit);
+            times[i] = t.elapsed();
+            let got: Vec<(f64, i64)> = answers[i].iter().map(|m| (m.score, m.id)).collect();
+            if got != top {
+                differ += 1;
+                eprintln!(
+                    "DIFFERENCE on {:?}:\n  engine {got:?}\n  brute  {top:?}",
+                    q.text
+                );
+            }
+        }
+    }
+    (times, differ)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -540,148 +684,144 @@ fn child_cpu() -> f64 {
 }
 
 struct Args {
-    sizes: Vec<usize>,
     dir: PathBuf,
     corpora: PathBuf,
-    brute: usize,
+    threads: usize,
+    cold: usize,
+    reuse: bool,
+    verbose: bool,
 }
 
-fn bench_size(a: &Args, n: usize) -> std::io::Result<()> {
-    let tsv = a.dir.join(format!("memory-{n}.tsv"));
-    let qfile = a.dir.join(format!("queries-{n}.txt"));
-    let db = a.dir.join(format!("memory-{n}.db"));
-    println!("## {n} units");
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// The files of one memory shape and size.
+fn files(a: &Args, shape: &str, n: usize) -> (PathBuf, PathBuf, PathBuf) {
+    (
+        a.dir.join(format!("{shape}-{n}.tsv")),
+        a.dir.join(format!("{shape}-{n}.queries")),
+        a.dir.join(format!("{shape}-{n}.db")),
+    )
+}
+
+fn gen_shape(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
+    let (tsv, qfile, _) = files(a, shape, n);
+    if a.reuse && tsv.exists() && qfile.exists() {
+        return Ok(());
+    }
     let t = Instant::now();
-    generate(&a.corpora, n, &tsv, &qfile)?;
+    match shape {
+        "formulaic" => formulaic::generate(&a.corpora, n, &tsv, &qfile, &kinds_path(&qfile))?,
+        _ => generate(&a.corpora, n, &tsv, &qfile)?,
+    }
     println!(
-        "generate            {:>10.2} s   ({:.1} MB TSV)",
+        "generate                {:>8.2} s   ({:.1} MB TSV)",
         t.elapsed().as_secs_f64(),
         std::fs::metadata(&tsv)?.len() as f64 / 1e6
     );
-    remove_memory(&db);
-    let (wall, rss, ok) = run_measured(
-        Command::new(concord_bin())
-            .arg("--db")
-            .arg(&db)
-            .arg("import")
-            .arg(&tsv)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit()),
-    );
-    assert!(ok, "import failed");
+    Ok(())
+}
+
+fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
+    let (tsv, qfile, db) = files(a, shape, n);
     println!(
-        "import              {:>10.2} s   {:>9.0} units/s   peak RSS {:.0} MB",
-        wall.as_secs_f64(),
-        n as f64 / wall.as_secs_f64(),
-        rss as f64 / 1024.0
+        "## {shape} memory, {n} units (load average {})",
+        load_average()
     );
-    // Checkpoint the WAL so the size is the file's.
+    gen_shape(a, shape, n)?;
+    let tsv_bytes = std::fs::metadata(&tsv)?.len();
+    if !(a.reuse && db.exists()) {
+        remove_memory(&db);
+        let (wall, rss, ok) = run_measured(
+            Command::new(concord_bin())
+                .arg("--db")
+                .arg(&db)
+                .arg("import")
+                .arg(&tsv)
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit()),
+        );
+        assert!(ok, "import failed");
+        println!(
+            "import                  {:>8.2} s   {:>9.0} units/s   peak RSS {:.0} MB",
+            wall.as_secs_f64(),
+            n as f64 / wall.as_secs_f64(),
+            rss as f64 / 1024.0
+        );
+    }
     {
+        // Checkpoint the WAL so the size is the file's.
         let mem = Memory::open_existing(&db).expect("open");
         drop(mem);
     }
+    let side = [concord::keystore::path_for(&db)];
+    let side_bytes: u64 = side
+        .iter()
+        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .sum();
     println!(
-        "database size       {:>10.1} MB",
-        file_size(&db) as f64 / 1e6
+        "memory file             {:>8.1} MB = {:.2} × the TSV ({:.1} MB); derived files {:.1} MB ({:.2} × TSV in all)",
+        file_size(&db) as f64 / 1e6,
+        file_size(&db) as f64 / tsv_bytes as f64,
+        tsv_bytes as f64 / 1e6,
+        side_bytes as f64 / 1e6,
+        (file_size(&db) + side_bytes) as f64 / tsv_bytes as f64
     );
-    {
-        let mut mem = Memory::open_existing(&db).expect("open");
-        let t = Instant::now();
-        concord::fuzzy::rebuild_index(&mut mem).expect("rebuild");
-        println!(
-            "index rebuild       {:>10.2} s   (all languages, from the stored texts)",
-            t.elapsed().as_secs_f64()
-        );
-    }
+    let queries = read_queries(&qfile)?;
+    let (answers, times) = match_report(&db, &queries, a.verbose);
+    let (bt, differ) = brute_force_report(&db, &queries, &answers, a.threads);
     println!(
-        "database size after {:>10.1} MB",
-        file_size(&db) as f64 / 1e6
+        "{}",
+        dist_line(
+            &format!(
+                "brute force ({} thread{})",
+                a.threads,
+                if a.threads == 1 { "" } else { "s" }
+            ),
+            &bt
+        )
+    );
+    let med = |v: &[Duration]| {
+        let mut v = v.to_vec();
+        v.sort();
+        percentile(&v, 0.5)
+    };
+    println!(
+        "  {differ} of {} answers differ from brute force; ratio of medians {:.1}×",
+        queries.len(),
+        med(&bt).as_secs_f64() / med(&times).as_secs_f64().max(1e-9)
     );
 
-    let (answers, median) = match_report(&db, &qfile, false)?;
-    let queries: Vec<String> = std::io::BufReader::new(std::fs::File::open(&qfile)?)
-        .lines()
-        .collect::<Result<_, _>>()?;
-    let mem = Memory::open_existing(&db).expect("open");
-    let mut matcher = Matcher::new(&mem).expect("matcher");
-    let opts = MatchOptions::default();
-    // Brute force on an evenly spread subset, checked against the indexed answers.
-    let step = (queries.len() / a.brute.max(1)).max(1);
-    let mut bt = Vec::new();
-    let mut mismatches = 0;
-    for (i, q) in queries.iter().enumerate().step_by(step).take(a.brute) {
-        let from = concord::fuzzy::detect_language(q).expect("language");
-        let t = Instant::now();
-        let r = matcher.brute_force(q, &from, opts).expect("brute force");
-        bt.push(t.elapsed());
-        if r != answers[i] {
-            mismatches += 1;
-            eprintln!(
-                "MISMATCH on {q:?}:\n  index {:?}\n  brute {:?}",
-                answers[i], r
-            );
-        }
-    }
-    bt.sort();
-    let bmed = percentile(&bt, 0.5);
-    println!(
-        "match (brute force) median {:>8.2} ms   p95 {:>8.2} ms   ({} queries, {} differ from the index)   ratio of medians {:.0}x",
-        ms(bmed),
-        ms(percentile(&bt, 0.95)),
-        bt.len(),
-        mismatches,
-        bmed.as_secs_f64() / median.as_secs_f64()
-    );
-    drop(matcher);
-    drop(mem);
-
-    // The CLI in batch mode, end to end (reads stdin, prints JSON with translations).
-    let t = Instant::now();
-    let out = Command::new(concord_bin())
-        .arg("--db")
-        .arg(&db)
-        .arg("match")
-        .stdin(std::fs::File::open(&qfile)?)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .output()?;
-    let cli_total = t.elapsed();
-    let lines = String::from_utf8_lossy(&out.stdout).lines().count();
-    println!(
-        "CLI batch           {:>10.2} s total, {:.2} ms/query mean ({} answers)",
-        cli_total.as_secs_f64(),
-        ms(cli_total) / queries.len() as f64,
-        lines
-    );
     // Cold single-query processes.
     let mut cold = Vec::new();
-    for q in queries.iter().step_by(queries.len() / 10).take(10) {
+    let step = (queries.len() / a.cold.max(1)).max(1);
+    for q in queries.iter().step_by(step).take(a.cold) {
         let (wall, _, ok) = run_measured(
             Command::new(concord_bin())
                 .arg("--db")
                 .arg(&db)
                 .arg("match")
                 .arg("--json")
-                .arg(q)
+                .arg("--from")
+                .arg(&q.lang)
+                .arg(&q.text)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
         );
         assert!(ok);
         cold.push(wall);
     }
-    cold.sort();
-    println!(
-        "cold `concord match` median {:>6.1} ms   max {:>6.1} ms   (10 processes)",
-        ms(percentile(&cold, 0.5)),
-        ms(*cold.last().unwrap())
-    );
+    println!("{}", dist_line("cold `concord match`", &cold));
 
     // Concordance: phrases of 3+ characters taken from the queries, and short CJK ones.
     let mem = Memory::open_existing(&db).expect("open");
     let mut rng = Rng::new(7);
     let mut phrases: Vec<String> = Vec::new();
-    for q in queries.iter().step_by(10) {
-        let c: Vec<char> = q.chars().collect();
+    for q in queries.iter().step_by(3) {
+        let c: Vec<char> = q.text.chars().collect();
         if c.len() < 8 {
             continue;
         }
@@ -700,30 +840,33 @@ fn bench_size(a: &Args, n: usize) -> std::io::Result<()> {
         st.push(t.elapsed());
         hits += h.len();
     }
-    st.sort();
     println!(
-        "search 3+ chars     median {:>8.2} ms   p95 {:>8.2} ms   max {:>8.2} ms   ({} phrases, {} hits, limit 20)",
-        ms(percentile(&st, 0.5)),
-        ms(percentile(&st, 0.95)),
-        ms(*st.last().unwrap_or(&Duration::ZERO)),
-        phrases.len(),
-        hits
+        "{}   {hits} hits, limit 20",
+        dist_line("search 3+ chars", &st)
     );
     let mut short = Vec::new();
+    let mut shown = Vec::new();
     for (p, l) in [
         ("북한", "ko"),
-        ("朝鲜", "zh"),
-        ("韩", "zh"),
+        ("외교", "ko"),
         ("한", "ko"),
-        ("the", "en"),
-        ("UN", "en"),
+        ("국", "ko"),
+        ("朝鲜", "zh"),
+        ("朝鮮", "zh"),
+        ("会谈", "zh"),
+        ("韩", "zh"),
+        ("国", "zh"),
+        ("美", "zh"),
     ] {
         let r = LangRange::parse(l).unwrap();
         let t = Instant::now();
         let h = concordance::search(&mem, p, Some(&r), 20).expect("search");
-        short.push(format!("{p} {:.1} ms ({} hits)", ms(t.elapsed()), h.len()));
+        let d = t.elapsed();
+        short.push(d);
+        shown.push(format!("{p} {:.1} ms ({})", ms(d), h.len()));
     }
-    println!("search short        {}", short.join(", "));
+    println!("{}", dist_line("search 1–2-char CJK", &short));
+    println!("  {}", shown.join(", "));
     println!();
     Ok(())
 }
@@ -758,19 +901,43 @@ fn main() {
     let corpora = get("--corpora")
         .map(PathBuf::from)
         .unwrap_or_else(corpora_dir);
+    let a = Args {
+        dir: PathBuf::from(get("--dir").unwrap_or_else(|| "target/bench".into())),
+        corpora: corpora.clone(),
+        threads: get("--threads").and_then(|v| v.parse().ok()).unwrap_or(2),
+        cold: get("--cold").and_then(|v| v.parse().ok()).unwrap_or(30),
+        reuse: argv.iter().any(|a| a == "--reuse"),
+        verbose: argv.iter().any(|a| a == "-v"),
+    };
+    let shapes: Vec<String> = get("--shapes")
+        .unwrap_or_else(|| "formulaic,near".into())
+        .split(',')
+        .map(|s| s.to_string())
+        .collect();
+    let sizes: Vec<usize> = get("--sizes")
+        .unwrap_or_else(|| "100000,1000000".into())
+        .split(',')
+        .map(|s| s.parse().expect("size"))
+        .collect();
     match argv.first().map(|s| s.as_str()) {
         Some("gen") => {
-            let units: usize = get("--units")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(100_000);
-            let out = PathBuf::from(get("-o").unwrap_or_else(|| "memory.tsv".into()));
-            let q = PathBuf::from(get("--queries").unwrap_or_else(|| "queries.txt".into()));
-            generate(&corpora, units, &out, &q).expect("generate");
+            std::fs::create_dir_all(&a.dir).expect("dir");
+            for shape in &shapes {
+                for &n in &sizes {
+                    gen_shape(&a, shape, n).expect("generate");
+                }
+            }
         }
         Some("match") => {
             let db = PathBuf::from(get("--db").expect("--db"));
             let q = PathBuf::from(get("--queries").expect("--queries"));
-            match_report(&db, &q, argv.iter().any(|a| a == "-v")).expect("match");
+            let queries = read_queries(&q).expect("queries");
+            let (answers, _) = match_report(&db, &queries, a.verbose);
+            if argv.iter().any(|a| a == "--brute") {
+                let (bt, differ) = brute_force_report(&db, &queries, &answers, a.threads);
+                println!("{}", dist_line("brute force", &bt));
+                println!("  {differ} answers differ from brute force");
+            }
         }
         Some("import") => {
             let tsv = PathBuf::from(get("--tsv").expect("--tsv FILE"));
@@ -779,28 +946,17 @@ fn main() {
             import_report(&tsv, &db, runs);
         }
         Some("all") => {
-            let sizes: Vec<usize> = get("--sizes")
-                .unwrap_or_else(|| "10000,100000,1000000".into())
-                .split(',')
-                .map(|s| s.parse().expect("size"))
-                .collect();
-            let dir = PathBuf::from(get("--dir").unwrap_or_else(|| "target/bench".into()));
-            std::fs::create_dir_all(&dir).expect("dir");
-            let brute = get("--brute").and_then(|v| v.parse().ok()).unwrap_or(40);
-            let a = Args {
-                sizes,
-                dir,
-                corpora,
-                brute,
-            };
-            for &n in &a.sizes {
-                bench_size(&a, n).expect("bench");
+            std::fs::create_dir_all(&a.dir).expect("dir");
+            for &n in &sizes {
+                for shape in &shapes {
+                    bench_size(&a, shape, n).expect("bench");
+                }
             }
         }
         Some("align-eval") => align_eval_report(&corpora),
         _ => {
             eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--sizes 10000,100000,1000000] [--dir DIR] [--brute N] [--corpora DIR]\n       concord-bench gen --units N [-o memory.tsv] [--queries queries.txt]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]"
+                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]"
             );
             std::process::exit(2);
         }
@@ -810,6 +966,7 @@ fn main() {
 /// Remove a memory file and its WAL side files.
 fn remove_memory(db: &Path) {
     let _ = std::fs::remove_file(db);
+    let _ = std::fs::remove_file(concord::keystore::path_for(db));
     for side in concord::store::side_files(db) {
         let _ = std::fs::remove_file(side);
     }

@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::lang::LangRange;
 use crate::qgram::{self, LEN_LONG};
 use crate::store::{LangIndex, Memory, Reader};
-use crate::text::{match_key, KeyedText};
+use crate::text::{match_key, KeyRule, KeyedText};
 
 /// One hit: a segment containing the phrase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,7 +57,13 @@ pub fn phrase_key(phrase: &str) -> Result<Vec<char>> {
 
 /// Where `needle` occurs in `text` (on keys), as character spans of `text`.
 pub fn find_spans(text: &str, needle: &[char]) -> Vec<(usize, usize)> {
-    let kt = KeyedText::new(text);
+    find_spans_with(text, needle, KeyRule::Plain)
+}
+
+/// [`find_spans`] on the keys of a language's rule (Chinese keys fold Traditional to
+/// Simplified; give the needle folded too).
+pub fn find_spans_with(text: &str, needle: &[char], rule: KeyRule) -> Vec<(usize, usize)> {
+    let kt = KeyedText::with_rule(text, rule);
     let mut spans = Vec::new();
     if needle.is_empty() || kt.chars.len() < needle.len() {
         return spans;
@@ -167,10 +173,14 @@ pub fn search(
     let langs = selected(mem, lang)?;
     let mut readers = Vec::new();
     let mut lists = Vec::new();
+    let mut keys = Vec::new();
     for l in langs {
+        let rule = KeyRule::for_tag(&l.tag);
+        let lkey: Vec<char> = key.iter().map(|&c| rule.fold(c)).collect();
         let r = mem.index_reader(l)?;
-        lists.push(candidates(&r, &key)?);
+        lists.push(candidates(&r, &lkey)?);
         readers.push(r);
+        keys.push((rule, lkey));
     }
     // Merge the languages' candidates by id and verify in order until `limit` hits.
     let mut pos = vec![0usize; lists.len()];
@@ -194,10 +204,11 @@ pub fn search(
             let Some(text) = readers[li].text(id)? else {
                 continue;
             };
+            let (rule, lkey) = &keys[li];
             kbuf.clear();
-            kbuf.extend(match_key(&text).chars());
-            if contains(&kbuf, &key) && hits.len() < limit {
-                let spans = find_spans(&text, &key);
+            kbuf.extend(rule.key(&text).chars());
+            if contains(&kbuf, lkey) && hits.len() < limit {
+                let spans = find_spans_with(&text, lkey, *rule);
                 hits.push(Hit {
                     id,
                     lang: readers[li].lang.tag.to_string(),
@@ -221,14 +232,16 @@ pub fn search_brute_force(
     let langs = selected(mem, lang)?;
     let mut hits: Vec<Hit> = Vec::new();
     for l in &langs {
+        let rule = KeyRule::for_tag(&l.tag);
+        let lkey: Vec<char> = key.iter().map(|&c| rule.fold(c)).collect();
         mem.scan_segments(&l.tag, |id, text| {
-            let k: Vec<char> = match_key(text).chars().collect();
-            if contains(&k, &key) {
+            let k: Vec<char> = rule.key(text).chars().collect();
+            if contains(&k, &lkey) {
                 hits.push(Hit {
                     id,
                     lang: l.tag.to_string(),
                     text: text.to_string(),
-                    spans: find_spans(text, &key),
+                    spans: find_spans_with(text, &lkey, rule),
                 });
             }
             Ok(())

@@ -100,6 +100,8 @@
 //! texts themselves (1.6 GB in all for a million units).
 
 pub mod concordance;
+mod engine;
+pub(crate) mod kernel;
 pub mod lev;
 
 use serde::Serialize;
@@ -108,7 +110,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{LangRange, LangTag};
 use crate::qgram::{self, LEN_LONG, LONG};
 use crate::store::{LangIndex, Memory, Reader};
-use crate::text::{match_key, Script, ScriptCounts};
+use crate::text::{match_key, KeyRule, Script, ScriptCounts};
 use lev::{max_distance, score, Verifier};
 
 /// The longest query accepted, in key characters.
@@ -210,6 +212,18 @@ impl QueryKey {
             )));
         }
         Ok(QueryKey { key, chars })
+    }
+
+    /// The key under a language's rule (Chinese folds Traditional to Simplified).
+    pub fn with_rule(&self, rule: KeyRule) -> QueryKey {
+        if rule == KeyRule::Plain {
+            return self.clone();
+        }
+        let chars: Vec<char> = self.chars.iter().map(|&c| rule.fold(c)).collect();
+        QueryKey {
+            key: chars.iter().collect(),
+            chars,
+        }
     }
 }
 
@@ -360,6 +374,8 @@ pub struct Matcher<'m> {
     df_cache: Vec<qgram::IntMap<u64, u64>>,
     /// Counters of the last search.
     pub stats: SearchStats,
+    /// Threads a search may use.
+    threads: usize,
 }
 
 const VERIFIED: u16 = 0x8000;
@@ -383,6 +399,10 @@ impl<'m> Matcher<'m> {
             touched: Vec::new(),
             df_cache: Vec::new(),
             stats: SearchStats::default(),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(8),
         })
     }
 
@@ -452,14 +472,25 @@ impl<'m> Matcher<'m> {
         let tags = self.source_tags(from)?;
         let mut top = TopK::new(opts.limit, opts.min_score);
         self.stats = SearchStats::default();
-        let verifier = Verifier::new(&q.chars);
+        let kf = self.mem.key_file()?;
         for tag in &tags {
             let li = self
                 .langs
                 .iter()
                 .position(|l| &l.tag == tag)
                 .expect("indexed");
-            self.search_lang(li, &q, &verifier, &mut top)?;
+            let q = q.with_rule(KeyRule::for_tag(tag));
+            match kf.language(tag) {
+                Some(l) => {
+                    self.stats.verified +=
+                        engine::search(&kf, l, &q.chars, &mut top, li, self.threads);
+                    self.stats.scanned = true;
+                }
+                None => {
+                    let verifier = Verifier::new(&q.chars);
+                    self.search_lang(li, &q, &verifier, &mut top)?;
+                }
+            }
         }
         self.collect(top)
     }
@@ -476,7 +507,6 @@ impl<'m> Matcher<'m> {
         let _read = self.mem.read_tx()?;
         let tags = self.source_tags(from)?;
         let mut top = TopK::new(opts.limit, opts.min_score);
-        let verifier = Verifier::new(&q.chars);
         let n = q.chars.len();
         let mut buf: Vec<char> = Vec::new();
         for tag in &tags {
@@ -485,9 +515,11 @@ impl<'m> Matcher<'m> {
                 .iter()
                 .position(|l| &l.tag == tag)
                 .expect("indexed");
+            let rule = KeyRule::for_tag(tag);
+            let verifier = Verifier::new(&q.with_rule(rule).chars);
             self.mem.scan_segments(tag, |id, text| {
                 buf.clear();
-                buf.extend(match_key(text).chars());
+                buf.extend(rule.key(text).chars());
                 let d = verifier.distance(&buf);
                 top.offer(score(d, n, buf.len()), id, li);
                 Ok(())
@@ -519,6 +551,7 @@ impl<'m> Matcher<'m> {
     ) -> Result<()> {
         self.reader(li)?;
         let reader = self.readers[li].as_ref().expect("loaded");
+        let rule = KeyRule::for_tag(&reader.lang.tag);
         let n = q.chars.len();
         let qn = reader.lang.q;
         let Some(mut b) = Bounds::new(n, qn, top.threshold()) else {
@@ -533,7 +566,7 @@ impl<'m> Matcher<'m> {
                 return Ok(());
             };
             key_buf.clear();
-            key_buf.extend(match_key(&text).chars());
+            key_buf.extend(rule.key(&text).chars());
             let m = key_buf.len();
             let Some(k) = max_distance(n.max(m), s) else {
                 return Ok(());

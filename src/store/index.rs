@@ -14,7 +14,7 @@ use crate::qgram::{
     decode_runs, decode_runs_batched, key_tokens, len_band, push_varint, q_for, IntMap, OccTable,
     BATCH, LEN_LONG, LONG,
 };
-use crate::text::match_key_into;
+use crate::text::KeyRule;
 
 /// Ids per length-table row.
 const LEN_CHUNK_BITS: u32 = 16;
@@ -121,7 +121,7 @@ impl Accumulator {
 
     fn add(&mut self, id: i64, tag: &LangTag, text: &str) {
         let li = self.lang_index(tag);
-        match_key_into(text, &mut self.key_buf);
+        KeyRule::for_tag(tag).key_into(text, &mut self.key_buf);
         self.key.clear();
         self.key.extend(self.key_buf.chars());
         let lang = &mut self.langs[li];
@@ -627,5 +627,112 @@ impl Memory {
     /// transaction.
     pub(crate) fn rebuild_index(&mut self) -> Result<()> {
         self.write(|tx| rebuild(tx))
+    }
+}
+
+/// Mark the memory changed (inside an import or delete transaction): the key file made
+/// before is stale from this commit on.
+pub(super) fn bump_generation(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO fz_meta (key, value) VALUES ('generation', 1)
+         ON CONFLICT (key) DO UPDATE SET value = value + 1",
+        [],
+    )?;
+    Ok(())
+}
+
+/// The key file of fuzzy matching ([`crate::keystore`]): the store keeps it current.
+impl Memory {
+    /// The memory's `(instance, generation)`: the stamp a current key file carries.
+    fn key_state(&self) -> Result<(i64, i64)> {
+        let get = |k: &str| -> Result<i64> {
+            Ok(self
+                .conn
+                .prepare_cached("SELECT value FROM fz_meta WHERE key = ?1")?
+                .query_row([k], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0))
+        };
+        Ok((get("instance")?, get("generation")?))
+    }
+
+    /// The key file of fuzzy matching, current with the memory: opened from beside the
+    /// memory file ([`crate::keystore::path_for`]), or rebuilt from the stored segments
+    /// when it is missing or stale (written beside the memory when it was opened for
+    /// writing and the directory is writable; kept in RAM otherwise, and for memories
+    /// without a file). Call it inside a read transaction, so that the segments and the
+    /// stamp agree.
+    pub(crate) fn key_file(&self) -> Result<std::sync::Arc<crate::keystore::KeyFile>> {
+        let (instance, generation) = self.key_state()?;
+        if let Some(k) = self.keys.borrow().as_ref() {
+            if k.stamp() == (instance, generation) {
+                return Ok(k.clone());
+            }
+        }
+        let on_disk = self.path != std::path::Path::new(":memory:");
+        let kp = crate::keystore::path_for(&self.path);
+        let opened = if on_disk {
+            crate::keystore::KeyFile::open(&kp, instance, generation)
+        } else {
+            None
+        };
+        let kf = match opened {
+            Some(kf) => kf,
+            None => {
+                let mut b = self.collect_keys()?;
+                let written =
+                    on_disk && self.writes_keys && b.write_file(&kp, instance, generation).is_ok();
+                match written
+                    .then(|| crate::keystore::KeyFile::open(&kp, instance, generation))
+                    .flatten()
+                {
+                    Some(kf) => kf,
+                    None => b.into_map(instance, generation)?,
+                }
+            }
+        };
+        let kf = std::sync::Arc::new(kf);
+        *self.keys.borrow_mut() = Some(kf.clone());
+        Ok(kf)
+    }
+
+    /// Every stored segment into a key-file builder, in unit id order.
+    fn collect_keys(&self) -> Result<crate::keystore::Builder> {
+        let mut b = crate::keystore::Builder::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT unit_id, lang, text FROM variant ORDER BY unit_id, lang")?;
+        let mut rows = stmt.query([])?;
+        let mut tags: std::collections::HashMap<String, LangTag> = Default::default();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let lang = r.get_ref(1)?.as_str().map_err(corrupt)?;
+            let tag = match tags.get(lang) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = super::stored_tag(lang)?;
+                    tags.insert(lang.to_string(), t.clone());
+                    t
+                }
+            };
+            let text = r.get_ref(2)?.as_str().map_err(corrupt)?;
+            b.add(id, &tag, text);
+        }
+        Ok(b)
+    }
+
+    /// Rebuild the key file after an import or a delete has committed, so that the next
+    /// search finds it current. A failure here loses nothing: the file is then stale,
+    /// and the next search rebuilds it.
+    pub(super) fn refresh_keys(&self) -> Result<()> {
+        *self.keys.borrow_mut() = None;
+        if self.path == std::path::Path::new(":memory:") || !self.writes_keys {
+            return Ok(());
+        }
+        let _read = self.read_tx()?;
+        let (instance, generation) = self.key_state()?;
+        let mut b = self.collect_keys()?;
+        let _ = b.write_file(&crate::keystore::path_for(&self.path), instance, generation);
+        Ok(())
     }
 }

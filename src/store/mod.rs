@@ -7,7 +7,7 @@
 //! | `schema.rs`     | the migrations, `user_version`, `application_id`   | opening                 |
 //! | `units.rs`      | `unit`, `variant`, `import_log`                    | import, export, show    |
 //! | `glossary.rs`   | `glossary_entry`, `glossary_term`, `glossary_column` | `crate::glossary` users |
-//! | `index.rs`      | `fz_lang`, `fz_post`, `fz_len`, `fz_meta`          | [`crate::fuzzy`]        |
+//! | `index.rs`      | `fz_lang`, `fz_post`, `fz_len`, `fz_meta`, the key file | [`crate::fuzzy`]   |
 //!
 //! Nothing outside `store/` writes SQL: [`crate::fuzzy`] reads the matching index through
 //! the store's `Reader` and the `Memory::index_*` methods, the glossary tables are read into and
@@ -59,13 +59,17 @@ use crate::lang::LangTag;
 
 pub(crate) use index::{LangIndex, Reader};
 pub use schema::{schema_version, APPLICATION_ID, MIGRATIONS};
-use schema::{Found, FUZZY_INDEX_VERSION};
+use schema::{Found, FOLDED_KEYS_VERSION, FUZZY_INDEX_VERSION};
 pub use units::{ImportReport, Importer};
 
 /// A translation memory in a SQLite file.
 pub struct Memory {
     conn: Connection,
     path: PathBuf,
+    /// The key file last opened (see `index.rs`, `Memory::key_file`).
+    keys: std::cell::RefCell<Option<std::sync::Arc<crate::keystore::KeyFile>>>,
+    /// False for memories opened read-only: a stale key file is then rebuilt in RAM.
+    writes_keys: bool,
 }
 
 /// Counts that describe a memory.
@@ -260,6 +264,8 @@ fn create_new(path: &Path) -> Result<()> {
         let mut mem = Memory {
             conn,
             path: tmp.clone(),
+            keys: Default::default(),
+            writes_keys: false,
         };
         mem.migrate(0, 0)?;
         mem.conn.close().map_err(|(_, e)| Error::from(e))?;
@@ -339,6 +345,8 @@ impl Memory {
         Ok(Memory {
             conn,
             path: path.to_path_buf(),
+            keys: Default::default(),
+            writes_keys: true,
         })
     }
 
@@ -349,6 +357,8 @@ impl Memory {
         let mut mem = Memory {
             conn,
             path: PathBuf::from(":memory:"),
+            keys: Default::default(),
+            writes_keys: false,
         };
         mem.migrate(0, 0)?;
         Ok(mem)
@@ -379,6 +389,8 @@ impl Memory {
         let mut mem = Memory {
             conn,
             path: path.to_path_buf(),
+            keys: Default::default(),
+            writes_keys: true,
         };
         let (version, application_id) = match found {
             Found::Empty => (0, 0),
@@ -420,7 +432,7 @@ impl Memory {
                 tx.execute_batch(sql)?;
                 tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             }
-            if from > 0 && from < FUZZY_INDEX_VERSION {
+            if from > 0 && from < FUZZY_INDEX_VERSION.max(FOLDED_KEYS_VERSION) {
                 index::rebuild(tx)?;
             }
             tx.pragma_update(None, "application_id", APPLICATION_ID)?;

@@ -104,11 +104,23 @@ pub const MIGRATIONS: &[&str] = &[
         value INTEGER NOT NULL
     );
     "#,
+    // 3 -> 4: the key file's stamp (see `crate::keystore`; the SQL is in
+    // src/store/index.rs): a random instance id of the memory and a generation that every
+    // import and delete increments. Chinese keys now fold Traditional to Simplified, so
+    // the q-gram index is rebuilt (see `FOLDED_KEYS_VERSION`).
+    r#"
+    INSERT OR IGNORE INTO fz_meta (key, value) VALUES ('instance', abs(random() % 9007199254740991));
+    INSERT OR IGNORE INTO fz_meta (key, value) VALUES ('generation', 1);
+    "#,
 ];
 
 /// The schema version that added the fuzzy index (memories older than this are indexed
 /// when they are opened).
 pub(super) const FUZZY_INDEX_VERSION: i64 = 3;
+
+/// The schema version whose matching keys fold Chinese Traditional to Simplified
+/// (memories older than this get their q-gram index rebuilt when they are opened).
+pub(super) const FOLDED_KEYS_VERSION: i64 = 4;
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {

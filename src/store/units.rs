@@ -69,9 +69,15 @@ impl Memory {
                 importer.finish()?
             };
             super::log_import(tx, files, report.added, report.duplicates)?;
+            if report.added > 0 {
+                super::index::bump_generation(tx)?;
+            }
             Ok(report)
         })?;
         self.checkpoint();
+        if report.added > 0 {
+            self.refresh_keys()?;
+        }
         Ok(report)
     }
 
@@ -318,9 +324,15 @@ impl Memory {
                 }
             }
             super::index::forget(tx, &ids)?;
+            if n > 0 {
+                super::index::bump_generation(tx)?;
+            }
             Ok(n)
         })?;
         self.checkpoint();
+        if n > 0 {
+            self.refresh_keys()?;
+        }
         Ok(n)
     }
 }

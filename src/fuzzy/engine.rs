@@ -1,0 +1,207 @@
+//! The search over the key file ([`crate::keystore`]): exact top K by scanning the
+//! keys whose length can still qualify, verified with the banded kernel
+//! ([`super::kernel`]), on every core.
+//!
+//! For a query of `n` characters and a threshold `s` (the minimum score, or the K-th
+//! best score found so far when it is higher), a key of `m` characters can qualify only
+//! if `|n − m| ≤ k = max_distance(max(n, m), s)`. The keys of one length are contiguous
+//! in the file, so the search visits lengths in order of `|n − m|` (the closest first:
+//! they hold the near-duplicates that raise the threshold, which narrows the band) in
+//! chunks that the threads take from a shared counter. Every thread keeps its own top
+//! K; the threshold they share is the highest of their K-th scores, which is never
+//! above the K-th score of the merged answer, so no key of the true top K is skipped.
+//! A key is verified by the kernel with the bound `k` of the current threshold: it
+//! answers the exact distance when it is at most `k`, and otherwise proves that the key
+//! scores below the threshold.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use super::kernel::{Code, PrefixRuns, QueryPm};
+use super::lev::{max_distance, score};
+use super::TopK;
+use crate::keystore::{Group, KeyFile, LangKeys};
+
+/// Keys per unit of work.
+const CHUNK: usize = 2048;
+/// Below this many keys in the band, one thread does the work.
+const PARALLEL_FROM: usize = 20_000;
+
+/// One chunk: group index, first and end key index within the group.
+type Item = (usize, usize, usize);
+
+/// Search one language of the key file for the query `q` (its key characters, folded by
+/// the language's rule), adding what qualifies to `top` under language index `li`.
+/// Returns the number of kernel calls.
+pub(crate) fn search(
+    kf: &KeyFile,
+    l: &LangKeys,
+    q: &[char],
+    top: &mut TopK,
+    li: usize,
+    threads: usize,
+) -> u64 {
+    let n = q.len();
+    let codes: Vec<u32> = q.iter().map(|&c| kf.code(l, c)).collect();
+    let pm = QueryPm::new(codes, kf.alphabet_len(l));
+    let s0 = top.threshold();
+    let groups: Vec<Group> = kf
+        .groups(l)
+        .into_iter()
+        .filter(|g| g.count > 0 && fits(n, g.len, s0))
+        .collect();
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&i| (groups[i].len.abs_diff(n), groups[i].len));
+    let mut items: Vec<Item> = Vec::new();
+    let mut total = 0;
+    for &gi in &order {
+        let g = &groups[gi];
+        total += g.count;
+        let mut a = 0;
+        while a < g.count {
+            let b = (a + CHUNK).min(g.count);
+            items.push((gi, a, b));
+            a = b;
+        }
+    }
+    let shared = AtomicU64::new(s0.to_bits());
+    let next = AtomicUsize::new(0);
+    let threads = if total < PARALLEL_FROM {
+        1
+    } else {
+        threads.max(1)
+    };
+    let run = || -> (TopK, u64) {
+        let mut local = TopK::new(top.k, top.min);
+        let calls = if l.width == 1 {
+            worker::<u8>(
+                kf,
+                l,
+                &groups,
+                &items,
+                &pm,
+                &shared,
+                &next,
+                &mut local,
+                |g| kf.codes_u8(l, g),
+            )
+        } else {
+            worker::<u16>(
+                kf,
+                l,
+                &groups,
+                &items,
+                &pm,
+                &shared,
+                &next,
+                &mut local,
+                |g| kf.codes_u16(l, g),
+            )
+        };
+        (local, calls)
+    };
+    let results: Vec<(TopK, u64)> = if threads == 1 {
+        vec![run()]
+    } else {
+        std::thread::scope(|s| {
+            let hs: Vec<_> = (0..threads).map(|_| s.spawn(run)).collect();
+            hs.into_iter()
+                .map(|h| h.join().expect("search thread"))
+                .collect()
+        })
+    };
+    let mut calls = 0;
+    for (local, c) in results {
+        calls += c;
+        for (sc, id, _) in local.items {
+            top.offer(sc, id, li);
+        }
+    }
+    calls
+}
+
+/// True when a key of length `m` can reach score `s` against a query of length `n`.
+#[inline]
+fn fits(n: usize, m: usize, s: f64) -> bool {
+    max_distance(n.max(m), s).is_some_and(|k| n.abs_diff(m) <= k)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn worker<'a, T: Code>(
+    kf: &KeyFile,
+    l: &LangKeys,
+    groups: &[Group],
+    items: &[Item],
+    pm: &QueryPm,
+    shared: &AtomicU64,
+    next: &AtomicUsize,
+    local: &mut TopK,
+    codes_of: impl Fn(&Group) -> &'a [T],
+) -> u64 {
+    let n = pm.q.len();
+    let mut calls = 0u64;
+    loop {
+        let it = next.fetch_add(1, Ordering::Relaxed);
+        let Some(&(gi, a, b)) = items.get(it) else {
+            break;
+        };
+        let g = &groups[gi];
+        let m = g.len;
+        let codes = codes_of(g);
+        let mut thr = local
+            .threshold()
+            .max(f64::from_bits(shared.load(Ordering::Relaxed)));
+        let Some(mut k) = max_distance(n.max(m), thr) else {
+            continue;
+        };
+        if n.abs_diff(m) > k {
+            continue;
+        }
+        let mut runs = PrefixRuns::<u64>::new(pm, m, k);
+        let mut wide = if runs.is_none() {
+            PrefixRuns::<u128>::new(pm, m, k)
+        } else {
+            None
+        };
+        let mut prev: Option<&[T]> = None;
+        for i in a..b {
+            let key = &codes[i * m..(i + 1) * m];
+            calls += 1;
+            let found = if let Some(r) = runs.as_mut() {
+                r.run(pm, prev, key)
+            } else if let Some(r) = wide.as_mut() {
+                r.run(pm, prev, key)
+            } else {
+                pm.within(key, k)
+            };
+            prev = Some(key);
+            let Some(d) = found else {
+                continue;
+            };
+            let sc = score(d, n, m);
+            local.offer(sc, kf.id(l, g.first + i), 0);
+            let t = local.threshold();
+            if t > thr {
+                // Publish a higher K-th score (scores are non-negative, so their bit
+                // patterns order like the values).
+                shared.fetch_max(t.to_bits(), Ordering::Relaxed);
+                thr = t.max(f64::from_bits(shared.load(Ordering::Relaxed)));
+                match max_distance(n.max(m), thr) {
+                    Some(nk) if n.abs_diff(m) <= nk => {
+                        if nk != k {
+                            k = nk;
+                            runs = PrefixRuns::<u64>::new(pm, m, k);
+                            wide = if runs.is_none() {
+                                PrefixRuns::<u128>::new(pm, m, k)
+                            } else {
+                                None
+                            };
+                            prev = None;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        }
+    }
+    calls
+}
