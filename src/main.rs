@@ -52,6 +52,8 @@ pub enum Command {
     Search(cli::matching::SearchArgs),
     /// Split a document (text, Markdown, HTML, DOCX) into sentences with SRX rules.
     Segment(cli::segment::SegmentArgs),
+    /// Align two or three versions (EN, KO, ZH) of a document into units with confidences.
+    Align(cli::align::AlignArgs),
     /// Print a shell completion script (`concord completions bash > concord.bash`).
     Completions(cli::CompletionsArgs),
     /// Print the manual page (roff): `concord man > concord.1`, and one page per

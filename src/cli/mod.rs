@@ -1,6 +1,7 @@
 //! Command implementations: argument handling and printing only; the work is in the
 //! library.
 
+pub mod align;
 pub mod glossary;
 pub mod lint;
 pub mod matching;
@@ -36,6 +37,7 @@ pub fn run(cli: &Cli) -> Result<Status> {
         Command::Match(a) => matching::match_cmd(cli, a),
         Command::Search(a) => matching::search_cmd(cli, a),
         Command::Segment(a) => segment::segment(cli, a),
+        Command::Align(a) => align::align(cli, a),
         Command::Completions(a) => completions(a),
         Command::Man(a) => man(a),
     }
