@@ -239,7 +239,7 @@ pub fn hint_text(hint: Hint) -> String {
         Hint::CreateOrNameMemory => {
             "create one with `concord import FILE`, or name another with --db".into()
         }
-        Hint::UseForce => "give --force to replace it".into(),
+        Hint::UseForce => "give --force to go ahead anyway".into(),
         // A hint added to the library later: its words, until the CLI has a flag for it.
         other => other.to_string(),
     }
