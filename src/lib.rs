@@ -80,6 +80,8 @@ pub mod output;
 pub mod qgram;
 pub mod samples;
 pub mod segment;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod store;
 #[cfg(test)]
 pub(crate) mod testutil;

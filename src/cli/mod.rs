@@ -7,6 +7,9 @@ pub mod lint;
 pub mod matching;
 pub mod memory;
 pub mod segment;
+#[cfg(feature = "server")]
+pub mod serve;
+pub mod token;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +39,9 @@ pub fn run(cli: &Cli) -> Result<Status> {
         Command::Terms(a) => glossary::terms(cli, a),
         Command::Match(a) => matching::match_cmd(cli, a),
         Command::Search(a) => matching::search_cmd(cli, a),
+        #[cfg(feature = "server")]
+        Command::Serve(a) => serve::serve(cli, a),
+        Command::Token(a) => token::run(cli, a),
         Command::Segment(a) => segment::segment(cli, a),
         Command::Align(a) => align::align(cli, a),
         Command::Completions(a) => completions(a),
