@@ -162,8 +162,10 @@ pub enum Hint {
     GiveGlossaryLanguages,
     /// Create a memory (import a file), or name another memory file.
     CreateOrNameMemory,
-    /// Ask to replace a read-only output file.
+    /// Ask to go ahead anyway (replace a read-only output file, import a weak alignment).
     UseForce,
+    /// Make an access token for the memory (a server on a non-loopback address needs one).
+    AddToken,
 }
 
 impl fmt::Display for Hint {
@@ -175,7 +177,8 @@ impl fmt::Display for Hint {
             Hint::GiveDraftFormat => "name the draft format (tsv, csv, xliff, tmx, txt)",
             Hint::GiveGlossaryLanguages => "name the languages of the columns (e.g. en,ko)",
             Hint::CreateOrNameMemory => "create one by importing a file, or name another memory",
-            Hint::UseForce => "ask to force the replacement",
+            Hint::UseForce => "ask to go ahead anyway",
+            Hint::AddToken => "make an access token for the memory",
         })
     }
 }
@@ -407,6 +410,7 @@ mod tests {
             Hint::GiveGlossaryLanguages,
             Hint::CreateOrNameMemory,
             Hint::UseForce,
+            Hint::AddToken,
         ] {
             assert!(!h.to_string().contains("--"), "{h}");
         }

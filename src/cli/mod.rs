@@ -246,6 +246,7 @@ pub fn hint_text(hint: Hint) -> String {
             "create one with `concord import FILE`, or name another with --db".into()
         }
         Hint::UseForce => "give --force to go ahead anyway".into(),
+        Hint::AddToken => "make one with `concord token add NAME --scope read`".into(),
         // A hint added to the library later: its words, until the CLI has a flag for it.
         other => other.to_string(),
     }
