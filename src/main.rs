@@ -76,7 +76,8 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let result = cli::run(&cli);
+    // A malformed CONCORD_MAX_* value is an error, not silently the default.
+    let result = concord::limits::Limits::from_env().and_then(|_| cli::run(&cli));
     let status = cli::status_of(&result);
     if let Err(e) = &result {
         // A closed pipe is a quiet success (see `cli::status_of`); say nothing.
