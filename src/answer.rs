@@ -117,6 +117,7 @@ pub struct MatchRequest {
 
 /// The answer to one query.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct MatchAnswer {
     /// [`MATCH_SCHEMA`].
     pub schema: &'static str,
@@ -136,6 +137,7 @@ pub struct MatchAnswer {
 
 /// One match of a [`MatchAnswer`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct MatchItem {
     /// The unit id (as `show` and `export` use it).
     pub id: i64,
@@ -252,6 +254,7 @@ pub struct SearchRequest {
 
 /// The answer of a concordance search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct SearchAnswer {
     /// [`SEARCH_SCHEMA`].
     pub schema: &'static str,
@@ -268,6 +271,7 @@ pub struct SearchAnswer {
 
 /// One hit of a [`SearchAnswer`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     /// The unit id.
     pub id: i64,
@@ -276,6 +280,7 @@ pub struct SearchHit {
     /// The stored segment.
     pub text: String,
     /// Where the phrase is: `[start, end)` character offsets into `text`.
+    #[cfg_attr(feature = "server", schema(value_type = Vec<Vec<usize>>))]
     pub spans: Vec<(usize, usize)>,
     /// The unit's other languages.
     pub others: BTreeMap<String, String>,
@@ -323,6 +328,7 @@ pub struct TermsRequest {
 
 /// The terms found in a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct TermsAnswer {
     /// [`TERMS_SCHEMA`].
     pub schema: &'static str,
@@ -336,6 +342,7 @@ pub struct TermsAnswer {
 
 /// One term of a [`TermsAnswer`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct TermsHit {
     /// Start, in characters of the text.
     pub start: usize,
@@ -359,7 +366,13 @@ pub struct TermsHit {
     /// Approved translations per language, in the glossary's language order (a JSON
     /// object).
     #[serde(serialize_with = "ordered_map")]
+    #[cfg_attr(feature = "server", schema(value_type = BTreeMap<String, Vec<String>>))]
     pub translations: Vec<(String, Vec<String>)>,
+    /// Forbidden variants per language, the same way (left out of the JSON when the
+    /// entry has none in the languages shown).
+    #[serde(serialize_with = "ordered_map", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "server", schema(value_type = BTreeMap<String, Vec<String>>))]
+    pub avoid: Vec<(String, Vec<String>)>,
 }
 
 fn ordered_map<S: Serializer>(
@@ -419,6 +432,14 @@ pub fn terms(g: &Glossary, req: &TermsRequest) -> Result<TermsAnswer> {
                         e.term_set(t)
                             .filter(|s| !s.approved.is_empty())
                             .map(|s| (t.to_string(), s.approved.clone()))
+                    })
+                    .collect(),
+                avoid: to
+                    .iter()
+                    .filter_map(|t| {
+                        e.term_set(t)
+                            .filter(|s| !s.forbidden.is_empty())
+                            .map(|s| (t.to_string(), s.forbidden.clone()))
                     })
                     .collect(),
                 matched: h.matched,

@@ -10,6 +10,8 @@
 //!   [`glossary::Recognizer`] that finds terms in Korean, Chinese and English text.
 //! * [`lint`]: QA of translated drafts (terms, numbers, tags, scripts, punctuation,
 //!   consistency), with text, JSON and SARIF output.
+//! * [`align`]: EN/KO/ZH versions of a document into aligned units with confidences
+//!   (length model, glossary, number and name anchors), for the memory.
 //! * [`diag`]: the one diagnostic model (lint findings, glossary check findings, load
 //!   warnings) and the printers every checker shares.
 //! * [`segment`]: sentence segmentation of EN/KO/ZH paragraphs by SRX 2.0 rules (ours
@@ -64,6 +66,7 @@
 // (Unit tests may: a test that skips says so on stderr.)
 #![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 
+pub mod align;
 pub mod answer;
 pub mod diag;
 pub mod error;
@@ -77,6 +80,8 @@ pub mod output;
 pub mod qgram;
 pub mod samples;
 pub mod segment;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod store;
 #[cfg(test)]
 pub(crate) mod testutil;

@@ -47,8 +47,16 @@ pub enum Command {
     Match(cli::matching::MatchArgs),
     /// Concordance: find the units whose segment contains a word or phrase.
     Search(cli::matching::SearchArgs),
+    /// Serve the memory over HTTP: the JSON API (/v1/), tmserver routes for Weblate, and
+    /// a web page for translators.
+    #[cfg(feature = "server")]
+    Serve(cli::serve::ServeArgs),
+    /// Access tokens of `concord serve`: add, list, revoke.
+    Token(cli::token::TokenArgs),
     /// Split a document (text, Markdown, HTML, DOCX) into sentences with SRX rules.
     Segment(cli::segment::SegmentArgs),
+    /// Align two or three versions (EN, KO, ZH) of a document into units with confidences.
+    Align(cli::align::AlignArgs),
     /// Print a shell completion script (`concord completions bash > concord.bash`).
     Completions(cli::CompletionsArgs),
     /// Print the manual page (roff): `concord man > concord.1`, and one page per

@@ -192,3 +192,326 @@ fn context(text: &str, pos: usize) -> String {
     }
     format!("{}|{}", &text[a..pos], &text[pos..z])
 }
+
+// Alignment: strict and lax F1 per pair, as vecalign's evaluation defines them.
+
+use concord::align::metrics::{Bead, Scores};
+use concord::align::{align_sides, AlignOptions, Alignment, Side};
+use concord::glossary::Glossary;
+
+use crate::Xorshift;
+
+/// How the documents are laid out before alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Paragraphs of 1–6 sentences at random, the same boundaries in every language.
+    Paragraphs,
+    /// As `Paragraphs`, but an English sentence without final punctuation (a headline or
+    /// a byline: [`is_headline`]) is a paragraph of its own, as in a real document.
+    Headlines,
+    /// Each document one paragraph (paragraph boundaries removed).
+    Whole,
+    /// Paragraphs as above, and 10% of the sentences deleted at random from the Korean
+    /// and from the Chinese version (each its own 10%).
+    Deleted10,
+}
+
+/// Scores of one evaluation run.
+#[derive(Debug, Clone, Default)]
+pub struct AlignReport {
+    /// EN–KO from the pairwise alignment.
+    pub en_ko: Scores,
+    /// EN–ZH from the pairwise alignment.
+    pub en_zh: Scores,
+    /// EN–KO from the merged EN/KO/ZH groups (what is imported).
+    pub en_ko_merged: Scores,
+    /// EN–ZH from the merged groups.
+    pub en_zh_merged: Scores,
+    /// Documents and EN sentences.
+    pub docs: usize,
+    /// EN sentences.
+    pub sentences: usize,
+    /// Groups with confidence ≥ 0.5 and their strict EN–KO precision (how well the
+    /// confidence separates good groups from bad ones): (groups, strict hits).
+    pub confident: (usize, usize),
+    /// Groups with confidence < 0.5: (groups, strict hits).
+    pub doubtful: (usize, usize),
+}
+
+/// A side built from gold sentences: its paragraphs of segmented sentences, and for each
+/// segment the gold sentence ids it overlaps.
+pub struct BuiltSide {
+    /// The side to align.
+    pub side: Side,
+    /// Gold ids per segment, in segment order.
+    pub ids: Vec<Vec<usize>>,
+}
+
+/// Build one language's version: the kept sentences (`keep[i]`) grouped by `paragraphs`
+/// (sizes over all sentences), joined, then segmented with the shipped rules.
+pub fn build_side(
+    lang: &str,
+    sents: &[String],
+    paragraphs: &[usize],
+    keep: &[bool],
+    seg: &Segmenter,
+) -> BuiltSide {
+    let mut side = Side {
+        lang: LangTag::parse(lang).unwrap(),
+        file: None,
+        paragraphs: Vec::new(),
+    };
+    let mut ids = Vec::new();
+    let mut i = 0;
+    for &size in paragraphs {
+        let mut text = String::new();
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        for k in i..i + size {
+            if !keep[k] {
+                continue;
+            }
+            if !text.is_empty() {
+                text.push_str(joiner(lang));
+            }
+            let a = text.len();
+            text.push_str(&sents[k]);
+            spans.push((a, text.len(), k));
+        }
+        i += size;
+        if text.is_empty() {
+            continue;
+        }
+        let mut para = Vec::new();
+        for r in seg.split(&text) {
+            // A segment belongs to the gold sentences it shares a letter or digit with (a
+            // quotation mark that the segmenter gave to the neighbour does not count).
+            let overl: Vec<usize> = spans
+                .iter()
+                .filter(|(a, z, _)| {
+                    let (lo, hi) = ((*a).max(r.start), (*z).min(r.end));
+                    lo < hi && text[lo..hi].chars().any(|c| c.is_alphanumeric())
+                })
+                .map(|(_, _, k)| *k)
+                .collect();
+            para.push(text[r].to_string());
+            ids.push(overl);
+        }
+        side.paragraphs.push(para);
+    }
+    BuiltSide { side, ids }
+}
+
+fn map(ids: &[Vec<usize>], segs: &[usize]) -> Vec<usize> {
+    let mut v: Vec<usize> = segs.iter().flat_map(|&s| ids[s].iter().copied()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Random paragraph sizes of 1–6 sentences covering `n` sentences.
+pub fn paragraph_sizes(n: usize, rng: &mut Xorshift) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut left = n;
+    while left > 0 {
+        let s = (1 + (rng.next_u64() % 6) as usize).min(left);
+        out.push(s);
+        left -= s;
+    }
+    out
+}
+
+/// The three built sides of a document under a layout, with the deletion masks.
+pub fn build_doc(
+    d: &Doc,
+    layout: Layout,
+    rng: &mut Xorshift,
+    segs: &[Segmenter; 3],
+) -> ([BuiltSide; 3], [Vec<bool>; 3]) {
+    let n = d.en.len();
+    let paragraphs = match layout {
+        Layout::Whole => vec![n],
+        Layout::Headlines => {
+            // Random paragraphs within the runs between headlines.
+            let mut out = Vec::new();
+            let mut run = 0;
+            for (i, s) in d.en.iter().enumerate() {
+                if is_headline(s) {
+                    if run > 0 {
+                        out.extend(paragraph_sizes(run, rng));
+                    }
+                    out.push(1);
+                    run = 0;
+                } else {
+                    run += 1;
+                }
+                if i + 1 == n && run > 0 {
+                    out.extend(paragraph_sizes(run, rng));
+                }
+            }
+            out
+        }
+        _ => paragraph_sizes(n, rng),
+    };
+    let mut keeps = [vec![true; n], vec![true; n], vec![true; n]];
+    if layout == Layout::Deleted10 {
+        for keep in keeps.iter_mut().skip(1) {
+            for k in keep.iter_mut() {
+                if rng.next_u64() % 10 == 0 {
+                    *k = false;
+                }
+            }
+        }
+    }
+    let built = [
+        build_side("en", &d.en, &paragraphs, &keeps[0], &segs[0]),
+        build_side("ko", &d.ko, &paragraphs, &keeps[1], &segs[1]),
+        build_side("zh", &d.zh, &paragraphs, &keeps[2], &segs[2]),
+    ];
+    (built, keeps)
+}
+
+/// The gold beads of EN with a side kept by `keep`: one 1-1 bead per sentence, 1-0 where
+/// the other side lost it.
+pub fn gold(n: usize, keep: &[bool]) -> Vec<Bead> {
+    (0..n)
+        .map(|i| (vec![i], if keep[i] { vec![i] } else { Vec::new() }))
+        .collect()
+}
+
+/// The test beads of pair `k` (1 = KO, 2 = ZH) of an alignment, in gold sentence ids.
+pub fn test_beads(a: &Alignment, built: &[BuiltSide; 3], k: usize) -> Vec<Bead> {
+    a.pairs[k - 1]
+        .beads
+        .iter()
+        .map(|b| (map(&built[0].ids, &b.src), map(&built[k].ids, &b.tgt)))
+        .collect()
+}
+
+/// The merged groups projected on pair `k`, in gold sentence ids.
+pub fn merged_beads(a: &Alignment, built: &[BuiltSide; 3], k: usize) -> Vec<Bead> {
+    a.groups
+        .iter()
+        .map(|g| {
+            (
+                map(&built[0].ids, &g.sentences[0]),
+                map(&built[k].ids, &g.sentences[k]),
+            )
+        })
+        .filter(|(s, t)| !s.is_empty() || !t.is_empty())
+        .collect()
+}
+
+/// The shipped glossary (`glossaries/diplomatic.csv`), whose terms are anchors.
+pub fn shipped_glossary() -> Glossary {
+    let path = crate::repo_root().join("glossaries/diplomatic.csv");
+    Glossary::from_csv_file(&path, &concord::glossary::CsvOptions::default())
+        .expect("the shipped glossary loads")
+}
+
+/// Align every document under `layout` (paragraph sizes and deletions from `seed`) and
+/// score the result against the gold sentence alignment.
+pub fn alignment(
+    docs: &[Doc],
+    layout: Layout,
+    seed: u64,
+    glossary: Option<&Glossary>,
+) -> AlignReport {
+    let rules = Rules::default();
+    let segs = ["en", "ko", "zh"].map(|l| Segmenter::new(&rules, &LangTag::parse(l).unwrap()));
+    let mut rng = Xorshift(seed.max(1));
+    let mut r = AlignReport::default();
+    for d in docs {
+        let (built, keeps) = build_doc(d, layout, &mut rng, &segs);
+        let a = align_sides(
+            &built[0].side,
+            &[built[1].side.clone(), built[2].side.clone()],
+            AlignOptions {
+                glossary,
+                ignore_paragraphs: false,
+            },
+        )
+        .expect("aligns");
+        let n = d.en.len();
+        let g_ko = gold(n, &keeps[1]);
+        let g_zh = gold(n, &keeps[2]);
+        let tk = test_beads(&a, &built, 1);
+        if std::env::var_os("CONCORD_SHOW_MISSES").is_some() {
+            for b in tk.iter().filter(|b| !g_ko.contains(b)) {
+                let en: Vec<&str> = b.0.iter().map(|&i| d.en[i].as_str()).collect();
+                let ko: Vec<&str> = b.1.iter().map(|&i| d.ko[i].as_str()).collect();
+                eprintln!(
+                    "MISS {:?} {:?}\n  EN {}\n  KO {}",
+                    b.0,
+                    b.1,
+                    en.join(" | "),
+                    ko.join(" | ")
+                );
+            }
+        }
+        r.en_ko.add(&g_ko, &tk);
+        let tz = test_beads(&a, &built, 2);
+        if std::env::var_os("CONCORD_SHOW_MISSES").is_some() {
+            for b in tz.iter().filter(|b| !g_zh.contains(b)) {
+                let en: Vec<&str> = b.0.iter().map(|&i| d.en[i].as_str()).collect();
+                let zh: Vec<&str> = b.1.iter().map(|&i| d.zh[i].as_str()).collect();
+                eprintln!(
+                    "ZHMISS {:?} {:?}\n  EN {}\n  ZH {}",
+                    b.0,
+                    b.1,
+                    en.join(" | "),
+                    zh.join(" | ")
+                );
+            }
+        }
+        r.en_zh.add(&g_zh, &tz);
+        let mk = merged_beads(&a, &built, 1);
+        r.en_ko_merged.add(&g_ko, &mk);
+        r.en_zh_merged.add(&g_zh, &merged_beads(&a, &built, 2));
+        for (g, bead) in a.groups.iter().zip(a.groups.iter().map(|g| {
+            (
+                map(&built[0].ids, &g.sentences[0]),
+                map(&built[1].ids, &g.sentences[1]),
+            )
+        })) {
+            let hit = g_ko.contains(&bead) as usize;
+            if bead.1.is_empty() {
+                continue;
+            }
+            if g.confidence >= 0.5 {
+                r.confident.0 += 1;
+                r.confident.1 += hit;
+            } else {
+                r.doubtful.0 += 1;
+                r.doubtful.1 += hit;
+            }
+        }
+        r.docs += 1;
+        r.sentences += n;
+    }
+    r
+}
+
+/// A document triple of at least `n` English sentences (NTREX documents one after the
+/// other, paragraphs of 1–6 sentences), built and segmented, for the speed figure.
+pub fn long_document(docs: &[Doc], n: usize) -> [BuiltSide; 3] {
+    let mut all = Doc {
+        id: "long".into(),
+        en: Vec::new(),
+        ko: Vec::new(),
+        zh: Vec::new(),
+    };
+    for d in docs.iter().cycle() {
+        if all.en.len() >= n {
+            break;
+        }
+        all.en.extend(d.en.iter().cloned());
+        all.ko.extend(d.ko.iter().cloned());
+        all.zh.extend(d.zh.iter().cloned());
+    }
+    all.en.truncate(n);
+    all.ko.truncate(n);
+    all.zh.truncate(n);
+    let rules = Rules::default();
+    let segs = ["en", "ko", "zh"].map(|l| Segmenter::new(&rules, &LangTag::parse(l).unwrap()));
+    build_doc(&all, Layout::Paragraphs, &mut Xorshift(7), &segs).0
+}

@@ -67,3 +67,61 @@ fn ntrex_resegmentation_precision_and_recall() {
         }
     }
 }
+
+#[test]
+fn ntrex_alignment_strict_f1() {
+    let Some(dir) = corpora("ntrex_alignment_strict_f1") else {
+        return;
+    };
+    let docs = align_eval::ntrex(&dir);
+    let glossary = align_eval::shipped_glossary();
+    for (layout, ko, zh) in [
+        (align_eval::Layout::Headlines, 0.95, 0.94),
+        (align_eval::Layout::Paragraphs, 0.87, 0.86),
+        (align_eval::Layout::Deleted10, 0.77, 0.78),
+    ] {
+        let r = align_eval::alignment(&docs, layout, 20261207, Some(&glossary));
+        eprintln!(
+            "{layout:?}: EN-KO {:.3} / {:.3}, EN-ZH {:.3} / {:.3}",
+            r.en_ko.f1_strict(),
+            r.en_ko.f1_lax(),
+            r.en_zh.f1_strict(),
+            r.en_zh.f1_lax()
+        );
+        assert!(
+            r.en_ko.f1_strict() >= ko,
+            "{layout:?} EN-KO {:.3}",
+            r.en_ko.f1_strict()
+        );
+        assert!(
+            r.en_zh.f1_strict() >= zh,
+            "{layout:?} EN-ZH {:.3}",
+            r.en_zh.f1_strict()
+        );
+        // Lax F1: nearly every bead overlaps its gold bead.
+        assert!(r.en_ko.f1_lax() >= 0.9 && r.en_zh.f1_lax() >= 0.9);
+    }
+}
+
+#[test]
+fn a_thousand_sentence_triple_aligns_quickly() {
+    let Some(dir) = corpora("a_thousand_sentence_triple_aligns_quickly") else {
+        return;
+    };
+    let docs = align_eval::ntrex(&dir);
+    let built = align_eval::long_document(&docs, 1060);
+    assert!(built[0].side.len() >= 1000);
+    let t = std::time::Instant::now();
+    let a = concord::align::align_sides(
+        &built[0].side,
+        &[built[1].side.clone(), built[2].side.clone()],
+        concord::align::AlignOptions::default(),
+    )
+    .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    eprintln!("{} groups in {secs:.2} s", a.groups.len());
+    // Under 1 s in a release build (README); an unoptimized test build is ~10x slower.
+    let limit = if cfg!(debug_assertions) { 15.0 } else { 1.0 };
+    assert!(secs < limit, "{secs:.2} s");
+    assert!(a.groups.len() > 900);
+}

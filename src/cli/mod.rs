@@ -1,11 +1,15 @@
 //! Command implementations: argument handling and printing only; the work is in the
 //! library.
 
+pub mod align;
 pub mod glossary;
 pub mod lint;
 pub mod matching;
 pub mod memory;
 pub mod segment;
+#[cfg(feature = "server")]
+pub mod serve;
+pub mod token;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -32,7 +36,11 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Terms(a) => glossary::terms(cli, a),
         Command::Match(a) => matching::match_cmd(cli, a),
         Command::Search(a) => matching::search_cmd(cli, a),
+        #[cfg(feature = "server")]
+        Command::Serve(a) => serve::serve(cli, a),
+        Command::Token(a) => token::run(cli, a),
         Command::Segment(a) => segment::segment(cli, a),
+        Command::Align(a) => align::align(cli, a),
         Command::Completions(a) => completions(a),
         Command::Man(a) => man(a),
     }

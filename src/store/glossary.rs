@@ -278,6 +278,30 @@ impl Memory {
         self.checkpoint();
         Ok(report)
     }
+
+    /// Replace the whole stored glossary by `glossary` (read from `files`), in one
+    /// transaction: if anything fails, the old glossary stays.
+    pub fn replace_glossary(
+        &mut self,
+        files: &[&str],
+        glossary: &Glossary,
+    ) -> Result<GlossaryImportReport> {
+        let report = self.write(|tx| {
+            tx.execute_batch(
+                "DELETE FROM glossary_term; DELETE FROM glossary_entry; DELETE FROM glossary_column;",
+            )?;
+            let t = GlossaryTables::new(tx);
+            let mut report = GlossaryImportReport::default();
+            t.add_columns(glossary)?;
+            for (i, e) in glossary.entries.iter().enumerate() {
+                t.put(e, glossary.location(i), &mut report)?;
+            }
+            super::log_import(tx, files, report.added, 0)?;
+            Ok(report)
+        })?;
+        self.checkpoint();
+        Ok(report)
+    }
 }
 
 #[cfg(test)]
@@ -312,6 +336,16 @@ mod tests {
         let r = m.import_glossary(&["g.csv"], &g(&newer)).unwrap();
         assert_eq!((r.added, r.unchanged, r.updated), (0, 2, 1));
         assert_eq!(m.glossary().unwrap().to_csv_string(), newer);
+    }
+
+    #[test]
+    fn replace_glossary_drops_the_old_entries() {
+        let mut m = Memory::open_in_memory().unwrap();
+        m.import_glossary(&["g.csv"], &g(CSV)).unwrap();
+        let one = "id,en,ko\npm,Prime Minister,국무총리\n";
+        let r = m.replace_glossary(&["new.csv"], &g(one)).unwrap();
+        assert_eq!((r.read, r.added), (1, 1));
+        assert_eq!(m.glossary().unwrap().to_csv_string(), one);
     }
 
     #[test]

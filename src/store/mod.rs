@@ -8,6 +8,7 @@
 //! | `units.rs`      | `unit`, `variant`, `import_log`                    | import, export, show    |
 //! | `glossary.rs`   | `glossary_entry`, `glossary_term`, `glossary_column` | `crate::glossary` users |
 //! | `index.rs`      | `fz_lang`, `fz_post`, `fz_len`, `fz_meta`, the key file | [`crate::fuzzy`]   |
+//! | `tokens.rs`     | `api_token`                                        | `concord serve`, `token` |
 //!
 //! Nothing outside `store/` writes SQL: [`crate::fuzzy`] reads the matching index through
 //! the store's `Reader` and the `Memory::index_*` methods, the glossary tables are read into and
@@ -45,6 +46,7 @@
 mod glossary;
 mod index;
 mod schema;
+pub mod tokens;
 mod units;
 
 use std::collections::BTreeMap;

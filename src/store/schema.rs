@@ -112,6 +112,8 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT OR IGNORE INTO fz_meta (key, value) VALUES ('instance', abs(random() % 9007199254740991));
     INSERT OR IGNORE INTO fz_meta (key, value) VALUES ('generation', 1);
     "#,
+    // 4 -> 5: access tokens of `concord serve` (see `tokens.rs`).
+    super::tokens::MIGRATION,
 ];
 
 /// The schema version that added the fuzzy index (memories older than this are indexed

@@ -1,0 +1,319 @@
+//! Alignment cases written for EN/KO/ZH diplomatic text.
+
+use super::*;
+
+fn side(lang: &str, paragraphs: &[&[&str]]) -> Side {
+    Side {
+        lang: LangTag::parse(lang).unwrap(),
+        file: Some(format!("{lang}.txt")),
+        paragraphs: paragraphs
+            .iter()
+            .map(|p| p.iter().map(|s| s.to_string()).collect())
+            .collect(),
+    }
+}
+
+fn beads(p: &PairAlignment) -> Vec<(Vec<usize>, Vec<usize>)> {
+    p.beads
+        .iter()
+        .map(|b| (b.src.clone(), b.tgt.clone()))
+        .collect()
+}
+
+const EN: &[&str] = &[
+    "Foreign Minister Park Jin met Chinese Foreign Minister Wang Yi in Beijing on 21 February 2022.",
+    "The two ministers discussed the situation on the Korean Peninsula.",
+    "They agreed to hold the next meeting in Seoul.",
+    "Minister Park said that 30 years of diplomatic relations had brought the two countries closer.",
+    "The talks lasted two hours.",
+];
+const KO: &[&str] = &[
+    "박진 외교부 장관은 2022년 2월 21일 베이징에서 왕이 중국 외교부장과 회담했다.",
+    "양국 장관은 한반도 정세에 대해 논의했다.",
+    "양측은 다음 회의를 서울에서 개최하기로 합의했다.",
+    "박 장관은 수교 30년이 양국을 더욱 가깝게 만들었다고 말했다.",
+    "회담은 두 시간 동안 진행되었다.",
+];
+const ZH: &[&str] = &[
+    "朴振外长于2022年2月21日在北京会见了中国外长王毅。",
+    "两国外长讨论了朝鲜半岛局势。",
+    "双方同意在首尔举行下一次会议。",
+    "朴外长表示，建交三十年使两国关系更加紧密。",
+    "会谈持续了两个小时。",
+];
+
+#[test]
+fn three_versions_align_one_to_one_with_high_confidence() {
+    let a = align_sides(
+        &side("en", &[EN]),
+        &[side("ko", &[KO]), side("zh", &[ZH])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(a.groups.len(), 5);
+    for (i, g) in a.groups.iter().enumerate() {
+        assert_eq!(g.sentences, vec![vec![i], vec![i], vec![i]]);
+        assert!(g.confidence > 0.5, "group {i}: {}", g.confidence);
+    }
+    assert!(a.confidence > 0.6, "{}", a.confidence);
+    assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+}
+
+#[test]
+fn korean_sentence_split_in_two_gives_a_one_to_two_bead() {
+    let ko = [
+        KO[0],
+        "양국 장관은 한반도 정세를 점검했다.",
+        "이어 관련 대응 방안에 대해 논의했다.",
+        KO[2],
+        KO[3],
+        KO[4],
+    ];
+    let a = align_sides(
+        &side("en", &[EN]),
+        &[side("ko", &[&ko])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    let b = beads(&a.pairs[0]);
+    assert!(b.contains(&(vec![1], vec![1, 2])), "{b:?}");
+    assert!(b.contains(&(vec![2], vec![3])), "{b:?}");
+}
+
+#[test]
+fn an_omitted_sentence_becomes_a_two_language_unit() {
+    // The Chinese version leaves out sentence 3.
+    let zh = [ZH[0], ZH[1], ZH[2], ZH[4]];
+    let a = align_sides(
+        &side("en", &[EN]),
+        &[side("ko", &[KO]), side("zh", &[&zh])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    let g = &a.groups[3];
+    assert_eq!(g.sentences, vec![vec![3], vec![3], vec![]]);
+    assert_eq!(g.language_count(), 2);
+    assert_eq!(a.groups[4].sentences, vec![vec![4], vec![4], vec![3]]);
+    let units = units(&a, 0.0).unwrap();
+    assert_eq!(units.len(), 5);
+    assert_eq!(units[3].variants.len(), 2);
+}
+
+#[test]
+fn numbers_outweigh_lengths_but_one_wrong_number_does_not_derail() {
+    // Two sentences of equal length that differ only by their numbers, swapped in the
+    // target: the numbers decide.
+    let en = [
+        "The delegation of 45 members arrived on Monday.",
+        "The delegation of 12 members left on Friday.",
+    ];
+    let ko = [
+        "12명의 대표단이 금요일에 떠났다.",
+        "45명의 대표단이 월요일에 도착했다.",
+    ];
+    let a = align_sides(
+        &side("en", &[&en]),
+        &[side("ko", &[&ko])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    // Order is kept (no crossing beads): a 1-1 pairing would clash on its numbers, so
+    // it is either avoided (one 2-2 bead) or has a low confidence.
+    let ko_right = [ko[1], ko[0]];
+    let right = align_sides(
+        &side("en", &[&en]),
+        &[side("ko", &[&ko_right])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        beads(&right.pairs[0]),
+        vec![(vec![0], vec![0]), (vec![1], vec![1])]
+    );
+    for b in a.pairs[0]
+        .beads
+        .iter()
+        .filter(|b| b.src.len() == 1 && b.tgt.len() == 1)
+    {
+        assert!(
+            b.confidence < right.pairs[0].beads[b.src[0]].confidence - 0.2,
+            "{b:?}"
+        );
+    }
+    // One wrong number in a long aligned document does not move the other beads.
+    let mut ko2: Vec<&str> = KO.to_vec();
+    ko2[3] = "박 장관은 수교 31년이 양국을 더욱 가깝게 만들었다고 말했다.";
+    let a = align_sides(
+        &side("en", &[EN]),
+        &[side("ko", &[&ko2])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        beads(&a.pairs[0]),
+        (0..5).map(|i| (vec![i], vec![i])).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn article_numbers_are_hard_boundaries() {
+    let en = [
+        "Article 1",
+        "All human beings are born free and equal in dignity and rights.",
+        "Article 2",
+        "Everyone is entitled to all the rights and freedoms set forth in this Declaration.",
+    ];
+    let ko = [
+        "제1조",
+        "모든 인간은 태어날 때부터 자유로우며 그 존엄과 권리에 있어 동등하다.",
+        "제2조",
+        "모든 사람은 이 선언에 규정된 모든 권리와 자유를 향유할 자격이 있다.",
+    ];
+    let zh = [
+        "第一条",
+        "人人生而自由，在尊严和权利上一律平等。",
+        "第二条",
+        "人人有资格享有本宣言所载的一切权利和自由。",
+    ];
+    let a = align_sides(
+        &side("en", &[&en]),
+        &[side("ko", &[&ko]), side("zh", &[&zh])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    for p in &a.pairs {
+        assert_eq!(
+            beads(p),
+            (0..4).map(|i| (vec![i], vec![i])).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn paragraphs_first_when_the_counts_allow() {
+    let a = align_sides(
+        &side("en", &[&EN[..2], &EN[2..]]),
+        &[side("ko", &[&KO[..2], &KO[2..]])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    assert!(a.pairs[0].by_paragraph);
+    let a = align_sides(
+        &side("en", &[&EN[..2], &EN[2..]]),
+        &[side("ko", &[&KO[..3], &KO[3..]])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    assert!(!a.pairs[0].by_paragraph);
+    assert_eq!(
+        beads(&a.pairs[0]),
+        (0..5).map(|i| (vec![i], vec![i])).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn glossary_terms_are_anchors() {
+    let g = Glossary::from_csv_str(
+        "id,en,ko,zh\npeninsula,Korean Peninsula,한반도,朝鲜半岛\n",
+        Path::new("g.csv"),
+        &crate::glossary::CsvOptions::default(),
+    )
+    .unwrap();
+    let en = side("en", &[EN]);
+    let ko = side("ko", &[KO]);
+    let with = align_sides(
+        &en,
+        std::slice::from_ref(&ko),
+        AlignOptions {
+            glossary: Some(&g),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let without = align_sides(&en, &[ko], AlignOptions::default()).unwrap();
+    assert!(with.groups[1].confidence > without.groups[1].confidence);
+}
+
+#[test]
+fn a_summary_gets_a_length_warning_and_low_confidence() {
+    let ko = ["양국 장관은 회담했다."];
+    let a = align_sides(
+        &side("en", &[EN]),
+        &[side("ko", &[&ko])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        a.warnings.iter().any(|w| w.code == "length-mismatch"),
+        "{:?}",
+        a.warnings
+    );
+    assert!(a.confidence < 0.5, "{}", a.confidence);
+}
+
+#[test]
+fn review_lists_low_confidence_groups_in_tsv_and_html() {
+    let zh = [ZH[0], ZH[1], ZH[3], ZH[4]];
+    let mut a = align_sides(
+        &side("en", &[EN]),
+        &[side("ko", &[KO]), side("zh", &[&zh])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    a.groups[0].confidence = 0.1;
+    let mut tsv = Vec::new();
+    let n = write_review(&a, 0.5, false, &mut tsv).unwrap();
+    assert_eq!(n, 1);
+    let tsv = String::from_utf8(tsv).unwrap();
+    assert!(
+        tsv.starts_with("confidence\ten\tko\tzh\n0.10\tForeign Minister"),
+        "{tsv}"
+    );
+    let mut html = Vec::new();
+    write_review(&a, 0.5, true, &mut html).unwrap();
+    let html = String::from_utf8(html).unwrap();
+    assert!(
+        html.contains("<td>0.10</td>") && html.contains("<td lang=\"zh\">朴振外长"),
+        "{html}"
+    );
+}
+
+#[test]
+fn import_carries_origin_and_refuses_low_confidence_without_force() {
+    let a = align_sides(
+        &side("en", &[EN]),
+        &[side("ko", &[KO]), side("zh", &[ZH])],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    let mut mem = crate::store::Memory::open_in_memory().unwrap();
+    let r = import(&mut mem, &a, 0.5, false).unwrap();
+    assert_eq!(r.added, 5);
+    let u = mem.unit(1).unwrap().unwrap();
+    assert_eq!(u.meta.origin.as_deref(), Some("en.txt"));
+    assert!(u
+        .meta
+        .extra
+        .props
+        .iter()
+        .any(|p| p.kind == "x-origin" && p.value == "alignment"));
+    assert!(u
+        .meta
+        .extra
+        .props
+        .iter()
+        .any(|p| p.kind == "x-origin-files" && p.value == "en.txt ko.txt zh.txt"));
+    let mut low = a.clone();
+    low.confidence = 0.2;
+    let e = import(&mut mem, &low, 0.5, false).unwrap_err().to_string();
+    assert!(e.contains("below the threshold"), "{e}");
+    assert!(import(&mut mem, &low, 0.5, true).is_ok());
+}
+
+#[test]
+fn tail_cost_is_minus_log_of_the_two_sided_normal_tail() {
+    assert!(tail_cost(0.0).abs() < 1e-6);
+    // P(|Z| >= 1.96) = 0.05.
+    assert!((tail_cost(1.96) - (-(0.05f64).ln())).abs() < 1e-3);
+    assert!(tail_cost(40.0).is_finite());
+}

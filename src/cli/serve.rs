@@ -1,0 +1,67 @@
+//! `concord serve`: start the HTTP server on the memory.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+use concord::server::{self, Config, Limits};
+use concord::{Error, Result};
+
+use super::{db_path, open_for_reading};
+use crate::{Cli, Outcome};
+
+/// Arguments of `concord serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Where to listen. Any address other than loopback makes every request need a token.
+    #[arg(long, default_value = "127.0.0.1:7700", value_name = "ADDR")]
+    pub addr: SocketAddr,
+    /// Send CORS headers allowing this origin (default: none).
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors_origin: Option<String>,
+    /// Read connections in the pool.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub readers: u64,
+    /// Heavy requests (batch match, lint, import, export) that run at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub heavy: u64,
+    /// Largest upload (import, glossary, lint), in MiB.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_upload_mib: u64,
+    /// Seconds an ordinary request may take.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Outcome> {
+    // The default memory is built from the samples on first use, as for `match`.
+    drop(open_for_reading(cli)?);
+    let (db, _) = db_path(cli);
+    let limits = Limits {
+        readers: args.readers as usize,
+        heavy: args.heavy as usize,
+        upload: (args.max_upload_mib as usize) << 20,
+        timeout: Duration::from_secs(args.timeout),
+        ..Limits::default()
+    };
+    let config = Config {
+        db: db.clone(),
+        addr: args.addr,
+        limits,
+        cors_origin: args.cors_origin.clone(),
+    };
+    server::serve(config, |addr| {
+        eprintln!(
+            "concord: serving {} on http://{addr}/ (API under /v1/, Ctrl-C stops)",
+            db.display()
+        );
+        if !addr.ip().is_loopback() {
+            eprintln!("concord: not a loopback address: every request needs a token");
+        }
+    })
+    .map_err(|e| match e {
+        Error::Invalid(m) => Error::Invalid(m),
+        e => e,
+    })?;
+    Ok(Outcome::Ok)
+}
