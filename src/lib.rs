@@ -75,6 +75,7 @@ pub mod fuzzy;
 pub mod glossary;
 pub mod keystore;
 pub mod lang;
+pub mod limits;
 pub mod lint;
 pub mod output;
 pub mod qgram;

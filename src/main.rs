@@ -96,7 +96,8 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let result = cli::run(&cli);
+    // A malformed CONCORD_MAX_* value is an error, not silently the default.
+    let result = concord::limits::Limits::from_env().and_then(|_| cli::run(&cli));
     if let Err(e) = &result {
         // A closed pipe (`concord export | head`) is the reader's choice, not an error.
         if is_broken_pipe(e) {

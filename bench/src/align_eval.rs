@@ -211,8 +211,8 @@ pub enum Layout {
     Headlines,
     /// Each document one paragraph (paragraph boundaries removed).
     Whole,
-    /// Paragraphs as above, and 10% of the sentences deleted at random from the Korean
-    /// and from the Chinese version (each its own 10%).
+    /// Paragraphs as in `Headlines`, and 10% of the sentences deleted at random from the
+    /// Korean and from the Chinese version (each its own 10%).
     Deleted10,
 }
 
@@ -330,7 +330,7 @@ pub fn build_doc(
     let n = d.en.len();
     let paragraphs = match layout {
         Layout::Whole => vec![n],
-        Layout::Headlines => {
+        Layout::Headlines | Layout::Deleted10 => {
             // Random paragraphs within the runs between headlines.
             let mut out = Vec::new();
             let mut run = 0;

@@ -880,6 +880,7 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
         for layout in [
             align_eval::Layout::Paragraphs,
             align_eval::Layout::Headlines,
+            align_eval::Layout::Deleted10,
         ] {
             let r = align_eval::alignment(&docs, layout, 20261207, Some(&glossary));
             println!(

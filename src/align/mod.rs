@@ -45,6 +45,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::diag::{AlignCode, Diagnostic, Location};
 use crate::formats::document::{read_document, DocumentFormat, Paragraph};
 use crate::glossary::{Glossary, Recognizer};
 use crate::lang::{LangRange, LangTag};
@@ -168,16 +169,6 @@ impl Group {
     }
 }
 
-/// A warning about the inputs or the result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AlignWarning {
-    /// A stable code: `length-mismatch`, `many-unaligned`, `low-confidence`,
-    /// `language-mismatch`.
-    pub code: &'static str,
-    /// The message.
-    pub message: String,
-}
-
 /// The answer of `concord align`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alignment {
@@ -197,8 +188,8 @@ pub struct Alignment {
     pub pairs: Vec<PairAlignment>,
     /// The document's confidence 0–1.
     pub confidence: f64,
-    /// Warnings.
-    pub warnings: Vec<AlignWarning>,
+    /// Warnings ([`crate::diag`] diagnostics with [`AlignCode`]s).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The expected ratio of characters (white space not counted) of `tgt` to `src`,
@@ -328,6 +319,11 @@ impl PairModel<'_> {
     }
 }
 
+/// Where a warning about a side points: its file, or `<text>`.
+fn side_location(side: &Side) -> Location {
+    Location::file(side.file.as_deref().unwrap_or("<text>"))
+}
+
 fn sentence_features(side: &Side, recognizer: Option<&Recognizer>) -> Vec<Features> {
     let family = side.lang.family().to_string();
     side.paragraphs
@@ -453,9 +449,9 @@ pub fn align_sides(pivot: &Side, others: &[Side], opts: AlignOptions<'_>) -> Res
         let expected = ls * length_ratio(&pivot.lang, &o.lang);
         let r = lt / expected.max(1.0);
         if !(0.5..=2.0).contains(&r) {
-            warnings.push(AlignWarning {
-                code: "length-mismatch",
-                message: format!(
+            warnings.push(Diagnostic::new(
+                AlignCode::LengthMismatch,
+                format!(
                     "the {} version is {:.0}% of the length expected from the {} version ({} against {} sentences): one of them may be a summary or another document",
                     o.lang,
                     r * 100.0,
@@ -463,7 +459,8 @@ pub fn align_sides(pivot: &Side, others: &[Side], opts: AlignOptions<'_>) -> Res
                     o.len(),
                     pivot.len()
                 ),
-            });
+                side_location(o),
+            ));
         }
     }
     let pairs: Vec<PairAlignment> = others
@@ -508,10 +505,11 @@ pub fn align_sides(pivot: &Side, others: &[Side], opts: AlignOptions<'_>) -> Res
     let confidence = if weight > 0.0 { sum / weight } else { 0.0 };
     let total: usize = feats.iter().map(|f| f.len()).sum();
     if unaligned * 5 > total {
-        warnings.push(AlignWarning {
-            code: "many-unaligned",
-            message: format!("{unaligned} of {total} sentences found no counterpart"),
-        });
+        warnings.push(Diagnostic::new(
+            AlignCode::ManyUnaligned,
+            format!("{unaligned} of {total} sentences found no counterpart"),
+            side_location(pivot),
+        ));
     }
     let mut files = Vec::new();
     if pivot.file.is_some() {
@@ -677,13 +675,11 @@ pub fn align_files(req: &AlignRequest) -> Result<Alignment> {
         let lang = match (&given, &detected) {
             (Some(g), Some(d)) => {
                 if g.family() != d.family() {
-                    mismatch.push(AlignWarning {
-                        code: "language-mismatch",
-                        message: format!(
-                            "{}: given as {g}, but its script says {d}",
-                            path.display()
-                        ),
-                    });
+                    mismatch.push(Diagnostic::new(
+                        AlignCode::LanguageMismatch,
+                        format!("given as {g}, but its script says {d}"),
+                        Location::file(path),
+                    ));
                 }
                 g.clone()
             }
@@ -734,13 +730,14 @@ pub fn align_files(req: &AlignRequest) -> Result<Alignment> {
     )?;
     out.warnings.splice(0..0, mismatch);
     if out.confidence < 0.5 {
-        out.warnings.push(AlignWarning {
-            code: "low-confidence",
-            message: format!(
+        out.warnings.push(Diagnostic::new(
+            AlignCode::LowConfidence,
+            format!(
                 "the document's alignment confidence is {:.2}: the versions may not be translations of one another",
                 out.confidence
             ),
-        });
+            Location::file(req.files.first().expect("two or three files")),
+        ));
     }
     Ok(out)
 }

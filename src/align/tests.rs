@@ -244,7 +244,7 @@ fn a_summary_gets_a_length_warning_and_low_confidence() {
     )
     .unwrap();
     assert!(
-        a.warnings.iter().any(|w| w.code == "length-mismatch"),
+        a.warnings.iter().any(|w| w.code.id() == "length-mismatch"),
         "{:?}",
         a.warnings
     );

@@ -103,7 +103,7 @@ pub fn align(cli: &Cli, args: &AlignArgs) -> Result<Outcome> {
     };
     let alignment = align_files(&req)?;
     for w in &alignment.warnings {
-        eprintln!("concord: warning: {} [{}]", w.message, w.code);
+        eprintln!("concord: warning: {w} [{}]", w.code);
     }
     if let Some(path) = &args.output {
         let format = match output_format {

@@ -237,6 +237,59 @@ impl LoadCode {
     }
 }
 
+/// What `concord align` reports about the versions it aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum AlignCode {
+    /// A version's length is far from what the other version predicts (a summary, or
+    /// another document).
+    LengthMismatch,
+    /// Many sentences found no counterpart.
+    ManyUnaligned,
+    /// The document's alignment confidence is low.
+    LowConfidence,
+    /// A file's script contradicts the language it was given as.
+    LanguageMismatch,
+}
+
+impl AlignCode {
+    /// Every code.
+    pub const ALL: [AlignCode; 4] = [
+        AlignCode::LengthMismatch,
+        AlignCode::ManyUnaligned,
+        AlignCode::LowConfidence,
+        AlignCode::LanguageMismatch,
+    ];
+
+    /// The stable id (`length-mismatch`...).
+    pub fn id(self) -> &'static str {
+        match self {
+            AlignCode::LengthMismatch => "length-mismatch",
+            AlignCode::ManyUnaligned => "many-unaligned",
+            AlignCode::LowConfidence => "low-confidence",
+            AlignCode::LanguageMismatch => "language-mismatch",
+        }
+    }
+
+    /// The severity of the code: all are warnings (the alignment is still produced).
+    pub fn severity(self) -> Severity {
+        Severity::Warning
+    }
+
+    /// One line saying what the code reports.
+    pub fn description(self) -> &'static str {
+        match self {
+            AlignCode::LengthMismatch => {
+                "a version is much shorter or longer than the other predicts"
+            }
+            AlignCode::ManyUnaligned => "many sentences found no counterpart",
+            AlignCode::LowConfidence => "the document's alignment confidence is low",
+            AlignCode::LanguageMismatch => "a file's script contradicts its given language",
+        }
+    }
+}
+
 /// The code of a diagnostic: which check or reader reported it. Serialized as its id
 /// (`term-missing`, `duplicate-id`, `skipped-row`); the ids of the families do not
 /// overlap.
@@ -249,6 +302,8 @@ pub enum Code {
     Glossary(GlossaryCode),
     /// A reader's warning.
     Load(LoadCode),
+    /// An alignment warning.
+    Align(AlignCode),
 }
 
 impl Code {
@@ -258,6 +313,7 @@ impl Code {
             Code::Lint(r) => r.id(),
             Code::Glossary(c) => c.id(),
             Code::Load(c) => c.id(),
+            Code::Align(c) => c.id(),
         }
     }
 
@@ -267,6 +323,7 @@ impl Code {
             Code::Lint(r) => r.severity(),
             Code::Glossary(c) => c.severity(),
             Code::Load(c) => c.severity(),
+            Code::Align(c) => c.severity(),
         }
     }
 
@@ -276,6 +333,7 @@ impl Code {
             Code::Lint(r) => r.description(),
             Code::Glossary(c) => c.description(),
             Code::Load(c) => c.description(),
+            Code::Align(c) => c.description(),
         }
     }
 
@@ -317,6 +375,12 @@ impl Serialize for Code {
 impl From<Rule> for Code {
     fn from(r: Rule) -> Code {
         Code::Lint(r)
+    }
+}
+
+impl From<AlignCode> for Code {
+    fn from(c: AlignCode) -> Code {
+        Code::Align(c)
     }
 }
 

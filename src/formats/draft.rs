@@ -142,6 +142,18 @@ where
     F: FnMut(DraftEvent) -> Result<()>,
 {
     let format = req.resolved_format()?;
+    // Limits: every segment's texts are checked before a checker sees them.
+    let mut on = |ev: DraftEvent| -> Result<()> {
+        if let DraftEvent::Segment(seg) = &ev {
+            for t in [&seg.source, &seg.target].into_iter().flatten() {
+                crate::limits::check_segment(&t.text).map_err(|m| {
+                    let at = t.anchors.first().map_or(seg.line, |a| a.line);
+                    Error::parse(&req.path, at, m)
+                })?;
+            }
+        }
+        on(ev)
+    };
     match format {
         DraftFormat::Tsv | DraftFormat::Csv => read_tabular(req, format, &mut on)?,
         DraftFormat::Xliff => super::xliff::read_xliff(req, &mut on)?,

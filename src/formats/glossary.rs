@@ -168,6 +168,10 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result
     }
     let mut records = records;
     drop_trailing_empty_columns(&mut records);
+    // Limits: no row wider than the column cap (checked before any per-cell work).
+    for r in &records {
+        crate::limits::check_columns(r.cells.len()).map_err(|m| Error::parse(path, r.line, m))?;
+    }
     let layout = match opts.layout {
         Some(l) => l,
         None if !opts.langs.is_empty() => Layout::Headerless,
@@ -353,13 +357,31 @@ fn is_deepl_header(cells: &[String]) -> bool {
 /// Split a cell into variants: `|`-separated, trimmed, NFC, empty ones and repeats dropped.
 pub fn split_variants(cell: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for part in cell.split('|') {
         let v = stored_form(part);
-        if !v.is_empty() && !out.contains(&v) {
+        if !v.is_empty() && seen.insert(v.clone()) {
             out.push(v);
         }
     }
     out
+}
+
+/// [`split_variants`] within the limits: at most [`crate::limits::Limits::variants`]
+/// variants, each at most [`crate::limits::Limits::term_chars`] characters (checked
+/// before any variant is normalized).
+pub(crate) fn split_variants_checked(cell: &str, path: &Path, line: u64) -> Result<Vec<String>> {
+    let err = |m: String| Error::parse(path, line, m);
+    let mut n = 0;
+    for part in cell.split('|') {
+        let part = part.trim();
+        if !part.is_empty() {
+            n += 1;
+            crate::limits::check_term(part).map_err(err)?;
+        }
+    }
+    crate::limits::check_variants(n).map_err(err)?;
+    Ok(split_variants(cell))
 }
 
 fn non_empty(cell: &str) -> Option<String> {
@@ -418,15 +440,21 @@ fn parse_header(record: &RawRecord, path: &Path, google: bool) -> Result<Vec<Col
             ),
         ));
     }
-    for (i, c) in cols.iter().enumerate() {
-        if cols[..i].contains(c) {
+    let mut seen = std::collections::HashSet::new();
+    let mut langs = std::collections::HashSet::new();
+    for c in &cols {
+        if !seen.insert(c) {
             return Err(Error::parse(
                 path,
                 line,
                 format!("the header names column {} twice", c.name()),
             ));
         }
+        if let Column::Lang(t) | Column::Forbidden(t) = c {
+            langs.insert(t);
+        }
     }
+    crate::limits::check_languages(langs.len()).map_err(|m| Error::parse(path, line, m))?;
     Ok(cols)
 }
 
@@ -466,13 +494,13 @@ fn fill(e: &mut Entry, col: &Column, raw: &str, path: &Path, line: u64) -> Resul
     match col {
         Column::Id => e.id = non_empty(raw),
         Column::Lang(t) => {
-            let v = split_variants(raw);
+            let v = split_variants_checked(raw, path, line)?;
             if !v.is_empty() {
                 e.term_set_mut(t).approved = v;
             }
         }
         Column::Forbidden(t) => {
-            let v = split_variants(raw);
+            let v = split_variants_checked(raw, path, line)?;
             if !v.is_empty() {
                 e.term_set_mut(t).forbidden = v;
             }
@@ -587,6 +615,9 @@ fn build_deepl(records: &[RawRecord], path: &Path) -> Result<Glossary> {
                 .map_err(|e| Error::parse(path, rec.line, format!("language {:?}: {e}", c.trim())))
         };
         let (src_tag, tgt_tag) = (tag(&rec.cells[2])?, tag(&rec.cells[3])?);
+        for c in &rec.cells[..2] {
+            crate::limits::check_term(c.trim()).map_err(|m| Error::parse(path, rec.line, m))?;
+        }
         let (src, tgt) = (stored_form(&rec.cells[0]), stored_form(&rec.cells[1]));
         if src.is_empty() || tgt.is_empty() {
             g.warn(
@@ -608,8 +639,13 @@ fn build_deepl(records: &[RawRecord], path: &Path) -> Result<Glossary> {
             }
         };
         g.declare(Column::Lang(tgt_tag.clone()));
+        crate::limits::check_languages(g.declared_columns().len())
+            .map_err(|m| Error::parse(path, rec.line, m))?;
         let set = g.entries[at].term_set_mut(&tgt_tag);
         if !set.approved.contains(&tgt) {
+            crate::limits::check_variants(set.approved.len() + 1).map_err(|m| {
+                Error::parse(path, rec.line, format!("{m} (targets of one source term)"))
+            })?;
             set.approved.push(tgt);
         }
     }

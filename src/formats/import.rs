@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{read_memory_file, Format};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::{ImportReport, Memory};
 
 /// Memory files to import, each with its format, checked before any memory is opened:
@@ -48,10 +48,24 @@ impl ImportPlan {
             .map(|(f, _)| f.display().to_string())
             .collect();
         let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        // Limits: the distinct languages of the whole import (each file's readers check
+        // their own header or tags with the line).
+        let mut langs: std::collections::HashSet<String> = std::collections::HashSet::new();
         mem.import(&names, |imp| {
             for (file, format) in &self.files {
                 progress(file, imp.read());
                 read_memory_file(file, *format, |unit| {
+                    for v in &unit.variants {
+                        if !langs.contains(v.lang.as_str()) {
+                            langs.insert(v.lang.as_str().to_string());
+                            crate::limits::check_languages(langs.len()).map_err(|m| {
+                                Error::parse_file(
+                                    file,
+                                    format!("{m} in this import (language {})", v.lang),
+                                )
+                            })?;
+                        }
+                    }
                     imp.add(unit)?;
                     let n = imp.read();
                     if n % 1024 == 0 {
@@ -68,7 +82,6 @@ impl ImportPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
 
     #[test]
     fn import_of_a_directory_says_is_a_directory() {

@@ -615,13 +615,22 @@ where
                 }
             }
             Event::End(_) => {
-                let Some((ctx, _)) = stack.pop() else {
+                let Some((ctx, opened)) = stack.pop() else {
                     return Err(Error::parse(
                         path,
                         line,
                         "a closing tag without its opening tag",
                     ));
                 };
+                if ctx == Ctx::Tu {
+                    // Limits: a unit's segments are checked before it is handed on.
+                    if let Some(u) = tu.as_ref() {
+                        for v in &u.variants {
+                            crate::limits::check_segment(&v.text)
+                                .map_err(|m| Error::parse(path, opened, m))?;
+                        }
+                    }
+                }
                 if ctx == Ctx::Inline {
                     if let Some(s) = seg.as_mut() {
                         s.end_tag();
@@ -774,20 +783,29 @@ fn start_tu(
     Ok(u)
 }
 
-/// The last few language tags seen, so that each `<tuv>` does not parse its tag again.
+/// The last few language tags seen, so that each `<tuv>` does not parse its tag again,
+/// and the distinct languages of the file (capped by [`crate::limits`]).
 #[derive(Default)]
-struct TagCache(Vec<(String, LangTag)>);
+struct TagCache {
+    recent: Vec<(String, LangTag)>,
+    distinct: std::collections::HashSet<String>,
+}
 
 impl TagCache {
     fn parse(&mut self, v: &str, k: &str, path: &Path, line: u64) -> Result<LangTag> {
-        if let Some((_, t)) = self.0.iter().find(|(raw, _)| raw == v) {
+        if let Some((_, t)) = self.recent.iter().find(|(raw, _)| raw == v) {
             return Ok(t.clone());
         }
         let t = LangTag::parse(v).map_err(|e| lang_error(path, line, k, v, e))?;
-        if self.0.len() >= 16 {
-            self.0.remove(0);
+        if !self.distinct.contains(t.as_str()) {
+            self.distinct.insert(t.as_str().to_string());
+            crate::limits::check_languages(self.distinct.len())
+                .map_err(|m| Error::parse(path, line, format!("<tuv {k}=\"{v}\">: {m}")))?;
         }
-        self.0.push((v.to_string(), t.clone()));
+        if self.recent.len() >= 16 {
+            self.recent.remove(0);
+        }
+        self.recent.push((v.to_string(), t.clone()));
         Ok(t)
     }
 }

@@ -286,9 +286,15 @@ pub fn check_glossary(g: &Glossary, path: &Path, header_line: Option<u64>) -> Ve
             ));
         }
         for (t, set) in &e.terms {
+            if set.forbidden.is_empty() {
+                continue;
+            }
+            // One key per approved variant (linear, not approved × forbidden keys).
+            let approved: std::collections::HashSet<String> =
+                set.approved.iter().map(|a| match_key(a)).collect();
             for f in &set.forbidden {
                 let k = match_key(f);
-                if set.approved.iter().any(|a| match_key(a) == k) {
+                if approved.contains(&k) {
                     out.push(Finding::new(
                         GlossaryCode::ApprovedAndForbidden,
                         format!("{t} variant {f:?} is both approved and forbidden"),
@@ -344,8 +350,9 @@ pub fn check_glossary(g: &Glossary, path: &Path, header_line: Option<u64>) -> Ve
         groups.sort_by_key(|(_, v)| v[0]);
         for (k, idx) in groups {
             let first = idx[0];
+            let first_translations = translations(first);
             for &other in &idx[1..] {
-                let same = translations(first) == translations(other);
+                let same = first_translations == translations(other);
                 let term = g.entries[other]
                     .term_set(&src)
                     .and_then(|s| s.approved.iter().find(|a| match_key(a) == k))

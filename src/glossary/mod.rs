@@ -390,8 +390,10 @@ impl Glossary {
     /// columns in first-seen order.
     pub fn columns(&self) -> Vec<Column> {
         let mut cols: Vec<Column> = self.columns.clone();
+        let mut seen: std::collections::HashSet<Column> = cols.iter().cloned().collect();
         let mut add = |c: Column| {
-            if !cols.contains(&c) {
+            if !seen.contains(&c) {
+                seen.insert(c.clone());
                 cols.push(c);
             }
         };
@@ -449,8 +451,9 @@ impl Glossary {
             .entries
             .iter()
             .flat_map(|e| e.terms.iter().map(|(t, _)| t));
+        let mut seen = std::collections::HashSet::new();
         for t in declared.chain(used) {
-            if !tags.contains(t) {
+            if seen.insert(t) {
                 tags.push(t.clone());
             }
         }
