@@ -9,6 +9,7 @@
 //!   `/v1/openapi.json` is derived from the handlers and types by utoipa.
 //! * **`/tmserver/`**: the amaGama / translate-toolkit tmserver routes that Weblate's
 //!   "tmserver" machine-translation backend calls ([`tmserver`]).
+//! * **`/`**: the page for translators ([`page`]), its assets compiled into the binary.
 //!
 //! **Concurrency** ([`state`]): a pool of read connections and one writer on the WAL
 //! database; matching and every database call run on blocking threads.
@@ -21,6 +22,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod page;
 pub mod state;
 pub mod tmserver;
 
@@ -111,7 +113,8 @@ pub fn router(state: Arc<State>, cors_origin: Option<String>) -> Router {
         .merge(guarded(Scope::Read, api::read_post_routes(limits.upload)))
         .merge(guarded(Scope::Write, api::write_routes(limits.upload)))
         .merge(guarded(Scope::Admin, api::admin_routes(limits.upload)))
-        .merge(guarded(Scope::Read, tmserver::routes()));
+        .merge(guarded(Scope::Read, tmserver::routes()))
+        .merge(page::routes());
     let timeout = limits.timeout;
     let upload_timeout = limits.upload_timeout;
     let mut app = api
