@@ -215,29 +215,48 @@ pub fn serve(config: Config, on_ready: impl FnOnce(SocketAddr)) -> crate::Result
     if !loopback {
         let mem = crate::store::Memory::open_existing(&config.db)?;
         if mem.tokens()?.is_empty() {
-            return Err(crate::Error::Invalid(format!(
-                "{} is not a loopback address, so every request needs a token, but the memory has none; make one with `concord token add NAME --scope read`",
+            return Err(crate::Error::bad_request(format!(
+                "{} is not a loopback address, so every request needs a token, but the memory has none",
                 config.addr
-            )));
+            ))
+            .with_hint(crate::error::Hint::AddToken));
         }
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(config.limits.readers + 8)
         .build()
-        .map_err(|e| crate::Error::Invalid(format!("cannot start the server runtime: {e}")))?;
+        .map_err(|e| {
+            crate::Error::new(
+                crate::error::ErrorKind::Internal,
+                format!("cannot start the server runtime: {e}"),
+            )
+        })?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
-            .map_err(|e| crate::Error::Invalid(format!("cannot listen on {}: {e}", config.addr)))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| crate::Error::Invalid(format!("cannot listen: {e}")))?;
+            .map_err(|e| {
+                crate::Error::new(
+                    crate::error::ErrorKind::Internal,
+                    format!("cannot listen on {}: {e}", config.addr),
+                )
+            })?;
+        let addr = listener.local_addr().map_err(|e| {
+            crate::Error::new(
+                crate::error::ErrorKind::Internal,
+                format!("cannot listen: {e}"),
+            )
+        })?;
         on_ready(addr);
         axum::serve(listener, router(state, config.cors_origin))
             .with_graceful_shutdown(shutdown_signal())
             .await
-            .map_err(|e| crate::Error::Invalid(format!("the server stopped: {e}")))
+            .map_err(|e| {
+                crate::Error::new(
+                    crate::error::ErrorKind::Internal,
+                    format!("the server stopped: {e}"),
+                )
+            })
     })
 }
 
