@@ -18,8 +18,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{stored_tag, Memory};
 use crate::error::{Error, Location, Result};
-use crate::glossary::csv::column_from_name;
-use crate::glossary::{Entry, Glossary, GlossaryImportReport};
+use crate::glossary::{Column, Entry, Glossary, GlossaryImportReport};
 use crate::text::match_key;
 
 /// The SQL of the glossary tables, over a connection (or a transaction).
@@ -170,7 +169,7 @@ impl<'c> GlossaryTables<'c> {
             .prepare("SELECT name FROM glossary_column ORDER BY pos")?;
         for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
             let name = name?;
-            let col = column_from_name(&name)
+            let col = Column::from_name(&name)
                 .map_err(|e| Error::CorruptMemory(format!("glossary column {name:?}: {e}")))?;
             g.declare(col);
         }
@@ -304,10 +303,30 @@ impl Memory {
     }
 }
 
+/// The glossary of a run, from files and the memory.
+impl Glossary {
+    /// The glossary of a run: `files` (from [`Glossary::from_files`]), then the entries
+    /// of the memory's glossary when a memory is given and its glossary is not empty.
+    /// `None` when neither gives a glossary.
+    pub fn combine(files: Option<Glossary>, memory: Option<&Memory>) -> Result<Option<Glossary>> {
+        let mut all = files;
+        if let Some(m) = memory {
+            let g = m.glossary()?;
+            if !g.entries.is_empty() {
+                match all.as_mut() {
+                    Some(a) => a.merge(g),
+                    None => all = Some(g),
+                }
+            }
+        }
+        Ok(all)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::glossary::CsvOptions;
+    use crate::formats::glossary::CsvOptions;
 
     const CSV: &str = "id,en,ko,zh,zh:forbidden,note,domain,case,strict,source\n\
         dprk,DPRK|North Korea,북한,朝鲜,北韩|北朝鲜,,politics,,,\n\
