@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::fuzzy::{self, concordance, MatchOptions, Matcher};
 use crate::glossary::{Glossary, Recognizer};
 use crate::lang::{LangRange, LangTag};
@@ -177,7 +177,10 @@ impl MatchRequest {
                 from: self.from.as_ref().map(|f| f.to_string()),
                 detected: false,
                 matches: Vec::new(),
-                error: Some(e.to_string()),
+                error: Some(match e.hint() {
+                    Some(h) => format!("{e}; {h}"),
+                    None => e.to_string(),
+                }),
             }),
         }
     }
@@ -196,9 +199,11 @@ impl MatchRequest {
             None => match fuzzy::detect_language(query) {
                 Some(f) => (f, true),
                 None => {
-                    return Ok(Err(Error::Invalid(format!(
-                        "cannot tell the language of {query:?} from its script; name it with --from"
-                    ))))
+                    return Ok(Err(Error::new(
+                        ErrorKind::Lang,
+                        format!("cannot tell the language of {query:?} from its script"),
+                    )
+                    .with_hint(Hint::GiveSourceLanguage)))
                 }
             },
         };
@@ -388,14 +393,17 @@ pub fn terms(g: &Glossary, req: &TermsRequest) -> Result<TermsAnswer> {
     let from = &req.from;
     if !g.has_language(from) {
         let langs: Vec<String> = g.languages().iter().map(|t| t.to_string()).collect();
-        return Err(Error::Invalid(format!(
-            "the glossary has no terms in {from} (its languages: {})",
-            if langs.is_empty() {
-                "none".to_string()
-            } else {
-                langs.join(", ")
-            }
-        )));
+        return Err(Error::new(
+            ErrorKind::NoData,
+            format!(
+                "the glossary has no terms in {from} (its languages: {})",
+                if langs.is_empty() {
+                    "none".to_string()
+                } else {
+                    langs.join(", ")
+                }
+            ),
+        ));
     }
     let to: Vec<LangTag> = match &req.to {
         Some(ranges) => g
@@ -489,9 +497,12 @@ pub struct ShowAnswer {
 
 /// One unit of a memory; an error naming the memory when there is no such unit.
 pub fn show(mem: &Memory, id: i64) -> Result<ShowAnswer> {
-    let unit = mem
-        .unit(id)?
-        .ok_or_else(|| Error::Invalid(format!("no unit {id} in {}", mem.path().display())))?;
+    let unit = mem.unit(id)?.ok_or_else(|| {
+        Error::new(
+            ErrorKind::MissingUnits,
+            format!("no unit {id} in {}", mem.path().display()),
+        )
+    })?;
     Ok(ShowAnswer {
         schema: SHOW_SCHEMA,
         id,

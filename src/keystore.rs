@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Location, Result};
 use crate::lang::LangTag;
 use crate::text::KeyRule;
 
@@ -292,7 +292,11 @@ pub struct Group {
 }
 
 fn corrupt(path: &Path, what: &str) -> Error {
-    Error::Invalid(format!("{}: corrupt key file ({what})", path.display()))
+    Error::new(
+        ErrorKind::CorruptMemory,
+        format!("corrupt key file ({what})"),
+    )
+    .at(Location::file(path))
 }
 
 impl KeyFile {

@@ -91,7 +91,10 @@ impl Limits {
                     .ok()
                     .filter(|n| *n > 0)
                     .ok_or_else(|| {
-                        Error::Invalid(format!("{}={s:?}: expected a positive whole number", k.var))
+                        Error::new(
+                            crate::error::ErrorKind::BadRequest,
+                            format!("{}={s:?}: expected a positive whole number", k.var),
+                        )
                     })?;
                 (k.set)(&mut l, n);
             }

@@ -1,7 +1,9 @@
 //! The `concord` command line: parse arguments, call the library, print, exit.
 //!
-//! Exit codes are decided in one place, [`exit_code`]: 0 success, 1 the command ran and
-//! found error-level problems (lint), 2 the command could not run.
+//! Exit codes are decided in one place: every command returns a
+//! [`concord::diag::Status`], `cli::status_of` turns an error into one (a closed
+//! standard output is a quiet 0, every other error 2), and [`Status::exit_code`] gives
+//! 0 success, 1 the command ran and found error-level problems (lint), 2 it could not run.
 
 mod cli;
 
@@ -9,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use concord::diag::Status;
 
 /// Translation memory, termbase and QA for English, Korean and Chinese diplomatic text.
 #[derive(Parser, Debug)]
@@ -64,29 +67,6 @@ pub enum Command {
     Man(cli::ManArgs),
 }
 
-/// What a command reports back to `main`.
-pub enum Outcome {
-    /// It ran; no error-level findings.
-    Ok,
-    /// It ran and found error-level problems.
-    Findings,
-}
-
-fn exit_code(result: &Result<Outcome, concord::Error>) -> u8 {
-    match result {
-        Ok(Outcome::Ok) => 0,
-        Ok(Outcome::Findings) => 1,
-        Err(_) => 2,
-    }
-}
-
-/// A closed standard output (`concord export | head`): decided by the kind of the failed
-/// write (noted by [`cli::Stdout`]) or of the I/O error itself, never by message text.
-fn is_broken_pipe(e: &concord::Error) -> bool {
-    cli::stdout_closed()
-        || matches!(e, concord::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
-}
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -98,12 +78,15 @@ fn main() -> ExitCode {
     };
     // A malformed CONCORD_MAX_* value is an error, not silently the default.
     let result = concord::limits::Limits::from_env().and_then(|_| cli::run(&cli));
+    let status = cli::status_of(&result);
     if let Err(e) = &result {
-        // A closed pipe (`concord export | head`) is the reader's choice, not an error.
-        if is_broken_pipe(e) {
-            return ExitCode::from(0);
+        // A closed pipe is a quiet success (see `cli::status_of`); say nothing.
+        if status == Status::Failed {
+            eprintln!("concord: error: {e}");
+            if let Some(hint) = e.hint() {
+                eprintln!("concord: hint: {}", cli::hint_text(hint));
+            }
         }
-        eprintln!("concord: error: {e}");
     }
-    ExitCode::from(exit_code(&result))
+    ExitCode::from(status.exit_code())
 }

@@ -151,7 +151,7 @@ impl Output {
             return Ok(Output::stdout());
         }
         if touches(path, &policy.protected) {
-            return Err(Error::Invalid(format!(
+            return Err(Error::bad_request(format!(
                 "{}: this is the memory (or one of its files); refusing to write over it",
                 path.display()
             )));
@@ -159,7 +159,7 @@ impl Output {
         let meta = std::fs::metadata(path).ok();
         if let Some(m) = &meta {
             if m.is_dir() {
-                return Err(Error::Invalid(format!(
+                return Err(Error::bad_request(format!(
                     "{}: is a directory; name a file to write",
                     path.display()
                 )));
@@ -177,10 +177,11 @@ impl Output {
                 });
             }
             if m.permissions().readonly() && !policy.force {
-                return Err(Error::Invalid(format!(
-                    "{}: the file is read-only; it is replaced only when forced (--force)",
+                return Err(Error::bad_request(format!(
+                    "{}: the file is read-only; it is replaced only when forced",
                     path.display()
-                )));
+                ))
+                .with_hint(crate::error::Hint::UseForce));
             }
         }
         // Follow a symbolic link: replace the file it points to.

@@ -10,10 +10,10 @@ use std::process::{Command, Output};
 
 use common::{run_in, stderr, BIN};
 
+use concord::error::ErrorKind;
 use concord::lang::LangTag;
 use concord::store::{side_files, Memory, APPLICATION_ID};
 use concord::unit::{Unit, Variant};
-use concord::Error;
 use rusqlite::Connection;
 
 fn hash(p: &Path) -> u64 {
@@ -58,7 +58,11 @@ fn assert_refused_unchanged(p: &Path) {
         ("open_read_only", Memory::open_read_only(p).map(|_| ())),
     ] {
         match r {
-            Err(Error::NotAMemory { .. } | Error::SchemaTooNew { .. }) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::NotAMemory | ErrorKind::SchemaTooNew { .. }
+                ) => {}
             other => panic!("{what} of {}: {other:?}", p.display()),
         }
         assert_eq!(hash(p), before, "{what} changed {}", p.display());
@@ -126,8 +130,8 @@ fn newer_schema_is_refused_unchanged() {
     c.pragma_update(None, "user_version", 99).unwrap();
     drop(c);
     assert!(matches!(
-        Memory::open(&p),
-        Err(Error::SchemaTooNew { found: 99, .. })
+        Memory::open(&p).map(|_| ()).unwrap_err().kind(),
+        ErrorKind::SchemaTooNew { found: 99, .. }
     ));
     assert_refused_unchanged(&p);
 }
@@ -184,14 +188,14 @@ fn empty_file_is_not_a_memory_for_read_only_commands() {
     #[cfg(not(unix))]
     std::fs::write(&link, b"").unwrap();
     for f in [&p, &link] {
-        assert!(matches!(
-            Memory::open_read_only(f),
-            Err(Error::NotAMemory { .. })
-        ));
-        assert!(matches!(
-            Memory::open_existing(f),
-            Err(Error::NotAMemory { .. })
-        ));
+        assert_eq!(
+            Memory::open_read_only(f).map(|_| ()).unwrap_err().kind(),
+            &ErrorKind::NotAMemory
+        );
+        assert_eq!(
+            Memory::open_existing(f).map(|_| ()).unwrap_err().kind(),
+            &ErrorKind::NotAMemory
+        );
         for args in [&["stats"][..], &["match", "Hello"], &["export"]] {
             let o = concord(dir.path(), f, args);
             assert!(!o.status.success(), "{args:?} on {}", f.display());

@@ -26,6 +26,7 @@ use concord::store::Memory;
 use concord_bench::{aligned, corpora_dir, Triple, ALIGNED};
 
 mod formulaic;
+mod serve_load;
 
 pub(crate) struct Rng(u64);
 
@@ -1045,9 +1046,21 @@ fn main() {
             }
         }
         Some("align-eval") => align_eval_report(&corpora, get("--only").as_deref()),
+        Some("serve-load") => serve_load::run(
+            &corpora,
+            &get("--dir")
+                .map(PathBuf::from)
+                .unwrap_or_else(serve_load::default_dir),
+            get("--seconds").and_then(|v| v.parse().ok()).unwrap_or(60),
+            a.reuse,
+        ),
+        Some("serve-load-server") => {
+            let db = PathBuf::from(argv.get(1).expect("db"));
+            serve_load::server_child(&db, argv.get(2).expect("addr"));
+        }
         _ => {
             eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]"
+                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]"
             );
             std::process::exit(2);
         }

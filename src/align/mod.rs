@@ -46,6 +46,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::diag::{AlignCode, Diagnostic, Location};
+use crate::error::ErrorKind;
 use crate::formats::document::{read_document, DocumentFormat, Paragraph};
 use crate::glossary::{Glossary, Recognizer};
 use crate::lang::{LangRange, LangTag};
@@ -426,8 +427,8 @@ fn align_pair(
 /// `concord align` once the files are read: see the module documentation for the method.
 pub fn align_sides(pivot: &Side, others: &[Side], opts: AlignOptions<'_>) -> Result<Alignment> {
     if others.is_empty() || others.len() > 2 {
-        return Err(Error::Invalid(
-            "alignment needs a pivot and one or two other versions".into(),
+        return Err(Error::bad_request(
+            "alignment needs a pivot and one or two other versions",
         ));
     }
     let mut warnings = Vec::new();
@@ -644,7 +645,7 @@ pub struct AlignRequest {
 /// Read, segment and align two or three versions of a document.
 pub fn align_files(req: &AlignRequest) -> Result<Alignment> {
     if !(2..=3).contains(&req.files.len()) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::bad_request(format!(
             "alignment takes two or three files (the English version first), not {}",
             req.files.len()
         )));
@@ -701,17 +702,20 @@ pub fn align_files(req: &AlignRequest) -> Result<Alignment> {
             .iter()
             .find(|b| b.lang.family() == a.lang.family())
         {
-            return Err(Error::Invalid(format!(
-                "{} and {} are both {}: alignment needs a different language in each file{}",
-                b.file.as_deref().unwrap_or("?"),
-                a.file.as_deref().unwrap_or("?"),
-                a.lang,
-                if mismatch.is_empty() {
-                    ""
-                } else {
-                    " (is one of them the wrong file?)"
-                }
-            )));
+            return Err(Error::new(
+                ErrorKind::Lang,
+                format!(
+                    "{} and {} are both {}: alignment needs a different language in each file{}",
+                    b.file.as_deref().unwrap_or("?"),
+                    a.file.as_deref().unwrap_or("?"),
+                    a.lang,
+                    if mismatch.is_empty() {
+                        ""
+                    } else {
+                        " (is one of them the wrong file?)"
+                    }
+                ),
+            ));
         }
     }
     if sides[0].lang.family() != "en" {
@@ -799,10 +803,11 @@ pub fn import(
     force: bool,
 ) -> Result<crate::store::ImportReport> {
     if alignment.confidence < min_confidence && !force {
-        return Err(Error::Invalid(format!(
+        return Err(Error::new(ErrorKind::BadRequest, format!(
             "the document's alignment confidence {:.2} is below the threshold {:.2}: nothing imported (review the alignment, then force the import if it is right)",
             alignment.confidence, min_confidence
-        )));
+        ))
+        .with_hint(crate::error::Hint::UseForce));
     }
     let units = units(alignment, min_confidence)?;
     let files: Vec<&str> = alignment.files.iter().map(|s| s.as_str()).collect();

@@ -13,7 +13,8 @@ use concord::{Error, Result};
 
 use super::segment::document_format;
 use super::{db_path, open_for_writing, open_output, print_json, stdout_error};
-use crate::{Cli, Outcome};
+use crate::Cli;
+use concord::diag::Status;
 
 /// Arguments of `concord align`.
 #[derive(Args, Debug)]
@@ -62,10 +63,10 @@ pub struct AlignArgs {
 }
 
 /// Run `concord align`.
-pub fn align(cli: &Cli, args: &AlignArgs) -> Result<Outcome> {
+pub fn align(cli: &Cli, args: &AlignArgs) -> Result<Status> {
     if !(0.0..=1.0).contains(&args.min_confidence) {
-        return Err(Error::Invalid(
-            "--min-confidence takes a number from 0 to 1".into(),
+        return Err(Error::bad_request(
+            "--min-confidence takes a number from 0 to 1",
         ));
     }
     let mut langs = Vec::new();
@@ -76,7 +77,7 @@ pub fn align(cli: &Cli, args: &AlignArgs) -> Result<Outcome> {
             ));
         }
         if langs.len() != args.files.len() {
-            return Err(Error::Invalid(format!(
+            return Err(Error::bad_request(format!(
                 "--langs names {} languages for {} files",
                 langs.len(),
                 args.files.len()
@@ -88,7 +89,7 @@ pub fn align(cli: &Cli, args: &AlignArgs) -> Result<Outcome> {
         .as_deref()
         .map(|n| {
             Format::from_name(n).ok_or_else(|| {
-                Error::Invalid(format!("unknown --output-format {n:?} (tmx, tsv, csv)"))
+                Error::bad_request(format!("unknown --output-format {n:?} (tmx, tsv, csv)"))
             })
         })
         .transpose()?;
@@ -141,7 +142,7 @@ pub fn align(cli: &Cli, args: &AlignArgs) -> Result<Outcome> {
     } else if args.output.is_none() && args.review.is_none() && !args.import {
         print_groups(&alignment).map_err(stdout_error)?;
     }
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
 /// One group a line: confidence, then each language's text, tab-separated; a summary

@@ -16,7 +16,7 @@ use concord::text::escape_controls;
 use concord::{Error, Result};
 
 use super::{db_path, open_for_reading, open_output, print_json, print_line, stdout_error};
-use crate::{Cli, Outcome};
+use crate::Cli;
 
 /// How to read glossary files (all optional: layouts and delimiters are detected).
 #[derive(Args, Debug, Clone, Default)]
@@ -159,7 +159,7 @@ pub struct TermsArgs {
     pub read: ReadOpts,
 }
 
-pub fn run(cli: &Cli, args: &GlossaryArgs) -> Result<Outcome> {
+pub fn run(cli: &Cli, args: &GlossaryArgs) -> Result<Status> {
     match &args.command {
         GlossaryCommand::Import(a) => import(cli, a),
         GlossaryCommand::Export(a) => export(cli, a),
@@ -179,7 +179,7 @@ fn print_warnings(g: &Glossary) {
     }
 }
 
-fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
+fn import(cli: &Cli, args: &ImportArgs) -> Result<Status> {
     let opts = args.read.options()?;
     // Read every file before touching the memory: a bad file imports nothing.
     let all = Glossary::from_files(&args.files, &opts)?.unwrap_or_default();
@@ -207,7 +207,7 @@ fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
                 .join(", ")
         ))?;
     }
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
 /// Write `bytes` to `path` (`-` is standard output) with the one output rule: atomic,
@@ -218,7 +218,7 @@ fn write_file(cli: &Cli, path: &Path, force: bool, bytes: &[u8]) -> Result<()> {
     out.commit()
 }
 
-fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
+fn export(cli: &Cli, args: &ExportArgs) -> Result<Status> {
     let mem = open_for_reading(cli)?;
     let g = mem.glossary()?;
     let text = g.to_csv_string();
@@ -234,10 +234,10 @@ fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
             );
         }
     }
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
-fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Outcome> {
+fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Status> {
     let opts = args.read.options()?;
     let g = Glossary::from_csv_file(&args.file, &opts)?;
     print_warnings(&g);
@@ -262,9 +262,9 @@ fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Outcome> {
             ))?;
         }
         return Ok(if is_canonical {
-            Outcome::Ok
+            Status::Ok
         } else {
-            Outcome::Findings
+            Status::Findings
         });
     }
     let target = match &args.output {
@@ -275,13 +275,13 @@ fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Outcome> {
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
             if !csv {
-                return Err(Error::Invalid(format!(
+                return Err(Error::bad_request(format!(
                     "{name}: not a .csv file; write the canonical CSV elsewhere with -o FILE.csv"
                 )));
             }
             if is_canonical {
                 print_line(&format!("{name}: already canonical"))?;
-                return Ok(Outcome::Ok);
+                return Ok(Status::Ok);
             }
             args.file.clone()
         }
@@ -292,10 +292,10 @@ fn fmt(cli: &Cli, args: &FmtArgs) -> Result<Outcome> {
         target.display(),
         g.entries.len()
     );
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
-fn check(cli: &Cli, args: &CheckArgs) -> Result<Outcome> {
+fn check(cli: &Cli, args: &CheckArgs) -> Result<Status> {
     let opts = args.read.options()?;
     let report = check_file(&args.file, &opts)?;
     let format = match (&args.output_format, cli.json) {
@@ -306,13 +306,10 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<Outcome> {
     let mut p = printer::printer(format, super::stdout());
     let status = report.print(p.as_mut()).map_err(stdout_error)?;
     drop(p);
-    Ok(match status {
-        Status::Ok => Outcome::Ok,
-        _ => Outcome::Findings,
-    })
+    Ok(status)
 }
 
-pub fn terms(cli: &Cli, args: &TermsArgs) -> Result<Outcome> {
+pub fn terms(cli: &Cli, args: &TermsArgs) -> Result<Status> {
     let req = TermsRequest {
         text: args.text.clone(),
         from: LangRange::parse(&args.from).map_err(|e| Error::lang("--from", e))?,
@@ -333,7 +330,7 @@ pub fn terms(cli: &Cli, args: &TermsArgs) -> Result<Outcome> {
     let answer = concord::answer::terms(&g, &req)?;
     if cli.json {
         print_json(&answer)?;
-        return Ok(Outcome::Ok);
+        return Ok(Status::Ok);
     }
     // Glossary text is printed with its control characters escaped.
     let e = |s: &str| escape_controls(s).into_owned();
@@ -367,5 +364,5 @@ pub fn terms(cli: &Cli, args: &TermsArgs) -> Result<Outcome> {
         .map_err(stdout_error)?;
     }
     out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }

@@ -14,7 +14,7 @@ use concord::text::escape_controls;
 use concord::{Error, Result};
 
 use super::{db_path, open_for_reading, stdout_error};
-use crate::{Cli, Outcome};
+use crate::Cli;
 
 /// Arguments of `concord lint`.
 #[derive(Args, Debug)]
@@ -76,7 +76,7 @@ pub struct LintArgs {
 }
 
 fn parse_rules(list: &[String], flag: &str) -> Result<Vec<Rule>> {
-    Rule::parse_list(list).map_err(|e| Error::Invalid(format!("{flag} {e}")))
+    Rule::parse_list(list).map_err(|e| Error::bad_request(format!("{flag} {e}")))
 }
 
 fn parse_range(s: &Option<String>, flag: &str) -> Result<Option<LangRange>> {
@@ -113,7 +113,7 @@ fn formats(cli: &Cli, args: &LintArgs) -> Result<(OutputFormat, Option<DraftForm
             );
             draft_format = Some(d);
         } else {
-            return Err(Error::Invalid(format!(
+            return Err(Error::bad_request(format!(
                 "--format {f:?}: expected an output format (text, json, sarif); the draft format is --draft-format (tsv, csv, xliff, tmx, txt)"
             )));
         }
@@ -127,10 +127,10 @@ fn formats(cli: &Cli, args: &LintArgs) -> Result<(OutputFormat, Option<DraftForm
     Ok((output, draft_format))
 }
 
-pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
+pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Status> {
     let (output, draft_format) = formats(cli, args)?;
     let min = Severity::parse(&args.min_severity).ok_or_else(|| {
-        Error::Invalid(format!(
+        Error::bad_request(format!(
             "--min-severity {:?}: expected info, warning or error",
             args.min_severity
         ))
@@ -207,7 +207,7 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
             path.display(),
             summary.line()
         );
-        return Ok(Outcome::Ok);
+        return Ok(Status::Ok);
     }
     let out = super::stdout();
     let mut p = printer::printer(output, out);
@@ -220,8 +220,5 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Outcome> {
         eprintln!("{}", escape_controls(&summary.line()));
     }
     std::io::stdout().flush().map_err(stdout_error)?;
-    Ok(match Status::of(&Summary::counts(&summary)) {
-        Status::Ok => Outcome::Ok,
-        _ => Outcome::Findings,
-    })
+    Ok(Status::of(&Summary::counts(&summary)))
 }

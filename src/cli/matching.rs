@@ -11,7 +11,8 @@ use concord::{Error, Result};
 use serde::Serialize;
 
 use super::{open_for_reading, stdout_error};
-use crate::{Cli, Outcome};
+use crate::Cli;
+use concord::diag::Status;
 
 /// Arguments of `concord match`.
 #[derive(Args, Debug)]
@@ -68,8 +69,12 @@ fn use_colour() -> bool {
 }
 
 fn write_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
-    serde_json::to_writer(&mut *out, v)
-        .map_err(|e| Error::Invalid(format!("writing JSON: {e}")))?;
+    serde_json::to_writer(&mut *out, v).map_err(|e| {
+        Error::new(
+            concord::error::ErrorKind::OutputIo,
+            format!("writing JSON: {e}"),
+        )
+    })?;
     writeln!(out).map_err(stdout_error)
 }
 
@@ -94,7 +99,7 @@ impl MatchArgs {
     }
 }
 
-pub fn match_cmd(cli: &Cli, args: &MatchArgs) -> Result<Outcome> {
+pub fn match_cmd(cli: &Cli, args: &MatchArgs) -> Result<Status> {
     let req = args.request()?;
     let mem = open_for_reading(cli)?;
     let mut matcher = Matcher::new(&mem)?;
@@ -113,12 +118,12 @@ pub fn match_cmd(cli: &Cli, args: &MatchArgs) -> Result<Outcome> {
             out.flush().map_err(stdout_error)?;
         }
         if failed > 0 {
-            return Err(Error::Invalid(format!(
+            return Err(Error::bad_request(format!(
                 "{failed} quer{} could not be answered (see the \"error\" fields)",
                 if failed == 1 { "y" } else { "ies" }
             )));
         }
-        return Ok(Outcome::Ok);
+        return Ok(Status::Ok);
     };
 
     let a = req.answer(&mut matcher, sentence)?;
@@ -128,7 +133,7 @@ pub fn match_cmd(cli: &Cli, args: &MatchArgs) -> Result<Outcome> {
         print_match(&mut out, &a, req.options.min_score, use_colour())?;
     }
     out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
 /// The human form of a match answer; stored text is printed with its control
@@ -198,7 +203,7 @@ fn render_diff(pieces: &[DiffPiece], colour: bool) -> String {
     s
 }
 
-pub fn search_cmd(cli: &Cli, args: &SearchArgs) -> Result<Outcome> {
+pub fn search_cmd(cli: &Cli, args: &SearchArgs) -> Result<Status> {
     let req = SearchRequest {
         phrase: args.phrase.clone(),
         lang: args
@@ -219,7 +224,7 @@ pub fn search_cmd(cli: &Cli, args: &SearchArgs) -> Result<Outcome> {
         print_search(&mut out, &answer, use_colour())?;
     }
     out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
 /// The human form of a concordance answer: the hit marked (`[[…]]` without colour), the

@@ -16,7 +16,8 @@ use super::{
     db_path, open_for_reading, open_output, print_json, print_line, stderr_is_terminal,
     stdout_error,
 };
-use crate::{Cli, Outcome};
+use crate::Cli;
+use concord::diag::Status;
 
 /// Arguments of `concord import`.
 #[derive(Args, Debug)]
@@ -66,7 +67,7 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
     Format::from_name(s).ok_or_else(|| format!("unknown format {s:?} (expected tmx, tsv or csv)"))
 }
 
-pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
+pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Status> {
     // Check every file before opening the memory, so a typo creates nothing.
     let plan = ImportPlan::new(&args.files, args.format)?;
     let (path, _) = db_path(cli);
@@ -121,7 +122,7 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
         }
         print_line(&line)?;
     }
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
 fn remove_db(path: &Path) {
@@ -152,7 +153,7 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
-pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
+pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Status> {
     let langs = match &args.langs {
         Some(l) => parse_ranges(l).map_err(|e| Error::lang("--langs", e))?,
         None => Vec::new(),
@@ -184,15 +185,15 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
             plural(report.replaced_chars)
         );
     }
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
-pub fn stats(cli: &Cli) -> Result<Outcome> {
+pub fn stats(cli: &Cli) -> Result<Status> {
     let mem = open_for_reading(cli)?;
     let answer = concord::answer::stats(&mem)?;
     if cli.json {
         print_json(&answer)?;
-        return Ok(Outcome::Ok);
+        return Ok(Status::Ok);
     }
     let s = &answer.stats;
     let mut lines = vec![
@@ -212,12 +213,12 @@ pub fn stats(cli: &Cli) -> Result<Outcome> {
     print_lines(&lines)
 }
 
-pub fn show(cli: &Cli, args: &ShowArgs) -> Result<Outcome> {
+pub fn show(cli: &Cli, args: &ShowArgs) -> Result<Status> {
     let mem = open_for_reading(cli)?;
     let answer = concord::answer::show(&mem, args.id)?;
     if cli.json {
         print_json(&answer)?;
-        return Ok(Outcome::Ok);
+        return Ok(Status::Ok);
     }
     // Stored text may hold control characters (an ESC from a TSV cell): escaped here.
     let e = |s: &str| escape_controls(s).into_owned();
@@ -251,16 +252,16 @@ pub fn show(cli: &Cli, args: &ShowArgs) -> Result<Outcome> {
     print_lines(&lines)
 }
 
-fn print_lines(lines: &[String]) -> Result<Outcome> {
+fn print_lines(lines: &[String]) -> Result<Status> {
     let mut out = super::stdout();
     for l in lines {
         writeln!(out, "{l}").map_err(stdout_error)?;
     }
     out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
-pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<Outcome> {
+pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<Status> {
     let (path, _) = db_path(cli);
     let mut mem = Memory::open_existing(&path)?;
     let n = mem.delete(&args.ids)?;
@@ -269,5 +270,5 @@ pub fn delete(cli: &Cli, args: &DeleteArgs) -> Result<Outcome> {
     } else {
         print_line(&format!("deleted {n} unit{}", plural(n)))?;
     }
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }

@@ -15,16 +15,19 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use concord::error::Hint;
 use concord::output::{Output, Policy};
 use concord::{Error, Result};
 
-use crate::{Cli, Command, Outcome};
+use concord::diag::Status;
+
+use crate::{Cli, Command};
 
 /// The default memory path, relative to the current directory.
 pub const DEFAULT_DB: &str = "memories/concord.db";
 
 /// Dispatch a parsed command line.
-pub fn run(cli: &Cli) -> Result<Outcome> {
+pub fn run(cli: &Cli) -> Result<Status> {
     match &cli.command {
         Command::Import(a) => memory::import(cli, a),
         Command::Export(a) => memory::export(cli, a),
@@ -55,7 +58,7 @@ pub struct CompletionsArgs {
 }
 
 /// Print a completion script generated from the clap definitions.
-fn completions(args: &CompletionsArgs) -> Result<Outcome> {
+fn completions(args: &CompletionsArgs) -> Result<Status> {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     // Generated into memory: clap_complete panics when its writer fails.
     let mut script = Vec::new();
@@ -63,7 +66,7 @@ fn completions(args: &CompletionsArgs) -> Result<Outcome> {
     let mut out = stdout();
     out.write_all(&script).map_err(stdout_error)?;
     out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
 /// Arguments of `concord man`.
@@ -76,13 +79,13 @@ pub struct ManArgs {
 
 /// Print the manual page `concord.1` (or `concord-SUB.1`), generated from the clap
 /// definitions.
-fn man(args: &ManArgs) -> Result<Outcome> {
+fn man(args: &ManArgs) -> Result<Status> {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     cmd.build();
     let mut name = String::from("concord");
     for sub in &args.command {
         let found = cmd.find_subcommand(sub).cloned().ok_or_else(|| {
-            Error::Invalid(format!(
+            Error::bad_request(format!(
                 "{name} has no subcommand {sub:?} (see `{name} --help`)"
             ))
         })?;
@@ -97,7 +100,7 @@ fn man(args: &ManArgs) -> Result<Outcome> {
         .render(&mut out)
         .map_err(stdout_error)?;
     out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
 /// Where the memory lives: `--db`, else `$CONCORD_DB`, else [`DEFAULT_DB`]. The flag
@@ -197,8 +200,12 @@ pub fn print_line(line: &str) -> Result<()> {
 /// Print a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let mut out = stdout();
-    serde_json::to_writer_pretty(&mut out, value)
-        .map_err(|e| Error::Invalid(format!("writing JSON: {e}")))?;
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| {
+        Error::new(
+            concord::error::ErrorKind::OutputIo,
+            format!("writing JSON: {e}"),
+        )
+    })?;
     writeln!(out).map_err(stdout_error)?;
     out.flush().map_err(stdout_error)
 }
@@ -221,7 +228,45 @@ pub fn open_output(cli: &Cli, path: Option<&Path>, force: bool) -> Result<Output
 
 /// Map a failed write to stdout (a closed pipe, a full disk) to an error.
 pub fn stdout_error(e: std::io::Error) -> Error {
-    Error::io("<stdout>", e)
+    Error::output("<stdout>", e)
+}
+
+/// What the user types to act on a library [`Hint`]: the library names no flags, the
+/// CLI does, here only.
+pub fn hint_text(hint: Hint) -> String {
+    match hint {
+        Hint::GiveSourceLanguage => "give the source language with --from".into(),
+        Hint::GiveTargetLanguage => "give the target language with --to".into(),
+        Hint::GiveFormat => "name the format with --format tsv|csv|tmx".into(),
+        Hint::GiveDraftFormat => {
+            "name the draft format with --draft-format tsv|csv|xliff|tmx|txt".into()
+        }
+        Hint::GiveGlossaryLanguages => "name the columns' languages with --langs en,ko".into(),
+        Hint::CreateOrNameMemory => {
+            "create one with `concord import FILE`, or name another with --db".into()
+        }
+        Hint::UseForce => "give --force to go ahead anyway".into(),
+        Hint::AddToken => "make one with `concord token add NAME --scope read`".into(),
+        // A hint added to the library later: its words, until the CLI has a flag for it.
+        other => other.to_string(),
+    }
+}
+
+/// The exit status of a command's result: the one place that maps error kinds to exit
+/// codes. A closed standard output (`concord export | head`) is the reader's choice:
+/// a quiet success. Every other error means the command could not run.
+pub fn status_of(result: &Result<Status>) -> Status {
+    match result {
+        Ok(status) => *status,
+        Err(e) if is_broken_pipe(e) => Status::Ok,
+        Err(_) => Status::Failed,
+    }
+}
+
+/// A closed standard output: decided by the kind of the failed write (noted by
+/// [`Stdout`]) or of the error itself, never by message text.
+pub fn is_broken_pipe(e: &Error) -> bool {
+    stdout_closed() || e.is_broken_pipe()
 }
 
 /// True when stderr is a terminal (progress bars are shown only then).

@@ -10,7 +10,8 @@ use concord::segment::{segment_document, SegmentRequest, SegmentedDocument};
 use concord::{Error, Result};
 
 use super::{print_json, stdout_error};
-use crate::{Cli, Outcome};
+use crate::Cli;
+use concord::diag::Status;
 
 /// Arguments of `concord segment`.
 #[derive(Args, Debug)]
@@ -35,7 +36,7 @@ pub struct SegmentArgs {
 pub fn document_format(name: Option<&str>) -> Result<Option<DocumentFormat>> {
     name.map(|n| {
         DocumentFormat::from_name(n).ok_or_else(|| {
-            Error::Invalid(format!(
+            Error::bad_request(format!(
                 "unknown document format {n:?} for --format (txt, md, html, docx)"
             ))
         })
@@ -44,7 +45,7 @@ pub fn document_format(name: Option<&str>) -> Result<Option<DocumentFormat>> {
 }
 
 /// Run `concord segment`.
-pub fn segment(cli: &Cli, args: &SegmentArgs) -> Result<Outcome> {
+pub fn segment(cli: &Cli, args: &SegmentArgs) -> Result<Status> {
     let lang = args
         .lang
         .as_deref()
@@ -63,7 +64,7 @@ pub fn segment(cli: &Cli, args: &SegmentArgs) -> Result<Outcome> {
     } else {
         print_text(&doc).map_err(stdout_error)?;
     }
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }
 
 /// One sentence a line, a blank line between paragraphs.

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use clap::Args;
 use concord::server::{self, Config, Limits};
-use concord::{Error, Result};
+use concord::Result;
 
 use super::{db_path, open_for_reading};
-use crate::{Cli, Outcome};
+use crate::Cli;
+use concord::diag::Status;
 
 /// Arguments of `concord serve`.
 #[derive(Args, Debug)]
@@ -33,7 +34,7 @@ pub struct ServeArgs {
     pub timeout: u64,
 }
 
-pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Outcome> {
+pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Status> {
     // The default memory is built from the samples on first use, as for `match`.
     drop(open_for_reading(cli)?);
     let (db, _) = db_path(cli);
@@ -58,10 +59,6 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Outcome> {
         if !addr.ip().is_loopback() {
             eprintln!("concord: not a loopback address: every request needs a token");
         }
-    })
-    .map_err(|e| match e {
-        Error::Invalid(m) => Error::Invalid(m),
-        e => e,
     })?;
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }

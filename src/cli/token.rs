@@ -6,7 +6,8 @@ use concord::store::tokens::Scope;
 use concord::{Error, Result};
 
 use super::{open_for_writing, print_json};
-use crate::{Cli, Outcome};
+use crate::Cli;
+use concord::diag::Status;
 
 /// Arguments of `concord token`.
 #[derive(Args, Debug)]
@@ -39,7 +40,7 @@ fn parse_scope(s: &str) -> std::result::Result<Scope, String> {
     Scope::parse(s).ok_or_else(|| format!("unknown scope {s:?} (expected read, write or admin)"))
 }
 
-pub fn run(cli: &Cli, args: &TokenArgs) -> Result<Outcome> {
+pub fn run(cli: &Cli, args: &TokenArgs) -> Result<Status> {
     let mut mem = open_for_writing(cli)?;
     match &args.command {
         TokenCommand::Add { name, scope } => {
@@ -66,10 +67,13 @@ pub fn run(cli: &Cli, args: &TokenArgs) -> Result<Outcome> {
         }
         TokenCommand::Revoke { name } => {
             if !mem.revoke_token(name)? {
-                return Err(Error::Invalid(format!("no token named {name:?}")));
+                return Err(Error::new(
+                    concord::error::ErrorKind::BadRequest,
+                    format!("no token named {name:?}"),
+                ));
             }
             eprintln!("concord: token {name:?} revoked");
         }
     }
-    Ok(Outcome::Ok)
+    Ok(Status::Ok)
 }

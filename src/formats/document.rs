@@ -100,7 +100,7 @@ pub fn read_document(path: &Path, format: Option<DocumentFormat>) -> Result<Docu
         DocumentFormat::Docx => {
             let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
             if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
-                return Err(Error::parse_file(path, "the file is empty"));
+                return Err(Error::empty_input(path, "the file is empty"));
             }
             docx_paragraphs(file, path)?
         }

@@ -22,7 +22,7 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Hint, Location, Result};
 use crate::formats::{input, tabular};
 use crate::lang::{LangRange, LangTag};
 
@@ -130,8 +130,9 @@ impl DraftRequest {
             .ok_or_else(|| {
                 Error::parse_file(
                     &self.path,
-                    "cannot tell the draft format from the file name; name it with --format tsv|csv|xliff|tmx|txt",
+                    "cannot tell the draft format from the file name",
                 )
+                .with_hint(Hint::GiveDraftFormat)
             })
     }
 }
@@ -227,10 +228,9 @@ pub fn pick_languages(
                 return Err(Error::parse(
                     path,
                     line,
-                    format!(
-                        "the draft has several target languages ({list}): choose one with --to"
-                    ),
-                ));
+                    format!("the draft has several target languages ({list}): choose one"),
+                )
+                .with_hint(Hint::GiveTargetLanguage));
             }
         }
     };
@@ -334,18 +334,25 @@ pub fn lang_from_file_name(path: &Path) -> Option<LangTag> {
     None
 }
 
-fn lang_for(path: &Path, given: Option<&LangRange>, flag: &str) -> Result<LangTag> {
+/// The language of a plain-text file: `given`, else from its name. `hint` says which
+/// side (source or target) the caller must name when neither tells it.
+fn lang_for(path: &Path, given: Option<&LangRange>, hint: Hint) -> Result<LangTag> {
     if let Some(r) = given {
-        return r
-            .tag()
-            .cloned()
-            .ok_or_else(|| Error::Invalid(format!("{flag} needs a language tag, not {r}")));
+        return r.tag().cloned().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Lang,
+                format!("a file's language must be a language tag, not the range {r}"),
+            )
+            .with_hint(hint)
+        });
     }
     lang_from_file_name(path).ok_or_else(|| {
-        Error::Invalid(format!(
-            "{}: a plain-text file does not say its language; give it with {flag} (or name the file like en.txt, draft.ko.txt)",
-            path.display()
-        ))
+        Error::new(
+            ErrorKind::Lang,
+            "a plain-text file does not say its language (name it, or name the file like en.txt, draft.ko.txt)",
+        )
+        .at(Location::file(path))
+        .with_hint(hint)
     })
 }
 
@@ -401,8 +408,8 @@ fn read_aligned(
     source: &Path,
     on: &mut dyn FnMut(DraftEvent) -> Result<()>,
 ) -> Result<()> {
-    let src_lang = lang_for(source, req.from.as_ref(), "--from")?;
-    let tgt_lang = lang_for(&req.path, req.to.as_ref(), "--to")?;
+    let src_lang = lang_for(source, req.from.as_ref(), Hint::GiveSourceLanguage)?;
+    let tgt_lang = lang_for(&req.path, req.to.as_ref(), Hint::GiveTargetLanguage)?;
     let mut s = Lines::open(source)?;
     let mut t = Lines::open(&req.path)?;
     let mut any = false;
@@ -417,7 +424,7 @@ fn read_aligned(
             (Some(_), None) | (None, Some(_)) => {
                 while s.next_line()?.is_some() {}
                 while t.next_line()?.is_some() {}
-                return Err(Error::Invalid(format!(
+                return Err(Error::bad_request(format!(
                     "the files are not aligned: {} has {} line{}, {} has {}",
                     source.display(),
                     s.line,
@@ -453,14 +460,14 @@ fn read_aligned(
 
 /// A plain-text draft whose every line is blank (or CR-only) is empty, as for import.
 fn empty_text(path: &Path) -> Error {
-    Error::parse_file(path, "the draft is empty: every line is blank")
+    Error::empty_input(path, "the draft is empty: every line is blank")
 }
 
 fn read_target_only(
     req: &DraftRequest,
     on: &mut dyn FnMut(DraftEvent) -> Result<()>,
 ) -> Result<()> {
-    let tgt_lang = lang_for(&req.path, req.to.as_ref(), "--to")?;
+    let tgt_lang = lang_for(&req.path, req.to.as_ref(), Hint::GiveTargetLanguage)?;
     let mut t = Lines::open(&req.path)?;
     on(DraftEvent::Start(DraftLangs {
         source: None,
@@ -525,7 +532,8 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = write(d.path(), "d.tsv", "en\tko\tzh\nSeoul\t서울\t首尔\n");
         let e = collect(&DraftRequest::file(&p)).unwrap_err();
-        assert!(e.to_string().contains("--to"), "{e}");
+        assert_eq!(e.hint(), Some(Hint::GiveTargetLanguage), "{e}");
+        assert!(!e.to_string().contains("--"), "{e}");
         let mut r = DraftRequest::file(&p);
         r.to = Some(LangRange::parse("zh").unwrap());
         let (langs, segs) = collect(&r).unwrap();
@@ -571,8 +579,10 @@ mod tests {
     fn target_only_text() {
         let d = tempfile::tempdir().unwrap();
         let t = write(d.path(), "draft.txt", "하나.\n\n둘.\n");
-        let e = collect(&DraftRequest::file(&t)).unwrap_err().to_string();
-        assert!(e.contains("--to"), "{e}");
+        let e = collect(&DraftRequest::file(&t)).unwrap_err();
+        assert_eq!(e.hint(), Some(Hint::GiveTargetLanguage), "{e}");
+        assert_eq!(e.kind(), &ErrorKind::Lang);
+        assert!(!e.to_string().contains("--"), "{e}");
         let mut r = DraftRequest::file(&t);
         r.to = Some(LangRange::parse("ko").unwrap());
         let (langs, segs) = collect(&r).unwrap();

@@ -52,7 +52,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, ErrorKind, Hint, Location, Result};
 use crate::formats::input::open_text;
 use crate::lang::{LangError, LangTag};
 use crate::text::{match_key, stored_form};
@@ -152,7 +152,7 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result
         )
     })?;
     if text.trim().is_empty() {
-        return Err(Error::parse_file(path, "the file is empty"));
+        return Err(Error::empty_input(path, "the file is empty"));
     }
     let delimiter = opts
         .delimiter
@@ -164,7 +164,7 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result
         split_csv(text, path, delimiter)?
     };
     if records.is_empty() {
-        return Err(Error::parse_file(path, "the file is empty"));
+        return Err(Error::empty_input(path, "the file is empty"));
     }
     let mut records = records;
     drop_trailing_empty_columns(&mut records);
@@ -418,9 +418,9 @@ fn parse_header(record: &RawRecord, path: &Path, google: bool) -> Result<Vec<Col
                 .any(|ch| !ch.is_ascii() && ch.is_alphabetic() || ch == ' ')
         });
         let hint = if data_like {
-            " (it looks like data: for a file without a header, name its columns with --langs en,ko)"
+            " (it looks like data: for a file without a header, name the languages of its columns)"
         } else {
-            " (for a file without a header, name its columns with --langs en,ko)"
+            " (for a file without a header, name the languages of its columns)"
         };
         return Err(Error::parse(
             path,
@@ -428,7 +428,8 @@ fn parse_header(record: &RawRecord, path: &Path, google: bool) -> Result<Vec<Col
             format!(
                 "no header row naming the languages: the first line must name columns such as `id,en,ko,zh,zh:forbidden,note`, but it starts with {first:?}{hint}"
             ),
-        ));
+        )
+        .with_hint(Hint::GiveGlossaryLanguages));
     }
     if let Some((i, cell, e)) = unknown {
         return Err(Error::parse(
@@ -544,8 +545,9 @@ fn build_headerless(records: &[RawRecord], path: &Path, langs: &[LangTag]) -> Re
     if langs.is_empty() {
         return Err(Error::parse_file(
             path,
-            "a file without a header needs its languages: give --langs en,ko",
-        ));
+            "a file without a header needs the languages of its columns",
+        )
+        .with_hint(Hint::GiveGlossaryLanguages));
     }
     let mut g = Glossary::default();
     for t in langs {
@@ -568,7 +570,7 @@ fn build_headerless(records: &[RawRecord], path: &Path, langs: &[LangTag]) -> Re
                 path,
                 rec.line,
                 format!(
-                    "this row has {} cells, but --langs names {} language{}",
+                    "this row has {} cells, but {} language{} were named for the columns",
                     rec.cells.len(),
                     langs.len(),
                     if langs.len() == 1 { "" } else { "s" }
@@ -659,14 +661,15 @@ pub fn write_canonical<W: std::io::Write>(g: &Glossary, out: W) -> Result<()> {
         .terminator(::csv::Terminator::Any(b'\n'))
         .quote_style(::csv::QuoteStyle::Necessary)
         .from_writer(out);
-    let err = |e: ::csv::Error| Error::Invalid(format!("writing the glossary: {e}"));
+    let err =
+        |e: ::csv::Error| Error::new(ErrorKind::OutputIo, format!("writing the glossary: {e}"));
     w.write_record(cols.iter().map(|c| c.name())).map_err(err)?;
     for e in &g.entries {
         let row = cols.iter().map(|c| cell(e, c));
         w.write_record(row).map_err(err)?;
     }
     w.flush()
-        .map_err(|e| Error::Invalid(format!("writing the glossary: {e}")))?;
+        .map_err(|e| Error::new(ErrorKind::OutputIo, format!("writing the glossary: {e}")))?;
     Ok(())
 }
 
@@ -776,7 +779,8 @@ mod tests {
         let o = CsvOptions::default();
         let e = read("DPRK,북한\nSeoul,서울\n", "g.csv", &o).unwrap_err();
         assert!(e.to_string().starts_with("g.csv:1: no header row"), "{e}");
-        assert!(e.to_string().contains("--langs"), "{e}");
+        assert_eq!(e.hint(), Some(Hint::GiveGlossaryLanguages), "{e}");
+        assert!(!e.to_string().contains("--"), "{e}");
         let e = read("term,translation\nx,y\n", "g.csv", &o).unwrap_err();
         assert!(e.to_string().starts_with("g.csv:1: no header row"), "{e}");
         let e = read("en,ko\nSeoul,서울\nBusan\n", "g.csv", &o).unwrap_err();

@@ -123,11 +123,11 @@ pub fn open_text(path: &Path) -> Result<TextInput> {
 
 fn sniff(path: &Path, head: &[u8]) -> Result<Encoding> {
     if head.is_empty() {
-        return Err(Error::parse_file(path, "the file is empty"));
+        return Err(Error::empty_input(path, "the file is empty"));
     }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         if head.len() == 3 {
-            return Err(Error::parse_file(
+            return Err(Error::empty_input(
                 path,
                 "the file is empty (only a byte-order mark)",
             ));

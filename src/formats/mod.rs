@@ -127,10 +127,8 @@ impl Format {
     /// The format of `path`: `explicit` if given, else from the extension.
     pub fn resolve(path: &Path, explicit: Option<Format>) -> Result<Format> {
         explicit.or_else(|| Format::from_path(path)).ok_or_else(|| {
-            Error::parse_file(
-                path,
-                "cannot tell the format from the file name; name it with --format tsv|csv|tmx",
-            )
+            Error::parse_file(path, "cannot tell the format from the file name")
+                .with_hint(crate::error::Hint::GiveFormat)
         })
     }
 

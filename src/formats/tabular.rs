@@ -32,7 +32,7 @@
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::lang::LangTag;
 use crate::unit::{Prop, Unit, UnitMeta};
 
@@ -546,7 +546,8 @@ impl<W: Write> TableWriter<W> {
     }
 
     fn write_cells(&mut self, cells: Vec<String>) -> Result<()> {
-        let io = |e: std::io::Error| Error::Invalid(format!("writing the table: {e}"));
+        let io =
+            |e: std::io::Error| Error::new(ErrorKind::OutputIo, format!("writing the table: {e}"));
         match &mut self.out {
             TableSink::Tsv(w) => {
                 let mut first = true;
@@ -575,8 +576,9 @@ impl<W: Write> TableWriter<W> {
                 w.write_all(b"\n").map_err(io)?;
             }
             TableSink::Csv(w) => {
-                w.write_record(&cells)
-                    .map_err(|e| Error::Invalid(format!("writing the table: {e}")))?;
+                w.write_record(&cells).map_err(|e| {
+                    Error::new(ErrorKind::OutputIo, format!("writing the table: {e}"))
+                })?;
             }
         }
         Ok(())
@@ -586,13 +588,14 @@ impl<W: Write> TableWriter<W> {
     pub fn finish(self) -> Result<W> {
         match self.out {
             TableSink::Tsv(mut w) => {
-                w.flush()
-                    .map_err(|e| Error::Invalid(format!("writing the table: {e}")))?;
+                w.flush().map_err(|e| {
+                    Error::new(ErrorKind::OutputIo, format!("writing the table: {e}"))
+                })?;
                 Ok(w)
             }
             TableSink::Csv(w) => w
                 .into_inner()
-                .map_err(|e| Error::Invalid(format!("writing the table: {e}"))),
+                .map_err(|e| Error::new(ErrorKind::OutputIo, format!("writing the table: {e}"))),
         }
     }
 }

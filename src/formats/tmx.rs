@@ -30,7 +30,7 @@
 //!   instructions skipped anywhere, `<ude>`/`<map>` and unknown elements outside segments
 //!   ignored. Characters that XML 1.0 forbids (control characters other than TAB, LF, CR)
 //!   make the file malformed.
-//! * Malformed XML is an [`Error::Parse`] with the line of the problem. A `<tu>` with fewer
+//! * Malformed XML is an error of kind [`ErrorKind::Parse`](crate::error::ErrorKind::Parse) with the line of the problem. A `<tu>` with fewer
 //!   than two languages is still handed to the callback; the importer skips and counts it.
 //!
 //! # Writing

@@ -32,7 +32,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::xml::{end_of_document, read_document, LineIndex};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::lang::{LangRange, LangTag};
 
 use super::draft::{DraftEvent, DraftLangs, DraftRequest};
@@ -195,7 +195,7 @@ impl<'a> Ctx<'a, '_> {
         file: Option<&str>,
         given: Option<&LangRange>,
         attr_name: &str,
-        flag: &str,
+        hint: Hint,
     ) -> Result<LangTag> {
         match (file, given) {
             (Some(f), given) => {
@@ -206,20 +206,22 @@ impl<'a> Ctx<'a, '_> {
                     if !g.matches(&tag) {
                         return Err(self.err(
                             pos,
-                            format!("the file's {attr_name} is {tag}, but {flag} {g} was given"),
+                            format!("the file's {attr_name} is {tag}, but {g} was given"),
                         ));
                     }
                 }
                 Ok(tag)
             }
-            (None, Some(g)) => g
-                .tag()
-                .cloned()
-                .ok_or_else(|| Error::Invalid(format!("{flag} needs a language tag, not {g}"))),
-            (None, None) => Err(self.err(
-                pos,
-                format!("the file does not name its {attr_name}; give it with {flag}"),
-            )),
+            (None, Some(g)) => g.tag().cloned().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Lang,
+                    format!("the {attr_name} must be a language tag, not the range {g}"),
+                )
+                .with_hint(hint)
+            }),
+            (None, None) => Err(self
+                .err(pos, format!("the file does not name its {attr_name}"))
+                .with_hint(hint)),
         }
     }
 
@@ -234,14 +236,14 @@ impl<'a> Ctx<'a, '_> {
             self.file_source.as_deref(),
             self.req.from.as_ref(),
             sa,
-            "--from",
+            Hint::GiveSourceLanguage,
         )?;
         let target = self.resolve(
             pos,
             self.file_target.as_deref(),
             self.req.to.as_ref(),
             ta,
-            "--to",
+            Hint::GiveTargetLanguage,
         )?;
         let langs = DraftLangs {
             source: Some(source),
@@ -1032,8 +1034,9 @@ mod tests {
     #[test]
     fn languages_from_flags_or_file() {
         let (_d, p) = write("<xliff version=\"1.2\"><file source-language=\"en\"><body><trans-unit id=\"1\"><source>a b</source><target>가</target></trans-unit></body></file></xliff>");
-        let e = read(&p, None).unwrap_err().to_string();
-        assert!(e.contains("--to"), "{e}");
+        let e = read(&p, None).unwrap_err();
+        assert_eq!(e.hint(), Some(Hint::GiveTargetLanguage), "{e}");
+        assert!(!e.to_string().contains("--"), "{e}");
         let (l, _) = read(&p, Some("ko")).unwrap();
         assert_eq!(l.target.as_str(), "ko");
         let Some(f_ttk_xliff12_en_ko_xlf) = fixture("ttk-xliff12-en-ko.xlf") else {

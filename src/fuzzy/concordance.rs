@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::lang::LangRange;
 use crate::qgram::{self, LEN_LONG};
 use crate::store::{LangIndex, Memory, Reader};
@@ -31,21 +31,26 @@ pub struct Hit {
 pub fn phrase_key(phrase: &str) -> Result<Vec<char>> {
     let key = match_key(phrase);
     if key.is_empty() {
-        return Err(Error::Invalid(
-            "empty phrase: give a word or phrase to look for".into(),
+        return Err(Error::new(
+            ErrorKind::BadQuery,
+            "empty phrase: give a word or phrase to look for",
         ));
     }
     if !key.chars().any(|c| c.is_alphanumeric()) {
-        return Err(Error::Invalid(format!(
-            "the phrase {phrase:?} has no letters or digits to look for"
-        )));
+        return Err(Error::new(
+            ErrorKind::BadQuery,
+            format!("the phrase {phrase:?} has no letters or digits to look for"),
+        ));
     }
     let chars: Vec<char> = key.chars().collect();
     if chars.len() > 1000 {
-        return Err(Error::Invalid(format!(
-            "the phrase is too long ({} characters; at most 1000)",
-            chars.len()
-        )));
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "the phrase is too long ({} characters; at most 1000)",
+                chars.len()
+            ),
+        ));
     }
     Ok(chars)
 }
@@ -88,17 +93,20 @@ fn selected(mem: &Memory, lang: Option<&LangRange>) -> Result<Vec<LangIndex>> {
         .collect();
     if langs.is_empty() {
         let present: Vec<String> = all.iter().map(|l| l.tag.to_string()).collect();
-        return Err(Error::Invalid(format!(
-            "{}: no segments in {} (the memory has {})",
-            mem.path().display(),
-            lang.map(|l| l.to_string())
-                .unwrap_or_else(|| "any language".into()),
-            if present.is_empty() {
-                "none".to_string()
-            } else {
-                present.join(", ")
-            }
-        )));
+        return Err(Error::new(
+            ErrorKind::NoData,
+            format!(
+                "{}: no segments in {} (the memory has {})",
+                mem.path().display(),
+                lang.map(|l| l.to_string())
+                    .unwrap_or_else(|| "any language".into()),
+                if present.is_empty() {
+                    "none".to_string()
+                } else {
+                    present.join(", ")
+                }
+            ),
+        ));
     }
     Ok(langs)
 }

@@ -106,7 +106,7 @@ pub mod lev;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{LangRange, LangTag};
 use crate::qgram::{self, LEN_LONG, LONG};
 use crate::store::{LangIndex, Memory, Reader};
@@ -193,18 +193,20 @@ impl QueryKey {
     pub fn new(query: &str) -> Result<QueryKey> {
         let key = match_key(query);
         if key.is_empty() {
-            return Err(Error::Invalid(
-                "empty query: give a sentence to match".into(),
+            return Err(Error::new(
+                ErrorKind::BadQuery,
+                "empty query: give a sentence to match",
             ));
         }
         if !key.chars().any(|c| c.is_alphanumeric()) {
-            return Err(Error::Invalid(format!(
-                "the query {query:?} has no letters or digits to match"
-            )));
+            return Err(Error::new(
+                ErrorKind::BadQuery,
+                format!("the query {query:?} has no letters or digits to match"),
+            ));
         }
         let chars: Vec<char> = key.chars().collect();
         if chars.len() > MAX_QUERY_CHARS {
-            return Err(Error::Invalid(format!(
+            return Err(Error::new(ErrorKind::Limit, format!(
                 "the query is too long ({} characters; at most {MAX_QUERY_CHARS}): match one sentence or paragraph at a time",
                 chars.len()
             )));
@@ -425,16 +427,19 @@ impl<'m> Matcher<'m> {
     /// languages present.
     pub fn no_segments_error(&self, from: &LangRange) -> Error {
         let present: Vec<String> = self.langs.iter().map(|l| l.tag.to_string()).collect();
-        Error::Invalid(format!(
-            "{}: no segments in {} (the memory has {})",
-            self.mem.path().display(),
-            from,
-            if present.is_empty() {
-                "no indexed segments".to_string()
-            } else {
-                present.join(", ")
-            }
-        ))
+        Error::new(
+            ErrorKind::NoData,
+            format!(
+                "{}: no segments in {} (the memory has {})",
+                self.mem.path().display(),
+                from,
+                if present.is_empty() {
+                    "no indexed segments".to_string()
+                } else {
+                    present.join(", ")
+                }
+            ),
+        )
     }
 
     /// The memory's language tags that `from` selects and that have segments; an error

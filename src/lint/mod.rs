@@ -41,7 +41,7 @@ use serde::Serialize;
 use crate::diag::printer::{End, Printer, Run};
 use crate::diag::{Checker, Code, Counts};
 pub use crate::diag::{Diagnostic, Span};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, ErrorKind, Location, Result};
 use crate::glossary::Glossary;
 use crate::lang::{ChineseScript, LangRange, LangTag};
 use crate::text::match_key;
@@ -655,7 +655,7 @@ fn lint_into(
                             if have.is_empty() { "none".to_string() } else { have.join(", ") }
                         );
                         if res.glossary_required {
-                            return Err(Error::Invalid(msg));
+                            return Err(Error::new(ErrorKind::NoData, msg));
                         }
                         summary.notes.push(msg);
                     }
@@ -671,8 +671,9 @@ fn lint_into(
             }
             DraftEvent::Segment(seg) => {
                 if linter.is_none() {
-                    return Err(Error::Invalid(
-                        "a segment before the draft's languages".into(),
+                    return Err(Error::new(
+                        ErrorKind::Internal,
+                        "a segment before the draft's languages",
                     ));
                 }
                 batch.push(seg);

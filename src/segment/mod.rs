@@ -334,8 +334,8 @@ pub fn load_rules(srx: Option<&Path>, srx_only: bool) -> Result<Rules> {
     match (srx, srx_only) {
         (Some(p), true) => Rules::from_srx_file(p),
         (Some(p), false) => Ok(Rules::default().extended_by(Rules::from_srx_file(p)?)),
-        (None, true) => Err(Error::Invalid(
-            "using only a user's SRX rules needs an SRX file".into(),
+        (None, true) => Err(Error::bad_request(
+            "using only a user's SRX rules needs an SRX file",
         )),
         (None, false) => Ok(Rules::default()),
     }

@@ -156,29 +156,37 @@ impl ApiError {
 }
 
 impl From<crate::Error> for ApiError {
+    /// Decided by the error's kind, never by its message.
     fn from(e: crate::Error) -> ApiError {
-        use crate::Error;
-        match e {
-            Error::Parse { location, message } => {
-                ApiError::parse(message, location.line, location.column)
+        use crate::error::ErrorKind as K;
+        match *e.kind() {
+            K::Parse | K::EmptyInput => {
+                let (line, column) = e.position().map_or((None, None), |p| (p.line, p.column));
+                ApiError::parse(e.message(), line, column)
             }
-            Error::Lang { context, source } => {
-                ApiError::new(ErrorCode::BadLanguage, format!("{context}: {source}"))
+            K::Lang => ApiError::new(ErrorCode::BadLanguage, e.message()),
+            K::BadRequest | K::BadQuery | K::MissingUnits | K::NoData | K::Limit | K::NoMemory => {
+                ApiError::bad_request(e.to_string())
             }
-            Error::Invalid(m) => ApiError::bad_request(m),
-            Error::Db(e) => db_error(&e),
-            Error::Io { source, .. } => {
-                ApiError::internal(format!("the server could not read or write: {source}"))
-            }
-            Error::SchemaTooNew {
-                found, supported, ..
-            } => ApiError::internal(format!(
+            K::Database => match std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<rusqlite::Error>())
+            {
+                Some(db) => db_error(db),
+                None => ApiError::internal("the memory database failed"),
+            },
+            K::Io | K::OutputIo => ApiError::internal(format!(
+                "the server could not read or write: {}",
+                e.io_error()
+                    .map_or_else(|| e.message().to_string(), |io| io.to_string())
+            )),
+            K::SchemaTooNew { found, supported } => ApiError::internal(format!(
                 "the memory has schema version {found}; this server knows up to {supported}"
             )),
-            Error::CorruptMemory(m) => ApiError::internal(format!("the memory is damaged: {m}")),
-            Error::NotAMemory { reason, .. } => ApiError::internal(format!(
-                "the server's file is not a concord memory: {reason}"
-            )),
+            K::CorruptMemory => {
+                ApiError::internal(format!("the memory is damaged ({})", e.message()))
+            }
+            K::NotAMemory => ApiError::internal(format!("the server's file: {}", e.message())),
+            K::Internal => ApiError::internal(e.message()),
         }
     }
 }

@@ -9,6 +9,7 @@
 //!   `/v1/openapi.json` is derived from the handlers and types by utoipa.
 //! * **`/tmserver/`**: the amaGama / translate-toolkit tmserver routes that Weblate's
 //!   "tmserver" machine-translation backend calls ([`tmserver`]).
+//! * **`/`**: the page for translators ([`page`]), its assets compiled into the binary.
 //!
 //! **Concurrency** ([`state`]): a pool of read connections and one writer on the WAL
 //! database; matching and every database call run on blocking threads.
@@ -21,6 +22,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod page;
 pub mod state;
 pub mod tmserver;
 
@@ -111,7 +113,8 @@ pub fn router(state: Arc<State>, cors_origin: Option<String>) -> Router {
         .merge(guarded(Scope::Read, api::read_post_routes(limits.upload)))
         .merge(guarded(Scope::Write, api::write_routes(limits.upload)))
         .merge(guarded(Scope::Admin, api::admin_routes(limits.upload)))
-        .merge(guarded(Scope::Read, tmserver::routes()));
+        .merge(guarded(Scope::Read, tmserver::routes()))
+        .merge(page::routes());
     let timeout = limits.timeout;
     let upload_timeout = limits.upload_timeout;
     let mut app = api
@@ -212,29 +215,48 @@ pub fn serve(config: Config, on_ready: impl FnOnce(SocketAddr)) -> crate::Result
     if !loopback {
         let mem = crate::store::Memory::open_existing(&config.db)?;
         if mem.tokens()?.is_empty() {
-            return Err(crate::Error::Invalid(format!(
-                "{} is not a loopback address, so every request needs a token, but the memory has none; make one with `concord token add NAME --scope read`",
+            return Err(crate::Error::bad_request(format!(
+                "{} is not a loopback address, so every request needs a token, but the memory has none",
                 config.addr
-            )));
+            ))
+            .with_hint(crate::error::Hint::AddToken));
         }
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(config.limits.readers + 8)
         .build()
-        .map_err(|e| crate::Error::Invalid(format!("cannot start the server runtime: {e}")))?;
+        .map_err(|e| {
+            crate::Error::new(
+                crate::error::ErrorKind::Internal,
+                format!("cannot start the server runtime: {e}"),
+            )
+        })?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
-            .map_err(|e| crate::Error::Invalid(format!("cannot listen on {}: {e}", config.addr)))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| crate::Error::Invalid(format!("cannot listen: {e}")))?;
+            .map_err(|e| {
+                crate::Error::new(
+                    crate::error::ErrorKind::Internal,
+                    format!("cannot listen on {}: {e}", config.addr),
+                )
+            })?;
+        let addr = listener.local_addr().map_err(|e| {
+            crate::Error::new(
+                crate::error::ErrorKind::Internal,
+                format!("cannot listen: {e}"),
+            )
+        })?;
         on_ready(addr);
         axum::serve(listener, router(state, config.cors_origin))
             .with_graceful_shutdown(shutdown_signal())
             .await
-            .map_err(|e| crate::Error::Invalid(format!("the server stopped: {e}")))
+            .map_err(|e| {
+                crate::Error::new(
+                    crate::error::ErrorKind::Internal,
+                    format!("the server stopped: {e}"),
+                )
+            })
     })
 }
 

@@ -234,8 +234,12 @@ pub struct Spool {
 impl Spool {
     fn new() -> crate::Result<Spool> {
         let mut rand = [0u8; 8];
-        getrandom::fill(&mut rand)
-            .map_err(|e| crate::Error::Invalid(format!("cannot draw a random name: {e}")))?;
+        getrandom::fill(&mut rand).map_err(|e| {
+            crate::Error::new(
+                crate::error::ErrorKind::Internal,
+                format!("cannot draw a random name: {e}"),
+            )
+        })?;
         let name: String = rand.iter().map(|b| format!("{b:02x}")).collect();
         let dir = std::env::temp_dir().join(format!("concord-serve-{name}"));
         std::fs::create_dir(&dir).map_err(|e| crate::Error::io(&dir, e))?;

@@ -168,7 +168,7 @@ impl<'c> GlossaryTables<'c> {
         for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
             let name = name?;
             let col = column_from_name(&name)
-                .map_err(|e| Error::CorruptMemory(format!("glossary column {name:?}: {e}")))?;
+                .map_err(|e| Error::corrupt(format!("glossary column {name:?}: {e}")))?;
             g.declare(col);
         }
         let mut stmt = self.conn.prepare(
@@ -195,7 +195,7 @@ impl<'c> GlossaryTables<'c> {
                 props: match props {
                     None => Vec::new(),
                     Some(p) => serde_json::from_str(&p)
-                        .map_err(|e| Error::CorruptMemory(format!("glossary properties: {e}")))?,
+                        .map_err(|e| Error::corrupt(format!("glossary properties: {e}")))?,
                 },
             };
             let loc = origin.map(|o| match line {

@@ -238,7 +238,10 @@ impl Builder {
     }
 
     fn worker_died() -> crate::Error {
-        crate::Error::Invalid("the fuzzy-index worker stopped unexpectedly".into())
+        crate::Error::new(
+            crate::error::ErrorKind::Internal,
+            "the fuzzy-index worker stopped unexpectedly",
+        )
     }
 
     /// Add one stored segment (ids must arrive in increasing order).
@@ -424,7 +427,7 @@ pub(crate) fn rebuild(conn: &Connection) -> Result<()> {
 }
 
 fn corrupt(e: rusqlite::types::FromSqlError) -> crate::Error {
-    crate::Error::CorruptMemory(format!("the matching index: {e}"))
+    crate::Error::corrupt(format!("the matching index: {e}"))
 }
 
 /// One language's part of the index.

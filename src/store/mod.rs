@@ -40,8 +40,8 @@
 //!   with the same stored (NFC, trimmed) texts; the `fingerprint` column (XXH3-128 of the
 //!   sorted language/text pairs) carries a unique index, so re-importing a file adds
 //!   nothing.
-//! * **Corruption** (unreadable metadata JSON, an unparsable stored language tag) is an
-//!   [`Error::CorruptMemory`], never silently skipped.
+//! * **Corruption** (unreadable metadata JSON, an unparsable stored language tag) is
+//!   an error of kind [`ErrorKind::CorruptMemory`], never silently skipped.
 
 mod glossary;
 mod index;
@@ -56,7 +56,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::lang::LangTag;
 
 pub(crate) use index::{LangIndex, Reader};
@@ -206,7 +206,7 @@ fn needs_immutable(e: rusqlite::ffi::Error) -> bool {
 
 /// A stored language tag; one that does not parse means the memory is corrupt.
 pub(crate) fn stored_tag(s: &str) -> Result<LangTag> {
-    LangTag::parse(s).map_err(|e| Error::CorruptMemory(format!("stored language tag {s:?}: {e}")))
+    LangTag::parse(s).map_err(|e| Error::corrupt(format!("stored language tag {s:?}: {e}")))
 }
 
 /// Write the one `import_log` row of an import (units or glossary entries).
@@ -224,10 +224,9 @@ fn log_import(tx: &Transaction<'_>, files: &[&str], added: u64, skipped: u64) ->
 }
 
 fn no_memory_here(path: &Path) -> Error {
-    Error::Invalid(format!(
-        "{}: no memory here (create one with `concord import FILE`, or name another with --db)",
-        path.display()
-    ))
+    Error::new(ErrorKind::NoMemory, "no memory here")
+        .at(crate::error::Location::file(path))
+        .with_hint(crate::error::Hint::CreateOrNameMemory)
 }
 
 /// A new memory file at `path`, built in a temporary file beside it and linked into
@@ -299,7 +298,7 @@ impl Memory {
         let path = path.as_ref();
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() && !dir.is_dir() {
-                return Err(Error::Invalid(format!(
+                return Err(Error::bad_request(format!(
                     "{}: the directory {} does not exist",
                     path.display(),
                     dir.display()
@@ -310,10 +309,10 @@ impl Memory {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if path.symlink_metadata().is_ok() {
-                    return Err(Error::NotAMemory {
-                        path: path.to_path_buf(),
-                        reason: "a symbolic link to a file that does not exist".into(),
-                    });
+                    return Err(Error::not_a_memory(
+                        path,
+                        "a symbolic link to a file that does not exist",
+                    ));
                 }
                 create_new(path)?;
             }
@@ -373,10 +372,10 @@ impl Memory {
             return Err(no_memory_here(path));
         }
         match schema::inspect(path)? {
-            Found::Empty => Err(Error::NotAMemory {
-                path: path.to_path_buf(),
-                reason: "an empty file; `concord import FILE` creates a memory".into(),
-            }),
+            Found::Empty => Err(Error::not_a_memory(
+                path,
+                "an empty file; `concord import FILE` creates a memory",
+            )),
             found => Ok(found),
         }
     }
@@ -425,12 +424,10 @@ impl Memory {
                     |r| r.get(0),
                 )?;
                 if tables > 0 {
-                    return Err(Error::NotAMemory {
+                    return Err(Error::not_a_memory(
                         path,
-                        reason:
-                            "an SQLite database, but its tables are not those of a concord memory"
-                                .into(),
-                    });
+                        "an SQLite database, but its tables are not those of a concord memory",
+                    ));
                 }
             }
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
@@ -602,7 +599,12 @@ mod tests {
         c.pragma_update(None, "user_version", 99).unwrap();
         drop(c);
         match Memory::open(&p) {
-            Err(Error::SchemaTooNew { found: 99, .. }) => {}
+            Err(e)
+                if e.kind()
+                    == &crate::error::ErrorKind::SchemaTooNew {
+                        found: 99,
+                        supported: schema::schema_version(),
+                    } => {}
             other => panic!("{:?}", other.map(|_| ())),
         }
     }
@@ -662,10 +664,10 @@ mod tests {
         m.conn
             .execute("UPDATE unit SET extra = '{\"notes\": [' WHERE id = 1", [])
             .unwrap();
-        assert!(matches!(m.unit(1), Err(Error::CorruptMemory(_))));
+        assert!(matches!(m.unit(1), Err(e) if e.kind() == &crate::error::ErrorKind::CorruptMemory));
         assert!(matches!(
             m.for_each_unit(&[], 2, |_| Ok(())),
-            Err(Error::CorruptMemory(_))
+            Err(e) if e.kind() == &crate::error::ErrorKind::CorruptMemory
         ));
         // A variant's metadata is checked the same way.
         m.conn
@@ -673,7 +675,7 @@ mod tests {
                 "UPDATE unit SET extra = NULL; UPDATE variant SET extra = 'nope' WHERE lang = 'ko'",
             )
             .unwrap();
-        assert!(matches!(m.unit(1), Err(Error::CorruptMemory(_))));
+        assert!(matches!(m.unit(1), Err(e) if e.kind() == &crate::error::ErrorKind::CorruptMemory));
     }
 
     /// An unparsable stored language tag used to be skipped (`for_each_text` treated it
@@ -689,7 +691,7 @@ mod tests {
         m.conn
             .execute("UPDATE variant SET lang = '!!' WHERE lang = 'ko'", [])
             .unwrap();
-        let corrupt = |r: Result<()>| matches!(r, Err(Error::CorruptMemory(_)));
+        let corrupt = |r: Result<()>| matches!(r, Err(e) if e.kind() == &crate::error::ErrorKind::CorruptMemory);
         assert!(corrupt(
             m.for_each_text(&LangRange::parse("en").unwrap(), |_, _| {})
         ));

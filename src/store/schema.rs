@@ -172,18 +172,15 @@ fn expected_tables(version: i64) -> Result<Vec<(String, Vec<String>)>> {
 }
 
 fn not_a_memory(path: &Path, why: impl Into<String>) -> Error {
-    Error::NotAMemory {
-        path: path.to_path_buf(),
-        reason: why.into(),
-    }
+    Error::not_a_memory(path, why.into())
 }
 
 /// Decide what the existing file at `path` is. Reads the 100-byte SQLite header, then
 /// the schema through a read-only connection ([`super::open_read_only`]); never writes,
 /// never changes the journal mode, never migrates. A foreign database (another
 /// application's `application_id`, version 0 with tables, a version whose tables are
-/// not ours, a negative version) is [`Error::NotAMemory`]; a newer concord memory is
-/// [`Error::SchemaTooNew`].
+/// not ours, a negative version) is [`ErrorKind::NotAMemory`](crate::error::ErrorKind::NotAMemory); a newer concord memory is
+/// [`ErrorKind::SchemaTooNew`](crate::error::ErrorKind::SchemaTooNew).
 pub(super) fn inspect(path: &Path) -> Result<Found> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
@@ -248,11 +245,7 @@ pub(super) fn inspect(path: &Path) -> Result<Found> {
     let ours = |want: &[(String, Vec<String>)]| want.iter().all(|t| have.contains(t));
     if version > schema_version() {
         if application_id == APPLICATION_ID || ours(&expected_tables(1)?) {
-            return Err(Error::SchemaTooNew {
-                path: path.to_path_buf(),
-                found: version,
-                supported: schema_version(),
-            });
+            return Err(Error::schema_too_new(path, version, schema_version()));
         }
         return Err(not_a_memory(
             path,

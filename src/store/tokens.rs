@@ -120,7 +120,7 @@ fn check_name(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
+        Err(Error::bad_request(format!(
             "token name {name:?}: use 1 to 64 letters, digits, '-', '_', '.' or '@'"
         )))
     }
@@ -141,8 +141,12 @@ impl Memory {
     pub fn add_token(&mut self, name: &str, scope: Scope) -> Result<NewToken> {
         check_name(name)?;
         let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret)
-            .map_err(|e| Error::Invalid(format!("cannot draw a random token: {e}")))?;
+        getrandom::fill(&mut secret).map_err(|e| {
+            Error::new(
+                crate::error::ErrorKind::Internal,
+                format!("cannot draw a random token: {e}"),
+            )
+        })?;
         let token = format!(
             "cnc_{}",
             secret
@@ -164,7 +168,7 @@ impl Memory {
                 })
                 .optional()?;
             if taken.is_some() {
-                return Err(Error::Invalid(format!(
+                return Err(Error::bad_request(format!(
                     "{path}: a token named {name:?} exists already (revoke it first)"
                 )));
             }

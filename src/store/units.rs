@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::{file_size, schema_version, side_files, stored_tag, Memory, Stats};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{LangRange, LangTag};
 use crate::unit::{Extra, Unit, UnitMeta, Variant};
 
@@ -53,7 +53,7 @@ impl Memory {
     ///         Variant::new(LangTag::parse("en").unwrap(), "Hello"),
     ///         Variant::new(LangTag::parse("zh").unwrap(), "你好"),
     ///     ]))?;
-    ///     Err(concord::Error::Invalid("the file broke half-way".into()))
+    ///     Err(concord::Error::bad_request("the file broke half-way"))
     /// });
     /// assert!(failed.is_err());
     /// assert_eq!(mem.stats().unwrap().units, 1);
@@ -309,11 +309,14 @@ impl Memory {
                     }
                 }
                 if !missing.is_empty() {
-                    return Err(Error::Invalid(format!(
-                        "no unit {} in {}; nothing deleted",
-                        missing.join(", "),
-                        path.display()
-                    )));
+                    return Err(Error::new(
+                        ErrorKind::MissingUnits,
+                        format!(
+                            "no unit {} in {}; nothing deleted",
+                            missing.join(", "),
+                            path.display()
+                        ),
+                    ));
                 }
                 let mut stmt = tx.prepare("DELETE FROM unit WHERE id = ?1")?;
                 for id in &ids {
@@ -475,7 +478,7 @@ fn from_json(s: Option<String>) -> Result<Extra> {
     match s {
         None => Ok(Extra::default()),
         Some(s) => serde_json::from_str(&s)
-            .map_err(|e| Error::CorruptMemory(format!("unit metadata {s:?}: {e}"))),
+            .map_err(|e| Error::corrupt(format!("unit metadata {s:?}: {e}"))),
     }
 }
 

@@ -1,0 +1,78 @@
+//! The library's errors: kinds to decide by, positions, and hints that name no CLI flag
+//! (the CLI turns hints into its flags; see `cli::hint_text`).
+
+use std::path::Path;
+
+use concord::error::{ErrorKind, Hint};
+use concord::formats::Format;
+use concord::glossary::{CsvOptions, Glossary};
+use concord::output::{Output, Policy};
+use concord::store::Memory;
+
+/// Library messages used to name CLI flags (`--langs`, `--format`, `--db`, `--from`,
+/// `--to`); each of those errors now carries a typed hint instead.
+#[test]
+fn library_messages_name_no_cli_flags() {
+    let d = tempfile::tempdir().unwrap();
+    let mut errors = Vec::new();
+
+    let e = Glossary::from_csv_str(
+        "DPRK,북한\nSeoul,서울\n",
+        Path::new("g.csv"),
+        &CsvOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.hint(), Some(Hint::GiveGlossaryLanguages));
+    errors.push(e);
+
+    let e = Format::resolve(Path::new("units.dat"), None).unwrap_err();
+    assert_eq!(e.hint(), Some(Hint::GiveFormat));
+    errors.push(e);
+
+    let e = Memory::open_existing(d.path().join("none.db"))
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::NoMemory);
+    assert_eq!(e.hint(), Some(Hint::CreateOrNameMemory));
+    errors.push(e);
+
+    let ro = d.path().join("ro.csv");
+    std::fs::write(&ro, "x").unwrap();
+    let mut perm = std::fs::metadata(&ro).unwrap().permissions();
+    perm.set_readonly(true);
+    std::fs::set_permissions(&ro, perm).unwrap();
+    let e = Output::create(&ro, &Policy::default())
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.hint(), Some(Hint::UseForce));
+    errors.push(e);
+
+    for e in &errors {
+        assert!(!e.to_string().contains("--"), "{e}");
+        let hint = e.hint().unwrap().to_string();
+        assert!(!hint.contains("--"), "{hint}");
+    }
+}
+
+#[test]
+fn error_position_is_exposed() {
+    let e = Glossary::from_csv_str(
+        "en,ko\nSeoul,서울\nBusan\n",
+        Path::new("g.csv"),
+        &CsvOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Parse, "{e}");
+    let at = e.position().expect("a parse error names its place");
+    assert_eq!(at.path, Path::new("g.csv"));
+    assert_eq!(at.line, Some(3), "{e}");
+    assert!(e.to_string().starts_with("g.csv:3: "), "{e}");
+    assert_eq!(e.to_string(), format!("g.csv:3: {}", e.message()));
+}
+
+/// An empty input is its own kind, so callers (a baseline, a glossary) can decide on it.
+#[test]
+fn empty_input_is_its_own_kind() {
+    let e = Glossary::from_csv_str("", Path::new("g.csv"), &CsvOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::EmptyInput, "{e}");
+}
