@@ -227,7 +227,17 @@ proptest! {
             let q = qs.text(&spec.rows);
             let l = qs.lang();
             let from = LangRange::parse(LANGS[l]).unwrap();
+            // Both paths of the matcher: the q-gram index first (near-duplicates), and
+            // the key-file scan alone (what queries over the q-gram budget get).
+            matcher.set_qgram_budget(Some((0, 0)));
+            let scanned = matcher.find(&q, &from, opts);
+            matcher.set_qgram_budget(None);
             let fast = matcher.find(&q, &from, opts);
+            match (&scanned, &fast) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "key-file scan vs q-gram path: {:?}", q),
+                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => prop_assert!(false, "{:?} vs {:?}", a.as_ref().map(|_| ()), b.as_ref().map(|_| ())),
+            }
             if std::env::var_os("FUZZY_DEBUG").is_some() {
                 eprintln!("DBG scanned={} verified={} n={} found={}", matcher.stats.scanned, matcher.stats.verified, q.chars().count(), fast.as_ref().map(|v| v.len()).unwrap_or(99));
             }

@@ -1,5 +1,4 @@
-//! Fuzzy matches and concordance: exact top-K search over a memory, served by a q-gram
-//! index that lives in the SQLite file.
+//! Fuzzy matches and concordance: exact top-K search over a memory.
 //!
 //! # The score
 //!
@@ -7,15 +6,34 @@
 //! score(q, s) = 100 × (1 − lev(kq, ks) / max(len(kq), len(ks)))
 //! ```
 //!
-//! where `kq`, `ks` are the matching keys ([`crate::text::match_key`]: NFKC, case fold,
-//! white space collapsed) of the query and the stored segment, `lev` is the Levenshtein
-//! distance over Unicode scalar values and `len` counts scalar values ([`lev::score`]).
-//! A query returns the top K stored segments of the source language with
-//! `score ≥ min_score`, best first, ties by lower unit id (then by language tag).
+//! where `kq`, `ks` are the matching keys of the query and the stored segment in the
+//! segment's language ([`crate::text::KeyRule`]: NFKC, case fold, white space collapsed;
+//! Chinese keys then fold Traditional characters to Simplified, one for one), `lev` is
+//! the Levenshtein distance over Unicode scalar values and `len` counts scalar values
+//! ([`lev::score`]). A query returns the top K stored segments of the source language
+//! with `score ≥ min_score`, best first, ties by lower unit id (then by language tag).
 //!
-//! The indexed search ([`Matcher::find`]) returns exactly what the brute-force scan
-//! ([`Matcher::brute_force`], every segment of the language, full distance) returns; a
-//! property test checks this on random EN/KO/ZH memories.
+//! [`Matcher::find`] returns exactly what the brute-force scan ([`Matcher::brute_force`],
+//! every segment of the language, full distance) returns; a property test checks this
+//! on random EN/KO/ZH memories.
+//!
+//! # How matches are found
+//!
+//! [`Matcher::find`] scans the memory's key file ([`crate::keystore`]: every key as
+//! codes, per language, sorted by length then code, memory-mapped) over the lengths the
+//! threshold allows, on every core, verifying each key with the banded kernel of
+//! `kernel.rs` (see `engine.rs` for why no qualifying key is skipped). What bounds it is
+//! the number of keys in the length band times the rows the kernel computes before the
+//! final diagonal exceeds `k`: on formulaic memories (sentences of one grammar) most keys
+//! of similar length score 40–65, close enough to the minimum of 70 that counting
+//! filters (characters, bigrams, trigrams) let most of them through, so the kernel is
+//! the work. A language whose alphabet has more than 65,535 characters has no key file
+//! part and is served by the q-gram index below.
+//!
+//! # The q-gram index (concordance)
+//!
+//! The q-gram index serves concordance ([`concordance`]) and the rare languages the key
+//! file leaves out.
 //!
 //! # What is stored
 //!
@@ -227,8 +245,12 @@ impl QueryKey {
     }
 }
 
+/// The work the q-gram index may do on a query (postings decoded, segments verified)
+/// before [`Matcher::find`] turns to the key file: about 5 ms each.
+const QGRAM_BUDGET: (u64, u64) = (600_000, 1_000);
+
 /// The best K so far, ordered by score (descending), unit id, language.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct TopK {
     k: usize,
     min: f64,
@@ -376,6 +398,8 @@ pub struct Matcher<'m> {
     pub stats: SearchStats,
     /// Threads a search may use.
     threads: usize,
+    /// The work the q-gram index may do before the key file is scanned.
+    qgram_budget: (u64, u64),
 }
 
 const VERIFIED: u16 = 0x8000;
@@ -403,12 +427,20 @@ impl<'m> Matcher<'m> {
                 .map(|n| n.get())
                 .unwrap_or(1)
                 .min(8),
+            qgram_budget: QGRAM_BUDGET,
         })
     }
 
     /// The memory this matcher reads.
     pub fn memory(&self) -> &'m Memory {
         self.mem
+    }
+
+    /// How much work (postings decoded, segments verified) the q-gram index may do on
+    /// a query before [`Matcher::find`] drops it and scans the key file; `None` restores
+    /// the default. `Some((0, 0))` always scans (tests compare both paths).
+    pub fn set_qgram_budget(&mut self, budget: Option<(u64, u64)>) {
+        self.qgram_budget = budget.unwrap_or(QGRAM_BUDGET);
     }
 
     /// The memory's language tags that `from` selects and that have segments (possibly
@@ -480,15 +512,24 @@ impl<'m> Matcher<'m> {
                 .position(|l| &l.tag == tag)
                 .expect("indexed");
             let q = q.with_rule(KeyRule::for_tag(tag));
+            let verifier = Verifier::new(&q.chars);
             match kf.language(tag) {
                 Some(l) => {
-                    self.stats.verified +=
-                        engine::search(&kf, l, &q.chars, &mut top, li, self.threads);
-                    self.stats.scanned = true;
+                    // Near-duplicates first: when the K-th score rises high, the q-gram
+                    // filter proves the rest in a few thousand postings. A query that
+                    // needs more (few close matches, the threshold stays near the
+                    // minimum) drops what it found and scans the key file.
+                    let before = top.clone();
+                    let budget = Some(self.qgram_budget);
+                    if !self.search_lang(li, &q, &verifier, &mut top, budget)? {
+                        top = before;
+                        self.stats.verified +=
+                            engine::search(&kf, l, &q.chars, &mut top, li, self.threads);
+                        self.stats.scanned = true;
+                    }
                 }
                 None => {
-                    let verifier = Verifier::new(&q.chars);
-                    self.search_lang(li, &q, &verifier, &mut top)?;
+                    self.search_lang(li, &q, &verifier, &mut top, None)?;
                 }
             }
         }
@@ -548,14 +589,22 @@ impl<'m> Matcher<'m> {
         q: &QueryKey,
         verifier: &Verifier,
         top: &mut TopK,
-    ) -> Result<()> {
+        budget: Option<(u64, u64)>,
+    ) -> Result<bool> {
         self.reader(li)?;
         let reader = self.readers[li].as_ref().expect("loaded");
         let rule = KeyRule::for_tag(&reader.lang.tag);
         let n = q.chars.len();
         let qn = reader.lang.q;
         let Some(mut b) = Bounds::new(n, qn, top.threshold()) else {
-            return Ok(());
+            return Ok(true);
+        };
+        // Over budget: the caller drops what was found and scans the key file instead.
+        let start = self.stats;
+        let over = |s: &SearchStats| {
+            budget.is_some_and(|(p, v)| {
+                s.postings - start.postings > p || s.verified - start.verified > v
+            })
         };
         let mut stats = self.stats;
         let mut key_buf: Vec<char> = Vec::new();
@@ -579,6 +628,9 @@ impl<'m> Matcher<'m> {
         };
 
         let scan = n > LONG || b.tmin <= 0 || b.s < 50.0;
+        if scan && budget.is_some() {
+            return Ok(false);
+        }
         if scan {
             stats.scanned = true;
             for id in 0..reader.lens.len() as i64 {
@@ -594,7 +646,7 @@ impl<'m> Matcher<'m> {
                 }
             }
             self.stats = stats;
-            return Ok(());
+            return Ok(true);
         }
 
         let mut tokens = Vec::new();
@@ -646,143 +698,158 @@ impl<'m> Matcher<'m> {
         // checkpoint looks at a few ids instead of all touched ones.
         let mut leaders: Vec<i64> = Vec::new();
         let mut lead: u16 = 1;
-        loop {
-            if b.s != top.threshold() {
-                b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
-            }
-            if p > total - b.tmin || p as usize >= order.len() {
-                break;
-            }
-            let tok = order[p as usize].1;
-            stats.tokens_read += 1;
-            reader.postings_batched(tok, b.bands(), |ids| {
-                stats.postings += ids.len() as u64;
-                // Load the batch's slots first (independent loads, no branches), then
-                // update them: the cache misses overlap.
-                let mut lens = [0u16; qgram::BATCH];
-                for (l, &id) in lens.iter_mut().zip(ids) {
-                    *l = slots.get(id as usize).map_or(0, |&s| s as u16);
+        let mut gave_up = false;
+        'search: {
+            loop {
+                if over(&stats) {
+                    gave_up = true;
+                    break 'search;
                 }
-                for (&len, &id) in lens.iter().zip(ids) {
-                    if !b.in_band(len) {
-                        continue;
-                    }
-                    let sl = &mut slots[id as usize];
-                    if (*sl >> 16) as u16 & !VERIFIED == 0 {
-                        touched.push(id);
-                    }
-                    *sl += 1 << 16;
-                    if (*sl >> 16) as u16 == lead {
-                        leaders.push(id);
-                    }
+                if b.s != top.threshold() {
+                    b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
                 }
-            })?;
-            p += 1;
-            if p == checkpoint {
-                checkpoint *= 2;
-                // Verify the most promising candidates now, to raise the threshold.
-                let mut best: Vec<(u16, i64)> = leaders
-                    .iter()
-                    .map(|&id| (cnt(slots, id), id))
-                    .filter(|&(c, _)| c & VERIFIED == 0)
-                    .collect();
-                let want = (2 * top.k).max(4);
-                if best.len() > want {
-                    best.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-                    best.truncate(want);
+                if p > total - b.tmin || p as usize >= order.len() {
+                    break;
                 }
-                best.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-                if best.len() == want {
-                    lead = lead.max(best[want - 1].0);
-                }
-                leaders.retain(|&id| {
-                    let c = cnt(slots, id);
-                    c & VERIFIED == 0 && c >= lead
-                });
-                for (_, id) in best {
-                    if cnt(slots, id) & VERIFIED != 0 {
-                        continue;
+                let tok = order[p as usize].1;
+                stats.tokens_read += 1;
+                reader.postings_batched(tok, b.bands(), |ids| {
+                    stats.postings += ids.len() as u64;
+                    // Load the batch's slots first (independent loads, no branches), then
+                    // update them: the cache misses overlap.
+                    let mut lens = [0u16; qgram::BATCH];
+                    for (l, &id) in lens.iter_mut().zip(ids) {
+                        *l = slots.get(id as usize).map_or(0, |&s| s as u16);
                     }
-                    slots[id as usize] |= (VERIFIED as u32) << 16;
-                    let len = reader.lens[id as usize];
-                    let s = top.threshold();
-                    if b.s != s {
-                        b = Bounds::new(n, qn, s).expect("threshold ≤ 100");
+                    for (&len, &id) in lens.iter().zip(ids) {
+                        if !b.in_band(len) {
+                            continue;
+                        }
+                        let sl = &mut slots[id as usize];
+                        if (*sl >> 16) as u16 & !VERIFIED == 0 {
+                            touched.push(id);
+                        }
+                        *sl += 1 << 16;
+                        if (*sl >> 16) as u16 == lead {
+                            leaders.push(id);
+                        }
                     }
-                    if b.in_band(len) {
-                        verify(id, top, &mut stats)?;
+                })?;
+                p += 1;
+                if p == checkpoint {
+                    checkpoint *= 2;
+                    // Verify the most promising candidates now, to raise the threshold.
+                    let mut best: Vec<(u16, i64)> = leaders
+                        .iter()
+                        .map(|&id| (cnt(slots, id), id))
+                        .filter(|&(c, _)| c & VERIFIED == 0)
+                        .collect();
+                    let want = (2 * top.k).max(4);
+                    if best.len() > want {
+                        best.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                        best.truncate(want);
                     }
-                }
-            }
-        }
-        // No segment outside the candidates can qualify any more. Reading further tokens
-        // (counting known candidates only) sharpens their count bound; it pays while a
-        // token's list is short compared with the verifications it may save.
-        // Shared-token counts of the candidates not verified yet, as a histogram, so
-        // that the number still able to qualify is known without a pass over them.
-        let mut hist = vec![0u32; total as usize + 2];
-        for &id in touched.iter() {
-            let c = cnt(slots, id);
-            if c & VERIFIED == 0 {
-                hist[(c as usize).min(total as usize + 1)] += 1;
-            }
-        }
-        let pending_from = |hist: &[u32], floor: i64| -> usize {
-            let f = floor.clamp(0, hist.len() as i64) as usize;
-            hist[f..].iter().map(|&h| h as usize).sum()
-        };
-        let mut pending = pending_from(&hist, b.tmin - total + p);
-        while (p as usize) < order.len() && order[p as usize].0 <= 32 * pending as u64 {
-            let tok = order[p as usize].1;
-            stats.tokens_read += 1;
-            reader.postings_batched(tok, b.bands(), |ids| {
-                stats.postings += ids.len() as u64;
-                let mut cs = [0u16; qgram::BATCH];
-                for (c, &id) in cs.iter_mut().zip(ids) {
-                    *c = slots.get(id as usize).map_or(0, |&s| (s >> 16) as u16);
-                }
-                for (&c, &id) in cs.iter().zip(ids) {
-                    if c != 0 && c & VERIFIED == 0 {
-                        slots[id as usize] += 1 << 16;
-                        let c = (c as usize).min(hist.len() - 2);
-                        hist[c] = hist[c].saturating_sub(1);
-                        hist[c + 1] += 1;
+                    best.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                    if best.len() == want {
+                        lead = lead.max(best[want - 1].0);
+                    }
+                    leaders.retain(|&id| {
+                        let c = cnt(slots, id);
+                        c & VERIFIED == 0 && c >= lead
+                    });
+                    for (_, id) in best {
+                        if cnt(slots, id) & VERIFIED != 0 {
+                            continue;
+                        }
+                        slots[id as usize] |= (VERIFIED as u32) << 16;
+                        let len = reader.lens[id as usize];
+                        let s = top.threshold();
+                        if b.s != s {
+                            b = Bounds::new(n, qn, s).expect("threshold ≤ 100");
+                        }
+                        if b.in_band(len) {
+                            verify(id, top, &mut stats)?;
+                        }
                     }
                 }
-            })?;
-            p += 1;
-            if b.s != top.threshold() {
-                b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
             }
-            pending = pending_from(&hist, b.tmin - total + p);
-        }
-        // Final pass: every candidate that can still qualify, most shared tokens first.
-        let floor = b.tmin - total + p;
-        let mut cands: Vec<(u16, i64)> = touched
-            .iter()
-            .map(|&id| (cnt(slots, id), id))
-            .filter(|&(c, _)| c & VERIFIED == 0 && c as i64 >= floor)
-            .collect();
-        cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (c, id) in cands {
-            if b.s != top.threshold() {
-                b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+            // No segment outside the candidates can qualify any more. Reading further tokens
+            // (counting known candidates only) sharpens their count bound; it pays while a
+            // token's list is short compared with the verifications it may save.
+            // Shared-token counts of the candidates not verified yet, as a histogram, so
+            // that the number still able to qualify is known without a pass over them.
+            let mut hist = vec![0u32; total as usize + 2];
+            for &id in touched.iter() {
+                let c = cnt(slots, id);
+                if c & VERIFIED == 0 {
+                    hist[(c as usize).min(total as usize + 1)] += 1;
+                }
             }
-            if (c as i64) < b.tmin - total + p {
-                break;
+            let pending_from = |hist: &[u32], floor: i64| -> usize {
+                let f = floor.clamp(0, hist.len() as i64) as usize;
+                hist[f..].iter().map(|&h| h as usize).sum()
+            };
+            let mut pending = pending_from(&hist, b.tmin - total + p);
+            while (p as usize) < order.len() && order[p as usize].0 <= 32 * pending as u64 {
+                if over(&stats) {
+                    gave_up = true;
+                    break 'search;
+                }
+                let tok = order[p as usize].1;
+                stats.tokens_read += 1;
+                reader.postings_batched(tok, b.bands(), |ids| {
+                    stats.postings += ids.len() as u64;
+                    let mut cs = [0u16; qgram::BATCH];
+                    for (c, &id) in cs.iter_mut().zip(ids) {
+                        *c = slots.get(id as usize).map_or(0, |&s| (s >> 16) as u16);
+                    }
+                    for (&c, &id) in cs.iter().zip(ids) {
+                        if c != 0 && c & VERIFIED == 0 {
+                            slots[id as usize] += 1 << 16;
+                            let c = (c as usize).min(hist.len() - 2);
+                            hist[c] = hist[c].saturating_sub(1);
+                            hist[c + 1] += 1;
+                        }
+                    }
+                })?;
+                p += 1;
+                if b.s != top.threshold() {
+                    b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+                }
+                pending = pending_from(&hist, b.tmin - total + p);
             }
-            let len = reader.lens[id as usize];
-            if !b.in_band(len) || (c as i64) < b.t(len as usize) - total + p {
-                continue;
-            }
-            verify(id, top, &mut stats)?;
-        }
-        for id in forced {
-            if b.s != top.threshold() {
-                b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
-            }
-            if b.in_band(LEN_LONG) {
+            // Final pass: every candidate that can still qualify, most shared tokens first.
+            let floor = b.tmin - total + p;
+            let mut cands: Vec<(u16, i64)> = touched
+                .iter()
+                .map(|&id| (cnt(slots, id), id))
+                .filter(|&(c, _)| c & VERIFIED == 0 && c as i64 >= floor)
+                .collect();
+            cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            for (c, id) in cands {
+                if over(&stats) {
+                    gave_up = true;
+                    break 'search;
+                }
+                if b.s != top.threshold() {
+                    b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+                }
+                if (c as i64) < b.tmin - total + p {
+                    break;
+                }
+                let len = reader.lens[id as usize];
+                if !b.in_band(len) || (c as i64) < b.t(len as usize) - total + p {
+                    continue;
+                }
                 verify(id, top, &mut stats)?;
+            }
+            for id in forced {
+                if b.s != top.threshold() {
+                    b = Bounds::new(n, qn, top.threshold()).expect("threshold ≤ 100");
+                }
+                if b.in_band(LEN_LONG) {
+                    verify(id, top, &mut stats)?;
+                }
             }
         }
         for &id in touched.iter() {
@@ -790,7 +857,7 @@ impl<'m> Matcher<'m> {
         }
         touched.clear();
         self.stats = stats;
-        Ok(())
+        Ok(!gave_up)
     }
 }
 
