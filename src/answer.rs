@@ -617,7 +617,7 @@ mod tests {
         let g = Glossary::from_csv_str(
             csv,
             std::path::Path::new("t.csv"),
-            &crate::glossary::CsvOptions::default(),
+            &crate::formats::glossary::CsvOptions::default(),
         )
         .unwrap();
         let a = terms(

@@ -26,7 +26,8 @@
 //! ```
 //! use std::path::Path;
 //! use concord::fuzzy::{find_matches, MatchOptions};
-//! use concord::glossary::{CsvOptions, Glossary};
+//! use concord::glossary::Glossary;
+//! use concord::formats::glossary::CsvOptions;
 //! use concord::lang::{LangRange, LangTag};
 //! use concord::lint::{Langs, Linter, Rule, RuleSelection, Segment};
 //! use concord::store::Memory;

@@ -64,7 +64,7 @@ pub fn seed(db: &Path, root: &Path) -> Result<Option<SeedReport>> {
     for g in &glossaries {
         glossary.merge(crate::glossary::Glossary::from_csv_file(
             g,
-            &crate::glossary::CsvOptions::default(),
+            &crate::formats::glossary::CsvOptions::default(),
         )?);
     }
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use concord::error::{ErrorKind, Hint};
+use concord::formats::glossary::CsvOptions;
 use concord::formats::Format;
-use concord::glossary::{CsvOptions, Glossary};
+use concord::glossary::Glossary;
 use concord::output::{Output, Policy};
 use concord::store::Memory;
 

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use concord::diag::printer::Collect;
-use concord::glossary::{CsvOptions, Glossary};
+use concord::formats::glossary::CsvOptions;
+use concord::glossary::Glossary;
 use concord::lint::{self, DraftRequest, Finding, Resources, RuleSelection, Severity, Summary};
 
 fn data(name: &str) -> PathBuf {

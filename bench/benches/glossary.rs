@@ -17,7 +17,8 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use concord::glossary::{CsvOptions, Entry, Glossary, Recognizer, TermSet};
+use concord::formats::glossary::CsvOptions;
+use concord::glossary::{Entry, Glossary, Recognizer, TermSet};
 use concord::lang::{LangRange, LangTag};
 use concord::text::match_key;
 use concord_bench::{aligned, corpora_dir, median, repo_root, Xorshift, ALIGNED};

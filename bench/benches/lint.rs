@@ -17,7 +17,8 @@ use std::time::Instant;
 
 use concord::diag::printer::Printer;
 use concord::diag::Diagnostic;
-use concord::glossary::{CsvOptions, Glossary};
+use concord::formats::glossary::CsvOptions;
+use concord::glossary::Glossary;
 use concord::lint::{self, DraftRequest, Resources, RuleSelection};
 use concord::text::match_key;
 use concord_bench::{aligned, corpora_dir, median, repo_root, rows as rows_of, Xorshift, ALIGNED};

@@ -404,7 +404,7 @@ pub fn merged_beads(a: &Alignment, built: &[BuiltSide; 3], k: usize) -> Vec<Bead
 /// The shipped glossary (`glossaries/diplomatic.csv`), whose terms are anchors.
 pub fn shipped_glossary() -> Glossary {
     let path = crate::repo_root().join("glossaries/diplomatic.csv");
-    Glossary::from_csv_file(&path, &concord::glossary::CsvOptions::default())
+    Glossary::from_csv_file(&path, &concord::formats::glossary::CsvOptions::default())
         .expect("the shipped glossary loads")
 }
 

@@ -661,7 +661,7 @@ pub fn align_files(req: &AlignRequest) -> Result<Alignment> {
         }
     }
     for g in &req.glossaries {
-        let one = Glossary::from_csv_file(g, &crate::glossary::CsvOptions::default())?;
+        let one = Glossary::from_csv_file(g, &crate::formats::glossary::CsvOptions::default())?;
         match glossary.as_mut() {
             Some(all) => all.merge(one),
             None => glossary = Some(one),

@@ -216,7 +216,7 @@ fn glossary_terms_are_anchors() {
     let g = Glossary::from_csv_str(
         "id,en,ko,zh\npeninsula,Korean Peninsula,한반도,朝鲜半岛\n",
         Path::new("g.csv"),
-        &crate::glossary::CsvOptions::default(),
+        &crate::formats::glossary::CsvOptions::default(),
     )
     .unwrap();
     let en = side("en", &[EN]);

@@ -9,8 +9,9 @@ use concord::answer::{
 };
 use concord::diag::printer::{self, OutputFormat};
 use concord::diag::Status;
-use concord::glossary::check::check_file;
-use concord::glossary::{CsvOptions, Glossary, Layout};
+use concord::formats::glossary::check_file;
+use concord::formats::glossary::{CsvOptions, Layout};
+use concord::glossary::Glossary;
 use concord::lang::{parse_ranges, LangRange, LangTag};
 use concord::text::escape_controls;
 use concord::{Error, Result};

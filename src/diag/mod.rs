@@ -38,8 +38,9 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 pub use crate::error::Location;
-use crate::lint::Rule;
+mod rule;
 use crate::text::match_key;
+pub use rule::{Rule, UnknownRule};
 
 /// How serious a diagnostic is. The order is ascending seriousness:
 /// `Info < Warning < Error`, so `severity >= min` keeps what is at least as serious as

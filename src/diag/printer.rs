@@ -494,8 +494,8 @@ impl<W: Write> Printer for SarifPrinter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Rule;
     use crate::diag::{Code, GlossaryCode, Location, Span};
-    use crate::lint::Rule;
 
     /// A lint-like summary for the tests.
     struct Sum(Counts);

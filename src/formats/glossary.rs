@@ -57,6 +57,7 @@ use crate::formats::input::open_text;
 use crate::lang::{LangError, LangTag};
 use crate::text::{match_key, stored_form};
 
+use crate::glossary::check::{CheckReport, Loaded, RawRecord};
 use crate::glossary::{Column, Entry, Glossary};
 
 /// The layout of a glossary file.
@@ -98,20 +99,15 @@ pub struct CsvOptions {
     pub layout: Option<Layout>,
 }
 
-/// One record of a table: its line (1-based, where the record starts) and raw cells.
-#[derive(Debug, Clone)]
-pub(crate) struct RawRecord {
-    pub line: u64,
-    pub cells: Vec<String>,
-}
-
-/// A file read as a table, before interpretation.
-#[derive(Debug, Clone)]
-pub(crate) struct Loaded {
-    pub glossary: Glossary,
-    pub records: Vec<RawRecord>,
-    /// The columns of each data record when the layout has a header (raw cells index).
-    pub header: Option<(u64, Vec<Column>)>,
+/// Read and check a glossary file (`concord glossary check`). A file that cannot be read at
+/// all is an `Err`; everything else is a finding of the report.
+pub fn check_file(path: &Path, opts: &CsvOptions) -> Result<CheckReport> {
+    let loaded = load_file(path, opts)?;
+    Ok(crate::glossary::check::check_loaded(
+        path,
+        &loaded,
+        &opts.langs,
+    ))
 }
 
 /// Read a glossary file.
@@ -274,11 +270,6 @@ fn split_csv(text: &str, path: &Path, delimiter: u8) -> Result<Vec<RawRecord>> {
         });
     }
     Ok(out)
-}
-
-/// The column a canonical header cell names (`zh:forbidden`, `note`, `en-GB`, a property).
-pub(crate) fn column_from_name(name: &str) -> std::result::Result<Column, LangError> {
-    classify(name)
 }
 
 /// What a header cell names, or why it cannot be a header cell.
@@ -694,6 +685,49 @@ fn cell(e: &Entry, c: &Column) -> String {
             .collect::<Vec<_>>()
             .join("|"),
         Column::Prop(name) => e.prop(name).unwrap_or_default().to_string(),
+    }
+}
+
+/// Reading and writing glossaries as files: the readers and writers live here, in
+/// `formats`; the model ([`Glossary`]) knows no file format.
+impl Glossary {
+    /// Read a glossary file (see [`crate::formats::glossary`] for the layouts), all or nothing: any error names
+    /// the file and line.
+    pub fn from_csv_file(path: &Path, opts: &CsvOptions) -> Result<Glossary> {
+        read_file(path, opts)
+    }
+
+    /// Read a glossary from a string (`path` is only used in messages; its extension
+    /// picks TSV as with files).
+    pub fn from_csv_str(text: &str, path: &Path, opts: &CsvOptions) -> Result<Glossary> {
+        read_bytes(text.as_bytes(), path, opts)
+    }
+
+    /// Read glossary files and merge them in order, all or nothing (`None` when there
+    /// are no files). Each file's warnings are kept ([`Glossary::warnings`]).
+    pub fn from_files(paths: &[std::path::PathBuf], opts: &CsvOptions) -> Result<Option<Glossary>> {
+        let mut all: Option<Glossary> = None;
+        for path in paths {
+            let g = Glossary::from_csv_file(path, opts)?;
+            match all.as_mut() {
+                Some(a) => a.merge(g),
+                None => all = Some(g),
+            }
+        }
+        Ok(all)
+    }
+
+    /// Write the glossary as canonical CSV (see [`crate::formats::glossary`]).
+    pub fn write_csv<W: std::io::Write>(&self, out: W) -> Result<()> {
+        write_canonical(self, out)
+    }
+
+    /// The canonical CSV as a string.
+    pub fn to_csv_string(&self) -> String {
+        let mut buf = Vec::new();
+        self.write_csv(&mut buf)
+            .expect("writing to memory cannot fail");
+        String::from_utf8(buf).expect("the writer writes UTF-8")
     }
 }
 

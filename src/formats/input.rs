@@ -357,7 +357,7 @@ mod tests {
         assert!(e.contains("m.tmx:3:") && e.contains("UTF-16"), "{e}");
         let p = dir.path().join("g.csv");
         std::fs::write(&p, &le).unwrap();
-        let e = crate::glossary::csv::read_file(&p, &Default::default())
+        let e = crate::formats::glossary::read_file(&p, &Default::default())
             .unwrap_err()
             .to_string();
         assert!(e.contains("g.csv:3:") && e.contains("UTF-16"), "{e}");

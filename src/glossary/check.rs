@@ -28,12 +28,32 @@ use serde::Serialize;
 
 use crate::diag::printer::{End, Printer, Run};
 use crate::diag::{Checker, Counts, Diagnostic, GlossaryCode, Severity, Status, Summary};
-use crate::error::{Location, Result};
+use crate::error::Location;
 use crate::lang::{LangRange, LangTag};
 use crate::text::{match_key, script_of, Script, ScriptCounts};
 
-use super::csv::{load_file, CsvOptions, RawRecord};
 use super::{Column, Glossary, Recognizer};
+
+/// One record of a table: its line (1-based, where the record starts) and raw cells.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    /// 1-based line where the record starts.
+    pub line: u64,
+    /// The cells as written.
+    pub cells: Vec<String>,
+}
+
+/// A glossary file read as a table, before interpretation: what the check looks at
+/// (made by [`crate::formats::glossary`]).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The entries read from it.
+    pub glossary: Glossary,
+    /// Every record, as written.
+    pub records: Vec<RawRecord>,
+    /// The columns of each data record when the layout has a header (raw cells index).
+    pub header: Option<(u64, Vec<Column>)>,
+}
 
 /// One problem: a [`Diagnostic`] whose code is a [`GlossaryCode`].
 pub type Finding = Diagnostic;
@@ -105,9 +125,10 @@ impl Summary for CheckReport {
     }
 }
 
-/// Read and check a glossary file. A file that cannot be read at all is an `Err`.
-pub fn check_file(path: &Path, opts: &CsvOptions) -> Result<CheckReport> {
-    let loaded = load_file(path, opts)?;
+/// Check a glossary file read as a table (`langs`: the languages of a headerless file's
+/// columns, as given by the user). [`crate::formats::glossary::check_file`] reads a file
+/// and calls this.
+pub fn check_loaded(path: &Path, loaded: &Loaded, langs: &[LangTag]) -> CheckReport {
     let g = &loaded.glossary;
     let mut findings = Vec::new();
     let header_line = loaded.header.as_ref().map(|(l, _)| *l);
@@ -121,7 +142,7 @@ pub fn check_file(path: &Path, opts: &CsvOptions) -> Result<CheckReport> {
                     _ => None,
                 })
                 .collect(),
-            None if !opts.langs.is_empty() => opts.langs.iter().cloned().map(Some).collect(),
+            None if !langs.is_empty() => langs.iter().cloned().map(Some).collect(),
             None => {
                 // DeepL: source, target, source language, target language.
                 let t = |i: usize| rec.cells.get(i).and_then(|c| LangTag::parse(c.trim()).ok());
@@ -144,11 +165,11 @@ pub fn check_file(path: &Path, opts: &CsvOptions) -> Result<CheckReport> {
     findings.extend(check_glossary(g, path, header_line));
     findings.extend(g.warnings().iter().cloned());
     findings.sort_by_key(|f| (f.line(), std::cmp::Reverse(f.severity)));
-    Ok(CheckReport {
+    CheckReport {
         path: path.display().to_string(),
         entries: g.entries.len(),
         findings,
-    })
+    }
 }
 
 fn raw_cell(cell: &str, tag: &LangTag, at: &Location, out: &mut Vec<Finding>) {
@@ -423,6 +444,7 @@ pub fn check_glossary(g: &Glossary, path: &Path, header_line: Option<u64>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::glossary::{check_file, CsvOptions};
 
     fn check(text: &str) -> Vec<(Option<u64>, &'static str)> {
         let dir = tempfile::tempdir().unwrap();

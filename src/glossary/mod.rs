@@ -14,7 +14,8 @@
 //! * The memory stores entries too ([`crate::store::Memory::glossary`]).
 //!
 //! ```
-//! use concord::glossary::{Glossary, CsvOptions, Recognizer};
+//! use concord::glossary::{Glossary, Recognizer};
+//! use concord::formats::glossary::CsvOptions;
 //! use concord::lang::LangRange;
 //!
 //! let csv = "id,en,ko,zh,zh:forbidden\n\
@@ -28,18 +29,14 @@
 //! ```
 
 pub mod check;
-pub use crate::formats::glossary as csv;
 mod recognize;
-
-use std::path::Path;
 
 use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic, LoadCode};
-use crate::error::{Location, Result};
+use crate::error::Location;
 use crate::lang::{LangRange, LangTag};
 
-pub use self::csv::{CsvOptions, Layout};
 pub use recognize::{Recognizer, TermHit, TermSpan, KOREAN_PARTICLES};
 
 /// What a glossary import did (see [`crate::store::Memory::import_glossary`]).
@@ -228,6 +225,27 @@ impl Column {
         }
     }
 
+    /// The column a canonical name names: the inverse of [`Column::name`] (what the store
+    /// wrote). Header cells of files, with their variations, are read by
+    /// [`crate::formats::glossary`].
+    /// A `<tag>:forbidden` name with a malformed tag is an error.
+    pub fn from_name(name: &str) -> std::result::Result<Column, crate::lang::LangError> {
+        Ok(match name {
+            "id" => Column::Id,
+            "note" => Column::Note,
+            "domain" => Column::Domain,
+            "case" => Column::Case,
+            "strict" => Column::Strict,
+            _ => match name.strip_suffix(":forbidden") {
+                Some(tag) => Column::Forbidden(LangTag::parse(tag)?),
+                None => match LangTag::parse(name) {
+                    Ok(t) => Column::Lang(t),
+                    Err(_) => Column::Prop(name.to_string()),
+                },
+            },
+        })
+    }
+
     /// The sort key of the canonical column order (props keep their first-seen order:
     /// the sort is stable and they all share one group).
     fn group(&self) -> (u8, u8, String) {
@@ -280,52 +298,6 @@ impl Glossary {
             entries,
             ..Glossary::default()
         }
-    }
-
-    /// Read a glossary file (see [`csv`] for the layouts), all or nothing: any error names
-    /// the file and line.
-    pub fn from_csv_file(path: &Path, opts: &CsvOptions) -> Result<Glossary> {
-        csv::read_file(path, opts)
-    }
-
-    /// Read a glossary from a string (`path` is only used in messages; its extension
-    /// picks TSV as with files).
-    pub fn from_csv_str(text: &str, path: &Path, opts: &CsvOptions) -> Result<Glossary> {
-        csv::read_bytes(text.as_bytes(), path, opts)
-    }
-
-    /// Read glossary files and merge them in order, all or nothing (`None` when there
-    /// are no files). Each file's warnings are kept ([`Glossary::warnings`]).
-    pub fn from_files(paths: &[std::path::PathBuf], opts: &CsvOptions) -> Result<Option<Glossary>> {
-        let mut all: Option<Glossary> = None;
-        for path in paths {
-            let g = Glossary::from_csv_file(path, opts)?;
-            match all.as_mut() {
-                Some(a) => a.merge(g),
-                None => all = Some(g),
-            }
-        }
-        Ok(all)
-    }
-
-    /// The glossary of a run: `files` (from [`Glossary::from_files`]), then the entries
-    /// of the memory's glossary when a memory is given and its glossary is not empty.
-    /// `None` when neither gives a glossary.
-    pub fn combine(
-        files: Option<Glossary>,
-        memory: Option<&crate::store::Memory>,
-    ) -> Result<Option<Glossary>> {
-        let mut all = files;
-        if let Some(m) = memory {
-            let g = m.glossary()?;
-            if !g.entries.is_empty() {
-                match all.as_mut() {
-                    Some(a) => a.merge(g),
-                    None => all = Some(g),
-                }
-            }
-        }
-        Ok(all)
     }
 
     /// Append the entries (and declared columns) of another glossary.
@@ -472,18 +444,5 @@ impl Glossary {
             .iter()
             .enumerate()
             .find(|(_, e)| e.id.as_deref() == Some(id))
-    }
-
-    /// Write the glossary as canonical CSV (see [`csv`]).
-    pub fn write_csv<W: std::io::Write>(&self, out: W) -> Result<()> {
-        csv::write_canonical(self, out)
-    }
-
-    /// The canonical CSV as a string.
-    pub fn to_csv_string(&self) -> String {
-        let mut buf = Vec::new();
-        self.write_csv(&mut buf)
-            .expect("writing to memory cannot fail");
-        String::from_utf8(buf).expect("the writer writes UTF-8")
     }
 }

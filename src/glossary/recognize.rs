@@ -715,7 +715,8 @@ impl<'a> OrigIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::glossary::{CsvOptions, Glossary};
+    use crate::formats::glossary::CsvOptions;
+    use crate::glossary::Glossary;
     use crate::lang::LangRange;
     use unicode_normalization::UnicodeNormalization;
 

@@ -925,7 +925,7 @@ fn contains_word(text: &str, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::glossary::CsvOptions;
+    use crate::formats::glossary::CsvOptions;
     use crate::lang::LangTag;
     use crate::lint::{Langs, Linter, RuleSelection};
     use std::path::Path;
