@@ -17,7 +17,8 @@
 //! ```
 //! use std::path::Path;
 //! use concord::error::{ErrorKind, Hint};
-//! use concord::glossary::{CsvOptions, Glossary};
+//! use concord::formats::glossary::CsvOptions;
+//! use concord::glossary::Glossary;
 //!
 //! // Line 3 has one cell where the header names two languages.
 //! let csv = "en,ko\nSeoul,서울\nBusan\n";

@@ -650,7 +650,7 @@ pub fn align_files(req: &AlignRequest) -> Result<Alignment> {
             req.files.len()
         )));
     }
-    let rules = crate::segment::load_rules(req.srx.as_deref(), false)?;
+    let rules = crate::formats::srx::load_rules(req.srx.as_deref(), false)?;
     let mut glossary: Option<Glossary> = None;
     if req.glossaries.is_empty() {
         if let Some(db) = req.memory.as_ref().filter(|p| p.is_file()) {

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use concord::formats::document::DocumentFormat;
+use concord::formats::document::{segment_document, SegmentRequest};
 use concord::lang::LangTag;
-use concord::segment::{segment_document, SegmentRequest, SegmentedDocument};
+use concord::segment::SegmentedDocument;
 use concord::{Error, Result};
 
 use super::{print_json, stdout_error};

@@ -18,6 +18,10 @@
 //! trimmed), and empty paragraphs are dropped.
 
 use std::io::Read;
+
+use crate::formats::srx::load_rules;
+use crate::lang::LangTag;
+use crate::segment::{detect_language, SegmentedDocument, SegmentedParagraph, Segmenter};
 use std::path::{Path, PathBuf};
 
 use quick_xml::events::Event;
@@ -50,13 +54,11 @@ impl DocumentFormat {
     /// [`super::FileFormat::from_name`] calls text (`txt`, `text`); the others are
     /// document formats only.
     pub fn from_name(name: &str) -> Option<DocumentFormat> {
-        if super::FileFormat::from_name(name) == Some(super::FileFormat::Text) {
-            return Some(DocumentFormat::Text);
-        }
-        Some(match name.to_ascii_lowercase().as_str() {
-            "md" | "markdown" => DocumentFormat::Markdown,
-            "html" | "htm" | "xhtml" => DocumentFormat::Html,
-            "docx" => DocumentFormat::Docx,
+        Some(match super::FileFormat::from_name(name)? {
+            super::FileFormat::Text => DocumentFormat::Text,
+            super::FileFormat::Markdown => DocumentFormat::Markdown,
+            super::FileFormat::Html => DocumentFormat::Html,
+            super::FileFormat::Docx => DocumentFormat::Docx,
             _ => return None,
         })
     }
@@ -579,6 +581,61 @@ pub fn docx_paragraphs<R: Read + std::io::Seek>(reader: R, path: &Path) -> Resul
         }
     }
     Ok(out)
+}
+
+/// What to segment and how.
+#[derive(Debug, Clone, Default)]
+pub struct SegmentRequest {
+    /// The document.
+    pub path: std::path::PathBuf,
+    /// Its format (by extension when `None`).
+    pub format: Option<DocumentFormat>,
+    /// Its language (detected from the script when `None`).
+    pub lang: Option<LangTag>,
+    /// A user SRX file, tried before the shipped rules.
+    pub srx: Option<std::path::PathBuf>,
+    /// Use only the user's SRX file, not the shipped rules.
+    pub srx_only: bool,
+}
+
+/// Read a document and split it into sentences.
+pub fn segment_document(req: &SegmentRequest) -> Result<SegmentedDocument> {
+    let rules = load_rules(req.srx.as_deref(), req.srx_only)?;
+    let doc = read_document(&req.path, req.format)?;
+    let (lang, detected) = match &req.lang {
+        Some(l) => (l.clone(), false),
+        None => (
+            detect_language(doc.paragraphs.iter().map(|p| p.text.as_str())).ok_or_else(|| {
+                Error::parse_file(
+                    &req.path,
+                    "cannot tell the language from the script; give it (en, ko or zh)",
+                )
+            })?,
+            true,
+        ),
+    };
+    let seg = Segmenter::new(&rules, &lang);
+    Ok(SegmentedDocument {
+        schema: "concord.segment",
+        version: 1,
+        file: req.path.display().to_string(),
+        lang: lang.to_string(),
+        detected,
+        rules: rules.rule_names_for(&lang),
+        paragraphs: doc
+            .paragraphs
+            .iter()
+            .map(|p| SegmentedParagraph {
+                line: p.line,
+                heading: p.heading,
+                sentences: seg
+                    .sentences(&p.text)
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            })
+            .collect(),
+    })
 }
 
 #[cfg(test)]

@@ -60,6 +60,9 @@ impl DraftFormat {
             crate::formats::FileFormat::Xliff => DraftFormat::Xliff,
             crate::formats::FileFormat::Tmx => DraftFormat::Tmx,
             crate::formats::FileFormat::Text => DraftFormat::Text,
+            crate::formats::FileFormat::Markdown
+            | crate::formats::FileFormat::Html
+            | crate::formats::FileFormat::Docx => return None,
         })
     }
 

@@ -8,7 +8,9 @@
 //!   UTF-16 with BOM), refusing binary data, directories and empty files with a clear
 //!   message; pipes and FIFOs are read like files. Decoding errors name their line.
 //! * [`document`]: whole documents (plain text, Markdown, simple HTML, DOCX) as
-//!   paragraphs, for segmentation and alignment.
+//!   paragraphs, for segmentation and alignment ([`document::segment_document`]).
+//! * [`srx`]: SRX 2.0 segmentation rules, read into the model of [`crate::segment`]
+//!   (the shipped default and a user's file in front of it).
 //! * [`tabular`]: TSV (split on tabs only) and CSV (RFC 4180) memories with a header row
 //!   of language tags. It holds the one delimiter sniffer ([`tabular::sniff_delimiter`])
 //!   and the one header-cell language detector ([`tabular::header_lang`],
@@ -32,7 +34,8 @@
 //!
 //! [`FileFormat::from_name`] is the one table of format names (`--format` values and
 //! file extensions): `tsv`/`tab`, `csv`, `tmx`, `xliff` (also `xlf`, `xlz`, `sdlxliff`,
-//! `mqxliff`, `mxliff`) and `text` (also `txt`). `txt` means plain text; where a plain
+//! `mqxliff`, `mxliff`), `text` (also `txt`), and the documents `md`/`markdown`,
+//! `html`/`htm`/`xhtml` and `docx`. `txt` means plain text; where a plain
 //! text cannot be meant (a memory or a glossary is always a table), a `.txt` file is
 //! read as TSV, as concord always did.
 //!
@@ -49,6 +52,7 @@ pub mod glossary;
 pub mod import;
 pub mod input;
 pub mod segment;
+pub mod srx;
 pub mod tabular;
 pub mod tmx;
 pub mod xliff;
@@ -73,6 +77,12 @@ pub enum FileFormat {
     Xliff,
     /// Plain text, one segment per line (`text`, `txt`).
     Text,
+    /// Markdown, a document for segmentation and alignment (`md`, `markdown`).
+    Markdown,
+    /// HTML, a document for segmentation and alignment (`html`, `htm`, `xhtml`).
+    Html,
+    /// A Word document (Office Open XML), for segmentation and alignment (`docx`).
+    Docx,
 }
 
 impl FileFormat {
@@ -85,6 +95,9 @@ impl FileFormat {
             "tmx" => FileFormat::Tmx,
             "xliff" | "xlf" | "xlz" | "sdlxliff" | "mqxliff" | "mxliff" => FileFormat::Xliff,
             "text" | "txt" => FileFormat::Text,
+            "md" | "markdown" => FileFormat::Markdown,
+            "html" | "htm" | "xhtml" => FileFormat::Html,
+            "docx" => FileFormat::Docx,
             _ => return None,
         })
     }
@@ -120,7 +133,7 @@ impl Format {
             FileFormat::Tsv | FileFormat::Text => Some(Format::Tsv),
             FileFormat::Csv => Some(Format::Csv),
             FileFormat::Tmx => Some(Format::Tmx),
-            FileFormat::Xliff => None,
+            FileFormat::Xliff | FileFormat::Markdown | FileFormat::Html | FileFormat::Docx => None,
         }
     }
 

@@ -26,15 +26,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod srx;
-
 use std::ops::Range;
-use std::path::Path;
 
 use regex::Regex;
 
 use crate::lang::LangTag;
-use crate::{Error, Result};
 
 /// The default rules, as shipped.
 pub const DEFAULT_SRX: &str = include_str!("default.srx");
@@ -44,10 +40,10 @@ pub const DEFAULT_SRX: &str = include_str!("default.srx");
 pub struct Rule {
     /// `break="yes"` (a break) or `break="no"` (an exception).
     pub is_break: bool,
-    before: Regex,
-    after: Regex,
-    before_src: String,
-    after_src: String,
+    pub(crate) before: Regex,
+    pub(crate) after: Regex,
+    pub(crate) before_src: String,
+    pub(crate) after_src: String,
 }
 
 impl Rule {
@@ -64,47 +60,28 @@ impl Rule {
 
 /// A `<languagemap>` resolved to its rules.
 #[derive(Debug, Clone)]
-struct LanguageMap {
-    pattern: Regex,
-    pattern_src: String,
-    name: String,
-    rules: Vec<Rule>,
+pub(crate) struct LanguageMap {
+    pub(crate) pattern: Regex,
+    pub(crate) pattern_src: String,
+    pub(crate) name: String,
+    pub(crate) rules: Vec<Rule>,
 }
 
 /// One SRX document's map rules: its `cascade` flag and its maps, in file order.
 #[derive(Debug, Clone)]
-struct Document {
-    cascade: bool,
-    maps: Vec<LanguageMap>,
+pub(crate) struct Document {
+    pub(crate) cascade: bool,
+    pub(crate) maps: Vec<LanguageMap>,
 }
 
 /// A set of segmentation rules: one SRX document, or a user's in front of ours.
 #[derive(Debug, Clone)]
 pub struct Rules {
     /// Tried in order; each document follows its own `cascade` flag.
-    documents: Vec<Document>,
-}
-
-impl Default for Rules {
-    /// concord's shipped rules (`src/segment/default.srx`).
-    fn default() -> Rules {
-        Rules::from_srx_str(DEFAULT_SRX, Path::new("default.srx"))
-            .expect("the shipped default.srx is valid (tested)")
-    }
+    pub(crate) documents: Vec<Document>,
 }
 
 impl Rules {
-    /// Parse an SRX 2.0 document. `path` names it in error messages.
-    pub fn from_srx_str(text: &str, path: &Path) -> Result<Rules> {
-        srx::parse(text, path)
-    }
-
-    /// Read an SRX 2.0 file.
-    pub fn from_srx_file(path: &Path) -> Result<Rules> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Rules::from_srx_str(&text, path)
-    }
-
     /// These rules with `user`'s tried first: for every language, the user's rules come
     /// before ours, so a user exception or break overrides a shipped one, and the shipped
     /// rules still apply where the user's say nothing. Each document keeps its own
@@ -311,74 +288,6 @@ impl SegmentedDocument {
     pub fn sentence_count(&self) -> usize {
         self.paragraphs.iter().map(|p| p.sentences.len()).sum()
     }
-}
-
-/// What to segment and how.
-#[derive(Debug, Clone, Default)]
-pub struct SegmentRequest {
-    /// The document.
-    pub path: std::path::PathBuf,
-    /// Its format (by extension when `None`).
-    pub format: Option<crate::formats::document::DocumentFormat>,
-    /// Its language (detected from the script when `None`).
-    pub lang: Option<LangTag>,
-    /// A user SRX file, tried before the shipped rules.
-    pub srx: Option<std::path::PathBuf>,
-    /// Use only the user's SRX file, not the shipped rules.
-    pub srx_only: bool,
-}
-
-/// The rules a request asks for: the shipped ones, a user's file in front of them, or a
-/// user's file alone.
-pub fn load_rules(srx: Option<&Path>, srx_only: bool) -> Result<Rules> {
-    match (srx, srx_only) {
-        (Some(p), true) => Rules::from_srx_file(p),
-        (Some(p), false) => Ok(Rules::default().extended_by(Rules::from_srx_file(p)?)),
-        (None, true) => Err(Error::bad_request(
-            "using only a user's SRX rules needs an SRX file",
-        )),
-        (None, false) => Ok(Rules::default()),
-    }
-}
-
-/// Read a document and split it into sentences.
-pub fn segment_document(req: &SegmentRequest) -> Result<SegmentedDocument> {
-    let rules = load_rules(req.srx.as_deref(), req.srx_only)?;
-    let doc = crate::formats::document::read_document(&req.path, req.format)?;
-    let (lang, detected) = match &req.lang {
-        Some(l) => (l.clone(), false),
-        None => (
-            detect_language(doc.paragraphs.iter().map(|p| p.text.as_str())).ok_or_else(|| {
-                Error::parse_file(
-                    &req.path,
-                    "cannot tell the language from the script; give it (en, ko or zh)",
-                )
-            })?,
-            true,
-        ),
-    };
-    let seg = Segmenter::new(&rules, &lang);
-    Ok(SegmentedDocument {
-        schema: "concord.segment",
-        version: 1,
-        file: req.path.display().to_string(),
-        lang: lang.to_string(),
-        detected,
-        rules: rules.rule_names_for(&lang),
-        paragraphs: doc
-            .paragraphs
-            .iter()
-            .map(|p| SegmentedParagraph {
-                line: p.line,
-                heading: p.heading,
-                sentences: seg
-                    .sentences(&p.text)
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
-            })
-            .collect(),
-    })
 }
 
 #[cfg(test)]

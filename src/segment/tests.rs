@@ -1,6 +1,7 @@
 //! Cases per language, written for diplomatic text.
 
 use super::*;
+use std::path::Path;
 
 fn seg(lang: &str, text: &str) -> Vec<String> {
     let rules = Rules::default();

@@ -1,4 +1,5 @@
-//! Reading SRX 2.0 files into [`Rules`](super::Rules).
+//! Reading SRX 2.0 files into segmentation [`Rules`] (the model and the segmenter are
+//! in [`crate::segment`]; like every reader, this one lives in `formats`).
 //!
 //! Only what segmentation needs is read: the `cascade` flag of the header, the language
 //! rules (`<rule break="yes|no">` with `<beforebreak>` and `<afterbreak>`) and the map rules
@@ -11,7 +12,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use regex::Regex;
 
-use super::{Document, LanguageMap, Rule, Rules};
+use crate::segment::{Document, LanguageMap, Rule, Rules, DEFAULT_SRX};
 use crate::{Error, Result};
 
 /// A `<rule>` being read.
@@ -234,4 +235,39 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
     Ok(Rules {
         documents: vec![Document { cascade, maps: out }],
     })
+}
+
+impl Default for Rules {
+    /// concord's shipped rules (`src/segment/default.srx`).
+    fn default() -> Rules {
+        Rules::from_srx_str(DEFAULT_SRX, Path::new("default.srx"))
+            .expect("the shipped default.srx is valid (tested)")
+    }
+}
+
+/// Reading SRX rules.
+impl Rules {
+    /// Parse an SRX 2.0 document. `path` names it in error messages.
+    pub fn from_srx_str(text: &str, path: &Path) -> Result<Rules> {
+        parse(text, path)
+    }
+
+    /// Read an SRX 2.0 file.
+    pub fn from_srx_file(path: &Path) -> Result<Rules> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Rules::from_srx_str(&text, path)
+    }
+}
+
+/// The rules a request asks for: the shipped ones, a user's file in front of them, or a
+/// user's file alone.
+pub fn load_rules(srx: Option<&Path>, srx_only: bool) -> Result<Rules> {
+    match (srx, srx_only) {
+        (Some(p), true) => Rules::from_srx_file(p),
+        (Some(p), false) => Ok(Rules::default().extended_by(Rules::from_srx_file(p)?)),
+        (None, true) => Err(Error::bad_request(
+            "using only a user's SRX rules needs an SRX file",
+        )),
+        (None, false) => Ok(Rules::default()),
+    }
 }
