@@ -234,6 +234,16 @@ impl Error {
         Error::new(ErrorKind::Parse, message).at(Location::line(path, line))
     }
 
+    /// An input over one of the documented limits ([`crate::limits`]) at a line of a file.
+    pub fn limit(path: impl AsRef<Path>, line: u64, message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Limit, message).at(Location::line(path, line))
+    }
+
+    /// An input over one of the documented limits, about a whole file.
+    pub fn limit_file(path: impl AsRef<Path>, message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Limit, message).at(Location::file(path))
+    }
+
     /// A parse error about a whole file.
     pub fn parse_file(path: impl AsRef<Path>, message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Parse, message).at(Location::file(path))

@@ -77,3 +77,28 @@ fn empty_input_is_its_own_kind() {
     let e = Glossary::from_csv_str("", Path::new("g.csv"), &CsvOptions::default()).unwrap_err();
     assert_eq!(e.kind(), &ErrorKind::EmptyInput, "{e}");
 }
+
+/// Inputs over a documented limit were reported with the `Parse` kind, as if the file were
+/// malformed; they are `Limit` errors, with the file and line.
+#[test]
+fn limit_errors_have_the_limit_kind() {
+    let variants: Vec<String> = (0..1001).map(|i| format!("term{i}")).collect();
+    let csv = format!("en,ko\n{},북한\n", variants.join("|"));
+    let e = Glossary::from_csv_str(&csv, Path::new("g.csv"), &CsvOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Limit, "{e}");
+    let at = e.position().expect("a position");
+    assert_eq!(at.path, Path::new("g.csv"));
+    assert_eq!(at.line, Some(2));
+
+    let header: Vec<String> = (0..1001).map(|i| format!("c{i}")).collect();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("wide.tsv");
+    std::fs::write(&p, format!("en\tko\t{}\nA\tㄱ\n", header.join("\t"))).unwrap();
+    let mut m = Memory::open_in_memory().unwrap();
+    let e = m
+        .import(&[p.to_str().unwrap()], |imp| {
+            concord::formats::read_memory_file(&p, Format::Tsv, |u| imp.add(u).map(|_| ()))
+        })
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Limit, "{e}");
+}

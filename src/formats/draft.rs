@@ -152,7 +152,7 @@ where
             for t in [&seg.source, &seg.target].into_iter().flatten() {
                 crate::limits::check_segment(&t.text).map_err(|m| {
                     let at = t.anchors.first().map_or(seg.line, |a| a.line);
-                    Error::parse(&req.path, at, m)
+                    Error::limit(&req.path, at, m)
                 })?;
             }
         }

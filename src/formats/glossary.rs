@@ -166,7 +166,7 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result
     drop_trailing_empty_columns(&mut records);
     // Limits: no row wider than the column cap (checked before any per-cell work).
     for r in &records {
-        crate::limits::check_columns(r.cells.len()).map_err(|m| Error::parse(path, r.line, m))?;
+        crate::limits::check_columns(r.cells.len()).map_err(|m| Error::limit(path, r.line, m))?;
     }
     let layout = match opts.layout {
         Some(l) => l,
@@ -362,7 +362,7 @@ pub fn split_variants(cell: &str) -> Vec<String> {
 /// variants, each at most [`crate::limits::Limits::term_chars`] characters (checked
 /// before any variant is normalized).
 pub(crate) fn split_variants_checked(cell: &str, path: &Path, line: u64) -> Result<Vec<String>> {
-    let err = |m: String| Error::parse(path, line, m);
+    let err = |m: String| Error::limit(path, line, m);
     let mut n = 0;
     for part in cell.split('|') {
         let part = part.trim();
@@ -446,7 +446,7 @@ fn parse_header(record: &RawRecord, path: &Path, google: bool) -> Result<Vec<Col
             langs.insert(t);
         }
     }
-    crate::limits::check_languages(langs.len()).map_err(|m| Error::parse(path, line, m))?;
+    crate::limits::check_languages(langs.len()).map_err(|m| Error::limit(path, line, m))?;
     Ok(cols)
 }
 
@@ -609,7 +609,7 @@ fn build_deepl(records: &[RawRecord], path: &Path) -> Result<Glossary> {
         };
         let (src_tag, tgt_tag) = (tag(&rec.cells[2])?, tag(&rec.cells[3])?);
         for c in &rec.cells[..2] {
-            crate::limits::check_term(c.trim()).map_err(|m| Error::parse(path, rec.line, m))?;
+            crate::limits::check_term(c.trim()).map_err(|m| Error::limit(path, rec.line, m))?;
         }
         let (src, tgt) = (stored_form(&rec.cells[0]), stored_form(&rec.cells[1]));
         if src.is_empty() || tgt.is_empty() {
@@ -633,11 +633,11 @@ fn build_deepl(records: &[RawRecord], path: &Path) -> Result<Glossary> {
         };
         g.declare(Column::Lang(tgt_tag.clone()));
         crate::limits::check_languages(g.declared_columns().len())
-            .map_err(|m| Error::parse(path, rec.line, m))?;
+            .map_err(|m| Error::limit(path, rec.line, m))?;
         let set = g.entries[at].term_set_mut(&tgt_tag);
         if !set.approved.contains(&tgt) {
             crate::limits::check_variants(set.approved.len() + 1).map_err(|m| {
-                Error::parse(path, rec.line, format!("{m} (targets of one source term)"))
+                Error::limit(path, rec.line, format!("{m} (targets of one source term)"))
             })?;
             set.approved.push(tgt);
         }

@@ -59,7 +59,7 @@ impl ImportPlan {
                         if !langs.contains(v.lang.as_str()) {
                             langs.insert(v.lang.as_str().to_string());
                             crate::limits::check_languages(langs.len()).map_err(|m| {
-                                Error::parse_file(
+                                Error::limit_file(
                                     file,
                                     format!("{m} in this import (language {})", v.lang),
                                 )

@@ -67,7 +67,7 @@ pub struct Header {
 impl Header {
     /// Parse header cells. `line` is the header's line number, for errors.
     pub fn parse(path: &Path, line: u64, cells: &[String]) -> Result<Header> {
-        crate::limits::check_columns(cells.len()).map_err(|m| Error::parse(path, line, m))?;
+        crate::limits::check_columns(cells.len()).map_err(|m| Error::limit(path, line, m))?;
         let mut columns = Vec::with_capacity(cells.len());
         let mut lang_errors = Vec::new();
         for cell in cells {
@@ -103,7 +103,7 @@ impl Header {
                 _ => None,
             })
             .collect();
-        crate::limits::check_languages(langs.len()).map_err(|m| Error::parse(path, line, m))?;
+        crate::limits::check_languages(langs.len()).map_err(|m| Error::limit(path, line, m))?;
         if langs.is_empty() {
             let first = cells.first().map(|s| s.as_str()).unwrap_or("");
             return Err(Error::parse(
@@ -331,7 +331,7 @@ where
                     ));
                 }
                 for c in &cells {
-                    crate::limits::check_segment(c).map_err(|m| Error::parse(path, line, m))?;
+                    crate::limits::check_segment(c).map_err(|m| Error::limit(path, line, m))?;
                 }
                 number += 1;
                 on_row(Row {

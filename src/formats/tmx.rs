@@ -627,7 +627,7 @@ where
                     if let Some(u) = tu.as_ref() {
                         for v in &u.variants {
                             crate::limits::check_segment(&v.text)
-                                .map_err(|m| Error::parse(path, opened, m))?;
+                                .map_err(|m| Error::limit(path, opened, m))?;
                         }
                     }
                 }
@@ -800,7 +800,7 @@ impl TagCache {
         if !self.distinct.contains(t.as_str()) {
             self.distinct.insert(t.as_str().to_string());
             crate::limits::check_languages(self.distinct.len())
-                .map_err(|m| Error::parse(path, line, format!("<tuv {k}=\"{v}\">: {m}")))?;
+                .map_err(|m| Error::limit(path, line, format!("<tuv {k}=\"{v}\">: {m}")))?;
         }
         if self.recent.len() >= 16 {
             self.recent.remove(0);
