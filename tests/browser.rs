@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -258,24 +257,7 @@ fn base64_decode(s: &str) -> Vec<u8> {
 }
 
 fn start_server(db: &Path) -> (Proc, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .arg("--db")
-        .arg(db)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .trim_end_matches('/')
-        .to_string();
+    let (child, base) = common::spawn_server(db);
     (Proc(child), base)
 }
 

@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 const TSV: &str = "en\tko\tzh
 North Korea launched a ballistic missile on Tuesday.\t북한은 화요일 탄도미사일을 발사했다.\t朝鲜周二发射了一枚弹道导弹。
@@ -42,24 +41,7 @@ impl Drop for Server {
 }
 
 fn start(db: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .arg("--db")
-        .arg(db)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .trim_end_matches('/')
-        .to_string();
+    let (child, base) = common::spawn_server(db);
     Server { child, base }
 }
 

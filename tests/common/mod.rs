@@ -187,3 +187,28 @@ impl Default for Env {
         Env::new()
     }
 }
+
+/// Start `concord --db DB serve` on a free loopback port; returns the child and the base
+/// URL it announced on its first stderr line (`http://127.0.0.1:PORT`).
+pub fn spawn_server(db: &Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    (child, base)
+}
