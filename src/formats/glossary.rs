@@ -110,6 +110,17 @@ pub fn check_file(path: &Path, opts: &CsvOptions) -> Result<CheckReport> {
     ))
 }
 
+/// Read and check a glossary held in `bytes`, as [`check_file`] checks a file (`path`
+/// names it in messages; a `.tsv` extension selects TAB as the delimiter).
+pub fn check_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result<CheckReport> {
+    let loaded = load_bytes(bytes, path, opts)?;
+    Ok(crate::glossary::check::check_loaded(
+        path,
+        &loaded,
+        &opts.langs,
+    ))
+}
+
 /// Read a glossary file.
 pub fn read_file(path: &Path, opts: &CsvOptions) -> Result<Glossary> {
     Ok(load_file(path, opts)?.glossary)

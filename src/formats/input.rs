@@ -88,7 +88,17 @@ impl std::error::Error for DecodeError {}
 /// Open `path` as text (see the module documentation).
 pub fn open_text(path: &Path) -> Result<TextInput> {
     check_readable(path)?;
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    open_reader(path, Box::new(file))
+}
+
+/// Read `bytes` as text, as [`open_text`] reads a file's (`path` names them in messages):
+/// the entry point of servers that hold an upload in memory, and of the fuzz targets.
+pub fn open_bytes(path: &Path, bytes: Vec<u8>) -> Result<TextInput> {
+    open_reader(path, Box::new(std::io::Cursor::new(bytes)))
+}
+
+fn open_reader(path: &Path, mut file: Box<dyn Read + Send>) -> Result<TextInput> {
     let mut head = vec![0u8; SNIFF];
     let mut filled = 0;
     while filled < SNIFF {
@@ -290,6 +300,22 @@ mod tests {
             read_all(&be).unwrap(),
             (Encoding::Utf16Be, "zh\t朝鲜".into())
         );
+    }
+
+    #[test]
+    fn open_bytes_reads_as_open_text_does() {
+        for bytes in [
+            &b"en\tko\n"[..],
+            "\u{FEFF}en\t한".as_bytes(),
+            &[0xFF, 0xFE, b'e', 0, b'n', 0],
+        ] {
+            let mut t = open_bytes(Path::new("b.tsv"), bytes.to_vec()).unwrap();
+            let mut s = String::new();
+            t.reader.read_to_string(&mut s).unwrap();
+            assert_eq!((t.encoding, s), read_all(bytes).unwrap());
+        }
+        let e = open_bytes(Path::new("b.tsv"), Vec::new()).err().unwrap();
+        assert_eq!(e.kind(), &crate::error::ErrorKind::EmptyInput);
     }
 
     #[test]

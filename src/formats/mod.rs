@@ -182,7 +182,29 @@ pub(crate) fn stored_variant(
 /// Read every unit of a memory file (TSV, CSV or TMX), calling `on_unit` for each in file
 /// order. The file name (without directories) becomes each unit's origin unless the file
 /// says otherwise.
-pub fn read_memory_file<F>(path: &Path, format: Format, mut on_unit: F) -> Result<()>
+pub fn read_memory_file<F>(path: &Path, format: Format, on_unit: F) -> Result<()>
+where
+    F: FnMut(Unit) -> Result<()>,
+{
+    read_memory(path, input::open_text(path)?, format, on_unit)
+}
+
+/// Read every unit of a memory held in `bytes`, as [`read_memory_file`] reads a file;
+/// `path` names it in messages and gives the units' origin (the server's uploads and the
+/// fuzz targets read this way).
+pub fn read_memory_bytes<F>(bytes: Vec<u8>, path: &Path, format: Format, on_unit: F) -> Result<()>
+where
+    F: FnMut(Unit) -> Result<()>,
+{
+    read_memory(path, input::open_bytes(path, bytes)?, format, on_unit)
+}
+
+fn read_memory<F>(
+    path: &Path,
+    input: input::TextInput,
+    format: Format,
+    mut on_unit: F,
+) -> Result<()>
 where
     F: FnMut(Unit) -> Result<()>,
 {
@@ -190,7 +212,6 @@ where
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    let input = input::open_text(path)?;
     match format {
         Format::Tsv | Format::Csv => {
             let mut reader = input.reader;
@@ -336,4 +357,47 @@ pub fn write_memory<W: std::io::Write>(
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_memory_bytes_reads_as_the_file_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmx = "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\
+                   <tu><tuv xml:lang=\"en\"><seg>Peace</seg></tuv>\
+                   <tuv xml:lang=\"ko\"><seg>평화</seg></tuv></tu></body></tmx>";
+        let tsv = "en\tko\tzh-Hant\nSeoul\t서울\t首爾\n";
+        for (name, format, text) in [
+            ("m.tmx", Format::Tmx, tmx),
+            ("m.tsv", Format::Tsv, tsv),
+            ("m.csv", Format::Csv, "en,ko\n\"a, b\",가\n"),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            let (mut from_file, mut from_bytes) = (Vec::new(), Vec::new());
+            read_memory_file(&p, format, |u| {
+                from_file.push(u);
+                Ok(())
+            })
+            .unwrap();
+            read_memory_bytes(text.as_bytes().to_vec(), &p, format, |u| {
+                from_bytes.push(u);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(from_file.len(), 1, "{name}");
+            assert_eq!(from_file, from_bytes, "{name}");
+        }
+        let e = read_memory_bytes(
+            b"en\tko\n".to_vec(),
+            Path::new("h.tsv"),
+            Format::Tsv,
+            |_| Ok(()),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("h.tsv"), "{e}");
+    }
 }

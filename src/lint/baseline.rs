@@ -35,7 +35,16 @@ pub struct Baseline {
 impl Baseline {
     /// Read a baseline file. Unknown rules and malformed lines are errors with their line.
     pub fn load(path: &Path) -> Result<Baseline> {
-        let inp = input::open_text(path);
+        Baseline::read(path, input::open_text(path))
+    }
+
+    /// Read a baseline held in `bytes`, as [`Baseline::load`] reads a file (`path` names
+    /// it in messages).
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Baseline> {
+        Baseline::read(path, input::open_bytes(path, bytes))
+    }
+
+    fn read(path: &Path, inp: Result<input::TextInput>) -> Result<Baseline> {
         let reader = match inp {
             Ok(i) => i.reader,
             // An empty baseline silences nothing.
@@ -135,6 +144,8 @@ mod tests {
             let p = d.path().join(name);
             std::fs::write(&p, bytes).unwrap();
             assert!(Baseline::load(&p).unwrap().is_empty(), "{name}");
+            let b = Baseline::from_bytes(&p, bytes.to_vec()).unwrap();
+            assert!(b.is_empty(), "{name}");
         }
         let p = d.path().join("c.txt");
         std::fs::write(&p, "empty-nothing 2c26b46b68ffc68f\n").unwrap();

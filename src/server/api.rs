@@ -42,14 +42,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = body_bytes(req, state).await?;
-        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
-            ApiError::parse(
-                format!("the JSON body: {e}"),
-                Some(e.line() as u64),
-                Some(e.column() as u64),
-            )
-        })
+        json_body(&bytes).map(ApiJson)
     }
+}
+
+/// Parse a JSON request body (what [`ApiJson`] does with the bytes it read): a syntax or
+/// type error is a 400 with its line and column.
+pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::parse(
+            format!("the JSON body: {e}"),
+            Some(e.line() as u64),
+            Some(e.column() as u64),
+        )
+    })
 }
 
 async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
@@ -1052,7 +1058,9 @@ pub struct GlossaryUpload {
     pub name: Option<String>,
 }
 
-fn parse_glossary(state: &State, name: &str, body: &[u8]) -> Result<Glossary, ApiError> {
+/// Parse a glossary request body (`POST`/`PUT /v1/glossary`): UTF-8 CSV in the canonical,
+/// Google or DeepL layout, with at least one entry; `name` labels it in messages.
+pub fn glossary_body(name: &str, body: &[u8]) -> Result<Glossary, ApiError> {
     let text = std::str::from_utf8(body).map_err(|e| {
         ApiError::parse(
             format!("the glossary is not UTF-8 (byte {})", e.valid_up_to()),
@@ -1065,7 +1073,6 @@ fn parse_glossary(state: &State, name: &str, body: &[u8]) -> Result<Glossary, Ap
     if g.entries.is_empty() {
         return Err(ApiError::bad_request("the glossary has no entries"));
     }
-    let _ = state;
     Ok(g)
 }
 
@@ -1082,7 +1089,7 @@ pub async fn glossary_add(
     Upload(body): Upload,
 ) -> Result<Json<crate::glossary::GlossaryImportReport>, ApiError> {
     let name = p.name.unwrap_or_else(|| "api.csv".to_string());
-    let g = parse_glossary(&state, &name, &body)?;
+    let g = glossary_body(&name, &body)?;
     state
         .write(move |mem| Ok(mem.import_glossary(&[&name], &g)?))
         .await
@@ -1101,7 +1108,7 @@ pub async fn glossary_replace(
     Upload(body): Upload,
 ) -> Result<Json<crate::glossary::GlossaryImportReport>, ApiError> {
     let name = p.name.unwrap_or_else(|| "api.csv".to_string());
-    let g = parse_glossary(&state, &name, &body)?;
+    let g = glossary_body(&name, &body)?;
     state
         .write(move |mem| Ok(mem.replace_glossary(&[&name], &g)?))
         .await
