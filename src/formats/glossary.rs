@@ -161,6 +161,14 @@ pub(crate) fn load_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result
     if text.trim().is_empty() {
         return Err(Error::empty_input(path, "the file is empty"));
     }
+    if let Some(at) = text.find('\0') {
+        let line = 1 + text[..at].bytes().filter(|b| *b == b'\n').count() as u64;
+        return Err(Error::parse(
+            path,
+            line,
+            crate::formats::tabular::NUL_MESSAGE,
+        ));
+    }
     let delimiter = opts
         .delimiter
         .or_else(|| delimiter_from_extension(path))
@@ -745,6 +753,21 @@ impl Glossary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glossary_nul_is_refused_not_stored() {
+        // Fuzzing: a term holding U+0000 was read (the bytes entry point of the server
+        // does not sniff for binary data, and a file's NUL after its first 8 KiB is not
+        // sniffed either).
+        let text = "en,ko\nSpecial Representative,특별대표\nSpec\u{1}\u{0}k,특\n";
+        let e =
+            read_bytes(text.as_bytes(), Path::new("g.csv"), &CsvOptions::default()).unwrap_err();
+        assert_eq!(e.kind(), &crate::error::ErrorKind::Parse);
+        assert!(
+            e.to_string().contains("g.csv:3:") && e.to_string().contains("NUL"),
+            "{e}"
+        );
+    }
     use crate::glossary::TermSet;
 
     fn read(text: &str, name: &str, opts: &CsvOptions) -> Result<Glossary> {

@@ -303,8 +303,12 @@ pub fn sniff_csv_delimiter(first_bytes: &[u8]) -> u8 {
     sniff_delimiter(first_bytes)
 }
 
+/// What a NUL character (U+0000) in a table's text is called in errors.
+pub(crate) const NUL_MESSAGE: &str =
+    "a NUL character (U+0000) in the text: the file is binary or damaged";
+
 /// Read a TSV (`delimiter == b'\t'`) or CSV (any other delimiter) memory from UTF-8
-/// bytes, calling `on_row` for every data row.
+/// bytes, calling `on_row` for every data row. A NUL character is an error at its line.
 pub fn parse_rows<R, F>(reader: R, path: &Path, delimiter: u8, mut on_row: F) -> Result<Header>
 where
     R: BufRead,
@@ -313,6 +317,11 @@ where
     let mut header: Option<Header> = None;
     let mut number = 0u64;
     let mut handle = |line: u64, cells: Vec<String>| -> Result<()> {
+        // A NUL is no text: stored, it would make the export a file every reader
+        // refuses as binary (found by fuzzing a UTF-16 memory, where NUL is two bytes).
+        if cells.iter().any(|c| c.contains('\0')) {
+            return Err(Error::parse(path, line, NUL_MESSAGE));
+        }
         match &header {
             None => {
                 header = Some(Header::parse(path, line, &cells)?);
@@ -603,6 +612,35 @@ impl<W: Write> TableWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tabular_utf16_nul_is_refused_not_stored() {
+        // Fuzzing: a UTF-16 TSV holding U+0000 was read into a unit whose export
+        // (a TSV with a NUL byte) concord then refused as binary.
+        let mut le = vec![0xFF, 0xFE];
+        for u in "en\tko\nSeoul\t서울\n1\u{0}2\t하나\n".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        let input = crate::formats::input::open_bytes(Path::new("m.tsv"), le).unwrap();
+        let mut rows = 0;
+        let e = parse_rows(input.reader, Path::new("m.tsv"), b'\t', |_| {
+            rows += 1;
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(rows, 1);
+        assert_eq!(e.kind(), &crate::error::ErrorKind::Parse);
+        assert!(
+            e.to_string().contains("m.tsv:3:") && e.to_string().contains("NUL"),
+            "{e}"
+        );
+        let csv = "en,ko\n\"a\u{0}\",가\n";
+        let e = parse_rows(csv.as_bytes(), Path::new("m.csv"), b',', |_| Ok(())).unwrap_err();
+        assert!(
+            e.to_string().contains("m.csv:2:") && e.to_string().contains("NUL"),
+            "{e}"
+        );
+    }
 
     fn rows(text: &str, delim: u8) -> Result<Vec<Unit>> {
         let mut out = vec![];

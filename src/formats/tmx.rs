@@ -447,6 +447,14 @@ fn element(e: &BytesStart<'_>) -> std::result::Result<(String, Vec<(String, Stri
                 message: "invalid UTF-8 in an attribute name".into(),
             })?
             .to_string();
+        // quick-xml takes any bytes up to `=` as a name; what is no XML name is not
+        // well-formed, and the writer could not write it back (found by fuzzing).
+        if !is_xml_name(&key) {
+            return Err(TextError {
+                offset: 0,
+                message: format!("malformed attribute name {key:?} in <{name}>"),
+            });
+        }
         attrs.push((key, decode_attr(&a.value)?));
     }
     Ok((name, attrs))
@@ -1150,6 +1158,20 @@ mod tests {
         format!(
             "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\">\n<header srclang=\"en\"/>\n<body>\n{body}\n</body>\n</tmx>\n"
         )
+    }
+
+    #[test]
+    fn tmx_attribute_name_that_is_no_xml_name_is_refused() {
+        // Fuzzing: `<tu tui$="8">` was read and kept as a property the export then
+        // dropped (the writer writes only XML names), so export → import lost it.
+        let e = read(&doc(
+            "<tu>\n<tuv xml:lang=\"en\"><seg>a</seg></tuv><tuv xml:lang=\"ko\"><seg>가</seg></tuv></tu>\n\
+             <tu tui$=\"8\"><tuv xml:lang=\"en\"><seg>b</seg></tuv></tu>",
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind(), &crate::error::ErrorKind::Parse);
+        let m = e.to_string();
+        assert!(m.contains("t.tmx:7:") && m.contains("tui$"), "{m}");
     }
 
     #[test]
