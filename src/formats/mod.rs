@@ -25,6 +25,9 @@
 //! * [`draft`]: drafts for `lint`: bilingual TSV/CSV, XLIFF, TMX, aligned plain text;
 //!   readers stream [`draft::DraftEvent`]s whose [`segment::Segment`]s carry the line
 //!   and column of each text, its raw (untrimmed, unnormalized) text and inline codes.
+//! * [`job`]: the source documents of a translation job (`analyze`, `pretranslate`):
+//!   text, Markdown, HTML, DOCX (split into sentences), TSV/CSV with a source column,
+//!   XLIFF, SDLXLIFF, MQXLIFF and TMX, several files in order, as [`job::JobSegment`]s.
 //! * [`import`]: importing memory files into a memory in one transaction
 //!   ([`import::ImportPlan`]).
 //! * [`segment`]: the segment model the draft readers produce and lint consumes.
@@ -53,6 +56,7 @@ pub mod draft;
 pub mod glossary;
 pub mod import;
 pub mod input;
+pub mod job;
 pub mod segment;
 pub mod srx;
 pub mod tabular;
