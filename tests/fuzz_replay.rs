@@ -157,6 +157,15 @@ fn shared_fixtures_replay_through_the_fuzz_targets() {
             }
         }
     }
+    for f in files(&shared.join("tbx")) {
+        let b = std::fs::read(&f).unwrap();
+        for s in [0, 1] {
+            count += 1;
+            if let Err(e) = run_one("tbx", body_of("tbx"), &f, &prefixed(s, &b)) {
+                failures.push(e);
+            }
+        }
+    }
     targets::remove_scratch();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(count > 0, "no fixtures found in {}", shared.display());

@@ -41,6 +41,8 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("srx", srx),
     ("document", document),
     ("server_body", server_body),
+    ("tbx", tbx),
+    ("job", job),
 ];
 
 /// An error must say where: the file, and a 1-based line and column when it has them.
@@ -281,6 +283,7 @@ pub fn glossary(data: &[u8]) {
         let mut es = es.to_vec();
         for e in &mut es {
             e.terms.sort_by(|a, b| a.0.cmp(&b.0));
+            e.props.sort();
         }
         es
     };
@@ -460,5 +463,76 @@ pub fn server_body(data: &[u8]) {
         _ => {
             let _ = api::glossary_body("fuzz.csv", body);
         }
+    }
+}
+
+/// TBX glossaries (TBX-Basic/Core v3, TBX 2008 `martif`): a TBX that reads is written as
+/// TBX-Basic and reads again to the same entries (the first byte picks the flavor
+/// written: bit 0 set, `martif`).
+pub fn tbx(data: &[u8]) {
+    use concord::formats::tbx::{read_tbx, write_tbx, TbxFlavor};
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
+    let g = match read_tbx(bytes, Path::new("fuzz.tbx")) {
+        Ok(g) => g,
+        Err(e) => return check_error(&e),
+    };
+    let flavor = if sel & 1 != 0 {
+        TbxFlavor::Martif
+    } else {
+        TbxFlavor::Basic
+    };
+    let mut out = Vec::new();
+    let written = write_tbx(&g, flavor, &mut out).expect("a glossary read from TBX writes");
+    if written.replaced > 0 || written.without_terms > 0 || g.entries.is_empty() {
+        return;
+    }
+    let again = read_tbx(&out, Path::new("written.tbx")).unwrap_or_else(|e| {
+        panic!(
+            "the TBX written from what was read does not read: {e}\n{}",
+            String::from_utf8_lossy(&out)
+        )
+    });
+    let norm = |es: &[concord::glossary::Entry]| {
+        let mut es = es.to_vec();
+        for e in &mut es {
+            e.terms.sort_by(|a, b| a.0.cmp(&b.0));
+            e.props.sort();
+        }
+        es
+    };
+    assert_eq!(
+        norm(&g.entries),
+        norm(&again.entries),
+        "TBX read → write → read changed the entries\n{}",
+        String::from_utf8_lossy(&out)
+    );
+}
+
+/// Translation jobs (`formats::job`): one file whose format the first byte picks (bits
+/// 1-3), with or without `--from en --to ko` (bit 0).
+pub fn job(data: &[u8]) {
+    use concord::formats::job::{read_job, JobRequest};
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
+    let ext = ["tsv", "csv", "xlf", "tmx", "txt", "md", "html", "docx"][usize::from(sel >> 1) & 7];
+    let res = with_file(ext, bytes, |path| {
+        let mut req = JobRequest::files([path.to_path_buf()]);
+        if sel & 1 != 0 {
+            req.from = Some(LangRange::parse("en").unwrap());
+            req.to = Some(LangRange::parse("ko").unwrap());
+        }
+        read_job(&req)
+    });
+    match res {
+        Ok(job) => {
+            for seg in job.file_segments(0) {
+                assert!(seg.line >= 1, "job segment at line 0");
+                assert!(seg.number >= 1, "job segment number 0");
+            }
+        }
+        Err(e) => check_error(&e),
     }
 }
