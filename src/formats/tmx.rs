@@ -893,9 +893,25 @@ where
         }
         Ctx::Prop(level, kind) => {
             let value = std::mem::take(capture);
+            // The writer keeps a date that is no TMX date in an `x-created`/`x-changed`
+            // prop: read it back as the date it was (found by fuzzing the round trip).
+            let date_kind = level == Level::Tu
+                && match kind.as_str() {
+                    "x-created" => tu.as_ref().is_some_and(|u| u.meta.created.is_none()),
+                    "x-changed" => tu.as_ref().is_some_and(|u| u.meta.changed.is_none()),
+                    _ => false,
+                };
             if level == Level::Tu && kind == ORIGIN_PROP {
                 if let Some(u) = tu.as_mut() {
                     u.meta.origin = Some(value);
+                }
+            } else if date_kind {
+                if let Some(u) = tu.as_mut() {
+                    if kind == "x-created" {
+                        u.meta.created = Some(value);
+                    } else {
+                        u.meta.changed = Some(value);
+                    }
                 }
             } else if let Some(extra) = extra_at(level, header, tu, tuv) {
                 extra.props.push(Prop { kind, value });
@@ -1158,6 +1174,28 @@ mod tests {
         format!(
             "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\">\n<header srclang=\"en\"/>\n<body>\n{body}\n</body>\n</tmx>\n"
         )
+    }
+
+    #[test]
+    fn tmx_date_that_is_no_tmx_date_survives_export_and_import() {
+        // Fuzzing: `creationdate="20020213209T500Z"` was read as the unit's date, written
+        // as an `x-created` prop (no TMX date), and read back as a prop, not the date.
+        let (_, u) = read(&doc(
+            r#"<tu creationdate="20020213209T500Z" changedate="yesterday"><tuv xml:lang="en"><seg>a</seg></tuv><tuv xml:lang="ko"><seg>가</seg></tuv></tu>"#,
+        ))
+        .unwrap();
+        assert_eq!(u[0].meta.created.as_deref(), Some("20020213209T500Z"));
+        let mut w = TmxWriter::new(Vec::new(), "en").unwrap();
+        w.write_unit(&u[0]).unwrap();
+        let out = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert!(out.contains("x-created"), "{out}");
+        let again = read_tmx(out.as_bytes(), Path::new("t.tmx"), "t.tmx", |v| {
+            assert_eq!(v.meta.created, u[0].meta.created);
+            assert_eq!(v.meta.changed.as_deref(), Some("yesterday"));
+            assert!(v.meta.extra.props.is_empty(), "{:?}", v.meta.extra.props);
+            Ok(())
+        });
+        assert_eq!(again.unwrap().units, 1);
     }
 
     #[test]
