@@ -14,7 +14,8 @@
 //!   (unpaired ones isolated), `ph` → `<ph id="pX"/>`, `it` → isolated `sc`/`ec`, native
 //!   code in the unit's `<originalData>` (`dataRef`); `hi` keeps its text only.
 //! * State: the unit's `x-xliff-state` property when it is a value of the version
-//!   written, else `translated` (XLIFF 1.2 `final`/`signed-off` become 2.0 `final`).
+//!   written, else `translated` (XLIFF 1.2 `final`/`signed-off` become 2.0 `final`);
+//!   XLIFF 1.2 units are `approved="yes"` unless the unit's `x-xliff-approved` says `no`.
 //! * Metadata: origin, dates, people, `srclang` and properties of the unit in a 1.2
 //!   `<prop-group name="concord">` (`<prop prop-type>`) or a 2.0
 //!   `<mda:metadata><mda:metaGroup category="concord">` (`<mda:meta type>`), notes as
@@ -345,12 +346,15 @@ impl<W: Write> XliffWriter<W> {
                 b.push_str("      <trans-unit id=\"");
                 escape_attr_into(&mut b, &id, r);
                 b.push('"');
-                if let Some(a) = prop(u, "x-xliff-approved").filter(|a| matches!(*a, "yes" | "no"))
-                {
-                    b.push_str(" approved=\"");
-                    b.push_str(a);
-                    b.push('"');
-                }
+                // A memory holds confirmed translations: approved unless the unit came
+                // from a file that said it was not (tools such as translate-toolkit read
+                // an unapproved target as fuzzy).
+                let approved = prop(u, "x-xliff-approved")
+                    .filter(|a| matches!(*a, "yes" | "no"))
+                    .unwrap_or("yes");
+                b.push_str(" approved=\"");
+                b.push_str(approved);
+                b.push('"');
                 b.push_str(">\n        <source>");
                 write12(&mut b, &tokens(source), r);
                 b.push_str("</source>\n        <target state=\"");

@@ -858,7 +858,7 @@ pub async fn import_status(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// tmx (default), tsv or csv.
+    /// tmx (default), tsv, csv, xliff (1.2) or xliff2 (XLIFF needs two langs).
     pub format: Option<String>,
     /// Only these languages, comma-separated.
     pub langs: Option<String>,
@@ -874,6 +874,11 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let format = memory_format(Some(p.format.as_deref().unwrap_or("tmx")), "")?;
     let langs = parse_langs("langs", p.langs.as_deref())?.unwrap_or_default();
+    if matches!(format, Format::Xliff | Format::Xliff2) && langs.len() != 2 {
+        return Err(ApiError::bad_request(
+            "XLIFF is bilingual: give langs=SOURCE,TARGET (two languages, the source first)",
+        ));
+    }
     let heavy = state.heavy_permit().await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
     let st = Arc::clone(&state);
