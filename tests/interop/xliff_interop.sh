@@ -17,9 +17,11 @@
 #  (c) OmegaT 3.6 in console mode (--mode=console-translate) takes the XLIFF 1.2 file
 #      (pretranslated when (b) ran, else the export) as a source file, with concord's TMX
 #      in tm/auto/, writes the translated XLIFF, and its exported TMX
-#      (PROJECT-omegat.tmx) imports into a new concord memory with the same EN→KO pairs;
+#      (PROJECT-omegat.tmx) imports into a new concord memory with the same EN/KO pairs
+#      (OmegaT translates the text of <target>: the project runs KO→EN, see below);
 #  (d) an XLIFF 1.2 written by translate-toolkit (translated, fuzzy and untranslated
-#      units, inline codes) and one 2.0 file import into concord with the right counts.
+#      units) imports into concord with the right counts; its XLIFF 2.0 (units without
+#      the id XLIFF 2.0 requires) is refused with file and line.
 # Exit 0 when every check passes, 1 otherwise. Prints figures and the time taken.
 set -euo pipefail
 
@@ -158,6 +160,11 @@ else
 fi
 
 # --- (c) OmegaT 3.6 --------------------------------------------------------------------
+# OmegaT's XLIFF filter keeps <source> intact and translates the text of <target> (it
+# expects the source copied into the target, as Okapi prepares XLIFF for it). So with
+# concord's EN→KO XLIFF as the source file, the project's source language is KO and its
+# target EN: OmegaT fills each segment from concord's TMX in tm/auto/ (exact matches),
+# writes the translated XLIFF, and exports its TMX, which goes back into concord.
 say "(c) OmegaT 3.6 console-translate with concord's XLIFF as source file"
 p="$work/omegat"
 mkdir -p "$p"/{source,target,tm/auto,omegat,glossary,dictionary} "$work/omegat-cfg"
@@ -171,8 +178,8 @@ cat >"$p/omegat.project" <<XML
     <glossary_dir>__DEFAULT__</glossary_dir>
     <glossary_file>__DEFAULT__</glossary_file>
     <dictionary_dir>__DEFAULT__</dictionary_dir>
-    <source_lang>EN</source_lang>
-    <target_lang>KO</target_lang>
+    <source_lang>KO</source_lang>
+    <target_lang>EN</target_lang>
     <sentence_seg>false</sentence_seg>
     <support_default_translations>true</support_default_translations>
     <remove_tags>false</remove_tags>
@@ -186,33 +193,34 @@ java -Djava.awt.headless=true -jar /usr/share/omegat/OmegaT.jar "$p" \
 if grep -q "Exception\|TF_TM_LOAD_ERROR" "$p/omegat.log"; then
     echo "  OmegaT log reports an error:"; grep -m3 "Exception\|TF_TM_LOAD_ERROR" "$p/omegat.log"; fail=1
 fi
-if [ ! -s "$p/target/doc.xlf" ]; then
-    echo "  OmegaT wrote no translated XLIFF"; fail=1
-else
-    echo "  OmegaT wrote target/doc.xlf ($(grep -c '<trans-unit' "$p/target/doc.xlf") trans-units)"
-fi
 omt=$(ls "$p"/*-omegat.tmx 2>/dev/null | head -1 || true)
-if [ -z "$omt" ]; then
-    echo "  OmegaT exported no TMX"; fail=1
+if [ ! -s "$p/target/doc.xlf" ] || [ -z "$omt" ]; then
+    echo "  OmegaT wrote no translated XLIFF or no TMX"; fail=1
 else
     "$concord" --db "$work/back.db" import "$omt"
     "$concord" --db "$work/back.db" export --format tsv --langs en,ko -o "$work/back.tsv"
-    python3 - "$work" "$omt" <<'PY' || fail=1
+    python3 - "$work" "$p" "$omt" "$omegat_source" <<'PY' || fail=1
 import sys, csv
-work, omt = sys.argv[1], sys.argv[2]
+from translate.storage import xliff
+work, p, omt, given = sys.argv[1:5]
 rows = list(csv.reader(open(f"{work}/m.tsv", encoding="utf-8"), delimiter="\t"))[1:]
 want = {(r[0], r[1]) for r in rows}
+# The translated XLIFF: every unit OmegaT could fill has the English source back in its
+# target (a sentence the memory lacks keeps what it had).
+out = [u for u in xliff.xlifffile.parsefile(f"{p}/target/doc.xlf").units if not u.isheader()]
+src = [u for u in xliff.xlifffile.parsefile(given).units if not u.isheader()]
+filled = sum(1 for u in out if str(u.source) in {e for e, _ in want} and str(u.target) == str(u.source))
+print(f"  OmegaT read {len(src)} trans-units, wrote {len(out)}; "
+      f"{filled}/{len(want)} filled from concord's TMX (target = English source)")
 back = list(csv.reader(open(f"{work}/back.tsv", encoding="utf-8"), delimiter="\t"))
 head = back[0]
 ie, ik = head.index("en"), head.index("ko")
 got = {(r[ie], r[ik]) for r in back[1:]}
-plain = {p for p in got if "<" not in p[0]}
-print(f"  {omt.split('/')[-1]}: {len(got)} EN→KO units back in concord; "
+print(f"  {omt.split('/')[-1]} → concord import: {len(got)} EN/KO units; "
       f"{len(want & got)}/{len(want)} memory pairs identical")
-missing = want - got
-for m in sorted(missing)[:5]:
+for m in sorted(want - got)[:5]:
     print("  missing:", m)
-sys.exit(0 if not missing else 1)
+sys.exit(0 if want <= got and filled == len(want) and len(out) == len(src) else 1)
 PY
 fi
 
@@ -249,6 +257,27 @@ got = {k: r[k] for k in want}
 print(f"  ttk.xlf: added {got['added']} (want 3), untranslated {got['untranslated']} (want 2: fuzzy and empty)")
 sys.exit(0 if got == want else 1)
 PY
+
+# translate-toolkit 3.20's XLIFF 2.0 writer leaves out the <unit id> that XLIFF 2.0
+# requires (and writes translated targets without state, which means initial): concord
+# refuses such a file with its line, as it refuses any invalid XLIFF 2.0.
+python3 - "$work" <<'PY'
+import sys
+from translate.storage import xliff2
+work = sys.argv[1]
+s = xliff2.Xliff2File()
+s.setsourcelanguage("en")
+s.settargetlanguage("ko")
+u = s.addsourceunit("The talks ended.")
+u.target = "회담이 끝났다."
+open(f"{work}/ttk2.xlf", "wb").write(bytes(s))
+PY
+if out=$("$concord" --db "$work/ttk2.db" import "$work/ttk2.xlf" 2>&1); then
+    echo "  ttk2.xlf (XLIFF 2.0 without unit ids) was accepted: $out"; fail=1
+else
+    echo "  ttk2.xlf (XLIFF 2.0 written by translate-toolkit) refused: $out"
+    case $out in *ttk2.xlf:4:*"without id"*) ;; *) fail=1 ;; esac
+fi
 
 t1=$(date +%s)
 say "time: $((t1 - t0)) s in all ($((t_tools - t0)) s installing tools)"
