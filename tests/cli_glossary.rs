@@ -439,13 +439,20 @@ fn tbx_import_lint_and_export() {
     let tbx = env.file("g.tbx", GOOD_TBX.as_bytes());
     let o = env.run(&["glossary", "import", tbx.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("imported 1 glossary entry"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("imported 1 glossary entry"),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(
         export(&env),
         "id,en,zh,zh:forbidden\nkp,Korean Peninsula,朝鲜半岛,韩半岛\n"
     );
     // lint with the TBX as the glossary: the forbidden variant is found.
-    let draft = env.file("d.tsv", "en\tzh\nPeace on the Korean Peninsula.\t韩半岛的和平。\n");
+    let draft = env.file(
+        "d.tsv",
+        "en\tzh\nPeace on the Korean Peninsula.\t韩半岛的和平。\n",
+    );
     let o = env.run(&[
         "lint",
         "--no-memory",
@@ -467,9 +474,16 @@ fn tbx_import_lint_and_export() {
     let bytes = std::fs::read(&a).unwrap();
     assert_eq!(o.stdout, bytes, "same bytes to stdout and to a file");
     let text = String::from_utf8(bytes).unwrap();
-    assert!(text.contains("<tbx type=\"TBX-Basic\" style=\"dca\""), "{text}");
+    assert!(
+        text.contains("<tbx type=\"TBX-Basic\" style=\"dca\""),
+        "{text}"
+    );
     let o = env2.run(&["glossary", "export", "--format", "tbx-martif"]);
-    assert!(stdout(&o).contains("<martif type=\"TBX-Basic\""), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("<martif type=\"TBX-Basic\""),
+        "{}",
+        stdout(&o)
+    );
     let m = env2.file("m.tbx", &o.stdout);
     let env3 = Env::new();
     for f in [&a, &m] {
@@ -527,7 +541,12 @@ fn tbx_bad_input_is_refused_with_file_line_and_exit_2_and_nothing_imported() {
     ];
     for (name, text, want) in cases {
         let p = env.file(name, text.as_bytes());
-        let o = env.run(&["glossary", "import", good.to_str().unwrap(), p.to_str().unwrap()]);
+        let o = env.run(&[
+            "glossary",
+            "import",
+            good.to_str().unwrap(),
+            p.to_str().unwrap(),
+        ]);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains(&format!("{name}{want}")), "{name}: {err}");

@@ -113,7 +113,9 @@ fn parse_export_format(s: &str) -> std::result::Result<ExportFormat, String> {
     }
     TbxFlavor::from_name(s)
         .map(ExportFormat::Tbx)
-        .ok_or_else(|| format!("unknown glossary export format {s:?} (expected csv, tbx or tbx-martif)"))
+        .ok_or_else(|| {
+            format!("unknown glossary export format {s:?} (expected csv, tbx or tbx-martif)")
+        })
 }
 
 /// Arguments of `concord glossary export`.
@@ -245,10 +247,10 @@ fn write_file(cli: &Cli, path: &Path, force: bool, bytes: &[u8]) -> Result<()> {
 fn export(cli: &Cli, args: &ExportArgs) -> Result<Status> {
     let mem = open_for_reading(cli)?;
     let g = mem.glossary()?;
-    let by_name = args.output.as_ref().is_some_and(|p| {
-        p.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("tbx"))
-    });
+    let by_name = args
+        .output
+        .as_ref()
+        .is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("tbx")));
     let format = args.format.unwrap_or(if by_name {
         ExportFormat::Tbx(TbxFlavor::Basic)
     } else {
