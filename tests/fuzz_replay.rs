@@ -140,6 +140,15 @@ fn shared_fixtures_replay_through_the_fuzz_targets() {
                 failures.push(e);
             }
         }
+        count += 1;
+        if let Err(e) = run_one(
+            "xliff_memory",
+            body_of("xliff_memory"),
+            &f,
+            &prefixed(sel / 2, &b),
+        ) {
+            failures.push(e);
+        }
     }
     for f in files(&shared.join("glossary")) {
         let b = std::fs::read(&f).unwrap();

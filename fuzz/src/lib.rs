@@ -43,6 +43,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("server_body", server_body),
     ("tbx", tbx),
     ("job", job),
+    ("xliff_memory", xliff_memory),
 ];
 
 /// An error must say where: the file, and a 1-based line and column when it has them.
@@ -538,6 +539,31 @@ pub fn job(data: &[u8]) {
             for seg in job.file_segments(0) {
                 assert!(seg.line >= 1, "job segment at line 0");
                 assert!(seg.number >= 1, "job segment number 0");
+            }
+        }
+        Err(e) => check_error(&e),
+    }
+}
+
+/// XLIFF 1.2/2.0, SDLXLIFF and MQXLIFF imported as a memory (`concord import x.xlf`): every
+/// unit has a source and a target text (the first byte picks the extension).
+pub fn xliff_memory(data: &[u8]) {
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
+    let ext = ["xlf", "sdlxliff", "mqxliff"][usize::from(sel % 3)];
+    let res = with_file(ext, bytes, |path| {
+        let mut units = Vec::new();
+        concord::formats::read_memory_file(path, Format::Xliff, |u| {
+            units.push(u);
+            Ok(())
+        })
+        .map(|()| units)
+    });
+    match res {
+        Ok(units) => {
+            for u in units {
+                assert!(u.variants.len() >= 2, "an XLIFF unit without two texts");
             }
         }
         Err(e) => check_error(&e),
