@@ -14,24 +14,10 @@
 //! used as it is.
 
 use crate::formats::bilingual::Piece;
+use crate::formats::pretranslated::Substitution;
 use crate::glossary::{Glossary, Recognizer};
 use crate::lang::LangRange;
 use crate::lint::numbers::{self, DateSpan, Side};
-
-/// One change made to a translation.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Substitution {
-    /// `date`, `number` or `term`.
-    pub kind: &'static str,
-    /// What the stored source had.
-    pub source_from: String,
-    /// What the new source has.
-    pub source_to: String,
-    /// What the translation had.
-    pub target_from: String,
-    /// What the translation has now.
-    pub target_to: String,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Value {

@@ -18,8 +18,6 @@
 pub mod adapt;
 pub mod tags;
 
-use serde::Serialize;
-
 use crate::error::{Error, ErrorKind, Result};
 use crate::formats::bilingual::{markup_pieces, Piece, SourceDoc};
 use crate::formats::segment::Segment;
@@ -28,8 +26,9 @@ use crate::glossary::{Glossary, Recognizer};
 use crate::lint::{lookup_range, Langs, Linter, Rule, RuleSelection, Severity};
 use crate::store::Memory;
 
-pub use adapt::Substitution;
-pub use tags::OutPiece;
+pub use crate::formats::pretranslated::{
+    Candidate, OutPiece, Outcome, Pretranslation, SegmentResult, Substitution, Summary, TermHint,
+};
 
 /// How to pretranslate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,123 +55,6 @@ impl Default for Options {
             adapt: true,
         }
     }
-}
-
-/// What happened to a segment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    /// A 100% match is the target.
-    Exact,
-    /// A fuzzy match is the target.
-    Fuzzy,
-    /// An adapted fuzzy match is the target.
-    Adapted,
-    /// The segment had a target; it was kept.
-    Kept,
-    /// No match scored enough.
-    NoMatch,
-}
-
-/// One match of a segment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Candidate {
-    /// The unit id in the memory.
-    pub unit: i64,
-    /// The score used (after adaptation and its penalty).
-    pub score: f64,
-    /// The fuzzy-match score of the stored source.
-    pub raw_score: f64,
-    /// True when the translation was adapted.
-    pub adapted: bool,
-    /// What adaptation changed.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub substitutions: Vec<Substitution>,
-    /// The unit's origin (file name or `origin` column).
-    pub origin: Option<String>,
-    /// The stored source.
-    pub source: String,
-    /// The translation (adapted), as plain text.
-    pub target: String,
-    /// The translation as pieces (text and the source's inline codes).
-    #[serde(skip)]
-    pub pieces: Vec<OutPiece>,
-    /// Why the translation needs review (codes not mapped), if it does.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tag_problem: Option<String>,
-}
-
-/// A glossary term of a segment's source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TermHint {
-    /// The term as written in the source.
-    pub source: String,
-    /// Its approved translations in the target language (preferred first).
-    pub targets: Vec<String>,
-}
-
-/// The pretranslation of one segment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SegmentResult {
-    /// 1-based number in the job.
-    pub number: u64,
-    /// Its id in the file.
-    pub id: Option<String>,
-    /// The line of its unit (or row).
-    pub line: u64,
-    /// The source text.
-    pub source: String,
-    /// What happened.
-    pub outcome: Outcome,
-    /// The target to write (`None`: leave the segment's target as it is).
-    #[serde(skip)]
-    pub target: Option<Vec<OutPiece>>,
-    /// The target's plain text after pretranslation (existing or new), if any.
-    pub target_text: Option<String>,
-    /// The match used (or the best one, for a kept target).
-    pub best: Option<Candidate>,
-    /// Other matches.
-    pub alternatives: Vec<Candidate>,
-    /// Glossary terms of the source.
-    pub terms: Vec<TermHint>,
-    /// Why the target needs review (empty: it does not).
-    pub review: Vec<String>,
-}
-
-/// Counts of a pretranslation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    /// Segments in the job.
-    pub segments: u64,
-    /// Targets from 100% matches.
-    pub exact: u64,
-    /// Targets from fuzzy matches.
-    pub fuzzy: u64,
-    /// Targets from adapted matches.
-    pub adapted: u64,
-    /// Existing targets kept.
-    pub kept: u64,
-    /// Segments without a match.
-    pub no_match: u64,
-    /// Segments marked for review.
-    pub review: u64,
-}
-
-/// A pretranslated job.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Pretranslation {
-    /// The source language.
-    pub source_lang: String,
-    /// The target language.
-    pub target_lang: String,
-    /// The options used.
-    pub min_score: f64,
-    /// Points an adapted match loses.
-    pub penalty: f64,
-    /// Per segment, in order.
-    pub segments: Vec<SegmentResult>,
-    /// The counts.
-    pub summary: Summary,
 }
 
 /// Pretranslate `doc` with the memory `mem` and, for term hints and adaptation of

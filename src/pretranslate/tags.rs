@@ -10,16 +10,7 @@
 //! one).
 
 use crate::formats::bilingual::{Piece, RawTag, TagKind};
-
-/// A piece of a target to write: text, or the source's inline code at this index.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutPiece {
-    /// Plain text.
-    Text(String),
-    /// The source segment's inline code with this index.
-    Tag(usize),
-}
+use crate::formats::pretranslated::OutPiece;
 
 /// The plain text of target pieces.
 pub fn plain(pieces: &[OutPiece]) -> String {
