@@ -464,3 +464,44 @@ fn pretranslate_adapted_targets_flagged_by_lint_stay_for_review() {
         "{x}"
     );
 }
+
+#[test]
+fn pretranslate_reads_a_tsv_source_column_and_a_markdown_document() {
+    let env = env();
+    env.file("doc.tsv", "en\nThe ministers met in Seoul.\nAnnex\n");
+    let o = env.run(&["pretranslate", "doc.tsv", "--to", "ko", "-o", "out.tsv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = tsv_rows(&std::fs::read_to_string(env.path().join("out.tsv")).unwrap());
+    assert_eq!(
+        (
+            rows[0][1].as_str(),
+            rows[0][2].as_str(),
+            rows[0][5].as_str()
+        ),
+        ("장관들은 서울에서 만났다.", "100", "exact")
+    );
+    assert_eq!(rows[1][5], "no-match");
+    // A document is split into sentences.
+    env.file("doc.md", "# Statement\n\nThe ministers met in Seoul. Exports rose 45 percent to 1,500 tonnes last year.\n");
+    let o = env.run(&[
+        "pretranslate",
+        "doc.md",
+        "--from",
+        "en",
+        "--to",
+        "ko",
+        "-o",
+        "md.tsv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = tsv_rows(&std::fs::read_to_string(env.path().join("md.tsv")).unwrap());
+    let targets: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(
+        targets,
+        vec![
+            "",
+            "장관들은 서울에서 만났다.",
+            "지난해 수출은 45% 증가한 1,500톤이었다."
+        ]
+    );
+}

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 use concord::diag::Status;
-use concord::formats::draft::{DraftFormat, DraftRequest};
 use concord::formats::glossary::CsvOptions;
+use concord::formats::job::{JobRequest, Split};
 use concord::formats::pretranslated::OutputFormat;
+use concord::formats::FileFormat;
 use concord::glossary::Glossary;
 use concord::lang::LangRange;
 use concord::output::Policy;
@@ -20,8 +21,8 @@ use crate::Cli;
 /// Arguments of `concord pretranslate`.
 #[derive(Args, Debug)]
 pub struct PretranslateArgs {
-    /// The document: XLIFF 1.2/2.0 (SDLXLIFF, MQXLIFF), TMX, bilingual TSV/CSV, or plain
-    /// text (one segment per line).
+    /// The document: XLIFF 1.2/2.0 (SDLXLIFF, MQXLIFF), TMX, TSV/CSV with a source
+    /// column, or a plain text, Markdown, HTML or DOCX document (split into sentences).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Source language (when the document does not say it).
@@ -52,9 +53,13 @@ pub struct PretranslateArgs {
     /// (default: same for an XLIFF input, else from OUT's extension).
     #[arg(long, value_name = "FORMAT", value_parser = parse_output_format)]
     pub output_format: Option<OutputFormat>,
-    /// The document's format: xliff, tmx, tsv, csv, txt (default: from the extension).
+    /// The document's format: xliff, tmx, tsv, csv, txt, md, html, docx (default: from
+    /// the extension).
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
-    pub input_format: Option<DraftFormat>,
+    pub input_format: Option<FileFormat>,
+    /// Documents: one segment per line (per paragraph) instead of sentences.
+    #[arg(long)]
+    pub lines: bool,
     /// A glossary CSV/TSV file (repeatable); the memory's glossary is used too.
     #[arg(long = "glossary", value_name = "FILE")]
     pub glossaries: Vec<PathBuf>,
@@ -78,9 +83,9 @@ fn parse_output_format(s: &str) -> std::result::Result<OutputFormat, String> {
         .ok_or_else(|| format!("unknown format {s:?} (xliff, xliff2, same, tsv)"))
 }
 
-fn parse_input_format(s: &str) -> std::result::Result<DraftFormat, String> {
-    DraftFormat::from_name(s)
-        .ok_or_else(|| format!("unknown format {s:?} (xliff, tmx, tsv, csv, txt)"))
+fn parse_input_format(s: &str) -> std::result::Result<FileFormat, String> {
+    FileFormat::from_name(s)
+        .ok_or_else(|| format!("unknown format {s:?} (xliff, tmx, tsv, csv, txt, md, html, docx)"))
 }
 
 fn lang(opt: &str, s: Option<&String>) -> Result<Option<LangRange>> {
@@ -90,13 +95,13 @@ fn lang(opt: &str, s: Option<&String>) -> Result<Option<LangRange>> {
 
 /// Run `concord pretranslate`.
 pub fn pretranslate(cli: &Cli, args: &PretranslateArgs) -> Result<Status> {
-    let input = DraftRequest {
-        path: args.file.clone(),
-        source: None,
-        format: args.input_format,
-        from: lang("--from", args.from.as_ref())?,
-        to: lang("--to", args.to.as_ref())?,
-    };
+    let mut input = JobRequest::files([args.file.clone()]);
+    input.format = args.input_format;
+    input.from = lang("--from", args.from.as_ref())?;
+    input.to = lang("--to", args.to.as_ref())?;
+    if args.lines {
+        input.split = Split::Lines;
+    }
     let req = Request {
         input,
         output: args.output.clone(),

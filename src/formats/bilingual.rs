@@ -23,9 +23,11 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::draft::{read_draft, DraftEvent, DraftFormat, DraftLangs, DraftRequest};
+use super::job::{read_job, JobRequest};
 use super::xml::{read_document, syntax_error, LineIndex};
-use crate::error::{Error, ErrorKind, Hint, Result};
-use crate::lang::{LangRange, LangTag};
+use super::FileFormat;
+use crate::error::{Error, Result};
+use crate::lang::LangTag;
 
 /// What an inline code does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -671,7 +673,7 @@ pub struct SourceDoc {
     /// The file.
     pub path: std::path::PathBuf,
     /// The format it was read as.
-    pub format: DraftFormat,
+    pub format: FileFormat,
     /// The source language.
     pub source_lang: LangTag,
     /// The target language.
@@ -682,127 +684,85 @@ pub struct SourceDoc {
     pub xliff: Option<BiDoc>,
 }
 
-fn plain_segment(
-    id: Option<String>,
-    line: u64,
-    source: String,
-    target: Option<String>,
-) -> BiSegment {
-    BiSegment {
-        id,
-        line,
-        source,
-        tags: Vec::new(),
-        target,
-        target_has_tags: false,
-        slot: TargetSlot::None,
-        unit_tag: (0, 0),
-        sdl_unit: None,
-        mid: None,
-    }
-}
-
-/// Read the document to pretranslate: XLIFF 1.2/2.0 (SDLXLIFF, MQXLIFF), checked by the
-/// draft reader first (a malformed file or a missing target language is an error with
-/// file and line) and then read with raw codes and offsets; TMX and bilingual TSV/CSV
-/// through the draft reader (their codes are not carried); plain text one segment per
-/// non-blank line (`--from` and `--to` must name the languages).
-pub fn read_source(req: &DraftRequest) -> Result<SourceDoc> {
-    let format = req.resolved_format()?;
-    let mut langs: Option<DraftLangs> = None;
-    let mut segs: Vec<BiSegment> = Vec::new();
-    if format == DraftFormat::Text {
-        let tag = |r: Option<&LangRange>, hint: Hint, what: &str| -> Result<LangTag> {
-            r.and_then(|r| r.tag().cloned()).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Lang,
-                    format!(
-                        "{}: a plain-text document does not say its {what} language; name it as a language tag",
-                        req.path.display()
-                    ),
-                )
-                .with_hint(hint)
+/// Read the document to pretranslate (`req` names one file): XLIFF 1.2/2.0 (SDLXLIFF,
+/// MQXLIFF) is checked by the draft reader first (a malformed file or a missing target
+/// language is an error with file and line) and then read with raw codes and offsets
+/// ([`read_bilingual`]); every other format (plain text, Markdown, HTML, DOCX split into
+/// sentences or lines, TSV/CSV with a source column, TMX) through the job reader
+/// ([`super::job::read_job`]; their inline codes are not carried into targets).
+pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
+    let [path] = req.files.as_slice() else {
+        return Err(Error::bad_request("pretranslate reads one file at a time"));
+    };
+    let format = req
+        .format
+        .or_else(|| FileFormat::from_path(path))
+        .unwrap_or(FileFormat::Text);
+    if format != FileFormat::Xliff {
+        let job = read_job(req)?;
+        let segments = job
+            .segments
+            .into_iter()
+            .map(|s| BiSegment {
+                id: s.id,
+                line: s.line,
+                source: s.raw.text,
+                tags: Vec::new(),
+                target_has_tags: s.target.as_ref().is_some_and(|t| !t.tags.is_empty()),
+                target: s.target.map(|t| t.text),
+                slot: TargetSlot::None,
+                unit_tag: (0, 0),
+                sdl_unit: None,
+                mid: None,
             })
-        };
-        let source = tag(req.from.as_ref(), Hint::GiveSourceLanguage, "source")?;
-        let target = tag(req.to.as_ref(), Hint::GiveTargetLanguage, "target")?;
-        let mut input = super::input::open_text(&req.path)?;
-        let mut line = 0u64;
-        let mut buf = String::new();
-        loop {
-            buf.clear();
-            let n = std::io::BufRead::read_line(&mut input.reader, &mut buf)
-                .map_err(|e| super::input::read_error(&req.path, line + 1, &e))?;
-            if n == 0 {
-                break;
-            }
-            line += 1;
-            let text = buf.trim_end_matches(['\n', '\r']);
-            if text.trim().is_empty() {
-                continue;
-            }
-            crate::limits::check_segment(text).map_err(|m| Error::limit(&req.path, line, m))?;
-            segs.push(plain_segment(None, line, text.to_string(), None));
-        }
-        if segs.is_empty() {
-            return Err(Error::parse_file(&req.path, "the document has no text"));
-        }
+            .collect();
         return Ok(SourceDoc {
-            path: req.path.clone(),
+            path: path.clone(),
             format,
-            source_lang: source,
-            target_lang: target,
-            segments: segs,
+            source_lang: job.source,
+            target_lang: job.target,
+            segments,
             xliff: None,
         });
     }
+    let draft = DraftRequest {
+        path: path.clone(),
+        source: None,
+        format: Some(DraftFormat::Xliff),
+        from: req.from.clone(),
+        to: req.to.clone(),
+    };
+    let mut langs: Option<DraftLangs> = None;
     let mut count = 0usize;
-    read_draft(req, |ev| {
+    read_draft(&draft, |ev| {
         match ev {
             DraftEvent::Start(l) => langs = Some(l),
-            DraftEvent::Segment(s) => {
-                count += 1;
-                if format != DraftFormat::Xliff {
-                    segs.push(plain_segment(
-                        s.id,
-                        s.line,
-                        s.source.map(|t| t.text).unwrap_or_default(),
-                        s.target.map(|t| t.text),
-                    ));
-                }
-            }
+            DraftEvent::Segment(_) => count += 1,
         }
         Ok(())
     })?;
-    let langs =
-        langs.ok_or_else(|| Error::parse_file(&req.path, "the document has no segments"))?;
+    let langs = langs.ok_or_else(|| Error::parse_file(path, "the document has no segments"))?;
     let source_lang = langs
         .source
-        .ok_or_else(|| Error::parse_file(&req.path, "the document has no source language"))?;
-    let xliff = if format == DraftFormat::Xliff {
-        let doc = read_bilingual(&req.path)?;
-        if doc.segments.len() != count {
-            return Err(Error::parse_file(
-                &req.path,
-                format!(
-                    "the XLIFF segments could not be located ({} read, {} located)",
-                    count,
-                    doc.segments.len()
-                ),
-            ));
-        }
-        segs = doc.segments.clone();
-        Some(doc)
-    } else {
-        None
-    };
+        .ok_or_else(|| Error::parse_file(path, "the document has no source language"))?;
+    let doc = read_bilingual(path)?;
+    if doc.segments.len() != count {
+        return Err(Error::parse_file(
+            path,
+            format!(
+                "the XLIFF segments could not be located ({} read, {} located)",
+                count,
+                doc.segments.len()
+            ),
+        ));
+    }
     Ok(SourceDoc {
-        path: req.path.clone(),
+        path: path.clone(),
         format,
         source_lang,
         target_lang: langs.target,
-        segments: segs,
-        xliff,
+        segments: doc.segments.clone(),
+        xliff: Some(doc),
     })
 }
 

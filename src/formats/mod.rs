@@ -28,6 +28,9 @@
 //!   document a pretranslation reads (XLIFF, TMX, TSV/CSV, plain text).
 //! * [`pretranslated`]: the writers of a pretranslation: XLIFF 1.2, XLIFF 2.0 (matches
 //!   module), the input's own XLIFF flavour spliced byte for byte, and TSV.
+//! * [`job`]: the source documents of a translation job (`analyze`, `pretranslate`):
+//!   text, Markdown, HTML, DOCX (split into sentences), TSV/CSV with a source column,
+//!   XLIFF, SDLXLIFF, MQXLIFF and TMX, several files in order, as [`job::JobSegment`]s.
 //! * [`import`]: importing memory files into a memory in one transaction
 //!   ([`import::ImportPlan`]).
 //! * [`segment`]: the segment model the draft readers produce and lint consumes.
@@ -57,6 +60,7 @@ pub mod draft;
 pub mod glossary;
 pub mod import;
 pub mod input;
+pub mod job;
 pub mod pretranslated;
 pub mod segment;
 pub mod srx;

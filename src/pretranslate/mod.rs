@@ -275,8 +275,9 @@ fn term_hints(
 /// A pretranslation from a file to a file: what `concord pretranslate` asks for.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// The document (its format and, when it does not say them, its languages).
-    pub input: crate::formats::draft::DraftRequest,
+    /// The document (one file; its format and, when it does not say them, its
+    /// languages; how a text is cut into segments).
+    pub input: crate::formats::job::JobRequest,
     /// Where to write (`-`: standard output).
     pub output: std::path::PathBuf,
     /// The output format (default: the input's own XLIFF flavour for an XLIFF input,
