@@ -1,37 +1,9 @@
 //! Word, character, placeable and tag counts of a segment (see the module documentation
 //! of [`super`]).
 
-use serde::Serialize;
-
+use super::Counts;
 use crate::formats::job::JobSegment;
 use crate::text::{script_of, Script};
-
-/// Counts of segments, words, characters (without white space), placeables (numbers)
-/// and inline tags.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    /// Segments.
-    pub segments: u64,
-    /// Words (tags and numbers count one each; every Han character one).
-    pub words: u64,
-    /// Characters without white space.
-    pub characters: u64,
-    /// Placeables: numbers.
-    pub placeables: u64,
-    /// Inline tags.
-    pub tags: u64,
-}
-
-impl Counts {
-    /// Add `other` to these counts.
-    pub fn add(&mut self, other: &Counts) {
-        self.segments += other.segments;
-        self.words += other.words;
-        self.characters += other.characters;
-        self.placeables += other.placeables;
-        self.tags += other.tags;
-    }
-}
 
 /// End a run of non-ideographic characters: one word if it held a letter or digit, and
 /// a placeable if it was a number.

@@ -53,132 +53,10 @@ use crate::fuzzy::{MatchOptions, Matcher};
 use crate::lang::LangRange;
 use crate::store::Memory;
 
-pub use count::{count_segment, count_text, Counts};
-
-/// In which order the files of a job are taken (the first occurrence of a repeated
-/// segment is in the first file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FileOrder {
-    /// The order the files were given in.
-    #[default]
-    Given,
-    /// By file name (then by path).
-    Name,
-}
-
-/// The rules of an analysis, printed in its header.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rules {
-    /// The lower edges of the fuzzy bands, highest first, each between 1 and 99: the
-    /// bands are `edge[0]`–99, `edge[1]`–`edge[0]−1`... Default `[95, 85, 75, 50]`.
-    pub fuzzy_edges: Vec<u32>,
-    /// memoQ's option: a later occurrence of a segment is a repetition even when the
-    /// memory has a 100% match for it (Trados never counts 100% as repetitions: off).
-    pub repetitions_over_exact: bool,
-    /// The order of the files.
-    pub file_order: FileOrder,
-    /// Internal fuzzy leverage: match every segment against the job's earlier segments
-    /// too.
-    pub internal: bool,
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Rules {
-            fuzzy_edges: vec![95, 85, 75, 50],
-            repetitions_over_exact: false,
-            file_order: FileOrder::Given,
-            internal: false,
-        }
-    }
-}
-
-impl Rules {
-    /// Check the band edges: 1 to 99, strictly descending, at least one.
-    pub fn check(&self) -> Result<()> {
-        let e = &self.fuzzy_edges;
-        let ok = !e.is_empty()
-            && e.iter().all(|&x| (1..=99).contains(&x))
-            && e.windows(2).all(|w| w[0] > w[1]);
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::bad_request(format!(
-                "fuzzy band edges must be whole percents from 1 to 99, highest first, with no repeats (got {e:?})"
-            )))
-        }
-    }
-
-    /// The lowest score a match needs to count.
-    pub fn min_score(&self) -> u32 {
-        *self.fuzzy_edges.last().unwrap_or(&50)
-    }
-
-    /// The fuzzy band (index into [`Rules::fuzzy_edges`]) of a score below 100.
-    pub fn fuzzy_band(&self, score: f64) -> Option<usize> {
-        let s = score.floor() as u32;
-        self.fuzzy_edges.iter().position(|&e| s >= e)
-    }
-
-    /// `(min, max)` of fuzzy band `i`.
-    pub fn band_range(&self, i: usize) -> (u32, u32) {
-        let max = if i == 0 {
-            99
-        } else {
-            self.fuzzy_edges[i - 1] - 1
-        };
-        (self.fuzzy_edges[i], max)
-    }
-
-    /// The rules in words (one line each), for a report's header.
-    pub fn describe(&self) -> Vec<String> {
-        let bands: Vec<String> = (0..self.fuzzy_edges.len())
-            .map(|i| {
-                let (a, b) = self.band_range(i);
-                format!("{a}-{b}")
-            })
-            .collect();
-        vec![
-            format!("fuzzy bands: {}", bands.join(", ")),
-            if self.repetitions_over_exact {
-                "repetitions take precedence over 100% matches (memoQ)".into()
-            } else {
-                "100% matches are never counted as repetitions (Trados)".into()
-            },
-            format!(
-                "file order: {}",
-                match self.file_order {
-                    FileOrder::Given => "as given",
-                    FileOrder::Name => "by file name",
-                }
-            ),
-            format!(
-                "internal fuzzy leverage: {}",
-                if self.internal { "on" } else { "off" }
-            ),
-            "context match: same source and same previous source as a stored unit".into(),
-        ]
-    }
-}
-
-/// The band of one segment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "band", content = "index")]
-pub enum Band {
-    /// 101%: a 100% match in the same context.
-    Context,
-    /// A repetition within the file.
-    Repetition,
-    /// A repetition of a segment of an earlier file.
-    CrossFileRepetition,
-    /// 100%.
-    Exact,
-    /// A fuzzy band (index into [`Rules::fuzzy_edges`]).
-    Fuzzy(usize),
-    /// No match.
-    NoMatch,
-}
+pub use crate::formats::analysis::{
+    Analysis, Band, Bands, Counts, FileAnalysis, FileOrder, FuzzyCounts, Rules,
+};
+pub use count::{count_segment, count_text};
 
 /// What the analysis decided for one segment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -195,102 +73,6 @@ pub struct SegmentResult {
     pub internal_score: f64,
     /// Its counts.
     pub counts: Counts,
-}
-
-/// The counts of one fuzzy band.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct FuzzyCounts {
-    /// The band's lowest score.
-    pub min: u32,
-    /// The band's highest score.
-    pub max: u32,
-    /// Its counts.
-    #[serde(flatten)]
-    pub counts: Counts,
-}
-
-/// The counts of every band, for a file or the whole job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Bands {
-    /// Context matches (101%).
-    pub context: Counts,
-    /// Repetitions within the file.
-    pub repetitions: Counts,
-    /// Repetitions of an earlier file's segments.
-    pub cross_file_repetitions: Counts,
-    /// 100% matches.
-    pub exact: Counts,
-    /// The fuzzy bands, highest first.
-    pub fuzzy: Vec<FuzzyCounts>,
-    /// No match.
-    pub no_match: Counts,
-    /// All segments.
-    pub total: Counts,
-}
-
-impl Bands {
-    /// All bands of `rules`, at zero.
-    pub fn empty(rules: &Rules) -> Bands {
-        Bands {
-            context: Counts::default(),
-            repetitions: Counts::default(),
-            cross_file_repetitions: Counts::default(),
-            exact: Counts::default(),
-            fuzzy: (0..rules.fuzzy_edges.len())
-                .map(|i| {
-                    let (min, max) = rules.band_range(i);
-                    FuzzyCounts {
-                        min,
-                        max,
-                        counts: Counts::default(),
-                    }
-                })
-                .collect(),
-            no_match: Counts::default(),
-            total: Counts::default(),
-        }
-    }
-
-    fn add(&mut self, band: Band, c: &Counts) {
-        match band {
-            Band::Context => self.context.add(c),
-            Band::Repetition => self.repetitions.add(c),
-            Band::CrossFileRepetition => self.cross_file_repetitions.add(c),
-            Band::Exact => self.exact.add(c),
-            Band::Fuzzy(i) => self.fuzzy[i].counts.add(c),
-            Band::NoMatch => self.no_match.add(c),
-        }
-        self.total.add(c);
-    }
-}
-
-/// One file of an analysis.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileAnalysis {
-    /// The file as named.
-    pub path: String,
-    /// Its bands.
-    pub bands: Bands,
-}
-
-/// An analysis (the answer of `concord analyze`; as JSON under
-/// [`crate::answer::ANALYZE_SCHEMA`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Analysis {
-    /// The memory file.
-    pub memory: String,
-    /// The source language.
-    pub source: String,
-    /// The target language.
-    pub target: String,
-    /// The rules.
-    pub rules: Rules,
-    /// The rules in words.
-    pub rules_text: Vec<String>,
-    /// The files, in the order taken.
-    pub files: Vec<FileAnalysis>,
-    /// The whole job.
-    pub total: Bands,
 }
 
 /// How the memory is searched: the indexed matcher, or the brute-force reference.
@@ -519,9 +301,12 @@ fn leverage(
     let mut out = vec![Leverage::default(); distinct.len()];
     let mut todo: Vec<usize> = (0..distinct.len()).collect();
     if search == Search::Indexed {
+        // Only what the matcher accepts as a query (a letter or digit, not too long), so
+        // both searches agree on what can match.
         let index: HashMap<&str, usize> = distinct
             .iter()
             .enumerate()
+            .filter(|(_, (_, text))| crate::fuzzy::QueryKey::new(text).is_ok())
             .map(|(i, (k, _))| (k.as_str(), i))
             .collect();
         let rule = crate::text::KeyRule::for_tag(&job.source);

@@ -1,5 +1,6 @@
-//! Writers of an [`Analysis`] (`concord analyze`): a text table for a terminal, CSV, and
-//! Trados-compatible analysis XML.
+//! The report of an analysis ([`Analysis`], made by [`crate::analysis`] for `concord
+//! analyze`: its rules, bands and counts) and its writers: a text table for a terminal,
+//! CSV, and Trados-compatible analysis XML.
 //!
 //! The XML has the shape of Trados Studio's `Analyze Files` report: a `<task
 //! name="analyse">` with a `<taskInfo>` (language, memory, settings), one `<file>` per
@@ -11,8 +12,258 @@
 
 use std::io::Write;
 
-use crate::analysis::{Analysis, Bands, Counts};
+use serde::Serialize;
+
 use crate::error::{Error, Result};
+
+/// Counts of segments, words, characters (without white space), placeables (numbers)
+/// and inline tags.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Segments.
+    pub segments: u64,
+    /// Words (tags and numbers count one each; every Han character one).
+    pub words: u64,
+    /// Characters without white space.
+    pub characters: u64,
+    /// Placeables: numbers.
+    pub placeables: u64,
+    /// Inline tags.
+    pub tags: u64,
+}
+
+impl Counts {
+    /// Add `other` to these counts.
+    pub fn add(&mut self, other: &Counts) {
+        self.segments += other.segments;
+        self.words += other.words;
+        self.characters += other.characters;
+        self.placeables += other.placeables;
+        self.tags += other.tags;
+    }
+}
+
+/// In which order the files of a job are taken (the first occurrence of a repeated
+/// segment is in the first file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileOrder {
+    /// The order the files were given in.
+    #[default]
+    Given,
+    /// By file name (then by path).
+    Name,
+}
+
+/// The rules of an analysis, printed in its header.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rules {
+    /// The lower edges of the fuzzy bands, highest first, each between 1 and 99: the
+    /// bands are `edge[0]`–99, `edge[1]`–`edge[0]−1`... Default `[95, 85, 75, 50]`.
+    pub fuzzy_edges: Vec<u32>,
+    /// memoQ's option: a later occurrence of a segment is a repetition even when the
+    /// memory has a 100% match for it (Trados never counts 100% as repetitions: off).
+    pub repetitions_over_exact: bool,
+    /// The order of the files.
+    pub file_order: FileOrder,
+    /// Internal fuzzy leverage: match every segment against the job's earlier segments
+    /// too.
+    pub internal: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            fuzzy_edges: vec![95, 85, 75, 50],
+            repetitions_over_exact: false,
+            file_order: FileOrder::Given,
+            internal: false,
+        }
+    }
+}
+
+impl Rules {
+    /// Check the band edges: 1 to 99, strictly descending, at least one.
+    pub fn check(&self) -> Result<()> {
+        let e = &self.fuzzy_edges;
+        let ok = !e.is_empty()
+            && e.iter().all(|&x| (1..=99).contains(&x))
+            && e.windows(2).all(|w| w[0] > w[1]);
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::bad_request(format!(
+                "fuzzy band edges must be whole percents from 1 to 99, highest first, with no repeats (got {e:?})"
+            )))
+        }
+    }
+
+    /// The lowest score a match needs to count.
+    pub fn min_score(&self) -> u32 {
+        *self.fuzzy_edges.last().unwrap_or(&50)
+    }
+
+    /// The fuzzy band (index into [`Rules::fuzzy_edges`]) of a score below 100.
+    pub fn fuzzy_band(&self, score: f64) -> Option<usize> {
+        let s = score.floor() as u32;
+        self.fuzzy_edges.iter().position(|&e| s >= e)
+    }
+
+    /// `(min, max)` of fuzzy band `i`.
+    pub fn band_range(&self, i: usize) -> (u32, u32) {
+        let max = if i == 0 {
+            99
+        } else {
+            self.fuzzy_edges[i - 1] - 1
+        };
+        (self.fuzzy_edges[i], max)
+    }
+
+    /// The rules in words (one line each), for a report's header.
+    pub fn describe(&self) -> Vec<String> {
+        let bands: Vec<String> = (0..self.fuzzy_edges.len())
+            .map(|i| {
+                let (a, b) = self.band_range(i);
+                format!("{a}-{b}")
+            })
+            .collect();
+        vec![
+            format!("fuzzy bands: {}", bands.join(", ")),
+            if self.repetitions_over_exact {
+                "repetitions take precedence over 100% matches (memoQ)".into()
+            } else {
+                "100% matches are never counted as repetitions (Trados)".into()
+            },
+            format!(
+                "file order: {}",
+                match self.file_order {
+                    FileOrder::Given => "as given",
+                    FileOrder::Name => "by file name",
+                }
+            ),
+            format!(
+                "internal fuzzy leverage: {}",
+                if self.internal { "on" } else { "off" }
+            ),
+            "context match: same source and same previous source as a stored unit".into(),
+        ]
+    }
+}
+
+/// The band of one segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "band", content = "index")]
+pub enum Band {
+    /// 101%: a 100% match in the same context.
+    Context,
+    /// A repetition within the file.
+    Repetition,
+    /// A repetition of a segment of an earlier file.
+    CrossFileRepetition,
+    /// 100%.
+    Exact,
+    /// A fuzzy band (index into [`Rules::fuzzy_edges`]).
+    Fuzzy(usize),
+    /// No match.
+    NoMatch,
+}
+
+/// The counts of one fuzzy band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FuzzyCounts {
+    /// The band's lowest score.
+    pub min: u32,
+    /// The band's highest score.
+    pub max: u32,
+    /// Its counts.
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// The counts of every band, for a file or the whole job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bands {
+    /// Context matches (101%).
+    pub context: Counts,
+    /// Repetitions within the file.
+    pub repetitions: Counts,
+    /// Repetitions of an earlier file's segments.
+    pub cross_file_repetitions: Counts,
+    /// 100% matches.
+    pub exact: Counts,
+    /// The fuzzy bands, highest first.
+    pub fuzzy: Vec<FuzzyCounts>,
+    /// No match.
+    pub no_match: Counts,
+    /// All segments.
+    pub total: Counts,
+}
+
+impl Bands {
+    /// All bands of `rules`, at zero.
+    pub fn empty(rules: &Rules) -> Bands {
+        Bands {
+            context: Counts::default(),
+            repetitions: Counts::default(),
+            cross_file_repetitions: Counts::default(),
+            exact: Counts::default(),
+            fuzzy: (0..rules.fuzzy_edges.len())
+                .map(|i| {
+                    let (min, max) = rules.band_range(i);
+                    FuzzyCounts {
+                        min,
+                        max,
+                        counts: Counts::default(),
+                    }
+                })
+                .collect(),
+            no_match: Counts::default(),
+            total: Counts::default(),
+        }
+    }
+
+    /// Count a segment of `band`.
+    pub fn add(&mut self, band: Band, c: &Counts) {
+        match band {
+            Band::Context => self.context.add(c),
+            Band::Repetition => self.repetitions.add(c),
+            Band::CrossFileRepetition => self.cross_file_repetitions.add(c),
+            Band::Exact => self.exact.add(c),
+            Band::Fuzzy(i) => self.fuzzy[i].counts.add(c),
+            Band::NoMatch => self.no_match.add(c),
+        }
+        self.total.add(c);
+    }
+}
+
+/// One file of an analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileAnalysis {
+    /// The file as named.
+    pub path: String,
+    /// Its bands.
+    pub bands: Bands,
+}
+
+/// An analysis (the answer of `concord analyze`; as JSON under
+/// [`crate::answer::ANALYZE_SCHEMA`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    /// The memory file.
+    pub memory: String,
+    /// The source language.
+    pub source: String,
+    /// The target language.
+    pub target: String,
+    /// The rules.
+    pub rules: Rules,
+    /// The rules in words.
+    pub rules_text: Vec<String>,
+    /// The files, in the order taken.
+    pub files: Vec<FileAnalysis>,
+    /// The whole job.
+    pub total: Bands,
+}
 
 fn out_err(e: std::io::Error) -> Error {
     Error::output("the analysis", e)
@@ -244,8 +495,8 @@ pub fn write_trados_xml<W: Write>(a: &Analysis, run_at: &str, mut w: W) -> Resul
         a.rules.min_score(),
         if a.rules.repetitions_over_exact { "yes" } else { "no" },
         match a.rules.file_order {
-            crate::analysis::FileOrder::Given => "given",
-            crate::analysis::FileOrder::Name => "name",
+            FileOrder::Given => "given",
+            FileOrder::Name => "name",
         }
     ));
     s.push_str("  </taskInfo>\n");
@@ -268,7 +519,6 @@ pub fn write_trados_xml<W: Write>(a: &Analysis, run_at: &str, mut w: W) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{FileAnalysis, Rules};
 
     fn sample() -> Analysis {
         let rules = Rules::default();
