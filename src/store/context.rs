@@ -68,6 +68,16 @@ impl Position {
     }
 }
 
+/// Forget the neighbours of deleted units (a row naming a deleted unit as the previous
+/// one stays: it no longer matches any source).
+pub(super) fn forget(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
+    let mut stmt = tx.prepare_cached("DELETE FROM unit_context WHERE unit_id = ?1")?;
+    for id in ids {
+        stmt.execute([id])?;
+    }
+    Ok(())
+}
+
 impl Memory {
     /// The sources (in the languages `src` selects) of the units that preceded unit `id`
     /// in the files it was imported from: `None` when it was the first unit of a file.

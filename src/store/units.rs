@@ -324,6 +324,7 @@ impl Memory {
                 }
             }
             super::index::forget(tx, &ids)?;
+            super::context::forget(tx, &ids)?;
             if n > 0 {
                 super::index::bump_generation(tx)?;
             }
