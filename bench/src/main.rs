@@ -1084,6 +1084,7 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
     // Speed: a 1,000-sentence triple (already segmented), median of 5 runs.
     let built = align_eval::long_document(&docs, 1060);
     let mut times = Vec::new();
+    let mut counts = Vec::new();
     for _ in 0..5 {
         let t = std::time::Instant::now();
         let a = concord::align::align_sides(
@@ -1097,9 +1098,13 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
         .expect("aligns");
         times.push(t.elapsed().as_secs_f64());
         assert!(!a.groups.is_empty());
+        counts = a.sentence_counts.clone();
     }
     println!(
-        "Speed: {} EN / {} KO / {} ZH sentences aligned in {:.0} ms (median of 5, glossary anchors on)",
+        "Speed: {} EN / {} KO / {} ZH sentences ({} / {} / {} pieces between soft boundaries) aligned in {:.0} ms (median of 5, glossary anchors on)",
+        counts[0],
+        counts[1],
+        counts[2],
         built[0].side.len(),
         built[1].side.len(),
         built[2].side.len(),
