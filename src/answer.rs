@@ -38,6 +38,28 @@ pub const GLOSSARY_IMPORT_SCHEMA: &str = "concord.glossary-import/1";
 /// Schema id of a `glossary fmt --check` answer ([`Canonical`]).
 pub const GLOSSARY_FMT_SCHEMA: &str = "concord.glossary-fmt/1";
 
+/// Schema id of an `analyze` answer ([`AnalyzeAnswer`]).
+pub const ANALYZE_SCHEMA: &str = "concord.analyze/1";
+
+/// The answer of `concord analyze` (and `POST /v1/analyze`): the analysis under
+/// [`ANALYZE_SCHEMA`].
+pub type AnalyzeAnswer = Document<crate::analysis::Analysis>;
+
+/// Read a job ([`crate::formats::job::read_job`]) and analyze it against a memory into
+/// its answer (see [`crate::analysis`]). `progress` is called with (queries done,
+/// queries in all).
+pub fn analyze(
+    mem: &Memory,
+    req: &crate::formats::job::JobRequest,
+    rules: &crate::analysis::Rules,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<AnalyzeAnswer> {
+    rules.check()?;
+    let job = crate::formats::job::read_job(req)?;
+    let a = crate::analysis::analyze(mem, &job, rules, crate::analysis::Search::Indexed, progress)?;
+    Ok(Document::new(ANALYZE_SCHEMA, a))
+}
+
 /// A report as a JSON document: its schema id, then the report's own fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Document<T: Serialize> {

@@ -68,6 +68,7 @@
 #![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod align;
+pub mod analysis;
 pub mod answer;
 pub mod diag;
 pub mod error;

@@ -63,6 +63,9 @@ pub enum Command {
     Segment(cli::segment::SegmentArgs),
     /// Align two or three versions (EN, KO, ZH) of a document into units with confidences.
     Align(cli::align::AlignArgs),
+    /// Analyze a job against the memory: context matches, repetitions, 100%, fuzzy bands,
+    /// no match, in segments, words and characters (table, JSON, CSV, Trados XML).
+    Analyze(cli::analyze::AnalyzeArgs),
     /// Print a shell completion script (`concord completions bash > concord.bash`).
     Completions(cli::CompletionsArgs),
     /// Print the manual page (roff): `concord man > concord.1`, and one page per

@@ -519,6 +519,56 @@ async fn weblate_tmserver_requests_are_answered() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyze_answers_as_the_cli_does() {
+    let env = setup();
+    let app = app(&env);
+    let text = "The two ministers discussed the situation on the Korean Peninsula.\nThe two ministers discussed the situation in the Middle East.\nSomething new.\n";
+    let body = json!({
+        "files": [{"name": "job.txt", "content": text}],
+        "from": "en", "to": "ko", "lines": true
+    });
+    let a = post_json(&app, "/v1/analyze", &body, None).await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let v = a.json();
+    let doc = env.dir.path().join("job.txt");
+    std::fs::write(&doc, text).unwrap();
+    let cli = concord(
+        &env.db,
+        &[
+            "--json",
+            "analyze",
+            doc.to_str().unwrap(),
+            "--from",
+            "en",
+            "--to",
+            "ko",
+            "--lines",
+        ],
+    );
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let c: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(v["schema"], "concord.analyze/1");
+    assert_eq!(v["total"], c["total"]);
+    assert_eq!(v["total"]["context"]["segments"], 2, "{v:#}");
+    assert_eq!(v["files"][0]["path"], "job.txt");
+    assert_eq!(v["memory"], "m.db");
+    // A bad XLIFF: 400 with its line, and nothing of the spool path.
+    let body = json!({
+        "files": [{"name": "bad.xlf", "content": "<xliff version=\"1.2\">\n<file source-language=\"en\" target-language=\"ko\"><body>\n<trans-unit id=\"1\"><source>a</target></trans-unit>\n</body></file></xliff>"}]
+    });
+    let a = post_json(&app, "/v1/analyze", &body, None).await;
+    assert_eq!(a.status, 400, "{}", a.text());
+    let e = a.json();
+    assert_eq!(e["error"]["position"]["line"], 3, "{e}");
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("XLIFF") && !msg.contains("/u"), "{msg}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lint_finds_forbidden_terms_in_segments_and_files() {
     let env = setup();
     let app = app(&env);
@@ -888,6 +938,7 @@ async fn openapi_document_describes_every_route() {
         ("/v1/search", &["get"]),
         ("/v1/terms", &["get"]),
         ("/v1/lint", &["post"]),
+        ("/v1/analyze", &["post"]),
         ("/v1/units", &["post"]),
         ("/v1/units/{id}", &["get", "delete"]),
         ("/v1/import", &["post"]),

@@ -248,7 +248,8 @@ pub struct BuiltSide {
 }
 
 /// Build one language's version: the kept sentences (`keep[i]`) grouped by `paragraphs`
-/// (sizes over all sentences), joined, then segmented with the shipped rules.
+/// (sizes over all sentences), joined, then segmented with the shipped rules (into pieces
+/// at hard breaks and soft boundaries, as [`Side::from_paragraphs`] does).
 pub fn build_side(
     lang: &str,
     sents: &[String],
@@ -260,6 +261,7 @@ pub fn build_side(
         lang: LangTag::parse(lang).unwrap(),
         file: None,
         paragraphs: Vec::new(),
+        soft_starts: Vec::new(),
     };
     let mut ids = Vec::new();
     let mut i = 0;
@@ -282,7 +284,10 @@ pub fn build_side(
             continue;
         }
         let mut para = Vec::new();
-        for r in seg.split(&text) {
+        let mut soft = Vec::new();
+        for piece in seg.pieces(&text) {
+            let r = piece.range;
+            soft.push(piece.soft_start);
             // A segment belongs to the gold sentences it shares a letter or digit with (a
             // quotation mark that the segmenter gave to the neighbour does not count).
             let overl: Vec<usize> = spans
@@ -297,12 +302,19 @@ pub fn build_side(
             ids.push(overl);
         }
         side.paragraphs.push(para);
+        side.soft_starts.push(soft);
     }
     BuiltSide { side, ids }
 }
 
-fn map(ids: &[Vec<usize>], segs: &[usize]) -> Vec<usize> {
-    let mut v: Vec<usize> = segs.iter().flat_map(|&s| ids[s].iter().copied()).collect();
+/// The gold ids of sentences `segs` of side `k` of an alignment (each made of pieces of
+/// the built side, whose gold ids are `ids`).
+fn map(a: &Alignment, k: usize, ids: &[Vec<usize>], segs: &[usize]) -> Vec<usize> {
+    let mut v: Vec<usize> = segs
+        .iter()
+        .flat_map(|&s| a.sentence_pieces[k][s].clone())
+        .flat_map(|p| ids[p].iter().copied())
+        .collect();
     v.sort_unstable();
     v.dedup();
     v
@@ -383,7 +395,12 @@ pub fn test_beads(a: &Alignment, built: &[BuiltSide; 3], k: usize) -> Vec<Bead> 
     a.pairs[k - 1]
         .beads
         .iter()
-        .map(|b| (map(&built[0].ids, &b.src), map(&built[k].ids, &b.tgt)))
+        .map(|b| {
+            (
+                map(a, 0, &built[0].ids, &b.src),
+                map(a, k, &built[k].ids, &b.tgt),
+            )
+        })
         .collect()
 }
 
@@ -393,8 +410,8 @@ pub fn merged_beads(a: &Alignment, built: &[BuiltSide; 3], k: usize) -> Vec<Bead
         .iter()
         .map(|g| {
             (
-                map(&built[0].ids, &g.sentences[0]),
-                map(&built[k].ids, &g.sentences[k]),
+                map(a, 0, &built[0].ids, &g.sentences[0]),
+                map(a, k, &built[k].ids, &g.sentences[k]),
             )
         })
         .filter(|(s, t)| !s.is_empty() || !t.is_empty())
@@ -469,8 +486,8 @@ pub fn alignment(
         r.en_zh_merged.add(&g_zh, &merged_beads(&a, &built, 2));
         for (g, bead) in a.groups.iter().zip(a.groups.iter().map(|g| {
             (
-                map(&built[0].ids, &g.sentences[0]),
-                map(&built[1].ids, &g.sentences[1]),
+                map(&a, 0, &built[0].ids, &g.sentences[0]),
+                map(&a, 1, &built[1].ids, &g.sentences[1]),
             )
         })) {
             let hit = g_ko.contains(&bead) as usize;

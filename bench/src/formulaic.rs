@@ -591,22 +591,8 @@ pub fn generate(
     let mut rng = Rng::new(20_261_207);
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
     writeln!(w, "en\tko\tzh")?;
-    let mut rows: Vec<(Spec, u32)> = Vec::with_capacity(units);
-    let mut seen: std::collections::HashSet<(Spec, u32)> =
-        std::collections::HashSet::with_capacity(units);
-    for _ in 0..units {
-        let r = rng.below(100);
-        let row = if r < 2 && !rows.is_empty() {
-            rows[rng.below(rows.len())]
-        } else if r < 17 && !rows.is_empty() {
-            let (s, n) = rows[rng.below(rows.len())];
-            g.revise(&mut rng, s, n)
-        } else {
-            g.random(&mut rng)
-        };
-        seen.insert(row);
-        rows.push(row);
-        let (s, n) = &row;
+    let (rows, seen) = memory_rows(&g, &mut rng, units);
+    for (s, n) in &rows {
         writeln!(
             w,
             "{}\t{}\t{}",
@@ -648,4 +634,75 @@ pub fn generate(
     }
     kw.flush()?;
     qw.flush()
+}
+
+type Rows = (Vec<(Spec, u32)>, std::collections::HashSet<(Spec, u32)>);
+
+/// The rows of a formulaic memory of `units` units (and the set of them), drawn from
+/// `rng` (the memory and the analysis document draw them alike).
+fn memory_rows(g: &Grammar, rng: &mut Rng, units: usize) -> Rows {
+    let mut rows: Vec<(Spec, u32)> = Vec::with_capacity(units);
+    let mut seen: std::collections::HashSet<(Spec, u32)> =
+        std::collections::HashSet::with_capacity(units);
+    for _ in 0..units {
+        let r = rng.below(100);
+        let row = if r < 2 && !rows.is_empty() {
+            rows[rng.below(rows.len())]
+        } else if r < 17 && !rows.is_empty() {
+            let (s, n) = rows[rng.below(rows.len())];
+            g.revise(rng, s, n)
+        } else {
+            g.random(rng)
+        };
+        seen.insert(row);
+        rows.push(row);
+    }
+    (rows, seen)
+}
+
+/// An English document of `segments` lines to analyze against the formulaic memory of
+/// `units` units (the one [`generate`] writes): like the matching bench's queries, edits
+/// of stored rows (35%), exact copies (20%), runs of three consecutive stored rows in
+/// their file order (10%, context matches), repetitions of the document's earlier lines
+/// (15%) and unrelated sentences of the same grammar (20%).
+pub fn job_document(
+    corpora: &Path,
+    units: usize,
+    segments: usize,
+    out: &Path,
+) -> std::io::Result<()> {
+    let g = Grammar::new(corpora);
+    let mut rng = Rng::new(20_261_207);
+    let (rows, seen) = memory_rows(&g, &mut rng, units);
+    let mut rng = Rng::new(10_000);
+    let mut lines: Vec<String> = Vec::with_capacity(segments);
+    while lines.len() < segments {
+        let r = rng.below(100);
+        if r < 35 {
+            let (s, n) = rows[rng.below(rows.len())];
+            lines.push(edit(&mut rng, &g.render(&s, n, 0), 0));
+        } else if r < 55 {
+            let (s, n) = rows[rng.below(rows.len())];
+            lines.push(g.render(&s, n, 0));
+        } else if r < 65 {
+            let i = rng.below(rows.len().saturating_sub(3).max(1));
+            for (s, n) in rows.iter().skip(i).take(3) {
+                lines.push(g.render(s, *n, 0));
+            }
+        } else if r < 80 && !lines.is_empty() {
+            let i = rng.below(lines.len());
+            lines.push(lines[i].clone());
+        } else {
+            let row = g.random(&mut rng);
+            if !seen.contains(&row) {
+                lines.push(g.render(&row.0, row.1, 0));
+            }
+        }
+    }
+    lines.truncate(segments);
+    let mut w = BufWriter::new(std::fs::File::create(out)?);
+    for l in &lines {
+        writeln!(w, "{}", l.replace(['\t', '\n', '\r'], " "))?;
+    }
+    w.flush()
 }

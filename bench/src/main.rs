@@ -872,6 +872,130 @@ fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
     Ok(())
 }
 
+/// `concord analyze` of a generated document against the formulaic memory of `n` units:
+/// one child process (wall time, peak RSS), then the first `sample` lines analyzed in
+/// process with the indexed matcher and by brute force (the bands must be equal).
+fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io::Result<()> {
+    use concord::analysis::{classify, Band, Rules, Search};
+    use concord::formats::job::{read_job, JobRequest, Split};
+    let shape = "formulaic";
+    let (tsv, _, db) = files(a, shape, n);
+    println!(
+        "## analyze: {segments} segments against the formulaic memory of {n} units (load average {})",
+        load_average()
+    );
+    gen_shape(a, shape, n)?;
+    if !(a.reuse && db.exists()) {
+        remove_memory(&db);
+        let (wall, rss, ok) = run_measured(
+            Command::new(concord_bin())
+                .arg("--db")
+                .arg(&db)
+                .arg("import")
+                .arg(&tsv)
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit()),
+        );
+        assert!(ok, "import failed");
+        println!(
+            "import                  {:>8.2} s   peak RSS {:.0} MB",
+            wall.as_secs_f64(),
+            rss as f64 / 1024.0
+        );
+    }
+    let doc = a.dir.join(format!("{shape}-{n}.job-{segments}.txt"));
+    if !(a.reuse && doc.exists()) {
+        formulaic::job_document(&a.corpora, n, segments, &doc)?;
+    }
+    let json = a
+        .dir
+        .join(format!("{shape}-{n}.job-{segments}.analysis.json"));
+    let _ = std::fs::remove_file(&json);
+    let (wall, rss, ok) = run_measured(
+        Command::new(concord_bin())
+            .arg("--db")
+            .arg(&db)
+            .arg("--json")
+            .arg("analyze")
+            .arg(&doc)
+            .args(["--from", "en", "--to", "ko", "--lines", "--force", "-o"])
+            .arg(&json)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit()),
+    );
+    assert!(ok, "analyze failed");
+    let answer: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json)?).expect("analysis JSON");
+    let t = &answer["total"];
+    let seg = |v: &serde_json::Value| v["segments"].as_u64().unwrap_or(0);
+    let fuzzy: Vec<String> = t["fuzzy"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| format!("{}-{} {}", f["min"], f["max"], seg(f)))
+                .collect()
+        })
+        .unwrap_or_default();
+    println!(
+        "concord analyze         {:>8.2} s   peak RSS {:.0} MB   (load average after: {})",
+        wall.as_secs_f64(),
+        rss as f64 / 1024.0,
+        load_average()
+    );
+    println!(
+        "  segments: context {}, repetitions {}, cross-file {}, 100% {}, fuzzy {}, no match {}; words {}",
+        seg(&t["context"]),
+        seg(&t["repetitions"]),
+        seg(&t["cross_file_repetitions"]),
+        seg(&t["exact"]),
+        fuzzy.join(" / "),
+        seg(&t["no_match"]),
+        t["total"]["words"]
+    );
+    // The sample, in process: indexed against brute force.
+    let text = std::fs::read_to_string(&doc)?;
+    let head: Vec<&str> = text.lines().take(sample).collect();
+    let sample_doc = a.dir.join(format!("{shape}-{n}.job-sample-{sample}.txt"));
+    std::fs::write(&sample_doc, head.join("\n") + "\n")?;
+    let mut req = JobRequest::files([&sample_doc]);
+    req.from = Some(LangRange::parse("en").unwrap());
+    req.to = Some(LangRange::parse("ko").unwrap());
+    req.split = Split::Lines;
+    let job = read_job(&req).expect("sample job");
+    let mem = Memory::open_read_only(&db).expect("open");
+    let rules = Rules::default();
+    let t0 = Instant::now();
+    let fast = classify(&mem, &job, &rules, Search::Indexed, &|_, _| {}).expect("indexed");
+    let tf = t0.elapsed();
+    let t0 = Instant::now();
+    let slow = classify(&mem, &job, &rules, Search::BruteForce, &|_, _| {}).expect("brute");
+    let tb = t0.elapsed();
+    let differ = fast
+        .iter()
+        .zip(&slow)
+        .filter(|(x, y)| x.band != y.band)
+        .count();
+    let distinct: HashSet<&str> = head.iter().copied().collect();
+    let all_distinct: HashSet<&str> = text.lines().collect();
+    let matched = |r: &[concord::analysis::SegmentResult]| {
+        r.iter().filter(|x| x.band != Band::NoMatch).count()
+    };
+    println!(
+        "  sample of {} segments ({} distinct): indexed {:.2} s, brute force {:.2} s (≈ {:.0} s for the {} distinct of the document); {differ} bands differ from brute force ({} / {} matched)",
+        head.len(),
+        distinct.len(),
+        tf.as_secs_f64(),
+        tb.as_secs_f64(),
+        tb.as_secs_f64() / distinct.len().max(1) as f64 * all_distinct.len() as f64,
+        all_distinct.len(),
+        matched(&fast),
+        matched(&slow)
+    );
+    assert_eq!(differ, 0, "the indexed analysis differs from brute force");
+    println!();
+    Ok(())
+}
+
 /// The README's segmentation and alignment figures.
 fn align_eval_report(corpora: &Path, only: Option<&str>) {
     use concord_bench::align_eval;
@@ -960,6 +1084,7 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
     // Speed: a 1,000-sentence triple (already segmented), median of 5 runs.
     let built = align_eval::long_document(&docs, 1060);
     let mut times = Vec::new();
+    let mut counts = Vec::new();
     for _ in 0..5 {
         let t = std::time::Instant::now();
         let a = concord::align::align_sides(
@@ -973,9 +1098,13 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
         .expect("aligns");
         times.push(t.elapsed().as_secs_f64());
         assert!(!a.groups.is_empty());
+        counts = a.sentence_counts.clone();
     }
     println!(
-        "Speed: {} EN / {} KO / {} ZH sentences aligned in {:.0} ms (median of 5, glossary anchors on)",
+        "Speed: {} EN / {} KO / {} ZH sentences ({} / {} / {} pieces between soft boundaries) aligned in {:.0} ms (median of 5, glossary anchors on)",
+        counts[0],
+        counts[1],
+        counts[2],
         built[0].side.len(),
         built[1].side.len(),
         built[2].side.len(),
@@ -1141,6 +1270,16 @@ fn main() {
                 }
             }
         }
+        Some("analyze") => {
+            std::fs::create_dir_all(&a.dir).expect("dir");
+            let segments = get("--segments")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10_000);
+            let sample = get("--sample").and_then(|v| v.parse().ok()).unwrap_or(100);
+            for &n in &sizes {
+                analyze_report(&a, n, segments, sample).expect("analyze bench");
+            }
+        }
         Some("pretranslate") => {
             std::fs::create_dir_all(&a.dir).expect("dir");
             pretranslate_report(&a, &sizes)
@@ -1160,7 +1299,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench pretranslate [--sizes 100000,1000000] [--dir DIR] [--reuse]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]"
+                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench pretranslate [--sizes 100000,1000000] [--dir DIR] [--reuse]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
             );
             std::process::exit(2);
         }

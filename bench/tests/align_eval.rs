@@ -77,8 +77,10 @@ fn ntrex_alignment_strict_f1() {
     let glossary = align_eval::shipped_glossary();
     for (layout, ko, zh) in [
         (align_eval::Layout::Headlines, 0.95, 0.94),
-        (align_eval::Layout::Paragraphs, 0.87, 0.86),
-        (align_eval::Layout::Deleted10, 0.85, 0.85),
+        // Headlines run into sentences: Korean and English halves found at agreeing soft
+        // boundaries; Chinese has none between a headline and the next sentence.
+        (align_eval::Layout::Paragraphs, 0.89, 0.87),
+        (align_eval::Layout::Deleted10, 0.88, 0.88),
     ] {
         let r = align_eval::alignment(&docs, layout, 20261207, Some(&glossary));
         eprintln!(

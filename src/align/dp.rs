@@ -8,23 +8,36 @@
 
 use std::ops::Range;
 
-/// The bead shapes tried: (source sentences, target sentences).
-pub(crate) const MOVES: [(usize, usize); 7] =
-    [(1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (1, 3)];
+/// The bead shapes tried: (source sentences, target sentences, split). The last is a
+/// 1-1 move that the cost may price as two beads, each sentence cut in two (at a soft
+/// boundary: see the module `align`).
+pub(crate) const MOVES: [(usize, usize, bool); 8] = [
+    (1, 1, false),
+    (1, 0, false),
+    (0, 1, false),
+    (2, 1, false),
+    (1, 2, false),
+    (2, 2, false),
+    (1, 3, false),
+    (1, 1, true),
+];
 
-/// One step of the path: source and target sentence ranges, and the cost paid.
+/// One step of the path: source and target sentence ranges, whether it is the split
+/// move, and the cost paid.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Step {
     pub src: Range<usize>,
     pub tgt: Range<usize>,
+    pub split: bool,
     pub cost: f64,
 }
 
 /// The cheapest path from (0, 0) to (n, m) under `cost`, whose value for a bead is
-/// `f64::INFINITY` when it is forbidden. `cost` receives the source and target ranges.
+/// `f64::INFINITY` when it is forbidden. `cost` receives the source and target ranges
+/// and whether the move is the split move.
 pub(crate) fn align<F>(n: usize, m: usize, initial_width: usize, cost: F) -> Vec<Step>
 where
-    F: Fn(Range<usize>, Range<usize>) -> f64,
+    F: Fn(Range<usize>, Range<usize>, bool) -> f64,
 {
     let mut width = initial_width.max(4);
     loop {
@@ -45,7 +58,7 @@ fn center(i: usize, n: usize, m: usize) -> usize {
 /// of the band's edge (where the band may have cut off a better path).
 fn banded<F>(n: usize, m: usize, width: usize, full: bool, cost: &F) -> (Vec<Step>, bool)
 where
-    F: Fn(Range<usize>, Range<usize>) -> f64,
+    F: Fn(Range<usize>, Range<usize>, bool) -> f64,
 {
     let band = |i: usize| -> Range<usize> {
         if full {
@@ -72,7 +85,7 @@ where
             }
             let mut best = f64::INFINITY;
             let mut arg = 0u8;
-            for (k, &(di, dj)) in MOVES.iter().enumerate() {
+            for (k, &(di, dj, split)) in MOVES.iter().enumerate() {
                 if di > i || dj > j {
                     continue;
                 }
@@ -89,7 +102,7 @@ where
                 if !prev.is_finite() {
                     continue;
                 }
-                let c = prev + cost(pi..i, pj..j);
+                let c = prev + cost(pi..i, pj..j, split);
                 if c < best {
                     best = c;
                     arg = k as u8 + 1;
@@ -117,11 +130,12 @@ where
         }
         let k = back[i][j - r.start];
         assert!(k > 0, "a reachable cell has a back pointer");
-        let (di, dj) = MOVES[k as usize - 1];
+        let (di, dj, split) = MOVES[k as usize - 1];
         let (pi, pj) = (i - di, j - dj);
         path.push(Step {
             src: pi..i,
             tgt: pj..j,
+            split,
             cost: 0.0,
         });
         i = pi;
@@ -129,7 +143,7 @@ where
     }
     path.reverse();
     for s in &mut path {
-        s.cost = cost(s.src.clone(), s.tgt.clone());
+        s.cost = cost(s.src.clone(), s.tgt.clone(), s.split);
     }
     (path, touched)
 }
@@ -139,14 +153,14 @@ mod tests {
     use super::*;
 
     /// Reference: the same recurrence over the whole matrix, with full cost tables.
-    fn brute(n: usize, m: usize, cost: &dyn Fn(Range<usize>, Range<usize>) -> f64) -> f64 {
+    fn brute(n: usize, m: usize, cost: &dyn Fn(Range<usize>, Range<usize>, bool) -> f64) -> f64 {
         let mut d = vec![vec![f64::INFINITY; m + 1]; n + 1];
         d[0][0] = 0.0;
         for i in 0..=n {
             for j in 0..=m {
-                for &(di, dj) in &MOVES {
+                for &(di, dj, split) in &MOVES {
                     if di <= i && dj <= j && (di, dj) != (0, 0) {
-                        let c = d[i - di][j - dj] + cost(i - di..i, j - dj..j);
+                        let c = d[i - di][j - dj] + cost(i - di..i, j - dj..j, split);
                         if c < d[i][j] {
                             d[i][j] = c;
                         }
@@ -172,10 +186,12 @@ mod tests {
             let m = 5 + (next() % 40) as usize;
             let a: Vec<f64> = (0..n).map(|_| (next() % 50 + 1) as f64).collect();
             let b: Vec<f64> = (0..m).map(|_| (next() % 50 + 1) as f64).collect();
-            let cost = |s: Range<usize>, t: Range<usize>| {
+            let cost = |s: Range<usize>, t: Range<usize>, split: bool| {
                 let ls: f64 = a[s.clone()].iter().sum();
                 let lt: f64 = b[t.clone()].iter().sum();
                 let price = match (s.len(), t.len()) {
+                    // The split move: dearer or cheaper by the lengths' parity.
+                    (1, 1) if split => (ls + lt) % 3.0 - 1.0,
                     (1, 1) => 0.0,
                     (1, 0) | (0, 1) => 30.0,
                     _ => 5.0,
@@ -204,7 +220,7 @@ mod tests {
     #[test]
     fn forbidden_beads_are_avoided() {
         // The (1,1) bead at the start is forbidden: the path must skip.
-        let path = align(2, 2, 4, |s, t| {
+        let path = align(2, 2, 4, |s, t, _| {
             if s == (0..1) && t == (0..1) {
                 f64::INFINITY
             } else if s.len() == 1 && t.len() == 1 {

@@ -5,7 +5,8 @@
 //!
 //! Each version is read as paragraphs ([`crate::formats::document`]) and split into
 //! sentences ([`crate::segment`]). English is the pivot: EN–KO and EN–ZH are aligned with
-//! a dynamic programme over sentences (1-1, 1-0, 0-1, 2-1, 1-2, 2-2 and 1-3 beads; banded
+//! a dynamic programme over sentences (1-1, 1-0, 0-1, 2-1, 1-2, 2-2 and 1-3 beads, and
+//! 1-1 cut at soft boundaries; banded
 //! around the diagonal, the band doubled when the path nears its edge; one byte per band
 //! cell, so memory grows linearly), then merged into groups over the English sentences; KO–ZH is
 //! cross-checked on numbers, terms and names. Paragraphs come first where the counts let
@@ -31,6 +32,18 @@
 //!   document;
 //! * **article numbers as hard boundaries**: two article headings (`Article 3`, `제3조`,
 //!   `第三条`) with different numbers can never be one bead.
+//!
+//! **Soft boundaries.** A headline or byline without final punctuation that runs into the
+//! next sentence cannot be split by the segmenter, but its rules mark *soft boundaries*
+//! where a sentence may end (the SRX rules with `concord:soft`: an English capitalised
+//! word after a lower-case one, a Korean plain-form `…다` ending, a space between Han
+//! characters). A side keeps the pieces between them ([`Side::soft_starts`]); the
+//! aligner joins them back into sentences and adds one move, which cuts a sentence on
+//! each side at one of its soft boundaries and aligns the halves 1-1: it is taken when
+//! the two halves' beads (length model and anchors) cost less than the whole bead plus
+//! a fixed reward, so one version's boundary is accepted only when the other version
+//! has one that fits. Pieces are joined again across every soft boundary that no pair
+//! cut ([`Alignment::sentence_pieces`]).
 //!
 //! Each group's confidence (0–1) comes from the length fit and the anchors of its beads
 //! (and the KO–ZH cross-check); the document's confidence is the length-weighted mean
@@ -66,6 +79,13 @@ pub struct Side {
     pub file: Option<String>,
     /// Paragraphs, each a list of sentences.
     pub paragraphs: Vec<Vec<String>>,
+    /// Per paragraph and sentence: true when the sentence starts at a soft boundary of
+    /// the segmentation rules ([`crate::segment::Segmenter::pieces`]): it may be the rest
+    /// of the sentence before it (a headline without punctuation run into the next
+    /// sentence). The aligner keeps the two together unless the other version agrees
+    /// that they are two sentences. Missing entries are false (no soft boundaries).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub soft_starts: Vec<Vec<bool>>,
 }
 
 fn ser_tag<S: serde::Serializer>(t: &LangTag, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -73,7 +93,8 @@ fn ser_tag<S: serde::Serializer>(t: &LangTag, s: S) -> std::result::Result<S::Ok
 }
 
 impl Side {
-    /// A side from paragraphs of text, split into sentences with `rules`.
+    /// A side from paragraphs of text, split into sentences with `rules` (at their hard
+    /// breaks and their soft boundaries, which [`Side::soft_starts`] marks).
     pub fn from_paragraphs(
         lang: LangTag,
         file: Option<String>,
@@ -81,20 +102,44 @@ impl Side {
         rules: &Rules,
     ) -> Side {
         let seg = Segmenter::new(rules, &lang);
-        Side {
-            paragraphs: paragraphs
-                .iter()
-                .map(|p| {
-                    seg.sentences(&p.text)
-                        .into_iter()
-                        .map(String::from)
-                        .collect::<Vec<_>>()
-                })
-                .filter(|p: &Vec<String>| !p.is_empty())
-                .collect(),
+        let mut side = Side {
+            paragraphs: Vec::new(),
+            soft_starts: Vec::new(),
             lang,
             file,
+        };
+        for p in paragraphs {
+            let pieces = seg.pieces(&p.text);
+            if pieces.is_empty() {
+                continue;
+            }
+            side.paragraphs.push(
+                pieces
+                    .iter()
+                    .map(|x| p.text[x.range.clone()].to_string())
+                    .collect(),
+            );
+            side.soft_starts
+                .push(pieces.iter().map(|x| x.soft_start).collect());
         }
+        side
+    }
+
+    /// Per sentence, in order: whether it starts at a soft boundary.
+    pub fn soft_flags(&self) -> Vec<bool> {
+        self.paragraphs
+            .iter()
+            .enumerate()
+            .flat_map(|(p, sents)| {
+                (0..sents.len()).map(move |i| {
+                    self.soft_starts
+                        .get(p)
+                        .and_then(|f| f.get(i))
+                        .copied()
+                        .unwrap_or(false)
+                })
+            })
+            .collect()
     }
 
     /// All sentences, in order.
@@ -191,6 +236,11 @@ pub struct Alignment {
     pub confidence: f64,
     /// Warnings ([`crate::diag`] diagnostics with [`AlignCode`]s).
     pub warnings: Vec<Diagnostic>,
+    /// Per side, the pieces of the input side ([`Side::sentences`], cut at hard breaks and
+    /// soft boundaries) that make each sentence of the alignment: pieces are joined again
+    /// across every soft boundary that no pair split at.
+    #[serde(skip)]
+    pub sentence_pieces: Vec<Vec<Range<usize>>>,
 }
 
 /// The expected ratio of characters (white space not counted) of `tgt` to `src`,
@@ -215,7 +265,7 @@ const PARAGRAPH_BONUS: f64 = 3.0;
 fn prior(shape: (usize, usize)) -> f64 {
     match shape {
         (1, 1) => 0.0,
-        (1, 0) | (0, 1) => 5.5,
+        (1, 0) | (0, 1) => 4.5,
         (2, 1) | (1, 2) => 2.6,
         (2, 2) => 4.5,
         (1, 3) => 5.0,
@@ -250,43 +300,65 @@ struct BeadScore {
 struct PairModel<'a> {
     src: &'a [Features],
     tgt: &'a [Features],
+    /// Per sentence, the places where it may be cut at a soft boundary.
+    src_cuts: &'a [Vec<Cut>],
+    tgt_cuts: &'a [Vec<Cut>],
     ratio: f64,
     latin_src_all: bool,
 }
 
+/// A place where a sentence may be cut in two (a soft boundary): the piece that starts
+/// the second half, and the features of the two halves.
+struct Cut {
+    piece: usize,
+    halves: [Features; 2],
+}
+
+/// What cutting a sentence on both sides at agreeing soft boundaries earns (see
+/// [`PairModel::split`]): the two halves' beads must fit better than the whole one by
+/// less than this.
+const SPLIT_REWARD: f64 = 1.5;
+
 impl PairModel<'_> {
     fn score(&self, s: Range<usize>, t: Range<usize>) -> BeadScore {
-        let ls: f64 = self.src[s.clone()].iter().map(|f| f.len).sum();
-        let lt: f64 = self.tgt[t.clone()].iter().map(|f| f.len).sum();
-        let length = if s.is_empty() || t.is_empty() {
-            0.0
-        } else {
-            let expected = ls * self.ratio;
-            let z = ((lt + 1.0) / (expected + 1.0)).ln();
-            let scale = (ls + lt / self.ratio) / 2.0;
-            let sd = (LOG_RATIO_SD * LOG_RATIO_SD + SHORT_SD / scale.max(1.0)).sqrt();
-            tail_cost(z / sd)
-        };
-        let agreement = if s.is_empty() || t.is_empty() {
-            Agreement::default()
-        } else {
-            // At most three sentences a side: no allocation.
-            let mut sf: [&Features; 3] = [&self.src[s.start]; 3];
-            let mut tf: [&Features; 3] = [&self.tgt[t.start]; 3];
-            for (k, f) in self.src[s.clone()].iter().enumerate() {
-                sf[k] = f;
-            }
-            for (k, f) in self.tgt[t.clone()].iter().enumerate() {
-                tf[k] = f;
-            }
-            agree(&sf[..s.len()], &tf[..t.len()], self.latin_src_all)
-        };
-        BeadScore { length, agreement }
+        if s.is_empty() || t.is_empty() {
+            return BeadScore {
+                length: 0.0,
+                agreement: Agreement::default(),
+            };
+        }
+        // At most three sentences a side: no allocation.
+        let mut sf: [&Features; 3] = [&self.src[s.start]; 3];
+        let mut tf: [&Features; 3] = [&self.tgt[t.start]; 3];
+        for (k, f) in self.src[s.clone()].iter().enumerate() {
+            sf[k] = f;
+        }
+        for (k, f) in self.tgt[t.clone()].iter().enumerate() {
+            tf[k] = f;
+        }
+        self.score_of(&sf[..s.len()], &tf[..t.len()])
+    }
+
+    /// The score of a bead given its sentences' features (both sides non-empty).
+    fn score_of(&self, sf: &[&Features], tf: &[&Features]) -> BeadScore {
+        let ls: f64 = sf.iter().map(|f| f.len).sum();
+        let lt: f64 = tf.iter().map(|f| f.len).sum();
+        let expected = ls * self.ratio;
+        let z = ((lt + 1.0) / (expected + 1.0)).ln();
+        let scale = (ls + lt / self.ratio) / 2.0;
+        let sd = (LOG_RATIO_SD * LOG_RATIO_SD + SHORT_SD / scale.max(1.0)).sqrt();
+        BeadScore {
+            length: tail_cost(z / sd),
+            agreement: agree(sf, tf, self.latin_src_all),
+        }
     }
 
     fn cost(&self, s: Range<usize>, t: Range<usize>) -> f64 {
         let shape = (s.len(), t.len());
-        let b = self.score(s, t);
+        self.cost_of(shape, self.score(s, t))
+    }
+
+    fn cost_of(&self, shape: (usize, usize), b: BeadScore) -> f64 {
         if b.agreement.article_clash {
             return f64::INFINITY;
         }
@@ -301,12 +373,36 @@ impl PairModel<'_> {
         prior(shape) + b.length - bonus + penalty
     }
 
+    /// The best way to cut source sentence `i` and target sentence `j` each in two at a
+    /// soft boundary and align the halves 1-1: the cost of the two beads less the reward
+    /// of agreeing cuts, and the cuts (indices into the sentences' cuts). `None` when
+    /// one of them has no soft boundary.
+    fn split(&self, i: usize, j: usize) -> Option<(f64, usize, usize)> {
+        let (sc, tc) = (&self.src_cuts[i], &self.tgt_cuts[j]);
+        let mut best: Option<(f64, usize, usize)> = None;
+        for (a, x) in sc.iter().enumerate() {
+            for (b, y) in tc.iter().enumerate() {
+                let c = (0..2)
+                    .map(|h| self.cost_of((1, 1), self.score_of(&[&x.halves[h]], &[&y.halves[h]])))
+                    .sum::<f64>()
+                    - SPLIT_REWARD;
+                if best.map_or(true, |(bc, _, _)| c < bc) {
+                    best = Some((c, a, b));
+                }
+            }
+        }
+        best
+    }
+
     fn confidence(&self, s: Range<usize>, t: Range<usize>) -> f64 {
         let shape = (s.len(), t.len());
         if shape.0 == 0 || shape.1 == 0 {
             return 0.0;
         }
-        let b = self.score(s, t);
+        self.confidence_of(shape, self.score(s, t))
+    }
+
+    fn confidence_of(&self, shape: (usize, usize), b: BeadScore) -> f64 {
         let a = b.agreement;
         let size = shape.0.max(shape.1) as f64;
         let x = 2.6 - 0.9 * b.length + 0.9 * (a.matched.min(3) as f64) / size
@@ -317,6 +413,63 @@ impl PairModel<'_> {
                 _ => 1.2,
             };
         1.0 / (1.0 + (-x).exp())
+    }
+}
+
+/// A side's sentences as the aligner sees them: the pieces between soft boundaries are
+/// joined back into sentences (piece ranges), with their features and their cuts.
+struct Sentences {
+    pieces: Vec<Range<usize>>,
+    features: Vec<Features>,
+    cuts: Vec<Vec<Cut>>,
+}
+
+/// Join features of consecutive pieces into the features of their text.
+fn joined(parts: &[Features]) -> Features {
+    let mut f = parts[0].clone();
+    for p in &parts[1..] {
+        f.len += p.len;
+        f.numbers.extend(p.numbers.iter().cloned());
+        f.terms.extend(p.terms.iter().copied());
+        f.latin.extend(p.latin.iter().cloned());
+    }
+    f
+}
+
+fn sentences_of(side: &Side, pieces: &[Features]) -> Sentences {
+    let soft = side.soft_flags();
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    for (k, s) in soft.iter().enumerate() {
+        match ranges.last_mut() {
+            Some(r) if *s => r.end = k + 1,
+            _ => ranges.push(k..k + 1),
+        }
+    }
+    let features = ranges
+        .iter()
+        .map(|r| {
+            if r.len() == 1 {
+                pieces[r.start].clone()
+            } else {
+                joined(&pieces[r.clone()])
+            }
+        })
+        .collect();
+    let cuts = ranges
+        .iter()
+        .map(|r| {
+            (r.start + 1..r.end)
+                .map(|k| Cut {
+                    piece: k,
+                    halves: [joined(&pieces[r.start..k]), joined(&pieces[k..r.end])],
+                })
+                .collect()
+        })
+        .collect();
+    Sentences {
+        pieces: ranges,
+        features,
+        cuts,
     }
 }
 
@@ -369,14 +522,32 @@ fn align_pair(
     } else {
         prior_ratio
     };
+    // The aligner works on sentences: pieces between soft boundaries are joined back,
+    // and the split move may cut a sentence on each side at a soft boundary.
+    let (ss, os_) = (sentences_of(pivot, pf), sentences_of(other, of));
     let model = PairModel {
-        src: pf,
-        tgt: of,
+        src: &ss.features,
+        tgt: &os_.features,
+        src_cuts: &ss.cuts,
+        tgt_cuts: &os_.cuts,
         ratio,
         latin_src_all: pivot.lang.family() == "en",
     };
-    let ps = paragraph_starts(pivot);
-    let os = paragraph_starts(other);
+    // Paragraph starts, in sentences (a paragraph never starts at a soft boundary).
+    let starts = |side: &Side, sents: &Sentences| -> Vec<usize> {
+        let pieces = paragraph_starts(side);
+        let mut v: Vec<usize> = sents
+            .pieces
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| pieces.contains(&r.start))
+            .map(|(h, _)| h)
+            .collect();
+        v.push(sents.pieces.len());
+        v
+    };
+    let ps = starts(pivot, &ss);
+    let os = starts(other, &os_);
     // Paragraphs first where the counts let us: with as many paragraphs on both sides,
     // a bead that ends on a paragraph boundary on both sides earns a large bonus, so the
     // path follows the paragraphs unless the sentences clearly say otherwise; with other
@@ -389,11 +560,18 @@ fn align_pair(
     } else {
         PARAGRAPH_BONUS / 2.0
     };
-    let (n, m) = (pf.len(), of.len());
+    let (n, m) = (ss.pieces.len(), os_.pieces.len());
     let pstart: Vec<bool> = (0..=n).map(|i| ps.contains(&i)).collect();
     let ostart: Vec<bool> = (0..=m).map(|j| os.contains(&j)).collect();
-    let path = dp::align(n, m, band_width(n, m), |s, t| {
-        let c = model.cost(s.clone(), t.clone());
+    let path = dp::align(n, m, band_width(n, m), |s, t, split| {
+        let c = if split {
+            match model.split(s.start, t.start) {
+                Some((c, _, _)) => c,
+                None => return f64::INFINITY,
+            }
+        } else {
+            model.cost(s.clone(), t.clone())
+        };
         if pstart[s.end] && ostart[t.end] && s.end < n && t.end < m {
             c - bonus
         } else {
@@ -407,18 +585,43 @@ fn align_pair(
             .iter()
             .zip(&os)
             .all(|(a, b)| *a == 0 || ends.contains(&(*a, *b)));
-    let steps: Vec<(Range<usize>, Range<usize>)> =
-        path.into_iter().map(|st| (st.src, st.tgt)).collect();
+    // Back to pieces: a bead takes every piece of its sentences; a split step is two
+    // beads, the sentences cut where the split move found the best fit.
+    let pieces = |sents: &Sentences, r: &Range<usize>| -> Vec<usize> {
+        r.clone().flat_map(|h| sents.pieces[h].clone()).collect()
+    };
+    let mut beads = Vec::new();
+    for st in path {
+        if st.split {
+            let (i, j) = (st.src.start, st.tgt.start);
+            let (_, a, b) = model.split(i, j).expect("a split step has cuts");
+            let (x, y) = (&ss.cuts[i][a], &os_.cuts[j][b]);
+            let (sr, tr) = (ss.pieces[i].clone(), os_.pieces[j].clone());
+            for (h, (sp, tp)) in [
+                (sr.start..x.piece, tr.start..y.piece),
+                (x.piece..sr.end, y.piece..tr.end),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let score = model.score_of(&[&x.halves[h]], &[&y.halves[h]]);
+                beads.push(PairBead {
+                    confidence: model.confidence_of((1, 1), score),
+                    src: sp.collect(),
+                    tgt: tp.collect(),
+                });
+            }
+        } else {
+            beads.push(PairBead {
+                confidence: model.confidence(st.src.clone(), st.tgt.clone()),
+                src: pieces(&ss, &st.src),
+                tgt: pieces(&os_, &st.tgt),
+            });
+        }
+    }
     PairAlignment {
         lang: other.lang.to_string(),
-        beads: steps
-            .into_iter()
-            .map(|(s, t)| PairBead {
-                confidence: model.confidence(s.clone(), t.clone()),
-                src: s.collect(),
-                tgt: t.collect(),
-            })
-            .collect(),
+        beads,
         by_paragraph,
     }
 }
@@ -464,12 +667,69 @@ pub fn align_sides(pivot: &Side, others: &[Side], opts: AlignOptions<'_>) -> Res
             ));
         }
     }
-    let pairs: Vec<PairAlignment> = others
+    let mut pairs: Vec<PairAlignment> = others
         .iter()
         .zip(&ofs)
         .map(|(o, of)| align_pair(pivot, o, &pf, of, opts.ignore_paragraphs))
         .collect();
-    let groups = merge(pivot, others, &pairs, &ofs);
+    // From pieces to sentences: pieces are joined again across every soft boundary that
+    // no pair split at.
+    let sides: Vec<&Side> = std::iter::once(pivot).chain(others).collect();
+    let piece_feats: Vec<&Vec<Features>> = std::iter::once(&pf).chain(ofs.iter()).collect();
+    let mut finals = Vec::new();
+    let mut sentence_pieces = Vec::new();
+    let mut feats_final: Vec<Vec<Features>> = Vec::new();
+    for (k, side) in sides.iter().enumerate() {
+        let soft = side.soft_flags();
+        let mut split = vec![false; soft.len()];
+        for (pi, p) in pairs.iter().enumerate() {
+            for b in &p.beads {
+                let ids = if k == 0 {
+                    &b.src
+                } else if pi + 1 == k {
+                    &b.tgt
+                } else {
+                    continue;
+                };
+                if let Some(&first) = ids.first() {
+                    split[first] = true;
+                }
+            }
+        }
+        let (side_final, ranges) = join_pieces(side, &soft, &split);
+        feats_final.push(
+            ranges
+                .iter()
+                .map(|r| joined(&piece_feats[k][r.clone()]))
+                .collect(),
+        );
+        let mut sentence_of = vec![0; soft.len()];
+        for (i, r) in ranges.iter().enumerate() {
+            for p in r.clone() {
+                sentence_of[p] = i;
+            }
+        }
+        for (pi, p) in pairs.iter_mut().enumerate() {
+            for b in &mut p.beads {
+                let ids = if k == 0 {
+                    &mut b.src
+                } else if pi + 1 == k {
+                    &mut b.tgt
+                } else {
+                    continue;
+                };
+                for x in ids.iter_mut() {
+                    *x = sentence_of[*x];
+                }
+                ids.dedup();
+            }
+        }
+        finals.push(side_final);
+        sentence_pieces.push(ranges);
+    }
+    let (pivot, others) = finals.split_first().expect("two or three sides");
+    let (pf, ofs) = feats_final.split_first().expect("two or three sides");
+    let groups = merge(pivot, others, &pairs, ofs);
     // Document confidence: length-weighted over all sentences of all sides (lengths in
     // pivot characters).
     let side_ratio = |k: usize| {
@@ -481,7 +741,7 @@ pub fn align_sides(pivot: &Side, others: &[Side], opts: AlignOptions<'_>) -> Res
     };
     let mut weight = 0.0;
     let mut sum = 0.0;
-    let feats: Vec<&Vec<Features>> = std::iter::once(&pf).chain(ofs.iter()).collect();
+    let feats: Vec<&Vec<Features>> = std::iter::once(pf).chain(ofs.iter()).collect();
     let mut covered: Vec<Vec<bool>> = feats.iter().map(|f| vec![false; f.len()]).collect();
     for g in &groups {
         for (k, ids) in g.sentences.iter().enumerate() {
@@ -533,7 +793,43 @@ pub fn align_sides(pivot: &Side, others: &[Side], opts: AlignOptions<'_>) -> Res
         pairs,
         confidence,
         warnings,
+        sentence_pieces,
     })
+}
+
+/// A side whose pieces are joined into sentences across the soft boundaries not in
+/// `split`, and the piece range of each sentence.
+fn join_pieces(side: &Side, soft: &[bool], split: &[bool]) -> (Side, Vec<Range<usize>>) {
+    let sep = if side.lang.family() == "zh" || side.lang.family() == "ja" {
+        ""
+    } else {
+        " "
+    };
+    let mut out = Side {
+        lang: side.lang.clone(),
+        file: side.file.clone(),
+        paragraphs: Vec::new(),
+        soft_starts: Vec::new(),
+    };
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    let mut k = 0;
+    for para in &side.paragraphs {
+        let mut sents: Vec<String> = Vec::new();
+        for piece in para {
+            if soft[k] && !split[k] && !sents.is_empty() {
+                let last = sents.last_mut().expect("not empty");
+                last.push_str(sep);
+                last.push_str(piece);
+                ranges.last_mut().expect("a sentence").end = k + 1;
+            } else {
+                sents.push(piece.clone());
+                ranges.push(k..k + 1);
+            }
+            k += 1;
+        }
+        out.paragraphs.push(sents);
+    }
+    (out, ranges)
 }
 
 /// Merge the pairwise alignments into groups over the pivot's sentences.

@@ -10,6 +10,7 @@ fn side(lang: &str, paragraphs: &[&[&str]]) -> Side {
             .iter()
             .map(|p| p.iter().map(|s| s.to_string()).collect())
             .collect(),
+        soft_starts: Vec::new(),
     }
 }
 
@@ -316,4 +317,78 @@ fn tail_cost_is_minus_log_of_the_two_sided_normal_tail() {
     // P(|Z| >= 1.96) = 0.05.
     assert!((tail_cost(1.96) - (-(0.05f64).ln())).abs() < 1e-3);
     assert!(tail_cost(40.0).is_finite());
+}
+
+/// A side read from paragraphs of text with the shipped rules (hard breaks and soft
+/// boundaries).
+fn read(lang: &str, paragraphs: &[&str]) -> Side {
+    let paragraphs: Vec<Paragraph> = paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Paragraph {
+            text: t.to_string(),
+            heading: false,
+            line: i as u64 + 1,
+        })
+        .collect();
+    Side::from_paragraphs(
+        LangTag::parse(lang).unwrap(),
+        None,
+        &paragraphs,
+        &Rules::default(),
+    )
+}
+
+#[test]
+fn headline_run_into_a_sentence_is_its_own_group_in_three_languages() {
+    // A headline without punctuation, joined with the next sentence in one paragraph:
+    // no segmenter can split it, but each version has a soft boundary there (EN a
+    // capitalised word after a lower-case one, KO a plain-form 다 ending, ZH a space
+    // between Han characters), and the halves agree in length and numbers.
+    let en = read("en", &["Shark injures 13-year-old on lobster dive in California A shark attacked and injured a 13-year-old boy on Saturday while he was diving for lobster in California, officials said. The boy was taken to Rady Children's Hospital in San Diego."]);
+    let ko = read("ko", &["캘리포니아에서 랍스터 잠수를 하던 13세 아동을 상어가 공격하다 상어 한 마리가 토요일 캘리포니아에서 랍스터를 잡기 위해 잠수하던 13세 소년을 공격해 다치게 했다고 관계자들이 말했다. 소년은 샌디에이고의 레이디 아동병원으로 옮겨졌다."]);
+    let zh = read("zh", &["加州鲨鱼伤害潜水抓龙虾的13岁孩童 官员表示，周六，一名13岁男童在加州潜水抓龙虾时遭到一头鲨鱼的袭击并受伤。男孩被送往圣地亚哥的雷迪儿童医院。"]);
+    assert!(en.soft_flags().iter().any(|s| *s) && ko.soft_flags()[1] && zh.soft_flags()[1]);
+    let a = align_sides(&en, &[ko, zh], AlignOptions::default()).unwrap();
+    assert_eq!(a.sentence_counts, vec![3, 3, 3], "{:#?}", a.groups);
+    assert_eq!(a.groups.len(), 3);
+    for (i, g) in a.groups.iter().enumerate() {
+        assert_eq!(
+            g.sentences,
+            vec![vec![i], vec![i], vec![i]],
+            "{:#?}",
+            a.groups
+        );
+    }
+    assert_eq!(
+        a.groups[0].texts,
+        [
+            "Shark injures 13-year-old on lobster dive in California",
+            "캘리포니아에서 랍스터 잠수를 하던 13세 아동을 상어가 공격하다",
+            "加州鲨鱼伤害潜水抓龙虾的13岁孩童"
+        ]
+    );
+    // The pairs' beads are in the same sentences.
+    for p in &a.pairs {
+        let b: Vec<(Vec<usize>, Vec<usize>)> = beads(p);
+        assert_eq!(
+            b,
+            [(vec![0], vec![0]), (vec![1], vec![1]), (vec![2], vec![2])]
+        );
+    }
+}
+
+#[test]
+fn soft_boundaries_without_agreement_keep_the_sentence_whole() {
+    // English has soft boundaries (met Chinese, in Beijing); Korean and Chinese have none
+    // there: the sentences stay whole, numbered as the segmenter's sentences.
+    let en = read("en", &[&EN[..2].join(" ")]);
+    let ko = read("ko", &[&KO[..2].join(" ")]);
+    let zh = read("zh", &[&ZH[..2].concat()]);
+    assert!(en.len() > 2, "{:?}", en.paragraphs);
+    let a = align_sides(&en, &[ko, zh], AlignOptions::default()).unwrap();
+    assert_eq!(a.sentence_counts, vec![2, 2, 2]);
+    assert_eq!(a.groups[0].texts[0], EN[0]);
+    assert_eq!(a.groups[1].texts[0], EN[1]);
+    assert_eq!(a.sentence_pieces[0][1].end, en.len());
 }

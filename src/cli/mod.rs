@@ -2,6 +2,7 @@
 //! library.
 
 pub mod align;
+pub mod analyze;
 pub mod glossary;
 pub mod lint;
 pub mod matching;
@@ -46,6 +47,7 @@ pub fn run(cli: &Cli) -> Result<Status> {
         Command::Token(a) => token::run(cli, a),
         Command::Segment(a) => segment::segment(cli, a),
         Command::Align(a) => align::align(cli, a),
+        Command::Analyze(a) => analyze::analyze(cli, a),
         Command::Completions(a) => completions(a),
         Command::Man(a) => man(a),
     }

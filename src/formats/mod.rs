@@ -36,6 +36,7 @@
 //! * [`job`]: the source documents of a translation job (`analyze`, `pretranslate`):
 //!   text, Markdown, HTML, DOCX (split into sentences), TSV/CSV with a source column,
 //!   XLIFF, SDLXLIFF, MQXLIFF and TMX, several files in order, as [`job::JobSegment`]s.
+//! * [`analysis`]: the reports of `analyze` (text table, CSV, Trados analysis XML).
 //! * [`import`]: importing memory files into a memory in one transaction
 //!   ([`import::ImportPlan`]).
 //! * [`segment`]: the segment model the draft readers produce and lint consumes.
@@ -59,6 +60,7 @@
 //! that normalizes text); TMX markup is normalized with [`crate::text::nfc`]. Draft
 //! readers never normalize: lint sees what the file holds.
 
+pub mod analysis;
 pub mod bilingual;
 pub mod document;
 pub mod draft;

@@ -4,7 +4,10 @@
 //! Only what segmentation needs is read: the `cascade` flag of the header, the language
 //! rules (`<rule break="yes|no">` with `<beforebreak>` and `<afterbreak>`) and the map rules
 //! (`<languagemap languagepattern=".." languagerulename=".."/>`). Format handles are
-//! accepted and ignored: concord segments plain text.
+//! accepted and ignored: concord segments plain text. One extension: a rule with the
+//! attribute `soft="yes"` (in concord's namespace, `concord:soft`) and `break="no"` is a
+//! soft boundary ([`crate::segment::Segmenter::pieces`]); other SRX tools read it as an
+//! exception.
 
 use std::path::Path;
 
@@ -19,6 +22,7 @@ use crate::{Error, Result};
 #[derive(Default)]
 struct RuleDraft {
     is_break: bool,
+    soft: bool,
     before: Option<String>,
     after: Option<String>,
     line: u64,
@@ -122,8 +126,18 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                             return Err(bad("<rule> outside <languagerule>".into()));
                         }
                         let is_break = attr(e, b"break").map_err(bad)?.as_deref() != Some("no");
+                        // concord's extension (any namespace prefix): a soft boundary, a
+                        // place where a sentence may end without punctuation. Other SRX
+                        // tools read it as the exception it is written as.
+                        let soft = attr(e, b"soft").map_err(bad)?.as_deref() == Some("yes");
+                        if soft && is_break {
+                            return Err(bad(
+                                "a soft rule is written break=\"no\" (it is no break for other SRX tools)".into(),
+                            ));
+                        }
                         let draft = RuleDraft {
                             is_break,
+                            soft,
                             line,
                             ..RuleDraft::default()
                         };
@@ -191,6 +205,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                     let after = r.after.unwrap_or_default();
                     let compiled = Rule {
                         is_break: r.is_break,
+                        soft: r.soft,
                         before: compile(&before, path, r.line, "<beforebreak>")?,
                         after: compile(&after, path, r.line, "<afterbreak>")?,
                         before_src: before,

@@ -40,6 +40,11 @@ pub const DEFAULT_SRX: &str = include_str!("default.srx");
 pub struct Rule {
     /// `break="yes"` (a break) or `break="no"` (an exception).
     pub is_break: bool,
+    /// A soft boundary (`concord:soft="yes"`, written `break="no"`): where a sentence may
+    /// end without punctuation (a headline run into the next sentence). Soft rules are a
+    /// class of their own: they are tried, in order, only at positions where no other
+    /// rule matched.
+    pub(crate) soft: bool,
     pub(crate) before: Regex,
     pub(crate) after: Regex,
     pub(crate) before_src: String,
@@ -55,6 +60,11 @@ impl Rule {
     /// The `<afterbreak>` pattern as written.
     pub fn after(&self) -> &str {
         &self.after_src
+    }
+
+    /// True for a soft-boundary rule.
+    pub fn is_soft(&self) -> bool {
+        self.soft
     }
 }
 
@@ -129,6 +139,25 @@ impl Rules {
     }
 }
 
+/// A boundary found by the rules: a hard break, or a soft boundary (a possible sentence
+/// end without punctuation, for the aligner to confirm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Boundary {
+    /// The byte position.
+    pub pos: usize,
+    /// True for a soft boundary.
+    pub soft: bool,
+}
+
+/// A piece of a paragraph between boundaries (see [`Segmenter::pieces`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    /// Its bytes in the paragraph, without surrounding white space.
+    pub range: Range<usize>,
+    /// True when it starts at a soft boundary: it may be the rest of the sentence before.
+    pub soft_start: bool,
+}
+
 /// Splits paragraphs of one language into sentences.
 #[derive(Debug, Clone)]
 pub struct Segmenter {
@@ -146,8 +175,20 @@ impl Segmenter {
     /// The byte positions of `text` where a sentence ends (each strictly inside the text,
     /// sorted). This is the raw decision of the rules; [`Segmenter::split`] trims.
     pub fn breaks(&self, text: &str) -> Vec<usize> {
-        // For every position: the index of the first rule that matched there.
-        let mut decided: Vec<(usize, usize)> = Vec::new();
+        self.boundaries(text)
+            .into_iter()
+            .filter(|b| !b.soft)
+            .map(|b| b.pos)
+            .collect()
+    }
+
+    /// The hard breaks and the soft boundaries of `text`, sorted (each strictly inside
+    /// the text). A position is decided by the first ordinary rule (break or exception)
+    /// that matches there; where none does, by the first soft rule that matches.
+    pub fn boundaries(&self, text: &str) -> Vec<Boundary> {
+        // For every position: the index of the first rule that matched there, ordinary
+        // rules before soft ones.
+        let mut decided: Vec<(usize, bool, usize)> = Vec::new();
         for (ri, rule) in self.rules.iter().enumerate() {
             let mut from = 0;
             while from <= text.len() {
@@ -160,7 +201,7 @@ impl Segmenter {
                     .find_at(text, pos)
                     .is_some_and(|a| a.start() == pos);
                 if after_ok {
-                    decided.push((pos, ri));
+                    decided.push((pos, rule.soft, ri));
                 }
                 // Next search starts after this match (or one character on, for an empty
                 // match), so matches do not overlap, as in SRX implementations.
@@ -179,15 +220,56 @@ impl Segmenter {
         let mut i = 0;
         while i < decided.len() {
             let pos = decided[i].0;
-            // The first rule (lowest index) at this position decides.
-            let first = decided[i].1;
+            // The first ordinary rule (lowest index) at this position decides, else the
+            // first soft one.
+            let (_, soft, first) = decided[i];
             while i < decided.len() && decided[i].0 == pos {
                 i += 1;
             }
-            if self.rules[first].is_break && pos > 0 && pos < text.len() {
-                out.push(pos);
+            let rule = &self.rules[first];
+            if (rule.is_break || soft) && pos > 0 && pos < text.len() {
+                out.push(Boundary { pos, soft });
             }
         }
+        out
+    }
+
+    /// The pieces of a paragraph between its hard breaks and soft boundaries, as byte
+    /// ranges of `text` without surrounding white space (empty pieces dropped), each
+    /// saying whether it starts at a soft boundary (it may continue the sentence before
+    /// it). Without soft boundaries these are the sentences of [`Segmenter::split`].
+    pub fn pieces(&self, text: &str) -> Vec<Piece> {
+        let mut out = Vec::new();
+        let push = |a: usize, b: usize, soft: bool, out: &mut Vec<Piece>| {
+            let piece = &text[a..b];
+            let lead = piece.len() - piece.trim_start().len();
+            let trail = piece.len() - piece.trim_end().len();
+            if lead + trail < piece.len() {
+                out.push(Piece {
+                    range: a + lead..b - trail,
+                    // The first piece of a paragraph starts a sentence.
+                    soft_start: soft && !out.is_empty(),
+                });
+                true
+            } else {
+                false
+            }
+        };
+        let mut start = 0;
+        // Whether the boundary at `start` is soft, and whether a hard break came since
+        // the last piece (a soft boundary in the white space after a break is no
+        // boundary of its own).
+        let mut soft = false;
+        let mut hard_since = false;
+        for b in self.boundaries(text) {
+            if push(start, b.pos, soft && !hard_since, &mut out) {
+                hard_since = false;
+            }
+            hard_since |= !b.soft;
+            start = b.pos;
+            soft = b.soft;
+        }
+        push(start, text.len(), soft && !hard_since, &mut out);
         out
     }
 

@@ -236,26 +236,33 @@ fn bad_srx_is_reported_with_its_line() {
     assert!(e.contains("\"Nope\""), "{e}");
 }
 
-/// Brute-force reference: at every char boundary, try each rule anchored on both sides
-/// (the before pattern must match a suffix of the text up to the position, found by trying
-/// every start), first matching rule decides.
-fn breaks_brute(rules: &[Rule], text: &str) -> Vec<usize> {
+/// Brute-force reference: at every char boundary, try each ordinary rule anchored on both
+/// sides (the before pattern must match a suffix of the text up to the position, found by
+/// trying every start), the first matching one decides; where none matches, the first
+/// matching soft rule makes a soft boundary.
+fn boundaries_brute(rules: &[Rule], text: &str) -> Vec<Boundary> {
     let mut out = Vec::new();
     let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(1).collect();
-    for &pos in &bounds {
+    let matches = |r: &Rule, pos: usize| {
         let starts: Vec<usize> = text[..pos].char_indices().map(|(i, _)| i).collect();
-        for r in rules {
-            let before = starts.iter().any(|&s| {
-                r.before
-                    .find_at(&text[..pos], s)
-                    .is_some_and(|m| m.start() == s && m.end() == pos)
-            }) || r.before.find_iter(&text[..pos]).any(|m| m.end() == pos);
-            let after = r.after.find_at(text, pos).is_some_and(|m| m.start() == pos);
-            if before && after {
+        let before = starts.iter().any(|&s| {
+            r.before
+                .find_at(&text[..pos], s)
+                .is_some_and(|m| m.start() == s && m.end() == pos)
+        }) || r.before.find_iter(&text[..pos]).any(|m| m.end() == pos);
+        before && r.after.find_at(text, pos).is_some_and(|m| m.start() == pos)
+    };
+    for &pos in &bounds {
+        match rules.iter().filter(|r| !r.soft).find(|r| matches(r, pos)) {
+            Some(r) => {
                 if r.is_break {
-                    out.push(pos);
+                    out.push(Boundary { pos, soft: false });
                 }
-                break;
+            }
+            None => {
+                if rules.iter().filter(|r| r.soft).any(|r| matches(r, pos)) {
+                    out.push(Boundary { pos, soft: true });
+                }
             }
         }
     }
@@ -269,14 +276,102 @@ fn breaks_agree_with_brute_force_on_ordinary_text() {
         ("en", "H.E. Mr. Kim met U.S. President Biden. \"Why?\" he asked. Talks end at 9 p.m. ET. Art. 3 applies. Yes!"),
         ("ko", "양국은 합의했다. \u{201c}좋습니다.\u{201d} 2022. 2. 21. 발표. 끝났나요? 네."),
         ("zh", "会谈结束。“好。”双方满意！真的吗?是的；然后……结束。"),
+        ("en", "Macedonians vote on changing the name Voters in Macedonia went to the polls. A shark injured a boy 13 A Day."),
+        ("ko", "국민투표에 참여한다 유권자들은 투표했다 \u{201c}좋다\u{201d} 예상보다 많았다. 끝이다"),
+        ("zh", "马其顿就国名举行公投 选民周日投票。“好” 的 结果"),
     ];
     for (lang, text) in texts {
         let tag = LangTag::parse(lang).unwrap();
         let s = Segmenter::new(&rules, &tag);
-        assert_eq!(
-            s.breaks(text),
-            breaks_brute(&s.rules, text),
-            "{lang}: {text}"
-        );
+        let brute = boundaries_brute(&s.rules, text);
+        assert_eq!(s.boundaries(text), brute, "{lang}: {text}");
+        let hard: Vec<usize> = brute.iter().filter(|b| !b.soft).map(|b| b.pos).collect();
+        assert_eq!(s.breaks(text), hard, "{lang}: {text}");
     }
+}
+
+fn pieces(lang: &str, text: &str) -> Vec<(String, bool)> {
+    let rules = Rules::default();
+    let s = Segmenter::new(&rules, &LangTag::parse(lang).unwrap());
+    s.pieces(text)
+        .into_iter()
+        .map(|p| (text[p.range].to_string(), p.soft_start))
+        .collect()
+}
+
+#[test]
+fn soft_boundaries_mark_a_headline_run_into_a_sentence() {
+    let text = "Macedonians vote on the country's name Voters went to the polls on Sunday.";
+    assert_eq!(
+        pieces("en", text),
+        [
+            ("Macedonians vote on the country's name".to_string(), false),
+            ("Voters went to the polls on".to_string(), true),
+            ("Sunday.".to_string(), true),
+        ]
+    );
+    // Sentences are cut at hard breaks only.
+    assert_eq!(seg("en", text), [text]);
+    let text = "마케도니아인들이 국민투표에 참여한다 유권자들은 일요일에 투표했다.";
+    assert_eq!(
+        pieces("ko", text),
+        [
+            ("마케도니아인들이 국민투표에 참여한다".to_string(), false),
+            ("유권자들은 일요일에 투표했다.".to_string(), true),
+        ]
+    );
+    assert_eq!(seg("ko", text), [text]);
+    // Not the particle 보다 (than).
+    assert_eq!(pieces("ko", "예상보다 많은 유권자가 투표했다.").len(), 1);
+    let text = "马其顿就国名举行公投 选民周日投票。双方满意。";
+    assert_eq!(
+        pieces("zh", text),
+        [
+            ("马其顿就国名举行公投".to_string(), false),
+            ("选民周日投票。".to_string(), true),
+            ("双方满意。".to_string(), false),
+        ]
+    );
+    assert_eq!(
+        seg("zh", text),
+        ["马其顿就国名举行公投 选民周日投票。", "双方满意。"]
+    );
+}
+
+#[test]
+fn soft_rules_are_data_in_a_user_srx_file() {
+    let doc = r#"<srx xmlns="http://www.lisa.org/srx20" xmlns:concord="urn:concord:srx" version="2.0"><header cascade="yes"/><body><languagerules>
+<languagerule languagerulename="Dashes"><rule break="no" concord:soft="yes"><beforebreak>\s--\s</beforebreak><afterbreak>\p{Lu}</afterbreak></rule></languagerule>
+</languagerules><maprules><languagemap languagepattern="en.*" languagerulename="Dashes"/></maprules></body></srx>"#;
+    let rules = Rules::from_srx_str(doc, Path::new("soft.srx")).unwrap();
+    let tag = LangTag::parse("en").unwrap();
+    assert!(rules.rules_for(&tag)[0].is_soft());
+    let s = Segmenter::new(&rules, &tag);
+    let p = s.pieces("Talks end -- Both sides agreed.");
+    assert_eq!(p.len(), 2);
+    assert!(p[1].soft_start);
+    assert_eq!(
+        s.sentences("Talks end -- Both sides agreed."),
+        ["Talks end -- Both sides agreed."]
+    );
+    // A soft rule is written as an exception.
+    let bad = doc.replace("break=\"no\" concord:soft", "break=\"yes\" concord:soft");
+    let e = Rules::from_srx_str(&bad, Path::new("soft.srx"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("soft rule"), "{e}");
+}
+
+#[test]
+fn a_soft_boundary_after_a_hard_break_is_not_a_soft_start() {
+    // `said." The`: the break after the quote and the soft boundary after the space are
+    // one boundary, a hard one.
+    let p = pieces("en", "He said \"yes.\" The talks ended.");
+    assert_eq!(
+        p,
+        [
+            ("He said \"yes.\"".to_string(), false),
+            ("The talks ended.".to_string(), false),
+        ]
+    );
 }

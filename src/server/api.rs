@@ -668,6 +668,143 @@ pub async fn lint_draft(
 }
 
 // ---------------------------------------------------------------------------------------
+// Analysis.
+
+/// The body of `POST /v1/analyze`: the job's files as text, and the rules.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnalyzeRequest {
+    /// The job's files, in order.
+    pub files: Vec<AnalyzeFile>,
+    /// Source language (when the files do not say it).
+    pub from: Option<String>,
+    /// Target language (when the files do not say it).
+    pub to: Option<String>,
+    /// One segment per line (text) or paragraph (other documents), not per sentence.
+    #[serde(default)]
+    pub lines: bool,
+    /// The lower edges of the fuzzy bands, highest first (default 95, 85, 75, 50).
+    pub bands: Option<Vec<u32>>,
+    /// memoQ's option: repetitions take precedence over 100% matches.
+    #[serde(default)]
+    pub repetitions_over_100: bool,
+    /// `given` (default) or `name`.
+    pub file_order: Option<String>,
+    /// Internal fuzzy leverage.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// One file of an analysis request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnalyzeFile {
+    /// Its name; the extension gives the format unless `format` does (txt, md, html,
+    /// tsv, csv, xliff, tmx).
+    pub name: String,
+    /// Its text.
+    pub content: String,
+    /// Its format.
+    pub format: Option<String>,
+}
+
+/// Analyze a job against the memory: the answer of `concord analyze --json` (schema
+/// concord.analyze/1), files named by the names given.
+#[utoipa::path(post, path = "/v1/analyze", tag = "memory", request_body = AnalyzeRequest,
+    responses((status = 200, description = "The analysis (schema concord.analyze/1)", content_type = "application/json", body = Object),
+        (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn analyze(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ApiJson(r): ApiJson<AnalyzeRequest>,
+) -> Result<Json<answer::AnalyzeAnswer>, ApiError> {
+    use crate::analysis::{FileOrder, Rules};
+    use crate::formats::job::{JobRequest, Split};
+    use crate::formats::FileFormat;
+    if r.files.is_empty() {
+        return Err(ApiError::bad_request("no files to analyze"));
+    }
+    let mut spooled = Vec::with_capacity(r.files.len());
+    for f in &r.files {
+        let format = f
+            .format
+            .as_deref()
+            .or_else(|| f.name.rsplit_once('.').map(|(_, e)| e))
+            .and_then(FileFormat::from_name)
+            .unwrap_or(FileFormat::Text);
+        let ext = match format {
+            FileFormat::Tsv => "tsv",
+            FileFormat::Csv => "csv",
+            FileFormat::Tmx => "tmx",
+            FileFormat::Xliff => "xlf",
+            FileFormat::Text => "txt",
+            FileFormat::Markdown => "md",
+            FileFormat::Html => "html",
+            FileFormat::Docx => {
+                return Err(ApiError::bad_request(
+                    "a DOCX file cannot be sent as text; send its text or an XLIFF",
+                ))
+            }
+        };
+        spooled.push(state.spool().put(&f.name, ext, f.content.as_bytes())?);
+    }
+    let rules = Rules {
+        fuzzy_edges: r
+            .bands
+            .clone()
+            .unwrap_or_else(|| Rules::default().fuzzy_edges),
+        repetitions_over_exact: r.repetitions_over_100,
+        file_order: match r.file_order.as_deref().unwrap_or("given") {
+            "given" => FileOrder::Given,
+            "name" => FileOrder::Name,
+            o => {
+                return Err(ApiError::bad_request(format!(
+                    "file_order {o:?}: expected given or name"
+                )))
+            }
+        },
+        internal: r.internal,
+    };
+    let req = JobRequest {
+        files: spooled.iter().map(|f| f.path().to_path_buf()).collect(),
+        format: None,
+        from: r
+            .from
+            .as_deref()
+            .map(|f| parse_lang("from", f))
+            .transpose()?,
+        to: r.to.as_deref().map(|f| parse_lang("to", f)).transpose()?,
+        split: if r.lines {
+            Split::Lines
+        } else {
+            Split::Sentences
+        },
+        srx: None,
+        srx_only: false,
+    };
+    state
+        .read_heavy(move |mem| {
+            let hide: Vec<(String, String)> = spooled.iter().map(|f| f.hide()).collect();
+            let hide_refs: Vec<(&str, &str)> =
+                hide.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let mut a = answer::analyze(mem, &req, &rules, &|_, _| {})
+                .map_err(|e| ApiError::from(e).hide_paths(&hide_refs))?;
+            // Files by the names given, never by their spool paths; the memory by its
+            // file name.
+            for f in &mut a.body.files {
+                if let Some((_, shown)) = hide.iter().find(|(p, _)| *p == f.path) {
+                    f.path = shown.clone();
+                }
+            }
+            a.body.memory = mem
+                .path()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Ok(a)
+        })
+        .await
+        .map(Json)
+}
+
+// ---------------------------------------------------------------------------------------
 // Units.
 
 /// One unit by id.
@@ -1152,7 +1289,7 @@ impl utoipa::Modify for TokenSecurity {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "concord", description = "Translation memory, termbase and QA for English, Korean and Chinese diplomatic text. Reads need no token on loopback; writes always need one."),
-    paths(match_one, match_batch, search, terms, lint_draft, unit_get, unit_add, unit_delete, import, import_status, export, stats, glossary_get, glossary_add, glossary_replace,
+    paths(match_one, match_batch, search, terms, lint_draft, analyze, unit_get, unit_add, unit_delete, import, import_status, export, stats, glossary_get, glossary_add, glossary_replace,
         super::tmserver::unit, super::tmserver::languages),
     components(schemas(ErrorBody, ErrorCode, DetailedMatchAnswer)),
     modifiers(&TokenSecurity),
@@ -1199,10 +1336,16 @@ pub fn read_routes() -> Router<AppState> {
 /// Read routes that take a body (matching a batch, linting) are `POST`s but do not
 /// write: they need no more than `read`.
 pub fn read_post_routes(upload: usize) -> Router<AppState> {
-    Router::new().route("/v1/match", post(match_batch)).route(
-        "/v1/lint",
-        post(lint_draft).layer(DefaultBodyLimit::max(upload)),
-    )
+    Router::new()
+        .route("/v1/match", post(match_batch))
+        .route(
+            "/v1/lint",
+            post(lint_draft).layer(DefaultBodyLimit::max(upload)),
+        )
+        .route(
+            "/v1/analyze",
+            post(analyze).layer(DefaultBodyLimit::max(upload)),
+        )
 }
 
 /// Routes that write (a `write` token, always).

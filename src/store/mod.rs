@@ -43,6 +43,7 @@
 //! * **Corruption** (unreadable metadata JSON, an unparsable stored language tag) is
 //!   an error of kind [`ErrorKind::CorruptMemory`], never silently skipped.
 
+mod context;
 mod glossary;
 mod index;
 mod schema;

@@ -114,6 +114,8 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 4 -> 5: access tokens of `concord serve` (see `tokens.rs`).
     super::tokens::MIGRATION,
+    // 5 -> 6: the order of units in their files, for context matches (see `context.rs`).
+    super::context::MIGRATION,
 ];
 
 /// The schema version that added the fuzzy index (memories older than this are indexed

@@ -331,6 +331,7 @@ impl Memory {
                 }
             }
             super::index::forget(tx, &ids)?;
+            super::context::forget(tx, &ids)?;
             if n > 0 {
                 super::index::bump_generation(tx)?;
             }
@@ -349,8 +350,10 @@ pub struct Importer<'t> {
     tx: &'t Transaction<'t>,
     report: ImportReport,
     index: super::index::Builder,
-    /// Fingerprints added by this import (duplicates within the files).
-    seen: std::collections::HashSet<[u8; 16]>,
+    /// Fingerprints added by this import (duplicates within the files), with their ids.
+    seen: std::collections::HashMap<[u8; 16], i64>,
+    /// Where the import is in its file (the neighbours of units, for context matches).
+    position: super::context::Position,
     /// False when the memory held no unit when the import began: then `seen` alone
     /// recognises duplicates and the database need not be asked (the import holds the
     /// write lock, so nobody else adds units meanwhile).
@@ -365,7 +368,8 @@ impl<'t> Importer<'t> {
             tx,
             report: ImportReport::default(),
             index: super::index::Builder::new(),
-            seen: std::collections::HashSet::new(),
+            seen: std::collections::HashMap::new(),
+            position: super::context::Position::default(),
             had_units,
         })
     }
@@ -384,6 +388,7 @@ impl<'t> Importer<'t> {
         unit.variants.dedup_by(|a, b| a.lang == b.lang);
         if unit.variants.len() < 2 {
             self.report.incomplete += 1;
+            self.position.gap(&unit.meta.origin);
             return Ok(None);
         }
         let fp = fingerprint(&unit.variants);
@@ -391,14 +396,19 @@ impl<'t> Importer<'t> {
         let extra = (!m.extra.is_empty()).then(|| to_json(&m.extra));
         // Look before inserting: an ignored INSERT would still consume an AUTOINCREMENT id,
         // and ids must follow the file's order without gaps.
-        let exists = self.seen.contains(&fp)
-            || (self.had_units
-                && self
-                    .tx
-                    .prepare_cached("SELECT 1 FROM unit WHERE fingerprint = ?1")?
-                    .exists([&fp[..]])?);
-        if exists {
+        let existing = match self.seen.get(&fp) {
+            Some(&id) => Some(id),
+            None if self.had_units => self
+                .tx
+                .prepare_cached("SELECT id FROM unit WHERE fingerprint = ?1")?
+                .query_row([&fp[..]], |r| r.get::<_, i64>(0))
+                .optional()?,
+            None => None,
+        };
+        if let Some(id) = existing {
             self.report.duplicates += 1;
+            // The unit is where the file has it, for context matches.
+            self.position.record(self.tx, &m.origin, id)?;
             return Ok(None);
         }
         let inserted = self
@@ -422,8 +432,9 @@ impl<'t> Importer<'t> {
             self.report.duplicates += 1;
             return Ok(None);
         }
-        self.seen.insert(fp);
         let id = self.tx.last_insert_rowid();
+        self.seen.insert(fp, id);
+        self.position.record(self.tx, &m.origin, id)?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO variant (unit_id, lang, text, markup, extra) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;

@@ -1,0 +1,441 @@
+//! Analysis of a translation job against the memory: how much of it the memory already
+//! has, in the bands quotes and schedules are made of (`concord analyze`).
+//!
+//! # Bands
+//!
+//! Every segment of the job ([`crate::formats::job`]) falls in one band, decided in this
+//! order (the [`Rules`] are printed in every report):
+//!
+//! 1. **Context match** (101%): a 100% match whose stored unit was preceded, in the file
+//!    it was imported from, by a unit whose source is the job's previous segment (the
+//!    first segment of a file: a unit that was the first of its file). The memory
+//!    records every unit's neighbour at import ([`crate::store::Memory::previous_sources`]).
+//! 2. **100%** when [`Rules::repetitions_over_exact`] is off (Trados: a 100% match is
+//!    never counted as a repetition).
+//! 3. **Repetition**: the same source (same matching key) earlier in the same file;
+//!    **cross-file repetition**: earlier only in an earlier file of the job. Files are
+//!    taken in [`Rules::file_order`].
+//! 4. **100%** when [`Rules::repetitions_over_exact`] is on (memoQ's option).
+//! 5. **Fuzzy** bands by [`Rules::fuzzy_edges`] (default 95–99, 85–94, 75–84, 50–74), on
+//!    the best memory match, or with [`Rules::internal`] the best of it and of the job's
+//!    earlier segments (Trados's internal fuzzy leverage).
+//! 6. **No match**.
+//!
+//! Matches count only when the matched unit has the target language. Scores are the
+//! matcher's ([`crate::fuzzy::lev::score`]), floored to a whole percent for banding.
+//!
+//! # Counts
+//!
+//! [`count_text`]: English and Korean by space-delimited words; every Han (and Kana)
+//! character is one word, as Trados counts ideograms; a number is one word (`1,200.50`,
+//! full-width `２０２６`) and a placeable; every inline tag is one word and one tag.
+//! Characters are counted without white space, on the stored (NFC) text, so NFD Hangul
+//! counts as NFC does.
+//!
+//! # Speed
+//!
+//! Repeated sources are matched once (one query per distinct matching key). Exact
+//! matches come first, from one pass over the memory's source texts with a hash lookup
+//! of their keys in the job's; the other sources ask the indexed matcher for their top-1
+//! match at ≥ the lowest band edge (a single best match lets the matcher's threshold rise
+//! at once), on two threads when the memory is a file.
+
+mod count;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::formats::job::{Job, JobSegment};
+use crate::fuzzy::lev::{max_distance, score, Verifier};
+use crate::fuzzy::{MatchOptions, Matcher};
+use crate::lang::LangRange;
+use crate::store::Memory;
+
+pub use crate::formats::analysis::{
+    Analysis, Band, Bands, Counts, FileAnalysis, FileOrder, FuzzyCounts, Rules,
+};
+pub use count::{count_segment, count_text};
+
+/// What the analysis decided for one segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentResult {
+    /// The file (index into [`Job::files`]).
+    pub file: usize,
+    /// The segment (index into [`Job::segments`]).
+    pub segment: usize,
+    /// Its band.
+    pub band: Band,
+    /// The best memory score (0 when none reached the lowest edge).
+    pub tm_score: f64,
+    /// The best score against the job's earlier segments (with internal leverage).
+    pub internal_score: f64,
+    /// Its counts.
+    pub counts: Counts,
+}
+
+/// How the memory is searched: the indexed matcher, or the brute-force reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    /// The indexed matcher ([`Matcher::find`]).
+    Indexed,
+    /// The full distance to every stored segment ([`Matcher::brute_force`]); the
+    /// reference the indexed analysis is tested against.
+    BruteForce,
+}
+
+/// The best memory match of one distinct source.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Leverage {
+    score: f64,
+    /// Units matching 100% (with the target language).
+    exact: Vec<i64>,
+}
+
+/// Analyze `job` against `mem` (see the module documentation). `progress` is called
+/// with (queries done, queries in all) as the matching goes.
+pub fn analyze(
+    mem: &Memory,
+    job: &Job,
+    rules: &Rules,
+    search: Search,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Analysis> {
+    let results = classify(mem, job, rules, search, progress)?;
+    Ok(summarize(mem, job, rules, &results))
+}
+
+/// The files of `job` in the order `rules` takes them.
+pub fn file_order(job: &Job, rules: &Rules) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..job.files.len()).collect();
+    if rules.file_order == FileOrder::Name {
+        order.sort_by(|&a, &b| {
+            let (pa, pb) = (&job.files[a].path, &job.files[b].path);
+            pa.file_name().cmp(&pb.file_name()).then_with(|| pa.cmp(pb))
+        });
+    }
+    order
+}
+
+/// The band of every segment, in the order the files are taken.
+pub fn classify(
+    mem: &Memory,
+    job: &Job,
+    rules: &Rules,
+    search: Search,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<SegmentResult>> {
+    rules.check()?;
+    job.check_memory_languages(&mem.languages()?)?;
+    let order = file_order(job, rules);
+    let key_of = |s: &JobSegment| crate::text::match_key_for(&job.source, &s.source);
+    // One query per distinct key, in job order.
+    let mut keys: HashMap<String, usize> = HashMap::new();
+    let mut distinct: Vec<(String, &str)> = Vec::new();
+    let mut seg_key: Vec<usize> = vec![usize::MAX; job.segments.len()];
+    for &f in &order {
+        for i in job.files[f].segments.clone() {
+            let k = key_of(&job.segments[i]);
+            let next = distinct.len();
+            let id = *keys.entry(k.clone()).or_insert(next);
+            if id == next {
+                distinct.push((k, job.segments[i].source.as_str()));
+            }
+            seg_key[i] = id;
+        }
+    }
+    let leverage = leverage(mem, job, rules, search, &distinct, progress)?;
+    let src_range = range_of(&job.source)?;
+    let key_rule = crate::text::KeyRule::for_tag(&job.source);
+    let key_chars: Vec<Vec<char>> = if rules.internal {
+        distinct
+            .iter()
+            .map(|(k, _)| k.chars().map(|c| key_rule.fold(c)).collect())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // For each distinct key: the file it was first seen in, and whether the file being
+    // read has it already.
+    let mut first_file: Vec<Option<usize>> = vec![None; distinct.len()];
+    let mut in_file: Vec<Option<usize>> = vec![None; distinct.len()];
+    let mut out = Vec::with_capacity(job.segments.len());
+    for &f in &order {
+        let range = job.files[f].segments.clone();
+        for i in range.clone() {
+            let seg = &job.segments[i];
+            let k = seg_key[i];
+            let lev = &leverage[k];
+            let counts = count_segment(seg);
+            let exact = lev.score >= 100.0;
+            let context = exact && {
+                let prev = (i > range.start).then(|| &job.segments[i - 1]);
+                let prev_key = prev.map(key_of);
+                in_context(
+                    mem,
+                    &lev.exact,
+                    &src_range,
+                    &job.source,
+                    prev_key.as_deref(),
+                )?
+            };
+            let earlier = first_file[k];
+            let mut internal_score = 0.0;
+            let band = if context {
+                Band::Context
+            } else if exact && !rules.repetitions_over_exact {
+                Band::Exact
+            } else if in_file[k] == Some(f) {
+                Band::Repetition
+            } else if earlier.is_some() {
+                Band::CrossFileRepetition
+            } else if exact {
+                Band::Exact
+            } else {
+                let mut best = lev.score;
+                if rules.internal {
+                    internal_score = internal_best(&key_chars, k, rules.min_score(), best);
+                    best = best.max(internal_score);
+                }
+                match rules.fuzzy_band(best) {
+                    Some(b) if best > 0.0 => Band::Fuzzy(b),
+                    _ => Band::NoMatch,
+                }
+            };
+            if earlier.is_none() {
+                first_file[k] = Some(f);
+            }
+            in_file[k] = Some(f);
+            out.push(SegmentResult {
+                file: f,
+                segment: i,
+                band,
+                tm_score: lev.score,
+                internal_score,
+                counts,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The best score of distinct key `k` against the distinct keys seen before it (they
+/// are numbered in job order), counting only scores above `floor` (the memory's best)
+/// and at least `min`.
+fn internal_best(keys: &[Vec<char>], k: usize, min: u32, floor: f64) -> f64 {
+    let q = &keys[k];
+    if q.is_empty() {
+        return 0.0;
+    }
+    let verifier = Verifier::new(q);
+    let mut best = 0.0f64;
+    for other in &keys[..k] {
+        let need = best.max(floor).max(min as f64);
+        let l = q.len().max(other.len());
+        let Some(maxd) = max_distance(l, need) else {
+            continue;
+        };
+        if let Some(d) = verifier.distance_within(other, maxd) {
+            let s = score(d, q.len(), other.len());
+            if s >= need && s > best {
+                best = s;
+            }
+        }
+    }
+    if best > floor {
+        best
+    } else {
+        0.0
+    }
+}
+
+fn range_of(tag: &crate::lang::LangTag) -> Result<LangRange> {
+    LangRange::parse(tag.as_str()).map_err(|e| Error::lang("the job's language", e))
+}
+
+/// True when one of the `units` was preceded at import by a unit whose source key is
+/// `prev_key` (`None`: the unit was the first of its file).
+fn in_context(
+    mem: &Memory,
+    units: &[i64],
+    src: &LangRange,
+    source: &crate::lang::LangTag,
+    prev_key: Option<&str>,
+) -> Result<bool> {
+    for &u in units {
+        for prev in mem.previous_sources(u, src)? {
+            let hit = match (&prev, prev_key) {
+                (None, None) => true,
+                (Some(t), Some(k)) => crate::text::match_key_for(source, t) == k,
+                _ => false,
+            };
+            if hit {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The best memory match of every distinct source.
+///
+/// Indexed: exact matches first, by one pass over the memory's source texts that looks
+/// every key up in the job's keys (a hash lookup, with every unit that matches 100%);
+/// then the top-1 match of each remaining source at the lowest band edge, on two
+/// threads when the memory is a file (the second opens it read-only). Brute force: the
+/// top matches of every source by [`Matcher::brute_force`], exact ones included.
+fn leverage(
+    mem: &Memory,
+    job: &Job,
+    rules: &Rules,
+    search: Search,
+    distinct: &[(String, &str)],
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<Leverage>> {
+    let src = range_of(&job.source)?;
+    let tgt = range_of(&job.target)?;
+    let total = distinct.len() as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let min_score = rules.min_score() as f64;
+    let mut out = vec![Leverage::default(); distinct.len()];
+    let mut todo: Vec<usize> = (0..distinct.len()).collect();
+    if search == Search::Indexed {
+        // Only what the matcher accepts as a query (a letter or digit, not too long), so
+        // both searches agree on what can match.
+        let index: HashMap<&str, usize> = distinct
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, text))| crate::fuzzy::QueryKey::new(text).is_ok())
+            .map(|(i, (k, _))| (k.as_str(), i))
+            .collect();
+        let rule = crate::text::KeyRule::for_tag(&job.source);
+        let mut key = String::new();
+        let mut hits: Vec<(usize, i64)> = Vec::new();
+        mem.for_each_text(&src, |id, text| {
+            key.clear();
+            rule.key_into(text, &mut key);
+            if let Some(&i) = index.get(key.as_str()) {
+                hits.push((i, id));
+            }
+        })?;
+        hits.sort_unstable();
+        hits.dedup();
+        for (i, id) in hits {
+            if mem.unit_has_language(id, &tgt)? {
+                out[i].score = 100.0;
+                out[i].exact.push(id);
+            }
+        }
+        todo.retain(|&i| out[i].exact.is_empty());
+        let n = (distinct.len() - todo.len()) as u64;
+        done.store(n, std::sync::atomic::Ordering::Relaxed);
+        progress(n, total);
+    }
+    let run = |m: &Memory, part: &[usize]| -> Result<Vec<(usize, Leverage)>> {
+        let mut matcher = Matcher::new(m)?;
+        let mut found_all = Vec::with_capacity(part.len());
+        for &i in part {
+            let text = distinct[i].1;
+            // Top-1 first; more only when the best unit lacks the target language.
+            let mut lev = Leverage::default();
+            for limit in [1usize, 16] {
+                let opts = MatchOptions {
+                    limit: if search == Search::BruteForce {
+                        16
+                    } else {
+                        limit
+                    },
+                    min_score,
+                };
+                let found = match search {
+                    Search::Indexed => matcher.find(text, &src, opts),
+                    Search::BruteForce => matcher.brute_force(text, &src, opts),
+                };
+                let found = match found {
+                    Ok(f) => f,
+                    // A segment without letters or digits (a lone dash) matches nothing.
+                    Err(e) if matches!(e.kind(), ErrorKind::BadQuery | ErrorKind::Limit) => {
+                        Vec::new()
+                    }
+                    Err(e) => return Err(e),
+                };
+                let complete = found.len() < opts.limit;
+                let mut lacking = false;
+                for h in found {
+                    if !m.unit_has_language(h.id, &tgt)? {
+                        lacking = true;
+                        continue;
+                    }
+                    if lev.score == 0.0 {
+                        lev.score = h.score;
+                    }
+                    if h.score >= 100.0 {
+                        lev.exact.push(h.id);
+                    }
+                }
+                if lev.score > 0.0 || complete || !lacking || search == Search::BruteForce {
+                    break;
+                }
+            }
+            found_all.push((i, lev));
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(n, total);
+        }
+        Ok(found_all)
+    };
+    let results = if mem.path().is_file() && todo.len() >= 16 {
+        // Interleaved halves: slow and fast queries are spread over both threads.
+        let a: Vec<usize> = todo.iter().copied().step_by(2).collect();
+        let b: Vec<usize> = todo.iter().copied().skip(1).step_by(2).collect();
+        let path = mem.path().to_path_buf();
+        std::thread::scope(|s| -> Result<Vec<(usize, Leverage)>> {
+            let second = s.spawn(|| -> Result<Vec<(usize, Leverage)>> {
+                let m2 = Memory::open_read_only(&path)?;
+                run(&m2, &b)
+            });
+            let mut first = run(mem, &a)?;
+            let second = second
+                .join()
+                .map_err(|_| Error::new(ErrorKind::Internal, "an analysis thread stopped"))??;
+            first.extend(second);
+            Ok(first)
+        })?
+    } else {
+        run(mem, &todo)?
+    };
+    for (i, lev) in results {
+        out[i] = lev;
+    }
+    Ok(out)
+}
+
+/// Sum the segment results into per-file and job bands.
+pub fn summarize(mem: &Memory, job: &Job, rules: &Rules, results: &[SegmentResult]) -> Analysis {
+    let order = file_order(job, rules);
+    let mut files: Vec<FileAnalysis> = order
+        .iter()
+        .map(|&f| FileAnalysis {
+            path: job.files[f].path.display().to_string(),
+            bands: Bands::empty(rules),
+        })
+        .collect();
+    let pos: HashMap<usize, usize> = order.iter().enumerate().map(|(i, &f)| (f, i)).collect();
+    let mut total = Bands::empty(rules);
+    for r in results {
+        files[pos[&r.file]].bands.add(r.band, &r.counts);
+        total.add(r.band, &r.counts);
+    }
+    Analysis {
+        memory: mem.path().display().to_string(),
+        source: job.source.to_string(),
+        target: job.target.to_string(),
+        rules: rules.clone(),
+        rules_text: rules.describe(),
+        files,
+        total,
+    }
+}
+
+#[cfg(test)]
+mod tests;
