@@ -224,7 +224,7 @@ pub fn serve(config: Config, on_ready: impl FnOnce(SocketAddr)) -> crate::Result
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(config.limits.readers + 8)
+        .max_blocking_threads(config.limits.readers + config.limits.heavy + 4)
         .build()
         .map_err(|e| {
             crate::Error::new(
