@@ -288,16 +288,14 @@ impl Pool {
 type WriteJob = Box<dyn FnOnce(&mut Memory) + Send>;
 
 /// Start the writer thread, which owns `writer` and does the write jobs sent to it in
-/// order, until the state (the sender) is dropped. On Linux it runs at a lower CPU
-/// priority (nice 10, inherited by the threads an import starts): a long import then
-/// takes the cores only when the reads leave them idle, so a match answered while an
-/// import runs is not slowed by it (reads never wait for a write).
+/// order, until the state (the sender) is dropped. A long import holds this thread, not
+/// one of the blocking threads the reads run on. (It keeps the normal CPU priority: at a
+/// lower one, an import on a server saturated with reads would hardly progress.)
 fn writer_thread(writer: Memory) -> crate::Result<std::sync::mpsc::Sender<WriteJob>> {
     let (tx, rx) = std::sync::mpsc::channel::<WriteJob>();
     std::thread::Builder::new()
         .name("concord-writer".into())
         .spawn(move || {
-            lower_priority();
             let mut mem = writer;
             while let Ok(job) = rx.recv() {
                 job(&mut mem);
@@ -310,18 +308,6 @@ fn writer_thread(writer: Memory) -> crate::Result<std::sync::mpsc::Sender<WriteJ
             )
         })?;
     Ok(tx)
-}
-
-/// Lower the calling thread's CPU priority to nice 10 (Linux: `setpriority` on a thread
-/// id affects only that thread and the threads it starts). Best effort.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: gettid and setpriority take no pointers; setpriority only changes this
-    // thread's scheduling weight.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        let _ = libc::setpriority(libc::PRIO_PROCESS, tid, 10);
-    }
 }
 
 async fn acquire(sem: &Arc<Semaphore>, wait: Duration) -> Result<OwnedSemaphorePermit, ApiError> {
