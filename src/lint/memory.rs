@@ -32,6 +32,9 @@ fn build_index(memory: &Memory, source: &LangRange) -> Result<SourceIndex> {
     Ok(idx)
 }
 
+/// One source language's index, once built.
+type IndexSlot = Mutex<Option<Arc<SourceIndex>>>;
+
 /// The [`SourceIndex`]es of one state of a memory, per source language, built on first
 /// use and shared read-only by every lint run that uses them (`concord serve` keeps one
 /// per generation of the memory's units: building the index reads every text of the
@@ -39,7 +42,7 @@ fn build_index(memory: &Memory, source: &LangRange) -> Result<SourceIndex> {
 /// change.
 #[derive(Default)]
 pub struct SourceIndexes {
-    by_source: Mutex<HashMap<String, Arc<Mutex<Option<Arc<SourceIndex>>>>>>,
+    by_source: Mutex<HashMap<String, Arc<IndexSlot>>>,
 }
 
 impl SourceIndexes {

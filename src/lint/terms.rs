@@ -121,6 +121,12 @@ impl std::ops::Deref for GlossaryRef<'_> {
     }
 }
 
+/// A language pair (source range, target range) as text.
+type PairKey = (Option<String>, String);
+
+/// One language pair's rules, built once.
+type RulesSlot = OnceLock<Arc<TermRules<'static>>>;
+
 /// A glossary with its term rules compiled once per language pair and kept: the
 /// recognizers are what a draft's term checks cost to set up (they depend only on the
 /// glossary and the languages), so a process that lints many drafts against one
@@ -130,7 +136,7 @@ pub struct CompiledGlossary {
     glossary: Arc<Glossary>,
     /// (source range, target range) → the rules, built by the first run that needs them
     /// (the others wait for that build instead of repeating it).
-    rules: Mutex<HashMap<(Option<String>, String), Arc<OnceLock<Arc<TermRules<'static>>>>>>,
+    rules: Mutex<HashMap<PairKey, Arc<RulesSlot>>>,
 }
 
 impl CompiledGlossary {
