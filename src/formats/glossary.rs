@@ -48,6 +48,8 @@
 //!   most frequent of `,` `;` TAB on the first line outside quotes, unless
 //!   `--delimiter` names it.
 //! * UTF-16 with a BOM is decoded; invalid UTF-8 is an error naming its line.
+//! * **TBX**: a `.tbx` file, or any file whose first character is `<` (an XML
+//!   document), is read by [`crate::formats::tbx`].
 
 use std::io::Read;
 use std::path::Path;
@@ -116,6 +118,18 @@ pub fn read_file(path: &Path, opts: &CsvOptions) -> Result<Glossary> {
 }
 
 pub(crate) fn load_file(path: &Path, opts: &CsvOptions) -> Result<Loaded> {
+    if is_tbx_path(path) {
+        // TBX declares its own encoding: the reader takes the bytes as they are.
+        crate::formats::input::check_readable(path)?;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(|e| Error::io(path, e))?;
+        if bytes.is_empty() {
+            return Err(Error::empty_input(path, "the file is empty"));
+        }
+        return load_tbx(&bytes, path);
+    }
     let mut input = open_text(path)?;
     let mut bytes = Vec::new();
     input.reader.read_to_end(&mut bytes).map_err(|e| {
@@ -132,7 +146,26 @@ pub fn read_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result<Glossa
     Ok(load_bytes(bytes, path, opts)?.glossary)
 }
 
+/// True for a file named `.tbx`.
+fn is_tbx_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("tbx"))
+}
+
+fn load_tbx(bytes: &[u8], path: &Path) -> Result<Loaded> {
+    Ok(Loaded {
+        glossary: crate::formats::tbx::read_tbx(bytes, path)?,
+        records: Vec::new(),
+        header: None,
+    })
+}
+
 pub(crate) fn load_bytes(bytes: &[u8], path: &Path, opts: &CsvOptions) -> Result<Loaded> {
+    // A glossary is a table, unless it is a TBX document (named .tbx, or XML).
+    if is_tbx_path(path) || crate::formats::tbx::looks_like_xml(bytes) {
+        return load_tbx(bytes, path);
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let ok = &bytes[..e.valid_up_to()];

@@ -15,6 +15,8 @@
 //!   of language tags. It holds the one delimiter sniffer ([`tabular::sniff_delimiter`])
 //!   and the one header-cell language detector ([`tabular::header_lang`],
 //!   [`tabular::looks_like_tag`]) that memories, drafts and glossaries share.
+//! * [`tbx`]: TBX glossaries (TBX-Basic/TBX-Core v3, TBX 2008 `martif`, legacy
+//!   encodings; DTDs and entities refused) and the TBX-Basic v3 / martif writer.
 //! * [`tmx`]: TMX 1.4b (and 1.1) streaming memory reader and deterministic writer.
 //! * [`xliff`]: XLIFF 1.2 (with the SDLXLIFF and memoQ MQXLIFF flavours) and 2.0
 //!   drafts, and TMX drafts, read with their raw text, inline codes and positions.
@@ -23,6 +25,9 @@
 //! * [`draft`]: drafts for `lint`: bilingual TSV/CSV, XLIFF, TMX, aligned plain text;
 //!   readers stream [`draft::DraftEvent`]s whose [`segment::Segment`]s carry the line
 //!   and column of each text, its raw (untrimmed, unnormalized) text and inline codes.
+//! * [`job`]: the source documents of a translation job (`analyze`, `pretranslate`):
+//!   text, Markdown, HTML, DOCX (split into sentences), TSV/CSV with a source column,
+//!   XLIFF, SDLXLIFF, MQXLIFF and TMX, several files in order, as [`job::JobSegment`]s.
 //! * [`import`]: importing memory files into a memory in one transaction
 //!   ([`import::ImportPlan`]).
 //! * [`segment`]: the segment model the draft readers produce and lint consumes.
@@ -51,9 +56,11 @@ pub mod draft;
 pub mod glossary;
 pub mod import;
 pub mod input;
+pub mod job;
 pub mod segment;
 pub mod srx;
 pub mod tabular;
+pub mod tbx;
 pub mod tmx;
 pub mod xliff;
 pub mod xml;

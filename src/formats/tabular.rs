@@ -67,6 +67,12 @@ pub struct Header {
 impl Header {
     /// Parse header cells. `line` is the header's line number, for errors.
     pub fn parse(path: &Path, line: u64, cells: &[String]) -> Result<Header> {
+        Header::parse_min(path, line, cells, 2)
+    }
+
+    /// Parse header cells that must name at least `min_langs` languages (a memory needs
+    /// two; a job's source document one, [`super::job`]).
+    pub fn parse_min(path: &Path, line: u64, cells: &[String], min_langs: usize) -> Result<Header> {
         crate::limits::check_columns(cells.len()).map_err(|m| Error::limit(path, line, m))?;
         let mut columns = Vec::with_capacity(cells.len());
         let mut lang_errors = Vec::new();
@@ -114,7 +120,7 @@ impl Header {
                 ),
             ));
         }
-        if langs.len() < 2 {
+        if langs.len() < min_langs.max(1) {
             let extra = lang_errors
                 .first()
                 .map(|e| format!(" ({e})"))
@@ -305,7 +311,23 @@ pub fn sniff_csv_delimiter(first_bytes: &[u8]) -> u8 {
 
 /// Read a TSV (`delimiter == b'\t'`) or CSV (any other delimiter) memory from UTF-8
 /// bytes, calling `on_row` for every data row.
-pub fn parse_rows<R, F>(reader: R, path: &Path, delimiter: u8, mut on_row: F) -> Result<Header>
+pub fn parse_rows<R, F>(reader: R, path: &Path, delimiter: u8, on_row: F) -> Result<Header>
+where
+    R: BufRead,
+    F: FnMut(Row<'_>) -> Result<()>,
+{
+    parse_rows_min(reader, path, delimiter, 2, on_row)
+}
+
+/// [`parse_rows`] for a table whose header names at least `min_langs` languages (see
+/// [`Header::parse_min`]).
+pub fn parse_rows_min<R, F>(
+    reader: R,
+    path: &Path,
+    delimiter: u8,
+    min_langs: usize,
+    mut on_row: F,
+) -> Result<Header>
 where
     R: BufRead,
     F: FnMut(Row<'_>) -> Result<()>,
@@ -315,7 +337,7 @@ where
     let mut handle = |line: u64, cells: Vec<String>| -> Result<()> {
         match &header {
             None => {
-                header = Some(Header::parse(path, line, &cells)?);
+                header = Some(Header::parse_min(path, line, &cells, min_langs)?);
             }
             Some(h) => {
                 if cells.len() != h.columns.len() {
