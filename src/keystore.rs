@@ -243,11 +243,16 @@ impl Builder {
 }
 
 /// Write a key file's `bytes` (from [`Builder::to_bytes`]) to `path`, through a
-/// temporary file renamed over it, so a reader never sees half a file.
+/// temporary file renamed over it, so a reader never sees half a file. The temporary
+/// name is unique to the process and the call, so that two connections of one process
+/// writing at once (a writer publishing, a reader that rebuilt an older state) never
+/// write into the same file.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let tmp = {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut s = path.as_os_str().to_os_string();
-        s.push(format!(".tmp{}", std::process::id()));
+        s.push(format!(".tmp{}-{n}", std::process::id()));
         PathBuf::from(s)
     };
     let res = (|| -> std::io::Result<()> {
