@@ -995,3 +995,42 @@ async fn openapi_document_describes_every_route() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_takes_bilingual_xliff_and_export_writes_it() {
+    let env = setup();
+    let write = token(&env, "w", Scope::Write);
+    let app = app(&env);
+    let xlf = r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2" xmlns:mq="MQXliff">
+<file original="s.docx" source-language="en" target-language="ko" datatype="x-docx"><body>
+<trans-unit id="1" mq:status="ManuallyConfirmed"><source>The envoy arrived.</source><target>특사가 도착했다.</target></trans-unit>
+<trans-unit id="2" mq:status="NotStarted"><source>Annex</source><target/></trans-unit>
+</body></file></xliff>
+"#;
+    let a = call(
+        &app,
+        Method::POST,
+        "/v1/import?name=job.mqxliff",
+        Some(xlf.as_bytes().to_vec()),
+        Some(&write),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(
+        (
+            a.json()["added"].as_u64(),
+            a.json()["untranslated"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let e = get(&app, "/v1/export?format=xliff2&langs=en,ko").await;
+    assert_eq!(e.status, 200, "{}", e.text());
+    assert!(
+        e.text().contains("<target>특사가 도착했다.</target>"),
+        "{}",
+        e.text()
+    );
+    let e = get(&app, "/v1/export?format=xliff").await;
+    assert_eq!(e.error(), (400, "bad_request".into()));
+}

@@ -7,7 +7,7 @@ use clap::Args;
 use concord::answer::{Deleted, Document, DELETE_SCHEMA, IMPORT_SCHEMA};
 use concord::formats::import::ImportPlan;
 use concord::formats::{write_memory, Format};
-use concord::lang::parse_ranges;
+use concord::lang::{parse_ranges, LangRange};
 use concord::store::Memory;
 use concord::text::escape_controls;
 use concord::{Error, Result};
@@ -22,7 +22,8 @@ use concord::diag::Status;
 /// Arguments of `concord import`.
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// Files to import (TMX, TSV, CSV); all land in one transaction or none does.
+    /// Files to import (TMX, TSV, CSV, XLIFF 1.2/2.0, SDLXLIFF, MQXLIFF); all land in one
+    /// transaction or none does.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// The format of every file (default: from each file's extension).
@@ -40,9 +41,16 @@ pub struct ExportArgs {
     /// export succeeds; the memory itself is never replaced.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Only these languages, comma-separated ranges (`en,ko`, `zh-Hant`).
-    #[arg(long, value_name = "LANGS")]
+    /// Only these languages, comma-separated ranges (`en,ko`, `zh-Hant`). For XLIFF:
+    /// two languages, the source first.
+    #[arg(long, value_name = "LANGS", conflicts_with_all = ["from", "to"])]
     pub langs: Option<String>,
+    /// XLIFF: the source language (with --to; same as --langs FROM,TO).
+    #[arg(long, value_name = "LANG", requires = "to")]
+    pub from: Option<String>,
+    /// XLIFF: the target language (with --from).
+    #[arg(long, value_name = "LANG", requires = "from")]
+    pub to: Option<String>,
     /// Replace the output file even when it is read-only.
     #[arg(long)]
     pub force: bool,
@@ -64,7 +72,8 @@ pub struct DeleteArgs {
 }
 
 fn parse_format(s: &str) -> std::result::Result<Format, String> {
-    Format::from_name(s).ok_or_else(|| format!("unknown format {s:?} (expected tmx, tsv or csv)"))
+    Format::from_name(s)
+        .ok_or_else(|| format!("unknown format {s:?} (expected tmx, tsv, csv, xliff or xliff2)"))
 }
 
 pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Status> {
@@ -117,6 +126,19 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Status> {
                 plural(report.incomplete)
             );
         }
+        let mut bilingual = Vec::new();
+        for (n, what) in [
+            (report.untranslated, "untranslated"),
+            (report.rejected, "rejected"),
+            (report.empty, "empty"),
+        ] {
+            if n > 0 {
+                bilingual.push(format!("{n} {what}"));
+            }
+        }
+        if !bilingual.is_empty() {
+            line += &format!(", skipped segments: {}", bilingual.join(", "));
+        }
         if !langs.is_empty() {
             line += &format!(" (languages: {})", langs.join(", "));
         }
@@ -154,9 +176,13 @@ fn plural(n: u64) -> &'static str {
 }
 
 pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Status> {
-    let langs = match &args.langs {
-        Some(l) => parse_ranges(l).map_err(|e| Error::lang("--langs", e))?,
-        None => Vec::new(),
+    let langs = match (&args.langs, &args.from, &args.to) {
+        (Some(l), _, _) => parse_ranges(l).map_err(|e| Error::lang("--langs", e))?,
+        (None, Some(f), Some(t)) => vec![
+            LangRange::parse(f).map_err(|e| Error::lang("--from", e))?,
+            LangRange::parse(t).map_err(|e| Error::lang("--to", e))?,
+        ],
+        _ => Vec::new(),
     };
     let mem = open_for_reading(cli)?;
     let mut out = open_output(cli, args.output.as_deref(), args.force)?;

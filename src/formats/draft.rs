@@ -721,7 +721,11 @@ mod tests {
         assert_eq!(FileFormat::from_name("TXT"), Some(FileFormat::Text));
         assert_eq!(Format::from_name("txt"), Some(Format::Tsv));
         assert_eq!(Format::from_name("tab"), Some(Format::Tsv));
-        assert_eq!(Format::from_name("xliff"), None);
+        // A bilingual XLIFF is a memory file too (import reads it; export writes it).
+        assert_eq!(Format::from_name("xliff"), Some(Format::Xliff));
+        assert_eq!(Format::from_name("SDLXLIFF"), Some(Format::Xliff));
+        assert_eq!(Format::from_name("xliff2"), Some(Format::Xliff2));
+        assert_eq!(Format::from_name("md"), None);
         for n in [
             "tsv", "tab", "csv", "tmx", "xliff", "xlf", "sdlxliff", "mqxliff", "text",
         ] {

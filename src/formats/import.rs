@@ -1,10 +1,12 @@
-//! Importing memory files: the files checked first, then read into the memory in one
-//! transaction (all of them or none). `concord import` and the seeding of the default
+//! Importing memory files (TSV, CSV, TMX, and bilingual XLIFF 1.x/2.x with SDLXLIFF and
+//! MQXLIFF): the files checked first, then read into the memory in one transaction (all
+//! of them or none). Segments of a bilingual file that are not translated, were
+//! rejected or have an empty target are skipped and counted in the report. `concord import` and the seeding of the default
 //! memory ([`crate::samples::seed`]) both go through [`ImportPlan`].
 
 use std::path::{Path, PathBuf};
 
-use super::{read_memory_file, Format};
+use super::{read_memory_file_counted, Format};
 use crate::error::{Error, Result};
 use crate::store::{ImportReport, Memory};
 
@@ -13,6 +15,8 @@ use crate::store::{ImportReport, Memory};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportPlan {
     files: Vec<(PathBuf, Format)>,
+    /// What the import log calls each file (default: its path).
+    shown: Option<Vec<String>>,
 }
 
 impl ImportPlan {
@@ -26,7 +30,19 @@ impl ImportPlan {
             super::input::check_readable(f)?;
             plan.push((f.clone(), Format::resolve(f, format)?));
         }
-        Ok(ImportPlan { files: plan })
+        Ok(ImportPlan {
+            files: plan,
+            shown: None,
+        })
+    }
+
+    /// Name the files otherwise in the memory's import log (one name per file, in
+    /// order): the server shows an upload's name, not where it spooled it.
+    pub fn shown_as(mut self, names: Vec<String>) -> ImportPlan {
+        if names.len() == self.files.len() {
+            self.shown = Some(names);
+        }
+        self
     }
 
     /// The files and their formats, in import order.
@@ -42,11 +58,14 @@ impl ImportPlan {
         mem: &mut Memory,
         mut progress: impl FnMut(&Path, u64),
     ) -> Result<ImportReport> {
-        let names: Vec<String> = self
-            .files
-            .iter()
-            .map(|(f, _)| f.display().to_string())
-            .collect();
+        let names: Vec<String> = match &self.shown {
+            Some(n) => n.clone(),
+            None => self
+                .files
+                .iter()
+                .map(|(f, _)| f.display().to_string())
+                .collect(),
+        };
         let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
         // Limits: the distinct languages of the whole import (each file's readers check
         // their own header or tags with the line).
@@ -54,7 +73,7 @@ impl ImportPlan {
         mem.import(&names, |imp| {
             for (file, format) in &self.files {
                 progress(file, imp.read());
-                read_memory_file(file, *format, |unit| {
+                let skipped = read_memory_file_counted(file, *format, |unit| {
                     for v in &unit.variants {
                         if !langs.contains(v.lang.as_str()) {
                             langs.insert(v.lang.as_str().to_string());
@@ -73,6 +92,7 @@ impl ImportPlan {
                     }
                     Ok(())
                 })?;
+                imp.skipped(skipped.untranslated, skipped.rejected, skipped.empty);
             }
             Ok(())
         })

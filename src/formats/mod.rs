@@ -19,7 +19,10 @@
 //!   encodings; DTDs and entities refused) and the TBX-Basic v3 / martif writer.
 //! * [`tmx`]: TMX 1.4b (and 1.1) streaming memory reader and deterministic writer.
 //! * [`xliff`]: XLIFF 1.2 (with the SDLXLIFF and memoQ MQXLIFF flavours) and 2.0
-//!   drafts, and TMX drafts, read with their raw text, inline codes and positions.
+//!   drafts, and TMX drafts, read with their raw text, inline codes and positions; and
+//!   the same reader in import mode, bilingual files into memory units
+//!   ([`xliff::read_xliff_units`]).
+//! * [`xliff_write`]: the memory as bilingual XLIFF 1.2 or 2.0 for two languages.
 //! * [`xml`]: what the XML readers share: the document's text, line/column from a byte
 //!   offset, refusing content after the root element.
 //! * [`draft`]: drafts for `lint`: bilingual TSV/CSV, XLIFF, TMX, aligned plain text;
@@ -63,6 +66,7 @@ pub mod tabular;
 pub mod tbx;
 pub mod tmx;
 pub mod xliff;
+pub mod xliff_write;
 pub mod xml;
 
 use std::io::BufRead;
@@ -100,7 +104,9 @@ impl FileFormat {
             "tsv" | "tab" => FileFormat::Tsv,
             "csv" => FileFormat::Csv,
             "tmx" => FileFormat::Tmx,
-            "xliff" | "xlf" | "xlz" | "sdlxliff" | "mqxliff" | "mxliff" => FileFormat::Xliff,
+            "xliff" | "xlf" | "xlz" | "sdlxliff" | "mqxliff" | "mxliff" | "xliff2" => {
+                FileFormat::Xliff
+            }
             "text" | "txt" => FileFormat::Text,
             "md" | "markdown" => FileFormat::Markdown,
             "html" | "htm" | "xhtml" => FileFormat::Html,
@@ -124,6 +130,12 @@ pub enum Format {
     Csv,
     /// TMX 1.4b (reads 1.1 too).
     Tmx,
+    /// Bilingual XLIFF (`xliff` and its file extensions): import reads XLIFF 1.x (with
+    /// SDLXLIFF and MQXLIFF) and 2.x alike ([`xliff::read_xliff_units`]); export writes
+    /// XLIFF 1.2 ([`xliff_write`]).
+    Xliff,
+    /// XLIFF 2.0 (`xliff2`): export writes XLIFF 2.0; import reads it as [`Format::Xliff`].
+    Xliff2,
 }
 
 impl Format {
@@ -133,14 +145,19 @@ impl Format {
         Format::from_name(&ext)
     }
 
-    /// Parse a format name (`tsv`, `csv`, `tmx`; `tab` and `txt` mean TSV: a memory
-    /// has no plain-text form, so `txt` keeps its old meaning here).
+    /// Parse a format name (`tsv`, `csv`, `tmx`, `xliff` and its extensions, `xliff2`;
+    /// `tab` and `txt` mean TSV: a memory has no plain-text form, so `txt` keeps its old
+    /// meaning here).
     pub fn from_name(name: &str) -> Option<Format> {
+        if name.eq_ignore_ascii_case("xliff2") {
+            return Some(Format::Xliff2);
+        }
         match FileFormat::from_name(name)? {
             FileFormat::Tsv | FileFormat::Text => Some(Format::Tsv),
             FileFormat::Csv => Some(Format::Csv),
             FileFormat::Tmx => Some(Format::Tmx),
-            FileFormat::Xliff | FileFormat::Markdown | FileFormat::Html | FileFormat::Docx => None,
+            FileFormat::Xliff => Some(Format::Xliff),
+            FileFormat::Markdown | FileFormat::Html | FileFormat::Docx => None,
         }
     }
 
@@ -158,13 +175,23 @@ impl Format {
             Format::Tsv => "tsv",
             Format::Csv => "csv",
             Format::Tmx => "tmx",
+            Format::Xliff | Format::Xliff2 => "xlf",
+        }
+    }
+
+    /// The format's name (`tsv`, `csv`, `tmx`, `xliff`, `xliff2`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xliff => "xliff",
+            Format::Xliff2 => "xliff2",
+            other => other.extension(),
         }
     }
 }
 
 impl std::fmt::Display for Format {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.extension())
+        f.write_str(self.name())
     }
 }
 
@@ -189,7 +216,21 @@ pub(crate) fn stored_variant(
 /// Read every unit of a memory file (TSV, CSV or TMX), calling `on_unit` for each in file
 /// order. The file name (without directories) becomes each unit's origin unless the file
 /// says otherwise.
-pub fn read_memory_file<F>(path: &Path, format: Format, mut on_unit: F) -> Result<()>
+pub fn read_memory_file<F>(path: &Path, format: Format, on_unit: F) -> Result<()>
+where
+    F: FnMut(Unit) -> Result<()>,
+{
+    read_memory_file_counted(path, format, on_unit).map(|_| ())
+}
+
+/// [`read_memory_file`], returning what a bilingual (XLIFF) file held that did not
+/// become a unit: untranslated, rejected and empty segments (all zero for the other
+/// formats).
+pub fn read_memory_file_counted<F>(
+    path: &Path,
+    format: Format,
+    mut on_unit: F,
+) -> Result<xliff::Skipped>
 where
     F: FnMut(Unit) -> Result<()>,
 {
@@ -197,6 +238,9 @@ where
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
+    if matches!(format, Format::Xliff | Format::Xliff2) {
+        return xliff::read_xliff_units(path, &origin, &mut on_unit);
+    }
     let input = input::open_text(path)?;
     match format {
         Format::Tsv | Format::Csv => {
@@ -215,12 +259,13 @@ where
             if !any {
                 return Err(Error::parse_file(path, "the file has a header but no rows"));
             }
-            Ok(())
+            Ok(xliff::Skipped::default())
         }
         Format::Tmx => {
             tmx::read_tmx(input.reader, path, &origin, on_unit)?;
-            Ok(())
+            Ok(xliff::Skipped::default())
         }
+        Format::Xliff | Format::Xliff2 => unreachable!("read above"),
     }
 }
 
@@ -240,6 +285,8 @@ pub struct ExportReport {
 /// Write the memory to `out` in `format`, units in id order (deterministic, so exports
 /// can be kept in git and diffed). Only variants whose language one of `langs` selects
 /// are written (all when `langs` is empty); units left with fewer than two are skipped.
+/// XLIFF is bilingual: `langs` must then name two languages, the source first, and only
+/// units with both are written ([`xliff_write`]).
 pub fn write_memory<W: std::io::Write>(
     mem: &crate::store::Memory,
     format: Format,
@@ -258,6 +305,14 @@ pub fn write_memory<W: std::io::Write>(
         ..ExportReport::default()
     };
     match format {
+        Format::Xliff | Format::Xliff2 => {
+            let version = if format == Format::Xliff {
+                xliff_write::Version::V12
+            } else {
+                xliff_write::Version::V20
+            };
+            return xliff_write::write_memory_xliff(mem, version, langs, out);
+        }
         Format::Tsv | Format::Csv => {
             let with_meta = mem.has_unit_metadata()?;
             // Dates, people and properties become columns, so that the table imports

@@ -213,7 +213,7 @@ fn decode_attr(raw: &[u8]) -> std::result::Result<String, TextError> {
 }
 
 /// Escape text content. Characters XML 1.0 forbids become U+FFFD and are counted.
-fn escape_text_into(out: &mut String, text: &str, replaced: &mut u64) {
+pub(crate) fn escape_text_into(out: &mut String, text: &str, replaced: &mut u64) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -230,7 +230,7 @@ fn escape_text_into(out: &mut String, text: &str, replaced: &mut u64) {
 }
 
 /// Escape an attribute value (double-quoted).
-fn escape_attr_into(out: &mut String, text: &str, replaced: &mut u64) {
+pub(crate) fn escape_attr_into(out: &mut String, text: &str, replaced: &mut u64) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -285,7 +285,7 @@ fn is_code(name: &str) -> bool {
 
 /// Builds the plain text and the canonical markup of one `<seg>`.
 #[derive(Default)]
-struct SegBuilder {
+pub(crate) struct SegBuilder {
     plain: String,
     markup: String,
     run: String,
@@ -300,7 +300,7 @@ impl SegBuilder {
         self.open.last().map(|(_, x)| *x).unwrap_or(false)
     }
 
-    fn text(&mut self, t: &str) {
+    pub(crate) fn text(&mut self, t: &str) {
         if t.is_empty() {
             return;
         }
@@ -320,7 +320,7 @@ impl SegBuilder {
         }
     }
 
-    fn start_tag(&mut self, name: &str, attrs: &[(String, String)], empty: bool) {
+    pub(crate) fn start_tag(&mut self, name: &str, attrs: &[(String, String)], empty: bool) {
         self.flush();
         self.has_markup = true;
         let mut sorted: Vec<&(String, String)> = attrs.iter().collect();
@@ -346,7 +346,7 @@ impl SegBuilder {
         }
     }
 
-    fn end_tag(&mut self) {
+    pub(crate) fn end_tag(&mut self) {
         self.flush();
         if let Some((name, _)) = self.open.pop() {
             if self.just_opened {
@@ -362,7 +362,7 @@ impl SegBuilder {
     }
 
     /// (plain text, markup if the segment had elements).
-    fn finish(mut self) -> (String, Option<String>) {
+    pub(crate) fn finish(mut self) -> (String, Option<String>) {
         if !self.has_markup {
             return (self.plain, None);
         }

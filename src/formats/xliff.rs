@@ -26,7 +26,7 @@
 //!   without `id`, no `srcLang`. Any XML error is refused too, and so is a second root
 //!   element or text after the root, and a file without any unit (an empty draft).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -34,6 +34,7 @@ use quick_xml::Reader;
 use super::xml::{end_of_document, read_document, LineIndex};
 use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::lang::{LangRange, LangTag};
+use std::path::Path;
 
 use super::draft::{DraftEvent, DraftLangs, DraftRequest};
 use super::segment::{Anchor, InlineTag, SegText, Segment};
@@ -52,6 +53,77 @@ struct Ctx<'a, 'o> {
     file_source: Option<String>,
     file_target: Option<String>,
     on: &'o mut dyn FnMut(DraftEvent) -> Result<()>,
+    /// Import mode ([`read_bilingual`]): segments go here, with their TMX markup, state
+    /// and dates, instead of to `on`.
+    bi: Option<&'o mut dyn FnMut(Bilingual) -> Result<()>>,
+    /// The root declares the SDLXLIFF namespace (`xmlns:sdl`).
+    sdl: bool,
+    /// Import mode: inline-code ids of the current unit, numbered for TMX `i`/`x` in order
+    /// of first appearance (so the source's and the target's codes share numbers).
+    ids: HashMap<String, u32>,
+    /// Import mode: the current XLIFF 2.0 unit's `<originalData>` (`data` id → native code).
+    data: HashMap<String, String>,
+}
+
+/// A TMX inline code to write (import mode): element, attributes, native code.
+type TmxCode = (&'static str, Vec<(String, String)>, String);
+
+/// A translated segment's side in import mode: plain text and TMX markup, as the TMX
+/// reader builds them ([`super::tmx`]).
+type Marked = (String, Option<String>);
+
+/// The state of a bilingual segment, as its editor left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentStatus {
+    /// Translated, reviewed, confirmed or approved: it becomes a unit.
+    Translated,
+    /// Not translated (no target, or a state that says the target is not done:
+    /// XLIFF 1.2 `new`/`needs-translation`/`needs-adaptation`/`needs-l10n`, XLIFF 2.0
+    /// `initial`, SDLXLIFF `Draft`/no `conf`, memoQ statuses other than `…Confirmed`).
+    Untranslated,
+    /// Rejected by a reviewer (SDLXLIFF `Rejected…`, memoQ `Rejected`, a state naming
+    /// `reject`).
+    Rejected,
+    /// A `<target>` without text.
+    Empty,
+}
+
+/// One segment of a bilingual XLIFF file read for import ([`read_bilingual`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bilingual {
+    /// Unit id (`unit#mid` for sub-segments, `unit#segment` in XLIFF 2.0).
+    pub id: Option<String>,
+    /// Line of the unit.
+    pub line: u64,
+    /// The file's source language.
+    pub source_lang: LangTag,
+    /// The file's target language.
+    pub target_lang: LangTag,
+    /// Source: plain text (raw) and TMX markup when it had inline codes.
+    pub source: (String, Option<String>),
+    /// Target, when there is a `<target>`.
+    pub target: Option<(String, Option<String>)>,
+    /// What the editor's state says.
+    pub status: SegmentStatus,
+    /// The editor's state and match data as TMX-style properties (`x-xliff-state`,
+    /// `x-xliff-approved`, `x-sdl-conf`, `x-sdl-origin`, `x-sdl-percent`,
+    /// `x-mq-status`, `x-mq-percent`...), in a fixed order.
+    pub props: Vec<crate::unit::Prop>,
+    /// Creation date, in TMX form when it could be converted.
+    pub created: Option<String>,
+    /// Creator.
+    pub creator: Option<String>,
+    /// Last change date, in TMX form when it could be converted.
+    pub changed: Option<String>,
+    /// Last changer.
+    pub changer: Option<String>,
+}
+
+/// An SDLXLIFF `<sdl:seg>`: the confirmation level and the match data of one sub-segment.
+#[derive(Debug, Clone, Default)]
+struct SdlSeg {
+    attrs: Vec<(String, String)>,
+    values: Vec<(String, String)>,
 }
 
 fn local(e: &BytesStart<'_>) -> Option<String> {
@@ -70,16 +142,77 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
 
 /// What `capture` returns: the text, and SDLXLIFF sub-segments (mid, start, end).
 /// A segment of a 2.0 unit: id, line, source, target.
-type Seg2 = (Option<String>, u64, Option<Captured>, Option<Captured>);
+type Seg2 = (
+    Option<String>,
+    u64,
+    Option<Captured>,
+    Option<Captured>,
+    Option<String>,
+    Option<String>,
+);
 
 struct Captured {
     text: SegText,
     segs: Vec<(String, usize, usize)>,
+    /// Import mode: the whole text as TMX markup, and each sub-segment's (same order as
+    /// `segs`).
+    marked: Option<Marked>,
+    seg_marked: Vec<Marked>,
+}
+
+impl Captured {
+    fn empty(text: SegText) -> Captured {
+        Captured {
+            text,
+            segs: vec![],
+            marked: Some((String::new(), None)),
+            seg_marked: vec![],
+        }
+    }
+}
+
+/// Builds TMX markup while a segment is read (import mode): the whole text, and the
+/// current SDLXLIFF sub-segment.
+#[derive(Default)]
+struct Mk {
+    whole: super::tmx::SegBuilder,
+    seg: Option<super::tmx::SegBuilder>,
+    done: Vec<Marked>,
+}
+
+impl Mk {
+    fn text(&mut self, t: &str) {
+        self.whole.text(t);
+        if let Some(s) = self.seg.as_mut() {
+            s.text(t);
+        }
+    }
+
+    /// One TMX inline code with its native content (empty: none).
+    fn code(&mut self, name: &str, attrs: &[(String, String)], native: &str) {
+        for b in std::iter::once(&mut self.whole).chain(self.seg.as_mut()) {
+            b.start_tag(name, attrs, native.is_empty());
+            if !native.is_empty() {
+                b.text(native);
+                b.end_tag();
+            }
+        }
+    }
+}
+
+fn kv(pairs: &[(&str, String)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
 }
 
 enum Open {
     Plain,
     Seg(String, usize),
+    /// Import mode: a paired code (`g`, `pc`) whose TMX `<ept i>` (and native code)
+    /// comes at its end.
+    Code(String, String),
 }
 
 impl<'a> Ctx<'a, '_> {
@@ -121,6 +254,7 @@ impl<'a> Ctx<'a, '_> {
                             format!("not an XLIFF document: the root element is <{name}>"),
                         ));
                     }
+                    self.sdl = attr(&e, "xmlns:sdl").is_some();
                     let version = attr(&e, "version");
                     let ns = attr(&e, "xmlns").unwrap_or_default();
                     self.v2 = match version.as_deref() {
@@ -160,6 +294,10 @@ impl<'a> Ctx<'a, '_> {
                         if !self.v2 {
                             self.file_source = attr(&e, "source-language");
                             self.file_target = attr(&e, "target-language");
+                            if self.bi.is_some() {
+                                // An import takes each <file>'s own languages.
+                                self.langs = None;
+                            }
                         }
                         depth += 1;
                     }
@@ -286,8 +424,51 @@ impl<'a> Ctx<'a, '_> {
         }))
     }
 
+    /// Import mode: hand one segment on, with its markup and what its state says.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_bilingual(
+        &mut self,
+        pos: u64,
+        id: Option<String>,
+        line: u64,
+        source: Marked,
+        target: Option<Marked>,
+        status: SegmentStatus,
+        info: SegInfo,
+    ) -> Result<()> {
+        self.start(pos)?;
+        let langs = self.langs.clone().expect("set by start");
+        let status = match &target {
+            None => SegmentStatus::Untranslated,
+            Some((t, _)) if t.trim().is_empty() => match status {
+                SegmentStatus::Translated => SegmentStatus::Empty,
+                s => s,
+            },
+            Some(_) => status,
+        };
+        let seg = Bilingual {
+            id,
+            line,
+            source_lang: langs.source.expect("XLIFF names its source language"),
+            target_lang: langs.target,
+            source,
+            target,
+            status,
+            props: info.props,
+            created: info.created,
+            creator: info.creator,
+            changed: info.changed,
+            changer: info.changer,
+        };
+        match self.bi.as_mut() {
+            Some(bi) => bi(seg),
+            None => Ok(()),
+        }
+    }
+
     fn unit_v1(&mut self, pos: u64, e: &BytesStart<'_>) -> Result<()> {
         self.units += 1;
+        self.ids.clear();
         let id = attr(e, "id");
         // A PO header converted to XLIFF is metadata, not text to translate.
         let translate = attr(e, "translate").map(|v| v != "no").unwrap_or(true)
@@ -296,6 +477,8 @@ impl<'a> Ctx<'a, '_> {
         let mut source: Option<Captured> = None;
         let mut seg_source: Option<Captured> = None;
         let mut target: Option<Captured> = None;
+        let mut target_attrs: Vec<(String, String)> = Vec::new();
+        let mut sdl: HashMap<String, SdlSeg> = HashMap::new();
         loop {
             let (p, ev) = self.next()?;
             match ev {
@@ -304,15 +487,22 @@ impl<'a> Ctx<'a, '_> {
                     Some("seg-source") => {
                         seg_source = Some(self.capture(p, false, &mut HashSet::new())?)
                     }
-                    Some("target") => target = Some(self.capture(p, false, &mut HashSet::new())?),
+                    Some("target") => {
+                        target_attrs = attrs_of(&s);
+                        target = Some(self.capture(p, false, &mut HashSet::new())?)
+                    }
+                    None if self.bi.is_some()
+                        && self.sdl
+                        && s.local_name().as_ref() == b"seg-defs" =>
+                    {
+                        sdl = self.sdl_seg_defs()?;
+                    }
                     _ => self.skip(&s)?,
                 },
                 Event::Empty(s) if local(&s).as_deref() == Some("target") => {
+                    target_attrs = attrs_of(&s);
                     let (l, c) = self.doc.position(self.r.buffer_position());
-                    target = Some(Captured {
-                        text: SegText::at("", l, c),
-                        segs: vec![],
-                    });
+                    target = Some(Captured::empty(SegText::at("", l, c)));
                 }
                 Event::End(_) => break,
                 Event::Eof => return Err(self.err(p, "unexpected end of file inside <trans-unit>")),
@@ -325,30 +515,148 @@ impl<'a> Ctx<'a, '_> {
         let Some(source) = source else {
             return Err(self.err(pos, "a <trans-unit> without <source>"));
         };
+        let unit_attrs = attrs_of(e);
         match seg_source {
             Some(ss) if !ss.segs.is_empty() => {
-                for (mid, s, e) in &ss.segs {
-                    let src = slice(&ss.text, *s, *e);
-                    let tgt = target.as_ref().and_then(|t| {
-                        t.segs
-                            .iter()
-                            .find(|(m, _, _)| m == mid)
-                            .map(|(_, a, b)| slice(&t.text, *a, *b))
-                    });
+                for (k, (mid, s, end)) in ss.segs.iter().enumerate() {
                     let sid = Some(match &id {
                         Some(u) => format!("{u}#{mid}"),
                         None => format!("#{mid}"),
+                    });
+                    let t_at = target
+                        .as_ref()
+                        .and_then(|t| t.segs.iter().position(|(m, _, _)| m == mid));
+                    if self.bi.is_some() {
+                        let src = ss.seg_marked.get(k).cloned().unwrap_or_default();
+                        let tgt = t_at.and_then(|i| {
+                            target.as_ref().and_then(|t| t.seg_marked.get(i).cloned())
+                        });
+                        let (status, info) = state_v1(&unit_attrs, &target_attrs, sdl.get(mid));
+                        self.emit_bilingual(pos, sid, line, src, tgt, status, info)?;
+                        continue;
+                    }
+                    let src = slice(&ss.text, *s, *end);
+                    let tgt = t_at.and_then(|i| {
+                        target.as_ref().map(|t| {
+                            let (_, a, b) = &t.segs[i];
+                            slice(&t.text, *a, *b)
+                        })
                     });
                     self.emit(pos, sid, line, src, tgt)?;
                 }
                 Ok(())
             }
+            _ if self.bi.is_some() => {
+                let (status, info) = state_v1(&unit_attrs, &target_attrs, sdl.get("1"));
+                let src = source.marked.unwrap_or_default();
+                let tgt = target.map(|t| t.marked.unwrap_or_default());
+                self.emit_bilingual(pos, id, line, src, tgt, status, info)
+            }
             _ => self.emit(pos, id, line, source.text, target.map(|t| t.text)),
+        }
+    }
+
+    /// Import mode: an SDLXLIFF `<sdl:seg-defs>`, each `<sdl:seg id>` with its
+    /// attributes and `<sdl:value key>`s.
+    fn sdl_seg_defs(&mut self) -> Result<HashMap<String, SdlSeg>> {
+        let mut out: HashMap<String, SdlSeg> = HashMap::new();
+        let mut current: Option<String> = None;
+        let mut key: Option<String> = None;
+        let mut text = String::new();
+        loop {
+            let (p, ev) = self.next()?;
+            let opened = matches!(ev, Event::Start(_));
+            match ev {
+                Event::Start(s) | Event::Empty(s)
+                    if s.local_name().as_ref() == b"seg" && key.is_none() =>
+                {
+                    let a = attrs_of(&s);
+                    let id = attr(&s, "id").unwrap_or_default();
+                    out.insert(
+                        id.clone(),
+                        SdlSeg {
+                            attrs: a,
+                            values: vec![],
+                        },
+                    );
+                    if opened {
+                        current = Some(id);
+                    }
+                }
+                Event::Start(s) if s.local_name().as_ref() == b"value" => {
+                    key = attr(&s, "key");
+                    text.clear();
+                }
+                Event::Text(t) if key.is_some() => text.push_str(
+                    &t.unescape()
+                        .map_err(|e| self.err(p, format!("malformed XLIFF: {e}")))?,
+                ),
+                Event::Start(s) => self.skip(&s)?,
+                Event::End(_) if key.is_some() => {
+                    if let (Some(k), Some(c)) = (key.take(), current.as_ref()) {
+                        if let Some(seg) = out.get_mut(c) {
+                            seg.values.push((k, std::mem::take(&mut text)));
+                        }
+                    }
+                }
+                Event::End(_) if current.is_some() => current = None,
+                Event::End(_) => return Ok(out),
+                Event::Eof => {
+                    return Err(self.err(p, "unexpected end of file inside <sdl:seg-defs>"))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Import mode: an XLIFF 2.0 `<originalData>` into `self.data`.
+    fn original_data(&mut self) -> Result<()> {
+        let mut id: Option<String> = None;
+        let mut text = String::new();
+        loop {
+            let (p, ev) = self.next()?;
+            match ev {
+                Event::Start(s) if s.local_name().as_ref() == b"data" => {
+                    id = attr(&s, "id");
+                    text.clear();
+                }
+                Event::Empty(s) if s.local_name().as_ref() == b"data" => {
+                    if let Some(i) = attr(&s, "id") {
+                        self.data.insert(i, String::new());
+                    }
+                }
+                Event::Empty(s) if s.local_name().as_ref() == b"cp" => {
+                    if let Some(c) = attr(&s, "hex")
+                        .and_then(|h| u32::from_str_radix(&h, 16).ok())
+                        .and_then(char::from_u32)
+                    {
+                        text.push(c);
+                    }
+                }
+                Event::Text(t) => text.push_str(
+                    &t.unescape()
+                        .map_err(|e| self.err(p, format!("malformed XLIFF: {e}")))?,
+                ),
+                Event::CData(c) => text.push_str(&String::from_utf8_lossy(&c)),
+                Event::Start(s) => self.skip(&s)?,
+                Event::End(_) => match id.take() {
+                    Some(i) => {
+                        self.data.insert(i, std::mem::take(&mut text));
+                    }
+                    None => return Ok(()),
+                },
+                Event::Eof => {
+                    return Err(self.err(p, "unexpected end of file inside <originalData>"))
+                }
+                _ => {}
+            }
         }
     }
 
     fn unit_v2(&mut self, pos: u64, e: &BytesStart<'_>) -> Result<()> {
         self.units += 1;
+        self.ids.clear();
+        self.data.clear();
         let Some(id) = attr(e, "id") else {
             return Err(self.err(pos, "invalid XLIFF 2.0: a <unit> without id"));
         };
@@ -360,8 +668,10 @@ impl<'a> Ctx<'a, '_> {
             let (p, ev) = self.next()?;
             match ev {
                 Event::Start(s) => match local(&s).as_deref() {
+                    Some("originalData") if self.bi.is_some() => self.original_data()?,
                     Some("segment") => {
-                        if let Some(state) = attr(&s, "state") {
+                        let state = attr(&s, "state");
+                        if let Some(state) = &state {
                             if !matches!(
                                 state.as_str(),
                                 "initial" | "translated" | "reviewed" | "final"
@@ -373,6 +683,7 @@ impl<'a> Ctx<'a, '_> {
                             }
                         }
                         let sid = attr(&s, "id");
+                        let sub_state = attr(&s, "subState");
                         let line = self.doc.line(p);
                         let (mut src, mut tgt) = (None, None);
                         loop {
@@ -389,10 +700,7 @@ impl<'a> Ctx<'a, '_> {
                                 },
                                 Event::Empty(x) if local(&x).as_deref() == Some("target") => {
                                     let (l, c) = self.doc.position(self.r.buffer_position());
-                                    tgt = Some(Captured {
-                                        text: SegText::at("", l, c),
-                                        segs: vec![],
-                                    });
+                                    tgt = Some(Captured::empty(SegText::at("", l, c)));
                                 }
                                 Event::End(_) => break,
                                 Event::Eof => {
@@ -403,7 +711,7 @@ impl<'a> Ctx<'a, '_> {
                                 _ => {}
                             }
                         }
-                        segments.push((sid, line, src, tgt));
+                        segments.push((sid, line, src, tgt, state, sub_state));
                     }
                     _ => self.skip(&s)?,
                 },
@@ -416,7 +724,7 @@ impl<'a> Ctx<'a, '_> {
             return Ok(());
         }
         let many = segments.len() > 1;
-        for (k, (sid, line, src, tgt)) in segments.into_iter().enumerate() {
+        for (k, (sid, line, src, tgt, state, sub_state)) in segments.into_iter().enumerate() {
             let Some(src) = src else {
                 return Err(self.err(pos, "invalid XLIFF 2.0: a <segment> without <source>"));
             };
@@ -425,7 +733,14 @@ impl<'a> Ctx<'a, '_> {
                 (None, true) => format!("{id}#{}", k + 1),
                 (None, false) => id.clone(),
             };
-            self.emit(pos, Some(full), line, src.text, tgt.map(|t| t.text))?;
+            if self.bi.is_some() {
+                let (status, info) = state_v2(&full, state.as_deref(), sub_state.as_deref());
+                let s = src.marked.unwrap_or_default();
+                let t = tgt.map(|t| t.marked.unwrap_or_default());
+                self.emit_bilingual(pos, Some(full), line, s, t, status, info)?;
+            } else {
+                self.emit(pos, Some(full), line, src.text, tgt.map(|t| t.text))?;
+            }
         }
         Ok(())
     }
@@ -437,6 +752,7 @@ impl<'a> Ctx<'a, '_> {
         let mut chars = 0usize;
         let mut segs = Vec::new();
         let mut stack: Vec<Open> = Vec::new();
+        let mut mk = (self.bi.is_some() && !self.tmx).then(Mk::default);
         loop {
             let (p, ev) = self.next()?;
             match ev {
@@ -444,10 +760,16 @@ impl<'a> Ctx<'a, '_> {
                     let s = t
                         .unescape()
                         .map_err(|e| self.err(p, format!("malformed XLIFF: {e}")))?;
+                    if let Some(m) = mk.as_mut() {
+                        m.text(&s);
+                    }
                     self.push_text(&mut st, &mut chars, p, &s);
                 }
                 Event::CData(c) => {
                     let s = String::from_utf8_lossy(&c).into_owned();
+                    if let Some(m) = mk.as_mut() {
+                        m.text(&s);
+                    }
                     self.push_text(&mut st, &mut chars, p + 9, &s);
                 }
                 Event::Start(e) => {
@@ -473,20 +795,46 @@ impl<'a> Ctx<'a, '_> {
                         _ if self.tmx => stack.push(Open::Plain),
                         "mrk" if !v2 && attr(&e, "mtype").as_deref() == Some("seg") => {
                             stack.push(Open::Seg(attr(&e, "mid").unwrap_or_default(), chars));
+                            if let Some(m) = mk.as_mut() {
+                                m.seg = Some(super::tmx::SegBuilder::default());
+                            }
                         }
                         "g" | "pc" | "mrk" => {
                             st.tags.push(InlineTag {
                                 key: tag_key(&name, &e),
                                 offset: chars,
                             });
-                            stack.push(Open::Plain);
+                            match mk.as_mut() {
+                                Some(m) if name != "mrk" => {
+                                    let n = self.num(&attr(&e, "id").unwrap_or_default());
+                                    let mut a = kv(&[("i", n.clone()), ("x", n.clone())]);
+                                    if let Some(t) = attr(&e, "ctype") {
+                                        a.push(("type".into(), t));
+                                    }
+                                    let native = self.native(&e, "dataRefStart");
+                                    m.code("bpt", &a, &native);
+                                    stack.push(Open::Code(n, self.native(&e, "dataRefEnd")));
+                                }
+                                _ => stack.push(Open::Plain),
+                            }
                         }
                         "bpt" | "ept" | "ph" | "it" => {
                             st.tags.push(InlineTag {
                                 key: tag_key(&name, &e),
                                 offset: chars,
                             });
-                            self.skip(&e)?;
+                            if mk.is_some() {
+                                let native = self.code_text()?;
+                                let codes = self.tmx_codes(&name, &e, v2);
+                                if let Some(m) = mk.as_mut() {
+                                    for (n, a, dr) in codes {
+                                        let nat = if dr.is_empty() { &native } else { &dr };
+                                        m.code(n, &a, nat);
+                                    }
+                                }
+                            } else {
+                                self.skip(&e)?;
+                            }
                         }
                         _ => stack.push(Open::Plain),
                     }
@@ -514,6 +862,9 @@ impl<'a> Ctx<'a, '_> {
                                 });
                                 st.text.push(c);
                                 chars += 1;
+                                if let Some(m) = mk.as_mut() {
+                                    m.text(c.encode_utf8(&mut [0; 4]));
+                                }
                             }
                         }
                         "x" | "bx" | "ex" | "ph" | "sc" | "ec" | "sm" | "em" | "g" | "pc"
@@ -537,6 +888,14 @@ impl<'a> Ctx<'a, '_> {
                                 key: tag_key(&name, &e),
                                 offset: chars,
                             });
+                            if mk.is_some() {
+                                let codes = self.tmx_codes(&name, &e, v2);
+                                if let Some(m) = mk.as_mut() {
+                                    for (n, a, native) in codes {
+                                        m.code(n, &a, &native);
+                                    }
+                                }
+                            }
                         }
                         _ => {}
                     }
@@ -544,7 +903,18 @@ impl<'a> Ctx<'a, '_> {
                 Event::End(_) => match stack.pop() {
                     None => break,
                     Some(Open::Plain) => {}
-                    Some(Open::Seg(mid, s)) => segs.push((mid, s, chars)),
+                    Some(Open::Code(n, native)) => {
+                        if let Some(m) = mk.as_mut() {
+                            m.code("ept", &kv(&[("i", n)]), &native);
+                        }
+                    }
+                    Some(Open::Seg(mid, s)) => {
+                        segs.push((mid, s, chars));
+                        if let Some(m) = mk.as_mut() {
+                            let b = m.seg.take().unwrap_or_default();
+                            m.done.push(b.finish());
+                        }
+                    }
                 },
                 Event::Eof => return Err(self.err(p, "unexpected end of file inside a segment")),
                 _ => {}
@@ -561,7 +931,137 @@ impl<'a> Ctx<'a, '_> {
             let a = st.anchors[0];
             st.anchors.insert(0, Anchor { offset: 0, ..a });
         }
-        Ok(Captured { text: st, segs })
+        let (marked, seg_marked) = match mk {
+            Some(m) => (Some(m.whole.finish()), m.done),
+            None => (None, vec![]),
+        };
+        Ok(Captured {
+            text: st,
+            segs,
+            marked,
+            seg_marked,
+        })
+    }
+
+    /// Import mode: the TMX number of inline-code id `id` in the current unit.
+    fn num(&mut self, id: &str) -> String {
+        let next = self.ids.len() as u32 + 1;
+        self.ids.entry(id.to_string()).or_insert(next).to_string()
+    }
+
+    /// Import mode: the native code an XLIFF 2.0 `dataRef…` attribute points to.
+    fn native(&self, e: &BytesStart<'_>, which: &str) -> String {
+        attr(e, which)
+            .and_then(|r| self.data.get(&r).cloned())
+            .unwrap_or_default()
+    }
+
+    /// Import mode: the text content of an XLIFF 1.2 code element (`bpt ept ph it`), the
+    /// native code (the text of a `<sub>` inside is kept as code too).
+    fn code_text(&mut self) -> Result<String> {
+        let mut out = String::new();
+        let mut depth = 0usize;
+        loop {
+            let (p, ev) = self.next()?;
+            match ev {
+                Event::Text(t) => out.push_str(
+                    &t.unescape()
+                        .map_err(|e| self.err(p, format!("malformed XLIFF: {e}")))?,
+                ),
+                Event::CData(c) => out.push_str(&String::from_utf8_lossy(&c)),
+                Event::Start(_) => depth += 1,
+                Event::End(_) if depth == 0 => return Ok(out),
+                Event::End(_) => depth -= 1,
+                Event::Eof => return Err(self.err(p, "unexpected end of file inside a segment")),
+                _ => {}
+            }
+        }
+    }
+
+    /// Import mode: the TMX inline codes for an XLIFF inline element (`x bx ex g bpt ept
+    /// ph it` in 1.2, `ph sc ec pc` in 2.0): name, attributes, native code (from
+    /// `originalData`, 2.0). Markers (`mrk sm em`) give none: their text stays text.
+    fn tmx_codes(&mut self, name: &str, e: &BytesStart<'_>, v2: bool) -> Vec<TmxCode> {
+        let id = attr(e, "id").unwrap_or_default();
+        let paired = attr(e, "rid").unwrap_or_else(|| id.clone());
+        let with_type = |mut a: Vec<(String, String)>| {
+            if !v2 {
+                if let Some(t) = attr(e, "ctype") {
+                    a.push(("type".into(), t));
+                }
+            }
+            a
+        };
+        match (name, v2) {
+            ("x", false) | ("ph", _) => {
+                let n = self.num(&id);
+                vec![("ph", with_type(kv(&[("x", n)])), self.native(e, "dataRef"))]
+            }
+            ("bx", false) | ("ex", false) => {
+                let n = self.num(&paired);
+                let pos = if name == "bx" { "begin" } else { "end" };
+                vec![(
+                    "it",
+                    with_type(kv(&[("pos", pos.into()), ("x", n)])),
+                    String::new(),
+                )]
+            }
+            ("it", false) => {
+                let n = self.num(&id);
+                let pos = match attr(e, "pos").as_deref() {
+                    Some("close") | Some("end") => "end",
+                    _ => "begin",
+                };
+                vec![(
+                    "it",
+                    with_type(kv(&[("pos", pos.into()), ("x", n)])),
+                    String::new(),
+                )]
+            }
+            ("bpt", false) => {
+                let n = self.num(&paired);
+                vec![(
+                    "bpt",
+                    with_type(kv(&[("i", n.clone()), ("x", n)])),
+                    String::new(),
+                )]
+            }
+            ("ept", false) => {
+                let n = self.num(&paired);
+                vec![("ept", kv(&[("i", n)]), String::new())]
+            }
+            ("g", false) | ("pc", true) => {
+                let n = self.num(&id);
+                vec![
+                    (
+                        "bpt",
+                        with_type(kv(&[("i", n.clone()), ("x", n.clone())])),
+                        self.native(e, "dataRefStart"),
+                    ),
+                    ("ept", kv(&[("i", n)]), self.native(e, "dataRefEnd")),
+                ]
+            }
+            ("sc", true) => {
+                let n = self.num(&id);
+                let native = self.native(e, "dataRef");
+                if attr(e, "isolated").as_deref() == Some("yes") {
+                    vec![("it", kv(&[("pos", "begin".into()), ("x", n)]), native)]
+                } else {
+                    vec![("bpt", kv(&[("i", n.clone()), ("x", n)]), native)]
+                }
+            }
+            ("ec", true) => {
+                let native = self.native(e, "dataRef");
+                if attr(e, "isolated").as_deref() == Some("yes") {
+                    let n = self.num(&id);
+                    vec![("it", kv(&[("pos", "end".into()), ("x", n)]), native)]
+                } else {
+                    let n = self.num(&attr(e, "startRef").unwrap_or_default());
+                    vec![("ept", kv(&[("i", n)]), native)]
+                }
+            }
+            _ => vec![],
+        }
     }
 
     fn push_text(&self, st: &mut SegText, chars: &mut usize, pos: u64, s: &str) {
@@ -634,6 +1134,242 @@ fn slice(t: &SegText, start: usize, end: usize) -> SegText {
     }
 }
 
+/// What a segment's state says besides its status: properties and dates.
+#[derive(Debug, Default)]
+struct SegInfo {
+    props: Vec<crate::unit::Prop>,
+    created: Option<String>,
+    creator: Option<String>,
+    changed: Option<String>,
+    changer: Option<String>,
+}
+
+impl SegInfo {
+    fn prop(&mut self, kind: &str, value: Option<&str>) {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            self.props.push(crate::unit::Prop {
+                kind: kind.to_string(),
+                value: v.to_string(),
+            });
+        }
+    }
+}
+
+fn attrs_of(e: &BytesStart<'_>) -> Vec<(String, String)> {
+    e.attributes()
+        .flatten()
+        .filter_map(|a| {
+            let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+            a.unescape_value().ok().map(|v| (k, v.into_owned()))
+        })
+        .collect()
+}
+
+fn find<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A date in TMX form (`YYYYMMDDThhmmssZ`) from ISO 8601 or SDLXLIFF's
+/// `M/D/YYYY h:mm:ss` (taken as UTC: the file does not say); `None` when it is neither.
+fn editor_date(s: &str) -> Option<String> {
+    if let Some(d) = super::tmx::tmx_date(s) {
+        return Some(d);
+    }
+    let (date, time) = s.trim().split_once(' ').unwrap_or((s.trim(), "0:0:0"));
+    let d: Vec<u32> = date
+        .split('/')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let t: Vec<u32> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    match (d.as_slice(), t.as_slice()) {
+        ([m, day, y], [h, mi, sec])
+            if (1..=12).contains(m)
+                && (1..=31).contains(day)
+                && *y >= 1000
+                && *h < 24
+                && *mi < 60
+                && *sec < 61 =>
+        {
+            Some(format!("{y:04}{m:02}{day:02}T{h:02}{mi:02}{sec:02}Z"))
+        }
+        _ => None,
+    }
+}
+
+/// The status and metadata of an XLIFF 1.x segment: SDLXLIFF's `<sdl:seg conf>` when the
+/// file is an SDLXLIFF, else memoQ's `mq:status` when the unit has one, else the
+/// `<target state>` and the unit's `approved`.
+fn state_v1(
+    unit: &[(String, String)],
+    target: &[(String, String)],
+    sdl: Option<&SdlSeg>,
+) -> (SegmentStatus, SegInfo) {
+    let mut info = SegInfo::default();
+    info.prop("x-xliff-id", find(unit, "id"));
+    let state = find(target, "state");
+    info.prop("x-xliff-state", state);
+    info.prop("x-xliff-state-qualifier", find(target, "state-qualifier"));
+    let approved = find(unit, "approved");
+    info.prop("x-xliff-approved", approved);
+    let rejected = |s: &str| s.to_ascii_lowercase().contains("reject");
+    if let Some(seg) = sdl {
+        let conf = find(&seg.attrs, "conf");
+        info.prop("x-sdl-conf", conf);
+        info.prop("x-sdl-origin", find(&seg.attrs, "origin"));
+        info.prop("x-sdl-percent", find(&seg.attrs, "percent"));
+        let value = |k: &str| {
+            seg.values
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        info.creator = value("created_by");
+        info.changer = value("last_modified_by");
+        for (k, slot) in [
+            ("created_on", &mut info.created),
+            ("modified_on", &mut info.changed),
+        ] {
+            if let Some(v) = value(k) {
+                *slot = Some(editor_date(&v).unwrap_or(v));
+            }
+        }
+        let status = match conf {
+            Some("Translated" | "ApprovedTranslation" | "ApprovedSignOff") => {
+                SegmentStatus::Translated
+            }
+            Some(c) if rejected(c) => SegmentStatus::Rejected,
+            _ => SegmentStatus::Untranslated,
+        };
+        return (status, info);
+    }
+    if let Some(mq) = find(unit, "mq:status") {
+        info.prop("x-mq-status", Some(mq));
+        info.prop("x-mq-percent", find(unit, "mq:percent"));
+        info.changer = find(unit, "mq:lastchanginguser").map(str::to_string);
+        info.changed = find(unit, "mq:lastchangedtimestamp")
+            .map(|v| editor_date(v).unwrap_or_else(|| v.to_string()));
+        info.creator = find(unit, "mq:translatorcommitusername").map(str::to_string);
+        info.created = find(unit, "mq:translatorcommittimestamp")
+            .map(|v| editor_date(v).unwrap_or_else(|| v.to_string()));
+        let status = if mq.ends_with("Confirmed") {
+            SegmentStatus::Translated
+        } else if rejected(mq) {
+            SegmentStatus::Rejected
+        } else {
+            SegmentStatus::Untranslated
+        };
+        return (status, info);
+    }
+    let status = match state {
+        Some(s) if rejected(s) => SegmentStatus::Rejected,
+        _ if approved == Some("yes") => SegmentStatus::Translated,
+        Some("new" | "needs-translation" | "needs-adaptation" | "needs-l10n") => {
+            SegmentStatus::Untranslated
+        }
+        _ => SegmentStatus::Translated,
+    };
+    (status, info)
+}
+
+/// The status and metadata of an XLIFF 2.0 segment: `translated`, `reviewed` and `final`
+/// are translated; `initial` (also the default when `state` is absent) is not.
+fn state_v2(id: &str, state: Option<&str>, sub_state: Option<&str>) -> (SegmentStatus, SegInfo) {
+    let mut info = SegInfo::default();
+    info.prop("x-xliff-id", Some(id));
+    info.prop("x-xliff-state", state);
+    info.prop("x-xliff-substate", sub_state);
+    let status = match state {
+        Some("translated" | "reviewed" | "final") => SegmentStatus::Translated,
+        _ => SegmentStatus::Untranslated,
+    };
+    (status, info)
+}
+
+/// What [`read_xliff_units`] skipped: segments that did not become units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Segments without a target or whose state says they are not translated.
+    pub untranslated: u64,
+    /// Segments a reviewer rejected.
+    pub rejected: u64,
+    /// Segments marked translated whose target is empty.
+    pub empty: u64,
+}
+
+/// Read a bilingual XLIFF file (1.x with SDLXLIFF and MQXLIFF, or 2.x) for import: every
+/// translatable segment with its plain text and TMX markup, languages from the file
+/// (each `<file>`'s in XLIFF 1.x), its status and its editor's metadata. Inline codes
+/// become TMX codes: `g`/`pc` and `sc`/`ec` pairs become `<bpt i x>`/`<ept i>`, `x`/`ph`
+/// `<ph x>`, `bx`/`ex`/`it` and isolated `sc`/`ec` `<it pos x>`; `bpt ept ph it` keep
+/// their native code, XLIFF 2.0 codes take theirs from `<originalData>`; the numbers
+/// `i`/`x` follow the order in which the unit's ids first appear, so source and target
+/// codes pair up. Markers (`mrk`, `sm`/`em`) keep their text and are dropped.
+pub fn read_bilingual(path: &Path, on: &mut dyn FnMut(Bilingual) -> Result<()>) -> Result<()> {
+    let text = read_document(path)?;
+    let req = DraftRequest::file(path);
+    let mut none = |_: DraftEvent| Ok(());
+    let mut ctx = Ctx::new(&text, &req, false, &mut none);
+    ctx.bi = Some(on);
+    ctx.run()
+}
+
+/// Read a bilingual XLIFF file as memory units (see [`read_bilingual`]): each translated
+/// segment becomes a unit of two variants (source and target language from the file,
+/// text in stored form, inline codes as TMX markup) whose origin is `origin` (the file
+/// name), with the editor's state and match data as unit properties and its dates and
+/// people as the unit's dates and people. Untranslated, rejected and empty segments are
+/// skipped and counted.
+pub fn read_xliff_units(
+    path: &Path,
+    origin: &str,
+    on_unit: &mut dyn FnMut(crate::unit::Unit) -> Result<()>,
+) -> Result<Skipped> {
+    let mut skipped = Skipped::default();
+    read_bilingual(path, &mut |seg| {
+        match seg.status {
+            SegmentStatus::Untranslated => skipped.untranslated += 1,
+            SegmentStatus::Rejected => skipped.rejected += 1,
+            SegmentStatus::Empty => skipped.empty += 1,
+            SegmentStatus::Translated => {
+                let Some((ttext, tmarkup)) = seg.target else {
+                    skipped.untranslated += 1;
+                    return Ok(());
+                };
+                for t in [&seg.source.0, &ttext] {
+                    crate::limits::check_segment(t).map_err(|m| Error::limit(path, seg.line, m))?;
+                }
+                let (stext, smarkup) = seg.source;
+                let none = crate::unit::Extra::default;
+                let mut unit = crate::unit::Unit::new(vec![
+                    super::stored_variant(seg.source_lang.clone(), stext, smarkup, none()),
+                    super::stored_variant(seg.target_lang, ttext, tmarkup, none()),
+                ]);
+                unit.meta = crate::unit::UnitMeta {
+                    origin: Some(origin.to_string()),
+                    created: seg.created,
+                    creator: seg.creator,
+                    changed: seg.changed,
+                    changer: seg.changer,
+                    source_lang: Some(seg.source_lang.to_string()),
+                    extra: crate::unit::Extra {
+                        props: seg.props,
+                        ..Default::default()
+                    },
+                };
+                on_unit(unit)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(skipped)
+}
+
 /// Read an XLIFF draft (see the module documentation), calling `on` with the languages
 /// and then every segment.
 pub fn read_xliff(req: &DraftRequest, on: &mut dyn FnMut(DraftEvent) -> Result<()>) -> Result<()> {
@@ -673,6 +1409,10 @@ impl<'a, 'o> Ctx<'a, 'o> {
             file_source: None,
             file_target: None,
             on,
+            bi: None,
+            sdl: false,
+            ids: HashMap::new(),
+            data: HashMap::new(),
         }
     }
 

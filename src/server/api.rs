@@ -21,7 +21,8 @@ use crate::answer::{self, MatchRequest, SearchRequest, TermsRequest};
 use crate::diag::printer::{self as diag_printer, Collect, End, OutputFormat, Run};
 use crate::diag::Checker;
 use crate::formats::glossary::CsvOptions;
-use crate::formats::{read_memory_file, write_memory, Format};
+use crate::formats::import::ImportPlan;
+use crate::formats::{write_memory, Format};
 use crate::fuzzy::{self, concordance, DiffPiece, MatchOptions, Matcher, QueryKey};
 use crate::glossary::Glossary;
 use crate::lang::{parse_ranges, LangRange, LangTag};
@@ -789,16 +790,19 @@ pub struct ImportParams {
 fn memory_format(format: Option<&str>, name: &str) -> Result<Format, ApiError> {
     match format {
         Some(f) => Format::from_name(f).ok_or_else(|| {
-            ApiError::bad_request(format!("format {f:?}: expected tmx, tsv or csv"))
+            ApiError::bad_request(format!(
+                "format {f:?}: expected tmx, tsv, csv, xliff or xliff2"
+            ))
         }),
         None => Format::from_path(std::path::Path::new(name)).ok_or_else(|| {
-            ApiError::bad_request("give format=tmx|tsv|csv (or a name with that extension)")
+            ApiError::bad_request("give format=tmx|tsv|csv|xliff (or a name with that extension)")
         }),
     }
 }
 
-/// Import a TMX, TSV or CSV file (the request body) in one transaction: all of it or
-/// nothing. Progress: `GET /v1/import/status`.
+/// Import a TMX, TSV, CSV or bilingual XLIFF file (the request body) in one transaction:
+/// all of it or nothing, through the same import plan as `concord import`. Progress:
+/// `GET /v1/import/status`.
 #[utoipa::path(post, path = "/v1/import", tag = "memory", params(ImportParams),
     request_body(content = String, description = "The file", content_type = "application/octet-stream"),
     responses((status = 200, description = "What the import did (as `concord import --json`)", body = Object),
@@ -820,14 +824,14 @@ pub async fn import(
         .write(move |mem| {
             st.import.running.store(true, Ordering::SeqCst);
             st.import.read.store(0, Ordering::SeqCst);
-            let shown = file.name().to_string();
-            let r = mem.import(&[&shown], |imp| {
-                read_memory_file(file.path(), format, |u| {
-                    imp.add(u)?;
-                    st.import.read.store(imp.read(), Ordering::Relaxed);
-                    Ok(())
-                })
-            });
+            let r = ImportPlan::new(&[file.path().to_path_buf()], Some(format))
+                .map(|plan| plan.shown_as(vec![file.name().to_string()]))
+                .and_then(|plan| {
+                    plan.import(mem, |_, n| st.import.read.store(n, Ordering::Relaxed))
+                });
+            if let Ok(report) = &r {
+                st.import.read.store(report.read, Ordering::Relaxed);
+            }
             st.import.running.store(false, Ordering::SeqCst);
             st.import.finished.fetch_add(1, Ordering::SeqCst);
             let (a, b) = file.hide();
@@ -864,7 +868,7 @@ pub async fn import_status(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// tmx (default), tsv or csv.
+    /// tmx (default), tsv, csv, xliff (1.2) or xliff2 (XLIFF needs two langs).
     pub format: Option<String>,
     /// Only these languages, comma-separated.
     pub langs: Option<String>,
@@ -880,6 +884,11 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let format = memory_format(Some(p.format.as_deref().unwrap_or("tmx")), "")?;
     let langs = parse_langs("langs", p.langs.as_deref())?.unwrap_or_default();
+    if matches!(format, Format::Xliff | Format::Xliff2) && langs.len() != 2 {
+        return Err(ApiError::bad_request(
+            "XLIFF is bilingual: give langs=SOURCE,TARGET (two languages, the source first)",
+        ));
+    }
     let heavy = state.heavy_permit().await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
     let st = Arc::clone(&state);
@@ -898,6 +907,7 @@ pub async fn export(
         Format::Tmx => "application/x-tmx+xml; charset=utf-8",
         Format::Tsv => "text/tab-separated-values; charset=utf-8",
         Format::Csv => "text/csv; charset=utf-8",
+        Format::Xliff | Format::Xliff2 => "application/xliff+xml; charset=utf-8",
     };
     let disposition = format!("attachment; filename=\"concord.{}\"", format.extension());
     Ok((

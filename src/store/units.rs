@@ -25,6 +25,13 @@ pub struct ImportReport {
     pub duplicates: u64,
     /// Rows skipped because they had text in fewer than two languages.
     pub incomplete: u64,
+    /// Bilingual (XLIFF) segments skipped because they were not translated (no target,
+    /// or a state that says the target is not done).
+    pub untranslated: u64,
+    /// Bilingual segments skipped because a reviewer rejected them.
+    pub rejected: u64,
+    /// Bilingual segments skipped because their target was empty.
+    pub empty: u64,
     /// Languages of the added units, with their variant counts.
     pub languages: BTreeMap<String, u64>,
 }
@@ -437,6 +444,14 @@ impl<'t> Importer<'t> {
         }
         self.report.added += 1;
         Ok(Some(id))
+    }
+
+    /// Count segments of a bilingual file that did not become units: `untranslated`,
+    /// `rejected` and `empty` (see [`ImportReport`]).
+    pub fn skipped(&mut self, untranslated: u64, rejected: u64, empty: u64) {
+        self.report.untranslated += untranslated;
+        self.report.rejected += rejected;
+        self.report.empty += empty;
     }
 
     /// Units read so far (for progress bars).
