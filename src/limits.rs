@@ -5,9 +5,9 @@
 //! |---|---|---|---|
 //! | languages per import | 100 | `CONCORD_MAX_LANGUAGES` | distinct languages in one `import` (all its files together), in one memory/draft header, in one TMX |
 //! | columns | 1,000 | `CONCORD_MAX_COLUMNS` | cells of a header row of a TSV/CSV memory, draft or glossary |
-//! | variants per cell | 1,000 | `CONCORD_MAX_VARIANTS` | `|`-separated variants in one glossary cell |
+//! | variants per cell | 1,000 | `CONCORD_MAX_VARIANTS` | `|`-separated variants in one glossary cell (terms of one language in one TBX entry) |
 //! | segment length | 1,000,000 characters | `CONCORD_MAX_SEGMENT_CHARS` | one segment of a memory or a draft |
-//! | term length | 1,000 characters | `CONCORD_MAX_TERM_CHARS` | one glossary term |
+//! | term length | 1,000 characters | `CONCORD_MAX_TERM_CHARS` | one glossary term (CSV or TBX) |
 //!
 //! Each variable takes a positive whole number. The values are read once per process
 //! ([`Limits::current`]); the CLI checks them at start ([`Limits::from_env`]) so that a

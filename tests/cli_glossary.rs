@@ -420,3 +420,137 @@ fn glossary_check_escapes_control_characters_and_writes_sarif() {
         .collect();
     assert!(ids.contains(&"approved-and-forbidden"), "{ids:?}");
 }
+
+const GOOD_TBX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE martif SYSTEM "TBXcoreStructV02.dtd">
+<martif type="TBX-Basic" xml:lang="en"><martifHeader><fileDesc><sourceDesc><p>t</p></sourceDesc></fileDesc></martifHeader>
+<text><body>
+<termEntry id="kp"><langSet xml:lang="en"><tig><term>Korean Peninsula</term></tig></langSet>
+<langSet xml:lang="zh"><tig><term>朝鲜半岛</term><termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></tig>
+<tig><term>韩半岛</term><termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></tig></langSet></termEntry>
+</body></text></martif>
+"#;
+
+/// `glossary import x.tbx`, `lint --glossary x.tbx` and `glossary export --format tbx`
+/// (atomic, deterministic); CSV → TBX → import → CSV gives the same canonical CSV.
+#[test]
+fn tbx_import_lint_and_export() {
+    let env = Env::new();
+    let tbx = env.file("g.tbx", GOOD_TBX.as_bytes());
+    let o = env.run(&["glossary", "import", tbx.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("imported 1 glossary entry"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        export(&env),
+        "id,en,zh,zh:forbidden\nkp,Korean Peninsula,朝鲜半岛,韩半岛\n"
+    );
+    // lint with the TBX as the glossary: the forbidden variant is found.
+    let draft = env.file(
+        "d.tsv",
+        "en\tzh\nPeace on the Korean Peninsula.\t韩半岛的和平。\n",
+    );
+    let o = env.run(&[
+        "lint",
+        "--no-memory",
+        "--glossary",
+        tbx.to_str().unwrap(),
+        draft.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("韩半岛"), "{}", stdout(&o));
+    // Export: TBX-Basic by name or by --format; martif on request; same bytes twice.
+    let csv = env.file("g.csv", GOOD.as_bytes());
+    let env2 = Env::new();
+    let o = env2.run(&["glossary", "import", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a = env2.dir.path().join("a.tbx");
+    let o = env2.run(&["glossary", "export", "-o", a.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = env2.run(&["glossary", "export", "--format", "tbx"]);
+    let bytes = std::fs::read(&a).unwrap();
+    assert_eq!(o.stdout, bytes, "same bytes to stdout and to a file");
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.contains("<tbx type=\"TBX-Basic\" style=\"dca\""),
+        "{text}"
+    );
+    let o = env2.run(&["glossary", "export", "--format", "tbx-martif"]);
+    assert!(
+        stdout(&o).contains("<martif type=\"TBX-Basic\""),
+        "{}",
+        stdout(&o)
+    );
+    let m = env2.file("m.tbx", &o.stdout);
+    let env3 = Env::new();
+    for f in [&a, &m] {
+        let o = env3.run(&["glossary", "import", f.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(export(&env3), GOOD);
+    }
+    let o = env2.run(&["glossary", "export", "--format", "tmx"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// Malformed TBX and entity bombs: file and line, exit 2, nothing imported.
+#[test]
+fn tbx_bad_input_is_refused_with_file_line_and_exit_2_and_nothing_imported() {
+    let env = Env::new();
+    let good = env.file("good.csv", GOOD.as_bytes());
+    let o = env.run(&["glossary", "import", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = export(&env);
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "cut.tbx",
+            GOOD_TBX.replace("</body></text></martif>\n", "</body>\n"),
+            ":9: the file ends inside an element",
+        ),
+        (
+            "mismatch.tbx",
+            GOOD_TBX.replace("<term>韩半岛</term>", "<term>韩半岛</tig>"),
+            ":7: malformed TBX",
+        ),
+        (
+            "laughs.tbx",
+            GOOD_TBX.replace(
+                "<!DOCTYPE martif SYSTEM \"TBXcoreStructV02.dtd\">",
+                "<!DOCTYPE martif [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>",
+            ),
+            ":2: the DOCTYPE holds entity declarations",
+        ),
+        (
+            "passwd.tbx",
+            GOOD_TBX
+                .replace(
+                    "<!DOCTYPE martif SYSTEM \"TBXcoreStructV02.dtd\">",
+                    "<!DOCTYPE martif [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>",
+                )
+                .replace("Korean Peninsula", "&x;"),
+            ":2: the DOCTYPE holds entity declarations",
+        ),
+        (
+            "undeclared.tbx",
+            GOOD_TBX.replace("Korean Peninsula", "&x;"),
+            ":5: unknown entity &x;",
+        ),
+        ("nolang.tbx", GOOD_TBX.replace("<langSet xml:lang=\"en\">", "<langSet>"), ":5: <langSet> without xml:lang"),
+    ];
+    for (name, text, want) in cases {
+        let p = env.file(name, text.as_bytes());
+        let o = env.run(&[
+            "glossary",
+            "import",
+            good.to_str().unwrap(),
+            p.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(&format!("{name}{want}")), "{name}: {err}");
+        assert!(!err.contains("root:"), "{name}: {err}");
+        assert_eq!(export(&env), before, "{name} changed the memory");
+    }
+}

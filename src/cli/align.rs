@@ -32,7 +32,7 @@ pub struct AlignArgs {
     /// An SRX 2.0 file whose segmentation rules are tried before the shipped ones.
     #[arg(long, value_name = "FILE")]
     pub srx: Option<PathBuf>,
-    /// A glossary CSV/TSV whose terms are anchors (repeatable; default: the memory's
+    /// A glossary CSV/TSV/TBX whose terms are anchors (repeatable; default: the memory's
     /// glossary, when the memory exists).
     #[arg(long = "glossary", value_name = "FILE")]
     pub glossaries: Vec<PathBuf>,

@@ -11,6 +11,7 @@ use concord::diag::printer::{self, OutputFormat};
 use concord::diag::Status;
 use concord::formats::glossary::check_file;
 use concord::formats::glossary::{CsvOptions, Layout};
+use concord::formats::tbx::{write_tbx, TbxFlavor};
 use concord::glossary::Glossary;
 use concord::lang::{parse_ranges, LangRange, LangTag};
 use concord::text::escape_controls;
@@ -79,7 +80,7 @@ pub struct GlossaryArgs {
 pub enum GlossaryCommand {
     /// Import glossary files into the memory (all in one transaction, or nothing).
     Import(ImportArgs),
-    /// Export the memory's glossary as canonical CSV.
+    /// Export the memory's glossary as canonical CSV or TBX.
     Export(ExportArgs),
     /// Rewrite a glossary file in canonical form (`--check`: only report).
     Fmt(FmtArgs),
@@ -90,11 +91,31 @@ pub enum GlossaryCommand {
 /// Arguments of `concord glossary import`.
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// Glossary files (CSV, TSV).
+    /// Glossary files (CSV, TSV, TBX).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub read: ReadOpts,
+}
+
+/// What `concord glossary export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The canonical CSV.
+    Csv,
+    /// TBX (TBX-Basic v3 DCA, or TBX 2008 martif).
+    Tbx(TbxFlavor),
+}
+
+fn parse_export_format(s: &str) -> std::result::Result<ExportFormat, String> {
+    if s.eq_ignore_ascii_case("csv") || s.eq_ignore_ascii_case("canonical") {
+        return Ok(ExportFormat::Csv);
+    }
+    TbxFlavor::from_name(s)
+        .map(ExportFormat::Tbx)
+        .ok_or_else(|| {
+            format!("unknown glossary export format {s:?} (expected csv, tbx or tbx-martif)")
+        })
 }
 
 /// Arguments of `concord glossary export`.
@@ -103,6 +124,10 @@ pub struct ExportArgs {
     /// Write to this file (replaced only when the export succeeds); default stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// csv (the canonical CSV), tbx (TBX-Basic v3, DCA style) or tbx-martif (TBX 2008
+    /// `martif`, for older tools). Default: tbx when FILE ends in .tbx, else csv.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_export_format)]
+    pub format: Option<ExportFormat>,
     /// Replace the output file even when it is read-only.
     #[arg(long)]
     pub force: bool,
@@ -222,11 +247,41 @@ fn write_file(cli: &Cli, path: &Path, force: bool, bytes: &[u8]) -> Result<()> {
 fn export(cli: &Cli, args: &ExportArgs) -> Result<Status> {
     let mem = open_for_reading(cli)?;
     let g = mem.glossary()?;
-    let text = g.to_csv_string();
+    let by_name = args
+        .output
+        .as_ref()
+        .is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("tbx")));
+    let format = args.format.unwrap_or(if by_name {
+        ExportFormat::Tbx(TbxFlavor::Basic)
+    } else {
+        ExportFormat::Csv
+    });
+    let text = match format {
+        ExportFormat::Csv => g.to_csv_string().into_bytes(),
+        ExportFormat::Tbx(flavor) => {
+            let mut buf = Vec::new();
+            let w = write_tbx(&g, flavor, &mut buf)?;
+            if w.without_terms > 0 {
+                eprintln!(
+                    "concord: warning: {} glossary entr{} without any term left out (a TBX entry needs a term)",
+                    w.without_terms,
+                    if w.without_terms == 1 { "y" } else { "ies" }
+                );
+            }
+            if w.replaced > 0 {
+                eprintln!(
+                    "concord: warning: {} character{} that XML cannot carry written as U+FFFD",
+                    w.replaced,
+                    if w.replaced == 1 { "" } else { "s" }
+                );
+            }
+            buf
+        }
+    };
     match &args.output {
-        None => write_file(cli, Path::new("-"), false, text.as_bytes())?,
+        None => write_file(cli, Path::new("-"), false, &text)?,
         Some(p) => {
-            write_file(cli, p, args.force, text.as_bytes())?;
+            write_file(cli, p, args.force, &text)?;
             eprintln!(
                 "exported {} glossary entr{} to {}",
                 g.entries.len(),

@@ -43,7 +43,7 @@ pub struct LintArgs {
     /// The draft's format: tsv, csv, xliff, tmx, txt (default: from the extension).
     #[arg(long, visible_alias = "input-format", value_name = "FORMAT", value_parser = parse_draft_format)]
     pub draft_format: Option<DraftFormat>,
-    /// A glossary CSV/TSV file (repeatable). Without it, the memory's glossary is used.
+    /// A glossary CSV/TSV/TBX file (repeatable). Without it, the memory's glossary is used.
     #[arg(long = "glossary", value_name = "FILE")]
     pub glossaries: Vec<PathBuf>,
     /// Also use the memory's glossary when --glossary is given.
