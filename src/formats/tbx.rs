@@ -747,6 +747,8 @@ impl<'a> TbxReader<'a> {
         // Terms, by language (a language may have several sections: they are merged).
         let mut pos_all: Option<Option<&str>> = None; // Some(None): they differ
         let mut every_term_has_pos = true;
+        // (language, forbidden, term) already placed: duplicates cost O(1), not a scan.
+        let mut placed: std::collections::HashSet<(&LangTag, bool, &str)> = Default::default();
         for l in &rec.langs {
             let Some(tag) = &l.tag else { continue };
             for t in &l.terms {
@@ -759,14 +761,16 @@ impl<'a> TbxReader<'a> {
                     (Some(p), Some(Some(q))) if p != q => pos_all = Some(None),
                     _ => {}
                 }
-                let set = e.term_set_mut(tag);
-                let list = match t.status {
-                    Some(Status::Forbidden) => &mut set.forbidden,
-                    _ => &mut set.approved,
-                };
-                if list.contains(&t.text) {
+                let forbidden = t.status == Some(Status::Forbidden);
+                if !placed.insert((tag, forbidden, t.text.as_str())) {
                     continue;
                 }
+                let set = e.term_set_mut(tag);
+                let list = if forbidden {
+                    &mut set.forbidden
+                } else {
+                    &mut set.approved
+                };
                 crate::limits::check_variants(list.len() + 1).map_err(|m| {
                     Error::limit(
                         path,
@@ -862,6 +866,10 @@ impl<'a> TbxReader<'a> {
                         line,
                         format!("the concord:prop note is not a JSON pair: {err}"),
                     )
+                })?;
+                // Properties are columns: as many as a CSV glossary may have.
+                crate::limits::check_columns(e.props.len() + 1).map_err(|m| {
+                    Error::limit(self.path, line, format!("{m} (properties of one entry)"))
                 })?;
                 match e.props.iter_mut().find(|(n, _)| *n == k) {
                     Some(slot) => slot.1 = v,
@@ -1470,6 +1478,35 @@ mod tests {
         let e = read(&v3(&format!("<conceptEntry>{secs}</conceptEntry>"))).unwrap_err();
         assert_eq!(*e.kind(), ErrorKind::Limit);
         assert!(e.to_string().contains("distinct languages"), "{e}");
+    }
+
+    #[test]
+    fn tbx_properties_of_one_entry_are_limited_like_columns() {
+        let n = crate::limits::Limits::current().columns + 1;
+        let notes: String = (0..n)
+            .map(|i| format!("<note>concord:prop=[\"p{i}\",\"v\"]</note>\n"))
+            .collect();
+        let e = read(&v3(&format!(
+            "<conceptEntry>\n{notes}<langSec xml:lang=\"en\"><termSec><term>a</term></termSec></langSec></conceptEntry>"
+        )))
+        .unwrap_err();
+        assert_eq!(*e.kind(), ErrorKind::Limit);
+        assert!(e.to_string().contains("properties of one entry"), "{e}");
+    }
+
+    /// Quadratic work: a one-line file asked the line of every event by counting the
+    /// columns from the start of the line (minutes for a few MB); the line is a binary
+    /// search now.
+    #[test]
+    fn quadratic_work_tbx_one_line_file_reads_in_linear_time() {
+        let entries: String = (0..20_000)
+            .map(|i| format!("<termEntry><langSet xml:lang=\"en\"><tig><term>t{i}</term></tig></langSet></termEntry>"))
+            .collect();
+        let text = format!("<martif><text><body>{entries}</body></text></martif>");
+        let t0 = std::time::Instant::now();
+        let g = read(&text).unwrap();
+        assert_eq!(g.entries.len(), 20_000);
+        assert!(t0.elapsed().as_secs() < 20, "{:?}", t0.elapsed());
     }
 
     #[test]

@@ -1940,6 +1940,94 @@ mod tests {
         assert!(e.contains("no segments"), "{e}");
     }
 
+    fn bilingual(text: &str) -> Vec<Bilingual> {
+        let (_d, p) = write(text);
+        let mut out = vec![];
+        read_bilingual(&p, &mut |b| {
+            out.push(b);
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn import_mode_takes_each_files_languages() {
+        let segs = bilingual(
+            "<xliff version=\"1.2\"><file original=\"a\" source-language=\"en\" target-language=\"ko\" datatype=\"x\"><body>\
+             <trans-unit id=\"1\"><source>Peace.</source><target>평화.</target></trans-unit></body></file>\
+             <file original=\"b\" source-language=\"en\" target-language=\"zh-TW\" datatype=\"x\"><body>\
+             <trans-unit id=\"1\"><source>Peace.</source><target state=\"needs-translation\">和平。</target></trans-unit></body></file></xliff>",
+        );
+        let langs: Vec<(&str, &str)> = segs
+            .iter()
+            .map(|s| (s.source_lang.as_str(), s.target_lang.as_str()))
+            .collect();
+        assert_eq!(langs, [("en", "ko"), ("en", "zh-TW")]);
+        assert_eq!(
+            (segs[0].status, segs[1].status),
+            (SegmentStatus::Translated, SegmentStatus::Untranslated)
+        );
+        // The lint reader still refuses a second language pair.
+        let (_d, p) = write("<xliff version=\"1.2\"><file source-language=\"en\" target-language=\"ko\"><body><trans-unit id=\"1\"><source>a</source></trans-unit></body></file><file source-language=\"en\" target-language=\"zh\"><body><trans-unit id=\"1\"><source>a</source></trans-unit></body></file></xliff>");
+        assert!(read(&p, None).is_err());
+    }
+
+    #[test]
+    fn import_mode_states() {
+        let unit = |attrs: &str, target: &str| {
+            let segs = bilingual(&format!(
+                "<xliff version=\"1.2\"><file source-language=\"en\" target-language=\"ko\"><body><trans-unit id=\"1\" {attrs}><source>a</source>{target}</trans-unit></body></file></xliff>"
+            ));
+            segs[0].status
+        };
+        use SegmentStatus::*;
+        assert_eq!(unit("", "<target>가</target>"), Translated);
+        assert_eq!(unit("", ""), Untranslated);
+        assert_eq!(unit("", "<target/>"), Empty);
+        assert_eq!(unit("", "<target state=\"new\"></target>"), Untranslated);
+        assert_eq!(
+            unit(
+                "approved=\"no\"",
+                "<target state=\"needs-review-translation\">가</target>"
+            ),
+            Translated
+        );
+        assert_eq!(
+            unit(
+                "approved=\"yes\"",
+                "<target state=\"needs-translation\">가</target>"
+            ),
+            Translated
+        );
+        assert_eq!(
+            unit(
+                "approved=\"yes\"",
+                "<target state=\"x-rejected\">가</target>"
+            ),
+            Rejected
+        );
+        assert_eq!(unit("", "<target state=\"final\"> </target>"), Empty);
+    }
+
+    #[test]
+    fn editor_dates_become_tmx_dates() {
+        assert_eq!(
+            editor_date("12/08/2017 11:41:26").as_deref(),
+            Some("20171208T114126Z")
+        );
+        assert_eq!(
+            editor_date("1/2/2026 9:05:00").as_deref(),
+            Some("20260102T090500Z")
+        );
+        assert_eq!(
+            editor_date("2017-01-18T02:29:31Z").as_deref(),
+            Some("20170118T022931Z")
+        );
+        assert_eq!(editor_date("13/01/2026 10:00:00"), None);
+        assert_eq!(editor_date("yesterday"), None);
+    }
+
     #[test]
     fn xliff_utf16_error_names_its_line() {
         let mut bytes = vec![0xFF, 0xFE];

@@ -54,9 +54,11 @@ impl<'a> LineIndex<'a> {
         (i as u64, col as u64 + 1)
     }
 
-    /// The 1-based line of byte offset `byte`.
+    /// The 1-based line of byte offset `byte` (a binary search: no column is counted, so
+    /// a reader may ask for every event of a one-line file).
     pub fn line(&self, byte: u64) -> u64 {
-        self.position(byte).0
+        let byte = (byte as usize).min(self.text.len());
+        self.line_starts.partition_point(|&s| s <= byte) as u64
     }
 }
 
@@ -212,5 +214,8 @@ mod tests {
         assert_eq!(ix.position(9), (2, 3));
         assert_eq!(ix.position(t.len() as u64 - 1), (3, 1));
         assert_eq!(ix.position(1000), (3, 2));
+        for b in 0..=t.len() as u64 + 2 {
+            assert_eq!(ix.line(b), ix.position(b).0, "{b}");
+        }
     }
 }

@@ -11,9 +11,10 @@
 #      and `--format xliff2` (translate.storage.xliff2) with every source and target
 #      right, every unit translated (XLIFF 1.2: approved; 2.0: state="translated");
 #  (b) when this build has `concord pretranslate`: a document of the memory's English
-#      sentences plus new ones is pretranslated to XLIFF 1.2 and 2.0, and
-#      translate-toolkit reads the expected targets and states (exact matches
-#      translated, sentences the memory lacks without target);
+#      sentences, one that differs only in a date, and new ones is pretranslated to
+#      XLIFF 1.2 and 2.0, and translate-toolkit reads the expected targets and states
+#      (exact matches translated, the adapted match with the new date left for review,
+#      sentences the memory lacks without target);
 #  (c) OmegaT 3.6 in console mode (--mode=console-translate) takes the XLIFF 1.2 file
 #      (pretranslated when (b) ran, else the export) as a source file, with concord's TMX
 #      in tm/auto/, writes the translated XLIFF, and its exported TMX
@@ -118,6 +119,7 @@ if "$concord" pretranslate --help >/dev/null 2>&1; then
     say "(b) translate-toolkit reads concord pretranslate output (XLIFF 1.2 and 2.0)"
     {
         cut -f1 "$work/m.tsv" | tail -n +2
+        echo "The two foreign ministers met in Seoul on 19 March 2026."
         echo "The ambassador presented his credentials."
         echo "This sentence is not in the memory at all."
     } >"$work/doc.txt"
@@ -132,26 +134,42 @@ from translate.storage import xliff, xliff2
 work = sys.argv[1]
 rows = list(csv.reader(open(f"{work}/m.tsv", encoding="utf-8"), delimiter="\t"))[1:]
 want = {r[0]: r[1] for r in rows}
+adapted_src = "The two foreign ministers met in Seoul on 19 March 2026."
 bad = 0
 for v, store in (("xliff", xliff.xlifffile.parsefile(f"{work}/pre.xlf")),
                  ("xliff2", xliff2.Xliff2File.parsefile(f"{work}/pre2.xlf"))):
     units = [u for u in store.units if not u.isheader()]
-    exact = new = 0
+    # translate-toolkit's states: XLIFF 1.2 `state` → its scale (translated = 100,
+    # needs-review-* = 80..82, needs-translation = 30, new = 1); XLIFF 2.0 istranslated().
+    def translated(u):
+        return u.get_state_n() >= 100 if v == "xliff" else u.istranslated()
+    exact = adapted = new = approved = 0
     for u in units:
         src, tgt = str(u.source), str(u.target or "")
+        if v == "xliff":
+            approved += u.isapproved()
         if src in want:
-            if tgt == want[src] and u.istranslated():
+            if tgt == want[src] and translated(u):
                 exact += 1
             else:
                 bad += 1
-                print(f"  {v}: {src!r} -> {tgt!r} (translated={u.istranslated()})")
+                print(f"  {v}: {src!r} -> {tgt!r} (translated={translated(u)})")
+        elif src == adapted_src:
+            # An adapted fuzzy match: the new date in the target, left for review.
+            if "2026년 3월 19일" in tgt and not translated(u):
+                adapted += 1
+            else:
+                bad += 1
+                print(f"  {v}: adapted {src!r} -> {tgt!r} (translated={translated(u)})")
         else:
-            if u.istranslated():
+            if translated(u) or tgt.strip():
                 bad += 1
                 print(f"  {v}: {src!r} should be untranslated, got {tgt!r}")
             new += 1
-    print(f"  {v}: {len(units)} units, {exact} exact matches translated, {new} new left untranslated")
-    if len(units) != len(rows) + 2 or exact != len(rows):
+    extra = f", {approved} approved" if v == "xliff" else ""
+    print(f"  {v}: {len(units)} units; {exact} exact matches translated, {adapted} adapted "
+          f"for review, {new} new without target{extra}")
+    if len(units) != len(rows) + 3 or exact != len(rows) or adapted != 1:
         bad += 1
 sys.exit(1 if bad else 0)
 PY
