@@ -79,6 +79,7 @@ pub mod lang;
 pub mod limits;
 pub mod lint;
 pub mod output;
+pub mod pretranslate;
 pub mod qgram;
 pub mod samples;
 pub mod segment;

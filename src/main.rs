@@ -50,6 +50,9 @@ pub enum Command {
     Match(cli::matching::MatchArgs),
     /// Concordance: find the units whose segment contains a word or phrase.
     Search(cli::matching::SearchArgs),
+    /// Fill a document's targets from the memory (XLIFF 1.2/2.0, SDLXLIFF, MQXLIFF, TSV
+    /// out), adapting numbers, dates and glossary terms of fuzzy matches.
+    Pretranslate(cli::pretranslate::PretranslateArgs),
     /// Serve the memory over HTTP: the JSON API (/v1/), tmserver routes for Weblate, and
     /// a web page for translators.
     #[cfg(feature = "server")]

@@ -983,6 +983,102 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
     );
 }
 
+/// A 10,000-segment English document for `pretranslate`, from a memory's TSV: every
+/// other segment is a stored English segment (half of them with their first number
+/// changed, so that auto-adaptation has work), the rest the bench queries (fuzzy matches
+/// and new text), in a fixed order.
+fn pretranslate_doc(tsv: &Path, qfile: &Path, out: &Path, segments: usize) -> std::io::Result<()> {
+    let text = std::fs::read_to_string(tsv)?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let en = header.iter().position(|h| *h == "en").unwrap_or(0);
+    let stored: Vec<&str> = lines
+        .filter_map(|l| l.split('\t').nth(en))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let queries: Vec<Query> = read_queries(qfile)?
+        .into_iter()
+        .filter(|q| q.lang == "en")
+        .collect();
+    let mut w = BufWriter::new(std::fs::File::create(out)?);
+    let stride = (stored.len() / (segments / 2).max(1)).max(1);
+    for i in 0..segments {
+        let line = if i % 2 == 0 && !stored.is_empty() {
+            let s = stored[(i / 2 * stride) % stored.len()];
+            if i % 4 == 0 {
+                // Change the first number: 12 -> 13.
+                let b = s.as_bytes();
+                match b.iter().position(|c| c.is_ascii_digit()) {
+                    Some(k) => {
+                        let mut v = b.to_vec();
+                        v[k] = if b[k] == b'9' { b'1' } else { b[k] + 1 };
+                        String::from_utf8(v).unwrap_or_else(|_| s.to_string())
+                    }
+                    None => s.to_string(),
+                }
+            } else {
+                s.to_string()
+            }
+        } else if !queries.is_empty() {
+            queries[(i / 2) % queries.len()].text.clone()
+        } else {
+            format!("Segment {i} has no query to copy.")
+        };
+        writeln!(w, "{}", line.replace(['\t', '\n', '\r'], " "))?;
+    }
+    w.flush()
+}
+
+/// `concord pretranslate` of a 10,000-segment document against the formulaic memories:
+/// wall time and peak RSS of the child process.
+fn pretranslate_report(a: &Args, sizes: &[usize]) {
+    for &n in sizes {
+        let (tsv, qfile, db) = files(a, "formulaic", n);
+        gen_shape(a, "formulaic", n).expect("generate");
+        if !(a.reuse && db.exists()) {
+            remove_memory(&db);
+            let (wall, _, ok) = run_measured(
+                Command::new(concord_bin())
+                    .arg("--db")
+                    .arg(&db)
+                    .arg("import")
+                    .arg(&tsv)
+                    .stdout(Stdio::null()),
+            );
+            assert!(ok, "import failed");
+            println!("import {n} units          {:>8.2} s", wall.as_secs_f64());
+        }
+        let doc = a.dir.join(format!("pretranslate-doc-{n}.txt"));
+        pretranslate_doc(&tsv, &qfile, &doc, 10_000).expect("document");
+        for (to, out) in [("ko", "out-ko.xlf"), ("zh", "out-zh.tsv")] {
+            let out = a.dir.join(format!("pretranslate-{n}-{out}"));
+            let load = load_average();
+            let json = out.with_extension("json");
+            let (wall, rss, ok) = run_measured(
+                Command::new(concord_bin())
+                    .arg("--db")
+                    .arg(&db)
+                    .args(["--json", "pretranslate"])
+                    .arg(&doc)
+                    .args(["--from", "en", "--to", to, "-o"])
+                    .arg(&out)
+                    .stdout(std::fs::File::create(&json).expect("the JSON file")),
+            );
+            assert!(ok, "pretranslate failed");
+            let summary = std::fs::read(&json)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .map(|j| j["summary"].to_string())
+                .unwrap_or_default();
+            println!(
+                "pretranslate 10,000 segments en→{to} vs {n} units: {:>7.2} s   peak RSS {:.0} MB   load average before {load}\n  {summary}",
+                wall.as_secs_f64(),
+                rss as f64 / 1024.0
+            );
+        }
+    }
+}
+
 fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let get = |name: &str| -> Option<String> {
@@ -1045,6 +1141,10 @@ fn main() {
                 }
             }
         }
+        Some("pretranslate") => {
+            std::fs::create_dir_all(&a.dir).expect("dir");
+            pretranslate_report(&a, &sizes)
+        }
         Some("align-eval") => align_eval_report(&corpora, get("--only").as_deref()),
         Some("serve-load") => serve_load::run(
             &corpora,
@@ -1060,7 +1160,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]"
+                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench pretranslate [--sizes 100000,1000000] [--dir DIR] [--reuse]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]"
             );
             std::process::exit(2);
         }

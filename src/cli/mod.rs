@@ -6,6 +6,7 @@ pub mod glossary;
 pub mod lint;
 pub mod matching;
 pub mod memory;
+pub mod pretranslate;
 pub mod segment;
 #[cfg(feature = "server")]
 pub mod serve;
@@ -39,6 +40,7 @@ pub fn run(cli: &Cli) -> Result<Status> {
         Command::Terms(a) => glossary::terms(cli, a),
         Command::Match(a) => matching::match_cmd(cli, a),
         Command::Search(a) => matching::search_cmd(cli, a),
+        Command::Pretranslate(a) => pretranslate::pretranslate(cli, a),
         #[cfg(feature = "server")]
         Command::Serve(a) => serve::serve(cli, a),
         Command::Token(a) => token::run(cli, a),

@@ -28,6 +28,11 @@
 //! * [`draft`]: drafts for `lint`: bilingual TSV/CSV, XLIFF, TMX, aligned plain text;
 //!   readers stream [`draft::DraftEvent`]s whose [`segment::Segment`]s carry the line
 //!   and column of each text, its raw (untrimmed, unnormalized) text and inline codes.
+//! * [`bilingual`]: XLIFF files as a job to pretranslate (segments with raw inline codes
+//!   and the byte offsets of their targets), and [`bilingual::read_source`], the
+//!   document a pretranslation reads (XLIFF, TMX, TSV/CSV, plain text).
+//! * [`pretranslated`]: the writers of a pretranslation: XLIFF 1.2, XLIFF 2.0 (matches
+//!   module), the input's own XLIFF flavour spliced byte for byte, and TSV.
 //! * [`job`]: the source documents of a translation job (`analyze`, `pretranslate`):
 //!   text, Markdown, HTML, DOCX (split into sentences), TSV/CSV with a source column,
 //!   XLIFF, SDLXLIFF, MQXLIFF and TMX, several files in order, as [`job::JobSegment`]s.
@@ -54,12 +59,14 @@
 //! that normalizes text); TMX markup is normalized with [`crate::text::nfc`]. Draft
 //! readers never normalize: lint sees what the file holds.
 
+pub mod bilingual;
 pub mod document;
 pub mod draft;
 pub mod glossary;
 pub mod import;
 pub mod input;
 pub mod job;
+pub mod pretranslated;
 pub mod segment;
 pub mod srx;
 pub mod tabular;

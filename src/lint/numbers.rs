@@ -702,6 +702,264 @@ pub fn format_value(v: f64) -> String {
     }
 }
 
+/// A calendar date found in a text, built on the numbers of [`extract`] (the one place
+/// concord reads dates: lint compares their numbers, pretranslation rewrites them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateSpan {
+    /// Start (chars, in the original text).
+    pub start: usize,
+    /// End (chars, in the original text).
+    pub end: usize,
+    /// The year, when written.
+    pub year: Option<i32>,
+    /// The month (1–12).
+    pub month: u32,
+    /// The day of the month, when written.
+    pub day: Option<u32>,
+}
+
+impl DateSpan {
+    /// True when both dates write the same fields (year, day) and those fields agree.
+    pub fn same_date(&self, other: &DateSpan) -> bool {
+        self.year == other.year && self.month == other.month && self.day == other.day
+    }
+}
+
+fn int_value(n: &Number) -> Option<i64> {
+    let v = *n.values.first()?;
+    (v.fract() == 0.0 && (0.0..1e6).contains(&v)).then_some(v as i64)
+}
+
+/// The dates of `text` in language family `family`: English `19 March 2026`,
+/// `March 19, 2026`, `19 March`, `March 2026`; Korean `2026년 3월 19일`; Chinese
+/// `2026年3月19日` (full-width digits fold as in [`extract`]).
+pub fn dates(text: &str, family: &str) -> Vec<DateSpan> {
+    let chars: Vec<char> = text.chars().collect();
+    let gap = |a: usize, b: usize, allowed: &[char]| -> bool {
+        a <= b && b - a <= 2 && chars[a..b].iter().all(|c| allowed.contains(c))
+    };
+    let mut out = Vec::new();
+    if family == "en" {
+        let nums = extract(text, "en", Side::Source);
+        let mut used = vec![false; nums.len()];
+        for m in 0..nums.len() {
+            if !nums[m].month || used[m] {
+                continue;
+            }
+            let month = int_value(&nums[m]).unwrap_or(0) as u32;
+            let (mut start, mut end) = (nums[m].start, nums[m].end);
+            let mut day = None;
+            let mut year = None;
+            let is_day = |n: &Number| {
+                !n.month
+                    && int_value(n).is_some_and(|v| (1..=31).contains(&v))
+                    && n.end - n.start <= 2
+            };
+            let is_year = |n: &Number| {
+                !n.month
+                    && int_value(n).is_some_and(|v| (1000..=2999).contains(&v))
+                    && n.end - n.start == 4
+            };
+            // 19 March ...
+            if m > 0 && !used[m - 1] && is_day(&nums[m - 1]) && gap(nums[m - 1].end, start, &[' '])
+            {
+                day = int_value(&nums[m - 1]).map(|v| v as u32);
+                start = nums[m - 1].start;
+                used[m - 1] = true;
+            }
+            let mut k = m + 1;
+            // March 19 ...
+            if day.is_none()
+                && k < nums.len()
+                && is_day(&nums[k])
+                && gap(end, nums[k].start, &[' '])
+            {
+                day = int_value(&nums[k]).map(|v| v as u32);
+                end = nums[k].end;
+                used[k] = true;
+                k += 1;
+            }
+            // ... 2026
+            if k < nums.len() && is_year(&nums[k]) && gap(end, nums[k].start, &[' ', ',']) {
+                year = int_value(&nums[k]).map(|v| v as i32);
+                end = nums[k].end;
+                used[k] = true;
+            }
+            if day.is_some() || year.is_some() {
+                used[m] = true;
+                out.push(DateSpan {
+                    start,
+                    end,
+                    year,
+                    month,
+                    day,
+                });
+            }
+        }
+        return out;
+    }
+    let (y, mo, d) = match family {
+        "ko" => ('년', '월', '일'),
+        "zh" | "ja" => ('年', '月', '日'),
+        _ => return out,
+    };
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let value = |s: usize, e: usize| -> i64 {
+        chars[s..e].iter().fold(0i64, |acc, &c| {
+            let v = if c.is_ascii_digit() {
+                c as i64 - '0' as i64
+            } else {
+                c as i64 - '０' as i64
+            };
+            acc.saturating_mul(10).saturating_add(v)
+        })
+    };
+    // A run of digits followed by `unit` (spaces allowed before the unit in neither
+    // language; one space after it in Korean).
+    let field = |i: usize, unit: char| -> Option<(i64, usize)> {
+        let mut j = i;
+        while j < chars.len() && digit(chars[j]) {
+            j += 1;
+        }
+        if j == i || j - i > 4 || chars.get(j) != Some(&unit) {
+            return None;
+        }
+        Some((value(i, j), j + 1))
+    };
+    let skip_space = |i: usize| if chars.get(i) == Some(&' ') { i + 1 } else { i };
+    let mut i = 0;
+    while i < chars.len() {
+        if !digit(chars[i]) || (i > 0 && digit(chars[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut year = None;
+        let mut at = i;
+        if let Some((v, e)) = field(at, y) {
+            if (1000..=2999).contains(&v) {
+                year = Some(v as i32);
+                at = skip_space(e);
+            }
+        }
+        let Some((m, e)) = field(at, mo).filter(|(m, _)| (1..=12).contains(m)) else {
+            i += 1;
+            continue;
+        };
+        let mut end = e;
+        let mut day = None;
+        let at2 = skip_space(e);
+        if let Some((dv, e2)) = field(at2, d).filter(|(v, _)| (1..=31).contains(v)) {
+            day = Some(dv as u32);
+            end = e2;
+        }
+        if year.is_some() || day.is_some() {
+            out.push(DateSpan {
+                start,
+                end,
+                year,
+                month: m as u32,
+                day,
+            });
+        }
+        i = end;
+    }
+    out
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A date written the way language family `family` writes it: `2026년 3월 19일`,
+/// `2026年3月19日`, `19 March 2026` (the fields the date has).
+pub fn write_date(d: &DateSpan, family: &str) -> String {
+    let month = MONTH_NAMES[(d.month.clamp(1, 12) - 1) as usize];
+    match family {
+        "ko" => {
+            let mut parts = Vec::new();
+            if let Some(y) = d.year {
+                parts.push(format!("{y}년"));
+            }
+            parts.push(format!("{}월", d.month));
+            if let Some(day) = d.day {
+                parts.push(format!("{day}일"));
+            }
+            parts.join(" ")
+        }
+        "zh" | "ja" => {
+            let mut s = String::new();
+            if let Some(y) = d.year {
+                s.push_str(&format!("{y}年"));
+            }
+            s.push_str(&format!("{}月", d.month));
+            if let Some(day) = d.day {
+                s.push_str(&format!("{day}日"));
+            }
+            s
+        }
+        _ => match (d.day, d.year) {
+            (Some(day), Some(y)) => format!("{day} {month} {y}"),
+            (Some(day), None) => format!("{day} {month}"),
+            (None, Some(y)) => format!("{month} {y}"),
+            (None, None) => month.to_string(),
+        },
+    }
+}
+
+/// Write `value` the way `like` (a number as the target wrote it) writes numbers:
+/// thousands separators when `like` has them (or, when `like` has too few digits to
+/// tell, when the family groups them: Korean and English do, Chinese from five
+/// digits), the decimals of the value. `None` when `like` is not written in plain digits
+/// (`500만`, `三十`: rewriting those is not attempted).
+pub fn write_like(value: f64, like: &str, family: &str) -> Option<String> {
+    let plain = like
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ',' || c == '.');
+    if !plain || !like.chars().any(|c| c.is_ascii_digit()) || !value.is_finite() || value < 0.0 {
+        return None;
+    }
+    let text = format_value(value);
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (text, None),
+    };
+    let like_int = like.split('.').next().unwrap_or("");
+    let group = if like_int.contains(',') {
+        true
+    } else if like_int.len() >= 4 {
+        false
+    } else {
+        match family {
+            "zh" => int.len() >= 5,
+            _ => true,
+        }
+    };
+    let mut out = String::new();
+    for (k, c) in int.chars().enumerate() {
+        if group && k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(&f);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -846,5 +1104,73 @@ mod tests {
     fn formatting() {
         assert_eq!(format_value(1e6), "1000000");
         assert_eq!(format_value(1.5), "1.5");
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    fn one(text: &str, family: &str) -> (String, Option<i32>, u32, Option<u32>) {
+        let d = dates(text, family);
+        assert_eq!(d.len(), 1, "{text}: {d:?}");
+        let d = d[0];
+        let span: String = text.chars().skip(d.start).take(d.end - d.start).collect();
+        (span, d.year, d.month, d.day)
+    }
+
+    #[test]
+    fn dates_in_three_languages() {
+        assert_eq!(
+            one("Signed on 19 March 2026 in Seoul.", "en"),
+            ("19 March 2026".into(), Some(2026), 3, Some(19))
+        );
+        assert_eq!(
+            one("Signed on March 19, 2026.", "en"),
+            ("March 19, 2026".into(), Some(2026), 3, Some(19))
+        );
+        assert_eq!(
+            one("Due in May 2025.", "en"),
+            ("May 2025".into(), Some(2025), 5, None)
+        );
+        assert_eq!(
+            one("2026년 3월 19일 서울에서", "ko"),
+            ("2026년 3월 19일".into(), Some(2026), 3, Some(19))
+        );
+        assert_eq!(
+            one("于２０２６年3月19日签署", "zh"),
+            ("２０２６年3月19日".into(), Some(2026), 3, Some(19))
+        );
+        assert!(dates("Article 3 of 19 members", "en").is_empty());
+        assert!(dates("3월에", "ko").is_empty());
+    }
+
+    #[test]
+    fn dates_written_each_way() {
+        let d = DateSpan {
+            start: 0,
+            end: 0,
+            year: Some(2026),
+            month: 3,
+            day: Some(19),
+        };
+        assert_eq!(write_date(&d, "ko"), "2026년 3월 19일");
+        assert_eq!(write_date(&d, "zh"), "2026年3月19日");
+        assert_eq!(write_date(&d, "en"), "19 March 2026");
+        // Round trip: what is written reads back as the same date.
+        for fam in ["ko", "zh", "en"] {
+            let back = dates(&write_date(&d, fam), fam);
+            assert!(back.len() == 1 && back[0].same_date(&d), "{fam}");
+        }
+    }
+
+    #[test]
+    fn numbers_written_like_the_target() {
+        assert_eq!(write_like(1200.0, "1,000", "zh").as_deref(), Some("1,200"));
+        assert_eq!(write_like(1200.0, "1000", "ko").as_deref(), Some("1200"));
+        assert_eq!(write_like(1200.0, "30", "ko").as_deref(), Some("1,200"));
+        assert_eq!(write_like(1200.0, "30", "zh").as_deref(), Some("1200"));
+        assert_eq!(write_like(2.5, "30", "ko").as_deref(), Some("2.5"));
+        assert_eq!(write_like(5e6, "500만", "ko"), None);
     }
 }

@@ -1,0 +1,507 @@
+//! `concord pretranslate`: targets, states and scores in every output format, inline
+//! codes carried or marked for review, auto-adaptation in Korean and Chinese, byte-for-
+//! byte splicing of SDLXLIFF and MQXLIFF, --overwrite, bad input and atomic outputs.
+
+mod common;
+
+use common::{data, shared_fixtures, stderr, stdout, Env};
+use regex::Regex;
+
+const TMX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4">
+<header srclang="en" segtype="sentence" o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>
+<body>
+<tu tuid="talks"><tuv xml:lang="en"><seg>The talks will resume on 12 May 2025 in Geneva.</seg></tuv>
+<tuv xml:lang="ko"><seg>회담은 2025년 5월 12일 제네바에서 재개된다.</seg></tuv>
+<tuv xml:lang="zh-CN"><seg>会谈将于2025年5月12日在日内瓦恢复。</seg></tuv></tu>
+<tu tuid="exports"><tuv xml:lang="en"><seg>Exports rose 30 percent to 1,200 tonnes last year.</seg></tuv>
+<tuv xml:lang="ko"><seg>지난해 수출은 30% 증가한 1,200톤이었다.</seg></tuv>
+<tuv xml:lang="zh-CN"><seg>去年出口增长30%，达到1200吨。</seg></tuv></tu>
+<tu tuid="wang"><tuv xml:lang="en"><seg>Foreign Minister Wang welcomed the joint statement.</seg></tuv>
+<tuv xml:lang="ko"><seg>왕 외교부장은 공동성명을 환영했다.</seg></tuv>
+<tuv xml:lang="zh-CN"><seg>王外长对联合声明表示欢迎。</seg></tuv></tu>
+<tu tuid="save"><tuv xml:lang="en"><seg>Press <bpt i="1">&lt;b&gt;</bpt>Save<ept i="1">&lt;/b&gt;</ept> to continue.</seg></tuv>
+<tuv xml:lang="ko"><seg>계속하려면 <bpt i="1">&lt;b&gt;</bpt>저장<ept i="1">&lt;/b&gt;</ept>을 누르십시오.</seg></tuv></tu>
+<tu tuid="seoul"><tuv xml:lang="en"><seg>The ministers met in Seoul.</seg></tuv>
+<tuv xml:lang="ko"><seg>장관들은 서울에서 만났다.</seg></tuv></tu>
+<tu tuid="first"><tuv xml:lang="en"><seg>First sentence.</seg></tuv>
+<tuv xml:lang="ko"><seg>첫째 문장입니다.</seg></tuv>
+<tuv xml:lang="fr"><seg>Première phrase.</seg></tuv></tu>
+<tu tuid="second"><tuv xml:lang="en"><seg>Second longer sentence.</seg></tuv>
+<tuv xml:lang="fr"><seg>Deuxième phrase, plus longue.</seg></tuv></tu>
+<tu tuid="dprk"><tuv xml:lang="en"><seg>The DPRK fired 2 missiles on Sunday.</seg></tuv>
+<tuv xml:lang="ko"><seg>북조선은 일요일 미사일 2발을 발사했다.</seg></tuv></tu>
+<tu tuid="annex"><tuv xml:lang="en"><seg>Annex</seg></tuv>
+<tuv xml:lang="zh-CN"><seg>附件</seg></tuv></tu>
+<tu tuid="uncitral"><tuv xml:lang="en"><seg>UNCITRAL Yearbook, vol. XXVII:</seg></tuv>
+<tuv xml:lang="zh-CN"><seg><ph x="1">&lt;FootnoteMarker /&gt;</ph><bpt i="2">{}</bpt><bpt i="3">&lt;uf&gt;</bpt>《贸易法委员会年鉴》<ept i="2">{}</ept><ept i="3">&lt;/uf&gt;</ept>，第二十七卷：</seg></tuv></tu>
+</body>
+</tmx>
+"#;
+
+const GLOSSARY: &str = "id,en,ko,zh\nwang,Foreign Minister Wang,왕 외교부장,王外长\npark,Foreign Minister Park,박 외교부 장관,朴外长\ndprk,DPRK,북한,朝鲜\n";
+
+fn env() -> Env {
+    let env = Env::new();
+    let tmx = env.file("m.tmx", TMX);
+    let o = env.import(&[&tmx]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    env.file("g.csv", GLOSSARY);
+    env
+}
+
+const DOC: &str = "The talks will resume on 19 March 2026 in Geneva.\nExports rose 45 percent to 1,500 tonnes last year.\nForeign Minister Park welcomed the joint statement.\nSomething nobody has translated before today.\n";
+
+fn tsv_rows(s: &str) -> Vec<Vec<String>> {
+    s.lines()
+        .skip(1)
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn pretranslate_adapts_dates_numbers_and_terms_in_korean() {
+    let env = env();
+    env.file("doc.txt", DOC);
+    let o = env.run(&[
+        "pretranslate",
+        "doc.txt",
+        "--from",
+        "en",
+        "--to",
+        "ko",
+        "-o",
+        "out.tsv",
+        "--glossary",
+        "g.csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("4 segments (en → ko): 0 exact, 0 fuzzy, 3 adapted"),
+        "{}",
+        stdout(&o)
+    );
+    let out = std::fs::read_to_string(env.path().join("out.tsv")).unwrap();
+    let rows = tsv_rows(&out);
+    assert_eq!(rows[0][1], "회담은 2026년 3월 19일 제네바에서 재개된다.");
+    assert_eq!(rows[0][2], "99");
+    assert_eq!(rows[0][5], "adapted");
+    assert_eq!(rows[1][1], "지난해 수출은 45% 증가한 1,500톤이었다.");
+    assert_eq!(rows[2][1], "박 외교부 장관은 공동성명을 환영했다.");
+    assert_eq!((rows[3][1].as_str(), rows[3][5].as_str()), ("", "no-match"));
+    // The report says what was changed, with the raw score and the penalty.
+    let o = env.run(&[
+        "--json",
+        "pretranslate",
+        "doc.txt",
+        "--from",
+        "en",
+        "--to",
+        "ko",
+        "-o",
+        "out.xlf",
+        "--glossary",
+        "g.csv",
+        "--adapt-penalty",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let best = &j["segments"][0]["best"];
+    assert_eq!(best["adapted"], true);
+    assert_eq!(best["score"], 98.0);
+    assert!(best["raw_score"].as_f64().unwrap() < 98.0, "{best}");
+    assert_eq!(best["substitutions"][0]["kind"], "date");
+    assert_eq!(best["substitutions"][0]["target_to"], "2026년 3월 19일");
+    assert_eq!(j["segments"][2]["terms"][0]["targets"][0], "박 외교부 장관");
+    let xlf = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
+    assert!(xlf.contains("state-qualifier=\"leveraged-tm\""), "{xlf}");
+    assert!(
+        xlf.contains("<alt-trans match-quality=\"98\" origin=\"m.tmx\">"),
+        "{xlf}"
+    );
+    assert!(
+        xlf.contains("<note from=\"concord\">term: Foreign Minister Park → 박 외교부 장관</note>"),
+        "{xlf}"
+    );
+    assert!(xlf.contains("adapted from a "), "{xlf}");
+}
+
+#[test]
+fn pretranslate_adapts_in_chinese_and_writes_xliff2_matches() {
+    let env = env();
+    env.file("doc.txt", DOC);
+    let o = env.run(&[
+        "pretranslate",
+        "doc.txt",
+        "--from",
+        "en",
+        "--to",
+        "zh-CN",
+        "-o",
+        "out.xlf",
+        "--output-format",
+        "xliff2",
+        "--glossary",
+        "g.csv",
+        "--alternatives",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let x = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
+    assert!(
+        x.contains("<target>会谈将于2026年3月19日在日内瓦恢复。</target>"),
+        "{x}"
+    );
+    assert!(
+        x.contains("<target>去年出口增长45%，达到1500吨。</target>"),
+        "{x}"
+    );
+    assert!(
+        x.contains("<target>朴外长对联合声明表示欢迎。</target>"),
+        "{x}"
+    );
+    assert!(
+        x.contains("xmlns:mtc=\"urn:oasis:names:tc:xliff:matches:2.0\""),
+        "{x}"
+    );
+    assert!(
+        Regex::new(
+            r##"<mtc:match id="m1" ref="#s1" similarity="[0-9.]+" type="tm" origin="m.tmx">"##
+        )
+        .unwrap()
+        .is_match(&x),
+        "{x}"
+    );
+    // Adapted targets are not final: state initial; nothing else is translated.
+    assert!(!x.contains("state=\"translated\""), "{x}");
+    assert_eq!(x.matches("state=\"initial\"").count(), 4, "{x}");
+}
+
+const XLF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+  <file original="page.html" source-language="en" target-language="ko" datatype="html">
+    <body>
+      <trans-unit id="save">
+        <source>Press <bpt id="1">&lt;b></bpt>Save<ept id="1">&lt;/b></ept> to continue.</source>
+      </trans-unit>
+      <trans-unit id="seoul">
+        <source>The ministers met in <g id="1">Seoul</g>.</source>
+      </trans-unit>
+      <trans-unit id="talks">
+        <source>The talks will resume on 19 March 2026 in Geneva.</source>
+        <target>이미 번역됨.</target>
+      </trans-unit>
+    </body>
+  </file>
+</xliff>
+"#;
+
+#[test]
+fn pretranslate_xliff12_carries_codes_and_marks_unmappable_ones_for_review() {
+    let env = env();
+    env.file("page.xlf", XLF);
+    let o = env.run(&["pretranslate", "page.xlf", "-o", "out.xlf"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let x = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
+    // The exact match takes the source's own codes, byte for byte.
+    assert!(x.contains("<target state=\"translated\" state-qualifier=\"exact-match\">계속하려면 <bpt id=\"1\">&lt;b></bpt>저장<ept id=\"1\">&lt;/b></ept>을 누르십시오.</target>"), "{x}");
+    // The match has no codes for <g>: the text, marked for review, with the reason.
+    assert!(x.contains("<target state=\"needs-review-translation\" state-qualifier=\"exact-match\">장관들은 서울에서 만났다.</target>"), "{x}");
+    assert!(x.contains("<note from=\"concord\">review: inline codes: the match has 0 opening code(s) where the source has 1</note>"), "{x}");
+    // The existing target is kept; the rest of the file is as it was.
+    assert!(x.contains("<target>이미 번역됨.</target>"), "{x}");
+    let strip = |s: &str| {
+        let mut s = s.to_string();
+        for el in ["alt-trans", "target", "note"] {
+            let re = Regex::new(&format!(r"(?s)\n\s*<{el}[ >].*?</{el}>")).unwrap();
+            s = re.replace_all(&s, "").into_owned();
+        }
+        s
+    };
+    assert_eq!(strip(&x), strip(XLF), "{x}");
+    // --overwrite replaces it (adapted), and the output re-reads as a draft.
+    let o = env.run(&[
+        "pretranslate",
+        "page.xlf",
+        "-o",
+        "out2.xlf",
+        "--overwrite",
+        "--output-format",
+        "xliff",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let x = std::fs::read_to_string(env.path().join("out2.xlf")).unwrap();
+    assert!(
+        x.contains("회담은 2026년 3월 19일 제네바에서 재개된다.</target>"),
+        "{x}"
+    );
+    assert!(!x.contains("이미 번역됨"), "{x}");
+    let o = env.run(&[
+        "lint",
+        "out2.xlf",
+        "--no-memory",
+        "--rule",
+        "number-mismatch",
+    ]);
+    assert!(o.status.code() != Some(2), "{}", stderr(&o));
+}
+
+/// Every byte of `a` and `b` outside the regions `re` matches is the same.
+fn same_outside(a: &str, b: &str, re: &Regex) {
+    let a2 = re.replace_all(a, "@");
+    let b2 = re.replace_all(b, "@");
+    assert_eq!(a2, b2);
+}
+
+#[test]
+fn pretranslate_sdlxliff_keeps_every_other_byte() {
+    let Some(dir) = shared_fixtures("xliff") else {
+        return;
+    };
+    let env = env();
+    let input = std::fs::read(dir.join("okapi-test.txt_en-US_fr-FR.sdlxliff")).unwrap();
+    let p = env.file("t.sdlxliff", &input);
+    // Targets exist: without --overwrite nothing changes, to the byte.
+    let o = env.run(&["pretranslate", p.to_str().unwrap(), "-o", "same.sdlxliff"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(env.path().join("same.sdlxliff")).unwrap(),
+        input
+    );
+    let o = env.run(&[
+        "pretranslate",
+        p.to_str().unwrap(),
+        "-o",
+        "out.sdlxliff",
+        "--overwrite",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(std::fs::read(env.path().join("out.sdlxliff")).unwrap()).unwrap();
+    let inp = String::from_utf8(input).unwrap();
+    assert!(out.starts_with('\u{FEFF}'), "the BOM is kept");
+    assert!(
+        out.contains("<mrk mtype=\"seg\" mid=\"1\">Première phrase.</mrk>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<mrk mtype=\"seg\" mid=\"2\">Deuxième phrase, plus longue.</mrk>"),
+        "{out}"
+    );
+    // Segments without a match keep their target.
+    assert!(
+        out.contains("<mrk mtype=\"seg\" mid=\"3\">Et ensuite une troisième.</mrk>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<sdl:seg id=\"1\" conf=\"Translated\" origin=\"tm\" percent=\"100\">"),
+        "{out}"
+    );
+    // Only the two changed segments' mrk contents and sdl:seg start tags differ.
+    let re =
+        Regex::new(r#"<mrk mtype="seg" mid="[12]">[^<]*</mrk>|<sdl:seg id="[12]"[^>]*>"#).unwrap();
+    same_outside(
+        &inp[inp.find("<target>").unwrap()..],
+        &out[out.find("<target>").unwrap()..],
+        &re,
+    );
+    assert_eq!(
+        inp[..inp.find("<target>").unwrap()],
+        out[..out.find("<target>").unwrap()]
+    );
+}
+
+#[test]
+fn pretranslate_mqxliff_keeps_every_other_byte() {
+    let Some(dir) = shared_fixtures("xliff") else {
+        return;
+    };
+    let env = env();
+    let input = std::fs::read_to_string(dir.join("okapi-sampe_sch.xliff")).unwrap();
+    let p = env.file("t.mqxliff", &input);
+    let o = env.run(&[
+        "pretranslate",
+        p.to_str().unwrap(),
+        "-o",
+        "out.mqxliff",
+        "--overwrite",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = std::fs::read_to_string(env.path().join("out.mqxliff")).unwrap();
+    // The memory's codes (ph, two overlapping bpt/ept pairs) map onto the source's.
+    assert!(out.contains("<target xml:space=\"preserve\"><ph id=\"1\">&lt;FootnoteMarker /&gt;</ph><bpt id=\"2\" ctype=\"italic\">{}</bpt><bpt id=\"3\">&lt;uf ufcatid=&quot;7&quot; f=&quot;Times New Roman&quot; fs=&quot;Italic&quot;&gt;</bpt>《贸易法委员会年鉴》<ept id=\"2\">{}</ept><ept id=\"3\">&lt;/uf&gt;</ept>，第二十七卷：</target>"), "{out}");
+    assert!(
+        out.contains("mq:status=\"Pretranslated\" mq:percent=\"100\""),
+        "{out}"
+    );
+    let re = Regex::new(r#"(?s)<target xml:space="preserve">.*?</target>|mq:status="[A-Za-z]+" mq:percent="[0-9]+""#).unwrap();
+    same_outside(&input, &out, &re);
+}
+
+#[test]
+fn pretranslate_team_mqxliff_fills_an_empty_target() {
+    let env = env();
+    let o = env.run(&[
+        "pretranslate",
+        data("formats", "mqxliff-en-zh.mqxliff").to_str().unwrap(),
+        "-o",
+        "out.mqxliff",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = std::fs::read_to_string(env.path().join("out.mqxliff")).unwrap();
+    assert!(
+        out.contains("<target xml:space=\"preserve\">附件</target>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<trans-unit id=\"2\" mq:status=\"Pretranslated\" mq:percent=\"100\">"),
+        "{out}"
+    );
+    // The translated unit is kept as it was.
+    assert!(
+        out.contains(
+            "<trans-unit id=\"1\" mq:status=\"ManuallyConfirmed\" mq:segmentguid=\"0f6d\">"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn pretranslate_bad_input_is_exit_2_and_writes_nothing() {
+    let env = env();
+    env.file("doc.txt", DOC);
+    env.file("out.xlf", "old");
+    // A language the memory lacks.
+    let o = env.run(&[
+        "pretranslate",
+        "doc.txt",
+        "--from",
+        "en",
+        "--to",
+        "ja",
+        "-o",
+        "out.xlf",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("doc.txt") && stderr(&o).contains("no segments in ja"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path().join("out.xlf")).unwrap(),
+        "old"
+    );
+    // Malformed XLIFF: file and line.
+    env.file("bad.xlf", "<xliff version=\"1.2\">\n<file source-language=\"en\" target-language=\"ko\"><body>\n<trans-unit id=\"1\"><source>a</target></trans-unit>\n</body></file></xliff>");
+    let o = env.run(&["pretranslate", "bad.xlf", "-o", "new.xlf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.xlf:3:"), "{}", stderr(&o));
+    assert!(!env.path().join("new.xlf").exists());
+    // No target language in the file, none given.
+    env.file("nolang.xlf", "<xliff version=\"1.2\">\n<file source-language=\"en\"><body>\n<trans-unit id=\"1\"><source>Annex</source></trans-unit>\n</body></file></xliff>");
+    let o = env.run(&["pretranslate", "nolang.xlf", "-o", "new.xlf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("nolang.xlf:3:") && stderr(&o).contains("target-language"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!env.path().join("new.xlf").exists());
+    // Given with --to, it works.
+    let o = env.run(&[
+        "pretranslate",
+        "nolang.xlf",
+        "--to",
+        "zh-CN",
+        "-o",
+        "new.xlf",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // No temporary files are left behind.
+    let left: Vec<String> = std::fs::read_dir(env.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp") || n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn pretranslate_adapted_targets_flagged_by_lint_stay_for_review() {
+    // The stored translation misses the approved term (북한): after the number is
+    // adapted, term-missing flags the target, and it is marked for review.
+    let env = env();
+    env.file("doc.txt", "The DPRK fired 3 missiles on Sunday.\n");
+    let o = env.run(&[
+        "--json",
+        "pretranslate",
+        "doc.txt",
+        "--from",
+        "en",
+        "--to",
+        "ko",
+        "-o",
+        "out.xlf",
+        "--glossary",
+        "g.csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let seg = &j["segments"][0];
+    assert_eq!(seg["outcome"], "adapted", "{seg}");
+    assert_eq!(seg["target_text"], "북조선은 일요일 미사일 3발을 발사했다.");
+    let review = seg["review"][0].as_str().unwrap();
+    assert!(review.starts_with("term-missing:"), "{review}");
+    assert_eq!(j["summary"]["review"], 1);
+    let x = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
+    assert!(
+        x.contains("state=\"needs-review-translation\" state-qualifier=\"leveraged-tm\""),
+        "{x}"
+    );
+    assert!(
+        x.contains("<note from=\"concord\">review: term-missing:"),
+        "{x}"
+    );
+}
+
+#[test]
+fn pretranslate_reads_a_tsv_source_column_and_a_markdown_document() {
+    let env = env();
+    env.file("doc.tsv", "en\nThe ministers met in Seoul.\nAnnex\n");
+    let o = env.run(&["pretranslate", "doc.tsv", "--to", "ko", "-o", "out.tsv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = tsv_rows(&std::fs::read_to_string(env.path().join("out.tsv")).unwrap());
+    assert_eq!(
+        (
+            rows[0][1].as_str(),
+            rows[0][2].as_str(),
+            rows[0][5].as_str()
+        ),
+        ("장관들은 서울에서 만났다.", "100", "exact")
+    );
+    assert_eq!(rows[1][5], "no-match");
+    // A document is split into sentences.
+    env.file("doc.md", "# Statement\n\nThe ministers met in Seoul. Exports rose 45 percent to 1,500 tonnes last year.\n");
+    let o = env.run(&[
+        "pretranslate",
+        "doc.md",
+        "--from",
+        "en",
+        "--to",
+        "ko",
+        "-o",
+        "md.tsv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = tsv_rows(&std::fs::read_to_string(env.path().join("md.tsv")).unwrap());
+    let targets: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(
+        targets,
+        vec![
+            "",
+            "장관들은 서울에서 만났다.",
+            "지난해 수출은 45% 증가한 1,500톤이었다."
+        ]
+    );
+}
