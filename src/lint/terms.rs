@@ -4,14 +4,18 @@
 //! leftmost first; English inflections; Korean particles, compounds and strict entries;
 //! Chinese substrings), built once per draft:
 //!
-//! * **term-missing** (error): an entry found in the source has none of its approved
-//!   target variants among the *target's* recognized terms. Because the target is matched
-//!   with longest match too, 朝鲜 inside 朝鲜半岛 belongs to "Korean Peninsula" and does not
-//!   satisfy "DPRK". The check is about presence, not counts: **a source with a term twice
-//!   and a target with it once is fine** — translators merge repetitions and Korean and
-//!   Chinese drop repeated subjects, so counting would raise false errors. When the target
-//!   holds a forbidden variant of the same entry, only `term-forbidden` is reported.
-//!   Other renderings also satisfy it (`TermRules::satisfied`): a longer entry whose
+//! * **term-missing** (error): an occurrence of an entry in the source has no rendering
+//!   of its own in the target. The accounting is a matching (`TermRules::unrendered`):
+//!   each source occurrence takes an approved target variant of its entry among the
+//!   *target's* recognized terms, or another rendering; one target place renders one
+//!   occurrence only. Because the target is matched with longest match too, 朝鲜 inside
+//!   朝鲜半岛 belongs to "Korean Peninsula" and does not satisfy "DPRK". Named exceptions:
+//!   `repeat-in-sentence` (a repeat in the same source sentence as a rendered occurrence
+//!   may go unrendered: Korean and Chinese drop repeated subjects), `forbidden-variant`
+//!   (the target holds a forbidden variant of the entry: only `term-forbidden` is
+//!   reported), `kept-as-is`, `title-of-a-body` and the others of
+//!   `TermRules::exempt_from_missing`.
+//!   Other renderings (`TermRules::rendering`): a longer entry whose
 //!   English variant has the term as its head (外长 for "Minister"; not after *Vice*,
 //!   *North*…), or as a modifier whose rendering is inside the longer one (联合国 of
 //!   联合国安理会); a phrase made of entries whose parts are all rendered; in Korean, an
@@ -273,80 +277,232 @@ impl<'g> TermRules<'g> {
         let acronym = (2..=6).contains(&letters)
             && m.chars()
                 .all(|c| c.is_ascii_uppercase() || c == '.' || c.is_ascii_digit());
-        if acronym && contains_word(target, m) {
+        if acronym && (contains_word(target, m) || contains_word(target, &m.replace('.', ""))) {
             return true;
+        }
+        // `kept-as-is`: a Latin-script term written as it is in a Korean or Chinese target,
+        // inside a name left in English (Consumer Energy Alliance).
+        if (self.korean || self.chinese)
+            && m.chars().any(|c| c.is_ascii_alphabetic())
+            && contains_word(target, m)
+        {
+            return true;
+        }
+        // `title-of-a-body`: a head-of-state title followed by "of (the)" and an
+        // assembly, a court, a company...: the presiding officer of that body, another
+        // referent (the President of Congress → 의회장, 议长).
+        if entry
+            .domain
+            .as_deref()
+            .map(|d| d.eq_ignore_ascii_case("title"))
+            .unwrap_or(false)
+        {
+            let rest: String = src[sh.end.min(src.len())..].iter().collect();
+            let rest = rest.trim_start();
+            let rest = rest
+                .strip_prefix("of the ")
+                .or_else(|| rest.strip_prefix("of "));
+            if let Some(r) = rest {
+                let word: String = r.chars().take_while(|c| c.is_alphabetic()).collect();
+                if PRESIDED_BODIES.contains(&word.as_str()) {
+                    return true;
+                }
+            }
         }
         false
     }
 
-    /// True when the target renders entry `e` (found in the source as the variant with
-    /// key `variant`) although none of its approved variants is among the target's
-    /// terms: see the module documentation for each way.
-    fn satisfied(&self, e: usize, variant: Option<&str>, ctx: &Ctx<'_>, depth: u8) -> bool {
+    /// term-missing's accounting: the source occurrences (indices into `src`) left without
+    /// a rendering of their own in the target.
+    ///
+    /// A matching between the source's occurrences and the target's renderings: first
+    /// every occurrence takes an approved variant of its own entry among the target's
+    /// terms (left to right), then the occurrences left take one of the other renderings
+    /// ([`TermRules::rendering`]); a target place renders one occurrence only, so a longer
+    /// entry's rendering that its own occurrence took does not also render a shorter term
+    /// elsewhere in the source. A term inside a longer entry's occurrence is no occurrence
+    /// of its own: the recognizer's longest match gives it to the longer entry. The named
+    /// exceptions, each tested:
+    ///
+    /// * `repeat-in-sentence`: a repeat of an entry in the same source sentence as
+    ///   another occurrence of it that is rendered may go unrendered (Korean and Chinese
+    ///   drop a repeated subject or replace it with a pronoun: *the Special Representative
+    ///   said the Special Representative will return* → 특별대표는 다시 돌아오겠다고 말했다).
+    /// * `forbidden-variant`: the target holds a forbidden variant of the entry; that is
+    ///   term-forbidden's finding.
+    /// * The exemptions of [`TermRules::exempt_from_missing`] (phrases, `no-missing`,
+    ///   lowercase uses of titles, hyphenated compounds, acronyms kept as they are).
+    fn unrendered(
+        &self,
+        src: &[TermHit],
+        source: &str,
+        target: &str,
+        ctx: &Ctx<'_>,
+        forbidden_entries: &[usize],
+    ) -> Vec<usize> {
+        let mut taken: Vec<Sp> = Vec::new();
+        let mut rendered = vec![false; src.len()];
+        for (i, sh) in src.iter().enumerate() {
+            let keys = &self.approved_keys[sh.entry];
+            if keys.is_empty() {
+                rendered[i] = true; // The glossary has no translation for this entry.
+                continue;
+            }
+            if let Some(h) = ctx.hits.iter().find(|h| {
+                !h.forbidden
+                    && keys.contains(&match_key(&h.variant))
+                    && !taken.contains(&(h.start, h.end))
+            }) {
+                taken.push((h.start, h.end));
+                rendered[i] = true;
+            }
+        }
+        for (i, sh) in src.iter().enumerate() {
+            if rendered[i] {
+                continue;
+            }
+            let variant = match_key(&sh.variant);
+            if let Some(spans) = self.rendering(sh.entry, Some(&variant), ctx, 0, &taken) {
+                taken.extend(spans);
+                rendered[i] = true;
+            }
+        }
+        let sentence: Vec<usize> = src
+            .iter()
+            .map(|h| sentence_index(source, h.start))
+            .collect();
+        (0..src.len())
+            .filter(|&i| {
+                let sh = &src[i];
+                let e = sh.entry;
+                let repeat = || {
+                    (0..src.len()).any(|j| {
+                        j != i && rendered[j] && src[j].entry == e && sentence[j] == sentence[i]
+                    })
+                };
+                !rendered[i]
+                    && !forbidden_entries.contains(&e)
+                    && !repeat()
+                    && !self.exempt_from_missing(e, sh, source, target)
+            })
+            .collect()
+    }
+
+    /// One rendering of entry `e` (found in the source as the variant with key
+    /// `variant`) in the target that uses none of the `taken` target spans: the spans it
+    /// uses, or `None`. Besides the approved variants among the target's terms, the other
+    /// ways of the module documentation count; each returns the place it found, so that
+    /// one place renders one source occurrence only.
+    fn rendering(
+        &self,
+        e: usize,
+        variant: Option<&str>,
+        ctx: &Ctx<'_>,
+        depth: u8,
+        taken: &[Sp],
+    ) -> Option<Vec<Sp>> {
+        let free = |s: &Sp| !taken.contains(s);
         let keys = &self.approved_keys[e];
-        if keys.iter().any(|k| ctx.present.contains(k)) {
-            return true;
+        if let Some(h) = ctx.hits.iter().find(|h| {
+            !h.forbidden && keys.contains(&match_key(&h.variant)) && free(&(h.start, h.end))
+        }) {
+            return Some(vec![(h.start, h.end)]);
         }
         if let Some(kt) = &ctx.keyed {
             // 주중국 대사, 정상 회담 for 정상회담, 중국대사 / 대북특별대표.
-            if keys.iter().any(|k| {
-                after_ju(&kt.key, k)
-                    || spacing_variant(&kt.key, k)
-                    || inside_word(kt, k, e, ctx.hits)
-            }) {
-                return true;
+            for k in keys {
+                let found = after_ju(&kt.key, k)
+                    .into_iter()
+                    .chain(spacing_variant(&kt.key, k))
+                    .map(|(s, t)| kt.original_span(s, t))
+                    .chain(inside_word(kt, k, e, ctx.hits))
+                    .find(|s| free(s));
+                if let Some(s) = found {
+                    return Some(vec![s]);
+                }
             }
         }
-        if self.abbreviated(e, ctx) {
-            return true;
+        if let Some(s) = self.abbreviated(e, ctx).into_iter().find(|s| free(s)) {
+            return Some(vec![s]);
         }
         // 常驻联合国代表: 常驻代表 with another entry's term inserted.
-        if keys.iter().any(|k| interrupted(&ctx.chars, k, e, ctx.hits)) {
-            return true;
+        if let Some(s) = keys
+            .iter()
+            .flat_map(|k| interrupted(&ctx.chars, k, e, ctx.hits))
+            .find(|s| free(s))
+        {
+            return Some(vec![s]);
         }
         // A longer entry containing this one is in the target: its head (Foreign
         // Minister → 外长 for "Minister"), or a modifier whose rendering is inside the
-        // longer rendering (联合国 inside 联合国安理会 for "UN").
+        // longer rendering (联合国 inside 联合国安理会 for "UN"). The head is the whole
+        // longer term, so it is used up when the longer entry's own occurrence took it.
         for &(c, head) in &self.links.containers[e] {
             for h in ctx.hits.iter().filter(|h| h.entry == c && !h.forbidden) {
                 if head {
-                    return true;
+                    if free(&(h.start, h.end)) {
+                        return Some(vec![(h.start, h.end)]);
+                    }
+                    continue;
                 }
-                let m = match_key(&h.matched);
-                if keys.iter().any(|k| m.contains(k.as_str())) {
-                    return true;
+                let m: Vec<char> = match_key(&h.matched).chars().collect();
+                for k in keys {
+                    let k: Vec<char> = k.chars().collect();
+                    if k.is_empty() || k.len() > m.len() {
+                        continue;
+                    }
+                    let inner = (0..=m.len() - k.len())
+                        .filter(|&i| m[i..i + k.len()] == k[..])
+                        .map(|i| (h.start + i, (h.start + i + k.len()).min(h.end)))
+                        .find(|s| *s != (h.start, h.end) && free(s));
+                    if let Some(s) = inner {
+                        return Some(vec![s]);
+                    }
+                }
+                // An abbreviation of the entry that starts the longer rendering counts
+                // too (미 of 미 국방부 for "U.S."), when the source names the longer
+                // concept as well (美 of 美元 does not render "US" when the source says
+                // "$").
+                if !ctx.source_entries.contains(&c) {
+                    continue;
+                }
+                let lead = self.links.abbr[e]
+                    .iter()
+                    .find(|f| !f.is_empty() && m.starts_with(f) && m.len() > f.len())
+                    .map(|f| (h.start, h.start + f.len()))
+                    .filter(|s| free(s));
+                if let Some(s) = lead {
+                    return Some(vec![s]);
                 }
             }
         }
         if depth >= 2 {
-            return false;
+            return None;
         }
-        if self.links.also[e]
-            .iter()
-            .any(|&x| self.satisfied(x, None, ctx, depth + 1))
-        {
-            return true;
-        }
-        if let Some(v) = variant {
-            if let Some(parts) = self.links.components.get(&(e, v.to_string())) {
-                if parts
-                    .iter()
-                    .all(|&x| self.satisfied(x, None, ctx, depth + 1))
-                {
-                    return true;
-                }
+        for &x in &self.links.also[e] {
+            if let Some(s) = self.rendering(x, None, ctx, depth + 1, taken) {
+                return Some(s);
             }
         }
-        false
+        let parts = self.links.components.get(&(e, variant?.to_string()))?;
+        let mut used: Vec<Sp> = taken.to_vec();
+        let mut out = Vec::new();
+        for &x in parts {
+            let s = self.rendering(x, None, ctx, depth + 1, &used)?;
+            used.extend(s.iter().copied());
+            out.extend(s);
+        }
+        Some(out)
     }
 
-    /// True when an abbreviation of entry `e` (the `abbr` column: 中/华 for China, 한 for
-    /// Korea) is used the way abbreviations are: next to another country's abbreviation
-    /// (한중, 韩美日, 中、美), after a bound prefix (对华, 驻韩, 대북, 방한), or before the
-    /// suffix of a side (中方, 북측).
-    fn abbreviated(&self, e: usize, ctx: &Ctx<'_>) -> bool {
+    /// The places where an abbreviation of entry `e` (the `abbr` column: 中/华 for China,
+    /// 한 for Korea) is used the way abbreviations are: next to another country's
+    /// abbreviation (한중, 韩美日, 中、美), after a bound prefix (对华, 驻韩, 대북, 방한),
+    /// or before the suffix of a side (中方, 북측).
+    fn abbreviated(&self, e: usize, ctx: &Ctx<'_>) -> Vec<Sp> {
+        let mut out = Vec::new();
         if self.links.abbr[e].is_empty() || !(self.korean || self.chinese) {
-            return false;
+            return out;
         }
         let t = &ctx.chars;
         for f in &self.links.abbr[e] {
@@ -356,11 +512,11 @@ impl<'g> TermRules<'g> {
             }
             for s in 0..=t.len() - n {
                 if &t[s..s + n] == f.as_slice() && self.abbr_context(e, ctx, s, s + n) {
-                    return true;
+                    out.push((s, s + n));
                 }
             }
         }
-        false
+        out
     }
 
     fn abbr_context(&self, e: usize, ctx: &Ctx<'_>, s: usize, end: usize) -> bool {
@@ -413,9 +569,20 @@ impl<'g> TermRules<'g> {
                 }
                 return false;
             }
+            // 미 국방부, 북 외무성: a few abbreviations are words of their own before a
+            // noun (not 한, 중, 일: 한 사람, 회의 중, 일 년).
+            let standalone = (s == 0 || !hangul(t[s - 1]))
+                && end - s == 1
+                && KO_STANDALONE_ABBR.contains(&t[s])
+                && t.get(end) == Some(&' ')
+                && t[end..]
+                    .iter()
+                    .find(|c| **c != ' ')
+                    .map(|c| hangul(*c))
+                    .unwrap_or(false);
             (
                 s > 0 && KO_ABBR_PREFIXES.contains(&t[s - 1]) && (s == 1 || !hangul(t[s - 2])),
-                t.get(end) == Some(&'측'),
+                t.get(end) == Some(&'측') || standalone,
             )
         } else {
             (
@@ -503,7 +670,7 @@ impl<'g> TermRules<'g> {
             .collect();
         let ctx = Ctx {
             hits: &tgt_hits,
-            present: &present,
+            source_entries: src_hits.iter().map(|h| h.entry).collect(),
             keyed: if self.korean {
                 Some(KeyedText::new(target))
             } else {
@@ -511,6 +678,46 @@ impl<'g> TermRules<'g> {
             },
             chars: target.chars().collect(),
         };
+        if missing_on {
+            let occurrences = self.unrendered(&src_hits, source, target, &ctx, &forbidden_entries);
+            let mut reported: Vec<usize> = Vec::new();
+            for i in occurrences {
+                let sh = &src_hits[i];
+                let e = sh.entry;
+                let pref = self.preferred(e).unwrap_or_default();
+                let all = self.glossary.entries[e]
+                    .approved(&self.target_range)
+                    .join(" | ");
+                let n = src_hits.iter().filter(|h| h.entry == e).count();
+                let nth = reported.iter().filter(|&&x| x == e).count();
+                reported.push(e);
+                let name = self.name(e, Some(sh));
+                let message = if n > 1 {
+                    format!(
+                        "{name} occurs {n} times in the source, and this occurrence has no approved translation of its own in the target ({all}): use {pref}"
+                    )
+                } else {
+                    format!(
+                        "{name} is in the glossary, but the target has none of its approved translations ({all}): use {pref}"
+                    )
+                };
+                // The first occurrence keeps the fingerprint of earlier versions.
+                let detail = if nth == 0 {
+                    self.entry_key(e)
+                } else {
+                    format!("{}#{nth}", self.entry_key(e))
+                };
+                out.push(
+                    Hit::new(Rule::TermMissing, message)
+                        .source(sh.start, sh.end)
+                        .suggest(pref)
+                        .detail(detail),
+                );
+            }
+        }
+        if !consistency_on {
+            return (out, uses);
+        }
         let mut done: Vec<usize> = Vec::new();
         for sh in &src_hits {
             let e = sh.entry;
@@ -519,80 +726,49 @@ impl<'g> TermRules<'g> {
             }
             done.push(e);
             let keys = &self.approved_keys[e];
-            if keys.is_empty() {
-                continue; // The glossary has no translation for this entry.
+            if keys.len() < 2 {
+                continue; // Only entries with two or more approved variants can be inconsistent.
             }
             let used: Vec<usize> = (0..keys.len())
                 .filter(|&i| present.contains(&keys[i]))
                 .collect();
-            if used.is_empty() && self.satisfied(e, Some(&match_key(&sh.variant)), &ctx, 0) {
-                continue; // Rendered in another approved way (see `satisfied`).
-            }
-            if used.is_empty() && self.exempt_from_missing(e, sh, source, target) {
-                continue;
-            }
-            if used.is_empty() {
-                if missing_on && !forbidden_entries.contains(&e) {
-                    let pref = self.preferred(e).unwrap_or_default();
-                    let all = self.glossary.entries[e]
-                        .approved(&self.target_range)
-                        .join(" | ");
-                    out.push(
-                        Hit::new(
-                            Rule::TermMissing,
-                            format!(
-                                "{} is in the glossary, but the target has none of its approved translations ({all}): use {pref}",
-                                self.name(e, Some(sh))
+            for &vi in &used {
+                // The first target hit of this variant gives the position.
+                let Some(th) = tgt_hits
+                    .iter()
+                    .find(|h| !h.forbidden && match_key(&h.variant) == keys[vi])
+                else {
+                    continue;
+                };
+                let (line, column) = seg
+                    .target
+                    .as_ref()
+                    .map(|t| t.position(th.start))
+                    .unwrap_or((seg.line, 1));
+                let detail = format!("{}\u{1}{}", self.entry_key(e), keys[vi]);
+                uses.push(Use(
+                    e,
+                    vi,
+                    Occurrence {
+                        segment: seg.number,
+                        segment_id: seg.id.clone(),
+                        line,
+                        column,
+                        start: th.start,
+                        end: th.end,
+                        matched: th.matched.clone().into_boxed_str(),
+                        fingerprint: u64::from_str_radix(
+                            &fingerprint(
+                                Rule::TermInconsistent,
+                                Some(source),
+                                Some(target),
+                                &detail,
                             ),
+                            16,
                         )
-                        .source(sh.start, sh.end)
-                        .suggest(pref)
-                        .detail(self.entry_key(e)),
-                    );
-                }
-                continue;
-            }
-            // Only entries with two or more approved variants can be inconsistent: the
-            // others are not remembered at all.
-            if consistency_on && keys.len() >= 2 {
-                for &vi in &used {
-                    // The first target hit of this variant gives the position.
-                    let Some(th) = tgt_hits
-                        .iter()
-                        .find(|h| !h.forbidden && match_key(&h.variant) == keys[vi])
-                    else {
-                        continue;
-                    };
-                    let (line, column) = seg
-                        .target
-                        .as_ref()
-                        .map(|t| t.position(th.start))
-                        .unwrap_or((seg.line, 1));
-                    let detail = format!("{}\u{1}{}", self.entry_key(e), keys[vi]);
-                    uses.push(Use(
-                        e,
-                        vi,
-                        Occurrence {
-                            segment: seg.number,
-                            segment_id: seg.id.clone(),
-                            line,
-                            column,
-                            start: th.start,
-                            end: th.end,
-                            matched: th.matched.clone().into_boxed_str(),
-                            fingerprint: u64::from_str_radix(
-                                &fingerprint(
-                                    Rule::TermInconsistent,
-                                    Some(source),
-                                    Some(target),
-                                    &detail,
-                                ),
-                                16,
-                            )
-                            .unwrap_or(0),
-                        },
-                    ));
-                }
+                        .unwrap_or(0),
+                    },
+                ));
             }
         }
         (out, uses)
@@ -692,11 +868,85 @@ impl TermUses {
 /// The target of one segment, for the presence checks of term-missing.
 struct Ctx<'a> {
     hits: &'a [TermHit],
-    /// Keys of the approved variants among the target's terms.
-    present: &'a [String],
+    /// The entries found in the source.
+    source_entries: Vec<usize>,
     /// The target's matching key (Korean targets only).
     keyed: Option<KeyedText>,
     chars: Vec<char>,
+}
+
+/// Bodies whose "President of" is their presiding officer, not a head of state.
+const PRESIDED_BODIES: &[&str] = &[
+    "Congress",
+    "Assembly",
+    "Parliament",
+    "Senate",
+    "Council",
+    "Commission",
+    "Court",
+    "Board",
+    "University",
+    "College",
+    "Club",
+    "Federation",
+    "Association",
+    "Society",
+    "Bank",
+    "Committee",
+    "Conference",
+];
+
+/// A place in the target: start and end, in characters.
+type Sp = (usize, usize);
+
+/// Abbreviations before a period that does not end an English sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "col", "lt", "sen", "rep", "gov", "prof",
+    "no", "vs", "inc", "co", "corp", "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "etc", "approx", "dept", "est", "fig", "mt",
+];
+
+/// The index of the sentence of `text` that holds the character at `pos`: sentences end
+/// at `.`, `!`, `?` (or `。！？`) followed, after closing quotes or brackets, by white
+/// space and a character that is not a lower-case letter; a period after an initial, an
+/// abbreviation with periods (U.S.) or a listed abbreviation (Mr., Gen.) ends none.
+fn sentence_index(text: &str, pos: usize) -> usize {
+    let t: Vec<char> = text.chars().collect();
+    let mut n = 0;
+    let mut i = 0;
+    while i < pos.min(t.len()) {
+        let c = t[i];
+        if "。！？".contains(c) {
+            n += 1;
+        } else if ".!?".contains(c) {
+            let mut j = i + 1;
+            while j < t.len() && "\"'”’)]".contains(t[j]) {
+                j += 1;
+            }
+            let spaced = j < t.len() && t[j].is_whitespace();
+            while j < t.len() && t[j].is_whitespace() {
+                j += 1;
+            }
+            let next_ok = j < t.len() && !t[j].is_lowercase();
+            let word: String = t[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_alphanumeric() || **c == '.')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let abbreviation = c == '.'
+                && (word.chars().count() <= 1
+                    || word.contains('.')
+                    || ABBREVIATIONS.contains(&word.to_lowercase().as_str()));
+            if spaced && next_ok && !abbreviation && j <= pos {
+                n += 1;
+            }
+        }
+        i += 1;
+    }
+    n
 }
 
 /// Characters that may join abbreviations of a run (한·중, 中、美, 韩-美).
@@ -704,6 +954,9 @@ const ABBR_SEPARATORS: &[char] = &['·', '・', '‧', '-', '、', '/'];
 /// Sino-Korean bound prefixes before a country abbreviation: 對 (대북), 駐 (주한), 在
 /// (재일), 訪 (방한), 親 (친중), 反 (반미), 脫 (탈북).
 const KO_ABBR_PREFIXES: &[char] = &['대', '주', '재', '방', '친', '반', '탈'];
+/// Korean country abbreviations that stand as a word of their own before a noun (미
+/// 국방부, 미 해군, 북 외무성, 러 외무부).
+const KO_STANDALONE_ABBR: &[char] = &['미', '북', '러'];
 /// Chinese bound prefixes before a country abbreviation: 对华, 驻韩, 在华, 赴韩, 访华,
 /// 来华, 旅日, 离华, 亲美, 反日, 抗日, 援朝, 涉华.
 const ZH_ABBR_PREFIXES: &[char] = &[
@@ -819,7 +1072,11 @@ impl Links {
                     if i > 0 && OTHER_REFERENT.contains(&words[i - 1]) {
                         continue;
                     }
-                    let head = j == n || (i == 0 && HEAD_PREPOSITIONS.contains(&words[j]));
+                    // The last words are the head unless a preposition comes before them
+                    // (in "Democratic People's Republic of Korea" Korea is a complement).
+                    let complement = words[..i].iter().any(|w| HEAD_PREPOSITIONS.contains(w));
+                    let head = (j == n && !complement)
+                        || (i == 0 && HEAD_PREPOSITIONS.contains(&words[j]));
                     for &g in list {
                         if g != *s && !links.containers[g].iter().any(|&(c, _)| c == *s) {
                             links.containers[g].push((*s, head));
@@ -861,13 +1118,14 @@ impl Links {
     }
 }
 
-/// True when the approved variant `term` of entry `e` occurs in the Korean target inside
-/// a word written together (중국대사, 대북특별대표, 관세율), and no longer term of
-/// another entry covers that place (대사 inside 대사관 is the embassy's when the glossary
-/// has it).
-fn inside_word(kt: &KeyedText, term: &str, e: usize, hits: &[TermHit]) -> bool {
+/// The places where the approved variant `term` of entry `e` occurs in the Korean target
+/// inside a word written together (중국대사, 대북특별대표, 관세율) and no longer term of
+/// another entry covers it (대사 inside 대사관 is the embassy's when the glossary has
+/// it), as spans of the original text.
+fn inside_word(kt: &KeyedText, term: &str, e: usize, hits: &[TermHit]) -> Vec<Sp> {
+    let mut out = Vec::new();
     if term.chars().count() < 2 {
-        return false;
+        return out;
     }
     let mut from = 0;
     while let Some(p) = kt.key[from..].find(term) {
@@ -879,28 +1137,61 @@ fn inside_word(kt: &KeyedText, term: &str, e: usize, hits: &[TermHit]) -> bool {
             .iter()
             .any(|h| h.entry != e && h.start < oe && os < h.end && (h.start < os || h.end > oe));
         if !covered {
-            return true;
+            out.push((os, oe));
         }
         from = at + term.len();
     }
-    false
+    out
 }
 
-/// True when the target holds `term` (an approved variant of entry `e`) cut in two by
-/// the term of another entry (常驻联合国代表 for 常驻代表 with 联合国 inserted, 주유엔
-/// 대한민국 대표부 대사 for 주유엔 대표부 대사), white space around the insertion
-/// aside. Both halves must be at least two characters long.
-fn interrupted(t: &[char], term: &str, e: usize, hits: &[TermHit]) -> bool {
+/// The places where the target holds `term` (an approved variant of entry `e`) cut in
+/// two by the term of another entry (常驻联合国代表 for 常驻代表 with 联合国 inserted,
+/// 주유엔 대한민국 대표부 대사 for 주유엔 대표부 대사), white space around the insertion
+/// aside. Both halves must be at least two characters long. The span runs from the
+/// first half to the end of the second.
+fn interrupted(t: &[char], term: &str, e: usize, hits: &[TermHit]) -> Vec<Sp> {
+    let mut out = Vec::new();
     let k: Vec<char> = term.chars().collect();
     if k.len() < 4 {
-        return false;
+        return out;
     }
-    for h in hits.iter().filter(|h| h.entry != e && !h.forbidden) {
-        let mut before = h.start;
+    // The insertions: other entries' terms, and glosses in brackets without Hangul or
+    // Han (신화(Xinhua)통신).
+    let mut inserted: Vec<Sp> = hits
+        .iter()
+        .filter(|h| h.entry != e && !h.forbidden)
+        .map(|h| (h.start, h.end))
+        .collect();
+    // Quotation marks around a part (美国“国防部”).
+    inserted.extend(
+        t.iter()
+            .enumerate()
+            .filter(|(_, c)| "\"“”「」『』".contains(**c))
+            .map(|(i, _)| (i, i + 1)),
+    );
+    let mut i = 0;
+    while i < t.len() {
+        if t[i] == '(' || t[i] == '（' {
+            if let Some(j) = t[i..].iter().position(|c| *c == ')' || *c == '）') {
+                let inner = &t[i + 1..i + j];
+                if !inner.is_empty()
+                    && inner
+                        .iter()
+                        .all(|c| !matches!(script_of(*c), Script::Hangul | Script::Han))
+                {
+                    inserted.push((i, i + j + 1));
+                }
+                i += j;
+            }
+        }
+        i += 1;
+    }
+    for (hs, he) in inserted {
+        let mut before = hs;
         while before > 0 && t[before - 1] == ' ' {
             before -= 1;
         }
-        let mut after = h.end.min(t.len());
+        let mut after = he.min(t.len());
         while after < t.len() && t[after] == ' ' {
             after += 1;
         }
@@ -916,11 +1207,12 @@ fn interrupted(t: &[char], term: &str, e: usize, hits: &[TermHit]) -> bool {
                 && t.len() >= after + b.len()
                 && &t[after..after + b.len()] == b
             {
-                return true;
+                out.push((before - a.len(), after + b.len()));
+                break;
             }
         }
     }
-    false
+    out
 }
 
 fn trim_spaces(s: &[char]) -> &[char] {
@@ -935,11 +1227,12 @@ fn trim_spaces(s: &[char]) -> &[char] {
     &s[a..b]
 }
 
-/// True when `term` occurs in the Korean `key` right after the prefix 주 (駐, "resident
-/// in") at the start of a word: 주중국 대사 holds 중국, 주유엔 대표부 holds 유엔. The
-/// recognizer reads compounds from their head only, so term-missing looks for this one
-/// productive prefix itself (presence only; spans come from the recognizer).
-fn after_ju(key: &str, term: &str) -> bool {
+/// The places (character spans of the key) where `term` occurs in the Korean `key` right
+/// after the prefix 주 (駐, "resident in") at the start of a word: 주중국 대사 holds
+/// 중국, 주유엔 대표부 holds 유엔. The recognizer reads compounds from their head only,
+/// so term-missing looks for this one productive prefix itself.
+fn after_ju(key: &str, term: &str) -> Vec<Sp> {
+    let mut out = Vec::new();
     let needle = format!("주{term}");
     let mut from = 0;
     while let Some(p) = key[from..].find(&needle) {
@@ -950,41 +1243,46 @@ fn after_ju(key: &str, term: &str) -> bool {
             .map(|c| !crate::text::script_of(c).eq(&crate::text::Script::Hangul))
             .unwrap_or(true);
         if word_start {
-            return true;
+            let s = key[..at].chars().count() + 1;
+            out.push((s, s + term.chars().count()));
         }
         from = at + needle.len();
     }
-    false
+    out
 }
 
-/// True when `term` is in `key` written with other spacing (정상 회담 for 정상회담,
-/// 외교부장관 for 외교부 장관): Korean spacing of compound nouns varies.
-fn spacing_variant(key: &str, term: &str) -> bool {
+/// The places (character spans of the key) where `term` is in `key` written with other
+/// spacing (정상 회담 for 정상회담, 외교부장관 for 외교부 장관): Korean spacing of
+/// compound nouns varies.
+fn spacing_variant(key: &str, term: &str) -> Vec<Sp> {
+    let mut out = Vec::new();
     let squeezed: String = term.chars().filter(|c| *c != ' ').collect();
     if squeezed.chars().count() < 3 {
-        return false;
+        return out;
     }
+    // Character index in the key of every non-space character.
     let mut map: Vec<usize> = Vec::new();
     let mut flat = String::new();
-    for (i, c) in key.char_indices() {
+    for (i, c) in key.chars().enumerate() {
         if c != ' ' {
             flat.push(c);
             map.push(i);
         }
     }
+    let key_chars: Vec<char> = key.chars().collect();
+    let term_chars: Vec<char> = term.chars().collect();
+    let len = squeezed.chars().count();
     let mut from = 0;
     while let Some(p) = flat[from..].find(&squeezed) {
         let at = from + p;
         let start_char = flat[..at].chars().count();
-        let len = squeezed.chars().count();
-        let (a, b) = (map[start_char], map[start_char + len - 1]);
-        let span_end = b + key[b..].chars().next().map(char::len_utf8).unwrap_or(0);
-        if &key[a..span_end] != term {
-            return true;
+        let (a, b) = (map[start_char], map[start_char + len - 1] + 1);
+        if key_chars[a..b] != term_chars[..] {
+            out.push((a, b));
         }
         from = at + squeezed.len();
     }
-    false
+    out
 }
 
 /// `word` in `text` as a whole word (case-sensitive).
@@ -1103,8 +1401,8 @@ sr_peace,Special Representative for Korean Peninsula Peace and Security Affairs,
             &[("The Ambassador to China spoke.", "자주국 대사가 말했다.")],
         );
         assert_eq!(ids(&f), vec![(1, "term-missing")]);
-        assert!(after_ju("주유엔 대표부", "유엔"));
-        assert!(!after_ju("미주유엔", "유엔"));
+        assert_eq!(after_ju("주유엔 대표부", "유엔"), vec![(1, 3)]);
+        assert!(after_ju("미주유엔", "유엔").is_empty());
     }
 
     #[test]
@@ -1135,8 +1433,11 @@ sr_peace,Special Representative for Korean Peninsula Peace and Security Affairs,
             &[("They joined NATO.", "그들은 NATOS에 가입했다.")],
         );
         assert_eq!(ids(&f), vec![(1, "term-missing")]);
-        assert!(spacing_variant("두 번째 정상 회담", "정상회담"));
-        assert!(!spacing_variant("정상회담", "정상회담"));
+        assert_eq!(
+            spacing_variant("두 번째 정상 회담", "정상회담"),
+            vec![(5, 10)]
+        );
+        assert!(spacing_variant("정상회담", "정상회담").is_empty());
     }
 
     /// A glossary with the links term-missing follows: containers, components,
@@ -1279,7 +1580,7 @@ permanent-representative,Permanent Representative,상주대표,常驻代表,,tit
             missing("zh", "The Ambassador.", "使馆。"),
             vec!["Ambassador"]
         );
-        assert!(spacing_variant("북한 핵 문제", "북한 핵문제"));
+        assert!(!spacing_variant("북한 핵 문제", "북한 핵문제").is_empty());
     }
 
     #[test]
@@ -1345,6 +1646,203 @@ permanent-representative,Permanent Representative,상주대표,常驻代表,,tit
         );
     }
 
+    /// The issue-14 example: the source names "Special Representative" alone (one
+    /// official) and inside the longer title (another official); the longer title is
+    /// rendered, the lone one is not. The longer title's rendering belongs to its own
+    /// occurrence, so the lone title is missing.
+    #[test]
+    fn lone_special_representative_beside_the_longer_title_is_missing() {
+        let s = "Special Representative Kim met the Special Representative for Korean Peninsula Peace and Security Affairs.";
+        assert_eq!(
+            missing("ko", s, "김 특사는 한반도평화교섭본부장을 만났다."),
+            vec!["Special Representative"]
+        );
+        assert_eq!(
+            missing("zh", s, "金特使会见了韩半岛和平交涉本部长。"),
+            vec!["Special Representative"]
+        );
+        // Both rendered: nothing.
+        assert!(missing("ko", s, "김 특별대표는 한반도평화교섭본부장을 만났다.").is_empty());
+        // The lone title alone is still rendered by the longer title (its head).
+        assert!(missing(
+            "ko",
+            "Special Representative Choi will visit.",
+            "최 한반도평화교섭본부장이 방문한다."
+        )
+        .is_empty());
+    }
+
+    /// One target rendering renders one source occurrence: 外长 renders "Foreign
+    /// Minister", so it cannot also render the head "Minister" of another person.
+    #[test]
+    fn one_rendering_satisfies_one_occurrence() {
+        assert_eq!(
+            missing(
+                "zh",
+                "Minister Han met Foreign Minister Wang.",
+                "王外长会见了韩某。"
+            ),
+            vec!["Minister"]
+        );
+        assert!(missing(
+            "zh",
+            "Minister Han met Foreign Minister Wang.",
+            "王外长会见了韩部长。"
+        )
+        .is_empty());
+        // Twice in the source, in two sentences, once in the target: the second
+        // occurrence is missing (the repeat exception is for one sentence).
+        let f = missing(
+            "ko",
+            "The Special Representative arrived. Later the Special Representative left.",
+            "특별대표가 도착했다. 이후 특사가 떠났다.",
+        );
+        assert_eq!(f, vec!["Special Representative"]);
+        let all = lint(
+            &linked(),
+            "ko",
+            &[(
+                "The Special Representative arrived. Later the Special Representative left.",
+                "특별대표가 도착했다. 이후 특사가 떠났다.",
+            )],
+        );
+        assert_eq!(all[0].source_span.as_ref().unwrap().start, 46, "{all:#?}");
+        assert!(
+            all[0].message.contains("occurs 2 times"),
+            "{}",
+            all[0].message
+        );
+        // Twice in two sentences and twice in the target: fine.
+        assert!(missing(
+            "ko",
+            "The Special Representative arrived. Later the Special Representative left.",
+            "특별대표가 도착했다. 이후 특별대표가 떠났다.",
+        )
+        .is_empty());
+    }
+
+    /// The named exceptions `kept-as-is` and `title-of-a-body`, and the renderings
+    /// found in the corpora: 미 as a word of its own, a gloss in brackets or quotation
+    /// marks inside a term, a complement that is no head.
+    #[test]
+    fn exceptions_and_renderings_from_the_corpora() {
+        let g = Glossary::from_csv_str(
+            "id,en,ko,zh,domain,lint,abbr,case
+president,President,대통령,总统,title,,,
+alliance,Alliance,동맹,同盟,org,,,
+usa,United States|U.S.,미국,美国,place,,ko:미|zh:美,sensitive
+dod,U.S. Department of Defense|Department of Defense,미 국방부|미국 국방부,美国国防部,institution,,,
+usd,U.S. dollar,미국 달러,美元,economy,,,
+xinhua,Xinhua,신화통신,新华社,org,,,
+dprk,DPRK|Democratic People's Republic of Korea|North Korea,북한,朝鲜,place,,ko:북|zh:朝,
+rok,Korea,한국,韩国,place,,ko:한|zh:韩,
+",
+            Path::new("g.csv"),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        let m = |t: &str, s: &str, d: &str| -> Vec<String> {
+            lint(&g, t, &[(s, d)])
+                .iter()
+                .filter(|f| f.code == Rule::TermMissing)
+                .map(|f| f.source_span.as_ref().unwrap().text.clone())
+                .collect()
+        };
+        // kept-as-is: a name left in English.
+        assert!(m(
+            "ko",
+            "The Consumer Energy Alliance met.",
+            "Consumer Energy Alliance가 모였다."
+        )
+        .is_empty());
+        assert_eq!(
+            m(
+                "ko",
+                "The Consumer Energy Alliance met.",
+                "소비자 에너지 연합이 모였다."
+            ),
+            vec!["Alliance"]
+        );
+        // An acronym with periods kept without them.
+        assert!(m("ko", "The U.S. agreed.", "US가 동의했다.").is_empty());
+        // title-of-a-body: the President of Congress presides over it.
+        assert!(m(
+            "ko",
+            "The President of Congress signed.",
+            "의회장이 서명했다."
+        )
+        .is_empty());
+        assert_eq!(
+            m(
+                "ko",
+                "The President of Korea signed.",
+                "한국 의회장이 서명했다."
+            ),
+            vec!["President"]
+        );
+        // 미 as a word of its own; not glued to another word.
+        assert!(m("ko", "The U.S. Navy said.", "미 해군은 말했다.").is_empty());
+        assert_eq!(
+            m("ko", "The U.S. Navy said.", "미해군은 말했다."),
+            vec!["U.S."]
+        );
+        // 미 of 미 국방부 renders "United States" beside "U.S. Department of Defense".
+        assert!(m(
+            "ko",
+            "The United States Strategic Command of the U.S. Department of Defense.",
+            "미 국방부의 전략사령부."
+        )
+        .is_empty());
+        assert!(m(
+            "zh",
+            "The United States Strategic Command of the U.S. Department of Defense.",
+            "美国国防部战略司令部。"
+        )
+        .is_empty());
+        // An abbreviation is borrowed from a longer rendering only when the source names
+        // the longer concept: 美 of 美元 does not render "U.S." when the source says "$".
+        assert_eq!(
+            m(
+                "zh",
+                "Goods worth $200 billion come into the U.S.",
+                "价值2000亿美元的商品进入。"
+            ),
+            vec!["U.S."]
+        );
+        // A gloss in brackets or quotation marks inside the term.
+        assert!(m("ko", "Xinhua reported.", "신화(Xinhua)통신이 보도했다.").is_empty());
+        assert!(m(
+            "zh",
+            "The U.S. Department of Defense said.",
+            "美国“国防部”表示。"
+        )
+        .is_empty());
+        assert_eq!(
+            m("ko", "Xinhua reported.", "신화(새)통신이 보도했다."),
+            vec!["Xinhua"]
+        );
+        // Korea is a complement of "Democratic People's Republic of Korea", not its head:
+        // 朝鲜 does not render it.
+        assert_eq!(
+            m("zh", "Korea and the DPRK.", "朝鲜和朝鲜。"),
+            vec!["Korea"]
+        );
+    }
+
+    #[test]
+    fn sentences_of_the_source() {
+        let t = "The U.S. envoy met Mr. Kim. He left! \"Why?\" she asked. and then";
+        let at = |w: &str| sentence_index(t, t.find(w).unwrap());
+        assert_eq!(at("envoy"), 0);
+        assert_eq!(at("Kim"), 0);
+        assert_eq!(at("He"), 1);
+        assert_eq!(at("Why"), 2);
+        assert_eq!(at("she"), 2);
+        assert_eq!(at("then"), 2);
+        assert_eq!(sentence_index("北京。朝鲜", 3), 1);
+    }
+
+    /// The `repeat-in-sentence` exception of term-missing's accounting.
     #[test]
     fn twice_in_source_once_in_target_is_fine() {
         let g = glossary();
