@@ -24,8 +24,13 @@
 //! header does not carry the memory's current pair is stale and is rebuilt before use
 //! (written to a temporary file, then renamed over the old one, so a reader never sees
 //! half a file and a kill -9 at any moment leaves either the old file, which is then
-//! stale, or the new one). Import and delete rebuild it after they commit, so deleted
-//! units' keys are gone from it at once.
+//! stale, or the new one). Import and delete build the new file inside their transaction
+//! (it sees what they are about to commit) and publish it as they commit: in RAM to the
+//! other connections of the process at once, so that no search after the commit waits
+//! for a rebuild (the server's readers), then beside the memory for other processes.
+//! Deleted units' keys are gone from it at once. The connections of one process share
+//! the files they open or build, and while one builds a missing file the others wait
+//! for it instead of building it too.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -115,36 +120,20 @@ impl Builder {
     /// Write the file for a memory's `(instance, generation)` to `path` (through a
     /// temporary file renamed over it).
     pub fn write_file(&mut self, path: &Path, instance: i64, generation: i64) -> Result<()> {
-        let tmp = {
-            let mut s = path.as_os_str().to_os_string();
-            s.push(format!(".tmp{}", std::process::id()));
-            PathBuf::from(s)
-        };
-        let res = (|| -> std::io::Result<()> {
-            let f = std::fs::File::create(&tmp)?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-            self.write_to(&mut w, instance, generation)?;
-            let f = w.into_inner().map_err(|e| e.into_error())?;
-            f.sync_all()?;
-            drop(f);
-            std::fs::rename(&tmp, path)
-        })();
-        if res.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        res.map_err(|e| Error::io(path, e))
+        write_bytes(path, &self.to_bytes(instance, generation))
+    }
+
+    /// The file's bytes for a memory's `(instance, generation)`.
+    pub fn to_bytes(&mut self, instance: i64, generation: i64) -> Vec<u8> {
+        let mut v = Vec::new();
+        self.write_to(&mut v, instance, generation)
+            .expect("writing to a Vec cannot fail");
+        v
     }
 
     /// The file in memory (for memories without a file).
     pub fn into_map(mut self, instance: i64, generation: i64) -> Result<KeyFile> {
-        let mut v = Vec::new();
-        self.write_to(&mut v, instance, generation)
-            .map_err(|e| Error::io("<keys>", e))?;
-        let mut m =
-            memmap2::MmapMut::map_anon(v.len().max(1)).map_err(|e| Error::io("<keys>", e))?;
-        m[..v.len()].copy_from_slice(&v);
-        let map = m.make_read_only().map_err(|e| Error::io("<keys>", e))?;
-        KeyFile::parse(map, Path::new("<keys>"))
+        KeyFile::from_bytes(&self.to_bytes(instance, generation))
     }
 
     /// Write the file's bytes.
@@ -253,6 +242,32 @@ impl Builder {
     }
 }
 
+/// Write a key file's `bytes` (from [`Builder::to_bytes`]) to `path`, through a
+/// temporary file renamed over it, so a reader never sees half a file. The temporary
+/// name is unique to the process and the call, so that two connections of one process
+/// writing at once (a writer publishing, a reader that rebuilt an older state) never
+/// write into the same file.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let tmp = {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut s = path.as_os_str().to_os_string();
+        s.push(format!(".tmp{}-{n}", std::process::id()));
+        PathBuf::from(s)
+    };
+    let res = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res.map_err(|e| Error::io(path, e))
+}
+
 /// An open key file (memory-mapped).
 pub struct KeyFile {
     map: memmap2::Mmap,
@@ -309,6 +324,15 @@ impl KeyFile {
         let map = unsafe { memmap2::Mmap::map(&f) }.ok()?;
         let kf = KeyFile::parse(map, path).ok()?;
         (kf.instance == instance && kf.generation == generation).then_some(kf)
+    }
+
+    /// A key file held in RAM (anonymous memory), from [`Builder::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<KeyFile> {
+        let mut m =
+            memmap2::MmapMut::map_anon(bytes.len().max(1)).map_err(|e| Error::io("<keys>", e))?;
+        m[..bytes.len()].copy_from_slice(bytes);
+        let map = m.make_read_only().map_err(|e| Error::io("<keys>", e))?;
+        KeyFile::parse(map, Path::new("<keys>"))
     }
 
     fn parse(map: memmap2::Mmap, path: &Path) -> Result<KeyFile> {

@@ -23,6 +23,8 @@ fn lint_file(name: &str) -> (Vec<Finding>, Summary) {
         glossary: Some(&g),
         glossary_required: true,
         threads: 0,
+        compiled: None,
+        lookups: None,
     };
     let mut c = Collect::new();
     let s = lint::run(

@@ -656,6 +656,74 @@ async fn lint_finds_forbidden_terms_in_segments_and_files() {
     );
 }
 
+/// The server keeps the glossary's compiled term rules and the memory's 100% index
+/// between lints, per generation of the memory: a glossary changed by another process
+/// (the CLI) and units added through the API are used by the very next lint (the old
+/// cache trusted a glossary with as many entries for two seconds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lint_uses_a_glossary_or_units_changed_since_the_last_lint_at_once() {
+    let env = setup();
+    let write = token(&env, "w", Scope::Write);
+    let app = app(&env);
+    let draft = json!({
+        "segments": [
+            {"source": "The envoy met the Secretary-General.", "target": "특사는 총장을 만났다."},
+            {"source": "The envoy arrived today.", "target": "특사가 오늘 왔다."}
+        ],
+        "from": "en", "to": "ko"
+    });
+    let rules = |a: &Answer| -> Vec<String> {
+        a.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let a = post_json(&app, "/v1/lint", &draft, None).await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert!(
+        !rules(&a)
+            .iter()
+            .any(|r| r.starts_with("term-") || r == "memory-mismatch"),
+        "{}",
+        a.text()
+    );
+
+    // The glossary changes outside the server, its number of entries staying the same
+    // (entry `fm` gets other terms).
+    let csv = env.dir.path().join("more.csv");
+    std::fs::write(&csv, "id,en,ko\nfm,Secretary-General,사무총장\n").unwrap();
+    let out = concord(&env.db, &["glossary", "import", csv.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = post_json(&app, "/v1/lint", &draft, None).await;
+    assert!(
+        rules(&a).iter().any(|r| r == "term-missing"),
+        "{}",
+        a.text()
+    );
+
+    // A unit is added through the API: memory-mismatch knows it.
+    let a = post_json(
+        &app,
+        "/v1/units",
+        &json!({"variants": {"en": "The envoy arrived today.", "ko": "특사가 오늘 도착했다."}}),
+        Some(&write),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.text());
+    let a = post_json(&app, "/v1/lint", &draft, None).await;
+    assert!(
+        rules(&a).iter().any(|r| r == "memory-mismatch"),
+        "{}",
+        a.text()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_is_all_or_nothing_and_export_streams() {
     let env = setup();

@@ -146,6 +146,8 @@ fn main() {
             glossary: Some(&glossary),
             glossary_required: true,
             threads,
+            compiled: None,
+            lookups: None,
         };
         let mut c = Count(0);
         let t = Instant::now();

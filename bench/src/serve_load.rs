@@ -219,8 +219,11 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool) {
             s.spawn(move || {
                 std::thread::sleep(Duration::from_secs(10));
                 let t = Instant::now();
+                // An import is a long upload (the server allows it 10 minutes): it gets
+                // more than the 30 s of the other requests.
                 let r = agent
                     .post(&format!("{base_url}/v1/import"))
+                    .timeout(Duration::from_secs(300))
                     .query("format", "tsv")
                     .query("name", "serve-10k.tsv")
                     .set("Authorization", &format!("Bearer {token}"))

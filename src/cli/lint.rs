@@ -193,6 +193,8 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Status> {
         glossary: glossary.as_ref(),
         glossary_required: !args.glossaries.is_empty(),
         threads: 0,
+        compiled: None,
+        lookups: None,
     };
     if let Some(path) = &args.write_baseline {
         let mut c = Collect::new();

@@ -7,6 +7,7 @@
 //! hash collisions never give a false match.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::error::Result;
 use crate::lang::LangRange;
@@ -15,12 +16,67 @@ use crate::text::match_key;
 
 use super::TranslationLookup;
 
+/// The key hash of every source-language text of a memory → the ids of its units.
+pub type SourceIndex = HashMap<u64, Vec<i64>>;
+
+/// Build the [`SourceIndex`] of the texts in `source`.
+fn build_index(memory: &Memory, source: &LangRange) -> Result<SourceIndex> {
+    let mut idx: SourceIndex = HashMap::new();
+    memory.for_each_text(source, |id, text| {
+        let h = xxhash_rust::xxh3::xxh3_64(match_key(text).as_bytes());
+        let ids = idx.entry(h).or_default();
+        if ids.last() != Some(&id) {
+            ids.push(id);
+        }
+    })?;
+    Ok(idx)
+}
+
+/// One source language's index, once built.
+type IndexSlot = Mutex<Option<Arc<SourceIndex>>>;
+
+/// The [`SourceIndex`]es of one state of a memory, per source language, built on first
+/// use and shared read-only by every lint run that uses them (`concord serve` keeps one
+/// per generation of the memory's units: building the index reads every text of the
+/// language, far more than checking a short draft). Make a new one when the units
+/// change.
+#[derive(Default)]
+pub struct SourceIndexes {
+    by_source: Mutex<HashMap<String, Arc<IndexSlot>>>,
+}
+
+impl SourceIndexes {
+    /// None built yet.
+    pub fn new() -> SourceIndexes {
+        SourceIndexes::default()
+    }
+
+    /// The index of `source` in `memory`, built by the first caller (the others wait for
+    /// it instead of building it again).
+    pub fn index(&self, memory: &Memory, source: &LangRange) -> Result<Arc<SourceIndex>> {
+        let slot = Arc::clone(
+            self.by_source
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(source.to_string())
+                .or_default(),
+        );
+        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = slot.as_ref() {
+            return Ok(Arc::clone(i));
+        }
+        let built = Arc::new(build_index(memory, source)?);
+        *slot = Some(Arc::clone(&built));
+        Ok(built)
+    }
+}
+
 /// 100% match lookup in a [`Memory`].
 pub struct MemoryLookup<'m> {
     memory: &'m Memory,
     source: LangRange,
     target: LangRange,
-    index: Option<HashMap<u64, Vec<i64>>>,
+    index: Option<Arc<SourceIndex>>,
 }
 
 impl<'m> MemoryLookup<'m> {
@@ -34,17 +90,16 @@ impl<'m> MemoryLookup<'m> {
         }
     }
 
-    fn index(&mut self) -> Result<&HashMap<u64, Vec<i64>>> {
+    /// Use an index built before (from [`SourceIndexes::index`] for this memory and
+    /// source language) instead of building one at the first lookup.
+    pub fn with_index(mut self, index: Arc<SourceIndex>) -> MemoryLookup<'m> {
+        self.index = Some(index);
+        self
+    }
+
+    fn index(&mut self) -> Result<&SourceIndex> {
         if self.index.is_none() {
-            let mut idx: HashMap<u64, Vec<i64>> = HashMap::new();
-            self.memory.for_each_text(&self.source, |id, text| {
-                let h = xxhash_rust::xxh3::xxh3_64(match_key(text).as_bytes());
-                let ids = idx.entry(h).or_default();
-                if ids.last() != Some(&id) {
-                    ids.push(id);
-                }
-            })?;
-            self.index = Some(idx);
+            self.index = Some(Arc::new(build_index(self.memory, &self.source)?));
         }
         Ok(self.index.as_ref().expect("built above"))
     }

@@ -35,6 +35,7 @@
 //!   occurrence (segment, position, fingerprint), never the texts.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::glossary::{Glossary, Recognizer, TermHit};
 use crate::lang::LangRange;
@@ -62,7 +63,7 @@ struct Occurrence {
 
 /// The glossary rules for one draft.
 pub struct TermRules<'g> {
-    glossary: &'g Glossary,
+    glossary: GlossaryRef<'g>,
     source_range: Option<LangRange>,
     source: Option<Recognizer>,
     target: Recognizer,
@@ -106,11 +107,90 @@ pub struct TermUses {
     uses: HashMap<usize, HashMap<usize, Vec<Occurrence>>>,
 }
 
+/// The glossary a [`TermRules`] reads: borrowed for one draft, or shared by the rules a
+/// [`CompiledGlossary`] keeps.
+enum GlossaryRef<'g> {
+    Borrowed(&'g Glossary),
+    Shared(Arc<Glossary>),
+}
+
+impl std::ops::Deref for GlossaryRef<'_> {
+    type Target = Glossary;
+
+    fn deref(&self) -> &Glossary {
+        match self {
+            GlossaryRef::Borrowed(g) => g,
+            GlossaryRef::Shared(g) => g,
+        }
+    }
+}
+
+/// A language pair (source range, target range) as text.
+type PairKey = (Option<String>, String);
+
+/// One language pair's rules, built once.
+type RulesSlot = OnceLock<Arc<TermRules<'static>>>;
+
+/// A glossary with its term rules compiled once per language pair and kept: the
+/// recognizers are what a draft's term checks cost to set up (they depend only on the
+/// glossary and the languages), so a process that lints many drafts against one
+/// glossary (`concord serve`) builds them once and shares them, read-only, between its
+/// threads. Make a new one when the glossary changes.
+pub struct CompiledGlossary {
+    glossary: Arc<Glossary>,
+    /// (source range, target range) → the rules, built by the first run that needs them
+    /// (the others wait for that build instead of repeating it).
+    rules: Mutex<HashMap<PairKey, Arc<RulesSlot>>>,
+}
+
+impl CompiledGlossary {
+    /// Keep `glossary`; no rules are built yet.
+    pub fn new(glossary: Arc<Glossary>) -> CompiledGlossary {
+        CompiledGlossary {
+            glossary,
+            rules: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The glossary.
+    pub fn glossary(&self) -> &Arc<Glossary> {
+        &self.glossary
+    }
+
+    /// The term rules for drafts from `source` to `target` (as
+    /// [`TermRules::new`] builds them), built on first use.
+    pub fn rules(&self, source: Option<&LangRange>, target: &LangRange) -> Arc<TermRules<'static>> {
+        let key = (source.map(|s| s.to_string()), target.to_string());
+        let cell = Arc::clone(
+            self.rules
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(key)
+                .or_default(),
+        );
+        Arc::clone(cell.get_or_init(|| {
+            Arc::new(TermRules::build(
+                GlossaryRef::Shared(Arc::clone(&self.glossary)),
+                source,
+                target,
+            ))
+        }))
+    }
+}
+
 impl<'g> TermRules<'g> {
     /// Build the recognizers for a draft from `source` to `target` (`source` is `None`
     /// for a target-only draft).
     pub fn new(
         glossary: &'g Glossary,
+        source: Option<&LangRange>,
+        target: &LangRange,
+    ) -> TermRules<'g> {
+        TermRules::build(GlossaryRef::Borrowed(glossary), source, target)
+    }
+
+    fn build(
+        glossary: GlossaryRef<'g>,
         source: Option<&LangRange>,
         target: &LangRange,
     ) -> TermRules<'g> {
@@ -120,14 +200,18 @@ impl<'g> TermRules<'g> {
             .map(|e| e.approved(target).iter().map(|v| match_key(v)).collect())
             .collect();
         let family = target.tag().map(|t| t.family().to_string());
+        let g: &Glossary = &glossary;
+        let source_recognizer = source.map(|s| Recognizer::new(g, s, true));
+        let target_recognizer = Recognizer::new(g, target, true);
+        let links = Links::new(g, source, target);
         TermRules {
             glossary,
             source_range: source.cloned(),
-            source: source.map(|s| Recognizer::new(glossary, s, true)),
-            target: Recognizer::new(glossary, target, true),
+            source: source_recognizer,
+            target: target_recognizer,
             target_range: target.clone(),
             approved_keys,
-            links: Links::new(glossary, source, target),
+            links,
             korean: family.as_deref() == Some("ko"),
             chinese: family.as_deref() == Some("zh"),
         }
@@ -706,7 +790,7 @@ impl TermUses {
 
     /// The term-inconsistent findings of the whole draft, in segment order.
     pub fn finish(&mut self, rules: &TermRules<'_>, file: &str) -> Vec<Finding> {
-        let glossary = rules.glossary;
+        let glossary: &Glossary = &rules.glossary;
         let target_range = &rules.target_range;
         let mut out = Vec::new();
         let mut entries: Vec<usize> = self.uses.keys().copied().collect();

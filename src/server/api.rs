@@ -611,18 +611,28 @@ pub async fn lint_draft(
                 from,
                 to,
             };
-            let glossary = if use_memory {
-                Some(st.glossary(mem)?)
+            // The glossary's term rules and the memory's 100% index are built once per
+            // generation of the memory and shared by every lint.
+            let compiled = if use_memory {
+                Some(st.compiled_glossary(mem)?)
             } else {
                 None
             };
+            let memory = use_memory
+                .then_some(mem)
+                .filter(|_| selection.on(Rule::MemoryMismatch));
+            let lookups = match memory {
+                Some(m) => Some(st.lookups(m)?),
+                None => None,
+            };
+            let compiled = compiled.filter(|c| !c.glossary().entries.is_empty());
             let res = Resources {
-                memory: use_memory
-                    .then_some(mem)
-                    .filter(|_| selection.on(Rule::MemoryMismatch)),
-                glossary: glossary.as_deref().filter(|g| !g.entries.is_empty()),
+                memory,
+                glossary: compiled.as_ref().map(|c| &**c.glossary()),
                 glossary_required: false,
                 threads: 1,
+                compiled: compiled.as_deref(),
+                lookups: lookups.as_deref(),
             };
             let mut c = Collect::new();
             let hide: Vec<(String, String)> = files.iter().map(|f| f.hide()).collect();
@@ -1026,15 +1036,15 @@ pub async fn export(
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
     let st = Arc::clone(&state);
     tokio::spawn(async move {
-        // The export runs on a read connection; the answer streams while it writes.
+        // The export runs on the heavy slot's connection; the answer streams while it
+        // writes.
         let _ = st
-            .read(move |mem| {
+            .read_with_heavy(heavy, move |mem| {
                 let w = std::io::BufWriter::with_capacity(64 << 10, ChannelWriter(tx));
                 let _ = write_memory(mem, format, &langs, w);
                 Ok(())
             })
             .await;
-        drop(heavy);
     });
     let ctype = match format {
         Format::Tmx => "application/x-tmx+xml; charset=utf-8",

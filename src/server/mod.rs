@@ -11,8 +11,12 @@
 //!   "tmserver" machine-translation backend calls ([`tmserver`]).
 //! * **`/`**: the page for translators ([`page`]), its assets compiled into the binary.
 //!
-//! **Concurrency** ([`state`]): a pool of read connections and one writer on the WAL
-//! database; matching and every database call run on blocking threads.
+//! **Concurrency** ([`state`]): on the WAL database, a pool of read connections for the
+//! light reads (match, search, terms...), another with one connection per heavy slot
+//! (lint, batch match, export), so a match never queues behind heavy work, and one
+//! writer owned by the writer thread; reads run on blocking threads. What lint derives
+//! from the memory (the glossary's term rules, the 100% index) is built once per
+//! generation of the memory and shared.
 //!
 //! **Security** ([`auth`]): loopback by default; off loopback every request needs a
 //! token; writes always do. Limits on body size, query length, batch size and
@@ -224,7 +228,7 @@ pub fn serve(config: Config, on_ready: impl FnOnce(SocketAddr)) -> crate::Result
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(config.limits.readers + 8)
+        .max_blocking_threads(config.limits.readers + config.limits.heavy + 4)
         .build()
         .map_err(|e| {
             crate::Error::new(

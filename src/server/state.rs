@@ -18,11 +18,13 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use super::error::ApiError;
 use super::Limits;
 use crate::glossary::Glossary;
+use crate::lint::memory::SourceIndexes;
+use crate::lint::CompiledGlossary;
 use crate::store::tokens::{token_digest, Scope, TokenRecord};
 use crate::store::Memory;
 
-/// How long cached tokens and the cached glossary are trusted before they are read
-/// again (a token revoked with the CLI stops working within this time).
+/// How long cached tokens are trusted before they are read again (a token revoked with
+/// the CLI stops working within this time).
 const CACHE_TTL: Duration = Duration::from_secs(2);
 
 /// Progress of the import that is running, if any.
@@ -42,54 +44,74 @@ pub struct State {
     pub(crate) limits: Limits,
     /// True when the server is bound to a loopback address only.
     pub(crate) loopback: bool,
-    readers: Mutex<Vec<Memory>>,
-    reader_slots: Arc<Semaphore>,
-    writer: Arc<Mutex<Memory>>,
-    heavy: Arc<Semaphore>,
+    /// Connections of the light reads (match, search, terms, units, stats): heavy
+    /// work never holds one, so a match never queues behind a lint or an export.
+    light: Pool,
+    /// Connections of the heavy reads (batch match, lint, export), one per heavy slot.
+    heavy: Pool,
+    /// The one writer, owned by the writer thread ([`writer_thread`]); writes are jobs
+    /// sent to it, done one after the other.
+    writer: Mutex<std::sync::mpsc::Sender<WriteJob>>,
     tokens: Mutex<Option<(Instant, Arc<Vec<TokenRecord>>)>>,
-    glossary: Mutex<Option<(Instant, u64, Arc<Glossary>)>>,
+    /// The glossary with its compiled term rules, for one glossary generation.
+    glossary: Mutex<Option<(i64, Arc<CompiledGlossary>)>>,
+    /// The memory's 100%-match indexes (lint's memory-mismatch), for one generation of
+    /// the units.
+    lookups: Mutex<Option<(i64, Arc<SourceIndexes>)>>,
     /// Progress of imports (what `GET /v1/import/status` shows).
     pub import: ImportProgress,
     spool: Spool,
 }
 
 impl State {
-    /// Open the memory at `db` (it must exist): `limits.readers` read connections and one
-    /// writer.
+    /// Open the memory at `db` (it must exist): `limits.readers` connections for light
+    /// reads, `limits.heavy` for heavy ones, and one writer.
     pub fn open(db: &Path, limits: Limits, loopback: bool) -> crate::Result<State> {
         let writer = Memory::open_existing(db)?;
-        let mut readers = Vec::with_capacity(limits.readers);
-        for _ in 0..limits.readers.max(1) {
-            readers.push(Memory::open_existing(db)?);
-        }
         Ok(State {
             db: db.to_path_buf(),
-            reader_slots: Arc::new(Semaphore::new(readers.len())),
-            readers: Mutex::new(readers),
-            writer: Arc::new(Mutex::new(writer)),
-            heavy: Arc::new(Semaphore::new(limits.heavy.max(1))),
+            light: Pool::open(db, limits.readers)?,
+            heavy: Pool::open(db, limits.heavy)?,
+            writer: Mutex::new(writer_thread(writer)?),
             limits,
             loopback,
             tokens: Mutex::new(None),
             glossary: Mutex::new(None),
+            lookups: Mutex::new(None),
             import: ImportProgress::default(),
             spool: Spool::new()?,
         })
     }
 
-    /// Run `f` with a read connection on a blocking thread. Waits at most
+    /// Run `f` with a connection of the light pool on a blocking thread. Waits at most
     /// `limits.queue_wait` for a free connection, then answers 503.
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Memory) -> Result<T, ApiError> + Send + 'static,
     {
-        let permit = acquire(&self.reader_slots, self.limits.queue_wait).await?;
+        let permit = acquire(&self.light.slots, self.limits.queue_wait).await?;
+        self.run_on(permit, false, f).await
+    }
+
+    /// Run `f` on a blocking thread with a connection of the pool that `permit` is a slot
+    /// of (the heavy pool when `heavy`).
+    async fn run_on<T, F>(
+        self: &Arc<Self>,
+        permit: OwnedSemaphorePermit,
+        heavy: bool,
+        f: F,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Memory) -> Result<T, ApiError> + Send + 'static,
+    {
         let state = Arc::clone(self);
         run_blocking(move || {
-            let mem = state.take_reader();
+            let pool = if heavy { &state.heavy } else { &state.light };
+            let mem = pool.take();
             let out = f(&mem);
-            state.put_reader(mem);
+            pool.put(mem);
             drop(permit);
             out
         })
@@ -104,56 +126,61 @@ impl State {
         e.hide_paths(&[(&spool, ""), (&db, "the memory")])
     }
 
-    /// Like [`State::read`] for heavy work (batch match, lint, export): also holds one of
-    /// the `limits.heavy` slots for its duration.
+    /// Like [`State::read`] for heavy work (batch match, lint): one of the `limits.heavy`
+    /// slots, each with a connection of its own, so heavy work never takes a
+    /// connection from the light reads.
     pub async fn read_heavy<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Memory) -> Result<T, ApiError> + Send + 'static,
     {
-        let heavy = self.heavy_permit().await?;
-        let out = self.read(f).await;
-        drop(heavy);
-        out
+        let permit = self.heavy_permit().await?;
+        self.run_on(permit, true, f).await
+    }
+
+    /// Run `f` with the heavy connection of `permit` (from [`State::heavy_permit`]).
+    pub async fn read_with_heavy<T, F>(
+        self: &Arc<Self>,
+        permit: OwnedSemaphorePermit,
+        f: F,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Memory) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.run_on(permit, true, f).await
     }
 
     /// One of the `limits.heavy` slots, or 503 after `limits.queue_wait`.
     pub async fn heavy_permit(&self) -> Result<OwnedSemaphorePermit, ApiError> {
-        acquire(&self.heavy, self.limits.queue_wait).await
+        acquire(&self.heavy.slots, self.limits.queue_wait).await
     }
 
-    fn take_reader(&self) -> Memory {
-        self.readers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop()
-            .expect("a permit guarantees a free reader")
-    }
-
-    fn put_reader(&self, mem: Memory) {
-        self.readers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(mem);
-    }
-
-    /// Run `f` with the one writer on a blocking thread. Writers queue behind each other
+    /// Run `f` with the one writer on the writer thread. Writes queue behind each other
     /// (reads never wait for them); the glossary cache is dropped afterwards.
     pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Memory) -> Result<T, ApiError> + Send + 'static,
     {
+        let (tx, rx) = tokio::sync::oneshot::channel();
         let state = Arc::clone(self);
-        run_blocking(move || {
-            let mut mem = state.writer.lock().unwrap_or_else(|p| p.into_inner());
-            let out = f(&mut mem);
-            drop(mem);
+        let job: WriteJob = Box::new(move |mem| {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(mem)));
             *state.glossary.lock().unwrap_or_else(|p| p.into_inner()) = None;
-            out
-        })
-        .await
-        .map_err(|e| self.hide(e))
+            let _ = tx.send(out);
+        });
+        let sent = self
+            .writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(job)
+            .is_ok();
+        let out = match (sent, rx.await) {
+            (true, Ok(Ok(out))) => out,
+            _ => Err(ApiError::internal("the request failed inside the server")),
+        };
+        out.map_err(|e| self.hide(e))
     }
 
     /// The stored tokens (cached for two seconds).
@@ -182,25 +209,105 @@ impl State {
         Ok(found)
     }
 
-    /// The memory's glossary, read on the calling (blocking) thread with `mem` when the
-    /// cache is older than two seconds or the entry count changed.
+    /// The memory's glossary, read on the calling (blocking) thread with `mem` when it
+    /// changed since it was last read (its generation, [`Memory::generations`]).
     pub fn glossary(&self, mem: &Memory) -> Result<Arc<Glossary>, ApiError> {
-        let len = mem.glossary_len()?;
-        if let Some((at, n, g)) = &*self.glossary.lock().unwrap_or_else(|p| p.into_inner()) {
-            if *n == len && at.elapsed() < CACHE_TTL {
-                return Ok(Arc::clone(g));
+        Ok(Arc::clone(self.compiled_glossary(mem)?.glossary()))
+    }
+
+    /// The memory's glossary with its term rules compiled once and shared by every lint
+    /// (built anew when the glossary changes).
+    pub fn compiled_glossary(&self, mem: &Memory) -> Result<Arc<CompiledGlossary>, ApiError> {
+        let generation = mem.generations()?.glossary;
+        if let Some((g, c)) = &*self.glossary.lock().unwrap_or_else(|p| p.into_inner()) {
+            if *g == generation {
+                return Ok(Arc::clone(c));
             }
         }
-        let g = Arc::new(mem.glossary()?);
+        let c = Arc::new(CompiledGlossary::new(Arc::new(mem.glossary()?)));
         *self.glossary.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((Instant::now(), len, Arc::clone(&g)));
-        Ok(g)
+            Some((generation, Arc::clone(&c)));
+        Ok(c)
+    }
+
+    /// The memory's 100%-match indexes for lint, kept while the units do not change.
+    pub fn lookups(&self, mem: &Memory) -> Result<Arc<SourceIndexes>, ApiError> {
+        let generation = mem.generations()?.units;
+        let mut kept = self.lookups.lock().unwrap_or_else(|p| p.into_inner());
+        match &*kept {
+            Some((g, l)) if *g == generation => Ok(Arc::clone(l)),
+            _ => {
+                let l = Arc::new(SourceIndexes::new());
+                *kept = Some((generation, Arc::clone(&l)));
+                Ok(l)
+            }
+        }
     }
 
     /// The spool of uploaded files.
     pub fn spool(&self) -> &Spool {
         &self.spool
     }
+}
+
+/// Read connections, each lent to one blocking task at a time; a permit of `slots`
+/// guarantees a free one.
+struct Pool {
+    conns: Mutex<Vec<Memory>>,
+    slots: Arc<Semaphore>,
+}
+
+impl Pool {
+    fn open(db: &Path, n: usize) -> crate::Result<Pool> {
+        let conns = (0..n.max(1))
+            .map(|_| Memory::open_existing(db))
+            .collect::<crate::Result<Vec<_>>>()?;
+        Ok(Pool {
+            slots: Arc::new(Semaphore::new(conns.len())),
+            conns: Mutex::new(conns),
+        })
+    }
+
+    fn take(&self) -> Memory {
+        self.conns
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .expect("a permit guarantees a free connection")
+    }
+
+    fn put(&self, mem: Memory) {
+        self.conns
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(mem);
+    }
+}
+
+/// A write: done on the writer thread with the writer.
+type WriteJob = Box<dyn FnOnce(&mut Memory) + Send>;
+
+/// Start the writer thread, which owns `writer` and does the write jobs sent to it in
+/// order, until the state (the sender) is dropped. A long import holds this thread, not
+/// one of the blocking threads the reads run on. (It keeps the normal CPU priority: at a
+/// lower one, an import on a server saturated with reads would hardly progress.)
+fn writer_thread(writer: Memory) -> crate::Result<std::sync::mpsc::Sender<WriteJob>> {
+    let (tx, rx) = std::sync::mpsc::channel::<WriteJob>();
+    std::thread::Builder::new()
+        .name("concord-writer".into())
+        .spawn(move || {
+            let mut mem = writer;
+            while let Ok(job) = rx.recv() {
+                job(&mut mem);
+            }
+        })
+        .map_err(|e| {
+            crate::Error::new(
+                crate::error::ErrorKind::Internal,
+                format!("cannot start the writer thread: {e}"),
+            )
+        })?;
+    Ok(tx)
 }
 
 async fn acquire(sem: &Arc<Semaphore>, wait: Duration) -> Result<OwnedSemaphorePermit, ApiError> {

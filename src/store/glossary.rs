@@ -275,6 +275,7 @@ impl Memory {
                 t.put(e, glossary.location(i), &mut report)?;
             }
             super::log_import(tx, files, report.added + report.updated, report.unchanged)?;
+            super::index::bump_glossary_generation(tx)?;
             Ok(report)
         })?;
         self.checkpoint();
@@ -299,6 +300,7 @@ impl Memory {
                 t.put(e, glossary.location(i), &mut report)?;
             }
             super::log_import(tx, files, report.added, 0)?;
+            super::index::bump_glossary_generation(tx)?;
             Ok(report)
         })?;
         self.checkpoint();

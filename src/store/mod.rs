@@ -75,6 +75,16 @@ pub struct Memory {
     writes_keys: bool,
 }
 
+/// Counters of a memory's committed changes ([`Memory::generations`]): each grows with
+/// every transaction that changes what it counts, in any process.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Generations {
+    /// Imports and deletes that changed the units.
+    pub units: i64,
+    /// Writes of the glossary (import, replace).
+    pub glossary: i64,
+}
+
 /// Counts that describe a memory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {

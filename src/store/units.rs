@@ -69,23 +69,23 @@ impl Memory {
     where
         F: FnOnce(&mut Importer<'_>) -> Result<()>,
     {
-        let report = self.write(|tx| {
+        let keys = self.shares_keys();
+        self.write_with_keys(|tx| {
             let report = {
                 let mut importer = Importer::new(tx)?;
                 fill(&mut importer)?;
                 importer.finish()?
             };
             super::log_import(tx, files, report.added, report.duplicates)?;
+            let mut pending = None;
             if report.added > 0 {
                 super::index::bump_generation(tx)?;
+                if keys {
+                    pending = Some(super::index::pending_keys(tx)?);
+                }
             }
-            Ok(report)
-        })?;
-        self.checkpoint();
-        if report.added > 0 {
-            self.refresh_keys()?;
-        }
-        Ok(report)
+            Ok((report, pending))
+        })
     }
 
     /// Counts of units, languages and origins.
@@ -305,7 +305,8 @@ impl Memory {
         ids.sort_unstable();
         ids.dedup();
         let path = self.path.clone();
-        let n = self.write(|tx| {
+        let keys = self.shares_keys();
+        let n = self.write_with_keys(|tx| {
             let mut n = 0;
             {
                 let mut exists = tx.prepare("SELECT 1 FROM unit WHERE id = ?1")?;
@@ -332,15 +333,15 @@ impl Memory {
             }
             super::index::forget(tx, &ids)?;
             super::context::forget(tx, &ids)?;
+            let mut pending = None;
             if n > 0 {
                 super::index::bump_generation(tx)?;
+                if keys {
+                    pending = Some(super::index::pending_keys(tx)?);
+                }
             }
-            Ok(n)
+            Ok((n, pending))
         })?;
-        self.checkpoint();
-        if n > 0 {
-            self.refresh_keys()?;
-        }
         Ok(n)
     }
 }
