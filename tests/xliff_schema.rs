@@ -196,3 +196,85 @@ fn schemas_refuse_invalid_xliff() {
         assert!(r.is_ok(), "{f}: {r:?}");
     }
 }
+
+/// `concord pretranslate` output validates too: XLIFF 1.2 (`alt-trans`, `state-qualifier`,
+/// notes), XLIFF 2.0 with the matches module (`mtc:match`), and XLIFF/SDLXLIFF written
+/// back in the flavour they came in.
+#[test]
+fn pretranslated_xliff_validates_against_the_schemas() {
+    if !have_xmllint() {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let db = dir.join("m.db");
+    let tsv = common::write(
+        dir,
+        "m.tsv",
+        "en\tko\nThe talks ended.\t회담이 끝났다.\n\
+         The two ministers met in Seoul on 3 March 2026.\t두 장관은 2026년 3월 3일 서울에서 만났다.\n\
+         The two ministers met in Seoul.\t두 장관은 서울에서 만났다.\n\
+         First sentence.\t첫 문장.\nSecond sentence.\t둘째 문장.\n\
+         Press Save & close.\t저장 후 닫기를 누르십시오.\n",
+    );
+    let run = |args: &[&str]| {
+        let out = common::run_db(&db, args, None);
+        assert!(out.status.success(), "{args:?}: {}", common::stderr(&out));
+    };
+    run(&["import", tsv.to_str().unwrap()]);
+    let doc = common::write(
+        dir,
+        "doc.txt",
+        "The talks ended.\nThe two ministers met in Seoul on 19 March 2026.\nThe two ministers met in Busan.\nSomething new.\n",
+    );
+    let mut checked = 0;
+    for (format, xsd) in [
+        ("xliff", "xliff-1.2-check.xsd"),
+        ("xliff2", "xliff-2.0-check.xsd"),
+    ] {
+        let out = dir.join(format!("pre-{format}.xlf"));
+        run(&[
+            "pretranslate",
+            doc.to_str().unwrap(),
+            "--from",
+            "en",
+            "--to",
+            "ko",
+            "--alternatives",
+            "2",
+            "--min-score",
+            "50",
+            "--output-format",
+            format,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        if let Err(e) = validate(&schema(xsd), &out) {
+            panic!(
+                "pretranslate {format} does not validate:\n{e}\n{}",
+                std::fs::read_to_string(&out).unwrap()
+            );
+        }
+        checked += 1;
+    }
+    for input in ["xliff12-en-ko.xlf", "sdlxliff-en-ko.sdlxliff"] {
+        let out = dir.join(format!("same-{input}"));
+        run(&[
+            "pretranslate",
+            common::data("formats", input).to_str().unwrap(),
+            "--overwrite",
+            "--output-format",
+            "same",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        if let Err(e) = validate(&schema("xliff-1.2-check.xsd"), &out) {
+            panic!(
+                "pretranslate of {input} does not validate:\n{e}\n{}",
+                std::fs::read_to_string(&out).unwrap()
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+}
