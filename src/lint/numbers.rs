@@ -867,25 +867,11 @@ pub fn dates(text: &str, family: &str) -> Vec<DateSpan> {
     out
 }
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// A date written the way language family `family` writes it: `2026년 3월 19일`,
 /// `2026年3月19日`, `19 March 2026` (the fields the date has).
 pub fn write_date(d: &DateSpan, family: &str) -> String {
-    let month = MONTH_NAMES[(d.month.clamp(1, 12) - 1) as usize];
+    // The first twelve of MONTHS are the full names, in order.
+    let month = MONTHS[(d.month.clamp(1, 12) - 1) as usize].0;
     match family {
         "ko" => {
             let mut parts = Vec::new();
