@@ -556,7 +556,8 @@ where
                                 format!("not a TMX file: the root element is <{name}>, not <tmx>"),
                             ));
                         }
-                        header.version = find(&attrs, "version").map(str::to_string);
+                        header.version =
+                            super::xml::attribute(&attrs, "version").map(str::to_string);
                         Ctx::Tmx
                     }
                     Some(Ctx::Tmx) => match name.as_str() {
@@ -729,17 +730,15 @@ fn ctx_name(c: &Ctx) -> &'static str {
     }
 }
 
-fn find<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    attrs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 fn capture_ctx(name: &str, attrs: &[(String, String)], level: Level) -> Ctx {
     match name {
         "note" => Ctx::Note(level),
-        "prop" => Ctx::Prop(level, find(attrs, "type").unwrap_or("").to_string()),
+        "prop" => Ctx::Prop(
+            level,
+            super::xml::attribute(attrs, "type")
+                .unwrap_or("")
+                .to_string(),
+        ),
         _ => Ctx::Skip,
     }
 }

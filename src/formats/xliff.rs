@@ -488,7 +488,7 @@ impl<'a> Ctx<'a, '_> {
                         seg_source = Some(self.capture(p, false, &mut HashSet::new())?)
                     }
                     Some("target") => {
-                        target_attrs = attrs_of(&s);
+                        target_attrs = super::xml::attributes(&s);
                         target = Some(self.capture(p, false, &mut HashSet::new())?)
                     }
                     None if self.bi.is_some()
@@ -500,7 +500,7 @@ impl<'a> Ctx<'a, '_> {
                     _ => self.skip(&s)?,
                 },
                 Event::Empty(s) if local(&s).as_deref() == Some("target") => {
-                    target_attrs = attrs_of(&s);
+                    target_attrs = super::xml::attributes(&s);
                     let (l, c) = self.doc.position(self.r.buffer_position());
                     target = Some(Captured::empty(SegText::at("", l, c)));
                 }
@@ -515,7 +515,7 @@ impl<'a> Ctx<'a, '_> {
         let Some(source) = source else {
             return Err(self.err(pos, "a <trans-unit> without <source>"));
         };
-        let unit_attrs = attrs_of(e);
+        let unit_attrs = super::xml::attributes(e);
         match seg_source {
             Some(ss) if !ss.segs.is_empty() => {
                 for (k, (mid, s, end)) in ss.segs.iter().enumerate() {
@@ -570,7 +570,7 @@ impl<'a> Ctx<'a, '_> {
                 Event::Start(s) | Event::Empty(s)
                     if s.local_name().as_ref() == b"seg" && key.is_none() =>
                 {
-                    let a = attrs_of(&s);
+                    let a = super::xml::attributes(&s);
                     let id = attr(&s, "id").unwrap_or_default();
                     out.insert(
                         id.clone(),
@@ -1155,23 +1155,6 @@ impl SegInfo {
     }
 }
 
-fn attrs_of(e: &BytesStart<'_>) -> Vec<(String, String)> {
-    e.attributes()
-        .flatten()
-        .filter_map(|a| {
-            let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-            a.unescape_value().ok().map(|v| (k, v.into_owned()))
-        })
-        .collect()
-}
-
-fn find<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    attrs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 /// A date in TMX form (`YYYYMMDDThhmmssZ`) from ISO 8601 or SDLXLIFF's
 /// `M/D/YYYY h:mm:ss` (taken as UTC: the file does not say); `None` when it is neither.
 fn editor_date(s: &str) -> Option<String> {
@@ -1211,18 +1194,24 @@ fn state_v1(
     sdl: Option<&SdlSeg>,
 ) -> (SegmentStatus, SegInfo) {
     let mut info = SegInfo::default();
-    info.prop("x-xliff-id", find(unit, "id"));
-    let state = find(target, "state");
+    info.prop("x-xliff-id", super::xml::attribute(unit, "id"));
+    let state = super::xml::attribute(target, "state");
     info.prop("x-xliff-state", state);
-    info.prop("x-xliff-state-qualifier", find(target, "state-qualifier"));
-    let approved = find(unit, "approved");
+    info.prop(
+        "x-xliff-state-qualifier",
+        super::xml::attribute(target, "state-qualifier"),
+    );
+    let approved = super::xml::attribute(unit, "approved");
     info.prop("x-xliff-approved", approved);
     let rejected = |s: &str| s.to_ascii_lowercase().contains("reject");
     if let Some(seg) = sdl {
-        let conf = find(&seg.attrs, "conf");
+        let conf = super::xml::attribute(&seg.attrs, "conf");
         info.prop("x-sdl-conf", conf);
-        info.prop("x-sdl-origin", find(&seg.attrs, "origin"));
-        info.prop("x-sdl-percent", find(&seg.attrs, "percent"));
+        info.prop("x-sdl-origin", super::xml::attribute(&seg.attrs, "origin"));
+        info.prop(
+            "x-sdl-percent",
+            super::xml::attribute(&seg.attrs, "percent"),
+        );
         let value = |k: &str| {
             seg.values
                 .iter()
@@ -1248,14 +1237,15 @@ fn state_v1(
         };
         return (status, info);
     }
-    if let Some(mq) = find(unit, "mq:status") {
+    if let Some(mq) = super::xml::attribute(unit, "mq:status") {
         info.prop("x-mq-status", Some(mq));
-        info.prop("x-mq-percent", find(unit, "mq:percent"));
-        info.changer = find(unit, "mq:lastchanginguser").map(str::to_string);
-        info.changed = find(unit, "mq:lastchangedtimestamp")
+        info.prop("x-mq-percent", super::xml::attribute(unit, "mq:percent"));
+        info.changer = super::xml::attribute(unit, "mq:lastchanginguser").map(str::to_string);
+        info.changed = super::xml::attribute(unit, "mq:lastchangedtimestamp")
             .map(|v| editor_date(v).unwrap_or_else(|| v.to_string()));
-        info.creator = find(unit, "mq:translatorcommitusername").map(str::to_string);
-        info.created = find(unit, "mq:translatorcommittimestamp")
+        info.creator =
+            super::xml::attribute(unit, "mq:translatorcommitusername").map(str::to_string);
+        info.created = super::xml::attribute(unit, "mq:translatorcommittimestamp")
             .map(|v| editor_date(v).unwrap_or_else(|| v.to_string()));
         let status = if mq.ends_with("Confirmed") {
             SegmentStatus::Translated

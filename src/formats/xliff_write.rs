@@ -147,7 +147,7 @@ fn parse_markup(mk: &str) -> Option<Vec<Tok>> {
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 match name.as_str() {
                     "bpt" | "ept" | "ph" | "it" | "ut" => {
-                        code = Some((name, attrs(&e), String::new(), 0));
+                        code = Some((name, super::xml::attributes(&e), String::new(), 0));
                     }
                     "hi" => {
                         his += 1;
@@ -162,7 +162,7 @@ fn parse_markup(mk: &str) -> Option<Vec<Tok>> {
                 }
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 if matches!(name.as_str(), "bpt" | "ept" | "ph" | "it" | "ut") {
-                    out.push(Tok::Code(name, attrs(&e), String::new()));
+                    out.push(Tok::Code(name, super::xml::attributes(&e), String::new()));
                 }
             }
             Event::End(_) => {
@@ -202,20 +202,6 @@ fn parse_markup(mk: &str) -> Option<Vec<Tok>> {
         }
     }
     Some(out)
-}
-
-fn attrs(e: &quick_xml::events::BytesStart<'_>) -> Vec<(String, String)> {
-    e.attributes()
-        .flatten()
-        .filter_map(|a| {
-            let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-            a.unescape_value().ok().map(|v| (k, v.into_owned()))
-        })
-        .collect()
-}
-
-fn get<'a>(a: &'a [(String, String)], k: &str) -> Option<&'a str> {
-    a.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }
 
 /// A TMX `type` as an XLIFF 1.2 `ctype`: its own value when XLIFF 1.2 has it, else
@@ -472,13 +458,17 @@ fn write12(b: &mut String, toks: &[Tok], r: &mut u64) {
                 let (elem, id, pos) = match name.as_str() {
                     "bpt" | "ept" => (
                         name.as_str(),
-                        get(a, "i").map(str::to_string).unwrap_or_else(&mut next),
+                        super::xml::attribute(a, "i")
+                            .map(str::to_string)
+                            .unwrap_or_else(&mut next),
                         None,
                     ),
                     "it" => (
                         "it",
-                        get(a, "x").map(str::to_string).unwrap_or_else(&mut next),
-                        Some(if get(a, "pos") == Some("end") {
+                        super::xml::attribute(a, "x")
+                            .map(str::to_string)
+                            .unwrap_or_else(&mut next),
+                        Some(if super::xml::attribute(a, "pos") == Some("end") {
                             "close"
                         } else {
                             "open"
@@ -486,7 +476,9 @@ fn write12(b: &mut String, toks: &[Tok], r: &mut u64) {
                     ),
                     _ => (
                         "ph",
-                        get(a, "x").map(str::to_string).unwrap_or_else(&mut next),
+                        super::xml::attribute(a, "x")
+                            .map(str::to_string)
+                            .unwrap_or_else(&mut next),
                         None,
                     ),
                 };
@@ -497,7 +489,7 @@ fn write12(b: &mut String, toks: &[Tok], r: &mut u64) {
                     push_attr(b, "pos", p, r);
                 }
                 if elem != "ept" {
-                    if let Some(t) = get(a, "type") {
+                    if let Some(t) = super::xml::attribute(a, "type") {
                         push_attr(b, "ctype", &ctype(t), r);
                     }
                 }
@@ -522,7 +514,7 @@ fn write20(b: &mut String, toks: &[Tok], data: &mut Vec<(String, String)>, r: &m
     let mut paired: Vec<&str> = Vec::new();
     for t in toks {
         if let Tok::Code(n, a, _) = t {
-            match (n.as_str(), get(a, "i")) {
+            match (n.as_str(), super::xml::attribute(a, "i")) {
                 ("bpt", Some(i)) => opened.push(i),
                 ("ept", Some(i)) if opened.contains(&i) => paired.push(i),
                 _ => {}
@@ -550,8 +542,8 @@ fn write20(b: &mut String, toks: &[Tok], data: &mut Vec<(String, String)>, r: &m
             auto += 1;
             format!("{p}{auto}")
         };
-        let i = get(a, "i");
-        let x = get(a, "x");
+        let i = super::xml::attribute(a, "i");
+        let x = super::xml::attribute(a, "x");
         match name.as_str() {
             "bpt" if i.is_some_and(|i| paired.contains(&i)) => {
                 let id = format!("b{}", i.unwrap_or_default());
@@ -574,7 +566,8 @@ fn write20(b: &mut String, toks: &[Tok], data: &mut Vec<(String, String)>, r: &m
                 b.push_str("/>");
             }
             "bpt" | "ept" | "it" => {
-                let begin = name == "bpt" || (name == "it" && get(a, "pos") != Some("end"));
+                let begin = name == "bpt"
+                    || (name == "it" && super::xml::attribute(a, "pos") != Some("end"));
                 let id = match (name.as_str(), i, x) {
                     ("bpt", Some(i), _) => format!("bi{i}"),
                     ("ept", Some(i), _) => format!("ei{i}"),

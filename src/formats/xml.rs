@@ -200,6 +200,27 @@ pub fn end_of_document(
     }
 }
 
+/// The attributes of an element as (name, unescaped value) pairs, in document order;
+/// an attribute whose value does not unescape is left out. The one copy the XML readers
+/// and writers share.
+pub(crate) fn attributes(e: &quick_xml::events::BytesStart<'_>) -> Vec<(String, String)> {
+    e.attributes()
+        .flatten()
+        .filter_map(|a| {
+            let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+            a.unescape_value().ok().map(|v| (k, v.into_owned()))
+        })
+        .collect()
+}
+
+/// The value of attribute `name` among `attrs` (from [`attributes`]).
+pub(crate) fn attribute<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
