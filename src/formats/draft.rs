@@ -255,15 +255,7 @@ fn read_tabular(
     let path = &req.path;
     let mut input = input::open_text(path)?;
     // CSV: the one sniffer decides (`;` from Excel in some locales), as for imports.
-    let delim = if format == DraftFormat::Tsv {
-        b'\t'
-    } else {
-        let head = input
-            .reader
-            .fill_buf()
-            .map_err(|e| input::read_error(path, 1, &e))?;
-        tabular::sniff_delimiter(head)
-    };
+    let delim = tabular::delimiter_of(&mut input.reader, path, format == DraftFormat::Tsv)?;
     let mut cols: Option<(usize, usize)> = None;
     let mut header_langs: Vec<LangTag> = Vec::new();
     let mut lang_cols: Vec<usize> = Vec::new();

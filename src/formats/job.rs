@@ -390,15 +390,7 @@ fn read_bilingual(
 /// TSV/CSV: one language column is the source; two or more are chosen as for drafts.
 fn read_table(req: &JobRequest, path: &Path, format: FileFormat, file: usize) -> Result<FileRead> {
     let mut input = input::open_text(path)?;
-    let delim = if format == FileFormat::Tsv {
-        b'\t'
-    } else {
-        let head = input
-            .reader
-            .fill_buf()
-            .map_err(|e| input::read_error(path, 1, &e))?;
-        tabular::sniff_delimiter(head)
-    };
+    let delim = tabular::delimiter_of(&mut input.reader, path, format == FileFormat::Tsv)?;
     let mut out = FileRead {
         source: None,
         target: None,

@@ -78,7 +78,6 @@ pub mod xliff;
 pub mod xliff_write;
 pub mod xml;
 
-use std::io::BufRead;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -285,12 +284,7 @@ where
     match format {
         Format::Tsv | Format::Csv => {
             let mut reader = input.reader;
-            let delim = if format == Format::Tsv {
-                b'\t'
-            } else {
-                let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
-                tabular::sniff_delimiter(head)
-            };
+            let delim = tabular::delimiter_of(&mut reader, path, format == Format::Tsv)?;
             let mut any = false;
             tabular::parse_rows(reader, path, delim, |row| {
                 any = true;

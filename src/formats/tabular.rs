@@ -303,6 +303,19 @@ pub fn sniff_delimiter(first_bytes: &[u8]) -> u8 {
     [b',', b';', b'\t'][best]
 }
 
+/// The delimiter of a table being read: a tab for TSV; for CSV, [`sniff_delimiter`] on the
+/// start of the file, looked at without consuming it. Memories, drafts and job files all
+/// choose it here.
+pub(crate) fn delimiter_of<R: BufRead>(reader: &mut R, path: &Path, tsv: bool) -> Result<u8> {
+    if tsv {
+        return Ok(b'\t');
+    }
+    let head = reader
+        .fill_buf()
+        .map_err(|e| super::input::read_error(path, 1, &e))?;
+    Ok(sniff_delimiter(head))
+}
+
 /// The delimiter of a CSV file from its first line (kept for callers of the old name;
 /// see [`sniff_delimiter`]).
 pub fn sniff_csv_delimiter(first_bytes: &[u8]) -> u8 {
