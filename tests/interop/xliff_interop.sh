@@ -26,27 +26,8 @@
 # Exit 0 when every check passes, 1 otherwise. Prints figures and the time taken.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-t0=$(date +%s)
-say() { printf '== %s\n' "$*"; }
-
-# --- tools ---------------------------------------------------------------------------
-sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-if [ ! -f /usr/share/omegat/OmegaT.jar ]; then
-    say "installing OmegaT (Debian package omegat)"
-    sudo_if_needed apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq omegat >/dev/null
-fi
-if ! python3 -c 'import translate.storage.xliff2' 2>/dev/null; then
-    say "installing translate-toolkit (PyPI)"
-    python3 -m pip install -q translate-toolkit
-fi
-t_tools=$(date +%s)
-
-(cd "$root" && cargo build --quiet --bin concord)
-concord="$root/target/debug/concord"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/common.sh"
+interop_setup translate.storage.xliff2
 fail=0
 
 # --- the memory ------------------------------------------------------------------------
