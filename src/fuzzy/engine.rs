@@ -17,6 +17,7 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::kernel::{Code, PrefixRuns, QueryPm};
+use super::lanes::{self, Windows};
 use super::lev::{max_distance, score};
 use super::TopK;
 use crate::keystore::{Group, KeyFile, LangKeys};
@@ -25,6 +26,8 @@ use crate::keystore::{Group, KeyFile, LangKeys};
 const CHUNK: usize = 2048;
 /// Below this many keys in the band, one thread does the work.
 const PARALLEL_FROM: usize = 20_000;
+/// Chunks of at least this many keys go to the eight-lane kernel ([`lanes`]).
+const LANES_FROM: usize = 64;
 
 /// One chunk: group index, first and end key index within the group.
 type Item = (usize, usize, usize);
@@ -63,6 +66,14 @@ pub(crate) fn search(
             a = b;
         }
     }
+    // The window table of the eight-lane kernel, for the longest key of the band.
+    let max_m = groups.iter().map(|g| g.len).max().unwrap_or(0);
+    let win = if total >= LANES_FROM {
+        Windows::new(&pm, kf.alphabet_len(l), max_m)
+    } else {
+        None
+    };
+    let win = win.as_ref();
     let shared = AtomicU64::new(s0.to_bits());
     let next = AtomicUsize::new(0);
     let threads = if total < PARALLEL_FROM {
@@ -82,6 +93,7 @@ pub(crate) fn search(
                 &shared,
                 &next,
                 &mut local,
+                win,
                 |g| kf.codes_u8(l, g),
             )
         } else {
@@ -94,6 +106,7 @@ pub(crate) fn search(
                 &shared,
                 &next,
                 &mut local,
+                win,
                 |g| kf.codes_u16(l, g),
             )
         };
@@ -135,6 +148,7 @@ fn worker<'a, T: Code>(
     shared: &AtomicU64,
     next: &AtomicUsize,
     local: &mut TopK,
+    win: Option<&Windows>,
     codes_of: impl Fn(&Group) -> &'a [T],
 ) -> u64 {
     let n = pm.q.len();
@@ -154,6 +168,21 @@ fn worker<'a, T: Code>(
             continue;
         };
         if n.abs_diff(m) > k {
+            continue;
+        }
+        if let Some(win) = win.filter(|w| b - a >= LANES_FROM && lanes::fits(w, n, m, k)) {
+            // Eight keys at a time; a higher K-th score found meanwhile tightens the
+            // bound the lanes reject with (every score is exact and offered against
+            // the current K-th score).
+            calls += lanes::scan(win, codes, m, a, b, n, k, &mut |i, d| {
+                local.offer(score(d, n, m), kf.id(l, g.first + i), 0);
+                let t = local.threshold();
+                if t > thr {
+                    shared.fetch_max(t.to_bits(), Ordering::Relaxed);
+                    thr = t.max(f64::from_bits(shared.load(Ordering::Relaxed)));
+                }
+                max_distance(n.max(m), thr).map_or(0, |nk| nk.min(k))
+            });
             continue;
         }
         let mut runs = PrefixRuns::<u64>::new(pm, m, k);

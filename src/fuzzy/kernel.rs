@@ -115,7 +115,7 @@ impl QueryPm {
     /// 64 bits of the match vector of `c` starting at query position `pos` (which may be
     /// negative: positions before 0 read as zero).
     #[inline(always)]
-    fn window(&self, c: u32, pos: isize) -> u64 {
+    pub(crate) fn window(&self, c: u32, pos: isize) -> u64 {
         let row = self.row(c);
         if pos < 0 {
             let sh = (-pos) as u32;

@@ -120,6 +120,7 @@
 pub mod concordance;
 mod engine;
 pub(crate) mod kernel;
+mod lanes;
 pub mod lev;
 
 use serde::Serialize;
@@ -246,8 +247,10 @@ impl QueryKey {
 }
 
 /// The work the q-gram index may do on a query (postings decoded, segments verified)
-/// before [`Matcher::find`] turns to the key file: about 5 ms each.
-const QGRAM_BUDGET: (u64, u64) = (600_000, 1_000);
+/// before [`Matcher::find`] turns to the key file, which starts from what it found
+/// (about 1 ms each; chosen on the bench's formulaic and near-duplicate memories: a
+/// bigger budget costs formulaic queries more than it saves near-duplicate ones).
+const QGRAM_BUDGET: (u64, u64) = (100_000, 200);
 
 /// The best K so far, ordered by score (descending), unit id, language.
 #[derive(Debug, Clone)]
@@ -278,8 +281,10 @@ impl TopK {
         }
     }
 
+    /// Offer a segment; one already held is not added twice (the key-file scan finds
+    /// again what the q-gram search found before it, with the same score).
     fn offer(&mut self, score: f64, id: i64, lang: usize) {
-        if score < self.min || self.k == 0 {
+        if score < self.min || self.k == 0 || self.items.iter().any(|x| (x.1, x.2) == (id, lang)) {
             return;
         }
         let better = |a: &(f64, i64, usize), b: &(f64, i64, usize)| {
@@ -518,11 +523,11 @@ impl<'m> Matcher<'m> {
                     // Near-duplicates first: when the K-th score rises high, the q-gram
                     // filter proves the rest in a few thousand postings. A query that
                     // needs more (few close matches, the threshold stays near the
-                    // minimum) drops what it found and scans the key file.
-                    let before = top.clone();
+                    // minimum) scans the key file, starting from what it found: those
+                    // scores are exact, so the scan starts with their K-th score as its
+                    // threshold (and finds them again, which `offer` ignores).
                     let budget = Some(self.qgram_budget);
                     if !self.search_lang(li, &q, &verifier, &mut top, budget)? {
-                        top = before;
                         self.stats.verified +=
                             engine::search(&kf, l, &q.chars, &mut top, li, self.threads);
                         self.stats.scanned = true;
