@@ -289,4 +289,49 @@ proptest! {
             }
         }
     }
+
+    /// `find_band` (the analysis's top-1 search whose threshold jumps to the next band
+    /// edge) lands in the band of the brute-force best match, on both paths; and
+    /// `exact_units` (a binary search of the key file) returns the units the brute force
+    /// scores 100.
+    #[test]
+    fn band_search_and_exact_units_equal_brute_force(
+        spec in memory(),
+        queries in prop::collection::vec(query(), 12),
+        min in prop_oneof![Just(50u32), Just(60u32), Just(75u32), 30u32..=99],
+        extra in prop::collection::vec(1u32..=99, 0..4),
+    ) {
+        let mem = build(&spec);
+        let mut matcher = Matcher::new(&mem).unwrap();
+        let mut edges: Vec<u32> = vec![min, 75, 85, 95];
+        edges.extend(extra);
+        edges.retain(|&e| e >= min);
+        let band = |s: f64| edges.iter().filter(|&&e| s.floor() as u32 >= e).count()
+            + usize::from(s >= 100.0);
+        let everything = MatchOptions { limit: 10_000, min_score: min as f64 };
+        for qs in &queries {
+            let q = qs.text(&spec.rows);
+            let from = LangRange::parse(LANGS[qs.lang()]).unwrap();
+            let Ok(all) = matcher.brute_force(&q, &from, everything) else {
+                prop_assert!(matcher.find_band(&q, &from, min as f64, &edges).is_err());
+                prop_assert!(matcher.exact_units(&q, &from).is_err());
+                continue;
+            };
+            let want = all.first().map(|m| band(m.score));
+            for budget in [Some((0, 0)), None] {
+                matcher.set_qgram_budget(budget);
+                let got = matcher.find_band(&q, &from, min as f64, &edges).unwrap();
+                prop_assert!(got.len() <= 1);
+                prop_assert_eq!(got.first().map(|m| band(m.score)), want, "query {:?} edges {:?} budget {:?}", q, edges, budget);
+                if let Some(m) = got.first() {
+                    prop_assert!(all.iter().any(|a| a.id == m.id && a.score == m.score));
+                }
+            }
+            matcher.set_qgram_budget(None);
+            let mut exact: Vec<i64> = all.iter().filter(|m| m.score >= 100.0).map(|m| m.id).collect();
+            exact.sort_unstable();
+            exact.dedup();
+            prop_assert_eq!(matcher.exact_units(&q, &from).unwrap(), exact, "query {:?}", q);
+        }
+    }
 }
