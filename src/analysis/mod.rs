@@ -301,21 +301,9 @@ fn leverage(
     distinct: &[(String, &str)],
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Vec<Leverage>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let src = range_of(&job.source)?;
     let tgt = range_of(&job.target)?;
-    let total = distinct.len() as u64;
-    let done = AtomicUsize::new(0);
-    let next = AtomicUsize::new(0);
     let min_score = rules.min_score() as f64;
-    let threads = if mem.path().is_file() && distinct.len() >= 16 {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(8)
-    } else {
-        1
-    };
     let one = |matcher: &mut Matcher, m: &Memory, text: &str| -> Result<Leverage> {
         let mut lev = Leverage::default();
         if search == Search::Indexed {
@@ -362,63 +350,18 @@ fn leverage(
         }
         Ok(lev)
     };
-    let run = |m: &Memory| -> Result<Vec<(usize, Leverage)>> {
-        let mut matcher = Matcher::new(m)?;
-        if threads > 1 {
-            matcher.set_threads(1);
-        }
-        let mut out = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some((_, text)) = distinct.get(i) else {
-                break;
-            };
-            let lev = match one(&mut matcher, m, text) {
-                Ok(l) => l,
-                // A segment without letters or digits (a lone dash) matches nothing.
-                Err(e) if matches!(e.kind(), ErrorKind::BadQuery | ErrorKind::Limit) => {
-                    Leverage::default()
-                }
-                Err(e) => return Err(e),
-            };
-            out.push((i, lev));
-            let n = done.fetch_add(1, Ordering::Relaxed) as u64 + 1;
-            progress(n, total);
-        }
-        Ok(out)
-    };
-    let results = if threads > 1 {
-        let path = mem.path().to_path_buf();
-        std::thread::scope(|s| -> Result<Vec<(usize, Leverage)>> {
-            let others: Vec<_> = (1..threads)
-                .map(|_| {
-                    s.spawn(|| -> Result<Vec<(usize, Leverage)>> {
-                        let m = Memory::open_read_only(&path)?;
-                        run(&m)
-                    })
-                })
-                .collect();
-            let mut all = run(mem);
-            for h in others {
-                let r = h
-                    .join()
-                    .map_err(|_| Error::new(ErrorKind::Internal, "an analysis thread stopped"))?;
-                match (&mut all, r) {
-                    (Ok(a), Ok(b)) => a.extend(b),
-                    (Ok(_), Err(e)) => all = Err(e),
-                    (Err(_), _) => {}
-                }
+    crate::fuzzy::batch(
+        mem,
+        distinct,
+        |matcher, m, (_, text)| match one(matcher, m, text) {
+            // A segment without letters or digits (a lone dash) matches nothing.
+            Err(e) if matches!(e.kind(), ErrorKind::BadQuery | ErrorKind::Limit) => {
+                Ok(Leverage::default())
             }
-            all
-        })?
-    } else {
-        run(mem)?
-    };
-    let mut out = vec![Leverage::default(); distinct.len()];
-    for (i, lev) in results {
-        out[i] = lev;
-    }
-    Ok(out)
+            r => r,
+        },
+        progress,
+    )
 }
 
 /// Sum the segment results into per-file and job bands.

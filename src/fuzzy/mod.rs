@@ -1025,6 +1025,96 @@ impl<'m> Matcher<'m> {
     }
 }
 
+/// Run `each` on every item of a batch of queries, with one [`Matcher`] per thread: when
+/// the memory is a file and the batch has at least 16 items, one thread per core (at
+/// most 8), each with its own read-only connection and single-threaded searches (one
+/// search at a time per core costs no synchronisation, and slow and fast queries even
+/// out over the shared queue); otherwise on this thread. Returns the answers in item
+/// order, or the first error (the other threads stop at their next item). `progress`
+/// is called with (items done, items in all).
+pub fn batch<T, R, F>(
+    mem: &Memory,
+    items: &[T],
+    each: F,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<R>>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&mut Matcher, &Memory, &T) -> Result<R> + Sync,
+{
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let threads = if mem.path().is_file() && items.len() >= 16 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8)
+    } else {
+        1
+    };
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let total = items.len() as u64;
+    let run = |m: &Memory| -> Result<Vec<(usize, R)>> {
+        let mut matcher = Matcher::new(m)?;
+        if threads > 1 {
+            matcher.set_threads(1);
+        }
+        let mut out = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                break;
+            };
+            match each(&mut matcher, m, item) {
+                Ok(r) => out.push((i, r)),
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+            progress(done.fetch_add(1, Ordering::Relaxed) as u64 + 1, total);
+        }
+        Ok(out)
+    };
+    let parts: Vec<Result<Vec<(usize, R)>>> = if threads > 1 {
+        let path = mem.path().to_path_buf();
+        std::thread::scope(|s| {
+            let others: Vec<_> = (1..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let r = Memory::open_read_only(&path).and_then(|m| run(&m));
+                        if r.is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        r
+                    })
+                })
+                .collect();
+            let mut parts = vec![run(mem)];
+            for h in others {
+                parts.push(h.join().unwrap_or_else(|_| {
+                    Err(Error::new(ErrorKind::Internal, "a search thread stopped"))
+                }));
+            }
+            parts
+        })
+    } else {
+        vec![run(mem)]
+    };
+    let mut slots: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    for part in parts {
+        for (i, r) in part? {
+            slots[i] = Some(r);
+        }
+    }
+    slots
+        .into_iter()
+        .map(|r| r.ok_or_else(|| Error::new(ErrorKind::Internal, "a batch item was lost")))
+        .collect()
+}
+
 /// Rebuild the fuzzy index of `mem` from its stored segments, in one transaction
 /// (imports and deletes keep it current; this is for repair and benchmarks).
 pub fn rebuild_index(mem: &mut Memory) -> Result<()> {
