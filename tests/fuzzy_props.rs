@@ -209,6 +209,74 @@ fn reference_levenshtein_and_key() {
     assert_eq!(key(&nfd), c("한반도"));
 }
 
+/// `fuzzy::batch` on a memory file (one thread per core, each with its own connection)
+/// answers every item in item order, as one matcher asking them one by one does; and an
+/// item that fails fails the batch.
+#[test]
+fn batch_answers_in_item_order_on_every_core() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("m.db");
+    let mut mem = Memory::open(&path).unwrap();
+    let rows: Vec<String> = (0..60)
+        .map(|i| {
+            format!(
+                "The delegation {i} met the minister on day {} about item {}.",
+                i % 7,
+                i * 13 % 31
+            )
+        })
+        .collect();
+    mem.import(&["t"], |imp| {
+        for r in &rows {
+            imp.add(Unit::new(vec![
+                Variant::new(tag("en"), r),
+                Variant::new(tag("ko"), "대표단"),
+            ]))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let from = LangRange::parse("en").unwrap();
+    let opts = MatchOptions {
+        limit: 3,
+        min_score: 50.0,
+    };
+    let queries: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i % 2 == 0 {
+                r.replace("minister", "ministers")
+            } else {
+                r.clone()
+            }
+        })
+        .collect();
+    let mut one = Matcher::new(&mem).unwrap();
+    let want: Vec<_> = queries
+        .iter()
+        .map(|q| one.find(q, &from, opts).unwrap())
+        .collect();
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let got = concord::fuzzy::batch(
+        &mem,
+        &queries,
+        |m, _, q| m.find(q, &from, opts),
+        &|n, total| {
+            assert_eq!(total, 60);
+            done.fetch_max(n, std::sync::atomic::Ordering::Relaxed);
+        },
+    )
+    .unwrap();
+    assert_eq!(got, want);
+    assert_eq!(done.into_inner(), 60);
+    let mut bad = queries.clone();
+    bad[37] = "—".into();
+    let e = concord::fuzzy::batch(&mem, &bad, |m, _, q| m.find(q, &from, opts), &|_, _| {})
+        .unwrap_err();
+    assert_eq!(e.kind(), &concord::error::ErrorKind::BadQuery);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: std::env::var("FUZZY_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48), .. ProptestConfig::default() })]
 
