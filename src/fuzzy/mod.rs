@@ -363,7 +363,7 @@ impl TopK {
 
 /// The keys (`len` codes each, sorted) equal to `codes`: the range of their indexes.
 fn equal_range<T: Copy + Into<u32>>(keys: &[T], len: usize, codes: &[u32]) -> (usize, usize) {
-    let n = if len == 0 { 0 } else { keys.len() / len };
+    let n = keys.len().checked_div(len).unwrap_or(0);
     let cmp = |i: usize| {
         keys[i * len..(i + 1) * len]
             .iter()
