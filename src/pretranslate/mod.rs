@@ -321,15 +321,24 @@ pub fn output_format(
     req: &Request,
     doc: &SourceDoc,
 ) -> crate::formats::pretranslated::OutputFormat {
+    resolve_format(req.format, doc, &req.output)
+}
+
+/// `format`, or when `None`: the input's own flavour for an XLIFF input, else by
+/// `output`'s extension (`.tsv` TSV, otherwise XLIFF 1.2).
+fn resolve_format(
+    format: Option<crate::formats::pretranslated::OutputFormat>,
+    doc: &SourceDoc,
+    output: &std::path::Path,
+) -> crate::formats::pretranslated::OutputFormat {
     use crate::formats::pretranslated::OutputFormat;
-    if let Some(f) = req.format {
+    if let Some(f) = format {
         return f;
     }
     if doc.xliff.is_some() {
         return OutputFormat::Same;
     }
-    match req
-        .output
+    match output
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
@@ -348,4 +357,35 @@ pub fn run(mem: &Memory, glossary: Option<&Glossary>, req: &Request) -> Result<P
     let p = pretranslate(mem, glossary, &doc, &req.options)?;
     crate::formats::pretranslated::write(&req.output, &req.policy, &p, &doc, format)?;
     Ok(p)
+}
+
+/// A pretranslated document in memory: what `POST /v1/pretranslate` answers.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The pretranslation (what `concord pretranslate --json` prints).
+    pub pretranslation: Pretranslation,
+    /// The format it was written in.
+    pub format: crate::formats::pretranslated::OutputFormat,
+    /// The pretranslated document.
+    pub bytes: Vec<u8>,
+}
+
+/// Read the document of `input`, pretranslate it and render it in `format` (`None`: the
+/// input's own flavour for an XLIFF input, else XLIFF 1.2), in memory.
+pub fn render(
+    mem: &Memory,
+    glossary: Option<&Glossary>,
+    input: &crate::formats::job::JobRequest,
+    format: Option<crate::formats::pretranslated::OutputFormat>,
+    options: &Options,
+) -> Result<Rendered> {
+    let doc = crate::formats::bilingual::read_source(input)?;
+    let format = resolve_format(format, &doc, std::path::Path::new("out.xlf"));
+    let pretranslation = pretranslate(mem, glossary, &doc, options)?;
+    let bytes = crate::formats::pretranslated::render(&pretranslation, &doc, format)?;
+    Ok(Rendered {
+        pretranslation,
+        format,
+        bytes,
+    })
 }
