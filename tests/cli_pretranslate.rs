@@ -339,6 +339,91 @@ fn pretranslate_mqxliff_keeps_every_other_byte() {
 }
 
 #[test]
+fn pretranslate_xliff20_keeps_every_other_byte_in_utf8_and_utf16() {
+    let env = Env::new();
+    let tsv = env.file(
+        "m.tsv",
+        "en\tko\nThe talks ended.\t회담이 끝났다.\n\
+         The two ministers met in Seoul on 3 March 2026.\t두 장관은 2026년 3월 3일 서울에서 만났다.\n\
+         The two ministers met in Seoul.\t두 장관은 서울에서 만났다.\n",
+    );
+    let o = env.import(&[&tsv]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let input = std::fs::read_to_string(data("formats", "xliff20-en-ko.xlf")).unwrap();
+    let o = env.run(&[
+        "pretranslate",
+        data("formats", "xliff20-en-ko.xlf").to_str().unwrap(),
+        "--min-score",
+        "50",
+        "-o",
+        "out.xlf",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
+    // Targets, states and the matches module where the file had none.
+    assert!(out.contains("xmlns:mtc=\"urn:oasis:names:tc:xliff:matches:2.0\""));
+    assert!(
+        out.contains("<segment id=\"s1\" state=\"translated\">"),
+        "{out}"
+    );
+    assert!(out.contains("<target>회담이 끝났다.</target>"), "{out}");
+    assert!(
+        out.contains("<segment state=\"initial\" id=\"concord-s2\">"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<target>두 장관은 2026년 3월 19일 서울에서 만났다.</target>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<mtc:match ref=\"#s1\" similarity=\"100\" type=\"tm\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("<mtc:match ref=\"#a\" similarity=\"83.9\""),
+        "{out}"
+    );
+    // The adaptation note joins the unit's <notes>; the untranslatable unit and the
+    // segment without a match are untouched.
+    assert!(out.contains("<note id=\"n1\">From the readout.</note>\n      <note category=\"concord-adapted\">concord-s2: adapted"), "{out}");
+    assert!(out.contains("<unit id=\"u4\">\n      <segment>\n        <source>Something new.</source>\n      </segment>"), "{out}");
+    // Every other byte is the input's.
+    let re = Regex::new(
+        r#"(?s) xmlns:mtc="[^"]*"|<mtc:matches>.*?</mtc:matches>|<notes><note category="concord.*?</notes>|<note category="concord-[^"]*">.*?</note>|<segment[^>]*>|\n *<target/>|\n *<target>.*?</target>"#,
+    )
+    .unwrap();
+    assert_eq!(re.replace_all(&input, ""), re.replace_all(&out, ""));
+    // UTF-16 in, UTF-16 out: the same document, re-encoded with the same byte order mark.
+    let as_utf16 = input.replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+    let want = out.replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+    for (bom, le) in [([0xFFu8, 0xFE], true), ([0xFE, 0xFF], false)] {
+        let enc = |s: &str| -> Vec<u8> {
+            let mut b = bom.to_vec();
+            for u in s.encode_utf16() {
+                b.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            b
+        };
+        env.file("in16.xlf", enc(&as_utf16));
+        let o = env.run(&[
+            "pretranslate",
+            "in16.xlf",
+            "--min-score",
+            "50",
+            "-o",
+            "out16.xlf",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            std::fs::read(env.path().join("out16.xlf")).unwrap(),
+            enc(&want),
+            "UTF-16 {}",
+            if le { "LE" } else { "BE" }
+        );
+    }
+}
+
+#[test]
 fn pretranslate_team_mqxliff_fills_an_empty_target() {
     let env = env();
     let o = env.run(&[
