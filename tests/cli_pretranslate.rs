@@ -424,6 +424,47 @@ fn pretranslate_xliff20_keeps_every_other_byte_in_utf8_and_utf16() {
 }
 
 #[test]
+fn tmx_input_carries_inline_codes_into_the_target() {
+    let env = env();
+    env.file(
+        "doc.tmx",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en" segtype="sentence" o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>
+<body>
+<tu tuid="p1"><tuv xml:lang="en"><seg>Press <bpt i="7">&lt;i&gt;</bpt>Save<ept i="7">&lt;/i&gt;</ept> to continue.</seg></tuv><tuv xml:lang="ko"><seg/></tuv></tu>
+<tu tuid="p2"><tuv xml:lang="en"><seg>Press Save to continue.<ph x="1">&lt;br/&gt;</ph></seg></tuv><tuv xml:lang="ko"><seg/></tuv></tu>
+</body></tmx>
+"#,
+    );
+    let o = env.run(&[
+        "pretranslate",
+        "doc.tmx",
+        "--to",
+        "ko",
+        "--min-score",
+        "50",
+        "-o",
+        "out.xlf",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let x = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
+    // The stored pair (bpt/ept i="1") maps onto the document's (i="7"), by order.
+    assert!(
+        x.contains(
+            "<source xml:lang=\"en\">Press <bx id=\"1\"/>Save<ex id=\"2\" rid=\"1\"/> to continue.</source>"
+        ),
+        "{x}"
+    );
+    assert!(
+        x.contains("<target xml:lang=\"ko\" state=\"translated\" state-qualifier=\"exact-match\">계속하려면 <bx id=\"1\"/>저장<ex id=\"2\" rid=\"1\"/>을 누르십시오.</target>"),
+        "{x}"
+    );
+    // A code the match cannot carry is marked for review, never dropped silently.
+    assert!(x.contains("<x id=\"1\"/></source>"), "{x}");
+    assert!(x.contains("inline codes:"), "{x}");
+}
+
+#[test]
 fn pretranslate_team_mqxliff_fills_an_empty_target() {
     let env = env();
     let o = env.run(&[

@@ -801,12 +801,48 @@ pub struct SourceDoc {
     pub xliff: Option<BiDoc>,
 }
 
+/// The codes of a TMX source segment as the job reader keys them (`bpt#1`, `ept#1`,
+/// `ph#2`, `it#begin`, `hi#3`): `<bpt>` opens, `<ept>` closes, every other code stands
+/// alone (as the memory's own markup is read, [`markup_pieces`]); the id is the key's
+/// (`i`, `x`, `pos`). `raw` is the element with its id, the native code left out: a TMX
+/// input is never written back as TMX.
+pub fn tmx_tags(tags: &[crate::formats::segment::InlineTag]) -> Vec<RawTag> {
+    tags.iter()
+        .map(|t| {
+            let (name, id) = t.key.split_once('#').unwrap_or((t.key.as_str(), ""));
+            let kind = match name {
+                "bpt" => TagKind::Open,
+                "ept" => TagKind::Close,
+                _ => TagKind::Standalone,
+            };
+            let attr = if matches!(name, "bpt" | "ept") {
+                "i"
+            } else {
+                "x"
+            };
+            RawTag {
+                kind,
+                id: id.to_string(),
+                raw: format!(
+                    "<{name} {attr}=\"{}\"/>",
+                    id.replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('"', "&quot;")
+                ),
+                offset: t.offset,
+                nests: false,
+            }
+        })
+        .collect()
+}
+
 /// Read the document to pretranslate (`req` names one file): XLIFF 1.2/2.0 (SDLXLIFF,
 /// MQXLIFF) is checked by the draft reader first (a malformed file or a missing target
 /// language is an error with file and line) and then read with raw codes and offsets
 /// ([`read_bilingual`]); every other format (plain text, Markdown, HTML, DOCX split into
 /// sentences or lines, TSV/CSV with a source column, TMX) through the job reader
-/// ([`super::job::read_job`]; their inline codes are not carried into targets).
+/// ([`super::job::read_job`]); of these only TMX has inline codes, and they are carried
+/// into targets as XLIFF's are ([`tmx_tags`]).
 pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
     let [path] = req.files.as_slice() else {
         return Err(Error::bad_request("pretranslate reads one file at a time"));
@@ -821,10 +857,14 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
             .segments
             .into_iter()
             .map(|s| BiSegment {
+                tags: if format == FileFormat::Tmx {
+                    tmx_tags(&s.raw.tags)
+                } else {
+                    Vec::new()
+                },
                 id: s.id,
                 line: s.line,
                 source: s.raw.text,
-                tags: Vec::new(),
                 target_has_tags: s.target.as_ref().is_some_and(|t| !t.tags.is_empty()),
                 target: s.target.map(|t| t.text),
                 slot: TargetSlot::None,
