@@ -600,7 +600,10 @@ fn qualifier_round_trips_through_the_memory_csv_and_tbx() {
         "plain.csv",
         QUALIFIED
             .replace(",qualifier", "")
-            .replace(",ko:차관=ROK|ko:부부장=PRC|zh:副部长=PRC|zh:次官=ROK|zh-Hant:次長=TW", "")
+            .replace(
+                ",ko:차관=ROK|ko:부부장=PRC|zh:副部长=PRC|zh:次官=ROK|zh-Hant:次長=TW",
+                "",
+            )
             .replace("首爾,\n", "首爾\n")
             .as_bytes(),
     );
