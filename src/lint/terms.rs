@@ -813,7 +813,7 @@ impl TermUses {
             // the ROK, 부부장 for the PRC): each qualifier is a draft choice of its own;
             // the unqualified variants form one group, as before qualifiers existed.
             let quals = &rules.qualifiers[e];
-            let mut groups: Vec<(Option<&str>, HashMap<usize, Vec<Occurrence>>)> = Vec::new();
+            let mut groups: Vec<(Option<&str>, ByVariant)> = Vec::new();
             let mut used: Vec<usize> = self.uses[&e].keys().copied().collect();
             used.sort_unstable();
             for vi in used {
@@ -835,13 +835,16 @@ impl TermUses {
     }
 }
 
+/// Approved variant index → its uses.
+type ByVariant = HashMap<usize, Vec<Occurrence>>;
+
 /// The term-inconsistent findings of entry `e` among variants of one referent
 /// (`by_variant`: approved variant index → its uses).
 fn inconsistent(
     glossary: &Glossary,
     target_range: &LangRange,
     e: usize,
-    by_variant: &HashMap<usize, Vec<Occurrence>>,
+    by_variant: &ByVariant,
     file: &str,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
