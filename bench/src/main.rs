@@ -600,6 +600,22 @@ fn ms(d: Duration) -> f64 {
 
 /// Run a child process, returning (wall time, peak RSS in KiB, success).
 fn run_measured(cmd: &mut Command) -> (Duration, u64, bool) {
+    let m = measure(cmd);
+    (m.wall, m.rss_kb, m.ok)
+}
+
+/// What a child process cost.
+struct Measured {
+    wall: Duration,
+    /// User + system CPU time.
+    cpu: Duration,
+    /// Peak RSS in KB.
+    rss_kb: u64,
+    ok: bool,
+}
+
+/// Run `cmd` to its end: wall time, CPU time and peak RSS (getrusage of the child).
+fn measure(cmd: &mut Command) -> Measured {
     let t = Instant::now();
     let child = cmd.spawn().expect("spawn");
     let pid = child.id() as libc::pid_t;
@@ -610,7 +626,13 @@ fn run_measured(cmd: &mut Command) -> (Duration, u64, bool) {
     let wall = t.elapsed();
     std::mem::forget(child);
     let ok = r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    (wall, ru.ru_maxrss as u64, ok)
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Measured {
+        wall,
+        cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
+        rss_kb: ru.ru_maxrss as u64,
+        ok,
+    }
 }
 
 fn file_size(p: &Path) -> u64 {
@@ -906,10 +928,10 @@ fn job_inputs(a: &Args, n: usize, segments: usize) -> std::io::Result<(PathBuf, 
     Ok((db, doc))
 }
 
-/// Run `concord --db DB ARGS…` (standard output to `stdout`) and measure it: wall time,
-/// peak RSS in MB; panics when it fails.
-fn concord_measured(db: &Path, args: &[&std::ffi::OsStr], stdout: Stdio) -> (f64, f64) {
-    let (wall, rss, ok) = run_measured(
+/// Run `concord --db DB ARGS…` (standard output to `stdout`) and measure it: wall time
+/// and CPU time in seconds, peak RSS in MB; panics when it fails.
+fn concord_measured(db: &Path, args: &[&std::ffi::OsStr], stdout: Stdio) -> (f64, f64, f64) {
+    let m = measure(
         Command::new(concord_bin())
             .arg("--db")
             .arg(db)
@@ -917,8 +939,12 @@ fn concord_measured(db: &Path, args: &[&std::ffi::OsStr], stdout: Stdio) -> (f64
             .stdout(stdout)
             .stderr(Stdio::inherit()),
     );
-    assert!(ok, "concord {args:?} failed");
-    (wall.as_secs_f64(), rss as f64 / 1024.0)
+    assert!(m.ok, "concord {args:?} failed");
+    (
+        m.wall.as_secs_f64(),
+        m.cpu.as_secs_f64(),
+        m.rss_kb as f64 / 1024.0,
+    )
 }
 
 /// `concord analyze` of the job document against the formulaic memory of `n` units:
@@ -937,7 +963,7 @@ fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io
         .dir
         .join(format!("{shape}-{n}.job-{segments}.analysis.json"));
     let _ = std::fs::remove_file(&json);
-    let (wall, rss) = concord_measured(
+    let (wall, cpu, rss) = concord_measured(
         &db,
         &[
             "--json".as_ref(),
@@ -967,7 +993,7 @@ fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io
         })
         .unwrap_or_default();
     println!(
-        "concord analyze         {wall:>8.2} s   peak RSS {rss:.0} MB   (load average after: {})",
+        "concord analyze         {wall:>8.2} s wall, {cpu:.2} s CPU   peak RSS {rss:.0} MB   (load average after: {})",
         load_average()
     );
     println!(
@@ -1150,7 +1176,7 @@ fn pretranslate_report(a: &Args, sizes: &[usize], segments: usize) {
             let out = a.dir.join(format!("pretranslate-{n}-{out}"));
             let load = load_average();
             let json = out.with_extension("json");
-            let (wall, rss) = concord_measured(
+            let (wall, cpu, rss) = concord_measured(
                 &db,
                 &[
                     "--json".as_ref(),
@@ -1172,7 +1198,7 @@ fn pretranslate_report(a: &Args, sizes: &[usize], segments: usize) {
                 .map(|j| j["summary"].to_string())
                 .unwrap_or_default();
             println!(
-                "pretranslate {segments} segments en→{to} vs {n} units: {wall:>7.2} s   peak RSS {rss:.0} MB   load average before {load}\n  {summary}",
+                "pretranslate {segments} segments en→{to} vs {n} units: {wall:>7.2} s wall, {cpu:.2} s CPU   peak RSS {rss:.0} MB   load average before {load}\n  {summary}",
             );
         }
     }
