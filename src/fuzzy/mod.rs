@@ -595,7 +595,7 @@ impl<'m> Matcher<'m> {
     /// answer's score is in the same band (`[e, next edge)`, on the score's floor) as the
     /// best match's, though not necessarily the best score itself. Once a match is found
     /// the search only looks for one in a higher band, so its threshold rises at once to
-    /// the next edge (what `concord analyze` needs; see [`Floor`]). Empty when no
+    /// the next edge (what `concord analyze` needs). Empty when no
     /// segment reaches `min_score`.
     pub fn find_band(
         &mut self,
