@@ -268,7 +268,7 @@ fn fix(
             .force(args.force)
             .protect_memory(&db_path(cli).0),
     };
-    let report = lint::fix::fix(req, glossary, selection, &opts)?;
+    let report = lint::fix::fix(req, glossary, selection, baseline, &opts)?;
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         match output {

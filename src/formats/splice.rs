@@ -91,7 +91,15 @@ fn decoded_end(doc: &[u8], decoded: &[(char, usize)], escape: Escape, end: usize
 /// Cell `index` of the row at `row`: its content's bytes and how it is written.
 fn cell(doc: &[u8], row: Range<usize>, index: usize, delim: u8) -> Option<(Range<usize>, Escape)> {
     let bytes = &doc[row.clone()];
-    let mut i = 0usize;
+    // A CSV reader may put a row's start at the LF of the CRLF before it.
+    let mut i = if delim == b'\t' {
+        0
+    } else {
+        bytes
+            .iter()
+            .position(|b| *b != b'\r' && *b != b'\n')
+            .unwrap_or(bytes.len())
+    };
     let mut k = 0usize;
     loop {
         let (content, escape, next) = if delim != b'\t' && bytes.get(i) == Some(&b'"') {

@@ -34,6 +34,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::baseline::Baseline;
 use super::particles;
 use super::{lookup_range, read_draft, DraftEvent, DraftFormat, DraftRequest, Rule, RuleSelection};
 use crate::error::{Error, ErrorKind, Result};
@@ -104,6 +105,8 @@ pub struct FixReport {
     pub changes: Vec<Change>,
     /// Findings left as they were, with the reason.
     pub not_fixed: Vec<NotFixed>,
+    /// Findings the baseline silences: left as they are, not counted as not fixed.
+    pub silenced: u64,
     /// A dry run's unified diff (empty when nothing would change).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
@@ -200,9 +203,10 @@ pub fn fix(
     req: &DraftRequest,
     glossary: &Glossary,
     rules: &RuleSelection,
+    baseline: Option<&Baseline>,
     opts: &FixOptions,
 ) -> Result<FixReport> {
-    let plan = plan(req, glossary, rules)?;
+    let plan = plan(req, glossary, rules, baseline)?;
     let mut report = plan.report.clone();
     report.dry_run = opts.dry_run;
     if opts.dry_run {
@@ -223,8 +227,15 @@ struct Candidate {
     to: String,
 }
 
-/// Work out the fix of a draft without writing it (see the module documentation).
-pub fn plan(req: &DraftRequest, glossary: &Glossary, rules: &RuleSelection) -> Result<FixPlan> {
+/// Work out the fix of a draft without writing it (see the module documentation). The
+/// rules decide whether anything is fixed (`term-forbidden` must be on); a finding the
+/// baseline silences is left as it is.
+pub fn plan(
+    req: &DraftRequest,
+    glossary: &Glossary,
+    rules: &RuleSelection,
+    baseline: Option<&Baseline>,
+) -> Result<FixPlan> {
     let path = &req.path;
     let format = req.resolved_format()?;
     if format == DraftFormat::Text {
@@ -280,6 +291,7 @@ pub fn plan(req: &DraftRequest, glossary: &Glossary, rules: &RuleSelection) -> R
             range: &range,
             rec: &rec,
             korean,
+            baseline,
         };
         for seg in &segments {
             fixer.segment(doc, seg, &mut report, &mut edits);
@@ -311,6 +323,7 @@ struct Fixer<'a> {
     range: &'a LangRange,
     rec: &'a Recognizer,
     korean: bool,
+    baseline: Option<&'a Baseline>,
 }
 
 impl Fixer<'_> {
@@ -362,6 +375,23 @@ impl Fixer<'_> {
         let chars: Vec<char> = t.text.chars().collect();
         let mut located: Vec<Option<Option<RunBytes>>> = vec![None; t.runs.len()];
         for h in hits.iter().filter(|h| h.forbidden) {
+            if let Some(b) = self.baseline {
+                // The finding term-forbidden reports, as the baseline knows it.
+                let key = self.glossary.entries[h.entry]
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| h.entry.to_string());
+                let fp = super::fingerprint(
+                    Rule::TermForbidden,
+                    seg.source.as_ref().map(|s| s.text.as_str()),
+                    Some(&t.text),
+                    &format!("{key}\u{1}{}", h.variant),
+                );
+                if b.silences(Rule::TermForbidden, &fp) {
+                    report.silenced += 1;
+                    continue;
+                }
+            }
             let (line, column) = t.position(h.start);
             let entry = self.entry_key(h.entry);
             let outcome = self
@@ -558,6 +588,7 @@ mod tests {
             &DraftRequest::file(&p),
             &glossary(g),
             &RuleSelection::default(),
+            None,
         )
         .unwrap();
         (plan, d)
@@ -594,14 +625,21 @@ mod tests {
         std::fs::write(&path, src).unwrap();
         let g = glossary(GLOSSARY);
         let req = DraftRequest::file(&path);
-        let r = fix(&req, &g, &RuleSelection::default(), &FixOptions::default()).unwrap();
+        let r = fix(
+            &req,
+            &g,
+            &RuleSelection::default(),
+            None,
+            &FixOptions::default(),
+        )
+        .unwrap();
         assert!(r.written);
         assert_eq!(r.by_rule.get("term-forbidden"), Some(&2));
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "en\tzh\nSeoul\t首尔和朝鲜\n"
         );
-        let again = plan(&req, &g, &RuleSelection::default()).unwrap();
+        let again = plan(&req, &g, &RuleSelection::default(), None).unwrap();
         assert!(!again.report.anything(), "{:?}", again.report);
         assert_eq!(again.fixed, again.original);
     }
@@ -649,6 +687,7 @@ mod tests {
             &DraftRequest::file(&p),
             &glossary(GLOSSARY),
             &RuleSelection::default(),
+            None,
         )
         .unwrap_err();
         assert!(e.to_string().contains("plain text"), "{e}");
