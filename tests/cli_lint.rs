@@ -367,21 +367,36 @@ fn term_missing_says_where_the_term_went() {
     let f = v["findings"].as_array().unwrap();
     assert_eq!(f.len(), 2, "{f:#?}");
     assert_eq!(f[0]["target_span"]["text"], "특사");
-    assert_eq!(f[0]["target_span"]["column"], 53, "the column in the file line");
+    assert_eq!(
+        f[0]["target_span"]["column"], 53,
+        "the column in the file line"
+    );
     assert_eq!(f[0]["source_span"]["text"], "Special Representative");
     assert_eq!(
         f[0]["message"],
         "Special Representative is rendered as 특사 (particle 는) here; approved: 특별대표: use 특별대표"
     );
     assert!(f[1]["target_span"].is_null());
-    assert!(f[1]["message"].as_str().unwrap().contains("seems untranslated"));
+    assert!(f[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("seems untranslated"));
     let text = lint("text");
-    assert!(text.contains("rendered as 특사 (particle 는) here"), "{text}");
-    assert!(text.contains("target | 특사는 북한 대표단을 만났다.\n         | ^^^^"), "{text}");
+    assert!(
+        text.contains("rendered as 특사 (particle 는) here"),
+        "{text}"
+    );
+    assert!(
+        text.contains("target | 특사는 북한 대표단을 만났다.\n         | ^^^^"),
+        "{text}"
+    );
     let sarif: serde_json::Value = serde_json::from_str(&lint("sarif")).unwrap();
     let r = &sarif["runs"][0]["results"][0];
     assert!(
-        r["message"]["text"].as_str().unwrap().contains("rendered as 특사"),
+        r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("rendered as 특사"),
         "{r:#}"
     );
 }
