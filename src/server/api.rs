@@ -633,6 +633,7 @@ pub async fn lint_draft(
                 threads: 1,
                 compiled: compiled.as_deref(),
                 lookups: lookups.as_deref(),
+                learn_alignment: false,
             };
             let mut c = Collect::new();
             let hide: Vec<(String, String)> = files.iter().map(|f| f.hide()).collect();
