@@ -168,6 +168,13 @@ COUNTRY_SWAP = {
     "ko": [("중국", "일본"), ("일본", "중국"), ("미국", "영국"), ("영국", "미국"), ("러시아", "독일"), ("독일", "러시아"), ("프랑스", "캐나다")],
     "zh": [("中国", "日本"), ("日本", "中国"), ("美国", "英国"), ("英国", "美国"), ("俄罗斯", "德国"), ("德国", "俄罗斯"), ("法国", "加拿大")],
 }
+# The country adjectives src/lint/terms.rs (DEMONYMS) lets take a rendering of the country.
+DEMONYMS = {
+    "China": ["Chinese", "Sino"], "Japan": ["Japanese"], "United States": ["American"],
+    "North Korea": ["North Korean"], "South Korea": ["South Korean"], "Russia": ["Russian"],
+    "United Kingdom": ["British"], "France": ["French"], "Germany": ["German"],
+    "Taiwan": ["Taiwanese"],
+}
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 
@@ -178,9 +185,20 @@ def clean_source(e, src, tgt, english):
     if en_count(e, src) != 1:
         return False
     low = src.lower()
+    # The source also names the country with an adjective (Chinese, Sino-, American) or
+    # inside a hyphenated compound (U.S.-China): the one rendering in the target may be
+    # that one's, and removing it removes no rendering of the entry.
+    for v in e["en"]:
+        for d in DEMONYMS.get(v, []):
+            if re.search(r"(?<![\w])" + d + r"(?![a-rt-z])", src):
+                return False
+        if re.search(r"(?<![\w])" + re.escape(v) + r"-[A-Z]|[\w.]-" + re.escape(v) + r"(?![\w])", src):
+            return False
     for v in e["en"]:
         if v.lower() in low:
-            if v in tgt:
+            # Kept in English in the target (case aside: National Security Commission
+            # kept in brackets beside its translation).
+            if v.lower() in tgt.lower():
                 return False
             if any(len(w) > len(v) and v.lower() in w.lower() and w.lower() in low for w in english):
                 return False

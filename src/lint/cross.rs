@@ -154,10 +154,13 @@ fn number_hits(t: &Texts<'_>) -> Vec<Hit> {
     let (first, l1) = t.first;
     let (second, l2) = t.second;
     let s = numbers::extract(source, sf, Side::Source);
-    let n1 = numbers::extract(first, l1.family(), Side::Target);
-    let n2 = numbers::extract(second, l2.family(), Side::Target);
-    let m1 = numbers::missing(&s, &n1);
-    let m2 = numbers::missing(&s, &n2);
+    // Weekdays (周四) are no numbers; the rest as number-mismatch compares them.
+    let mut n1 = numbers::extract(first, l1.family(), Side::Target);
+    n1.retain(|n| !numbers::is_weekday(first, n));
+    let mut n2 = numbers::extract(second, l2.family(), Side::Target);
+    n2.retain(|n| !numbers::is_weekday(second, n));
+    let m1 = numbers::missing_in(source, &s, first, &n1);
+    let m2 = numbers::missing_in(source, &s, second, &n2);
     let shown = |n: &Number| numbers::format_value(n.values[0]);
     // The numbers of one target that the source does not have and the other target
     // lacks: written where the other has a number of the source, or alone.

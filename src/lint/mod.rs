@@ -498,14 +498,12 @@ impl Core<'_> {
             .map(|t| t.family())
             .unwrap_or("en");
         let mut s = numbers::extract(source, sf, numbers::Side::Source);
-        if s.is_empty() {
-            return Vec::new();
-        }
         // Digits inside placeholders ({0}, %1$s) are tag-mismatch's business.
         let ph = checks::placeholders(source);
         s.retain(|n| !ph.iter().any(|p| n.start >= p.start && n.end <= p.end));
-        let t = numbers::extract(target, self.langs.target.family(), numbers::Side::Target);
-        numbers::missing(&s, &t)
+        let family = self.langs.target.family();
+        let t = numbers::extract(target, family, numbers::Side::Target);
+        let mut hits: Vec<Hit> = numbers::missing_in(source, &s, target, &t)
             .into_iter()
             .map(|i| {
                 let n = &s[i];
@@ -523,7 +521,39 @@ impl Core<'_> {
                 .source(n.start, n.end)
                 .detail(value)
             })
-            .collect()
+            .collect();
+        // Dates: the months the target writes against the source's month names.
+        for (m, day) in numbers::month_mismatches(source, target, family) {
+            let (start, end) = if day {
+                m.day_span.unwrap_or((m.start, m.end))
+            } else {
+                (m.start, m.end)
+            };
+            if hits
+                .iter()
+                .any(|h| h.source_span.is_some_and(|(a, b)| a < end && start < b))
+            {
+                continue;
+            }
+            let written: String = source.chars().skip(start).take(end - start).collect();
+            let (message, detail) = if day {
+                (
+                    format!("the day {written} of the date is not the day the target gives that month: check it"),
+                    format!("day\u{1}{}\u{1}{written}", m.month),
+                )
+            } else {
+                (
+                    format!("the month {written} (= {}) of the source is not among the months of the target: check it", m.month),
+                    format!("month\u{1}{}", m.month),
+                )
+            };
+            hits.push(
+                Hit::new(Rule::NumberMismatch, message)
+                    .source(start, end)
+                    .detail(detail),
+            );
+        }
+        hits
     }
 
     fn finding(&self, seg: &Segment, h: Hit) -> Finding {

@@ -386,6 +386,15 @@ impl<'g> TermRules<'g> {
                 places[i] = Some(vec![(h.start, h.end)]);
             }
         }
+        // `demonym`: an English adjective of a country (Chinese, Sino-, American) that
+        // is no glossary term takes a rendering of the country first (중국인 for
+        // "Chinese people", 중일 for "Sino-Japanese"), so that the country's other
+        // renderings do not count twice for its name elsewhere in the source.
+        for e in self.demonyms(source, src) {
+            if let Some(spans) = self.rendering(e, None, ctx, 2, &taken) {
+                taken.extend(spans);
+            }
+        }
         for (i, sh) in src.iter().enumerate() {
             if rendered[i] {
                 continue;
@@ -417,6 +426,50 @@ impl<'g> TermRules<'g> {
             })
             .collect();
         (places, missing)
+    }
+
+    /// The entries named by the English country adjectives of `source` ([`DEMONYMS`]),
+    /// one per adjective, outside the glossary terms `src` found.
+    fn demonyms(&self, source: &str, src: &[TermHit]) -> Vec<usize> {
+        let Some(range) = &self.source_range else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let chars: Vec<char> = source.chars().collect();
+        for (country, words) in DEMONYMS {
+            let Some(e) = self
+                .glossary
+                .entries
+                .iter()
+                .position(|x| x.approved(range).contains(country))
+            else {
+                continue;
+            };
+            for w in *words {
+                let w: Vec<char> = w.chars().collect();
+                let n = w.len();
+                if n > chars.len() {
+                    continue;
+                }
+                for st in 0..=chars.len() - n {
+                    let before = st.checked_sub(1).map(|i| chars[i]);
+                    let after = chars.get(st + n).copied();
+                    let word = chars[st..st + n] == w[..]
+                        && !before.is_some_and(|c| c.is_alphanumeric())
+                        && !after.is_some_and(|c| c.is_alphanumeric() && c != 's');
+                    let in_term = src.iter().any(|h| h.start < st + n && st < h.end);
+                    // North Korean: not also Korean.
+                    let longer = before == Some(' ')
+                        && st >= 6
+                        && (chars[st - 6..st - 1] == ['N', 'o', 'r', 't', 'h']
+                            || chars[st - 6..st - 1] == ['S', 'o', 'u', 't', 'h']);
+                    if word && !in_term && !longer {
+                        out.push(e);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The target's side of one segment for term-missing's accounting.
@@ -1041,6 +1094,22 @@ const PRESIDED_BODIES: &[&str] = &[
 
 /// A place in the target: start and end, in characters.
 type Sp = (usize, usize);
+
+/// English adjectives of countries, by the country's English glossary term: they are no
+/// glossary terms, but Korean and Chinese render them with the country's name or
+/// abbreviation (중국인, 中方, 중일 for Sino-Japanese, 미 대사관 for American envoys).
+const DEMONYMS: &[(&str, &[&str])] = &[
+    ("China", &["Chinese", "Sino"]),
+    ("Japan", &["Japanese"]),
+    ("United States", &["American"]),
+    ("North Korea", &["North Korean"]),
+    ("South Korea", &["South Korean"]),
+    ("Russia", &["Russian"]),
+    ("United Kingdom", &["British"]),
+    ("France", &["French"]),
+    ("Germany", &["German"]),
+    ("Taiwan", &["Taiwanese"]),
+];
 
 /// How a target renders one source occurrence of a glossary term
 /// ([`TermRules::renderings`]).
