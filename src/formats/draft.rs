@@ -26,7 +26,7 @@ use crate::error::{Error, ErrorKind, Hint, Location, Result};
 use crate::formats::{input, tabular};
 use crate::lang::{LangRange, LangTag};
 
-use super::segment::{SegText, Segment};
+use super::segment::{RunKind, SegText, Segment, TextRun};
 
 /// The format of a draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -92,6 +92,9 @@ pub struct DraftLangs {
 }
 
 /// What a draft reader reports.
+// Segments (with a second target, in trilingual drafts) are the events a reader sends
+// by the thousand, Start once: boxing them would cost an allocation each for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum DraftEvent {
     /// The languages are known (sent once, before the first segment).
@@ -318,13 +321,27 @@ fn read_tabular(
         if source.trim().is_empty() && target.trim().is_empty() {
             return Ok(());
         }
+        // Where each cell is in the file: the row's bytes and the cell's index.
+        let cell = |k: usize| -> SegText {
+            let mut st = SegText::at(row.cells[k].clone(), row.line, col_of(k));
+            st.runs.push(TextRun {
+                offset: 0,
+                chars: row.cells[k].chars().count(),
+                bytes: row.bytes.clone(),
+                kind: RunKind::Cell {
+                    index: k,
+                    delimiter: delim,
+                },
+            });
+            st
+        };
         on(DraftEvent::Segment(Segment {
             number: row.number,
             id: None,
             line: row.line,
-            source: Some(SegText::at(source.clone(), row.line, col_of(s))),
-            target: Some(SegText::at(target.clone(), row.line, col_of(t))),
-            second: second.map(|k| SegText::at(row.cells[k].clone(), row.line, col_of(k))),
+            source: Some(cell(s)),
+            target: Some(cell(t)),
+            second: second.map(cell),
         }))
     })?;
     if cols.is_none() {

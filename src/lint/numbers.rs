@@ -708,9 +708,10 @@ pub fn missing_in(
         .filter(|n| !is_weekday(target_text, n))
         .collect();
     for v in spelled_small(source_text) {
-        if let Some(k) = t.iter().position(|n| {
-            in_letters(target_text, n) && n.values.iter().any(|&w| same_value(w, v))
-        }) {
+        if let Some(k) = t
+            .iter()
+            .position(|n| in_letters(target_text, n) && n.values.iter().any(|&w| same_value(w, v)))
+        {
             t.remove(k);
         }
     }
@@ -790,7 +791,9 @@ pub fn source_months(text: &str) -> Vec<MonthMention> {
     let is_day = |n: &Number| {
         !n.month
             && n.end - n.start <= 2
-            && n.values.first().is_some_and(|v| v.fract() == 0.0 && (1.0..=31.0).contains(v))
+            && n.values
+                .first()
+                .is_some_and(|v| v.fract() == 0.0 && (1.0..=31.0).contains(v))
     };
     let mut out = Vec::new();
     let mut i = 0;
@@ -811,7 +814,8 @@ pub fn source_months(text: &str) -> Vec<MonthMention> {
             None => false,
         };
         if let (Some(m), true) = (month, is_month) {
-            let gap = |a: usize, b: usize| a <= b && b - a <= 1 && chars[a..b].iter().all(|c| *c == ' ');
+            let gap =
+                |a: usize, b: usize| a <= b && b - a <= 1 && chars[a..b].iter().all(|c| *c == ' ');
             let day = nums
                 .iter()
                 .find(|n| is_day(n) && (gap(j, n.start) || gap(n.end, i)));
@@ -829,7 +833,12 @@ pub fn source_months(text: &str) -> Vec<MonthMention> {
 }
 
 fn cjk_small(s: &[char]) -> Option<u32> {
-    let d = |c: char| "〇一二三四五六七八九".chars().position(|x| x == c).map(|v| v as u32);
+    let d = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|x| x == c)
+            .map(|v| v as u32)
+    };
     match s {
         [a] => d(*a).filter(|v| *v > 0).or((*a == '十').then_some(10)),
         ['十', b] => d(*b).map(|v| 10 + v),
@@ -853,7 +862,11 @@ pub fn target_months(text: &str, family: &str) -> Vec<MonthMention> {
     let value = |s: &[char]| -> Option<u32> {
         if s.iter().all(|c| digit(*c)) {
             s.iter().try_fold(0u32, |acc, &c| {
-                let v = if c.is_ascii_digit() { c as u32 - '0' as u32 } else { c as u32 - '０' as u32 };
+                let v = if c.is_ascii_digit() {
+                    c as u32 - '0' as u32
+                } else {
+                    c as u32 - '０' as u32
+                };
                 acc.checked_mul(10)?.checked_add(v)
             })
         } else {
@@ -865,7 +878,13 @@ pub fn target_months(text: &str, family: &str) -> Vec<MonthMention> {
     let field = |i: usize, unit: char| -> Option<(u32, usize, usize, usize)> {
         let mut j = i;
         let kind_digit = chars.get(i).is_some_and(|c| digit(*c));
-        while j < chars.len() && if kind_digit { digit(chars[j]) } else { cjk(chars[j]) } {
+        while j < chars.len()
+            && if kind_digit {
+                digit(chars[j])
+            } else {
+                cjk(chars[j])
+            }
+        {
             j += 1;
         }
         if j == i || j - i > 3 {
@@ -1295,7 +1314,11 @@ mod tests {
             "두 개의 값(즉, 0 또는 1) 중 하나",
             "ko"
         ));
-        assert!(!ok_in("At 2pm two police vans", "오후 3시에 두 대의 경찰차", "ko"));
+        assert!(!ok_in(
+            "At 2pm two police vans",
+            "오후 3시에 두 대의 경찰차",
+            "ko"
+        ));
         // Without the word, the numeral may still stand for the digit.
         assert!(ok_in("the 2 leaders met", "두 정상이 만났다", "ko"));
         assert!(ok_in("the 2 leaders met", "两位领导人会面", "zh"));
@@ -1317,7 +1340,11 @@ mod tests {
         assert!(ok_in("by mid-September", "到九月中旬", "zh"));
         assert!(!ok_in("November is coming!", "12월이 온다!", "ko"));
         // A target without a month says nothing (a rephrased date).
-        assert!(ok_in("after the June summit", "지난 여름 정상회담 이후", "ko"));
+        assert!(ok_in(
+            "after the June summit",
+            "지난 여름 정상회담 이후",
+            "ko"
+        ));
         // Durations and Monday are no months.
         assert!(ok_in("in June", "6개월 동안 6월에", "ko"));
         assert!(ok_in("in June", "6월 3일 월요일", "ko"));
@@ -1333,7 +1360,11 @@ mod tests {
             "zh"
         ));
         // May: the month with a number or a preposition, not the name or the verb.
-        assert!(ok_in("Theresa May said so in June.", "5월이 아니라 6월에 메이가 말했다.", "ko"));
+        assert!(ok_in(
+            "Theresa May said so in June.",
+            "5월이 아니라 6월에 메이가 말했다.",
+            "ko"
+        ));
         assert!(!ok_in("in May last year", "지난해 6월", "ko"));
         let m = target_months("一月和十二月, 3月5日, 10 月 2 日", "zh");
         let got: Vec<(u32, Option<u32>)> = m.iter().map(|m| (m.month, m.day)).collect();
