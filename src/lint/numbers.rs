@@ -1365,7 +1365,9 @@ mod tests {
             "5월이 아니라 6월에 메이가 말했다.",
             "ko"
         ));
-        assert!(!ok_in("in May last year", "지난해 6월", "ko"));
+        assert!(!ok_in("on May 5", "6월 5일", "ko"));
+        // Without a number, May is no month (Theresa May, the verb): not checked.
+        assert!(ok_in("in May last year", "지난해 6월", "ko"));
         let m = target_months("一月和十二月, 3月5日, 10 月 2 日", "zh");
         let got: Vec<(u32, Option<u32>)> = m.iter().map(|m| (m.month, m.day)).collect();
         assert_eq!(got, [(1, None), (12, None), (3, Some(5)), (10, Some(2))]);
