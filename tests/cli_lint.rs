@@ -400,3 +400,143 @@ fn term_missing_says_where_the_term_went() {
         "{r:#}"
     );
 }
+
+const TRILINGUAL_GLOSSARY: &str = "id,en,ko,zh,ko:forbidden,zh:forbidden,domain
+dprk,DPRK,북한,朝鲜,북조선,北韩,place
+special_representative,Special Representative,특별대표,特别代表,,,title
+";
+
+#[test]
+fn trilingual_tsv_checks_ko_against_zh() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write(p, "g.csv", TRILINGUAL_GLOSSARY);
+    write(
+        p,
+        "tri.tsv",
+        "en\tko\tzh\n\
+         The DPRK fired 3 missiles on February 21, 2022.\t북한은 2022년 2월 21일 미사일 3발을 발사했다.\t朝鲜于2022年2月22日发射了三枚导弹。\n\
+         The Special Representative met Kim.\t특별대표는 김 대표를 만났다.\t有关方面会见了金。\n\
+         The talks lasted 30 days.\t회담은 30일 동안 계속됐다.\t会谈持续了三十天。\n",
+    );
+    // The target is chosen with --to; the language left is checked against it.
+    let args = [
+        "lint",
+        "--no-memory",
+        "--glossary",
+        "g.csv",
+        "tri.tsv",
+        "--to",
+        "ko",
+    ];
+    let (code, out, err) = concord(p, &args);
+    assert_eq!(code, 0, "cross-target is a warning: {out}{err}");
+    assert!(
+        out.contains("tri.tsv:2:62: warning cross-target: the number 21 of the source is in ko but not in zh (zh has 22): check zh"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  second | 朝鲜于2022年2月22日发射了三枚导弹。"),
+        "{out}"
+    );
+    assert!(
+        out.contains("warning cross-target: the term Special Representative is rendered in ko (특별대표) but not in zh"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3 segments checked: 0 errors, 2 warnings"),
+        "{out}"
+    );
+    // JSON: both targets' spans, and the second language in the summary.
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let (_, out, _) = concord(p, &json);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["second_target_lang"], "zh");
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "cross-target");
+    assert_eq!(f["target_span"]["text"], "21");
+    assert_eq!(f["second_target_span"]["text"], "22");
+    assert_eq!(f["second_target_span"]["line"], 2);
+    assert_eq!(f["second_target"], "朝鲜于2022年2月22日发射了三枚导弹。");
+    // Other rules' findings carry no second target.
+    let (_, out, _) = concord(
+        p,
+        &[
+            "lint",
+            "--no-memory",
+            "--glossary",
+            "g.csv",
+            "tri.tsv",
+            "--to",
+            "zh",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let missing = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "term-missing")
+        .expect("term-missing in zh");
+    assert!(missing["second_target"].is_null(), "{missing}");
+    // --skip cross-target leaves the bilingual rules only.
+    let mut skip = args.to_vec();
+    skip.extend(["--skip", "cross-target"]);
+    let (_, out, _) = concord(p, &skip);
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+    // A bilingual draft is unchanged.
+    write(
+        p,
+        "bi.tsv",
+        "en\tko\nThe Special Representative met Kim.\t특별대표는 김 대표를 만났다.\n",
+    );
+    let (code, out, _) = concord(p, &["lint", "--no-memory", "--glossary", "g.csv", "bi.tsv"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+}
+
+#[test]
+fn trilingual_tmx_checks_ko_against_zh() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write(p, "g.csv", TRILINGUAL_GLOSSARY);
+    write(
+        p,
+        "tri.tmx",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="t" creationtoolversion="1"/><body>
+<tu tuid="1"><tuv xml:lang="en"><seg>The DPRK said so.</seg></tuv><tuv xml:lang="ko"><seg>북조선은 그렇게 말했다.</seg></tuv><tuv xml:lang="zh"><seg>朝鲜这么说。</seg></tuv></tu>
+<tu tuid="2"><tuv xml:lang="en"><seg>The summit is on September 18.</seg></tuv><tuv xml:lang="ko"><seg>정상회담은 9월 18일에 열린다.</seg></tuv><tuv xml:lang="zh"><seg>首脑会谈将于9月18日举行。</seg></tuv></tu>
+</body></tmx>
+"#,
+    );
+    let (code, out, err) = concord(
+        p,
+        &[
+            "lint",
+            "--no-memory",
+            "--glossary",
+            "g.csv",
+            "tri.tmx",
+            "--to",
+            "ko",
+        ],
+    );
+    assert_eq!(code, 1, "term-forbidden is an error: {out}{err}");
+    assert!(
+        out.contains("error term-forbidden: 북조선 is a forbidden variant"),
+        "{out}"
+    );
+    assert!(
+        out.contains("warning cross-target: the name DPRK is rendered in zh as 朝鲜, in ko with the forbidden variant 북조선"),
+        "{out}"
+    );
+    assert!(out.contains("  second | 朝鲜这么说。"), "{out}");
+    assert!(
+        out.contains("2 segments checked: 1 error, 1 warning"),
+        "{out}"
+    );
+}

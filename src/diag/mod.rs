@@ -463,6 +463,11 @@ pub struct Diagnostic {
     pub source: Option<String>,
     /// The target text of the segment.
     pub target: Option<String>,
+    /// The second target of a trilingual draft (lint `cross-target`: the target the
+    /// finding compares `target` with), when the diagnostic names it.
+    pub second_target: Option<String>,
+    /// The span in the second target, when the diagnostic points at one.
+    pub second_target_span: Option<Span>,
     /// Identifies the diagnostic across edits elsewhere in the file (16 hex digits,
     /// XXH3-64): for lint, of the rule, the matching keys of source and target and what
     /// the finding is about (see [`crate::lint::fingerprint`]); for others, of the code
@@ -489,6 +494,8 @@ impl Diagnostic {
             suggestion: None,
             source: None,
             target: None,
+            second_target: None,
+            second_target_span: None,
             fingerprint,
         }
     }
@@ -529,7 +536,7 @@ impl std::fmt::Display for Diagnostic {
 
 impl Serialize for Diagnostic {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Diagnostic", 15)?;
+        let mut st = s.serialize_struct("Diagnostic", 17)?;
         st.serialize_field("code", &self.code)?;
         st.serialize_field("rule", &self.code)?;
         st.serialize_field("severity", &self.severity)?;
@@ -544,6 +551,8 @@ impl Serialize for Diagnostic {
         st.serialize_field("suggestion", &self.suggestion)?;
         st.serialize_field("source", &self.source)?;
         st.serialize_field("target", &self.target)?;
+        st.serialize_field("second_target", &self.second_target)?;
+        st.serialize_field("second_target_span", &self.second_target_span)?;
         st.serialize_field("fingerprint", &self.fingerprint)?;
         st.end()
     }

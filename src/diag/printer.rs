@@ -262,6 +262,20 @@ impl<W: Write> Printer for TextPrinter<W> {
                 }
             }
         }
+        // The other target of a trilingual draft (cross-target).
+        if let Some(second) = &d.second_target {
+            match &d.second_target_span {
+                Some(sp) => {
+                    let (l, c) = mark(second, sp.start, sp.end);
+                    writeln!(self.out, "  second | {l}")?;
+                    writeln!(self.out, "         | {c}")?;
+                }
+                None => {
+                    let (l, _) = mark(second, 0, 0);
+                    writeln!(self.out, "  second | {l}")?;
+                }
+            }
+        }
         if let Some(s) = &d.suggestion {
             if s.is_empty() {
                 writeln!(self.out, "  = suggestion: remove it")?;

@@ -36,6 +36,9 @@ pub enum Rule {
     Whitespace,
     /// Inline tags or placeholders differ between source and target.
     TagMismatch,
+    /// A trilingual draft (EN, KO, ZH): the two targets disagree on a glossary concept,
+    /// a number or date, or the spelling of a name of the source.
+    CrossTarget,
 }
 
 /// A rule id that names no rule ([`Rule::parse_list`]).
@@ -53,7 +56,7 @@ impl std::error::Error for UnknownRule {}
 
 impl Rule {
     /// Every rule, in documentation order.
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::TermMissing,
         Rule::TermForbidden,
         Rule::TermInconsistent,
@@ -66,6 +69,7 @@ impl Rule {
         Rule::Punctuation,
         Rule::Whitespace,
         Rule::TagMismatch,
+        Rule::CrossTarget,
     ];
 
     /// The stable id (`term-missing`).
@@ -83,6 +87,7 @@ impl Rule {
             Rule::Punctuation => "punctuation",
             Rule::Whitespace => "whitespace",
             Rule::TagMismatch => "tag-mismatch",
+            Rule::CrossTarget => "cross-target",
         }
     }
 
@@ -116,7 +121,8 @@ impl Rule {
             | Rule::SegmentInconsistent
             | Rule::NumberMismatch
             | Rule::WrongScript
-            | Rule::Punctuation => Severity::Warning,
+            | Rule::Punctuation
+            | Rule::CrossTarget => Severity::Warning,
             Rule::MemoryMismatch | Rule::Whitespace => Severity::Info,
         }
     }
@@ -136,6 +142,7 @@ impl Rule {
             Rule::Punctuation => "ASCII punctuation between Chinese characters, Chinese full stops in Korean, unbalanced brackets or quotes, a sentence end that differs from the source's",
             Rule::Whitespace => "leading, trailing or doubled spaces, spaces between Chinese characters",
             Rule::TagMismatch => "inline tags or placeholders ({0}, %s, %1$s, XLIFF inline codes, HTML-like tags) differ between source and target",
+            Rule::CrossTarget => "a draft with two targets (EN, KO and ZH): a glossary concept of the source rendered in one target and missing or forbidden in the other, a number or date of one target missing from the other, a name spelled differently",
         }
     }
 

@@ -85,9 +85,16 @@ pub struct DraftLangs {
     pub source: Option<LangTag>,
     /// The target language.
     pub target: LangTag,
+    /// The second target language of a trilingual draft (EN, KO and ZH columns, or
+    /// three languages in a TMX unit): the one language left when source and target
+    /// are chosen. Its texts come in [`Segment::second`] for the `cross-target` rule.
+    pub second: Option<LangTag>,
 }
 
 /// What a draft reader reports.
+// Segments (with a second target, in trilingual drafts) are the events a reader sends
+// by the thousand, Start once: boxing them would cost an allocation each for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum DraftEvent {
     /// The languages are known (sent once, before the first segment).
@@ -247,6 +254,23 @@ pub fn pick_languages(
     Ok((source, target))
 }
 
+/// The second target of a trilingual draft: when the draft has exactly one language
+/// besides its source and target columns, and that language is another language than
+/// both (`en`, `ko`, `zh`; not `en`, `zh-Hans`, `zh-Hant`), its index.
+pub fn pick_second(langs: &[LangTag], source: usize, target: usize) -> Option<usize> {
+    let rest: Vec<usize> = (0..langs.len())
+        .filter(|&i| i != source && i != target)
+        .collect();
+    match rest[..] {
+        [i] if langs[i].primary() != langs[source].primary()
+            && langs[i].primary() != langs[target].primary() =>
+        {
+            Some(i)
+        }
+        _ => None,
+    }
+}
+
 fn read_tabular(
     req: &DraftRequest,
     format: DraftFormat,
@@ -256,7 +280,7 @@ fn read_tabular(
     let mut input = input::open_text(path)?;
     // CSV: the one sniffer decides (`;` from Excel in some locales), as for imports.
     let delim = tabular::delimiter_of(&mut input.reader, path, format == DraftFormat::Tsv)?;
-    let mut cols: Option<(usize, usize)> = None;
+    let mut cols: Option<(usize, usize, Option<usize>)> = None;
     let mut header_langs: Vec<LangTag> = Vec::new();
     let mut lang_cols: Vec<usize> = Vec::new();
     let header = tabular::parse_rows(input.reader, path, delim, |row| {
@@ -277,13 +301,15 @@ fn read_tabular(
                 req.from.as_ref(),
                 req.to.as_ref(),
             )?;
-            cols = Some((lang_cols[s], lang_cols[t]));
+            let second = pick_second(&header_langs, s, t);
+            cols = Some((lang_cols[s], lang_cols[t], second.map(|i| lang_cols[i])));
             on(DraftEvent::Start(DraftLangs {
                 source: Some(header_langs[s].clone()),
                 target: header_langs[t].clone(),
+                second: second.map(|i| header_langs[i].clone()),
             }))?;
         }
-        let (s, t) = cols.expect("set above");
+        let (s, t, second) = cols.expect("set above");
         let col_of = |k: usize| -> u64 {
             1 + row.cells[..k]
                 .iter()
@@ -315,6 +341,7 @@ fn read_tabular(
             line: row.line,
             source: Some(cell(s)),
             target: Some(cell(t)),
+            second: second.map(cell),
         }))
     })?;
     if cols.is_none() {
@@ -425,6 +452,7 @@ fn read_aligned(
     on(DraftEvent::Start(DraftLangs {
         source: Some(src_lang),
         target: tgt_lang,
+        second: None,
     }))?;
     loop {
         let (a, b) = (s.next_line()?, t.next_line()?);
@@ -457,6 +485,7 @@ fn read_aligned(
                     line,
                     source: Some(src),
                     target: Some(SegText::at(b, line, 1)),
+                    second: None,
                 }))?;
             }
         }
@@ -481,6 +510,7 @@ fn read_target_only(
     on(DraftEvent::Start(DraftLangs {
         source: None,
         target: tgt_lang,
+        second: None,
     }))?;
     let mut any = false;
     while let Some(line) = t.next_line()? {
@@ -494,6 +524,7 @@ fn read_target_only(
             line: t.line,
             source: None,
             target: Some(SegText::at(line, t.line, 1)),
+            second: None,
         }))?;
     }
     if !any {
@@ -548,6 +579,35 @@ mod tests {
         let (langs, segs) = collect(&r).unwrap();
         assert_eq!(langs[0].source.as_ref().unwrap().as_str(), "en");
         assert_eq!(segs[0].target.as_ref().unwrap().text, "首尔");
+        // The language left is the second target (cross-target), with its column.
+        assert_eq!(langs[0].second.as_ref().map(|t| t.as_str()), Some("ko"));
+        let second = segs[0].second.as_ref().unwrap();
+        assert_eq!((second.text.as_str(), second.position(0)), ("서울", (2, 7)));
+    }
+
+    #[test]
+    fn second_target_only_for_a_third_language() {
+        let tags =
+            |s: &[&str]| -> Vec<LangTag> { s.iter().map(|t| LangTag::parse(t).unwrap()).collect() };
+        assert_eq!(pick_second(&tags(&["en", "ko", "zh"]), 0, 1), Some(2));
+        assert_eq!(pick_second(&tags(&["ko", "en", "zh"]), 1, 2), Some(0));
+        // Two Chinese scripts are not two targets; a bilingual draft has none.
+        assert_eq!(
+            pick_second(&tags(&["en", "zh-Hans", "zh-Hant"]), 0, 1),
+            None
+        );
+        assert_eq!(pick_second(&tags(&["en", "ko"]), 0, 1), None);
+        // Four languages: which one would be ambiguous.
+        assert_eq!(pick_second(&tags(&["en", "ko", "zh", "ja"]), 0, 1), None);
+    }
+
+    #[test]
+    fn bilingual_tsv_has_no_second_target() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(d.path(), "d.tsv", "en\tko\nSeoul\t서울\n");
+        let (langs, segs) = collect(&DraftRequest::file(&p)).unwrap();
+        assert_eq!(langs[0].second, None);
+        assert_eq!(segs[0].second, None);
     }
 
     #[test]

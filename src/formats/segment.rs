@@ -142,6 +142,10 @@ pub struct Segment {
     pub source: Option<SegText>,
     /// The target text (`None` when the file has no target for the segment).
     pub target: Option<SegText>,
+    /// The second target of a trilingual draft (EN, KO and ZH columns, or three
+    /// languages in a TMX unit): the language of [`super::draft::DraftLangs::second`],
+    /// checked against the target by the `cross-target` rule. `None` in other drafts.
+    pub second: Option<SegText>,
 }
 
 impl Segment {
@@ -153,6 +157,7 @@ impl Segment {
             line: number,
             source: source.map(|s| SegText::at(s, number, 1)),
             target: target.map(|t| SegText::at(t, number, 1)),
+            second: None,
         }
     }
 }

@@ -383,9 +383,11 @@ impl<'a> Ctx<'a, '_> {
             ta,
             Hint::GiveTargetLanguage,
         )?;
+        // XLIFF is bilingual: one target language per <file>.
         let langs = DraftLangs {
             source: Some(source),
             target,
+            second: None,
         };
         match &self.langs {
             None => {
@@ -421,6 +423,7 @@ impl<'a> Ctx<'a, '_> {
             line,
             source: Some(source),
             target,
+            second: None,
         }))
     }
 
@@ -1578,9 +1581,11 @@ impl<'a, 'o> Ctx<'a, 'o> {
                 from.as_ref(),
                 self.req.to.as_ref(),
             )?;
+            let second = super::draft::pick_second(&tags, s, t);
             let langs = DraftLangs {
                 source: Some(tags[s].clone()),
                 target: tags[t].clone(),
+                second: second.map(|i| tags[i].clone()),
             };
             (self.on)(DraftEvent::Start(langs.clone()))?;
             self.langs = Some(langs);
@@ -1593,13 +1598,17 @@ impl<'a, 'o> Ctx<'a, 'o> {
             return Ok(());
         };
         let (sr, tr) = (range(src_tag)?, range(&langs.target)?);
+        let second_range = langs.second.as_ref().map(range).transpose()?;
         let mut source = None;
         let mut target = None;
+        let mut second = None;
         for (tag, seg) in tuvs {
             if source.is_none() && sr.matches(&tag) {
                 source = Some(seg.unwrap_or_else(|| SegText::at("", line, 1)));
             } else if target.is_none() && tr.matches(&tag) {
                 target = seg;
+            } else if second.is_none() && second_range.as_ref().is_some_and(|r| r.matches(&tag)) {
+                second = seg;
             }
         }
         let Some(source) = source else {
@@ -1611,6 +1620,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             line,
             source: Some(source),
             target,
+            second,
         }))
     }
 
@@ -1910,6 +1920,51 @@ mod tests {
         // Double spaces are kept; `en` chosen at the first unit selects `en-US`.
         assert_eq!(segs[1].source.as_ref().unwrap().text, "Peace  talks");
         assert_eq!(keys(segs[1].target.as_ref().unwrap()), vec!["ph#1"]);
+    }
+
+    #[test]
+    fn tmx_draft_with_three_languages_has_a_second_target() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("tri.tmx");
+        std::fs::write(
+            &p,
+            "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n\
+             <tu><tuv xml:lang=\"en\"><seg>Seoul</seg></tuv>\n\
+             <tuv xml:lang=\"ko\"><seg>서울</seg></tuv>\n\
+             <tuv xml:lang=\"zh-CN\"><seg>首尔</seg></tuv></tu>\n\
+             <tu><tuv xml:lang=\"en\"><seg>Peace</seg></tuv>\n\
+             <tuv xml:lang=\"ko\"><seg>평화</seg></tuv></tu>\n\
+             </body></tmx>\n",
+        )
+        .unwrap();
+        // Three languages need --to; the language left is the second target.
+        let e = read_tmx(&p).unwrap_err();
+        assert!(e.to_string().contains("several target languages"), "{e}");
+        let mut req = DraftRequest::file(&p);
+        req.to = Some(LangRange::parse("ko").unwrap());
+        let mut langs = None;
+        let mut segs = vec![];
+        read_tmx_draft(&req, &mut |e| {
+            match e {
+                DraftEvent::Start(l) => langs = Some(l),
+                DraftEvent::Segment(s) => segs.push(s),
+            }
+            Ok(())
+        })
+        .unwrap();
+        let langs = langs.unwrap();
+        assert_eq!(langs.target.as_str(), "ko");
+        assert_eq!(langs.second.as_ref().map(|t| t.as_str()), Some("zh-CN"));
+        let second = segs[0].second.as_ref().unwrap();
+        assert_eq!(second.text, "首尔");
+        assert_eq!(second.position(0).0, 4);
+        // A unit without the third language has no second target.
+        assert_eq!(segs[1].second, None);
+        assert_eq!(segs[1].target.as_ref().unwrap().text, "평화");
+        // A bilingual memory has none.
+        let (l, segs) = read_tmx(&data("tmx-en-ko.tmx")).unwrap();
+        assert_eq!(l.second, None);
+        assert!(segs.iter().all(|s| s.second.is_none()));
     }
 
     #[test]

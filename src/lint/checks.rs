@@ -22,6 +22,8 @@ pub struct Hit {
     pub source_span: Option<(usize, usize)>,
     /// The span in the target (start, end), in characters.
     pub target_span: Option<(usize, usize)>,
+    /// The span in the second target of a trilingual draft (`cross-target`).
+    pub second_span: Option<(usize, usize)>,
     /// A replacement for the target span, or a text to use.
     pub suggestion: Option<String>,
     /// What distinguishes this hit from other hits of the same rule on the same
@@ -36,6 +38,7 @@ impl Hit {
             message: message.into(),
             source_span: None,
             target_span: None,
+            second_span: None,
             suggestion: None,
             detail: String::new(),
         }
@@ -43,6 +46,11 @@ impl Hit {
 
     pub(crate) fn target(mut self, start: usize, end: usize) -> Hit {
         self.target_span = Some((start, end));
+        self
+    }
+
+    pub(crate) fn second(mut self, start: usize, end: usize) -> Hit {
+        self.second_span = Some((start, end));
         self
     }
 

@@ -25,6 +25,7 @@
 
 pub mod baseline;
 pub mod checks;
+mod cross;
 pub mod fix;
 pub use crate::formats::draft;
 mod hanzi;
@@ -68,6 +69,8 @@ pub struct Summary {
     pub source_lang: Option<String>,
     /// Target language.
     pub target_lang: Option<String>,
+    /// The second target language of a trilingual draft (checked by `cross-target`).
+    pub second_target_lang: Option<String>,
     /// Segments checked.
     pub segments: u64,
     /// Error-level findings reported.
@@ -168,6 +171,15 @@ struct Core<'a> {
     terms: Option<std::sync::Arc<terms::TermRules<'a>>>,
     /// The memory's co-occurrence statistics, to say where a missing term went.
     align: Option<std::sync::Arc<terms::AlignStats>>,
+    second: Option<Second<'a>>,
+}
+
+/// The second target of a trilingual draft, for `cross-target`.
+struct Second<'a> {
+    lang: LangTag,
+    /// Term rules from the source to this language (`None`: no glossary, or one without
+    /// this language).
+    terms: Option<std::sync::Arc<terms::TermRules<'a>>>,
 }
 
 /// What the read-only pass found in one segment, before the draft-level state is applied.
@@ -207,6 +219,7 @@ impl<'a> Linter<'a> {
                 rules,
                 terms: None,
                 align: None,
+                second: None,
             },
             memory: None,
             uses: terms::TermUses::default(),
@@ -275,6 +288,19 @@ impl<'a> Linter<'a> {
         })?;
         self.core.align = Some(std::sync::Arc::new(terms::AlignStats::learn(t, pairs)));
         Ok(self)
+    }
+
+    /// Check the drafts' second target (a trilingual draft: [`Segment::second`]) in
+    /// language `lang` against the target (`cross-target`), with term rules from the
+    /// source to `lang` when there is a glossary (built by [`CompiledGlossary::rules`] or
+    /// [`terms::TermRules::new`]; without them only numbers and names are compared).
+    pub fn with_second_target(
+        mut self,
+        lang: LangTag,
+        terms: Option<std::sync::Arc<terms::TermRules<'a>>>,
+    ) -> Linter<'a> {
+        self.core.second = Some(Second { lang, terms });
+        self
     }
 
     /// Check batches with this many threads (default: the machine's cores, at most 8).
@@ -469,8 +495,37 @@ impl Core<'_> {
                 ));
             }
             pre.memory = self.on(Rule::MemoryMismatch, true);
+            if self.on(Rule::CrossTarget, true) {
+                pre.hits.extend(self.cross_hits(seg, &s.text, &tgt.text));
+            }
         }
         pre
+    }
+
+    /// `cross-target`: the segment's two targets against each other (trilingual drafts).
+    fn cross_hits(&self, seg: &Segment, source: &str, target: &str) -> Vec<Hit> {
+        let (Some(second), Some(text)) = (
+            self.second.as_ref(),
+            seg.second.as_ref().filter(|t| !t.is_blank()),
+        ) else {
+            return Vec::new();
+        };
+        let family = self
+            .langs
+            .source
+            .as_ref()
+            .map(|t| t.family())
+            .unwrap_or("en");
+        let texts = cross::Texts {
+            source: (source, family),
+            first: (target, &self.langs.target),
+            second: (&text.text, &second.lang),
+        };
+        let terms = match (&self.terms, &second.terms) {
+            (Some(a), Some(b)) => Some((&**a, &**b)),
+            _ => None,
+        };
+        cross::check(&texts, terms)
     }
 
     fn number_hits(&self, source: &str, target: &str) -> Vec<Hit> {
@@ -481,14 +536,12 @@ impl Core<'_> {
             .map(|t| t.family())
             .unwrap_or("en");
         let mut s = numbers::extract(source, sf, numbers::Side::Source);
-        if s.is_empty() {
-            return Vec::new();
-        }
         // Digits inside placeholders ({0}, %1$s) are tag-mismatch's business.
         let ph = checks::placeholders(source);
         s.retain(|n| !ph.iter().any(|p| n.start >= p.start && n.end <= p.end));
-        let t = numbers::extract(target, self.langs.target.family(), numbers::Side::Target);
-        numbers::missing(&s, &t)
+        let family = self.langs.target.family();
+        let t = numbers::extract(target, family, numbers::Side::Target);
+        let mut hits: Vec<Hit> = numbers::missing_in(source, &s, target, &t)
             .into_iter()
             .map(|i| {
                 let n = &s[i];
@@ -506,7 +559,39 @@ impl Core<'_> {
                 .source(n.start, n.end)
                 .detail(value)
             })
-            .collect()
+            .collect();
+        // Dates: the months the target writes against the source's month names.
+        for (m, day) in numbers::month_mismatches(source, target, family) {
+            let (start, end) = if day {
+                m.day_span.unwrap_or((m.start, m.end))
+            } else {
+                (m.start, m.end)
+            };
+            if hits
+                .iter()
+                .any(|h| h.source_span.is_some_and(|(a, b)| a < end && start < b))
+            {
+                continue;
+            }
+            let written: String = source.chars().skip(start).take(end - start).collect();
+            let (message, detail) = if day {
+                (
+                    format!("the day {written} of the date is not the day the target gives that month: check it"),
+                    format!("day\u{1}{}\u{1}{written}", m.month),
+                )
+            } else {
+                (
+                    format!("the month {written} (= {}) of the source is not among the months of the target: check it", m.month),
+                    format!("month\u{1}{}", m.month),
+                )
+            };
+            hits.push(
+                Hit::new(Rule::NumberMismatch, message)
+                    .source(start, end)
+                    .detail(detail),
+            );
+        }
+        hits
     }
 
     fn finding(&self, seg: &Segment, h: Hit) -> Finding {
@@ -523,7 +608,9 @@ impl Core<'_> {
         };
         let target_span = span(seg.target.as_ref(), h.target_span);
         let source_span = span(seg.source.as_ref(), h.source_span);
-        let (line, column) = match (&target_span, &source_span) {
+        let second_span = span(seg.second.as_ref(), h.second_span);
+        // The place to fix: the target's span, else the second target's, else the source's.
+        let (line, column) = match (target_span.as_ref().or(second_span.as_ref()), &source_span) {
             (Some(t), _) => (t.line, t.column),
             (None, Some(s)) => (s.line, s.column),
             _ => seg
@@ -536,6 +623,10 @@ impl Core<'_> {
         let source = seg.source.as_ref().map(|s| s.text.clone());
         let target = seg.target.as_ref().map(|t| t.text.clone());
         let fingerprint = fingerprint(h.rule, source.as_deref(), target.as_deref(), &h.detail);
+        // The second target is shown with the findings that compare with it.
+        let second_target = (h.rule == Rule::CrossTarget)
+            .then(|| seg.second.as_ref().map(|t| t.text.clone()))
+            .flatten();
         Finding {
             code: Code::Lint(h.rule),
             severity: h.rule.severity(),
@@ -552,6 +643,8 @@ impl Core<'_> {
             suggestion: h.suggestion,
             source,
             target,
+            second_target,
+            second_target_span: second_span,
             fingerprint,
         }
     }
@@ -722,6 +815,7 @@ fn lint_into(
             DraftEvent::Start(l) => {
                 summary.source_lang = l.source.as_ref().map(|t| t.to_string());
                 summary.target_lang = Some(l.target.to_string());
+                summary.second_target_lang = l.second.as_ref().map(|t| t.to_string());
                 let langs = Langs {
                     source: l.source.clone(),
                     target: l.target.clone(),
@@ -755,6 +849,27 @@ fn lint_into(
                         }
                         summary.notes.push(msg);
                     }
+                }
+                if let Some(second) = &l.second {
+                    let range = lookup_range(second);
+                    let src = l.source.as_ref().map(lookup_range);
+                    let terms = match res.glossary {
+                        Some(g)
+                            if g.has_language(&range)
+                                && g.has_language(&lookup_range(&l.target)) =>
+                        {
+                            Some(match res.compiled {
+                                Some(c) => c.rules(src.as_ref(), &range),
+                                None => std::sync::Arc::new(terms::TermRules::new(
+                                    g,
+                                    src.as_ref(),
+                                    &range,
+                                )),
+                            })
+                        }
+                        _ => None,
+                    };
+                    lt = lt.with_second_target(second.clone(), terms);
                 }
                 if let (Some(mem), Some(src)) = (res.memory, l.source.as_ref()) {
                     if rules.on(Rule::MemoryMismatch) {

@@ -692,6 +692,272 @@ pub fn missing(source: &[Number], target: &[Number]) -> Vec<usize> {
     out
 }
 
+/// [`missing`] with what the texts say around their numbers: a target's Chinese weekday
+/// (`周四`, `星期五`, `礼拜一`) names a day, not a number, and a numeral a target writes in
+/// letters (`두`, `하나`, `三`) renders the English number word of the source (`two`,
+/// `one`, `three`) before it may stand for a number the source writes in digits: `0 or
+/// 1` → `0 또는 2` beside `one of two values` → `두 개의 값 중 하나` lacks the 1.
+pub fn missing_in(
+    source_text: &str,
+    source: &[Number],
+    target_text: &str,
+    target: &[Number],
+) -> Vec<usize> {
+    let mut t: Vec<&Number> = target
+        .iter()
+        .filter(|n| !is_weekday(target_text, n))
+        .collect();
+    for v in spelled_small(source_text) {
+        if let Some(k) = t
+            .iter()
+            .position(|n| in_letters(target_text, n) && n.values.iter().any(|&w| same_value(w, v)))
+        {
+            t.remove(k);
+        }
+    }
+    let t: Vec<Number> = t.into_iter().cloned().collect();
+    missing(source, &t)
+}
+
+const SMALL_WORDS: [(&str, f64); 12] = [
+    ("one", 1.0),
+    ("two", 2.0),
+    ("three", 3.0),
+    ("four", 4.0),
+    ("five", 5.0),
+    ("six", 6.0),
+    ("seven", 7.0),
+    ("eight", 8.0),
+    ("nine", 9.0),
+    ("ten", 10.0),
+    ("eleven", 11.0),
+    ("twelve", 12.0),
+];
+
+/// The English number words `one` to `twelve` of a text (any case), as values, in order.
+pub fn spelled_small(text: &str) -> Vec<f64> {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter_map(|w| {
+            let w = w.to_ascii_lowercase();
+            SMALL_WORDS.iter().find(|(n, _)| *n == w).map(|&(_, v)| v)
+        })
+        .collect()
+}
+
+fn span_chars(text: &str, n: &Number) -> Vec<char> {
+    text.chars().skip(n.start).take(n.end - n.start).collect()
+}
+
+/// True when the number is written without a digit (`두`, `两`, `三十`).
+pub fn in_letters(text: &str, n: &Number) -> bool {
+    !span_chars(text, n)
+        .iter()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+}
+
+/// True when the number is the day of a Chinese weekday: `周四`, `星期五`, `礼拜一`.
+pub fn is_weekday(text: &str, n: &Number) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let written = span_chars(text, n);
+    if written.len() != 1 || !"一二三四五六".contains(written[0]) {
+        return false;
+    }
+    let before: String = chars[n.start.saturating_sub(2)..n.start].iter().collect();
+    before.ends_with('周') || before.ends_with("星期") || before.ends_with("礼拜")
+}
+
+/// A month named in a text: its number, where it is, and the day written with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthMention {
+    /// The month (1–12).
+    pub month: u32,
+    /// The day of the month written with it, when there is one.
+    pub day: Option<u32>,
+    /// Start of the month (chars).
+    pub start: usize,
+    /// End of the month (chars).
+    pub end: usize,
+    /// Start and end of the day, when there is one.
+    pub day_span: Option<(usize, usize)>,
+}
+
+/// The full English month names of a source, capitalized, wherever they stand (`the June
+/// summit`, `mid-October`, `November is coming`), with the day written next to them
+/// (`October 1`, `1 October`). `May` counts only where [`extract`] reads it as a month
+/// (with a number or after a preposition: the verb, Theresa May).
+pub fn source_months(text: &str) -> Vec<MonthMention> {
+    let chars: Vec<char> = text.chars().collect();
+    let nums = extract(text, "en", Side::Source);
+    let is_day = |n: &Number| {
+        !n.month
+            && n.end - n.start <= 2
+            && n.values
+                .first()
+                .is_some_and(|v| v.fract() == 0.0 && (1.0..=31.0).contains(v))
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_uppercase() || (i > 0 && chars[i - 1].is_ascii_alphabetic()) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && chars[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        let word: String = chars[i..j].iter().collect();
+        let month = MONTHS[..12].iter().position(|(m, _)| *m == word);
+        let is_month = match month {
+            Some(4) => nums.iter().any(|n| n.month && n.start == i),
+            Some(_) => true,
+            None => false,
+        };
+        if let (Some(m), true) = (month, is_month) {
+            let gap =
+                |a: usize, b: usize| a <= b && b - a <= 1 && chars[a..b].iter().all(|c| *c == ' ');
+            let day = nums
+                .iter()
+                .find(|n| is_day(n) && (gap(j, n.start) || gap(n.end, i)));
+            out.push(MonthMention {
+                month: m as u32 + 1,
+                day: day.and_then(|n| n.values.first()).map(|v| *v as u32),
+                start: i,
+                end: j,
+                day_span: day.map(|n| (n.start, n.end)),
+            });
+        }
+        i = j;
+    }
+    out
+}
+
+fn cjk_small(s: &[char]) -> Option<u32> {
+    let d = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|x| x == c)
+            .map(|v| v as u32)
+    };
+    match s {
+        [a] => d(*a).filter(|v| *v > 0).or((*a == '十').then_some(10)),
+        ['十', b] => d(*b).map(|v| 10 + v),
+        [a, '十'] => d(*a).filter(|v| *v > 1).map(|v| v * 10),
+        [a, '十', b] => Some(d(*a)? * 10 + d(*b)?),
+        _ => None,
+    }
+}
+
+/// The months a Korean or Chinese target writes: `7월`, `10 月`, `九月`, with the day
+/// after them (`10 月 2 日`, `3월 5일`). Not `6개월` / `六个月` (a duration), nor `월요일`.
+pub fn target_months(text: &str, family: &str) -> Vec<MonthMention> {
+    let (mo, d) = match family {
+        "ko" => ('월', '일'),
+        "zh" | "ja" => ('月', '日'),
+        _ => return Vec::new(),
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let cjk = |c: char| family != "ko" && "〇一二三四五六七八九十".contains(c);
+    let value = |s: &[char]| -> Option<u32> {
+        if s.iter().all(|c| digit(*c)) {
+            s.iter().try_fold(0u32, |acc, &c| {
+                let v = if c.is_ascii_digit() {
+                    c as u32 - '0' as u32
+                } else {
+                    c as u32 - '０' as u32
+                };
+                acc.checked_mul(10)?.checked_add(v)
+            })
+        } else {
+            cjk_small(s)
+        }
+    };
+    // A number at `i` (digits, or Chinese numerals in Chinese), then maybe a space, then
+    // `unit`: (value, start, end of the number, end after the unit).
+    let field = |i: usize, unit: char| -> Option<(u32, usize, usize, usize)> {
+        let mut j = i;
+        let kind_digit = chars.get(i).is_some_and(|c| digit(*c));
+        while j < chars.len()
+            && if kind_digit {
+                digit(chars[j])
+            } else {
+                cjk(chars[j])
+            }
+        {
+            j += 1;
+        }
+        if j == i || j - i > 3 {
+            return None;
+        }
+        let mut k = j;
+        if chars.get(k) == Some(&' ') {
+            k += 1;
+        }
+        if chars.get(k) != Some(&unit) {
+            return None;
+        }
+        Some((value(&chars[i..j])?, i, j, k + 1))
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = (digit(chars[i]) || cjk(chars[i]))
+            && !(i > 0 && (digit(chars[i - 1]) || cjk(chars[i - 1])));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let Some((m, s, e, after)) = field(i, mo).filter(|f| (1..=12).contains(&f.0)) else {
+            i += 1;
+            continue;
+        };
+        // 월요일 is Monday.
+        if family == "ko" && chars.get(after) == Some(&'요') {
+            i = after;
+            continue;
+        }
+        let mut next = after;
+        if chars.get(next) == Some(&' ') {
+            next += 1;
+        }
+        let day = field(next, d).filter(|f| (1..=31).contains(&f.0));
+        out.push(MonthMention {
+            month: m,
+            day: day.map(|f| f.0),
+            start: s,
+            end: e,
+            day_span: day.map(|f| (f.1, f.2)),
+        });
+        i = day.map(|f| f.3).unwrap_or(after);
+    }
+    out
+}
+
+/// What a date-aware comparison finds wrong with the months of a source in a target that
+/// writes months: a month of the source none of the target's months has (`the June
+/// summit` → `7월 정상회담`), or a day the target writes differently for the same month
+/// (`October 1` → `10 月 2 日`). Only when the target writes a month at all (a
+/// translation may say *last summer* for *in June*).
+pub fn month_mismatches(source: &str, target: &str, family: &str) -> Vec<(MonthMention, bool)> {
+    let tm = target_months(target, family);
+    if tm.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for sm in source_months(source) {
+        let same: Vec<&MonthMention> = tm.iter().filter(|m| m.month == sm.month).collect();
+        if same.is_empty() {
+            out.push((sm, false));
+        } else if let Some(d) = sm.day {
+            if same.iter().any(|m| m.day.is_some()) && !same.iter().any(|m| m.day == Some(d)) {
+                out.push((sm, true));
+            }
+        }
+    }
+    out
+}
+
 /// A value written for people: `1000000`, `1.5`.
 pub fn format_value(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e18 {
@@ -1026,6 +1292,85 @@ mod tests {
         assert!(ok("They may meet. May I ask?", "만날 수도 있다.", "ko"));
         assert!(ok("March on, said August Landmesser.", "행진하라.", "ko"));
         assert!(!ok("in May 2025", "2025년", "ko"));
+    }
+
+    fn ok_in(source: &str, target: &str, family: &str) -> bool {
+        let s = extract(source, "en", Side::Source);
+        let t = extract(target, family, Side::Target);
+        missing_in(source, &s, target, &t).is_empty()
+            && month_mismatches(source, target, family).is_empty()
+    }
+
+    #[test]
+    fn numerals_in_letters_render_the_number_words_first() {
+        // 하나 renders "one", so the digit 1 needs a number of its own.
+        assert!(!ok_in(
+            "one of two values, i.e. 0 or 1",
+            "두 개의 값(즉, 0 또는 2) 중 하나",
+            "ko"
+        ));
+        assert!(ok_in(
+            "one of two values, i.e. 0 or 1",
+            "두 개의 값(즉, 0 또는 1) 중 하나",
+            "ko"
+        ));
+        assert!(!ok_in(
+            "At 2pm two police vans",
+            "오후 3시에 두 대의 경찰차",
+            "ko"
+        ));
+        // Without the word, the numeral may still stand for the digit.
+        assert!(ok_in("the 2 leaders met", "두 정상이 만났다", "ko"));
+        assert!(ok_in("the 2 leaders met", "两位领导人会面", "zh"));
+    }
+
+    #[test]
+    fn chinese_weekdays_are_no_numbers() {
+        assert!(!ok_in("a 5-2 win on Friday", "周五以 6:2 获胜", "zh"));
+        assert!(ok_in("a 5-2 win on Friday", "周五以 5:2 获胜", "zh"));
+        assert!(!ok_in("at 4 am Thursday", "星期四早晨 5 点", "zh"));
+        assert!(ok_in("4 countries", "四国", "zh"));
+    }
+
+    #[test]
+    fn months_and_days_against_the_months_of_the_target() {
+        assert!(!ok_in("after the June summit", "7월 정상회담 이후", "ko"));
+        assert!(ok_in("after the June summit", "6월 정상회담 이후", "ko"));
+        assert!(!ok_in("by mid-September", "到10月中旬", "zh"));
+        assert!(ok_in("by mid-September", "到九月中旬", "zh"));
+        assert!(!ok_in("November is coming!", "12월이 온다!", "ko"));
+        // A target without a month says nothing (a rephrased date).
+        assert!(ok_in(
+            "after the June summit",
+            "지난 여름 정상회담 이후",
+            "ko"
+        ));
+        // Durations and Monday are no months.
+        assert!(ok_in("in June", "6개월 동안 6월에", "ko"));
+        assert!(ok_in("in June", "6월 3일 월요일", "ko"));
+        // The day, as a date: 一年 ("a year") does not stand for the 1 of October 1.
+        assert!(!ok_in(
+            "a year after the October 1 referendum",
+            "一年前的 10 月 2 日全民公投",
+            "zh"
+        ));
+        assert!(ok_in(
+            "a year after the October 1 referendum",
+            "一年前的 10 月 1 日全民公投",
+            "zh"
+        ));
+        // May: the month with a number or a preposition, not the name or the verb.
+        assert!(ok_in(
+            "Theresa May said so in June.",
+            "5월이 아니라 6월에 메이가 말했다.",
+            "ko"
+        ));
+        assert!(!ok_in("on May 5", "6월 5일", "ko"));
+        // Without a number, May is no month (Theresa May, the verb): not checked.
+        assert!(ok_in("in May last year", "지난해 6월", "ko"));
+        let m = target_months("一月和十二月, 3月5日, 10 月 2 日", "zh");
+        let got: Vec<(u32, Option<u32>)> = m.iter().map(|m| (m.month, m.day)).collect();
+        assert_eq!(got, [(1, None), (12, None), (3, Some(5)), (10, Some(2))]);
     }
 
     #[test]

@@ -122,6 +122,8 @@ mod tests {
             "suggestion",
             "source",
             "target",
+            "second_target",
+            "second_target_span",
             "fingerprint",
         ] {
             assert!(f.get(k).is_some(), "missing {k}");

@@ -357,8 +357,23 @@ impl<'g> TermRules<'g> {
         ctx: &Ctx<'_>,
         forbidden_entries: &[usize],
     ) -> Vec<usize> {
+        self.account(src, source, target, ctx, forbidden_entries).1
+    }
+
+    /// [`TermRules::unrendered`] with the target places each occurrence took: for every
+    /// occurrence of `src`, the spans of its rendering (`None`: not rendered), and the
+    /// occurrences left without one that are not exempt.
+    fn account(
+        &self,
+        src: &[TermHit],
+        source: &str,
+        target: &str,
+        ctx: &Ctx<'_>,
+        forbidden_entries: &[usize],
+    ) -> (Vec<Option<Vec<Sp>>>, Vec<usize>) {
         let mut taken: Vec<Sp> = Vec::new();
         let mut rendered = vec![false; src.len()];
+        let mut places: Vec<Option<Vec<Sp>>> = vec![None; src.len()];
         for (i, sh) in src.iter().enumerate() {
             let keys = &self.approved_keys[sh.entry];
             if keys.is_empty() {
@@ -372,6 +387,16 @@ impl<'g> TermRules<'g> {
             }) {
                 taken.push((h.start, h.end));
                 rendered[i] = true;
+                places[i] = Some(vec![(h.start, h.end)]);
+            }
+        }
+        // `demonym`: an English adjective of a country (Chinese, Sino-, American) that
+        // is no glossary term takes a rendering of the country first (중국인 for
+        // "Chinese people", 중일 for "Sino-Japanese"), so that the country's other
+        // renderings do not count twice for its name elsewhere in the source.
+        for e in self.demonyms(source, src) {
+            if let Some(spans) = self.rendering(e, None, ctx, 2, &taken) {
+                taken.extend(spans);
             }
         }
         for (i, sh) in src.iter().enumerate() {
@@ -380,15 +405,16 @@ impl<'g> TermRules<'g> {
             }
             let variant = match_key(&sh.variant);
             if let Some(spans) = self.rendering(sh.entry, Some(&variant), ctx, 0, &taken) {
-                taken.extend(spans);
+                taken.extend(spans.iter().copied());
                 rendered[i] = true;
+                places[i] = Some(spans);
             }
         }
         let sentence: Vec<usize> = src
             .iter()
             .map(|h| sentence_index(source, h.start))
             .collect();
-        (0..src.len())
+        let missing = (0..src.len())
             .filter(|&i| {
                 let sh = &src[i];
                 let e = sh.entry;
@@ -402,7 +428,136 @@ impl<'g> TermRules<'g> {
                     && !repeat()
                     && !self.exempt_from_missing(e, sh, source, target)
             })
+            .collect();
+        (places, missing)
+    }
+
+    /// The entries named by the English country adjectives of `source` ([`DEMONYMS`]),
+    /// one per adjective, outside the glossary terms `src` found.
+    fn demonyms(&self, source: &str, src: &[TermHit]) -> Vec<usize> {
+        let Some(range) = &self.source_range else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let chars: Vec<char> = source.chars().collect();
+        for (country, words) in DEMONYMS {
+            let Some(e) = self
+                .glossary
+                .entries
+                .iter()
+                .position(|x| x.approved(range).contains(country))
+            else {
+                continue;
+            };
+            for w in *words {
+                let w: Vec<char> = w.chars().collect();
+                let n = w.len();
+                if n > chars.len() {
+                    continue;
+                }
+                for st in 0..=chars.len() - n {
+                    let before = st.checked_sub(1).map(|i| chars[i]);
+                    let after = chars.get(st + n).copied();
+                    let word = chars[st..st + n] == w[..]
+                        && !before.is_some_and(|c| c.is_alphanumeric())
+                        && !after.is_some_and(|c| c.is_alphanumeric() && c != 's');
+                    let in_term = src.iter().any(|h| h.start < st + n && st < h.end);
+                    // North Korean: not also Korean.
+                    let longer = before == Some(' ')
+                        && st >= 6
+                        && (chars[st - 6..st - 1] == ['N', 'o', 'r', 't', 'h']
+                            || chars[st - 6..st - 1] == ['S', 'o', 'u', 't', 'h']);
+                    if word && !in_term && !longer {
+                        out.push(e);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The target's side of one segment for term-missing's accounting.
+    fn context<'h>(&self, tgt_hits: &'h [TermHit], src_hits: &[TermHit], target: &str) -> Ctx<'h> {
+        Ctx {
+            hits: tgt_hits,
+            source_entries: src_hits.iter().map(|h| h.entry).collect(),
+            keyed: if self.korean {
+                Some(KeyedText::new(target))
+            } else {
+                None
+            },
+            chars: target.chars().collect(),
+        }
+    }
+
+    /// The glossary terms of `source` (longest match) and how `target` renders each
+    /// occurrence, by term-missing's accounting ([`TermRules::unrendered`]): for the
+    /// `cross-target` rule, which compares two targets' accounts of one source. Empty
+    /// for a draft without a source recognizer.
+    pub(crate) fn renderings(&self, source: &str, target: &str) -> Vec<(TermHit, Rendered)> {
+        let Some(rec) = self.source.as_ref() else {
+            return Vec::new();
+        };
+        let src_hits = rec.find(source);
+        if src_hits.is_empty() {
+            return Vec::new();
+        }
+        let tgt_hits = self.target.find(target);
+        let forbidden: Vec<&TermHit> = tgt_hits.iter().filter(|h| h.forbidden).collect();
+        let forbidden_entries: Vec<usize> = forbidden.iter().map(|h| h.entry).collect();
+        let ctx = self.context(&tgt_hits, &src_hits, target);
+        let (places, missing) = self.account(&src_hits, source, target, &ctx, &forbidden_entries);
+        src_hits
+            .into_iter()
+            .zip(places)
+            .enumerate()
+            .map(|(i, (sh, place))| {
+                // A place inside a forbidden variant of the entry renders nothing (북 of
+                // 북조선 is no abbreviation of DPRK).
+                let inside_forbidden = |p: &Vec<Sp>| {
+                    p.iter().any(|&(a, b)| {
+                        forbidden
+                            .iter()
+                            .any(|h| h.entry == sh.entry && a < h.end && h.start < b)
+                    })
+                };
+                let r = match place.filter(|p| !inside_forbidden(p)) {
+                    Some(p) => Rendered::By(p),
+                    None => match forbidden.iter().find(|h| h.entry == sh.entry) {
+                        Some(f) => Rendered::Forbidden((f.start, f.end), f.matched.clone()),
+                        None if missing.contains(&i) => Rendered::Missing,
+                        None => Rendered::Exempt,
+                    },
+                };
+                (sh, r)
+            })
             .collect()
+    }
+
+    /// The approved translations of entry `e` in this target, for messages.
+    pub(crate) fn approved_text(&self, e: usize) -> String {
+        self.glossary.entries[e]
+            .approved(&self.target_range)
+            .join(" | ")
+    }
+
+    /// The glossary's id of entry `e` (its number when it has none).
+    pub(crate) fn entry_id(&self, e: usize) -> String {
+        self.entry_key(e)
+    }
+
+    /// True when entry `e` is a name (domain `place`, `person`, `organization` or
+    /// `institution`).
+    pub(crate) fn is_name(&self, e: usize) -> bool {
+        self.glossary.entries[e]
+            .domain
+            .as_deref()
+            .map(|d| {
+                ["place", "person", "organization", "institution"]
+                    .iter()
+                    .any(|n| d.eq_ignore_ascii_case(n))
+            })
+            .unwrap_or(false)
     }
 
     /// One rendering of entry `e` (found in the source as the variant with key
@@ -698,16 +853,7 @@ impl<'g> TermRules<'g> {
             .filter(|h| !h.forbidden)
             .map(|h| match_key(&h.variant))
             .collect();
-        let ctx = Ctx {
-            hits: &tgt_hits,
-            source_entries: src_hits.iter().map(|h| h.entry).collect(),
-            keyed: if self.korean {
-                Some(KeyedText::new(target))
-            } else {
-                None
-            },
-            chars: target.chars().collect(),
-        };
+        let ctx = self.context(&tgt_hits, &src_hits, target);
         if missing_on {
             let occurrences = self.unrendered(&src_hits, source, target, &ctx, &forbidden_entries);
             let mut reported: Vec<usize> = Vec::new();
@@ -938,6 +1084,8 @@ fn inconsistent(
                 suggestion: Some(chosen_text.clone()),
                 source: None,
                 target: None,
+                second_target: None,
+                second_target_span: None,
                 fingerprint: format!("{:016x}", o.fingerprint),
             });
         }
@@ -978,6 +1126,36 @@ const PRESIDED_BODIES: &[&str] = &[
 
 /// A place in the target: start and end, in characters.
 type Sp = (usize, usize);
+
+/// English adjectives of countries, by the country's English glossary term: they are no
+/// glossary terms, but Korean and Chinese render them with the country's name or
+/// abbreviation (중국인, 中方, 중일 for Sino-Japanese, 미 대사관 for American envoys).
+const DEMONYMS: &[(&str, &[&str])] = &[
+    ("China", &["Chinese", "Sino"]),
+    ("Japan", &["Japanese"]),
+    ("United States", &["American"]),
+    ("North Korea", &["North Korean"]),
+    ("South Korea", &["South Korean"]),
+    ("Russia", &["Russian"]),
+    ("United Kingdom", &["British"]),
+    ("France", &["French"]),
+    ("Germany", &["German"]),
+    ("Taiwan", &["Taiwanese"]),
+];
+
+/// How a target renders one source occurrence of a glossary term
+/// ([`TermRules::renderings`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Rendered {
+    /// By these places of the target (an approved variant, or another rendering).
+    By(Vec<Sp>),
+    /// Not rendered, and the target holds this forbidden variant of the entry.
+    Forbidden(Sp, String),
+    /// Not rendered, and one of term-missing's exceptions applies.
+    Exempt,
+    /// Not rendered: term-missing reports it.
+    Missing,
+}
 
 /// Abbreviations before a period that does not end an English sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -1366,7 +1544,7 @@ fn spacing_variant(key: &str, term: &str) -> Vec<Sp> {
 }
 
 /// `word` in `text` as a whole word (case-sensitive).
-fn contains_word(text: &str, word: &str) -> bool {
+pub(crate) fn contains_word(text: &str, word: &str) -> bool {
     if word.is_empty() {
         return false;
     }
