@@ -997,9 +997,47 @@ fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io
 }
 
 /// The README's segmentation and alignment figures.
-fn align_eval_report(corpora: &Path, only: Option<&str>) {
+fn align_eval_report(corpora: &Path, only: Option<&str>, lexicon: Option<&str>, verbose: bool) {
     use concord_bench::align_eval;
     let docs = align_eval::ntrex(corpora);
+    if only == Some("quick") {
+        // Every layout of NTREX and FLORES, with the confusions of the pairwise beads.
+        let lexicon = match lexicon {
+            Some("none") => align_eval::Lexicon::None,
+            Some("collection") => align_eval::Lexicon::Collection,
+            _ => align_eval::Lexicon::Document,
+        };
+        let glossary = align_eval::shipped_glossary();
+        let flores = align_eval::flores(corpora);
+        for (name, docs) in [("NTREX", &docs), ("FLORES", &flores)] {
+            for layout in [
+                align_eval::Layout::Paragraphs,
+                align_eval::Layout::Headlines,
+                align_eval::Layout::Whole,
+                align_eval::Layout::Deleted10,
+            ] {
+                let r =
+                    align_eval::alignment_with(docs, layout, 20261207, Some(&glossary), lexicon);
+                println!(
+                    "{name} {layout:?}: EN-KO {:.3} / {:.3}, EN-ZH {:.3} / {:.3}",
+                    r.en_ko.f1_strict(),
+                    r.en_ko.f1_lax(),
+                    r.en_zh.f1_strict(),
+                    r.en_zh.f1_lax()
+                );
+                if verbose && name == "NTREX" {
+                    for (pair, c) in ["EN-KO", "EN-ZH"].iter().zip(&r.confusions) {
+                        let mut v: Vec<_> = c.iter().collect();
+                        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                        let top: Vec<String> =
+                            v.iter().take(8).map(|(k, n)| format!("{k}: {n}")).collect();
+                        println!("  {pair} wrong beads: {}", top.join(", "));
+                    }
+                }
+            }
+        }
+        return;
+    }
     if only == Some("ntrex") {
         let glossary = align_eval::shipped_glossary();
         for layout in [
@@ -1093,6 +1131,7 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
             concord::align::AlignOptions {
                 glossary: Some(&glossary),
                 ignore_paragraphs: false,
+                ..Default::default()
             },
         )
         .expect("aligns");
@@ -1284,7 +1323,12 @@ fn main() {
             std::fs::create_dir_all(&a.dir).expect("dir");
             pretranslate_report(&a, &sizes)
         }
-        Some("align-eval") => align_eval_report(&corpora, get("--only").as_deref()),
+        Some("align-eval") => align_eval_report(
+            &corpora,
+            get("--only").as_deref(),
+            get("--lexicon").as_deref(),
+            a.verbose,
+        ),
         Some("serve-load") => serve_load::run(
             &corpora,
             &get("--dir")
@@ -1299,7 +1343,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench pretranslate [--sizes 100000,1000000] [--dir DIR] [--reuse]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
+                "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench pretranslate [--sizes 100000,1000000] [--dir DIR] [--reuse]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
             );
             std::process::exit(2);
         }
