@@ -245,7 +245,11 @@ pub struct AlignReport {
 /// For each test bead not in the gold: its shape and the shapes of the gold beads that
 /// share a sentence with it (`"2-1 for 1-1+1-1"`: a 2-1 bead where the gold has two 1-1
 /// beads).
-pub fn shape_confusions(gold: &[Bead], test: &[Bead], out: &mut std::collections::BTreeMap<String, usize>) {
+pub fn shape_confusions(
+    gold: &[Bead],
+    test: &[Bead],
+    out: &mut std::collections::BTreeMap<String, usize>,
+) {
     let shape = |b: &Bead| format!("{}-{}", b.0.len(), b.1.len());
     for b in test.iter().filter(|b| !gold.contains(b)) {
         let over: Vec<String> = gold
@@ -253,7 +257,8 @@ pub fn shape_confusions(gold: &[Bead], test: &[Bead], out: &mut std::collections
             .filter(|g| g.0.iter().any(|x| b.0.contains(x)) || g.1.iter().any(|x| b.1.contains(x)))
             .map(shape)
             .collect();
-        *out.entry(format!("{} for {}", shape(b), over.join("+"))).or_insert(0) += 1;
+        *out.entry(format!("{} for {}", shape(b), over.join("+")))
+            .or_insert(0) += 1;
     }
 }
 

@@ -1076,8 +1076,8 @@ fn align_eval_report(corpora: &Path, only: Option<&str>, lexicon: Option<&str>, 
     println!(
         "Alignment: strict / lax F1 (pairwise DP; merged EN/KO/ZH groups projected on the pair)"
     );
-    println!("| corpus | layout | EN-KO strict / lax | EN-ZH strict / lax | EN-KO merged strict | EN-ZH merged strict | confident groups: strict precision | doubtful groups: strict precision |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| corpus | layout | lexicon | EN-KO strict / lax | EN-ZH strict / lax | EN-KO merged strict | EN-ZH merged strict | confident groups: strict precision | doubtful groups: strict precision |");
+    println!("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (name, docs) in [("NTREX", &docs), ("FLORES", &flores)] {
         for (lname, layout) in [
             ("paragraphs of 1-6", align_eval::Layout::Paragraphs),
@@ -1088,27 +1088,34 @@ fn align_eval_report(corpora: &Path, only: Option<&str>, lexicon: Option<&str>, 
             ("no paragraphs", align_eval::Layout::Whole),
             ("10% deleted", align_eval::Layout::Deleted10),
         ] {
-            let r = align_eval::alignment(docs, layout, 20261207, Some(&glossary));
-            let frac = |(n, h): (usize, usize)| {
-                if n == 0 {
-                    "-".to_string()
-                } else {
-                    format!("{:.3} of {n}", h as f64 / n as f64)
-                }
-            };
-            println!(
-                "| {name} ({} docs, {} sentences) | {lname} | {:.3} / {:.3} | {:.3} / {:.3} | {:.3} | {:.3} | {} | {} |",
-                r.docs,
-                r.sentences,
-                r.en_ko.f1_strict(),
-                r.en_ko.f1_lax(),
-                r.en_zh.f1_strict(),
-                r.en_zh.f1_lax(),
-                r.en_ko_merged.f1_strict(),
-                r.en_zh_merged.f1_strict(),
-                frac(r.confident),
-                frac(r.doubtful),
-            );
+            for (xname, lexicon) in [
+                ("none (one pass)", align_eval::Lexicon::None),
+                ("the document's", align_eval::Lexicon::Document),
+                ("the collection's", align_eval::Lexicon::Collection),
+            ] {
+                let r =
+                    align_eval::alignment_with(docs, layout, 20261207, Some(&glossary), lexicon);
+                let frac = |(n, h): (usize, usize)| {
+                    if n == 0 {
+                        "-".to_string()
+                    } else {
+                        format!("{:.3} of {n}", h as f64 / n as f64)
+                    }
+                };
+                println!(
+                    "| {name} ({} docs, {} sentences) | {lname} | {xname} | {:.3} / {:.3} | {:.3} / {:.3} | {:.3} | {:.3} | {} | {} |",
+                    r.docs,
+                    r.sentences,
+                    r.en_ko.f1_strict(),
+                    r.en_ko.f1_lax(),
+                    r.en_zh.f1_strict(),
+                    r.en_zh.f1_lax(),
+                    r.en_ko_merged.f1_strict(),
+                    r.en_zh_merged.f1_strict(),
+                    frac(r.confident),
+                    frac(r.doubtful),
+                );
+            }
         }
     }
     let r = align_eval::alignment(&docs, align_eval::Layout::Paragraphs, 20261207, None);
@@ -1140,7 +1147,7 @@ fn align_eval_report(corpora: &Path, only: Option<&str>, lexicon: Option<&str>, 
         counts = a.sentence_counts.clone();
     }
     println!(
-        "Speed: {} EN / {} KO / {} ZH sentences ({} / {} / {} pieces between soft boundaries) aligned in {:.0} ms (median of 5, glossary anchors on)",
+        "Speed: {} EN / {} KO / {} ZH sentences ({} / {} / {} pieces between soft boundaries) aligned in {:.0} ms (median of 5, glossary anchors on, two passes with the document's lexicon)",
         counts[0],
         counts[1],
         counts[2],

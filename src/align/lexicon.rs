@@ -27,20 +27,50 @@ const MIN_DICE: f64 = 0.5;
 
 const EN_STOP: &[&str] = &[
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or",
-    "but", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this",
-    "that", "these", "those", "he", "she", "they", "we", "you", "his", "her", "their", "our",
-    "your", "him", "them", "us", "i", "me", "my", "has", "have", "had", "not", "no", "will",
-    "would", "can", "could", "should", "may", "might", "do", "does", "did", "so", "if",
-    "than", "then", "there", "here", "which", "who", "whom", "what", "when", "where", "also",
-    "into", "about", "after", "before", "over", "more", "most", "said", "says", "say", "all",
-    "one", "some", "any", "such", "other", "only", "just", "very", "up", "out", "new",
+    "but", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that",
+    "these", "those", "he", "she", "they", "we", "you", "his", "her", "their", "our", "your",
+    "him", "them", "us", "i", "me", "my", "has", "have", "had", "not", "no", "will", "would",
+    "can", "could", "should", "may", "might", "do", "does", "did", "so", "if", "than", "then",
+    "there", "here", "which", "who", "whom", "what", "when", "where", "also", "into", "about",
+    "after", "before", "over", "more", "most", "said", "says", "say", "all", "one", "some", "any",
+    "such", "other", "only", "just", "very", "up", "out", "new",
 ];
 
 /// Korean particles stripped from the end of a word, longest first.
 const KO_PARTICLES: &[&str] = &[
-    "에서는", "에게서", "으로는", "이라고", "에서도", "으로서", "에서", "에게", "으로", "까지",
-    "부터", "께서", "처럼", "보다", "라고", "이나", "과의", "와의", "에는", "에도", "은", "는",
-    "이", "가", "을", "를", "의", "에", "로", "와", "과", "도", "만",
+    "에서는",
+    "에게서",
+    "으로는",
+    "이라고",
+    "에서도",
+    "으로서",
+    "에서",
+    "에게",
+    "으로",
+    "까지",
+    "부터",
+    "께서",
+    "처럼",
+    "보다",
+    "라고",
+    "이나",
+    "과의",
+    "와의",
+    "에는",
+    "에도",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "의",
+    "에",
+    "로",
+    "와",
+    "과",
+    "도",
+    "만",
 ];
 
 fn is_han(c: char) -> bool {
@@ -404,7 +434,10 @@ mod tests {
             tokens("대통령은 서울을 방문했다", "ko"),
             vec!["대통", "통령", "서울", "방문", "문했", "했다"]
         );
-        assert_eq!(tokens("总统访问首尔。AB", "zh"), vec!["总统", "统访", "访问", "问首", "首尔"]);
+        assert_eq!(
+            tokens("总统访问首尔。AB", "zh"),
+            vec!["总统", "统访", "访问", "问首", "首尔"]
+        );
     }
 
     /// A tiny bilingual text: the words that always come with their translation are
@@ -417,24 +450,47 @@ mod tests {
             ("Seoul welcomed the ambassador.", "首尔欢迎大使。"),
             ("Trade talks resumed in Seoul.", "贸易谈判在首尔恢复。"),
             ("The ambassador praised trade.", "大使赞扬了贸易。"),
-            ("Talks ended without agreement.", "谈判在没有协议的情况下结束。"),
+            (
+                "Talks ended without agreement.",
+                "谈判在没有协议的情况下结束。",
+            ),
         ];
         let lex = Lexicon::learn("en", "zh", pairs.iter().copied());
         let learned = pairs_of(&lex);
-        for (en, zh) in [("seoul", "首尔"), ("minist", "部长"), ("ambass", "大使"), ("trade", "贸易"), ("talks", "谈判")] {
-            assert!(lex.translates(en, zh), "{en} = {zh} not learned: {learned:?}");
+        for (en, zh) in [
+            ("seoul", "首尔"),
+            ("minist", "部长"),
+            ("ambass", "大使"),
+            ("trade", "贸易"),
+            ("talks", "谈判"),
+        ] {
+            assert!(
+                lex.translates(en, zh),
+                "{en} = {zh} not learned: {learned:?}"
+            );
         }
         // `visited` and `访问` co-occur once only.
         assert!(!lex.translates("visite", "访问"));
         // Seen together once only.
         assert!(!lex.translates("seoul", "部长"));
         // Deterministic: the same pairs give the same lexicon.
-        assert_eq!(pairs_of(&Lexicon::learn("en", "zh", pairs.iter().copied())), learned);
+        assert_eq!(
+            pairs_of(&Lexicon::learn("en", "zh", pairs.iter().copied())),
+            learned
+        );
         // A bead's evidence: hits on both sides.
         let s = lex.side("The ambassador visited Seoul.", "en", true);
         let t = lex.side("大使访问了首尔。", "zh", false);
         let w = lex.side("贸易谈判恢复。", "zh", false);
-        assert_eq!(lex_score(&[&s], &[&t]), LexScore { src_known: 2, src_hits: 2, tgt_known: 2, tgt_hits: 2 });
+        assert_eq!(
+            lex_score(&[&s], &[&t]),
+            LexScore {
+                src_known: 2,
+                src_hits: 2,
+                tgt_known: 2,
+                tgt_hits: 2
+            }
+        );
         assert_eq!(lex_score(&[&s], &[&w]).hits(), 0);
         assert_eq!(lex_score(&[&s], &[&w]).misses(), 4);
     }

@@ -453,7 +453,11 @@ fn second_pass_never_loses_a_hard_anchor() {
         let (pe, pk) = (side("en", &[&er]), side("ko", &[&kr]));
         let (pf, kf) = (sentence_features(&pe, None), sentence_features(&pk, None));
         let (first, hard) = align_pair(&pe, &pk, &pf, &kf, true, None, &[]);
-        assert_eq!(hard.len(), articles, "case {case}: every heading is an anchor");
+        assert_eq!(
+            hard.len(),
+            articles,
+            "case {case}: every heading is an anchor"
+        );
         let annotate = |side: &Side, feats: &[Features], source: bool| -> Vec<Features> {
             side.sentences()
                 .iter()
@@ -469,11 +473,17 @@ fn second_pass_never_loses_a_hard_anchor() {
         let (second, _) = align_pair(&pe, &pk, &pl, &kl, true, Some(prices), &hard);
         for &(i, j) in &hard {
             assert!(
-                first.beads.iter().any(|b| b.src.contains(&i) && b.tgt.contains(&j)),
+                first
+                    .beads
+                    .iter()
+                    .any(|b| b.src.contains(&i) && b.tgt.contains(&j)),
                 "case {case}"
             );
             assert!(
-                second.beads.iter().any(|b| b.src.contains(&i) && b.tgt.contains(&j)),
+                second
+                    .beads
+                    .iter()
+                    .any(|b| b.src.contains(&i) && b.tgt.contains(&j)),
                 "case {case}: heading {i}–{j} lost in the second pass: {:?}",
                 beads(&second)
             );
@@ -481,12 +491,80 @@ fn second_pass_never_loses_a_hard_anchor() {
         // The same evidence without the anchors does move the path (so the anchors are
         // what holds the headings).
         let (free, _) = align_pair(&pe, &pk, &pl, &kl, true, Some(prices), &[]);
-        if hard
-            .iter()
-            .any(|&(i, j)| !free.beads.iter().any(|b| b.src.contains(&i) && b.tgt.contains(&j)))
-        {
+        if hard.iter().any(|&(i, j)| {
+            !free
+                .beads
+                .iter()
+                .any(|b| b.src.contains(&i) && b.tgt.contains(&j))
+        }) {
             slid += 1;
         }
     }
     assert!(slid > 0, "the adversarial lexicon never moved a heading");
+}
+
+/// Lexical evidence from a bitext (a memory's units) decides an omission that the
+/// lengths get wrong: the Chinese version drops the second sentence and renders the
+/// long third one briefly, so that by length the second looks kept; the words say
+/// otherwise.
+#[test]
+fn a_bitext_lexicon_finds_which_sentence_was_omitted() {
+    let en = [
+        "The minister arrived in Geneva on Monday.",
+        "The delegation discussed trade with officials.",
+        "Human rights experts from many countries warmly welcomed the report and all of its findings.",
+        "The next session will be held in Seoul.",
+    ];
+    let zh = [
+        "部长周一抵达日内瓦。",
+        "人权专家欢迎该报告及其调查结果。",
+        "下届会议将在首尔举行。",
+    ];
+    // Sentence pairs from elsewhere with the same words.
+    let mut pairs = Vec::new();
+    for _ in 0..3 {
+        pairs.extend([
+            ("Trade and investment grew.", "贸易和投资增长了。"),
+            ("The delegation met officials.", "代表团会见了官员。"),
+            ("Human rights experts spoke.", "人权专家发言。"),
+            ("The report and its findings.", "该报告及其调查结果。"),
+            ("The minister arrived.", "部长抵达了。"),
+            ("The session in Seoul.", "在首尔的会议。"),
+            ("Officials discussed trade.", "官员讨论了贸易。"),
+            ("Experts welcomed the findings.", "专家欢迎调查结果。"),
+        ]);
+    }
+    let bitexts = [Bitext {
+        src: "en".into(),
+        tgt: "zh".into(),
+        pairs: pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+    }];
+    let run = |opts: AlignOptions| {
+        let a = align_sides(&side("en", &[&en]), &[side("zh", &[&zh])], opts).unwrap();
+        beads(&a.pairs[0])
+    };
+    let want = vec![
+        (vec![0], vec![0]),
+        (vec![1], vec![]),
+        (vec![2], vec![1]),
+        (vec![3], vec![2]),
+    ];
+    assert_eq!(
+        run(AlignOptions {
+            bitexts: &bitexts,
+            ..Default::default()
+        }),
+        want
+    );
+    // Without the lexicon the lengths alone pick another way.
+    assert_ne!(
+        run(AlignOptions {
+            single_pass: true,
+            ..Default::default()
+        }),
+        want
+    );
 }
