@@ -322,7 +322,8 @@ impl Lexicon {
         self.len() == 0
     }
 
-    /// True when `src` (a source token, as [`tokens`] gives it) and `tgt` are
+    /// True when `src` (a source token: an English word cut to six letters, a Korean
+    /// syllable bigram, a Chinese character bigram) and `tgt` are
     /// translations in this lexicon.
     pub fn translates(&self, src: &str, tgt: &str) -> bool {
         match (self.src_ids.get(src), self.tgt_ids.get(tgt)) {
