@@ -203,40 +203,34 @@ impl LexScore {
     }
 }
 
-/// Count the tokens of `toks` found in the union of `images` (all sorted).
-fn count_in(toks: &[u32], images: &[&[u32]]) -> u32 {
-    toks.iter()
-        .filter(|t| images.iter().any(|im| im.binary_search(t).is_ok()))
-        .count() as u32
+/// Known tokens of the sentences `a` (each counted once) and how many of them are in the
+/// image of the sentences `b`. No allocation: this runs for every bead the search tries.
+fn side_hits(a: &[&LexSide], b: &[&LexSide]) -> (u32, u32) {
+    let (mut known, mut hits) = (0, 0);
+    for (k, x) in a.iter().enumerate() {
+        for t in &x.toks {
+            if a[..k].iter().any(|p| p.toks.binary_search(t).is_ok()) {
+                continue;
+            }
+            known += 1;
+            if b.iter().any(|y| y.image.binary_search(t).is_ok()) {
+                hits += 1;
+            }
+        }
+    }
+    (known, hits)
 }
 
 /// The lexical agreement of a bead whose sides are the given sentences.
 pub(crate) fn lex_score(src: &[&LexSide], tgt: &[&LexSide]) -> LexScore {
-    let mut s = LexScore::default();
-    let src_images: Vec<&[u32]> = src.iter().map(|x| x.image.as_slice()).collect();
-    let tgt_images: Vec<&[u32]> = tgt.iter().map(|x| x.image.as_slice()).collect();
-    // A token counted once per bead even when two of its sentences have it.
-    let mut seen_src: Vec<u32> = Vec::new();
-    for x in src {
-        for t in &x.toks {
-            if !seen_src.contains(t) {
-                seen_src.push(*t);
-            }
-        }
+    let (src_known, src_hits) = side_hits(src, tgt);
+    let (tgt_known, tgt_hits) = side_hits(tgt, src);
+    LexScore {
+        src_known,
+        src_hits,
+        tgt_known,
+        tgt_hits,
     }
-    let mut seen_tgt: Vec<u32> = Vec::new();
-    for x in tgt {
-        for t in &x.toks {
-            if !seen_tgt.contains(t) {
-                seen_tgt.push(*t);
-            }
-        }
-    }
-    s.src_known = seen_src.len() as u32;
-    s.src_hits = count_in(&seen_src, &tgt_images);
-    s.tgt_known = seen_tgt.len() as u32;
-    s.tgt_hits = count_in(&seen_tgt, &src_images);
-    s
 }
 
 impl Lexicon {
