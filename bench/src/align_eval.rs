@@ -236,6 +236,30 @@ pub struct AlignReport {
     pub confident: (usize, usize),
     /// Groups with confidence < 0.5: (groups, strict hits).
     pub doubtful: (usize, usize),
+    /// Confusions of the pairwise beads, per pair (EN–KO, EN–ZH): for each test bead
+    /// that is not in the gold, its shape (EN sentences, other sentences) and the
+    /// shape of the gold beads it overlaps, summed ([`shape_confusions`]).
+    pub confusions: [std::collections::BTreeMap<String, usize>; 2],
+}
+
+/// For each test bead not in the gold: its shape and the shapes of the gold beads that
+/// share a sentence with it (`"2-1 for 1-1+1-1"`: a 2-1 bead where the gold has two 1-1
+/// beads).
+pub fn shape_confusions(
+    gold: &[Bead],
+    test: &[Bead],
+    out: &mut std::collections::BTreeMap<String, usize>,
+) {
+    let shape = |b: &Bead| format!("{}-{}", b.0.len(), b.1.len());
+    for b in test.iter().filter(|b| !gold.contains(b)) {
+        let over: Vec<String> = gold
+            .iter()
+            .filter(|g| g.0.iter().any(|x| b.0.contains(x)) || g.1.iter().any(|x| b.1.contains(x)))
+            .map(shape)
+            .collect();
+        *out.entry(format!("{} for {}", shape(b), over.join("+")))
+            .or_insert(0) += 1;
+    }
 }
 
 /// A side built from gold sentences: its paragraphs of segmented sentences, and for each
@@ -426,15 +450,62 @@ pub fn shipped_glossary() -> Glossary {
 }
 
 /// Align every document under `layout` (paragraph sizes and deletions from `seed`) and
-/// score the result against the gold sentence alignment.
+/// score the result against the gold sentence alignment. Each document's second pass
+/// learns its lexicon from its own first pass.
 pub fn alignment(
     docs: &[Doc],
     layout: Layout,
     seed: u64,
     glossary: Option<&Glossary>,
 ) -> AlignReport {
+    alignment_with(docs, layout, seed, glossary, Lexicon::Document)
+}
+
+/// Where the second pass's lexicon comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lexicon {
+    /// No second pass: length model and anchors only.
+    None,
+    /// The document's own first pass.
+    Document,
+    /// The document's own first pass and the first pass over every document of the
+    /// collection (confident groups, no gold), as Moore's method learns from a corpus.
+    Collection,
+}
+
+/// [`alignment`] with the lexicon from `lexicon`.
+pub fn alignment_with(
+    docs: &[Doc],
+    layout: Layout,
+    seed: u64,
+    glossary: Option<&Glossary>,
+    lexicon: Lexicon,
+) -> AlignReport {
     let rules = Rules::default();
     let segs = ["en", "ko", "zh"].map(|l| Segmenter::new(&rules, &LangTag::parse(l).unwrap()));
+    let mut bitexts: Vec<concord::align::Bitext> = Vec::new();
+    if lexicon == Lexicon::Collection {
+        let mut rng = Xorshift(seed.max(1));
+        for d in docs {
+            let (built, _) = build_doc(d, layout, &mut rng, &segs);
+            let a = align_sides(
+                &built[0].side,
+                &[built[1].side.clone(), built[2].side.clone()],
+                AlignOptions {
+                    glossary,
+                    single_pass: true,
+                    ..Default::default()
+                },
+            )
+            .expect("aligns");
+            for b in a.bitexts(0.5) {
+                match bitexts.iter_mut().find(|x| x.tgt == b.tgt) {
+                    Some(x) => x.pairs.extend(b.pairs),
+                    None => bitexts.push(b),
+                }
+            }
+        }
+    }
     let mut rng = Xorshift(seed.max(1));
     let mut r = AlignReport::default();
     for d in docs {
@@ -444,7 +515,9 @@ pub fn alignment(
             &[built[1].side.clone(), built[2].side.clone()],
             AlignOptions {
                 glossary,
-                ignore_paragraphs: false,
+                bitexts: &bitexts,
+                single_pass: lexicon == Lexicon::None,
+                ..Default::default()
             },
         )
         .expect("aligns");
@@ -466,6 +539,7 @@ pub fn alignment(
             }
         }
         r.en_ko.add(&g_ko, &tk);
+        shape_confusions(&g_ko, &tk, &mut r.confusions[0]);
         let tz = test_beads(&a, &built, 2);
         if std::env::var_os("CONCORD_SHOW_MISSES").is_some() {
             for b in tz.iter().filter(|b| !g_zh.contains(b)) {
@@ -481,6 +555,7 @@ pub fn alignment(
             }
         }
         r.en_zh.add(&g_zh, &tz);
+        shape_confusions(&g_zh, &tz, &mut r.confusions[1]);
         let mk = merged_beads(&a, &built, 1);
         r.en_ko_merged.add(&g_ko, &mk);
         r.en_zh_merged.add(&g_zh, &merged_beads(&a, &built, 2));

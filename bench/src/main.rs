@@ -1051,9 +1051,47 @@ fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io
 }
 
 /// The README's segmentation and alignment figures.
-fn align_eval_report(corpora: &Path, only: Option<&str>) {
+fn align_eval_report(corpora: &Path, only: Option<&str>, lexicon: Option<&str>, verbose: bool) {
     use concord_bench::align_eval;
     let docs = align_eval::ntrex(corpora);
+    if only == Some("quick") {
+        // Every layout of NTREX and FLORES, with the confusions of the pairwise beads.
+        let lexicon = match lexicon {
+            Some("none") => align_eval::Lexicon::None,
+            Some("collection") => align_eval::Lexicon::Collection,
+            _ => align_eval::Lexicon::Document,
+        };
+        let glossary = align_eval::shipped_glossary();
+        let flores = align_eval::flores(corpora);
+        for (name, docs) in [("NTREX", &docs), ("FLORES", &flores)] {
+            for layout in [
+                align_eval::Layout::Paragraphs,
+                align_eval::Layout::Headlines,
+                align_eval::Layout::Whole,
+                align_eval::Layout::Deleted10,
+            ] {
+                let r =
+                    align_eval::alignment_with(docs, layout, 20261207, Some(&glossary), lexicon);
+                println!(
+                    "{name} {layout:?}: EN-KO {:.3} / {:.3}, EN-ZH {:.3} / {:.3}",
+                    r.en_ko.f1_strict(),
+                    r.en_ko.f1_lax(),
+                    r.en_zh.f1_strict(),
+                    r.en_zh.f1_lax()
+                );
+                if verbose && name == "NTREX" {
+                    for (pair, c) in ["EN-KO", "EN-ZH"].iter().zip(&r.confusions) {
+                        let mut v: Vec<_> = c.iter().collect();
+                        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                        let top: Vec<String> =
+                            v.iter().take(8).map(|(k, n)| format!("{k}: {n}")).collect();
+                        println!("  {pair} wrong beads: {}", top.join(", "));
+                    }
+                }
+            }
+        }
+        return;
+    }
     if only == Some("ntrex") {
         let glossary = align_eval::shipped_glossary();
         for layout in [
@@ -1092,8 +1130,8 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
     println!(
         "Alignment: strict / lax F1 (pairwise DP; merged EN/KO/ZH groups projected on the pair)"
     );
-    println!("| corpus | layout | EN-KO strict / lax | EN-ZH strict / lax | EN-KO merged strict | EN-ZH merged strict | confident groups: strict precision | doubtful groups: strict precision |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| corpus | layout | lexicon | EN-KO strict / lax | EN-ZH strict / lax | EN-KO merged strict | EN-ZH merged strict | confident groups: strict precision | doubtful groups: strict precision |");
+    println!("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (name, docs) in [("NTREX", &docs), ("FLORES", &flores)] {
         for (lname, layout) in [
             ("paragraphs of 1-6", align_eval::Layout::Paragraphs),
@@ -1104,27 +1142,34 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
             ("no paragraphs", align_eval::Layout::Whole),
             ("10% deleted", align_eval::Layout::Deleted10),
         ] {
-            let r = align_eval::alignment(docs, layout, 20261207, Some(&glossary));
-            let frac = |(n, h): (usize, usize)| {
-                if n == 0 {
-                    "-".to_string()
-                } else {
-                    format!("{:.3} of {n}", h as f64 / n as f64)
-                }
-            };
-            println!(
-                "| {name} ({} docs, {} sentences) | {lname} | {:.3} / {:.3} | {:.3} / {:.3} | {:.3} | {:.3} | {} | {} |",
-                r.docs,
-                r.sentences,
-                r.en_ko.f1_strict(),
-                r.en_ko.f1_lax(),
-                r.en_zh.f1_strict(),
-                r.en_zh.f1_lax(),
-                r.en_ko_merged.f1_strict(),
-                r.en_zh_merged.f1_strict(),
-                frac(r.confident),
-                frac(r.doubtful),
-            );
+            for (xname, lexicon) in [
+                ("none (one pass)", align_eval::Lexicon::None),
+                ("the document's", align_eval::Lexicon::Document),
+                ("the collection's", align_eval::Lexicon::Collection),
+            ] {
+                let r =
+                    align_eval::alignment_with(docs, layout, 20261207, Some(&glossary), lexicon);
+                let frac = |(n, h): (usize, usize)| {
+                    if n == 0 {
+                        "-".to_string()
+                    } else {
+                        format!("{:.3} of {n}", h as f64 / n as f64)
+                    }
+                };
+                println!(
+                    "| {name} ({} docs, {} sentences) | {lname} | {xname} | {:.3} / {:.3} | {:.3} / {:.3} | {:.3} | {:.3} | {} | {} |",
+                    r.docs,
+                    r.sentences,
+                    r.en_ko.f1_strict(),
+                    r.en_ko.f1_lax(),
+                    r.en_zh.f1_strict(),
+                    r.en_zh.f1_lax(),
+                    r.en_ko_merged.f1_strict(),
+                    r.en_zh_merged.f1_strict(),
+                    frac(r.confident),
+                    frac(r.doubtful),
+                );
+            }
         }
     }
     let r = align_eval::alignment(&docs, align_eval::Layout::Paragraphs, 20261207, None);
@@ -1147,6 +1192,7 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
             concord::align::AlignOptions {
                 glossary: Some(&glossary),
                 ignore_paragraphs: false,
+                ..Default::default()
             },
         )
         .expect("aligns");
@@ -1155,7 +1201,7 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
         counts = a.sentence_counts.clone();
     }
     println!(
-        "Speed: {} EN / {} KO / {} ZH sentences ({} / {} / {} pieces between soft boundaries) aligned in {:.0} ms (median of 5, glossary anchors on)",
+        "Speed: {} EN / {} KO / {} ZH sentences ({} / {} / {} pieces between soft boundaries) aligned in {:.0} ms (median of 5, glossary anchors on, two passes with the document's lexicon)",
         counts[0],
         counts[1],
         counts[2],
@@ -1280,7 +1326,12 @@ fn main() {
             std::fs::create_dir_all(&a.dir).expect("dir");
             pretranslate_report(&a, &sizes, segments)
         }
-        Some("align-eval") => align_eval_report(&corpora, get("--only").as_deref()),
+        Some("align-eval") => align_eval_report(
+            &corpora,
+            get("--only").as_deref(),
+            get("--lexicon").as_deref(),
+            a.verbose,
+        ),
         Some("serve-load") => serve_load::run(
             &corpora,
             &get("--dir")
@@ -1295,7 +1346,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
+                "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
             );
             std::process::exit(2);
         }

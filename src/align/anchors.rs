@@ -4,6 +4,8 @@
 use crate::glossary::Recognizer;
 use crate::lint::numbers::{self, Side};
 
+use super::lexicon::LexSide;
+
 /// The features of one sentence.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Features {
@@ -19,6 +21,8 @@ pub(crate) struct Features {
     /// The article number when the sentence is an article heading (`Article 3`, `제3조`,
     /// `第三条`).
     pub article: Option<u32>,
+    /// The sentence as the lexicon of the second pass sees it (empty in the first pass).
+    pub lex: LexSide,
 }
 
 /// The language family of a side (`en`, `ko`, `zh`...).
@@ -66,6 +70,7 @@ pub(crate) fn features(text: &str, family: &str, recognizer: Option<&Recognizer>
         terms,
         latin,
         article: article_number(text),
+        lex: LexSide::default(),
     }
 }
 

@@ -392,3 +392,179 @@ fn soft_boundaries_without_agreement_keep_the_sentence_whole() {
     assert_eq!(a.groups[1].texts[0], EN[1]);
     assert_eq!(a.sentence_pieces[0][1].end, en.len());
 }
+
+/// The property that the second pass never loses a hard anchor: article headings that
+/// the first pass aligned stay aligned with each other, whatever the lexicon says. Here
+/// the lexicon is taught wrong pairs (every English sentence with the Korean sentence
+/// after it) and its evidence is priced far above everything else, so that without the
+/// hard anchors the body sentences would slide across the headings.
+#[test]
+fn second_pass_never_loses_a_hard_anchor() {
+    let en = [
+        "All human beings are born free and equal in dignity and rights.",
+        "Everyone has the right to life, liberty and security of person.",
+        "No one shall be held in slavery or servitude.",
+        "Everyone has the right to recognition everywhere as a person before the law.",
+        "All are equal before the law and are entitled to equal protection.",
+        "No one shall be subjected to arbitrary arrest, detention or exile.",
+    ];
+    let ko = [
+        "모든 인간은 태어날 때부터 자유로우며 그 존엄과 권리에 있어 동등하다.",
+        "모든 사람은 생명과 신체의 자유와 안전에 대한 권리를 가진다.",
+        "어느 누구도 노예상태 또는 예속상태에 놓여지지 아니한다.",
+        "모든 사람은 어디에서나 법 앞에 인간으로서 인정받을 권리를 가진다.",
+        "모든 사람은 법 앞에 평등하며 법의 동등한 보호를 받을 권리를 가진다.",
+        "어느 누구도 자의적으로 체포, 구금 또는 추방되지 아니한다.",
+    ];
+    let wrong = Lexicon::learn(
+        "en",
+        "ko",
+        (0..60).map(|i| (en[i % en.len()], ko[(i + 1) % ko.len()])),
+    );
+    assert!(!wrong.is_empty());
+    let prices = LexPrices {
+        hit: 50.0,
+        miss: 50.0,
+        cap: 1e9,
+    };
+    let mut seed = 11u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut slid = 0;
+    for case in 0..12 {
+        let (mut e, mut k) = (Vec::new(), Vec::new());
+        let articles = 2 + (next() % 4) as usize;
+        let mut s = (next() % 6) as usize;
+        for a in 1..=articles {
+            e.push(format!("Article {a}"));
+            k.push(format!("제{a}조"));
+            for _ in 0..1 + next() % 3 {
+                s = (s + 1) % en.len();
+                e.push(en[s].to_string());
+                k.push(ko[s].to_string());
+            }
+        }
+        let er: Vec<&str> = e.iter().map(|s| s.as_str()).collect();
+        let kr: Vec<&str> = k.iter().map(|s| s.as_str()).collect();
+        let (pe, pk) = (side("en", &[&er]), side("ko", &[&kr]));
+        let (pf, kf) = (sentence_features(&pe, None), sentence_features(&pk, None));
+        let (first, hard) = align_pair(&pe, &pk, &pf, &kf, true, None, &[]);
+        assert_eq!(
+            hard.len(),
+            articles,
+            "case {case}: every heading is an anchor"
+        );
+        let annotate = |side: &Side, feats: &[Features], source: bool| -> Vec<Features> {
+            side.sentences()
+                .iter()
+                .zip(feats)
+                .map(|(t, f)| {
+                    let mut f = f.clone();
+                    f.lex = wrong.side(t, side.lang.family(), source);
+                    f
+                })
+                .collect()
+        };
+        let (pl, kl) = (annotate(&pe, &pf, true), annotate(&pk, &kf, false));
+        let (second, _) = align_pair(&pe, &pk, &pl, &kl, true, Some(prices), &hard);
+        for &(i, j) in &hard {
+            assert!(
+                first
+                    .beads
+                    .iter()
+                    .any(|b| b.src.contains(&i) && b.tgt.contains(&j)),
+                "case {case}"
+            );
+            assert!(
+                second
+                    .beads
+                    .iter()
+                    .any(|b| b.src.contains(&i) && b.tgt.contains(&j)),
+                "case {case}: heading {i}–{j} lost in the second pass: {:?}",
+                beads(&second)
+            );
+        }
+        // The same evidence without the anchors does move the path (so the anchors are
+        // what holds the headings).
+        let (free, _) = align_pair(&pe, &pk, &pl, &kl, true, Some(prices), &[]);
+        if hard.iter().any(|&(i, j)| {
+            !free
+                .beads
+                .iter()
+                .any(|b| b.src.contains(&i) && b.tgt.contains(&j))
+        }) {
+            slid += 1;
+        }
+    }
+    assert!(slid > 0, "the adversarial lexicon never moved a heading");
+}
+
+/// Lexical evidence from a bitext (a memory's units) decides an omission that the
+/// lengths get wrong: the Chinese version drops the second sentence and renders the
+/// long third one briefly, so that by length the second looks kept; the words say
+/// otherwise.
+#[test]
+fn a_bitext_lexicon_finds_which_sentence_was_omitted() {
+    let en = [
+        "The minister arrived in Geneva on Monday.",
+        "The delegation discussed trade with officials.",
+        "Human rights experts from many countries warmly welcomed the report and all of its findings.",
+        "The next session will be held in Seoul.",
+    ];
+    let zh = [
+        "部长周一抵达日内瓦。",
+        "人权专家欢迎该报告及其调查结果。",
+        "下届会议将在首尔举行。",
+    ];
+    // Sentence pairs from elsewhere with the same words.
+    let mut pairs = Vec::new();
+    for _ in 0..3 {
+        pairs.extend([
+            ("Trade and investment grew.", "贸易和投资增长了。"),
+            ("The delegation met officials.", "代表团会见了官员。"),
+            ("Human rights experts spoke.", "人权专家发言。"),
+            ("The report and its findings.", "该报告及其调查结果。"),
+            ("The minister arrived.", "部长抵达了。"),
+            ("The session in Seoul.", "在首尔的会议。"),
+            ("Officials discussed trade.", "官员讨论了贸易。"),
+            ("Experts welcomed the findings.", "专家欢迎调查结果。"),
+        ]);
+    }
+    let bitexts = [Bitext {
+        src: "en".into(),
+        tgt: "zh".into(),
+        pairs: pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+    }];
+    let run = |opts: AlignOptions| {
+        let a = align_sides(&side("en", &[&en]), &[side("zh", &[&zh])], opts).unwrap();
+        beads(&a.pairs[0])
+    };
+    let want = vec![
+        (vec![0], vec![0]),
+        (vec![1], vec![]),
+        (vec![2], vec![1]),
+        (vec![3], vec![2]),
+    ];
+    assert_eq!(
+        run(AlignOptions {
+            bitexts: &bitexts,
+            ..Default::default()
+        }),
+        want
+    );
+    // Without the lexicon the lengths alone pick another way.
+    assert_ne!(
+        run(AlignOptions {
+            single_pass: true,
+            ..Default::default()
+        }),
+        want
+    );
+}
