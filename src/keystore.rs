@@ -379,6 +379,43 @@ pub fn temp_path(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// Remove the temporary files beside the key file `path` that processes which no
+/// longer run left behind (a kill -9 while a key file was written, or between an
+/// import's commit and its rename: a file as large as the keys). Files of running
+/// processes, this one included, are kept. Only where a process's liveness can be read
+/// (`/proc`); elsewhere nothing is removed.
+pub fn remove_stale_temps(path: &Path) {
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}.tmp", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = n
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Write a key file through `fill` into a new temporary file beside `path`, synced to
 /// disk; returns the temporary file's name (rename it over `path` to publish it). On
 /// an error the temporary file is removed.

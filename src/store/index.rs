@@ -954,6 +954,9 @@ impl Memory {
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(T, Option<PendingKeys>)>,
     ) -> Result<T> {
         let build = self.shares_keys().then(|| shared::build_lock(&self.path));
+        if self.writes_keys {
+            crate::keystore::remove_stale_temps(&crate::keystore::path_for(&self.path));
+        }
         let mut published: Option<PendingKeys> = None;
         let out = {
             let mut guard = None;
@@ -1137,11 +1140,24 @@ mod tests {
                 .count()
         };
         assert_eq!(leftovers(dir.path()), 0);
+        // The temporary file of a process that was killed is removed by the next write;
+        // one of a running process (this one) is kept.
+        let dead = {
+            let mut s = kp.as_os_str().to_os_string();
+            s.push(".tmp4194399-0");
+            std::path::PathBuf::from(s)
+        };
+        let alive = crate::keystore::temp_path(&kp);
+        std::fs::write(&dead, b"left by a kill -9").unwrap();
+        std::fs::write(&alive, b"being written").unwrap();
         let failed = w.import(&["broken"], |imp| {
             imp.add(unit("Another sentence.", "다른 문장."))?;
             Err(crate::Error::bad_request("the file broke half-way"))
         });
         assert!(failed.is_err());
+        assert!(!dead.exists() || !std::path::Path::new("/proc/self").exists());
+        assert!(alive.exists());
+        std::fs::remove_file(&alive).unwrap();
         assert_eq!(leftovers(dir.path()), 0);
         drop(w);
         std::fs::remove_file(&kp).unwrap();
