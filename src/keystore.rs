@@ -113,6 +113,65 @@ impl Builder {
     }
 }
 
+/// A language's characters and their codes (from 1, in order of first use): a table
+/// indexed by the character for the Basic Multilingual Plane (the hash of a map was a
+/// tenth of an import's time), a map above it.
+#[derive(Default)]
+struct Alphabet {
+    bmp: Vec<u32>,
+    astral: HashMap<char, u32>,
+    len: usize,
+}
+
+impl Alphabet {
+    /// The code of `c`, given the next free one if it is new.
+    #[inline]
+    fn code(&mut self, c: char) -> u32 {
+        let i = c as usize;
+        if i < 0x1_0000 {
+            if self.bmp.is_empty() {
+                self.bmp = vec![0; 0x1_0000];
+            }
+            let slot = &mut self.bmp[i];
+            if *slot == 0 {
+                self.len += 1;
+                *slot = self.len as u32;
+            }
+            *slot
+        } else {
+            let next = self.len as u32 + 1;
+            let code = *self.astral.entry(c).or_insert(next);
+            if code == next {
+                self.len += 1;
+            }
+            code
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Every `(character, code)`, by character.
+    fn sorted(&self) -> Vec<(u32, u32)> {
+        let mut v: Vec<(u32, u32)> = self
+            .bmp
+            .iter()
+            .enumerate()
+            .filter(|(_, &code)| code != 0)
+            .map(|(c, &code)| (c as u32, code))
+            .collect();
+        let mut astral: Vec<(u32, u32)> = self
+            .astral
+            .iter()
+            .map(|(&c, &code)| (c as u32, code))
+            .collect();
+        astral.sort_unstable();
+        v.extend(astral);
+        v
+    }
+}
+
 /// The character codes of one language's keys: one byte per character while its
 /// alphabet has at most 255 characters, two bytes from the 256th on (half the RAM for
 /// alphabetic languages while the file is built).
@@ -135,7 +194,7 @@ impl Codes {
 pub struct LangBuilder {
     tag: LangTag,
     rule: KeyRule,
-    alphabet: HashMap<char, u32>,
+    alphabet: Alphabet,
     /// Too many distinct characters for two-byte codes: left out of the file.
     overflow: bool,
     codes: Codes,
@@ -150,7 +209,7 @@ impl LangBuilder {
         LangBuilder {
             rule: KeyRule::for_tag(&tag),
             tag,
-            alphabet: HashMap::new(),
+            alphabet: Alphabet::default(),
             overflow: false,
             codes: Codes::Narrow(Vec::new()),
             keys: Vec::new(),
@@ -173,8 +232,7 @@ impl LangBuilder {
         let start = self.codes.len() as u64;
         let mut len = 0u32;
         for c in self.key.chars() {
-            let next = self.alphabet.len() as u32 + 1;
-            let code = *self.alphabet.entry(c).or_insert(next);
+            let code = self.alphabet.code(c);
             if code > u16::MAX as u32 {
                 self.overflow = true;
                 self.codes = Codes::Narrow(Vec::new());
@@ -248,13 +306,7 @@ impl LangBuilder {
                 codes_off as u64,
             ],
         };
-        let mut alpha: Vec<(u32, u32)> = self
-            .alphabet
-            .iter()
-            .map(|(&c, &code)| (c as u32, code))
-            .collect();
-        alpha.sort_unstable();
-        for (c, code) in alpha {
+        for (c, code) in self.alphabet.sorted() {
             w.write_all(&c.to_le_bytes())?;
             w.write_all(&code.to_le_bytes())?;
         }
@@ -796,5 +848,25 @@ mod tests {
             fw.add(lb).unwrap();
             fw.finish(5, 9).unwrap().into_inner()
         });
+    }
+
+    /// Characters above the Basic Multilingual Plane (a map, not the table) get codes in
+    /// order of first use like the others, and read back through `code`.
+    #[test]
+    fn characters_above_the_bmp_have_codes() {
+        let zh = LangTag::parse("zh").unwrap();
+        let mut b = Builder::new();
+        b.add(1, &zh, "\u{20000}中\u{2A6D6}");
+        b.add(2, &zh, "中\u{20000}");
+        let kf = KeyFile::from_bytes(&b.to_bytes(1, 1)).unwrap();
+        let l = kf.language(&zh).unwrap().clone();
+        let codes: Vec<u32> = ['\u{20000}', '中', '\u{2A6D6}']
+            .iter()
+            .map(|&c| kf.code(&l, c))
+            .collect();
+        assert_eq!(codes, vec![1, 2, 3]);
+        let g = kf.groups(&l);
+        assert_eq!(kf.codes_u8(&l, &g[0]), &[2, 1]);
+        assert_eq!(kf.codes_u8(&l, &g[1]), &[1, 2, 3]);
     }
 }
