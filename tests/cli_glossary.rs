@@ -554,3 +554,68 @@ fn tbx_bad_input_is_refused_with_file_line_and_exit_2_and_nothing_imported() {
         assert_eq!(export(&env), before, "{name} changed the memory");
     }
 }
+
+/// Per-referent variants: the `qualifier` column survives the memory, CSV and TBX
+/// (both flavours), and lint with the memory's glossary keeps the ROK and PRC vice
+/// ministers apart in one draft.
+#[test]
+fn qualifier_round_trips_through_the_memory_csv_and_tbx() {
+    const QUALIFIED: &str = "id,en,ko,zh,zh-Hant,qualifier\n\
+        vice-minister,Vice Minister,차관|부부장,副部长|次官,副部長|次長,ko:차관=ROK|ko:부부장=PRC|zh:副部长=PRC|zh:次官=ROK|zh-Hant:次長=TW\n\
+        seoul,Seoul,서울,首尔,首爾,\n";
+    let env = Env::new();
+    let g = env.file("q.csv", QUALIFIED.as_bytes());
+    let o = env.run(&["glossary", "import", g.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(export(&env), QUALIFIED);
+    for format in ["tbx", "tbx-martif"] {
+        let o = env.run(&["glossary", "export", "--format", format]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("<termNote type=\"geographicalUsage\">PRC</termNote>"),
+            "{}",
+            stdout(&o)
+        );
+        let t = env.file(&format!("q-{format}.tbx"), &o.stdout);
+        let env2 = Env::new();
+        let o = env2.run(&["glossary", "import", t.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(export(&env2), QUALIFIED, "{format}");
+    }
+    let draft = env.file(
+        "d.tsv",
+        "en\tko\nVice Minister Cho met Vice Minister Sun in Seoul.\t조 차관은 서울에서 쑨 부부장을 만났다.\nThe Vice Minister left.\t부부장은 떠났다.\n",
+    );
+    let o = env.run(&[
+        "lint",
+        "--no-baseline",
+        "--memory-glossary",
+        "--format",
+        "json",
+        draft.to_str().unwrap(),
+    ]);
+    assert!(!stdout(&o).contains("term-inconsistent"), "{}", stdout(&o));
+    // The same draft with the glossary without qualifiers: 차관 is the minority.
+    let plain = env.file(
+        "plain.csv",
+        QUALIFIED
+            .replace(",qualifier", "")
+            .replace(
+                ",ko:차관=ROK|ko:부부장=PRC|zh:副部长=PRC|zh:次官=ROK|zh-Hant:次長=TW",
+                "",
+            )
+            .replace("首爾,\n", "首爾\n")
+            .as_bytes(),
+    );
+    let o = env.run(&[
+        "lint",
+        "--no-memory",
+        "--no-baseline",
+        "--glossary",
+        plain.to_str().unwrap(),
+        "--format",
+        "json",
+        draft.to_str().unwrap(),
+    ]);
+    assert!(stdout(&o).contains("term-inconsistent"), "{}", stdout(&o));
+}

@@ -120,11 +120,13 @@ pub enum GlossaryCode {
     MixedScript,
     /// `strict` names a language whose terms have no Hangul.
     StrictNotKorean,
+    /// An item of the `qualifier` column does not parse or names no variant of the entry.
+    BadQualifier,
 }
 
 impl GlossaryCode {
     /// Every code, in documentation order.
-    pub const ALL: [GlossaryCode; 11] = [
+    pub const ALL: [GlossaryCode; 12] = [
         GlossaryCode::DuplicateId,
         GlossaryCode::ApprovedAndForbidden,
         GlossaryCode::EmptyLanguage,
@@ -136,6 +138,7 @@ impl GlossaryCode {
         GlossaryCode::Padding,
         GlossaryCode::MixedScript,
         GlossaryCode::StrictNotKorean,
+        GlossaryCode::BadQualifier,
     ];
 
     /// The stable id (`duplicate-id`).
@@ -152,6 +155,7 @@ impl GlossaryCode {
             GlossaryCode::Padding => "padding",
             GlossaryCode::MixedScript => "mixed-script",
             GlossaryCode::StrictNotKorean => "strict-not-korean",
+            GlossaryCode::BadQualifier => "bad-qualifier",
         }
     }
 
@@ -163,7 +167,8 @@ impl GlossaryCode {
             | GlossaryCode::NoTerms
             | GlossaryCode::ConflictingTranslations
             | GlossaryCode::WhiteSpace
-            | GlossaryCode::MixedScript => Severity::Warning,
+            | GlossaryCode::MixedScript
+            | GlossaryCode::BadQualifier => Severity::Warning,
             GlossaryCode::DuplicateEntry
             | GlossaryCode::ForbiddenElsewhere
             | GlossaryCode::Padding
@@ -198,6 +203,9 @@ impl GlossaryCode {
             }
             GlossaryCode::StrictNotKorean => {
                 "strict names a language whose terms have no Hangul (it changes nothing)"
+            }
+            GlossaryCode::BadQualifier => {
+                "an item of the qualifier column does not parse (tag:variant=qualifier) or names no variant of the entry"
             }
         }
     }

@@ -82,7 +82,7 @@ use quick_xml::Reader;
 
 use super::xml::LineIndex;
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::glossary::{Column, Entry, Glossary};
+use crate::glossary::{parse_qualifiers, Column, Entry, Glossary, QUALIFIER_COLUMN};
 use crate::lang::LangTag;
 use crate::text::stored_form;
 
@@ -95,6 +95,48 @@ const CONCORD_NOTE: &str = "concord:";
 /// The `type` of the header paragraph that lists the glossary's columns (so that empty
 /// columns and the order of the other columns survive a round trip).
 const COLUMNS_TYPE: &str = "x-concord-columns";
+
+/// A `qualifier` cell from (tag, variant, qualifier) items, in order.
+fn qualifier_cell<'a>(items: impl IntoIterator<Item = (&'a LangTag, &'a str, &'a str)>) -> String {
+    items
+        .into_iter()
+        .map(|(t, v, q)| format!("{t}:{v}={q}"))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// The qualifiers of an entry as `geographicalUsage` term notes: (tag, variant) →
+/// qualifier, when the `qualifier` cell is exactly what the reader rebuilds from them
+/// (every item names a variant of the entry, in the order the writer writes the
+/// variants, spelled as stored), so that CSV → TBX → CSV gives back the same cell;
+/// `None` otherwise (the cell then travels as a `concord:prop` note).
+fn qualifiers_as_data(e: &Entry, cell: &str) -> Option<Vec<(LangTag, String, String)>> {
+    let items: Vec<(LangTag, String, String)> = parse_qualifiers(cell)
+        .into_iter()
+        .collect::<std::result::Result<_, _>>()
+        .ok()?;
+    let mut terms: Vec<&(LangTag, crate::glossary::TermSet)> =
+        e.terms.iter().filter(|(_, s)| !s.is_empty()).collect();
+    terms.sort_by(|a, b| a.0.order_key().cmp(&b.0.order_key()));
+    let rebuilt = qualifier_cell(terms.iter().flat_map(|(tag, set)| {
+        set.approved
+            .iter()
+            .chain(&set.forbidden)
+            .filter_map(|v| {
+                items
+                    .iter()
+                    .find(|(t, iv, _)| t == tag && iv == v)
+                    .map(|(_, _, q)| (tag, v.as_str(), q.as_str()))
+            })
+            .collect::<Vec<_>>()
+    }));
+    let written = qualifier_cell(items.iter().map(|(t, v, q)| (t, v.as_str(), q.as_str())));
+    // A qualifier holding `|` or `=` or spaces at its ends would not come back as is.
+    let plain = items
+        .iter()
+        .all(|(_, _, q)| !q.contains(['|', '=']) && q.trim() == q);
+    (rebuilt == cell && written == cell && plain).then_some(items)
+}
 
 /// The part-of-speech values TBX-Basic allows.
 const BASIC_POS: [&str; 5] = ["noun", "verb", "adjective", "adverb", "other"];
@@ -237,6 +279,8 @@ struct TermRec {
     line: u64,
     status: Option<Status>,
     pos: Option<String>,
+    /// `termNote type="geographicalUsage"`: the variant's qualifier.
+    geo: Option<String>,
 }
 
 #[derive(Debug)]
@@ -265,6 +309,8 @@ enum Target {
     Term,
     Status,
     Pos,
+    /// `termNote type="geographicalUsage"`: the variant's qualifier.
+    Geo,
     Definition,
     Subject,
     Note,
@@ -599,6 +645,7 @@ impl<'a> TbxReader<'a> {
                 Some(Target::Status)
             }
             ("partOfSpeech", Level::Term) => Some(Target::Pos),
+            ("geographicalUsage", Level::Term) => Some(Target::Geo),
             ("definition", Level::Entry | Level::Lang) => Some(Target::Definition),
             ("subjectField", Level::Entry) => Some(Target::Subject),
             ("note", _) => Some(Target::Note),
@@ -684,7 +731,7 @@ impl<'a> TbxReader<'a> {
                     });
                 }
             }
-            Target::Status | Target::Pos => {
+            Target::Status | Target::Pos | Target::Geo => {
                 let Some(term) = entry.langs.last_mut().and_then(|l| l.terms.last_mut()) else {
                     return Ok(()); // a termNote before its term: nothing to attach it to
                 };
@@ -692,6 +739,10 @@ impl<'a> TbxReader<'a> {
                 if c.target == Target::Status {
                     if let Some(s) = status_of(&v) {
                         term.status = Some(s);
+                    }
+                } else if c.target == Target::Geo {
+                    if !v.is_empty() && term.geo.is_none() {
+                        term.geo = Some(v);
                     }
                 } else if !v.is_empty() && term.pos.is_none() {
                     term.pos = Some(v);
@@ -794,6 +845,26 @@ impl<'a> TbxReader<'a> {
         };
         if let Some(p) = &uniform_pos {
             e.props.push(("pos".into(), p.clone()));
+        }
+        // Qualified variants, in the order the entry now has them (the writer's order).
+        let qualified = e.terms.iter().flat_map(|(tag, set)| {
+            set.approved
+                .iter()
+                .chain(&set.forbidden)
+                .filter_map(|v| {
+                    rec.langs
+                        .iter()
+                        .filter(|l| l.tag.as_ref() == Some(tag))
+                        .flat_map(|l| &l.terms)
+                        .find(|t| t.text == *v && t.geo.is_some())
+                        .and_then(|t| t.geo.as_deref())
+                        .map(|q| (tag, v.as_str(), q))
+                })
+                .collect::<Vec<_>>()
+        });
+        let cell = qualifier_cell(qualified);
+        if !cell.is_empty() {
+            e.props.push((QUALIFIER_COLUMN.into(), cell));
         }
         let mut lang_props: Vec<(String, String)> = Vec::new();
         for l in &rec.langs {
@@ -1137,8 +1208,16 @@ fn write_entry(
     let global_pos = e.prop("pos").filter(|v| basic_pos(v));
     let mut lang_def: Vec<(&str, &str)> = Vec::new();
     let mut lang_pos: Vec<(&str, &str)> = Vec::new();
+    let mut qualifiers: Vec<(LangTag, String, String)> = Vec::new();
     for (k, v) in &e.props {
         let written_as_data = match k.as_str() {
+            QUALIFIER_COLUMN if qualifiers.is_empty() => match qualifiers_as_data(e, v) {
+                Some(q) => {
+                    qualifiers = q;
+                    true
+                }
+                None => false,
+            },
             "definition" => {
                 o.element(4, "descrip", &[("type", "definition")], v);
                 true
@@ -1217,6 +1296,9 @@ fn write_entry(
             o.element(6, "term", &[], term);
             if let Some(p) = pos {
                 o.element(6, "termNote", &[("type", "partOfSpeech")], p);
+            }
+            if let Some((_, _, q)) = qualifiers.iter().find(|(t, v, _)| t == tag && v == term) {
+                o.element(6, "termNote", &[("type", "geographicalUsage")], q);
             }
             o.element(6, "termNote", &[("type", "administrativeStatus")], status);
             o.line(5, &format!("</{term_el}>"));
@@ -1552,6 +1634,61 @@ mod tests {
         assert!(
             s.contains("<note>concord:prop=[\"pos\",\"n.\"]</note>"),
             "{s}"
+        );
+    }
+
+    #[test]
+    fn tbx_qualifiers_travel_as_geographical_usage() {
+        // Canonical cells become term notes; a cell in another order (or naming no
+        // variant of the entry) travels as a concord:prop note. Both come back as they were.
+        let csv = "id,en,ko,zh,zh-Hant,qualifier\n\
+                   vice-minister,Vice Minister,차관|부부장,副部长|次官,副部長|次長,ko:차관=ROK|ko:부부장=PRC|zh:副部长=PRC|zh:次官=ROK|zh-Hant:次長=TW\n\
+                   odd,Envoy,특사,特使,,ko:대사=X|ko:특사=Y\n\
+                   plain,Minister,장관,部长,,\n";
+        let g = Glossary::from_csv_str(csv, Path::new("g.csv"), &Default::default()).unwrap();
+        for flavor in [TbxFlavor::Basic, TbxFlavor::Martif] {
+            let mut a = Vec::new();
+            write_tbx(&g, flavor, &mut a).unwrap();
+            let s = String::from_utf8(a.clone()).unwrap();
+            let after = &s[s.find("<term>부부장</term>").unwrap()..];
+            assert!(
+                after
+                    .trim_start_matches("<term>부부장</term>")
+                    .trim_start()
+                    .starts_with("<termNote type=\"geographicalUsage\">PRC</termNote>"),
+                "{s}"
+            );
+            assert!(
+                s.contains("<termNote type=\"geographicalUsage\">TW</termNote>"),
+                "{s}"
+            );
+            assert_eq!(s.matches("geographicalUsage").count(), 5, "{s}");
+            assert!(
+                s.contains("concord:prop=[\"qualifier\",\"ko:대사=X|ko:특사=Y\"]"),
+                "{s}"
+            );
+            let back = read_tbx(&a, Path::new("g.tbx")).unwrap();
+            assert_eq!(back.to_csv_string(), g.to_csv_string(), "{flavor:?}\n{s}");
+            let tag = |t: &str| LangTag::parse(t).unwrap();
+            assert_eq!(
+                back.entries[0]
+                    .qualifier(&tag("zh-Hant"), "次長")
+                    .as_deref(),
+                Some("TW")
+            );
+            assert_eq!(back.entries[0].qualifier(&tag("zh-Hant"), "副部長"), None);
+        }
+        // A TBX from elsewhere: geographicalUsage of a term becomes its qualifier.
+        let g = read(&v3(r#"<conceptEntry id="vm">
+  <langSec xml:lang="ko">
+    <termSec><term>차관</term><termNote type="geographicalUsage">ROK</termNote></termSec>
+    <termSec><term>부부장</term><termNote type="geographicalUsage">PRC</termNote></termSec>
+  </langSec>
+</conceptEntry>"#))
+        .unwrap();
+        assert_eq!(
+            g.entries[0].prop(QUALIFIER_COLUMN),
+            Some("ko:차관=ROK|ko:부부장=PRC")
         );
     }
 

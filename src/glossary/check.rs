@@ -324,6 +324,32 @@ pub fn check_glossary(g: &Glossary, path: &Path, header_line: Option<u64>) -> Ve
                 }
             }
         }
+        for item in e
+            .prop(super::QUALIFIER_COLUMN)
+            .map(super::parse_qualifiers)
+            .unwrap_or_default()
+        {
+            let problem = match item {
+                Err(why) => Some(why),
+                Ok((t, v, _)) => {
+                    let key = match_key(&v);
+                    let known = e.term_set(&t).is_some_and(|s| {
+                        s.approved
+                            .iter()
+                            .chain(&s.forbidden)
+                            .any(|x| match_key(x) == key)
+                    });
+                    (!known).then(|| format!("{t}:{v} is no variant of the entry"))
+                }
+            };
+            if let Some(why) = problem {
+                out.push(Finding::new(
+                    GlossaryCode::BadQualifier,
+                    format!("{}: qualifier {why}: it is ignored", label(i)),
+                    at(line(i)),
+                ));
+            }
+        }
         for t in &e.strict {
             let hangul = e.term_set(t).is_some_and(|s| {
                 s.approved
@@ -486,6 +512,27 @@ mod tests {
         let mut want_sorted = want.clone();
         want_sorted.sort();
         assert_eq!(got_sorted, want_sorted, "{got:?}");
+    }
+
+    #[test]
+    fn bad_qualifiers_are_reported_good_ones_are_not() {
+        // NFD Hangul in the cell still names the NFC variant; a Traditional variant is
+        // not one of the Simplified column.
+        let text = "id,en,ko,zh,zh-Hant,qualifier\n\
+            vm,Vice Minister,차관|부부장,副部长|次官,副部長|次長,ko:\u{110E}\u{1161}\u{1100}\u{116A}\u{11AB}=ROK|zh-Hant:次長=TW\n\
+            a,Envoy,특사,特使,,zh:特使=X|zh:特別代表=Y\n\
+            b,Minister,장관,部长,,ko:장관\n\
+            c,Embassy,대사관,大使馆,,xx-yy-zz:x=y\n";
+        let mut got = check(text);
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                (Some(3), "bad-qualifier"),
+                (Some(4), "bad-qualifier"),
+                (Some(5), "bad-qualifier"),
+            ]
+        );
     }
 
     #[test]

@@ -183,10 +183,66 @@ impl Entry {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The qualifiers of the entry's variants (the `qualifier` column,
+    /// [`QUALIFIER_COLUMN`]): `ko:차관=ROK|ko:부부장=PRC` says that 차관 renders the
+    /// concept for the ROK and 부부장 for the PRC. Items are separated by `|`, each
+    /// `tag:variant=qualifier`; an item that does not parse (no `:` or `=`, an unknown
+    /// tag, an empty part) is left out ([`check`] reports it).
+    pub fn qualifiers(&self) -> Vec<(LangTag, String, String)> {
+        self.prop(QUALIFIER_COLUMN)
+            .map(parse_qualifiers)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|q| q.ok())
+            .collect()
+    }
+
+    /// The qualifier of approved or forbidden variant `variant` of language `tag`
+    /// (compared on matching keys: NFC and NFD, width and case do not matter), if the
+    /// `qualifier` column gives one.
+    pub fn qualifier(&self, tag: &LangTag, variant: &str) -> Option<String> {
+        let key = crate::text::match_key(variant);
+        self.qualifiers()
+            .into_iter()
+            .find(|(t, v, _)| t == tag && crate::text::match_key(v) == key)
+            .map(|(_, _, q)| q)
+    }
+
     /// True when the entry has no variant in any language.
     pub fn has_no_terms(&self) -> bool {
         self.terms.iter().all(|(_, s)| s.is_empty())
     }
+}
+
+/// The property (CSV column) that qualifies variants with the referent or context they
+/// go with: `ko:차관=ROK|ko:부부장=PRC` (see [`Entry::qualifiers`]). In TBX a qualifier
+/// is the variant's `termNote type="geographicalUsage"`.
+pub const QUALIFIER_COLUMN: &str = "qualifier";
+
+/// One item of a `qualifier` cell: `(tag, variant, qualifier)`, or why it does not parse.
+pub type QualifierItem = std::result::Result<(LangTag, String, String), String>;
+
+/// The items of a `qualifier` cell (`ko:차관=ROK|ko:부부장=PRC`), in order; blank items
+/// are skipped.
+pub fn parse_qualifiers(cell: &str) -> Vec<QualifierItem> {
+    cell.split('|')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(|item| {
+            let (tag, rest) = item
+                .split_once(':')
+                .ok_or_else(|| format!("{item:?} is not tag:variant=qualifier"))?;
+            let (variant, q) = rest
+                .rsplit_once('=')
+                .ok_or_else(|| format!("{item:?} is not tag:variant=qualifier"))?;
+            let (variant, q) = (variant.trim(), q.trim());
+            if variant.is_empty() || q.is_empty() {
+                return Err(format!("{item:?} has an empty variant or qualifier"));
+            }
+            let tag = LangTag::parse(tag.trim()).map_err(|e| format!("{item:?}: {e}"))?;
+            Ok((tag, variant.to_string(), q.to_string()))
+        })
+        .collect()
 }
 
 /// A column of a glossary table.

@@ -70,6 +70,9 @@ pub struct TermRules<'g> {
     target_range: LangRange,
     /// Approved target variant keys of each entry, in glossary order.
     approved_keys: Vec<Vec<String>>,
+    /// The qualifier of each approved target variant (`qualifier` column), parallel to
+    /// `approved_keys`: variants with different qualifiers render different referents.
+    qualifiers: Vec<Vec<Option<String>>>,
     /// The entry's links for term-missing (see [`Links`]).
     links: Links,
     /// The target is Korean / Chinese.
@@ -199,6 +202,15 @@ impl<'g> TermRules<'g> {
             .iter()
             .map(|e| e.approved(target).iter().map(|v| match_key(v)).collect())
             .collect();
+        let qualifiers = glossary
+            .entries
+            .iter()
+            .map(|e| {
+                e.terms_in(target)
+                    .flat_map(|(tag, set)| set.approved.iter().map(|v| e.qualifier(tag, v)))
+                    .collect()
+            })
+            .collect();
         let family = target.tag().map(|t| t.family().to_string());
         let g: &Glossary = &glossary;
         let source_recognizer = source.map(|s| Recognizer::new(g, s, true));
@@ -211,6 +223,7 @@ impl<'g> TermRules<'g> {
             target: target_recognizer,
             target_range: target.clone(),
             approved_keys,
+            qualifiers,
             links,
             korean: family.as_deref() == Some("ko"),
             chinese: family.as_deref() == Some("zh"),
@@ -796,73 +809,108 @@ impl TermUses {
         let mut entries: Vec<usize> = self.uses.keys().copied().collect();
         entries.sort_unstable();
         for e in entries {
-            let by_variant = &self.uses[&e];
-            if by_variant.len() < 2 {
-                continue;
+            // Variants with different qualifiers render different referents (차관 for
+            // the ROK, 부부장 for the PRC): each qualifier is a draft choice of its own;
+            // the unqualified variants form one group, as before qualifiers existed.
+            let quals = &rules.qualifiers[e];
+            let mut groups: Vec<(Option<&str>, ByVariant)> = Vec::new();
+            let mut used: Vec<usize> = self.uses[&e].keys().copied().collect();
+            used.sort_unstable();
+            for vi in used {
+                let q = quals.get(vi).and_then(|q| q.as_deref());
+                let occ = self.uses[&e][&vi].clone();
+                match groups.iter_mut().find(|(g, _)| *g == q) {
+                    Some((_, m)) => {
+                        m.insert(vi, occ);
+                    }
+                    None => groups.push((q, HashMap::from([(vi, occ)]))),
+                }
             }
-            let (&chosen, _) = by_variant
-                .iter()
-                .max_by(|(va, a), (vb, b)| a.len().cmp(&b.len()).then(vb.cmp(va)))
-                .expect("two or more variants");
-            let chosen_text = glossary.entries[e]
-                .approved(target_range)
-                .get(chosen)
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            let chosen_count = by_variant[&chosen].len();
-            let first_line = by_variant[&chosen]
-                .iter()
-                .map(|o| o.line)
-                .min()
-                .unwrap_or(0);
-            let entry_name = glossary.entries[e]
-                .id
-                .clone()
-                .or_else(|| {
-                    glossary.entries[e]
-                        .terms
-                        .first()
-                        .and_then(|(_, s)| s.preferred().map(str::to_string))
-                })
-                .unwrap_or_default();
-            for (&vi, occ) in by_variant {
-                if vi == chosen {
-                    continue;
-                }
-                for o in occ {
-                    out.push(Finding {
-                        code: Code::Lint(Rule::TermInconsistent),
-                        severity: Rule::TermInconsistent.severity(),
-                        message: format!(
-                            "{} renders {entry_name} here, but the draft uses {chosen_text} ({chosen_count}×, first at line {first_line}): use one variant throughout",
-                            o.matched
-                        ),
-                        location: Location {
-                            path: file.into(),
-                            line: Some(o.line),
-                            column: Some(o.column),
-                        },
-                        segment: Some(o.segment),
-                        segment_id: o.segment_id.clone(),
-                        source_span: None,
-                        target_span: Some(Span {
-                            start: o.start,
-                            end: o.end,
-                            line: o.line,
-                            column: o.column,
-                            text: o.matched.to_string(),
-                        }),
-                        suggestion: Some(chosen_text.clone()),
-                        source: None,
-                        target: None,
-                        fingerprint: format!("{:016x}", o.fingerprint),
-                    });
-                }
+            for (_, by_variant) in &groups {
+                out.extend(inconsistent(glossary, target_range, e, by_variant, file));
             }
         }
         out.sort_by_key(|f| (f.segment, f.column()));
         out
     }
+}
+
+/// Approved variant index → its uses.
+type ByVariant = HashMap<usize, Vec<Occurrence>>;
+
+/// The term-inconsistent findings of entry `e` among variants of one referent
+/// (`by_variant`: approved variant index → its uses).
+fn inconsistent(
+    glossary: &Glossary,
+    target_range: &LangRange,
+    e: usize,
+    by_variant: &ByVariant,
+    file: &str,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if by_variant.len() < 2 {
+        return out;
+    }
+    let (&chosen, _) = by_variant
+        .iter()
+        .max_by(|(va, a), (vb, b)| a.len().cmp(&b.len()).then(vb.cmp(va)))
+        .expect("two or more variants");
+    let chosen_text = glossary.entries[e]
+        .approved(target_range)
+        .get(chosen)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let chosen_count = by_variant[&chosen].len();
+    let first_line = by_variant[&chosen]
+        .iter()
+        .map(|o| o.line)
+        .min()
+        .unwrap_or(0);
+    let entry_name = glossary.entries[e]
+        .id
+        .clone()
+        .or_else(|| {
+            glossary.entries[e]
+                .terms
+                .first()
+                .and_then(|(_, s)| s.preferred().map(str::to_string))
+        })
+        .unwrap_or_default();
+    for (&vi, occ) in by_variant {
+        if vi == chosen {
+            continue;
+        }
+        for o in occ {
+            out.push(Finding {
+                code: Code::Lint(Rule::TermInconsistent),
+                severity: Rule::TermInconsistent.severity(),
+                message: format!(
+                    "{} renders {entry_name} here, but the draft uses {chosen_text} ({chosen_count}×, first at line {first_line}): use one variant throughout",
+                    o.matched
+                ),
+                location: Location {
+                    path: file.into(),
+                    line: Some(o.line),
+                    column: Some(o.column),
+                },
+                segment: Some(o.segment),
+                segment_id: o.segment_id.clone(),
+                source_span: None,
+                target_span: Some(Span {
+                    start: o.start,
+                    end: o.end,
+                    line: o.line,
+                    column: o.column,
+                    text: o.matched.to_string(),
+                }),
+                suggestion: Some(chosen_text.clone()),
+                source: None,
+                target: None,
+                fingerprint: format!("{:016x}", o.fingerprint),
+            });
+        }
+    }
+    out
 }
 
 /// The target of one segment, for the presence checks of term-missing.
@@ -1901,6 +1949,67 @@ rok,Korea,한국,韩国,place,,ko:한|zh:韩,
             &[("The DPRK launched a missile.", "朝鲜发射了导弹。")],
         );
         assert!(f.is_empty());
+    }
+
+    /// Vice ministers of the ROK and of the PRC: distinct referents in one draft. The
+    /// qualifier cell is written with NFD Hangul (a file saved on macOS).
+    fn vice_ministers(qualifiers: bool) -> Glossary {
+        let cell = "ko:\u{110E}\u{1161}\u{1100}\u{116A}\u{11AB}=ROK|ko:부부장=PRC|zh:次官=ROK|zh:副部长=PRC|zh-Hant:次長=TW|zh-Hant:副部長=PRC|ko:외교차관=ROK";
+        let csv = format!(
+            "id,en,ko,zh,zh-Hant,qualifier\nvice-minister,Vice Minister,차관|부부장|외교차관,副部长|次官,副部長|次長,\"{}\"\n",
+            if qualifiers { cell } else { "" }
+        );
+        Glossary::from_csv_str(&csv, Path::new("g.csv"), &CsvOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn term_inconsistent_keeps_apart_variants_with_different_qualifiers() {
+        let rows_ko = [
+            (
+                "Vice Minister Cho met Vice Minister Sun.",
+                "조 차관은 쑨 부부장을 만났다.",
+            ),
+            ("The Vice Minister left.", "부부장은 떠났다."),
+        ];
+        // Without qualifiers the two variants are one referent: the minority is reported.
+        let f = lint(&vice_ministers(false), "ko", &rows_ko);
+        assert_eq!(ids(&f), vec![(1, "term-inconsistent")], "{f:#?}");
+        // With them, 차관 (ROK) and 부부장 (PRC) are two referents.
+        let f = lint(&vice_ministers(true), "ko", &rows_ko);
+        assert!(f.is_empty(), "{f:#?}");
+        // Two variants of the same referent are still inconsistent.
+        let f = lint(
+            &vice_ministers(true),
+            "ko",
+            &[
+                ("The Vice Minister spoke.", "차관이 말했다."),
+                ("The Vice Minister spoke.", "차관이 말했다."),
+                ("The Vice Minister left.", "외교차관은 떠났다."),
+            ],
+        );
+        assert_eq!(ids(&f), vec![(3, "term-inconsistent")], "{f:#?}");
+        // Two-character Chinese variants, Simplified and Traditional.
+        let rows_zh = [
+            (
+                "Vice Minister Cho met Vice Minister Sun.",
+                "赵次官会见了孙副部长。",
+            ),
+            ("The Vice Minister left.", "副部长离开了。"),
+        ];
+        assert_eq!(ids(&lint(&vice_ministers(false), "zh", &rows_zh)).len(), 1);
+        assert!(lint(&vice_ministers(true), "zh", &rows_zh).is_empty());
+        let rows_hant = [
+            (
+                "Vice Minister Lin met Vice Minister Sun.",
+                "林次長會見了孫副部長。",
+            ),
+            ("The Vice Minister left.", "次長離開了。"),
+        ];
+        assert_eq!(
+            ids(&lint(&vice_ministers(false), "zh-Hant", &rows_hant)).len(),
+            1
+        );
+        assert!(lint(&vice_ministers(true), "zh-Hant", &rows_hant).is_empty());
     }
 
     #[test]
