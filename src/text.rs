@@ -58,6 +58,12 @@ pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Unicode NFD of `text` (Hangul syllables as conjoining jamo): what a fix writes into
+/// a draft whose text was written decomposed, so that the draft keeps its own form.
+pub fn nfd(text: &str) -> String {
+    text.nfd().collect()
+}
+
 /// True when `text` is known to be its own stored form (NFC, nothing to trim), so that
 /// a caller holding an owned string can keep it instead of calling [`stored_form`].
 /// False may also mean "not known" (NFC quick check Maybe).

@@ -10,7 +10,9 @@ use concord::formats::glossary::CsvOptions;
 use concord::glossary::Glossary;
 use concord::lang::LangRange;
 use concord::lint::baseline::Baseline;
+use concord::lint::fix::FixOptions;
 use concord::lint::{self, DraftFormat, DraftRequest, Resources, Rule, RuleSelection, Severity};
+use concord::output::Policy;
 use concord::text::escape_controls;
 use concord::{Error, Result};
 
@@ -19,6 +21,7 @@ use crate::Cli;
 
 /// Arguments of `concord lint`.
 #[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("rewrites").args(["write_baseline", "fix"]).multiple(true))]
 pub struct LintArgs {
     /// The draft: bilingual TSV/CSV, XLIFF, TMX, or a plain-text file (with --source, the
     /// target text aligned line by line; alone, a target-only text).
@@ -71,9 +74,17 @@ pub struct LintArgs {
     /// Write every current finding to this baseline file (and exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// Replace the --write-baseline file even when it is read-only.
-    #[arg(long, requires = "write_baseline")]
+    /// Replace the --write-baseline file, or the draft --fix rewrites, even when it is
+    /// read-only.
+    #[arg(long, requires = "rewrites")]
     pub force: bool,
+    /// Rewrite forbidden variants to the preferred approved variant in the draft itself
+    /// (TSV, CSV, XLIFF, TMX; every other byte kept), then lint what is left.
+    #[arg(long, conflicts_with_all = ["write_baseline", "source"])]
+    pub fix: bool,
+    /// With --fix: print the unified diff of what would change, and write nothing.
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
 }
 
 fn parse_rules(list: &[String], flag: &str) -> Result<Vec<Rule>> {
@@ -212,6 +223,9 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Status> {
         );
         return Ok(Status::Ok);
     }
+    if args.fix {
+        return fix(cli, args, output, &req, &res, &selection, baseline.as_ref());
+    }
     let out = super::stdout();
     let mut p = printer::printer(output, out);
     let summary = lint::run(&req, &res, &selection, baseline.as_ref(), p.as_mut())?;
@@ -225,3 +239,79 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Status> {
     std::io::stdout().flush().map_err(stdout_error)?;
     Ok(Status::of(&Summary::counts(&summary)))
 }
+
+/// `lint --fix` and `lint --fix --dry-run`.
+///
+/// Exit codes: with --dry-run, 0 when nothing would change and nothing is left unfixed,
+/// 1 when the diff is not empty or a forbidden variant cannot be fixed; without it, the
+/// exit code of the lint of the rewritten draft (1 when error-level findings remain,
+/// such as a forbidden variant that could not be fixed). 2 when the run could not
+/// complete (nothing is written then).
+fn fix(
+    cli: &Cli,
+    args: &LintArgs,
+    output: OutputFormat,
+    req: &DraftRequest,
+    res: &Resources<'_>,
+    selection: &RuleSelection,
+    baseline: Option<&Baseline>,
+) -> Result<Status> {
+    let Some(glossary) = res.glossary else {
+        return Err(Error::new(
+            concord::error::ErrorKind::NoData,
+            "--fix needs a glossary: give --glossary FILE (or use a memory that has one)",
+        ));
+    };
+    let opts = FixOptions {
+        dry_run: args.dry_run,
+        policy: Policy::default()
+            .force(args.force)
+            .protect_memory(&db_path(cli).0),
+    };
+    let report = lint::fix::fix(req, glossary, selection, baseline, &opts)?;
+    let mut out = std::io::stdout().lock();
+    if args.dry_run {
+        match output {
+            OutputFormat::Json => {
+                let doc = serde_json::json!({ "schema": FIX_SCHEMA, "fix": &report });
+                writeln!(out, "{doc}").map_err(stdout_error)?;
+            }
+            _ => {
+                let diff = report.diff.as_deref().unwrap_or("");
+                out.write_all(diff.as_bytes()).map_err(stdout_error)?;
+                for l in report.lines() {
+                    eprintln!("{}", escape_controls(&l));
+                }
+            }
+        }
+        out.flush().map_err(stdout_error)?;
+        return Ok(if report.anything() {
+            Status::Findings
+        } else {
+            Status::Ok
+        });
+    }
+    let lines = report.lines();
+    if output == OutputFormat::Text {
+        for l in &lines {
+            writeln!(out, "{}", escape_controls(l)).map_err(stdout_error)?;
+        }
+    } else {
+        eprintln!("{}", escape_controls(lines.last().expect("a summary line")));
+    }
+    drop(out);
+    let mut p = printer::printer(output, super::stdout());
+    let summary = lint::run_after_fix(req, res, selection, baseline, p.as_mut(), report)?;
+    drop(p);
+    for n in &summary.notes {
+        eprintln!("concord: note: {}", escape_controls(n));
+    }
+    if output != OutputFormat::Text {
+        eprintln!("{}", escape_controls(&summary.line()));
+    }
+    std::io::stdout().flush().map_err(stdout_error)?;
+    Ok(Status::of(&Summary::counts(&summary)))
+}
+
+/// The schema id of the JSON document `lint --fix --dry-run --format json` writes.
+const FIX_SCHEMA: &str = "concord-lint-fix/1";

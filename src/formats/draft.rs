@@ -26,7 +26,7 @@ use crate::error::{Error, ErrorKind, Hint, Location, Result};
 use crate::formats::{input, tabular};
 use crate::lang::{LangRange, LangTag};
 
-use super::segment::{SegText, Segment};
+use super::segment::{RunKind, SegText, Segment, TextRun};
 
 /// The format of a draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -295,12 +295,26 @@ fn read_tabular(
         if source.trim().is_empty() && target.trim().is_empty() {
             return Ok(());
         }
+        // Where each cell is in the file: the row's bytes and the cell's index.
+        let cell = |k: usize| -> SegText {
+            let mut st = SegText::at(row.cells[k].clone(), row.line, col_of(k));
+            st.runs.push(TextRun {
+                offset: 0,
+                chars: row.cells[k].chars().count(),
+                bytes: row.bytes.clone(),
+                kind: RunKind::Cell {
+                    index: k,
+                    delimiter: delim,
+                },
+            });
+            st
+        };
         on(DraftEvent::Segment(Segment {
             number: row.number,
             id: None,
             line: row.line,
-            source: Some(SegText::at(source.clone(), row.line, col_of(s))),
-            target: Some(SegText::at(target.clone(), row.line, col_of(t))),
+            source: Some(cell(s)),
+            target: Some(cell(t)),
         }))
     })?;
     if cols.is_none() {

@@ -70,6 +70,7 @@ pub mod input;
 pub mod job;
 pub mod pretranslated;
 pub mod segment;
+pub mod splice;
 pub mod srx;
 pub mod tabular;
 pub mod tbx;

@@ -23,6 +23,40 @@ pub struct Anchor {
     pub column: u64,
 }
 
+/// How a [`TextRun`]'s characters are written in the file's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// A cell of a TSV or CSV row: the run's bytes are the whole row (without its line
+    /// end); [`crate::formats::splice`] finds cell `index` in them (split on TAB for a
+    /// TSV, RFC 4180 with `delimiter` for a CSV: a quoted cell doubles its quotes).
+    Cell {
+        /// The cell's index in the row (0-based).
+        index: usize,
+        /// The row's delimiter (`b'\t'` for a TSV).
+        delimiter: u8,
+    },
+    /// XML character data: `&lt; &gt; &amp; &quot; &apos;` and character references
+    /// stand for one character each.
+    Xml,
+    /// The content of an XML `<![CDATA[...]]>` section, written as it is.
+    Cdata,
+}
+
+/// Where a stretch of a text's characters is written in the file, as bytes: what a
+/// fixer needs to replace some of them in place, every other byte of the file kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextRun {
+    /// Character offset in the plain text where the run starts.
+    pub offset: usize,
+    /// Number of characters of the plain text the run holds.
+    pub chars: usize,
+    /// Byte range in the UTF-8 text the reader read (after a UTF-8 byte-order mark, which
+    /// the reader skips; a UTF-16 file's offsets are in its decoded text, not the file).
+    pub bytes: std::ops::Range<u64>,
+    /// How the characters are written there.
+    pub kind: RunKind,
+}
+
 /// One side (source or target) of a segment.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SegText {
@@ -33,6 +67,10 @@ pub struct SegText {
     /// Where pieces of the text are in the file, sorted by offset; the first anchor is at
     /// offset 0.
     pub anchors: Vec<Anchor>,
+    /// Where the text's characters are in the file's bytes, sorted by offset (TSV, CSV,
+    /// XLIFF and TMX drafts; empty for other texts). Characters outside every run (an
+    /// XLIFF `<cp/>`) cannot be rewritten in place.
+    pub runs: Vec<TextRun>,
 }
 
 impl SegText {
@@ -46,7 +84,15 @@ impl SegText {
                 line,
                 column,
             }],
+            runs: Vec::new(),
         }
+    }
+
+    /// The run that holds characters `start..end` whole, if one does.
+    pub fn run_holding(&self, start: usize, end: usize) -> Option<&TextRun> {
+        self.runs
+            .iter()
+            .find(|r| r.offset <= start && end <= r.offset + r.chars)
     }
 
     /// The file line and column of character `offset` of the text: from the nearest

@@ -224,6 +224,10 @@ pub struct Row<'h> {
     pub number: u64,
     /// The cells.
     pub cells: Vec<String>,
+    /// Where the row is in the UTF-8 text read (after a byte-order mark): from its first
+    /// byte to its end (a CSV row's end may include its line end). A fixer finds a cell's
+    /// bytes in it ([`crate::formats::splice`]).
+    pub bytes: std::ops::Range<u64>,
 }
 
 impl Row<'_> {
@@ -351,7 +355,7 @@ where
 {
     let mut header: Option<Header> = None;
     let mut number = 0u64;
-    let mut handle = |line: u64, cells: Vec<String>| -> Result<()> {
+    let mut handle = |line: u64, cells: Vec<String>, bytes: std::ops::Range<u64>| -> Result<()> {
         // A NUL is no text: stored, it would make the export a file every reader
         // refuses as binary (found by fuzzing a UTF-16 memory, where NUL is two bytes).
         if cells.iter().any(|c| c.contains('\0')) {
@@ -383,6 +387,7 @@ where
                     line,
                     number,
                     cells,
+                    bytes,
                 })?;
             }
         }
@@ -399,10 +404,11 @@ where
 fn read_tsv<R: BufRead>(
     mut reader: R,
     path: &Path,
-    handle: &mut dyn FnMut(u64, Vec<String>) -> Result<()>,
+    handle: &mut dyn FnMut(u64, Vec<String>, std::ops::Range<u64>) -> Result<()>,
 ) -> Result<()> {
     let mut buf = Vec::with_capacity(1024);
     let mut line = 0u64;
+    let mut at = 0u64;
     loop {
         buf.clear();
         let n = reader
@@ -411,6 +417,8 @@ fn read_tsv<R: BufRead>(
         if n == 0 {
             break;
         }
+        let start = at;
+        at += n as u64;
         line += 1;
         if buf.last() == Some(&b'\n') {
             buf.pop();
@@ -431,7 +439,12 @@ fn read_tsv<R: BufRead>(
         if text.trim().is_empty() {
             continue;
         }
-        handle(line, text.split('\t').map(str::to_string).collect())?;
+        let end = start + buf.len() as u64;
+        handle(
+            line,
+            text.split('\t').map(str::to_string).collect(),
+            start..end,
+        )?;
     }
     Ok(())
 }
@@ -440,7 +453,7 @@ fn read_csv<R: BufRead>(
     reader: R,
     path: &Path,
     delimiter: u8,
-    handle: &mut dyn FnMut(u64, Vec<String>) -> Result<()>,
+    handle: &mut dyn FnMut(u64, Vec<String>, std::ops::Range<u64>) -> Result<()>,
 ) -> Result<()> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -460,6 +473,7 @@ fn read_csv<R: BufRead>(
             break;
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let bytes = rec.position().map(|p| p.byte()).unwrap_or(0)..rdr.position().byte();
         if rec
             .iter()
             .all(|f| f.iter().all(|b| b.is_ascii_whitespace()))
@@ -477,7 +491,7 @@ fn read_csv<R: BufRead>(
             })?;
             cells.push(s.to_string());
         }
-        handle(line, cells)?;
+        handle(line, cells, bytes)?;
     }
     Ok(())
 }

@@ -37,7 +37,7 @@ use crate::lang::{LangRange, LangTag};
 use std::path::Path;
 
 use super::draft::{DraftEvent, DraftLangs, DraftRequest};
-use super::segment::{Anchor, InlineTag, SegText, Segment};
+use super::segment::{Anchor, InlineTag, RunKind, SegText, Segment, TextRun};
 
 struct Ctx<'a, 'o> {
     r: Reader<&'a [u8]>,
@@ -763,14 +763,18 @@ impl<'a> Ctx<'a, '_> {
                     if let Some(m) = mk.as_mut() {
                         m.text(&s);
                     }
+                    let raw = p..p + t.len() as u64;
                     self.push_text(&mut st, &mut chars, p, &s);
+                    push_run(&mut st, chars, &s, raw, RunKind::Xml);
                 }
                 Event::CData(c) => {
                     let s = String::from_utf8_lossy(&c).into_owned();
                     if let Some(m) = mk.as_mut() {
                         m.text(&s);
                     }
+                    let raw = p + 9..p + 9 + c.len() as u64;
                     self.push_text(&mut st, &mut chars, p + 9, &s);
+                    push_run(&mut st, chars, &s, raw, RunKind::Cdata);
                 }
                 Event::Start(e) => {
                     let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -1100,7 +1104,24 @@ fn tag_key(name: &str, e: &BytesStart<'_>) -> String {
     }
 }
 
-/// The part `start..end` (chars) of a captured text, with its tags and anchors.
+/// Record where the text `s` just appended (ending at character `chars`) is in the
+/// document: `raw` bytes written as `kind`.
+fn push_run(st: &mut SegText, chars: usize, s: &str, raw: std::ops::Range<u64>, kind: RunKind) {
+    if s.is_empty() {
+        return;
+    }
+    let n = s.chars().count();
+    st.runs.push(TextRun {
+        offset: chars - n,
+        chars: n,
+        bytes: raw,
+        kind,
+    });
+}
+
+/// The part `start..end` (chars) of a captured text, with its tags, anchors and runs (a
+/// run that crosses `start` or `end` is left out: its bytes cannot be cut without
+/// decoding them, and sub-segments end at elements, which end runs too).
 fn slice(t: &SegText, start: usize, end: usize) -> SegText {
     let text: String = t.text.chars().skip(start).take(end - start).collect();
     let (line, column) = t.position(start);
@@ -1127,10 +1148,20 @@ fn slice(t: &SegText, start: usize, end: usize) -> SegText {
             offset: g.offset - start,
         })
         .collect();
+    let runs = t
+        .runs
+        .iter()
+        .filter(|r| r.offset >= start && r.offset + r.chars <= end)
+        .map(|r| TextRun {
+            offset: r.offset - start,
+            ..r.clone()
+        })
+        .collect();
     SegText {
         text,
         tags,
         anchors,
+        runs,
     }
 }
 

@@ -83,8 +83,13 @@ impl Baseline {
 
     /// Is this finding silenced? (Only lint findings can be.)
     pub fn contains(&self, f: &Finding) -> bool {
-        f.rule()
-            .is_some_and(|r| self.entries.contains(&(r, f.fingerprint.clone())))
+        f.rule().is_some_and(|r| self.silences(r, &f.fingerprint))
+    }
+
+    /// Is a finding of `rule` with this fingerprint silenced? (What `lint --fix` asks
+    /// before rewriting: a silenced finding is left as it is.)
+    pub fn silences(&self, rule: Rule, fingerprint: &str) -> bool {
+        self.entries.contains(&(rule, fingerprint.to_string()))
     }
 
     /// Number of entries.

@@ -25,10 +25,12 @@
 
 pub mod baseline;
 pub mod checks;
+pub mod fix;
 pub use crate::formats::draft;
 mod hanzi;
 pub mod memory;
 pub mod numbers;
+pub mod particles;
 pub mod printer;
 pub mod rules;
 pub use crate::formats::segment;
@@ -80,6 +82,9 @@ pub struct Summary {
     pub by_rule: std::collections::BTreeMap<String, u64>,
     /// Things the run could not do (a glossary without the target language...).
     pub notes: Vec<String>,
+    /// What `lint --fix` changed in the draft before this run checked it ([`fix`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<fix::FixReport>,
 }
 
 impl Summary {
@@ -586,10 +591,35 @@ pub fn run(
     baseline: Option<&baseline::Baseline>,
     printer: &mut dyn Printer,
 ) -> Result<Summary> {
+    run_with(req, res, rules, baseline, printer, None)
+}
+
+/// [`run`] on a draft that [`fix::fix`] has just rewritten: the findings are those left,
+/// and the summary carries the fix's report (`summary.fix` in JSON).
+pub fn run_after_fix(
+    req: &DraftRequest,
+    res: &Resources<'_>,
+    rules: &RuleSelection,
+    baseline: Option<&baseline::Baseline>,
+    printer: &mut dyn Printer,
+    report: fix::FixReport,
+) -> Result<Summary> {
+    run_with(req, res, rules, baseline, printer, Some(report))
+}
+
+fn run_with(
+    req: &DraftRequest,
+    res: &Resources<'_>,
+    rules: &RuleSelection,
+    baseline: Option<&baseline::Baseline>,
+    printer: &mut dyn Printer,
+    fixed: Option<fix::FixReport>,
+) -> Result<Summary> {
     let file = req.path.display().to_string();
     let mut summary = Summary {
         file: file.clone(),
         format: req.resolved_format().ok(),
+        fix: fixed,
         ..Summary::default()
     };
     let io = |e: std::io::Error| Error::io("<output>", e);
