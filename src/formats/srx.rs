@@ -10,6 +10,7 @@
 //! exception.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -34,6 +35,29 @@ fn line_of(text: &str, byte: usize) -> u64 {
         .filter(|&&b| b == b'\n')
         .count() as u64
         + 1
+}
+
+/// The 1-based line of byte positions that never decrease (the reader's positions),
+/// counting only the newlines since the position asked before.
+#[derive(Default)]
+struct LineCounter {
+    pos: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, byte: usize) -> u64 {
+        let byte = byte.min(text.len());
+        if byte < self.pos {
+            return line_of(text, byte);
+        }
+        self.newlines += text.as_bytes()[self.pos..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.pos = byte;
+        self.newlines + 1
+    }
 }
 
 fn attr(e: &BytesStart<'_>, name: &[u8]) -> std::result::Result<Option<String>, String> {
@@ -79,6 +103,9 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
     // Which text element we are in: 1 = beforebreak, 2 = afterbreak.
     let mut in_text: u8 = 0;
     let mut maps: Vec<(String, String, u64)> = Vec::new();
+    // The line of the event being read, counted on from the previous event's (positions
+    // only grow), so that naming lines costs one pass over the text, not one per event.
+    let mut lines = LineCounter::default();
     loop {
         let pos = reader.buffer_position() as usize;
         let ev = reader.read_event().map_err(|e| {
@@ -88,7 +115,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                 format!("not well-formed SRX: {e}"),
             )
         })?;
-        let line = line_of(text, pos);
+        let line = lines.line_at(text, pos);
         let bad = |m: String| Error::parse(path, line, m);
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
@@ -253,10 +280,16 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
 }
 
 impl Default for Rules {
-    /// concord's shipped rules (`src/segment/default.srx`).
+    /// concord's shipped rules (`src/segment/default.srx`). They are parsed and compiled
+    /// once per process; each call returns a copy that shares the compiled patterns.
     fn default() -> Rules {
-        Rules::from_srx_str(DEFAULT_SRX, Path::new("default.srx"))
-            .expect("the shipped default.srx is valid (tested)")
+        static SHIPPED: OnceLock<Rules> = OnceLock::new();
+        SHIPPED
+            .get_or_init(|| {
+                Rules::from_srx_str(DEFAULT_SRX, Path::new("default.srx"))
+                    .expect("the shipped default.srx is valid (tested)")
+            })
+            .clone()
     }
 }
 
@@ -284,5 +317,27 @@ pub fn load_rules(srx: Option<&Path>, srx_only: bool) -> Result<Rules> {
             "using only a user's SRX rules needs an SRX file",
         )),
         (None, false) => Ok(Rules::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counter agrees with counting from the start (the brute-force reference) at
+    /// every position, asked in increasing order, repeated, and going back.
+    #[test]
+    fn line_counter_agrees_with_counting_from_the_start() {
+        let text = "a\nbc\n\n한국\r\n中文\nx";
+        let mut c = LineCounter::default();
+        for byte in 0..=text.len() + 2 {
+            assert_eq!(c.line_at(text, byte), line_of(text, byte), "at {byte}");
+            assert_eq!(
+                c.line_at(text, byte),
+                line_of(text, byte),
+                "again at {byte}"
+            );
+        }
+        assert_eq!(c.line_at(text, 3), line_of(text, 3));
     }
 }

@@ -133,26 +133,30 @@ impl FixReport {
         s
     }
 
-    /// One line per change and per finding not fixed, then [`FixReport::line`]:
-    /// `draft.tsv:2:1: fixed term-forbidden: 북조선은 → 북한은`.
+    /// One line per change and per finding not fixed, in file order, then
+    /// [`FixReport::line`]: `draft.tsv:2:1: fixed term-forbidden: 북조선은 → 북한은`.
     pub fn lines(&self) -> Vec<String> {
         let what = if self.dry_run { "would fix" } else { "fixed" };
-        let mut out: Vec<String> = self
+        let mut at: Vec<(u64, u64, String)> = self
             .changes
             .iter()
             .map(|c| {
-                format!(
+                let l = format!(
                     "{}:{}:{}: {what} {}: {} → {}",
                     self.file, c.line, c.column, c.rule, c.from, c.to
-                )
+                );
+                (c.line, c.column, l)
             })
             .collect();
-        out.extend(self.not_fixed.iter().map(|n| {
-            format!(
+        at.extend(self.not_fixed.iter().map(|n| {
+            let l = format!(
                 "{}:{}:{}: not fixed {}: {}: {}",
                 self.file, n.line, n.column, n.rule, n.text, n.why
-            )
+            );
+            (n.line, n.column, l)
         }));
+        at.sort_by_key(|(l, c, _)| (*l, *c));
+        let mut out: Vec<String> = at.into_iter().map(|(_, _, l)| l).collect();
         out.push(self.line());
         out
     }
@@ -505,11 +509,17 @@ impl Fixer<'_> {
         fixed.push_str(&to);
         let new_end = fixed.chars().count();
         fixed.extend(&chars[end..]);
-        if let Some(bad) = self
-            .rec
-            .find(&fixed)
-            .into_iter()
-            .find(|o| o.forbidden && o.start < new_end && h.start < o.end)
+        // Every candidate counts, not only the ones the recognizer keeps (北 + 朝鲜半岛…
+        // reads 北朝鲜), unless an approved term holds it whole.
+        let around = self.rec.find_all(&fixed);
+        let held = |o: &TermHit| {
+            around
+                .iter()
+                .any(|a| !a.forbidden && a.start <= o.start && o.end <= a.end)
+        };
+        if let Some(bad) = around
+            .iter()
+            .find(|o| o.forbidden && o.start < new_end && h.start < o.end && !held(o))
         {
             return Err(format!(
                 "{to} would make the forbidden term {} with the text around it",
@@ -667,6 +677,52 @@ mod tests {
         // A particle that cannot be chosen: 이 before Hangul may be the copula.
         let (p, _d) = plan_of("d.tsv", "en\tko\nX\t몽고이다.\n".as_bytes(), GLOSSARY);
         assert!(p.report.not_fixed[0].why.contains("이다"), "{:?}", p.report);
+    }
+
+    #[test]
+    fn hits_next_to_or_inside_approved_terms() {
+        let g = format!("{GLOSSARY}rok,ROK,한국,韩国,,\nfront,X,,北韩前线,,\n");
+        // 北韩 and 韩国 overlap (北韩国): the forbidden one is chosen, but replacing it
+        // would break the approved term: left.
+        let (p, _d) = plan_of("d.tsv", "en\tzh\nx\t北韩国\n".as_bytes(), &g);
+        assert!(p.report.changes.is_empty(), "{:?}", p.report);
+        assert!(
+            p.report.not_fixed[0]
+                .why
+                .contains("overlaps the approved term 韩国"),
+            "{:?}",
+            p.report
+        );
+        // Inside a longer approved term, 北韩 is no finding at all.
+        let (p, _d) = plan_of("d.tsv", "en\tzh\nx\t北韩前线\n".as_bytes(), &g);
+        assert!(!p.report.anything(), "{:?}", p.report);
+        // Report lines come in file order.
+        let (p, _d) = plan_of("d.tsv", "en\tzh\nx\t北韩国 汉城\n".as_bytes(), &g);
+        let lines = p.report.lines();
+        assert!(lines[0].contains("d.tsv:2:3: not fixed"), "{lines:?}");
+        assert!(
+            lines[1].contains("d.tsv:2:7: fixed term-forbidden: 汉城 → 首尔"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_replacement_that_makes_a_forbidden_term_is_refused() {
+        // 韩半岛无核化 (forbidden) → 朝鲜半岛无核化 after 北 would read 北朝鲜.
+        let g = format!(
+            "{}denuc,denuclearization of the Korean peninsula,,朝鲜半岛无核化,,韩半岛无核化\n",
+            GLOSSARY.replace(",北韩\n", ",北韩|北朝鲜\n")
+        );
+        let (p, _d) = plan_of("d.tsv", "en\tzh\nx\t北韩半岛无核化\n".as_bytes(), &g);
+        assert!(p.report.changes.is_empty(), "{:?}", p.report);
+        assert!(
+            p.report.not_fixed[0].why.contains("forbidden term 北朝鲜"),
+            "{:?}",
+            p.report
+        );
+        // Alone, it is fixed.
+        let (p, _d) = plan_of("d.tsv", "en\tzh\nx\t韩半岛无核化\n".as_bytes(), &g);
+        assert_eq!(p.fixed, "en\tzh\nx\t朝鲜半岛无核化\n".as_bytes());
     }
 
     #[test]

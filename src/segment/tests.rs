@@ -375,3 +375,61 @@ fn a_soft_boundary_after_a_hard_break_is_not_a_soft_start() {
         ]
     );
 }
+
+/// `Rules::default()` is called per request, per document and per fuzz input: it must
+/// not parse and compile the shipped SRX each time (it did, at tens of calls a second in
+/// an optimised build). Compared by the fastest of several calls, so that a busy machine
+/// does not decide.
+#[test]
+fn default_rules_are_compiled_once_not_per_call() {
+    use std::time::{Duration, Instant};
+    let fastest = |f: &dyn Fn() -> Rules| {
+        (0..8)
+            .map(|_| {
+                let t = Instant::now();
+                let r = f();
+                let took = t.elapsed();
+                assert!(!r.documents.is_empty());
+                took
+            })
+            .min()
+            .unwrap_or(Duration::MAX)
+    };
+    let _warm = Rules::default();
+    let parse = fastest(&|| Rules::from_srx_str(DEFAULT_SRX, Path::new("default.srx")).unwrap());
+    let cached = fastest(&Rules::default);
+    assert!(
+        cached * 20 < parse,
+        "Rules::default() took {cached:?}, parsing the shipped SRX {parse:?}"
+    );
+    // The copy segments as the parsed rules do.
+    let en = LangTag::parse("en").unwrap();
+    let text = "Mr. Kim met the U.N. envoy. They spoke. 회담은 끝났다.";
+    let parsed = Rules::from_srx_str(DEFAULT_SRX, Path::new("default.srx")).unwrap();
+    assert_eq!(
+        Segmenter::new(&Rules::default(), &en).sentences(text),
+        Segmenter::new(&parsed, &en).sentences(text)
+    );
+}
+
+/// The SRX reader named each event's line by counting newlines from the start of the
+/// file: quadratic in the file's length (a 1 MB file of 200,000 lines took minutes).
+#[test]
+fn srx_line_numbers_are_counted_in_one_pass() {
+    use std::time::{Duration, Instant};
+    let mut doc = String::from("<srx version=\"2.0\"><body><languagerules>\n");
+    for _ in 0..200_000 {
+        doc.push_str("<x/>\n");
+    }
+    doc.push_str("<rule/>\n</languagerules></body></srx>");
+    let t = Instant::now();
+    let e = Rules::from_srx_str(&doc, Path::new("long.srx"))
+        .unwrap_err()
+        .to_string();
+    let took = t.elapsed();
+    assert!(e.starts_with("long.srx:200002:"), "{e}");
+    assert!(
+        took < Duration::from_secs(20),
+        "a 1 MB SRX file took {took:?}"
+    );
+}
