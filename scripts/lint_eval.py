@@ -16,7 +16,14 @@ recorded with its rule and row (written next to the seeded drafts in --out). Rec
 the share of seeded rows where the linter reports the seeded rule on that row; the
 untouched rows of the seeded drafts must keep exactly the findings the corpus had.
 
-Usage: scripts/lint_eval.py [--concord target/debug/concord] [--recall] [--out DIR]
+Where the term went (`--where`): on the seeded term-missing rows of the same corpora (a
+rendering replaced by a generic word or by another country's name, or dropped), how often
+the finding's target span is exactly the replaced text, and how often a dropped rendering
+is said to be untranslated. The memory the statistics are learned from is built from the
+*other* corpora (no row of the corpus under test is in it); the same drafts are also
+linted with --no-memory.
+
+Usage: scripts/lint_eval.py [--concord target/debug/concord] [--recall] [--where] [--out DIR]
 The corpora are ../shared/corpora relative to the repository (or --corpora DIR).
 """
 
@@ -314,6 +321,83 @@ def recall(args, classes):
     return 1 if untouched_changed else 0
 
 
+def where(args):
+    glossary = load_glossary(args.glossary)
+    rng = random.Random(14)
+    out_dir = args.out or tempfile.mkdtemp(prefix="concord-lint-where-")
+    os.makedirs(out_dir, exist_ok=True)
+    print()
+    print("| target | memory | another country: span = it | generic word: span = it | dropped: untranslated | dropped: a span instead |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for t in TARGETS:
+        tally = {"memory": [0, 0, 0, 0, 0, 0, 0], "none": [0, 0, 0, 0, 0, 0, 0]}
+        for corpus in CORPORA:
+            path = os.path.join(args.corpora, f"{corpus}.en-ko-zh.tsv")
+            _, rows = read_tsv(path)
+            _, findings = lint(args.concord, args.glossary, path, t)
+            had = {f["segment"] for f in findings if f["rule"] == "term-missing"}
+            seeded = [(i, tgt, what) for i, tgt, rule, what in seed(rows, t, glossary, rng)
+                      if rule == "term-missing" and i + 1 not in had]
+            if not seeded:
+                continue
+            draft = os.path.join(out_dir, f"where.{corpus}.en-{t}.tsv")
+            with open(draft, "w", encoding="utf-8") as d:
+                d.write(f"en\t{t}\n")
+                for i, tgt, _ in seeded:
+                    d.write(f"{rows[i]['en']}\t{tgt}\n")
+            # The memory: the other corpora, never this one.
+            mem_tsv = os.path.join(out_dir, f"memory.not-{corpus}.en-{t}.tsv")
+            with open(mem_tsv, "w", encoding="utf-8") as m:
+                m.write(f"en\t{t}\n")
+                for other in CORPORA:
+                    if other != corpus:
+                        _, orows = read_tsv(os.path.join(args.corpora, f"{other}.en-ko-zh.tsv"))
+                        for r in orows:
+                            m.write(f"{r['en']}\t{r[t]}\n")
+            db = os.path.join(out_dir, f"memory.not-{corpus}.en-{t}.db")
+            if os.path.exists(db):
+                os.remove(db)
+            p = subprocess.run([args.concord, "--db", db, "import", mem_tsv], capture_output=True, text=True)
+            if p.returncode != 0:
+                sys.exit(f"import {mem_tsv}: exit {p.returncode}: {p.stderr}")
+            for mode in ("memory", "none"):
+                mem_args = ["--db", db] if mode == "memory" else ["--no-memory"]
+                cmd = [args.concord] + mem_args[:2 if mode == "memory" else 0] + [
+                    "lint", "--no-baseline", "--glossary", args.glossary, "--to", t,
+                    "--rule", "term-missing", draft, "--format", "json"]
+                if mode == "none":
+                    cmd.insert(cmd.index("lint") + 1, "--no-memory")
+                p = subprocess.run(cmd, capture_output=True, text=True)
+                if p.returncode not in (0, 1):
+                    sys.exit(f"{' '.join(cmd)}: exit {p.returncode}: {p.stderr}")
+                by_row = {}
+                for f in json.loads(p.stdout)["findings"]:
+                    by_row.setdefault(f["segment"], []).append(f)
+                tl = tally[mode]
+                for n, (i, tgt, what) in enumerate(seeded, 1):
+                    fs = by_row.get(n, [])
+                    replaced = what.split("->", 1)[1]
+                    spans = [(f.get("target_span") or {}).get("text") for f in fs]
+                    if replaced and what.startswith("name "):
+                        tl[5] += 1
+                        tl[6] += replaced in spans
+                    elif replaced:
+                        tl[0] += 1
+                        tl[1] += replaced in spans
+                        if args.verbose and replaced not in spans and mode == "memory":
+                            print("    replaced, not found:", corpus, i + 1, what, [f["message"][:120] for f in fs])
+                    else:
+                        tl[2] += 1
+                        tl[3] += any("seems untranslated" in f["message"] for f in fs)
+                        tl[4] += any(s for s in spans)
+        for mode in ("memory", "none"):
+            n_rep, ok_rep, n_drop, ok_drop, span_drop, n_name, ok_name = tally[mode]
+            pct = lambda a, b: f"{a}/{b} ({a * 100 / b:.1f}%)" if b else "0/0"
+            print(f"| {t} | {'other corpora' if mode == 'memory' else 'none'} | {pct(ok_name, n_name)} | {pct(ok_rep, n_rep)} | {pct(ok_drop, n_drop)} | {pct(span_drop, n_drop)} |")
+    print(f"\nseeded drafts and memories: {out_dir}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--concord", default=os.path.join(ROOT, "target", "debug", "concord"))
@@ -322,12 +406,16 @@ def main():
     ap.add_argument("--findings", default=os.path.join(ROOT, "tests", "data", "lint", "corpus-findings.tsv"))
     ap.add_argument("--write-unclassified", action="store_true")
     ap.add_argument("--recall", action="store_true", help="also build the seeded set and report recall")
+    ap.add_argument("--where", action="store_true",
+                    help="only measure where term-missing says the term went (see above)")
     ap.add_argument("--out", help="directory for the seeded drafts (default: a temporary one)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if not os.path.isdir(args.corpora):
         sys.exit(f"{args.corpora}: no corpora here (see ../shared/corpora/README.md)")
     classes = load_classes(args.findings)
+    if args.where:
+        sys.exit(where(args))
     status = precision(args, classes)
     if args.recall:
         status |= recall(args, classes)

@@ -324,3 +324,79 @@ fn lint_stderr_summary_escapes_control_characters() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["summary"]["file"].as_str().unwrap(), name);
 }
+
+/// term-missing says where the term went: the target span (stem only, the particle
+/// apart) in every printer, learned from the memory's units; "seems untranslated" when
+/// nothing aligns.
+#[test]
+fn term_missing_says_where_the_term_went() {
+    let env = common::Env::new();
+    let mem = env.file(
+        "mem.tsv",
+        "en\tko\nThe Special Representative arrived.\t특사가 도착했다.\n\
+         The Special Representative left Seoul.\t특사는 서울을 떠났다.\n\
+         The delegation met the press.\t대표단은 기자들을 만났다.\n",
+    );
+    let o = env.run(&["import", mem.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let g = env.file(
+        "g.csv",
+        "id,en,ko\nsr,Special Representative,특별대표\ndprk,DPRK,북한\n",
+    );
+    let draft = env.file(
+        "d.tsv",
+        "en\tko\nThe Special Representative met the DPRK delegation.\t특사는 북한 대표단을 만났다.\n\
+         The Special Representative met the DPRK delegation.\t북한 대표단을 만났다.\n",
+    );
+    let lint = |format: &str| {
+        let o = env.run(&[
+            "lint",
+            "--no-baseline",
+            "--glossary",
+            g.to_str().unwrap(),
+            "--rule",
+            "term-missing",
+            "--format",
+            format,
+            draft.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+        common::stdout(&o)
+    };
+    let v: serde_json::Value = serde_json::from_str(&lint("json")).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert_eq!(f[0]["target_span"]["text"], "특사");
+    assert_eq!(
+        f[0]["target_span"]["column"], 53,
+        "the column in the file line"
+    );
+    assert_eq!(f[0]["source_span"]["text"], "Special Representative");
+    assert_eq!(
+        f[0]["message"],
+        "Special Representative is rendered as 특사 (particle 는) here; approved: 특별대표: use 특별대표"
+    );
+    assert!(f[1]["target_span"].is_null());
+    assert!(f[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("seems untranslated"));
+    let text = lint("text");
+    assert!(
+        text.contains("rendered as 특사 (particle 는) here"),
+        "{text}"
+    );
+    assert!(
+        text.contains("target | 특사는 북한 대표단을 만났다.\n         | ^^^^"),
+        "{text}"
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&lint("sarif")).unwrap();
+    let r = &sarif["runs"][0]["results"][0];
+    assert!(
+        r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("rendered as 특사"),
+        "{r:#}"
+    );
+}

@@ -339,6 +339,132 @@ fn pretranslate_mqxliff_keeps_every_other_byte() {
 }
 
 #[test]
+fn pretranslate_xliff20_keeps_every_other_byte_in_utf8_and_utf16() {
+    let env = Env::new();
+    let tsv = env.file(
+        "m.tsv",
+        "en\tko\nThe talks ended.\t회담이 끝났다.\n\
+         The two ministers met in Seoul on 3 March 2026.\t두 장관은 2026년 3월 3일 서울에서 만났다.\n\
+         The two ministers met in Seoul.\t두 장관은 서울에서 만났다.\n",
+    );
+    let o = env.import(&[&tsv]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let input = std::fs::read_to_string(data("formats", "xliff20-en-ko.xlf")).unwrap();
+    let o = env.run(&[
+        "pretranslate",
+        data("formats", "xliff20-en-ko.xlf").to_str().unwrap(),
+        "--min-score",
+        "50",
+        "-o",
+        "out.xlf",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
+    // Targets, states and the matches module where the file had none.
+    assert!(out.contains("xmlns:mtc=\"urn:oasis:names:tc:xliff:matches:2.0\""));
+    assert!(
+        out.contains("<segment id=\"s1\" state=\"translated\">"),
+        "{out}"
+    );
+    assert!(out.contains("<target>회담이 끝났다.</target>"), "{out}");
+    assert!(
+        out.contains("<segment state=\"initial\" id=\"concord-s2\">"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<target>두 장관은 2026년 3월 19일 서울에서 만났다.</target>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<mtc:match ref=\"#s1\" similarity=\"100\" type=\"tm\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("<mtc:match ref=\"#a\" similarity=\"83.9\""),
+        "{out}"
+    );
+    // The adaptation note joins the unit's <notes>; the untranslatable unit and the
+    // segment without a match are untouched.
+    assert!(out.contains("<note id=\"n1\">From the readout.</note>\n      <note category=\"concord-adapted\">concord-s2: adapted"), "{out}");
+    assert!(out.contains("<unit id=\"u4\">\n      <segment>\n        <source>Something new.</source>\n      </segment>"), "{out}");
+    // Every other byte is the input's.
+    let re = Regex::new(
+        r#"(?s) xmlns:mtc="[^"]*"|<mtc:matches>.*?</mtc:matches>|<notes><note category="concord.*?</notes>|<note category="concord-[^"]*">.*?</note>|<segment[^>]*>|\n *<target/>|\n *<target>.*?</target>"#,
+    )
+    .unwrap();
+    assert_eq!(re.replace_all(&input, ""), re.replace_all(&out, ""));
+    // UTF-16 in, UTF-16 out: the same document, re-encoded with the same byte order mark.
+    let as_utf16 = input.replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+    let want = out.replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+    for (bom, le) in [([0xFFu8, 0xFE], true), ([0xFE, 0xFF], false)] {
+        let enc = |s: &str| -> Vec<u8> {
+            let mut b = bom.to_vec();
+            for u in s.encode_utf16() {
+                b.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            b
+        };
+        env.file("in16.xlf", enc(&as_utf16));
+        let o = env.run(&[
+            "pretranslate",
+            "in16.xlf",
+            "--min-score",
+            "50",
+            "-o",
+            "out16.xlf",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            std::fs::read(env.path().join("out16.xlf")).unwrap(),
+            enc(&want),
+            "UTF-16 {}",
+            if le { "LE" } else { "BE" }
+        );
+    }
+}
+
+#[test]
+fn tmx_input_carries_inline_codes_into_the_target() {
+    let env = env();
+    env.file(
+        "doc.tmx",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en" segtype="sentence" o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>
+<body>
+<tu tuid="p1"><tuv xml:lang="en"><seg>Press <bpt i="7">&lt;i&gt;</bpt>Save<ept i="7">&lt;/i&gt;</ept> to continue.</seg></tuv><tuv xml:lang="ko"><seg/></tuv></tu>
+<tu tuid="p2"><tuv xml:lang="en"><seg>Press Save to continue.<ph x="1">&lt;br/&gt;</ph></seg></tuv><tuv xml:lang="ko"><seg/></tuv></tu>
+</body></tmx>
+"#,
+    );
+    let o = env.run(&[
+        "pretranslate",
+        "doc.tmx",
+        "--to",
+        "ko",
+        "--min-score",
+        "50",
+        "-o",
+        "out.xlf",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let x = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
+    // The stored pair (bpt/ept i="1") maps onto the document's (i="7"), by order.
+    assert!(
+        x.contains(
+            "<source xml:lang=\"en\">Press <bx id=\"1\"/>Save<ex id=\"2\" rid=\"1\"/> to continue.</source>"
+        ),
+        "{x}"
+    );
+    assert!(
+        x.contains("<target xml:lang=\"ko\" state=\"translated\" state-qualifier=\"exact-match\">계속하려면 <bx id=\"1\"/>저장<ex id=\"2\" rid=\"1\"/>을 누르십시오.</target>"),
+        "{x}"
+    );
+    // A code the match cannot carry is marked for review, never dropped silently.
+    assert!(x.contains("<x id=\"1\"/></source>"), "{x}");
+    assert!(x.contains("inline codes:"), "{x}");
+}
+
+#[test]
 fn pretranslate_team_mqxliff_fills_an_empty_target() {
     let env = env();
     let o = env.run(&[

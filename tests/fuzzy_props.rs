@@ -209,6 +209,74 @@ fn reference_levenshtein_and_key() {
     assert_eq!(key(&nfd), c("한반도"));
 }
 
+/// `fuzzy::batch` on a memory file (one thread per core, each with its own connection)
+/// answers every item in item order, as one matcher asking them one by one does; and an
+/// item that fails fails the batch.
+#[test]
+fn batch_answers_in_item_order_on_every_core() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("m.db");
+    let mut mem = Memory::open(&path).unwrap();
+    let rows: Vec<String> = (0..60)
+        .map(|i| {
+            format!(
+                "The delegation {i} met the minister on day {} about item {}.",
+                i % 7,
+                i * 13 % 31
+            )
+        })
+        .collect();
+    mem.import(&["t"], |imp| {
+        for r in &rows {
+            imp.add(Unit::new(vec![
+                Variant::new(tag("en"), r),
+                Variant::new(tag("ko"), "대표단"),
+            ]))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let from = LangRange::parse("en").unwrap();
+    let opts = MatchOptions {
+        limit: 3,
+        min_score: 50.0,
+    };
+    let queries: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i % 2 == 0 {
+                r.replace("minister", "ministers")
+            } else {
+                r.clone()
+            }
+        })
+        .collect();
+    let mut one = Matcher::new(&mem).unwrap();
+    let want: Vec<_> = queries
+        .iter()
+        .map(|q| one.find(q, &from, opts).unwrap())
+        .collect();
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let got = concord::fuzzy::batch(
+        &mem,
+        &queries,
+        |m, _, q| m.find(q, &from, opts),
+        &|n, total| {
+            assert_eq!(total, 60);
+            done.fetch_max(n, std::sync::atomic::Ordering::Relaxed);
+        },
+    )
+    .unwrap();
+    assert_eq!(got, want);
+    assert_eq!(done.into_inner(), 60);
+    let mut bad = queries.clone();
+    bad[37] = "—".into();
+    let e = concord::fuzzy::batch(&mem, &bad, |m, _, q| m.find(q, &from, opts), &|_, _| {})
+        .unwrap_err();
+    assert_eq!(e.kind(), &concord::error::ErrorKind::BadQuery);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: std::env::var("FUZZY_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48), .. ProptestConfig::default() })]
 
@@ -287,6 +355,51 @@ proptest! {
                 (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
                 (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|_| ()), b.map(|_| ())),
             }
+        }
+    }
+
+    /// `find_band` (the analysis's top-1 search whose threshold jumps to the next band
+    /// edge) lands in the band of the brute-force best match, on both paths; and
+    /// `exact_units` (a binary search of the key file) returns the units the brute force
+    /// scores 100.
+    #[test]
+    fn band_search_and_exact_units_equal_brute_force(
+        spec in memory(),
+        queries in prop::collection::vec(query(), 12),
+        min in prop_oneof![Just(50u32), Just(60u32), Just(75u32), 30u32..=99],
+        extra in prop::collection::vec(1u32..=99, 0..4),
+    ) {
+        let mem = build(&spec);
+        let mut matcher = Matcher::new(&mem).unwrap();
+        let mut edges: Vec<u32> = vec![min, 75, 85, 95];
+        edges.extend(extra);
+        edges.retain(|&e| e >= min);
+        let band = |s: f64| edges.iter().filter(|&&e| s.floor() as u32 >= e).count()
+            + usize::from(s >= 100.0);
+        let everything = MatchOptions { limit: 10_000, min_score: min as f64 };
+        for qs in &queries {
+            let q = qs.text(&spec.rows);
+            let from = LangRange::parse(LANGS[qs.lang()]).unwrap();
+            let Ok(all) = matcher.brute_force(&q, &from, everything) else {
+                prop_assert!(matcher.find_band(&q, &from, min as f64, &edges).is_err());
+                prop_assert!(matcher.exact_units(&q, &from).is_err());
+                continue;
+            };
+            let want = all.first().map(|m| band(m.score));
+            for budget in [Some((0, 0)), None] {
+                matcher.set_qgram_budget(budget);
+                let got = matcher.find_band(&q, &from, min as f64, &edges).unwrap();
+                prop_assert!(got.len() <= 1);
+                prop_assert_eq!(got.first().map(|m| band(m.score)), want, "query {:?} edges {:?} budget {:?}", q, edges, budget);
+                if let Some(m) = got.first() {
+                    prop_assert!(all.iter().any(|a| a.id == m.id && a.score == m.score));
+                }
+            }
+            matcher.set_qgram_budget(None);
+            let mut exact: Vec<i64> = all.iter().filter(|m| m.score >= 100.0).map(|m| m.id).collect();
+            exact.sort_unstable();
+            exact.dedup();
+            prop_assert_eq!(matcher.exact_units(&q, &from).unwrap(), exact, "query {:?}", q);
         }
     }
 }

@@ -25,6 +25,7 @@ fn lint_file(name: &str) -> (Vec<Finding>, Summary) {
         threads: 0,
         compiled: None,
         lookups: None,
+        learn_alignment: false,
     };
     let mut c = Collect::new();
     let s = lint::run(

@@ -569,6 +569,84 @@ async fn analyze_answers_as_the_cli_does() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pretranslate_answers_as_the_cli_does() {
+    let env = setup();
+    let app = app(&env);
+    let text = "The two ministers discussed the situation on the Korean Peninsula.\nSomething entirely new here.\n";
+    let body = json!({
+        "file": {"name": "job.txt", "content": text},
+        "from": "en", "to": "ko", "lines": true, "alternatives": 2
+    });
+    let a = post_json(&app, "/v1/pretranslate", &body, None).await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let v = a.json();
+    let doc = env.dir.path().join("job.txt");
+    std::fs::write(&doc, text).unwrap();
+    let out = env.dir.path().join("job.xlf");
+    let cli = concord(
+        &env.db,
+        &[
+            "--json",
+            "pretranslate",
+            doc.to_str().unwrap(),
+            "--from",
+            "en",
+            "--to",
+            "ko",
+            "--lines",
+            "--alternatives",
+            "2",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let c: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(v["summary"], c["summary"]);
+    assert_eq!(v["segments"], c["segments"]);
+    assert_eq!(v["summary"]["exact"], 1, "{v:#}");
+    assert_eq!(v["output_format"], "xliff");
+    assert_eq!(
+        v["document"].as_str().unwrap(),
+        std::fs::read_to_string(&out).unwrap()
+    );
+    // TSV on request.
+    let body = json!({
+        "file": {"name": "job.txt", "content": text},
+        "from": "en", "to": "ko", "lines": true, "output_format": "tsv"
+    });
+    let a = post_json(&app, "/v1/pretranslate", &body, None).await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let v = a.json();
+    assert_eq!(v["output_format"], "tsv");
+    assert!(v["document"].as_str().unwrap().contains("\t100"), "{v:#}");
+    // Bad options and a bad XLIFF: 400, and nothing of the spool path.
+    for (body, want) in [
+        (
+            json!({"file": {"name": "a.txt", "content": "x"}, "from": "en", "to": "ko", "min_score": 101}),
+            "min_score",
+        ),
+        (
+            json!({"file": {"name": "a.txt", "content": "x"}, "from": "en", "to": "ko", "output_format": "docx"}),
+            "output_format",
+        ),
+        (
+            json!({"file": {"name": "bad.xlf", "content": "<xliff version=\"1.2\">\n<file source-language=\"en\" target-language=\"ko\"><body>\n<trans-unit id=\"1\"><source>a</target></trans-unit>\n</body></file></xliff>"}}),
+            "XLIFF",
+        ),
+    ] {
+        let a = post_json(&app, "/v1/pretranslate", &body, None).await;
+        assert_eq!(a.status, 400, "{}", a.text());
+        let msg = a.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(msg.contains(want) && !msg.contains("/u"), "{msg}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lint_finds_forbidden_terms_in_segments_and_files() {
     let env = setup();
     let app = app(&env);
@@ -1007,6 +1085,7 @@ async fn openapi_document_describes_every_route() {
         ("/v1/terms", &["get"]),
         ("/v1/lint", &["post"]),
         ("/v1/analyze", &["post"]),
+        ("/v1/pretranslate", &["post"]),
         ("/v1/units", &["post"]),
         ("/v1/units/{id}", &["get", "delete"]),
         ("/v1/import", &["post"]),

@@ -257,24 +257,42 @@ fn pretranslated_xliff_validates_against_the_schemas() {
         }
         checked += 1;
     }
-    for input in ["xliff12-en-ko.xlf", "sdlxliff-en-ko.sdlxliff"] {
+    // The XLIFF 2.0 input again in UTF-16 (little-endian, with its byte order mark).
+    let v2 = std::fs::read_to_string(common::data("formats", "xliff20-en-ko.xlf")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(
+        v2.replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"")
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    std::fs::write(dir.join("xliff20-utf16.xlf"), utf16).unwrap();
+    for (input, xsd) in [
+        ("xliff12-en-ko.xlf", "xliff-1.2-check.xsd"),
+        ("sdlxliff-en-ko.sdlxliff", "xliff-1.2-check.xsd"),
+        ("xliff20-en-ko.xlf", "xliff-2.0-check.xsd"),
+        ("xliff20-utf16.xlf", "xliff-2.0-check.xsd"),
+    ] {
         let out = dir.join(format!("same-{input}"));
+        let path = match input {
+            "xliff20-utf16.xlf" => dir.join(input),
+            _ => common::data("formats", input),
+        };
         run(&[
             "pretranslate",
-            common::data("formats", input).to_str().unwrap(),
+            path.to_str().unwrap(),
             "--overwrite",
             "--output-format",
             "same",
             "-o",
             out.to_str().unwrap(),
         ]);
-        if let Err(e) = validate(&schema("xliff-1.2-check.xsd"), &out) {
+        if let Err(e) = validate(&schema(xsd), &out) {
             panic!(
                 "pretranslate of {input} does not validate:\n{e}\n{}",
-                std::fs::read_to_string(&out).unwrap()
+                String::from_utf8_lossy(&std::fs::read(&out).unwrap())
             );
         }
         checked += 1;
     }
-    assert_eq!(checked, 4);
+    assert_eq!(checked, 6);
 }

@@ -148,6 +148,7 @@ fn main() {
             threads,
             compiled: None,
             lookups: None,
+            learn_alignment: false,
         };
         let mut c = Count(0);
         let t = Instant::now();

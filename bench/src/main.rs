@@ -600,6 +600,22 @@ fn ms(d: Duration) -> f64 {
 
 /// Run a child process, returning (wall time, peak RSS in KiB, success).
 fn run_measured(cmd: &mut Command) -> (Duration, u64, bool) {
+    let m = measure(cmd);
+    (m.wall, m.rss_kb, m.ok)
+}
+
+/// What a child process cost.
+struct Measured {
+    wall: Duration,
+    /// User + system CPU time.
+    cpu: Duration,
+    /// Peak RSS in KB.
+    rss_kb: u64,
+    ok: bool,
+}
+
+/// Run `cmd` to its end: wall time, CPU time and peak RSS (getrusage of the child).
+fn measure(cmd: &mut Command) -> Measured {
     let t = Instant::now();
     let child = cmd.spawn().expect("spawn");
     let pid = child.id() as libc::pid_t;
@@ -610,7 +626,13 @@ fn run_measured(cmd: &mut Command) -> (Duration, u64, bool) {
     let wall = t.elapsed();
     std::mem::forget(child);
     let ok = r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    (wall, ru.ru_maxrss as u64, ok)
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Measured {
+        wall,
+        cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
+        rss_kb: ru.ru_maxrss as u64,
+        ok,
+    }
 }
 
 fn file_size(p: &Path) -> u64 {
@@ -878,18 +900,14 @@ fn concordance_report(db: &Path, queries: &[Query]) {
     println!("  {}", shown.join(", "));
 }
 
-/// `concord analyze` of a generated document against the formulaic memory of `n` units:
-/// one child process (wall time, peak RSS), then the first `sample` lines analyzed in
-/// process with the indexed matcher and by brute force (the bands must be equal).
-fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io::Result<()> {
-    use concord::analysis::{classify, Band, Rules, Search};
-    use concord::formats::job::{read_job, JobRequest, Split};
+/// The inputs of the job benches (`analyze`, `pretranslate`): the formulaic memory of
+/// `n` units (generated and imported, with the import's time and peak RSS printed) and
+/// an English document of `segments` lines to analyze or pretranslate against it
+/// ([`formulaic::job_document`]); with `--reuse`, what exists is kept. Returns the
+/// memory and the document.
+fn job_inputs(a: &Args, n: usize, segments: usize) -> std::io::Result<(PathBuf, PathBuf)> {
     let shape = "formulaic";
     let (tsv, _, db) = files(a, shape, n);
-    println!(
-        "## analyze: {segments} segments against the formulaic memory of {n} units (load average {})",
-        load_average()
-    );
     gen_shape(a, shape, n)?;
     if !(a.reuse && db.exists()) {
         remove_memory(&db);
@@ -904,7 +922,7 @@ fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io
         );
         assert!(ok, "import failed");
         println!(
-            "import                  {:>8.2} s   peak RSS {:.0} MB",
+            "import {n} units        {:>8.2} s   peak RSS {:.0} MB",
             wall.as_secs_f64(),
             rss as f64 / 1024.0
         );
@@ -913,23 +931,61 @@ fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io
     if !(a.reuse && doc.exists()) {
         formulaic::job_document(&a.corpora, n, segments, &doc)?;
     }
+    Ok((db, doc))
+}
+
+/// Run `concord --db DB ARGS…` (standard output to `stdout`) and measure it: wall time
+/// and CPU time in seconds, peak RSS in MB; panics when it fails.
+fn concord_measured(db: &Path, args: &[&std::ffi::OsStr], stdout: Stdio) -> (f64, f64, f64) {
+    let m = measure(
+        Command::new(concord_bin())
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .stdout(stdout)
+            .stderr(Stdio::inherit()),
+    );
+    assert!(m.ok, "concord {args:?} failed");
+    (
+        m.wall.as_secs_f64(),
+        m.cpu.as_secs_f64(),
+        m.rss_kb as f64 / 1024.0,
+    )
+}
+
+/// `concord analyze` of the job document against the formulaic memory of `n` units:
+/// one child process (wall time, peak RSS), then the first `sample` lines analyzed in
+/// process with the indexed matcher and by brute force (the bands must be equal).
+fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io::Result<()> {
+    use concord::analysis::{classify, Band, Rules, Search};
+    use concord::formats::job::{read_job, JobRequest, Split};
+    let shape = "formulaic";
+    println!(
+        "## analyze: {segments} segments against the formulaic memory of {n} units (load average {})",
+        load_average()
+    );
+    let (db, doc) = job_inputs(a, n, segments)?;
     let json = a
         .dir
         .join(format!("{shape}-{n}.job-{segments}.analysis.json"));
     let _ = std::fs::remove_file(&json);
-    let (wall, rss, ok) = run_measured(
-        Command::new(concord_bin())
-            .arg("--db")
-            .arg(&db)
-            .arg("--json")
-            .arg("analyze")
-            .arg(&doc)
-            .args(["--from", "en", "--to", "ko", "--lines", "--force", "-o"])
-            .arg(&json)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit()),
+    let (wall, cpu, rss) = concord_measured(
+        &db,
+        &[
+            "--json".as_ref(),
+            "analyze".as_ref(),
+            doc.as_os_str(),
+            "--from".as_ref(),
+            "en".as_ref(),
+            "--to".as_ref(),
+            "ko".as_ref(),
+            "--lines".as_ref(),
+            "--force".as_ref(),
+            "-o".as_ref(),
+            json.as_os_str(),
+        ],
+        Stdio::null(),
     );
-    assert!(ok, "analyze failed");
     let answer: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json)?).expect("analysis JSON");
     let t = &answer["total"];
@@ -943,9 +999,7 @@ fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io
         })
         .unwrap_or_default();
     println!(
-        "concord analyze         {:>8.2} s   peak RSS {:.0} MB   (load average after: {})",
-        wall.as_secs_f64(),
-        rss as f64 / 1024.0,
+        "concord analyze         {wall:>8.2} s wall, {cpu:.2} s CPU   peak RSS {rss:.0} MB   (load average after: {})",
         load_average()
     );
     println!(
@@ -1118,97 +1172,39 @@ fn align_eval_report(corpora: &Path, only: Option<&str>) {
     );
 }
 
-/// A 10,000-segment English document for `pretranslate`, from a memory's TSV: every
-/// other segment is a stored English segment (half of them with their first number
-/// changed, so that auto-adaptation has work), the rest the bench queries (fuzzy matches
-/// and new text), in a fixed order.
-fn pretranslate_doc(tsv: &Path, qfile: &Path, out: &Path, segments: usize) -> std::io::Result<()> {
-    let text = std::fs::read_to_string(tsv)?;
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
-    let en = header.iter().position(|h| *h == "en").unwrap_or(0);
-    let stored: Vec<&str> = lines
-        .filter_map(|l| l.split('\t').nth(en))
-        .filter(|s| !s.is_empty())
-        .collect();
-    let queries: Vec<Query> = read_queries(qfile)?
-        .into_iter()
-        .filter(|q| q.lang == "en")
-        .collect();
-    let mut w = BufWriter::new(std::fs::File::create(out)?);
-    let stride = (stored.len() / (segments / 2).max(1)).max(1);
-    for i in 0..segments {
-        let line = if i % 2 == 0 && !stored.is_empty() {
-            let s = stored[(i / 2 * stride) % stored.len()];
-            if i % 4 == 0 {
-                // Change the first number: 12 -> 13.
-                let b = s.as_bytes();
-                match b.iter().position(|c| c.is_ascii_digit()) {
-                    Some(k) => {
-                        let mut v = b.to_vec();
-                        v[k] = if b[k] == b'9' { b'1' } else { b[k] + 1 };
-                        String::from_utf8(v).unwrap_or_else(|_| s.to_string())
-                    }
-                    None => s.to_string(),
-                }
-            } else {
-                s.to_string()
-            }
-        } else if !queries.is_empty() {
-            queries[(i / 2) % queries.len()].text.clone()
-        } else {
-            format!("Segment {i} has no query to copy.")
-        };
-        writeln!(w, "{}", line.replace(['\t', '\n', '\r'], " "))?;
-    }
-    w.flush()
-}
-
-/// `concord pretranslate` of a 10,000-segment document against the formulaic memories:
-/// wall time and peak RSS of the child process.
-fn pretranslate_report(a: &Args, sizes: &[usize]) {
+/// `concord pretranslate` of the job document (the one `analyze` reads) against the
+/// formulaic memories, into Korean (XLIFF 1.2) and Chinese (TSV): wall time and peak
+/// RSS of the child process, and the summary.
+fn pretranslate_report(a: &Args, sizes: &[usize], segments: usize) {
     for &n in sizes {
-        let (tsv, qfile, db) = files(a, "formulaic", n);
-        gen_shape(a, "formulaic", n).expect("generate");
-        if !(a.reuse && db.exists()) {
-            remove_memory(&db);
-            let (wall, _, ok) = run_measured(
-                Command::new(concord_bin())
-                    .arg("--db")
-                    .arg(&db)
-                    .arg("import")
-                    .arg(&tsv)
-                    .stdout(Stdio::null()),
-            );
-            assert!(ok, "import failed");
-            println!("import {n} units          {:>8.2} s", wall.as_secs_f64());
-        }
-        let doc = a.dir.join(format!("pretranslate-doc-{n}.txt"));
-        pretranslate_doc(&tsv, &qfile, &doc, 10_000).expect("document");
+        let (db, doc) = job_inputs(a, n, segments).expect("the job bench's inputs");
         for (to, out) in [("ko", "out-ko.xlf"), ("zh", "out-zh.tsv")] {
             let out = a.dir.join(format!("pretranslate-{n}-{out}"));
             let load = load_average();
             let json = out.with_extension("json");
-            let (wall, rss, ok) = run_measured(
-                Command::new(concord_bin())
-                    .arg("--db")
-                    .arg(&db)
-                    .args(["--json", "pretranslate"])
-                    .arg(&doc)
-                    .args(["--from", "en", "--to", to, "-o"])
-                    .arg(&out)
-                    .stdout(std::fs::File::create(&json).expect("the JSON file")),
+            let (wall, cpu, rss) = concord_measured(
+                &db,
+                &[
+                    "--json".as_ref(),
+                    "pretranslate".as_ref(),
+                    doc.as_os_str(),
+                    "--from".as_ref(),
+                    "en".as_ref(),
+                    "--to".as_ref(),
+                    to.as_ref(),
+                    "--lines".as_ref(),
+                    "-o".as_ref(),
+                    out.as_os_str(),
+                ],
+                Stdio::from(std::fs::File::create(&json).expect("the JSON file")),
             );
-            assert!(ok, "pretranslate failed");
             let summary = std::fs::read(&json)
                 .ok()
                 .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
                 .map(|j| j["summary"].to_string())
                 .unwrap_or_default();
             println!(
-                "pretranslate 10,000 segments en→{to} vs {n} units: {:>7.2} s   peak RSS {:.0} MB   load average before {load}\n  {summary}",
-                wall.as_secs_f64(),
-                rss as f64 / 1024.0
+                "pretranslate {segments} segments en→{to} vs {n} units: {wall:>7.2} s wall, {cpu:.2} s CPU   peak RSS {rss:.0} MB   load average before {load}\n  {summary}",
             );
         }
     }
@@ -1242,6 +1238,9 @@ fn main() {
         .split(',')
         .map(|s| s.parse().expect("size"))
         .collect();
+    let segments = get("--segments")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
     match argv.first().map(|s| s.as_str()) {
         Some("gen") => {
             std::fs::create_dir_all(&a.dir).expect("dir");
@@ -1284,9 +1283,6 @@ fn main() {
         }
         Some("analyze") => {
             std::fs::create_dir_all(&a.dir).expect("dir");
-            let segments = get("--segments")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(10_000);
             let sample = get("--sample").and_then(|v| v.parse().ok()).unwrap_or(100);
             for &n in &sizes {
                 analyze_report(&a, n, segments, sample).expect("analyze bench");
@@ -1294,7 +1290,7 @@ fn main() {
         }
         Some("pretranslate") => {
             std::fs::create_dir_all(&a.dir).expect("dir");
-            pretranslate_report(&a, &sizes)
+            pretranslate_report(&a, &sizes, segments)
         }
         Some("align-eval") => align_eval_report(&corpora, get("--only").as_deref()),
         Some("serve-load") => serve_load::run(
@@ -1311,7 +1307,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--dir DIR] [--reuse]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
+                "usage: concord-bench align-eval [--corpora DIR]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
             );
             std::process::exit(2);
         }

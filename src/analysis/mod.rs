@@ -34,11 +34,16 @@
 //!
 //! # Speed
 //!
-//! Repeated sources are matched once (one query per distinct matching key). Exact
-//! matches come first, from one pass over the memory's source texts with a hash lookup
-//! of their keys in the job's; the other sources ask the indexed matcher for their top-1
-//! match at ≥ the lowest band edge (a single best match lets the matcher's threshold rise
-//! at once), on two threads when the memory is a file.
+//! Repeated sources are matched once (one query per distinct matching key). A source's
+//! exact matches come from a binary search of the memory's key file
+//! ([`Matcher::exact_units`]); a source without one asks the matcher only for its best
+//! match's band ([`Matcher::find_band`]): once a match is found, the search's threshold
+//! jumps to the lowest band edge above its score (a better match in the same band would
+//! not change the analysis), so the formulaic 50–74 matches a memory is full of stop the
+//! wide, low-threshold scan early. The distinct sources are shared out to one thread per
+//! core, each with its own read-only connection and single-threaded searches. The
+//! brute-force reference ([`Search::BruteForce`]) must give the same bands (tested, and
+//! checked on a sample by `concord-bench analyze`).
 
 mod count;
 
@@ -280,11 +285,14 @@ fn in_context(
 
 /// The best memory match of every distinct source.
 ///
-/// Indexed: exact matches first, by one pass over the memory's source texts that looks
-/// every key up in the job's keys (a hash lookup, with every unit that matches 100%);
-/// then the top-1 match of each remaining source at the lowest band edge, on two
-/// threads when the memory is a file (the second opens it read-only). Brute force: the
-/// top matches of every source by [`Matcher::brute_force`], exact ones included.
+/// Indexed: the units whose key equals the source's ([`Matcher::exact_units`], a binary
+/// search of the key file); when none has the target language, the best match's band
+/// ([`Matcher::find_band`]: its threshold jumps to the next band edge as soon as a match
+/// is found, since a better match in the same band changes nothing here). Brute force:
+/// the top matches of every source by [`Matcher::brute_force`], exact ones included.
+/// Either way, when the best match lacks the target language the top 16 are looked at.
+/// The sources are shared out to one thread per core (each opens the memory read-only
+/// and runs one single-threaded search at a time) when the memory is a file.
 fn leverage(
     mem: &Memory,
     job: &Job,
@@ -295,119 +303,65 @@ fn leverage(
 ) -> Result<Vec<Leverage>> {
     let src = range_of(&job.source)?;
     let tgt = range_of(&job.target)?;
-    let total = distinct.len() as u64;
-    let done = std::sync::atomic::AtomicU64::new(0);
     let min_score = rules.min_score() as f64;
-    let mut out = vec![Leverage::default(); distinct.len()];
-    let mut todo: Vec<usize> = (0..distinct.len()).collect();
-    if search == Search::Indexed {
-        // Only what the matcher accepts as a query (a letter or digit, not too long), so
-        // both searches agree on what can match.
-        let index: HashMap<&str, usize> = distinct
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, text))| crate::fuzzy::QueryKey::new(text).is_ok())
-            .map(|(i, (k, _))| (k.as_str(), i))
-            .collect();
-        let rule = crate::text::KeyRule::for_tag(&job.source);
-        let mut key = String::new();
-        let mut hits: Vec<(usize, i64)> = Vec::new();
-        mem.for_each_text(&src, |id, text| {
-            key.clear();
-            rule.key_into(text, &mut key);
-            if let Some(&i) = index.get(key.as_str()) {
-                hits.push((i, id));
-            }
-        })?;
-        hits.sort_unstable();
-        hits.dedup();
-        for (i, id) in hits {
-            if mem.unit_has_language(id, &tgt)? {
-                out[i].score = 100.0;
-                out[i].exact.push(id);
-            }
-        }
-        todo.retain(|&i| out[i].exact.is_empty());
-        let n = (distinct.len() - todo.len()) as u64;
-        done.store(n, std::sync::atomic::Ordering::Relaxed);
-        progress(n, total);
-    }
-    let run = |m: &Memory, part: &[usize]| -> Result<Vec<(usize, Leverage)>> {
-        let mut matcher = Matcher::new(m)?;
-        let mut found_all = Vec::with_capacity(part.len());
-        for &i in part {
-            let text = distinct[i].1;
-            // Top-1 first; more only when the best unit lacks the target language.
-            let mut lev = Leverage::default();
-            for limit in [1usize, 16] {
-                let opts = MatchOptions {
-                    limit: if search == Search::BruteForce {
-                        16
-                    } else {
-                        limit
-                    },
-                    min_score,
-                };
-                let found = match search {
-                    Search::Indexed => matcher.find(text, &src, opts),
-                    Search::BruteForce => matcher.brute_force(text, &src, opts),
-                };
-                let found = match found {
-                    Ok(f) => f,
-                    // A segment without letters or digits (a lone dash) matches nothing.
-                    Err(e) if matches!(e.kind(), ErrorKind::BadQuery | ErrorKind::Limit) => {
-                        Vec::new()
-                    }
-                    Err(e) => return Err(e),
-                };
-                let complete = found.len() < opts.limit;
-                let mut lacking = false;
-                for h in found {
-                    if !m.unit_has_language(h.id, &tgt)? {
-                        lacking = true;
-                        continue;
-                    }
-                    if lev.score == 0.0 {
-                        lev.score = h.score;
-                    }
-                    if h.score >= 100.0 {
-                        lev.exact.push(h.id);
-                    }
-                }
-                if lev.score > 0.0 || complete || !lacking || search == Search::BruteForce {
-                    break;
+    let one = |matcher: &mut Matcher, m: &Memory, text: &str| -> Result<Leverage> {
+        let mut lev = Leverage::default();
+        if search == Search::Indexed {
+            for id in matcher.exact_units(text, &src)? {
+                if m.unit_has_language(id, &tgt)? {
+                    lev.exact.push(id);
                 }
             }
-            found_all.push((i, lev));
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            progress(n, total);
+            if !lev.exact.is_empty() {
+                lev.score = 100.0;
+                return Ok(lev);
+            }
+            if let Some(h) = matcher
+                .find_band(text, &src, min_score, &rules.fuzzy_edges)?
+                .first()
+            {
+                if m.unit_has_language(h.id, &tgt)? {
+                    lev.score = h.score;
+                    return Ok(lev);
+                }
+            } else {
+                return Ok(lev);
+            }
         }
-        Ok(found_all)
+        // The best unit lacks the target language (or the brute-force reference).
+        let opts = MatchOptions {
+            limit: 16,
+            min_score,
+        };
+        let found = match search {
+            Search::Indexed => matcher.find(text, &src, opts)?,
+            Search::BruteForce => matcher.brute_force(text, &src, opts)?,
+        };
+        for h in found {
+            if !m.unit_has_language(h.id, &tgt)? {
+                continue;
+            }
+            if lev.score == 0.0 {
+                lev.score = h.score;
+            }
+            if h.score >= 100.0 {
+                lev.exact.push(h.id);
+            }
+        }
+        Ok(lev)
     };
-    let results = if mem.path().is_file() && todo.len() >= 16 {
-        // Interleaved halves: slow and fast queries are spread over both threads.
-        let a: Vec<usize> = todo.iter().copied().step_by(2).collect();
-        let b: Vec<usize> = todo.iter().copied().skip(1).step_by(2).collect();
-        let path = mem.path().to_path_buf();
-        std::thread::scope(|s| -> Result<Vec<(usize, Leverage)>> {
-            let second = s.spawn(|| -> Result<Vec<(usize, Leverage)>> {
-                let m2 = Memory::open_read_only(&path)?;
-                run(&m2, &b)
-            });
-            let mut first = run(mem, &a)?;
-            let second = second
-                .join()
-                .map_err(|_| Error::new(ErrorKind::Internal, "an analysis thread stopped"))??;
-            first.extend(second);
-            Ok(first)
-        })?
-    } else {
-        run(mem, &todo)?
-    };
-    for (i, lev) in results {
-        out[i] = lev;
-    }
-    Ok(out)
+    crate::fuzzy::batch(
+        mem,
+        distinct,
+        |matcher, m, (_, text)| match one(matcher, m, text) {
+            // A segment without letters or digits (a lone dash) matches nothing.
+            Err(e) if matches!(e.kind(), ErrorKind::BadQuery | ErrorKind::Limit) => {
+                Ok(Leverage::default())
+            }
+            r => r,
+        },
+        progress,
+    )
 }
 
 /// Sum the segment results into per-file and job bands.

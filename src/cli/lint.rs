@@ -176,7 +176,12 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Status> {
     // Glossary files first: a glossary that does not parse stops the run (exit 2).
     let files = Glossary::from_files(&args.glossaries, &CsvOptions::default())?;
     let want_memory_glossary = args.glossaries.is_empty() || args.memory_glossary;
-    let memory = if args.no_memory || !(selection.on(Rule::MemoryMismatch) || want_memory_glossary)
+    // The memory serves memory-mismatch, its glossary, and term-missing (where a missing
+    // term went is learned from its units).
+    let memory = if args.no_memory
+        || !(selection.on(Rule::MemoryMismatch)
+            || selection.on(Rule::TermMissing)
+            || want_memory_glossary)
     {
         None
     } else {
@@ -200,12 +205,13 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Status> {
     let res = Resources {
         memory: memory
             .as_ref()
-            .filter(|_| selection.on(Rule::MemoryMismatch)),
+            .filter(|_| selection.on(Rule::MemoryMismatch) || selection.on(Rule::TermMissing)),
         glossary: glossary.as_ref(),
         glossary_required: !args.glossaries.is_empty(),
         threads: 0,
         compiled: None,
         lookups: None,
+        learn_alignment: true,
     };
     if let Some(path) = &args.write_baseline {
         let mut c = Collect::new();

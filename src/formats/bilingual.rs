@@ -93,8 +93,46 @@ pub enum TargetSlot {
     Mrk(usize, usize),
     /// SDLXLIFF without a `<target>`: one is built from `<seg-source>` at this byte.
     SdlNew(usize),
-    /// Not spliceable (XLIFF 2.0 is written whole).
+    /// Not spliceable (not an XLIFF segment).
     None,
+}
+
+/// How an XLIFF file is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextEncoding {
+    /// UTF-8 (with or without a byte order mark).
+    #[default]
+    Utf8,
+    /// UTF-16, little-endian (byte order mark FF FE).
+    Utf16Le,
+    /// UTF-16, big-endian (byte order mark FE FF).
+    Utf16Be,
+}
+
+impl TextEncoding {
+    /// `text` encoded so.
+    pub fn encode(self, text: &str) -> Vec<u8> {
+        match self {
+            TextEncoding::Utf8 => text.as_bytes().to_vec(),
+            TextEncoding::Utf16Le => text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            TextEncoding::Utf16Be => text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        }
+    }
+}
+
+/// The parts of an XLIFF 2.0 `<unit>` a splice needs (byte offsets into [`BiDoc::text`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UnitV2 {
+    /// The end of the `<unit>` start tag: where new module elements go (they come first
+    /// in a unit).
+    pub after_start: usize,
+    /// The start of the end tag of the unit's `<mtc:matches>` (matches module), if any.
+    pub matches_end: Option<usize>,
+    /// The start of the end tag of the unit's `<notes>`, if any.
+    pub notes_end: Option<usize>,
+    /// Where a new `<notes>` goes: after the unit's module elements (before
+    /// `<originalData>` and the segments).
+    pub notes_at: usize,
 }
 
 /// The SDLXLIFF parts of a unit.
@@ -131,10 +169,14 @@ pub struct BiSegment {
     /// The byte range of the unit's start tag (`<trans-unit ...>`), for status
     /// attributes (MQXLIFF).
     pub unit_tag: (usize, usize),
-    /// Index into [`BiDoc::sdl_units`] for an SDLXLIFF segment.
+    /// Index into [`BiDoc::sdl_units`] for an SDLXLIFF segment, into
+    /// [`BiDoc::units_v2`] for an XLIFF 2.0 one.
     pub sdl_unit: Option<usize>,
     /// The `mid` of an SDLXLIFF segment.
     pub mid: Option<String>,
+    /// XLIFF 2.0: the byte range of the `<segment>` start tag (for `state`), and its
+    /// `id` attribute.
+    pub segment_tag: Option<(usize, usize, Option<String>)>,
 }
 
 /// An XLIFF file read as a job.
@@ -144,9 +186,16 @@ pub struct BiDoc {
     pub flavour: Flavour,
     /// The file's text (decoded).
     pub text: String,
-    /// Bytes before the text in the file (a UTF-8 BOM), or `None` when the file is not
-    /// UTF-8 and cannot be spliced byte for byte.
+    /// Bytes before the text in the file (a UTF-8 or UTF-16 byte order mark), or `None`
+    /// when the file cannot be re-encoded byte for byte (neither UTF-8 nor UTF-16 with a
+    /// byte order mark).
     pub prefix: Option<Vec<u8>>,
+    /// How the file is encoded (the text is re-encoded so when spliced).
+    pub encoding: TextEncoding,
+    /// XLIFF 2.0 units (by index; segments name theirs in [`BiSegment::sdl_unit`]).
+    pub units_v2: Vec<UnitV2>,
+    /// The byte range of the root element's start tag (`<xliff ...>`).
+    pub root_tag: (usize, usize),
     /// The segments, in file order.
     pub segments: Vec<BiSegment>,
     /// The SDLXLIFF units.
@@ -379,15 +428,21 @@ fn slice_seg(c: &Content, ch0: usize, ch1: usize, t0: usize, t1: usize) -> (Stri
 pub fn read_bilingual(path: &Path) -> Result<BiDoc> {
     let text = read_document(path)?;
     let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let prefix = if raw == text.as_bytes() {
-        Some(Vec::new())
+    let utf16 = |enc: TextEncoding| raw.len() > 2 && raw[2..] == enc.encode(&text)[..];
+    let (prefix, encoding) = if raw == text.as_bytes() {
+        (Some(Vec::new()), TextEncoding::Utf8)
     } else if raw.starts_with(b"\xEF\xBB\xBF") && &raw[3..] == text.as_bytes() {
-        Some(raw[..3].to_vec())
+        (Some(raw[..3].to_vec()), TextEncoding::Utf8)
+    } else if raw.starts_with(b"\xFF\xFE") && utf16(TextEncoding::Utf16Le) {
+        (Some(raw[..2].to_vec()), TextEncoding::Utf16Le)
+    } else if raw.starts_with(b"\xFE\xFF") && utf16(TextEncoding::Utf16Be) {
+        (Some(raw[..2].to_vec()), TextEncoding::Utf16Be)
     } else {
-        None
+        (None, TextEncoding::Utf8)
     };
     let mut doc = parse(path, &text)?;
     doc.prefix = prefix;
+    doc.encoding = encoding;
     doc.text = text;
     Ok(doc)
 }
@@ -406,12 +461,15 @@ fn parse(path: &Path, text: &str) -> Result<BiDoc> {
     let mut flavour = Flavour::Xliff12;
     let mut segments = Vec::new();
     let mut sdl_units = Vec::new();
+    let mut units_v2 = Vec::new();
+    let mut root_tag = (0, 0);
     let mut seen_root = false;
     loop {
         let (p, ev, q) = cx.next()?;
         match ev {
             Event::Start(e) if !seen_root => {
                 seen_root = true;
+                root_tag = (p, q);
                 let v = attr(&e, "version").unwrap_or_default();
                 cx.v2 = v.starts_with('2')
                     || attr(&e, "xmlns").is_some_and(|n| n.contains("document:2"));
@@ -431,7 +489,7 @@ fn parse(path: &Path, text: &str) -> Result<BiDoc> {
                     unit_v1(&mut cx, &e, p, q, &mut segments, &mut sdl_units)?
                 }
                 ("unit", true) if e.name().prefix().is_none() => {
-                    unit_v2(&mut cx, &e, p, q, &mut segments)?
+                    unit_v2(&mut cx, &e, p, q, &mut segments, &mut units_v2)?
                 }
                 ("file" | "body" | "group" | "xliff", _) => {}
                 _ => {
@@ -446,6 +504,9 @@ fn parse(path: &Path, text: &str) -> Result<BiDoc> {
         flavour,
         text: String::new(),
         prefix: None,
+        encoding: TextEncoding::Utf8,
+        units_v2,
+        root_tag,
         segments,
         sdl_units,
     })
@@ -567,6 +628,7 @@ fn unit_v1(
                     unit_tag: (p, q),
                     sdl_unit: Some(k),
                     mid: Some(s.0.clone()),
+                    segment_tag: None,
                 });
             }
         }
@@ -590,6 +652,7 @@ fn unit_v1(
                 unit_tag: (p, q),
                 sdl_unit: None,
                 mid: None,
+                segment_tag: None,
             });
         }
     }
@@ -602,23 +665,53 @@ fn unit_v2(
     p: usize,
     q: usize,
     segments: &mut Vec<BiSegment>,
+    units_v2: &mut Vec<UnitV2>,
 ) -> Result<()> {
     let translate = attr(e, "translate").map(|v| v != "no").unwrap_or(true);
     let id = attr(e, "id").unwrap_or_default();
-    let mut found: Vec<(Option<String>, u64, Content, Option<Content>)> = Vec::new();
+    let mut unit = UnitV2 {
+        after_start: q,
+        matches_end: None,
+        notes_end: None,
+        notes_at: q,
+    };
+    // (id, line, source, target, `<segment>` start tag, target slot)
+    type Found = (
+        Option<String>,
+        u64,
+        Content,
+        Option<Content>,
+        (usize, usize),
+        TargetSlot,
+    );
+    let mut found: Vec<Found> = Vec::new();
+    let mut core_seen = false;
     loop {
-        let (a, ev, _b) = cx.next()?;
+        let (a, ev, b) = cx.next()?;
         match ev {
             Event::Start(x) if lname(&x) == "segment" => {
+                core_seen = true;
                 let sid = attr(&x, "id");
                 let line = cx.doc.line(a as u64);
                 let (mut src, mut tgt) = (None, None);
+                let mut slot = TargetSlot::None;
                 loop {
                     let (s, ev, t) = cx.next()?;
                     match ev {
-                        Event::Start(y) if lname(&y) == "source" => src = Some(cx.content(t)?.0),
-                        Event::Start(y) if lname(&y) == "target" => tgt = Some(cx.content(t)?.0),
-                        Event::Empty(y) if lname(&y) == "target" => tgt = Some(Content::default()),
+                        Event::Start(y) if lname(&y) == "source" => {
+                            let (c, end) = cx.content(t)?;
+                            src = Some(c);
+                            slot = TargetSlot::Insert(end);
+                        }
+                        Event::Start(y) if lname(&y) == "target" => {
+                            let (c, end) = cx.content(t)?;
+                            tgt = Some(c);
+                            slot = TargetSlot::Element(s, end);
+                        }
+                        Event::Empty(y) if lname(&y) == "target" => {
+                            tgt = Some(Content::default());
+                            slot = TargetSlot::Element(s, t);
+                        }
                         Event::Start(y) => {
                             cx.skip(&y)?;
                         }
@@ -630,10 +723,31 @@ fn unit_v2(
                 let Some(src) = src else {
                     return Err(cx.err(a, "invalid XLIFF 2.0: a <segment> without <source>"));
                 };
-                found.push((sid, line, src, tgt));
+                found.push((sid, line, src, tgt, (a, b), slot));
             }
             Event::Start(x) => {
-                cx.skip(&x)?;
+                let name = lname(&x);
+                let module = x.name().prefix().is_some();
+                let end = cx.skip(&x)?;
+                let close = cx.text[..end].rfind("</").unwrap_or(end);
+                match (name.as_str(), module) {
+                    ("matches", true) => unit.matches_end = Some(close),
+                    ("notes", false) => unit.notes_end = Some(close),
+                    _ => {}
+                }
+                if module && !core_seen {
+                    unit.notes_at = end;
+                }
+                if !module {
+                    core_seen = true;
+                }
+            }
+            Event::Empty(x) => {
+                if x.name().prefix().is_some() && !core_seen {
+                    unit.notes_at = b;
+                } else if x.name().prefix().is_none() {
+                    core_seen = true;
+                }
             }
             Event::End(_) => break,
             Event::Eof => return Err(cx.err(a, "unexpected end of file inside <unit>")),
@@ -643,11 +757,13 @@ fn unit_v2(
     if !translate {
         return Ok(());
     }
+    let k = units_v2.len();
+    units_v2.push(unit);
     let many = found.len() > 1;
-    for (k, (sid, line, src, tgt)) in found.into_iter().enumerate() {
+    for (n, (sid, line, src, tgt, seg_tag, slot)) in found.into_iter().enumerate() {
         let full = match (&sid, many) {
             (Some(s), _) => format!("{id}#{s}"),
-            (None, true) => format!("{id}#{}", k + 1),
+            (None, true) => format!("{id}#{}", n + 1),
             (None, false) => id.clone(),
         };
         segments.push(BiSegment {
@@ -657,10 +773,11 @@ fn unit_v2(
             tags: src.tags,
             target_has_tags: tgt.as_ref().is_some_and(|t| !t.tags.is_empty()),
             target: tgt.map(|t| t.text),
-            slot: TargetSlot::None,
+            slot,
             unit_tag: (p, q),
-            sdl_unit: None,
+            sdl_unit: Some(k),
             mid: None,
+            segment_tag: Some((seg_tag.0, seg_tag.1, sid)),
         });
     }
     Ok(())
@@ -684,12 +801,48 @@ pub struct SourceDoc {
     pub xliff: Option<BiDoc>,
 }
 
+/// The codes of a TMX source segment as the job reader keys them (`bpt#1`, `ept#1`,
+/// `ph#2`, `it#begin`, `hi#3`): `<bpt>` opens, `<ept>` closes, every other code stands
+/// alone (as the memory's own markup is read, [`markup_pieces`]); the id is the key's
+/// (`i`, `x`, `pos`). `raw` is the element with its id, the native code left out: a TMX
+/// input is never written back as TMX.
+pub fn tmx_tags(tags: &[crate::formats::segment::InlineTag]) -> Vec<RawTag> {
+    tags.iter()
+        .map(|t| {
+            let (name, id) = t.key.split_once('#').unwrap_or((t.key.as_str(), ""));
+            let kind = match name {
+                "bpt" => TagKind::Open,
+                "ept" => TagKind::Close,
+                _ => TagKind::Standalone,
+            };
+            let attr = if matches!(name, "bpt" | "ept") {
+                "i"
+            } else {
+                "x"
+            };
+            RawTag {
+                kind,
+                id: id.to_string(),
+                raw: format!(
+                    "<{name} {attr}=\"{}\"/>",
+                    id.replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('"', "&quot;")
+                ),
+                offset: t.offset,
+                nests: false,
+            }
+        })
+        .collect()
+}
+
 /// Read the document to pretranslate (`req` names one file): XLIFF 1.2/2.0 (SDLXLIFF,
 /// MQXLIFF) is checked by the draft reader first (a malformed file or a missing target
 /// language is an error with file and line) and then read with raw codes and offsets
 /// ([`read_bilingual`]); every other format (plain text, Markdown, HTML, DOCX split into
 /// sentences or lines, TSV/CSV with a source column, TMX) through the job reader
-/// ([`super::job::read_job`]; their inline codes are not carried into targets).
+/// ([`super::job::read_job`]); of these only TMX has inline codes, and they are carried
+/// into targets as XLIFF's are ([`tmx_tags`]).
 pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
     let [path] = req.files.as_slice() else {
         return Err(Error::bad_request("pretranslate reads one file at a time"));
@@ -704,16 +857,21 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
             .segments
             .into_iter()
             .map(|s| BiSegment {
+                tags: if format == FileFormat::Tmx {
+                    tmx_tags(&s.raw.tags)
+                } else {
+                    Vec::new()
+                },
                 id: s.id,
                 line: s.line,
                 source: s.raw.text,
-                tags: Vec::new(),
                 target_has_tags: s.target.as_ref().is_some_and(|t| !t.tags.is_empty()),
                 target: s.target.map(|t| t.text),
                 slot: TargetSlot::None,
                 unit_tag: (0, 0),
                 sdl_unit: None,
                 mid: None,
+                segment_tag: None,
             })
             .collect();
         return Ok(SourceDoc {

@@ -9,12 +9,18 @@
 //!   type="tm" origin>`), `state="translated"` for a clean 100% match, else `initial`;
 //!   notes as in 1.2. Unit ids are `u1`, `u2`... (XLIFF 2.0 ids are NMTOKENs); the
 //!   file's own id is the unit's `name`.
-//! * [`splice`]: the input's own XLIFF 1.2 flavour, every byte kept but the new
+//! * [`splice`]: the input's own XLIFF flavour, every byte kept but the new
 //!   targets and their status: plain XLIFF 1.2 as [`xliff12`] writes a unit (state,
 //!   alt-trans, notes); SDLXLIFF: the `<mrk mtype="seg">` of the target and the
 //!   `<sdl:seg>` of `<sdl:seg-defs>` (`conf`, `origin="tm"`, `percent`); MQXLIFF: the
 //!   `<target>` and the unit's `mq:status="Pretranslated"` and `mq:percent` (and a note
-//!   when the target needs review).
+//!   when the target needs review); XLIFF 2.0: the `<target>` (inserted after
+//!   `<source>` or replaced), the `<segment>`'s `state` (and an `id` when it has none,
+//!   for the matches' `ref`), the unit's `<mtc:matches>` (first in the unit, or into the
+//!   one it has; the root gets the module's namespace declaration, and `trgLang`, when
+//!   it lacks them) and notes (into the unit's `<notes>`, or a new one after its module
+//!   elements). A UTF-16 file is spliced decoded and re-encoded with its byte order mark
+//!   and endianness.
 //! * [`tsv`]: `source`, `target`, `score`, `origin`, then `id`, `outcome`, `review`
 //!   (tabs, line breaks and backslashes in texts written `\t`, `\n`, `\\`).
 //!
@@ -210,7 +216,6 @@ pub fn render(p: &Pretranslation, doc: &SourceDoc, format: OutputFormat) -> Resu
         OutputFormat::Xliff20 => xliff20(p, doc).into_bytes(),
         OutputFormat::Tsv => tsv(p).into_bytes(),
         OutputFormat::Same => match &doc.xliff {
-            Some(x) if x.flavour == Flavour::Xliff20 => xliff20(p, doc).into_bytes(),
             Some(_) => splice(p, doc)?,
             None => tsv(p).into_bytes(),
         },
@@ -675,7 +680,7 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
     };
     let Some(prefix) = &x.prefix else {
         return Err(Error::bad_request(format!(
-            "{}: the file is not UTF-8, so it cannot be written back byte for byte; choose --output-format xliff or xliff2",
+            "{}: the file is neither UTF-8 nor UTF-16 with a byte order mark, so it cannot be written back byte for byte; choose --output-format xliff or xliff2",
             doc.path.display()
         )));
     };
@@ -686,6 +691,10 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
         std::collections::BTreeMap::new();
     let mut sdl_defs: std::collections::BTreeMap<(usize, bool), String> =
         std::collections::BTreeMap::new();
+    // XLIFF 2.0: per unit, the new `<mtc:match>` and `<note>` elements.
+    let mut v2_parts: std::collections::BTreeMap<usize, (String, String)> =
+        std::collections::BTreeMap::new();
+    let mtc = matches_prefix(&text[x.root_tag.0..x.root_tag.1]);
     for (r, seg) in p.segments.iter().zip(&x.segments) {
         let Some(pieces) = &r.target else { continue };
         let content = pieces_xml(seg, pieces, Codes::Raw);
@@ -784,7 +793,108 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
                     edits.push((ua, ub, set_attrs(&text[ua..ub], &attrs)));
                 }
             }
-            Flavour::Xliff20 => unreachable!("XLIFF 2.0 is written whole"),
+            Flavour::Xliff20 => {
+                let (Some((sa, sb, sid)), Some(u)) = (&seg.segment_tag, seg.sdl_unit) else {
+                    continue;
+                };
+                let (a, b) = match seg.slot {
+                    TargetSlot::Element(a, b) => (a, b),
+                    TargetSlot::Insert(at) => (at, at),
+                    _ => continue,
+                };
+                let mut new = String::new();
+                if a < b {
+                    let se = start_tag_end(text, a);
+                    let mut st = text[a..se].to_string();
+                    if st.ends_with("/>") {
+                        st.replace_range(st.len() - 2.., ">");
+                    }
+                    new.push_str(&st);
+                } else {
+                    new.push('\n');
+                    new.push_str(&indent_at(text, a));
+                    new.push_str("<target>");
+                }
+                new.push_str(&content);
+                new.push_str("</target>");
+                edits.push((a, b, new));
+                let mut attrs = vec![(
+                    "state",
+                    if clean_exact { "translated" } else { "initial" }.to_string(),
+                )];
+                let seg_id = match sid {
+                    Some(id) => id.clone(),
+                    None => {
+                        let id = format!("concord-s{}", r.number);
+                        attrs.push(("id", id.clone()));
+                        id
+                    }
+                };
+                edits.push((*sa, *sb, set_attrs(&text[*sa..*sb], &attrs)));
+                let (matches, unit_notes) = v2_parts.entry(u).or_default();
+                for c in candidates(r) {
+                    let _ = write!(
+                        matches,
+                        "<{mtc}:match ref=\"#{}\" similarity=\"{}\" type=\"tm\" origin=\"{}\"><source>{}</source><target>{}</target></{mtc}:match>",
+                        esc(&seg_id),
+                        fmt_score(c.raw_score.min(100.0)),
+                        esc(c.origin.as_deref().unwrap_or("concord")),
+                        esc(&c.source),
+                        pieces_xml(seg, &c.pieces, Codes::Raw),
+                        mtc = mtc.0,
+                    );
+                }
+                for (cat, n) in notes(r) {
+                    let _ = write!(
+                        unit_notes,
+                        "<note category=\"concord-{cat}\">{}: {}</note>",
+                        esc(&seg_id),
+                        esc(&n)
+                    );
+                }
+            }
+        }
+    }
+    // XLIFF 2.0: each unit's matches (first in the unit, or into its <mtc:matches>) and
+    // notes (after the module elements, or into its <notes>).
+    for (u, (matches, notes)) in &v2_parts {
+        let unit = &x.units_v2[*u];
+        if !matches.is_empty() {
+            match unit.matches_end {
+                Some(at) => edits.push((at, at, matches.clone())),
+                None => edits.push((
+                    unit.after_start,
+                    unit.after_start,
+                    format!("<{m}:matches>{matches}</{m}:matches>", m = mtc.0),
+                )),
+            }
+        }
+        if !notes.is_empty() {
+            match unit.notes_end {
+                Some(at) => edits.push((at, at, notes.clone())),
+                None => edits.push((
+                    unit.notes_at,
+                    unit.notes_at,
+                    format!("<notes>{notes}</notes>"),
+                )),
+            }
+        }
+    }
+    if x.flavour == Flavour::Xliff20 && !v2_parts.is_empty() {
+        // The matches module's namespace, and the target language a target needs.
+        let (ra, rb) = x.root_tag;
+        let mut attrs: Vec<(&str, String)> = Vec::new();
+        if mtc.1 {
+            attrs.push(("xmlns:mtc", MTC_NS.to_string()));
+        }
+        let has_trg = regex::Regex::new(r#"\strgLang\s*="#)
+            .expect("a valid pattern")
+            .is_match(&text[ra..rb]);
+        if !has_trg {
+            attrs.push(("trgLang", p.target_lang.clone()));
+        }
+        if !attrs.is_empty() {
+            edits.push((ra, rb, set_attrs(&text[ra..rb], &attrs)));
         }
     }
     for (at, mids) in sdl_new {
@@ -815,7 +925,7 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
         edits.push((at, at, s));
     }
     edits.sort_by_key(|e| (e.0, e.1));
-    let mut out = prefix.clone();
+    let mut out = String::with_capacity(text.len() + edits.len() * 64);
     let mut at = 0;
     for (a, b, s) in &edits {
         if *a < at {
@@ -824,12 +934,36 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
                 doc.path.display()
             )));
         }
-        out.extend_from_slice(&text.as_bytes()[at..*a]);
-        out.extend_from_slice(s.as_bytes());
+        out.push_str(&text[at..*a]);
+        out.push_str(s);
         at = *b;
     }
-    out.extend_from_slice(&text.as_bytes()[at..]);
-    Ok(out)
+    out.push_str(&text[at..]);
+    let mut bytes = prefix.clone();
+    bytes.extend_from_slice(&x.encoding.encode(&out));
+    Ok(bytes)
+}
+
+/// The namespace of the XLIFF 2.0 matches module.
+const MTC_NS: &str = "urn:oasis:names:tc:xliff:matches:2.0";
+
+/// The prefix the root start tag binds to the matches module, or `mtc` with `true` when
+/// the declaration must be added (`concord-mtc` when `mtc` is bound to something else).
+fn matches_prefix(root: &str) -> (String, bool) {
+    let re = regex::Regex::new(r#"xmlns:([A-Za-z_][\w.\-]*)\s*=\s*["']([^"']*)["']"#)
+        .expect("a valid pattern");
+    let mut mtc_taken = false;
+    for c in re.captures_iter(root) {
+        if &c[2] == MTC_NS {
+            return (c[1].to_string(), false);
+        }
+        mtc_taken |= &c[1] == "mtc";
+    }
+    if mtc_taken {
+        ("concord-mtc".into(), true)
+    } else {
+        ("mtc".into(), true)
+    }
 }
 
 #[cfg(test)]

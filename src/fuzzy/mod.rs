@@ -249,43 +249,103 @@ impl QueryKey {
 /// before [`Matcher::find`] turns to the key file: about 5 ms each.
 const QGRAM_BUDGET: (u64, u64) = (600_000, 1_000);
 
+/// The lowest score a [`TopK`] accepts, and the threshold policy of its search.
+///
+/// Plain (from an `f64`): the threshold is the K-th best score so far. With band edges
+/// ([`Matcher::find_band`]): a search that only needs to know which band (whole-percent
+/// ranges between edges) its best match falls in raises the threshold further, to the
+/// lowest edge above the K-th score; a segment scoring between the K-th score and that
+/// edge cannot move the answer to another band. It is `Copy`, so every copy of a TopK
+/// (the key-file scan's per-thread ones, `TopK::new(top.k, top.min)`) applies the same
+/// policy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Floor {
+    /// Only scores of at least this count.
+    min: f64,
+    /// Bit `e` set: `e` (1–100) is a band edge.
+    edges: u128,
+}
+
+impl From<f64> for Floor {
+    fn from(min: f64) -> Floor {
+        Floor { min, edges: 0 }
+    }
+}
+
+impl Floor {
+    /// A floor at `min` whose threshold rises to the band `edges` (whole percents; 100 is
+    /// always one, values outside 1–100 are ignored).
+    fn with_edges(min: f64, edges: &[u32]) -> Floor {
+        let mut bits = 1u128 << 100;
+        for &e in edges {
+            if (1..=100).contains(&e) {
+                bits |= 1u128 << e;
+            }
+        }
+        Floor { min, edges: bits }
+    }
+
+    /// The threshold once the K-th best score is `s`: `s` itself, or with edges the
+    /// lowest edge above `s` (scores are banded by their floor, so an edge `e` is above
+    /// `s` when `e > ⌊s⌋`); `s` when no edge is above it.
+    fn raise(&self, s: f64) -> f64 {
+        if self.edges == 0 || !(0.0..100.0).contains(&s) {
+            return s;
+        }
+        let f = s.floor() as u32;
+        let above = self.edges & !((2u128 << f) - 1);
+        if above == 0 {
+            s
+        } else {
+            above.trailing_zeros() as f64
+        }
+    }
+}
+
 /// The best K so far, ordered by score (descending), unit id, language.
 #[derive(Debug, Clone)]
 struct TopK {
     k: usize,
-    min: f64,
+    min: Floor,
     items: Vec<(f64, i64, usize)>,
 }
 
 impl TopK {
-    fn new(k: usize, min: f64) -> TopK {
+    fn new(k: usize, min: impl Into<Floor>) -> TopK {
         TopK {
             k,
-            min,
+            min: min.into(),
             items: Vec::new(),
         }
     }
 
-    /// The score a new segment must reach to have a chance.
+    /// The score a new segment must reach to have a chance (or, with band edges, to
+    /// change the band of the answer).
     fn threshold(&self) -> f64 {
         if self.items.len() == self.k {
-            self.items
+            let kth = self
+                .items
                 .last()
-                .map(|l| l.0.max(self.min))
-                .unwrap_or(self.min)
+                .map(|l| l.0.max(self.min.min))
+                .unwrap_or(self.min.min);
+            self.min.raise(kth)
         } else {
-            self.min
+            self.min.min
         }
     }
 
     fn offer(&mut self, score: f64, id: i64, lang: usize) {
-        if score < self.min || self.k == 0 {
+        if score < self.min.min || self.k == 0 {
             return;
         }
         let better = |a: &(f64, i64, usize), b: &(f64, i64, usize)| {
             a.0 > b.0 || (a.0 == b.0 && (a.1, a.2) < (b.1, b.2))
         };
         let item = (score, id, lang);
+        // A unit already kept (the key-file scan may meet what the q-gram search found).
+        if self.items.iter().any(|x| (x.1, x.2) == (id, lang)) {
+            return;
+        }
         if self.items.len() == self.k {
             if !better(&item, self.items.last().expect("full")) {
                 return;
@@ -299,6 +359,34 @@ impl TopK {
             .unwrap_or(self.items.len());
         self.items.insert(pos, item);
     }
+}
+
+/// The keys (`len` codes each, sorted) equal to `codes`: the range of their indexes.
+fn equal_range<T: Copy + Into<u32>>(keys: &[T], len: usize, codes: &[u32]) -> (usize, usize) {
+    let n = keys.len().checked_div(len).unwrap_or(0);
+    let cmp = |i: usize| {
+        keys[i * len..(i + 1) * len]
+            .iter()
+            .map(|&c| c.into())
+            .cmp(codes.iter().copied())
+    };
+    let lo = partition_point(n, |i| cmp(i) == std::cmp::Ordering::Less);
+    let hi = partition_point(n, |i| cmp(i) != std::cmp::Ordering::Greater);
+    (lo, hi.max(lo))
+}
+
+/// The first index in `0..n` where `pred` turns false (`pred` true, then false).
+fn partition_point(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// Bounds that depend on the current threshold.
@@ -499,10 +587,86 @@ impl<'m> Matcher<'m> {
         from: &LangRange,
         opts: MatchOptions,
     ) -> Result<Vec<Match>> {
+        self.find_top(query, from, TopK::new(opts.limit, opts.min_score))
+    }
+
+    /// The best segment in the languages `from` selects with score ≥ `min_score`, as far
+    /// as its **band** goes: `edges` are whole percents (100 is always one) and the
+    /// answer's score is in the same band (`[e, next edge)`, on the score's floor) as the
+    /// best match's, though not necessarily the best score itself. Once a match is found
+    /// the search only looks for one in a higher band, so its threshold rises at once to
+    /// the next edge (what `concord analyze` needs). Empty when no
+    /// segment reaches `min_score`.
+    pub fn find_band(
+        &mut self,
+        query: &str,
+        from: &LangRange,
+        min_score: f64,
+        edges: &[u32],
+    ) -> Result<Vec<Match>> {
+        self.find_top(
+            query,
+            from,
+            TopK::new(1, Floor::with_edges(min_score, edges)),
+        )
+    }
+
+    /// The unit ids, in ascending order, whose segment in a language `from` selects has
+    /// exactly the query's matching key (score 100): a binary search of the key file
+    /// (keys are sorted by length, then codes), or for a language the key file leaves
+    /// out, the q-gram search at 100.
+    pub fn exact_units(&mut self, query: &str, from: &LangRange) -> Result<Vec<i64>> {
         let q = QueryKey::new(query)?;
         let _read = self.mem.read_tx()?;
         let tags = self.source_tags(from)?;
-        let mut top = TopK::new(opts.limit, opts.min_score);
+        let kf = self.mem.key_file()?;
+        let mut ids = Vec::new();
+        for tag in &tags {
+            let q = q.with_rule(KeyRule::for_tag(tag));
+            match kf.language(tag) {
+                Some(l) => {
+                    let codes: Vec<u32> = q.chars.iter().map(|&c| kf.code(l, c)).collect();
+                    if codes.contains(&0) {
+                        continue;
+                    }
+                    let Some(g) = kf.groups(l).into_iter().find(|g| g.len == codes.len()) else {
+                        continue;
+                    };
+                    let (lo, hi) = if l.width == 1 {
+                        equal_range(kf.codes_u8(l, &g), g.len, &codes)
+                    } else {
+                        equal_range(kf.codes_u16(l, &g), g.len, &codes)
+                    };
+                    ids.extend((lo..hi).map(|i| kf.id(l, g.first + i)));
+                }
+                None => {
+                    let li = self
+                        .langs
+                        .iter()
+                        .position(|l| &l.tag == tag)
+                        .expect("indexed");
+                    let verifier = Verifier::new(&q.chars);
+                    let mut top = TopK::new(usize::MAX, 100.0);
+                    self.search_lang(li, &q, &verifier, &mut top, None)?;
+                    ids.extend(top.items.iter().map(|x| x.1));
+                }
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// How many threads one search may use (default: the cores, at most 8). A caller
+    /// that runs one search per core sets 1.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
+    fn find_top(&mut self, query: &str, from: &LangRange, mut top: TopK) -> Result<Vec<Match>> {
+        let q = QueryKey::new(query)?;
+        let _read = self.mem.read_tx()?;
+        let tags = self.source_tags(from)?;
         self.stats = SearchStats::default();
         let kf = self.mem.key_file()?;
         for tag in &tags {
@@ -518,11 +682,11 @@ impl<'m> Matcher<'m> {
                     // Near-duplicates first: when the K-th score rises high, the q-gram
                     // filter proves the rest in a few thousand postings. A query that
                     // needs more (few close matches, the threshold stays near the
-                    // minimum) drops what it found and scans the key file.
-                    let before = top.clone();
+                    // minimum) scans the key file, from the threshold what the q-gram
+                    // search verified gives: those are true scores of distinct units,
+                    // so their K-th is at most the answer's (`offer` keeps a unit once).
                     let budget = Some(self.qgram_budget);
                     if !self.search_lang(li, &q, &verifier, &mut top, budget)? {
-                        top = before;
                         self.stats.verified +=
                             engine::search(&kf, l, &q.chars, &mut top, li, self.threads);
                         self.stats.scanned = true;
@@ -859,6 +1023,96 @@ impl<'m> Matcher<'m> {
         self.stats = stats;
         Ok(!gave_up)
     }
+}
+
+/// Run `each` on every item of a batch of queries, with one [`Matcher`] per thread: when
+/// the memory is a file and the batch has at least 16 items, one thread per core (at
+/// most 8), each with its own read-only connection and single-threaded searches (one
+/// search at a time per core costs no synchronisation, and slow and fast queries even
+/// out over the shared queue); otherwise on this thread. Returns the answers in item
+/// order, or the first error (the other threads stop at their next item). `progress`
+/// is called with (items done, items in all).
+pub fn batch<T, R, F>(
+    mem: &Memory,
+    items: &[T],
+    each: F,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<R>>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&mut Matcher, &Memory, &T) -> Result<R> + Sync,
+{
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let threads = if mem.path().is_file() && items.len() >= 16 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8)
+    } else {
+        1
+    };
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let total = items.len() as u64;
+    let run = |m: &Memory| -> Result<Vec<(usize, R)>> {
+        let mut matcher = Matcher::new(m)?;
+        if threads > 1 {
+            matcher.set_threads(1);
+        }
+        let mut out = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                break;
+            };
+            match each(&mut matcher, m, item) {
+                Ok(r) => out.push((i, r)),
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+            progress(done.fetch_add(1, Ordering::Relaxed) as u64 + 1, total);
+        }
+        Ok(out)
+    };
+    let parts: Vec<Result<Vec<(usize, R)>>> = if threads > 1 {
+        let path = mem.path().to_path_buf();
+        std::thread::scope(|s| {
+            let others: Vec<_> = (1..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let r = Memory::open_read_only(&path).and_then(|m| run(&m));
+                        if r.is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        r
+                    })
+                })
+                .collect();
+            let mut parts = vec![run(mem)];
+            for h in others {
+                parts.push(h.join().unwrap_or_else(|_| {
+                    Err(Error::new(ErrorKind::Internal, "a search thread stopped"))
+                }));
+            }
+            parts
+        })
+    } else {
+        vec![run(mem)]
+    };
+    let mut slots: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    for part in parts {
+        for (i, r) in part? {
+            slots[i] = Some(r);
+        }
+    }
+    slots
+        .into_iter()
+        .map(|r| r.ok_or_else(|| Error::new(ErrorKind::Internal, "a batch item was lost")))
+        .collect()
 }
 
 /// Rebuild the fuzzy index of `mem` from its stored segments, in one transaction

@@ -166,6 +166,8 @@ struct Core<'a> {
     langs: Langs,
     rules: RuleSelection,
     terms: Option<std::sync::Arc<terms::TermRules<'a>>>,
+    /// The memory's co-occurrence statistics, to say where a missing term went.
+    align: Option<std::sync::Arc<terms::AlignStats>>,
 }
 
 /// What the read-only pass found in one segment, before the draft-level state is applied.
@@ -204,6 +206,7 @@ impl<'a> Linter<'a> {
                 langs,
                 rules,
                 terms: None,
+                align: None,
             },
             memory: None,
             uses: terms::TermUses::default(),
@@ -242,6 +245,36 @@ impl<'a> Linter<'a> {
     pub fn with_term_rules(mut self, rules: std::sync::Arc<terms::TermRules<'a>>) -> Linter<'a> {
         self.core.terms = Some(rules);
         self
+    }
+
+    /// Learn from the units of `memory` in the draft's language pair where missing terms
+    /// went ([`terms::AlignStats`], bounded in units, pairs and time): `term-missing` then
+    /// says what the target has instead of an approved rendering. Call it after the term
+    /// rules are set ([`Linter::with_glossary`], [`Linter::with_term_rules`]); without
+    /// them, or for a target-only draft, it does nothing.
+    pub fn with_alignment_from(mut self, memory: &crate::store::Memory) -> Result<Linter<'a>> {
+        let (Some(t), Some(src)) = (self.core.terms.as_ref(), self.core.langs.source.as_ref())
+        else {
+            return Ok(self);
+        };
+        let (s, tg) = (lookup_range(src), lookup_range(&self.core.langs.target));
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        memory.for_each_unit(&[s.clone(), tg.clone()], 2, |u| {
+            if pairs.len() < terms::align::MAX_UNITS {
+                let text = |r: &LangRange| {
+                    u.variants
+                        .iter()
+                        .find(|v| r.matches(&v.lang))
+                        .map(|v| v.text.clone())
+                };
+                if let (Some(a), Some(b)) = (text(&s), text(&tg)) {
+                    pairs.push((a, b));
+                }
+            }
+            Ok(())
+        })?;
+        self.core.align = Some(std::sync::Arc::new(terms::AlignStats::learn(t, pairs)));
+        Ok(self)
     }
 
     /// Check batches with this many threads (default: the machine's cores, at most 8).
@@ -418,7 +451,7 @@ impl Core<'_> {
             self.on(Rule::TermInconsistent, has_source),
         );
         if let Some(t) = self.terms.as_ref().filter(|_| on.0 || on.1 || on.2) {
-            let (hits, uses) = t.check(seg, source_text, &tgt.text, on);
+            let (hits, uses) = t.check_with(seg, source_text, &tgt.text, on, self.align.as_deref());
             pre.hits.extend(hits);
             pre.uses = uses;
         }
@@ -561,7 +594,8 @@ pub fn fingerprint(rule: Rule, source: Option<&str>, target: Option<&str>, detai
 /// What a lint run uses besides the draft.
 #[derive(Default)]
 pub struct Resources<'a> {
-    /// The memory, for `memory-mismatch`.
+    /// The memory, for `memory-mismatch` and for `term-missing` (where a missing term
+    /// went is learned from its units, see [`terms::AlignStats`]).
     pub memory: Option<&'a crate::store::Memory>,
     /// The glossary, for the term rules.
     pub glossary: Option<&'a Glossary>,
@@ -574,6 +608,11 @@ pub struct Resources<'a> {
     /// `glossary`, which must then be `compiled.glossary()`); without it, each run builds
     /// the rules it needs.
     pub compiled: Option<&'a CompiledGlossary>,
+    /// Learn from the memory's units where missing terms went (`term-missing` then names
+    /// the target's rendering, see [`terms::AlignStats`]); this reads the memory once per
+    /// run, bounded by [`terms::align::MAX_LEARN_TIME`]. The CLI sets it; `concord serve`
+    /// does not (it would cost every request the learning).
+    pub learn_alignment: bool,
     /// The memory's 100%-match indexes kept across runs (current with `memory`); without
     /// it, each run builds the index of its source language.
     pub lookups: Option<&'a memory::SourceIndexes>,
@@ -718,12 +757,20 @@ fn lint_into(
                     }
                 }
                 if let (Some(mem), Some(src)) = (res.memory, l.source.as_ref()) {
-                    let mut lookup =
-                        memory::MemoryLookup::new(mem, lookup_range(src), lookup_range(&l.target));
-                    if let Some(kept) = res.lookups {
-                        lookup = lookup.with_index(kept.index(mem, &lookup_range(src))?);
+                    if rules.on(Rule::MemoryMismatch) {
+                        let mut lookup = memory::MemoryLookup::new(
+                            mem,
+                            lookup_range(src),
+                            lookup_range(&l.target),
+                        );
+                        if let Some(kept) = res.lookups {
+                            lookup = lookup.with_index(kept.index(mem, &lookup_range(src))?);
+                        }
+                        lt = lt.with_memory(Box::new(lookup));
                     }
-                    lt = lt.with_memory(Box::new(lookup));
+                    if res.learn_alignment && rules.on(Rule::TermMissing) {
+                        lt = lt.with_alignment_from(mem)?;
+                    }
                 }
                 linter = Some(lt);
             }
@@ -1032,6 +1079,7 @@ mod tests {
                 threads: 1,
                 compiled: shared.then_some(&compiled),
                 lookups: shared.then_some(&lookups),
+                learn_alignment: true,
             };
             let mut c = Collect::new();
             run(&req, &res, &RuleSelection::default(), None, &mut c).unwrap();

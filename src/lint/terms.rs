@@ -34,8 +34,12 @@
 //!   ([`TermUses::finish`]); the state kept meanwhile is one small record per term
 //!   occurrence (segment, position, fingerprint), never the texts.
 
+pub mod align;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+
+pub use align::{AlignStats, Whereabouts};
 
 use crate::glossary::{Glossary, Recognizer, TermHit};
 use crate::lang::LangRange;
@@ -643,6 +647,19 @@ impl<'g> TermRules<'g> {
         target: &str,
         on: (bool, bool, bool),
     ) -> (Vec<Hit>, Vec<Use>) {
+        self.check_with(seg, source, target, on, None)
+    }
+
+    /// [`TermRules::check`], with the memory's co-occurrence statistics to say where a
+    /// missing term went (see [`Whereabouts`]).
+    pub fn check_with(
+        &self,
+        seg: &Segment,
+        source: Option<&str>,
+        target: &str,
+        on: (bool, bool, bool),
+        stats: Option<&AlignStats>,
+    ) -> (Vec<Hit>, Vec<Use>) {
         let (forbidden_on, missing_on, consistency_on) = on;
         let mut out = Vec::new();
         let mut uses = Vec::new();
@@ -705,14 +722,27 @@ impl<'g> TermRules<'g> {
                 let nth = reported.iter().filter(|&&x| x == e).count();
                 reported.push(e);
                 let name = self.name(e, Some(sh));
-                let message = if n > 1 {
-                    format!(
-                        "{name} occurs {n} times in the source, and this occurrence has no approved translation of its own in the target ({all}): use {pref}"
-                    )
-                } else {
-                    format!(
-                        "{name} is in the glossary, but the target has none of its approved translations ({all}): use {pref}"
-                    )
+                let went = self.whereabouts(sh, &src_hits, &tgt_hits, source, target, stats);
+                let message = match (&went, n > 1) {
+                    (Whereabouts::Rendered { text, particle, .. }, many) => {
+                        let shown = match particle {
+                            Some(p) => format!("{text} (particle {p})"),
+                            None => text.clone(),
+                        };
+                        if many {
+                            format!(
+                                "{name} occurs {n} times in the source; this occurrence is rendered as {shown} here; approved: {all}: use {pref}"
+                            )
+                        } else {
+                            format!("{name} is rendered as {shown} here; approved: {all}: use {pref}")
+                        }
+                    }
+                    (Whereabouts::Untranslated, true) => format!(
+                        "{name} occurs {n} times in the source, and this occurrence seems untranslated: it has no approved translation of its own in the target ({all}) and nothing there aligns with it: use {pref}"
+                    ),
+                    (Whereabouts::Untranslated, false) => format!(
+                        "{name} seems untranslated: the target has none of its approved translations ({all}) and nothing there aligns with it: use {pref}"
+                    ),
                 };
                 // The first occurrence keeps the fingerprint of earlier versions.
                 let detail = if nth == 0 {
@@ -720,12 +750,14 @@ impl<'g> TermRules<'g> {
                 } else {
                     format!("{}#{nth}", self.entry_key(e))
                 };
-                out.push(
-                    Hit::new(Rule::TermMissing, message)
-                        .source(sh.start, sh.end)
-                        .suggest(pref)
-                        .detail(detail),
-                );
+                let mut hit = Hit::new(Rule::TermMissing, message)
+                    .source(sh.start, sh.end)
+                    .suggest(pref)
+                    .detail(detail);
+                if let Whereabouts::Rendered { start, end, .. } = went {
+                    hit = hit.target(start, end);
+                }
+                out.push(hit);
             }
         }
         if !consistency_on {

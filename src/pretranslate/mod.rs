@@ -1,7 +1,8 @@
 //! Pretranslation: fill a document's targets with what the memory knows.
 //!
 //! For every segment of a job ([`crate::formats::bilingual::SourceDoc`]) the memory is
-//! searched ([`Matcher::find`]); each match's translation (in the job's target language)
+//! searched ([`Matcher::find`]; each distinct source once, the searches shared out to one
+//! thread per core by [`crate::fuzzy::batch`]); each match's translation (in the job's target language)
 //! is tried for **auto-adaptation** ([`adapt`]: numbers, dates and glossary terms that
 //! differ between the stored and the new source are rewritten in the translation; the
 //! match then scores `100 − penalty` and keeps its raw score) and its inline codes are
@@ -17,6 +18,8 @@
 
 pub mod adapt;
 pub mod tags;
+
+use std::collections::HashMap;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::formats::bilingual::{markup_pieces, Piece, SourceDoc};
@@ -68,7 +71,7 @@ pub fn pretranslate(
 ) -> Result<Pretranslation> {
     let src_range = lookup_range(&doc.source_lang);
     let tgt_range = lookup_range(&doc.target_lang);
-    let mut matcher = Matcher::new(mem)?;
+    let matcher = Matcher::new(mem)?;
     matcher
         .source_tags(&src_range)
         .map_err(|e| with_file(e, doc))?;
@@ -102,21 +105,45 @@ pub fn pretranslate(
     // Candidates are searched below the threshold: adaptation may lift them above it.
     let floor = opts.min_score.min(50.0);
     let limit = (opts.alternatives + 1).clamp(3, 50);
+    let opts_find = MatchOptions {
+        limit,
+        min_score: floor,
+    };
+    // The matches of every distinct source, searched once each, one search per core.
+    let mut query_of: HashMap<&str, usize> = HashMap::new();
+    let mut queries: Vec<&str> = Vec::new();
+    for seg in &doc.segments {
+        let query_ok = !seg.source.trim().is_empty() && QueryKey::new(&seg.source).is_ok();
+        if query_ok && !query_of.contains_key(seg.source.as_str()) {
+            query_of.insert(&seg.source, queries.len());
+            queries.push(&seg.source);
+        }
+    }
+    let mut found_all = crate::fuzzy::batch(
+        mem,
+        &queries,
+        |matcher, _, q| matcher.find(q, &src_range, opts_find),
+        &|_, _| {},
+    )?;
+    let mut uses: Vec<usize> = vec![0; queries.len()];
+    for seg in &doc.segments {
+        if let Some(&i) = query_of.get(seg.source.as_str()) {
+            uses[i] += 1;
+        }
+    }
     let mut out = Vec::with_capacity(doc.segments.len());
     let mut summary = Summary::default();
     for (k, seg) in doc.segments.iter().enumerate() {
         let number = k as u64 + 1;
         let mut cands: Vec<Candidate> = Vec::new();
-        let query_ok = !seg.source.trim().is_empty() && QueryKey::new(&seg.source).is_ok();
-        if query_ok {
-            let found = matcher.find(
-                &seg.source,
-                &src_range,
-                MatchOptions {
-                    limit,
-                    min_score: floor,
-                },
-            )?;
+        if let Some(&qi) = query_of.get(seg.source.as_str()) {
+            // The last use of a source takes its matches, the others copy them.
+            uses[qi] -= 1;
+            let found = if uses[qi] == 0 {
+                std::mem::take(&mut found_all[qi])
+            } else {
+                found_all[qi].clone()
+            };
             let new_source = crate::text::stored_form(&seg.source);
             for m in found {
                 let Some(unit) = mem.unit(m.id)? else {
@@ -294,15 +321,24 @@ pub fn output_format(
     req: &Request,
     doc: &SourceDoc,
 ) -> crate::formats::pretranslated::OutputFormat {
+    resolve_format(req.format, doc, &req.output)
+}
+
+/// `format`, or when `None`: the input's own flavour for an XLIFF input, else by
+/// `output`'s extension (`.tsv` TSV, otherwise XLIFF 1.2).
+fn resolve_format(
+    format: Option<crate::formats::pretranslated::OutputFormat>,
+    doc: &SourceDoc,
+    output: &std::path::Path,
+) -> crate::formats::pretranslated::OutputFormat {
     use crate::formats::pretranslated::OutputFormat;
-    if let Some(f) = req.format {
+    if let Some(f) = format {
         return f;
     }
     if doc.xliff.is_some() {
         return OutputFormat::Same;
     }
-    match req
-        .output
+    match output
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
@@ -321,4 +357,35 @@ pub fn run(mem: &Memory, glossary: Option<&Glossary>, req: &Request) -> Result<P
     let p = pretranslate(mem, glossary, &doc, &req.options)?;
     crate::formats::pretranslated::write(&req.output, &req.policy, &p, &doc, format)?;
     Ok(p)
+}
+
+/// A pretranslated document in memory: what `POST /v1/pretranslate` answers.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The pretranslation (what `concord pretranslate --json` prints).
+    pub pretranslation: Pretranslation,
+    /// The format it was written in.
+    pub format: crate::formats::pretranslated::OutputFormat,
+    /// The pretranslated document.
+    pub bytes: Vec<u8>,
+}
+
+/// Read the document of `input`, pretranslate it and render it in `format` (`None`: the
+/// input's own flavour for an XLIFF input, else XLIFF 1.2), in memory.
+pub fn render(
+    mem: &Memory,
+    glossary: Option<&Glossary>,
+    input: &crate::formats::job::JobRequest,
+    format: Option<crate::formats::pretranslated::OutputFormat>,
+    options: &Options,
+) -> Result<Rendered> {
+    let doc = crate::formats::bilingual::read_source(input)?;
+    let format = resolve_format(format, &doc, std::path::Path::new("out.xlf"));
+    let pretranslation = pretranslate(mem, glossary, &doc, options)?;
+    let bytes = crate::formats::pretranslated::render(&pretranslation, &doc, format)?;
+    Ok(Rendered {
+        pretranslation,
+        format,
+        bytes,
+    })
 }

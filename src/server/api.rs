@@ -633,6 +633,7 @@ pub async fn lint_draft(
                 threads: 1,
                 compiled: compiled.as_deref(),
                 lookups: lookups.as_deref(),
+                learn_alignment: false,
             };
             let mut c = Collect::new();
             let hide: Vec<(String, String)> = files.iter().map(|f| f.hide()).collect();
@@ -727,32 +728,12 @@ pub async fn analyze(
 ) -> Result<Json<answer::AnalyzeAnswer>, ApiError> {
     use crate::analysis::{FileOrder, Rules};
     use crate::formats::job::{JobRequest, Split};
-    use crate::formats::FileFormat;
     if r.files.is_empty() {
         return Err(ApiError::bad_request("no files to analyze"));
     }
     let mut spooled = Vec::with_capacity(r.files.len());
     for f in &r.files {
-        let format = f
-            .format
-            .as_deref()
-            .or_else(|| f.name.rsplit_once('.').map(|(_, e)| e))
-            .and_then(FileFormat::from_name)
-            .unwrap_or(FileFormat::Text);
-        let ext = match format {
-            FileFormat::Tsv => "tsv",
-            FileFormat::Csv => "csv",
-            FileFormat::Tmx => "tmx",
-            FileFormat::Xliff => "xlf",
-            FileFormat::Text => "txt",
-            FileFormat::Markdown => "md",
-            FileFormat::Html => "html",
-            FileFormat::Docx => {
-                return Err(ApiError::bad_request(
-                    "a DOCX file cannot be sent as text; send its text or an XLIFF",
-                ))
-            }
-        };
+        let ext = spool_ext(&f.name, f.format.as_deref())?;
         spooled.push(state.spool().put(&f.name, ext, f.content.as_bytes())?);
     }
     let rules = Rules {
@@ -809,6 +790,161 @@ pub async fn analyze(
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             Ok(a)
+        })
+        .await
+        .map(Json)
+}
+
+/// The body of `POST /v1/pretranslate`: one document as text and the options of
+/// `concord pretranslate`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PretranslateRequest {
+    /// The document (its name's extension gives the format unless `format` does).
+    pub file: AnalyzeFile,
+    /// Source language (when the document does not say it).
+    pub from: Option<String>,
+    /// Target language (when the document does not say it).
+    pub to: Option<String>,
+    /// One segment per line (text) or paragraph (other documents), not per sentence.
+    #[serde(default)]
+    pub lines: bool,
+    /// A match becomes the target from this score (0–100, default 75).
+    pub min_score: Option<f64>,
+    /// Also report up to N other matches per segment (0–20, default 0).
+    #[serde(default)]
+    pub alternatives: u64,
+    /// Replace targets the document already has.
+    #[serde(default)]
+    pub overwrite: bool,
+    /// Points an adapted match loses from 100 (default 1).
+    pub adapt_penalty: Option<f64>,
+    /// Do not adapt fuzzy matches (numbers, dates, terms).
+    #[serde(default)]
+    pub no_adapt: bool,
+    /// Output format: xliff (1.2), xliff2, same (the input's XLIFF flavour), tsv
+    /// (default: same for an XLIFF input, else xliff).
+    pub output_format: Option<String>,
+}
+
+/// The answer of `POST /v1/pretranslate`: what `concord pretranslate --json` prints,
+/// with the pretranslated document.
+#[derive(Debug, Serialize)]
+pub struct PretranslateAnswer {
+    /// The pretranslation.
+    #[serde(flatten)]
+    pub pretranslation: crate::pretranslate::Pretranslation,
+    /// The output format (xliff, xliff2, same, tsv).
+    pub output_format: &'static str,
+    /// The pretranslated document.
+    pub document: String,
+}
+
+/// The server's name of a spooled document's format (its extension).
+fn spool_ext(name: &str, format: Option<&str>) -> Result<&'static str, ApiError> {
+    use crate::formats::FileFormat;
+    let format = format
+        .or_else(|| name.rsplit_once('.').map(|(_, e)| e))
+        .and_then(FileFormat::from_name)
+        .unwrap_or(FileFormat::Text);
+    Ok(match format {
+        FileFormat::Tsv => "tsv",
+        FileFormat::Csv => "csv",
+        FileFormat::Tmx => "tmx",
+        FileFormat::Xliff => "xlf",
+        FileFormat::Text => "txt",
+        FileFormat::Markdown => "md",
+        FileFormat::Html => "html",
+        FileFormat::Docx => {
+            return Err(ApiError::bad_request(
+                "a DOCX file cannot be sent as text; send its text or an XLIFF",
+            ))
+        }
+    })
+}
+
+/// Pretranslate a document with the memory (and its glossary): the answer of `concord
+/// pretranslate --json` with the pretranslated document (`document`), the file named by
+/// the name given.
+#[utoipa::path(post, path = "/v1/pretranslate", tag = "memory", request_body = PretranslateRequest,
+    responses((status = 200, description = "The pretranslation and the pretranslated document", content_type = "application/json", body = Object),
+        (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn pretranslate(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ApiJson(r): ApiJson<PretranslateRequest>,
+) -> Result<Json<PretranslateAnswer>, ApiError> {
+    use crate::formats::job::{JobRequest, Split};
+    use crate::formats::pretranslated::OutputFormat;
+    let score = |what: &str, v: Option<f64>, default: f64| -> Result<f64, ApiError> {
+        let v = v.unwrap_or(default);
+        if (0.0..=100.0).contains(&v) {
+            Ok(v)
+        } else {
+            Err(ApiError::bad_request(format!(
+                "{what} {v} is outside 0–100"
+            )))
+        }
+    };
+    let defaults = crate::pretranslate::Options::default();
+    let options = crate::pretranslate::Options {
+        min_score: score("min_score", r.min_score, defaults.min_score)?,
+        alternatives: if r.alternatives <= 20 {
+            r.alternatives as usize
+        } else {
+            return Err(ApiError::bad_request(format!(
+                "alternatives {} is more than 20",
+                r.alternatives
+            )));
+        },
+        overwrite: r.overwrite,
+        penalty: score("adapt_penalty", r.adapt_penalty, defaults.penalty)?,
+        adapt: !r.no_adapt,
+    };
+    let format = r
+        .output_format
+        .as_deref()
+        .map(|f| {
+            OutputFormat::from_name(f).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "unknown output_format {f:?} (xliff, xliff2, same, tsv)"
+                ))
+            })
+        })
+        .transpose()?;
+    let ext = spool_ext(&r.file.name, r.file.format.as_deref())?;
+    let spooled = state
+        .spool()
+        .put(&r.file.name, ext, r.file.content.as_bytes())?;
+    let mut input = JobRequest::files([spooled.path().to_path_buf()]);
+    input.from = r
+        .from
+        .as_deref()
+        .map(|f| parse_lang("from", f))
+        .transpose()?;
+    input.to = r.to.as_deref().map(|f| parse_lang("to", f)).transpose()?;
+    if r.lines {
+        input.split = Split::Lines;
+    }
+    state
+        .read_heavy(move |mem| {
+            let hide = [spooled.hide()];
+            let hide_refs: Vec<(&str, &str)> =
+                hide.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let glossary = Glossary::combine(None, Some(mem))?;
+            let out = crate::pretranslate::render(mem, glossary.as_ref(), &input, format, &options)
+                .map_err(|e| ApiError::from(e).hide_paths(&hide_refs))?;
+            let document = String::from_utf8(out.bytes).map_err(|_| {
+                ApiError::bad_request("the pretranslated document is not UTF-8 text")
+            })?;
+            Ok(PretranslateAnswer {
+                pretranslation: out.pretranslation,
+                output_format: match out.format {
+                    OutputFormat::Xliff12 => "xliff",
+                    OutputFormat::Xliff20 => "xliff2",
+                    OutputFormat::Same => "same",
+                    OutputFormat::Tsv => "tsv",
+                },
+                document,
+            })
         })
         .await
         .map(Json)
@@ -1299,7 +1435,7 @@ impl utoipa::Modify for TokenSecurity {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "concord", description = "Translation memory, termbase and QA for English, Korean and Chinese diplomatic text. Reads need no token on loopback; writes always need one."),
-    paths(match_one, match_batch, search, terms, lint_draft, analyze, unit_get, unit_add, unit_delete, import, import_status, export, stats, glossary_get, glossary_add, glossary_replace,
+    paths(match_one, match_batch, search, terms, lint_draft, analyze, pretranslate, unit_get, unit_add, unit_delete, import, import_status, export, stats, glossary_get, glossary_add, glossary_replace,
         super::tmserver::unit, super::tmserver::languages),
     components(schemas(ErrorBody, ErrorCode, DetailedMatchAnswer)),
     modifiers(&TokenSecurity),
@@ -1355,6 +1491,10 @@ pub fn read_post_routes(upload: usize) -> Router<AppState> {
         .route(
             "/v1/analyze",
             post(analyze).layer(DefaultBodyLimit::max(upload)),
+        )
+        .route(
+            "/v1/pretranslate",
+            post(pretranslate).layer(DefaultBodyLimit::max(upload)),
         )
 }
 

@@ -149,7 +149,12 @@ pub fn router(state: Arc<State>, cors_origin: Option<String>) -> Router {
 fn is_upload_route(path: &str) -> bool {
     matches!(
         path,
-        "/v1/import" | "/v1/export" | "/v1/lint" | "/v1/analyze" | "/v1/glossary"
+        "/v1/import"
+            | "/v1/export"
+            | "/v1/lint"
+            | "/v1/analyze"
+            | "/v1/pretranslate"
+            | "/v1/glossary"
     )
 }
 
