@@ -18,22 +18,28 @@
 //!
 //! # Consistency
 //!
-//! The file is derived: [`Builder`] makes it from the stored segments, deterministically.
+//! The file is derived: the store makes it from the stored segments, deterministically,
+//! one language at a time ([`LangBuilder`], [`FileWriter`]), so only one language's keys
+//! are in RAM while it is sorted and written ([`Builder`] holds them all, for small
+//! files).
 //! The memory keeps an instance id (random, set when the memory is created) and a
 //! generation that every import and delete transaction increments. A key file whose
 //! header does not carry the memory's current pair is stale and is rebuilt before use
 //! (written to a temporary file, then renamed over the old one, so a reader never sees
 //! half a file and a kill -9 at any moment leaves either the old file, which is then
-//! stale, or the new one). Import and delete build the new file inside their transaction
-//! (it sees what they are about to commit) and publish it as they commit: in RAM to the
-//! other connections of the process at once, so that no search after the commit waits
-//! for a rebuild (the server's readers), then beside the memory for other processes.
+//! stale, or the new one). Import and delete write the new file to a temporary file
+//! beside the memory inside their transaction (it sees what they are about to commit;
+//! the temporary file of a transaction that fails is removed) and publish it as they
+//! commit: mapped, to the other connections of the process at once, so that no search
+//! after the commit waits for a rebuild (the server's readers), then renamed into place
+//! for other processes. A kill -9 between the commit and the rename leaves the old file,
+//! stale, and a temporary file beside it (`-keys.tmpPID-N`).
 //! Deleted units' keys are gone from it at once. The connections of one process share
 //! the files they open or build, and while one builds a missing file the others wait
 //! for it instead of building it too.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Location, Result};
@@ -54,22 +60,12 @@ pub fn path_for(db: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Collects the keys of every segment, then writes the file.
+/// Collects the keys of every segment, then writes the file. Holds every language's
+/// keys at once: for a whole memory use [`LangBuilder`] and [`FileWriter`], which write
+/// one language at a time.
 #[derive(Default)]
 pub struct Builder {
-    langs: Vec<LangAcc>,
-    key: String,
-}
-
-struct LangAcc {
-    tag: LangTag,
-    rule: KeyRule,
-    alphabet: HashMap<char, u32>,
-    /// Too many distinct characters for two-byte codes: left out of the file.
-    overflow: bool,
-    codes: Vec<u16>,
-    /// (id, length, start in `codes`).
-    keys: Vec<(i64, u32, u64)>,
+    langs: Vec<LangBuilder>,
 }
 
 impl Builder {
@@ -84,37 +80,11 @@ impl Builder {
         let li = match self.langs.iter().position(|l| &l.tag == tag) {
             Some(i) => i,
             None => {
-                self.langs.push(LangAcc {
-                    tag: tag.clone(),
-                    rule: KeyRule::for_tag(tag),
-                    alphabet: HashMap::new(),
-                    overflow: false,
-                    codes: Vec::new(),
-                    keys: Vec::new(),
-                });
+                self.langs.push(LangBuilder::new(tag.clone()));
                 self.langs.len() - 1
             }
         };
-        let l = &mut self.langs[li];
-        if l.overflow {
-            return;
-        }
-        l.rule.key_into(text, &mut self.key);
-        let start = l.codes.len() as u64;
-        let mut len = 0u32;
-        for c in self.key.chars() {
-            let next = l.alphabet.len() as u32 + 1;
-            let code = *l.alphabet.entry(c).or_insert(next);
-            if code > u16::MAX as u32 {
-                l.overflow = true;
-                l.codes = Vec::new();
-                l.keys = Vec::new();
-                return;
-            }
-            l.codes.push(code as u16);
-            len += 1;
-        }
-        l.keys.push((id, len, start));
+        self.langs[li].add(id, text);
     }
 
     /// Write the file for a memory's `(instance, generation)` to `path` (through a
@@ -125,147 +95,412 @@ impl Builder {
 
     /// The file's bytes for a memory's `(instance, generation)`.
     pub fn to_bytes(&mut self, instance: i64, generation: i64) -> Vec<u8> {
-        let mut v = Vec::new();
-        self.write_to(&mut v, instance, generation)
+        let mut langs = std::mem::take(&mut self.langs);
+        langs.sort_by(|a, b| a.tag.as_str().cmp(b.tag.as_str()));
+        let mut fw = FileWriter::new(std::io::Cursor::new(Vec::new()), langs.len())
             .expect("writing to a Vec cannot fail");
-        v
+        for l in langs {
+            fw.add(l).expect("writing to a Vec cannot fail");
+        }
+        fw.finish(instance, generation)
+            .expect("writing to a Vec cannot fail")
+            .into_inner()
     }
 
     /// The file in memory (for memories without a file).
     pub fn into_map(mut self, instance: i64, generation: i64) -> Result<KeyFile> {
         KeyFile::from_bytes(&self.to_bytes(instance, generation))
     }
+}
 
-    /// Write the file's bytes.
-    pub fn write_to(
-        &mut self,
-        w: &mut impl Write,
-        instance: i64,
-        generation: i64,
-    ) -> std::io::Result<()> {
-        self.langs.retain(|l| !l.overflow);
-        self.langs
-            .sort_by(|a, b| a.tag.as_str().cmp(b.tag.as_str()));
-        // Plan the layout.
-        let mut pos = HEADER + DIR_ENTRY * self.langs.len();
-        let mut plans = Vec::new();
-        for l in &mut self.langs {
-            // By length, then by codes (keys with a common prefix are neighbours, so the
-            // search shares their first rows), then by id.
-            {
-                let codes = &l.codes;
-                let slice = |k: &(i64, u32, u64)| &codes[k.2 as usize..k.2 as usize + k.1 as usize];
-                l.keys
-                    .sort_unstable_by(|a, b| (a.1, slice(a), a.0).cmp(&(b.1, slice(b), b.0)));
+/// A language's characters and their codes (from 1, in order of first use): a table
+/// indexed by the character for the Basic Multilingual Plane (the hash of a map was a
+/// tenth of an import's time), a map above it.
+#[derive(Default)]
+struct Alphabet {
+    bmp: Vec<u32>,
+    astral: HashMap<char, u32>,
+    len: usize,
+}
+
+impl Alphabet {
+    /// The code of `c`, given the next free one if it is new.
+    #[inline]
+    fn code(&mut self, c: char) -> u32 {
+        let i = c as usize;
+        if i < 0x1_0000 {
+            if self.bmp.is_empty() {
+                self.bmp = vec![0; 0x1_0000];
             }
-            let width = if l.alphabet.len() <= 255 { 1usize } else { 2 };
-            let mut groups: Vec<(u64, u64, u64)> = Vec::new();
-            let mut base = 0u64;
-            for (i, k) in l.keys.iter().enumerate() {
-                if groups.last().map(|g| g.0) != Some(k.1 as u64) {
-                    groups.push((k.1 as u64, i as u64, base));
-                }
-                base += k.1 as u64 * width as u64;
+            let slot = &mut self.bmp[i];
+            if *slot == 0 {
+                self.len += 1;
+                *slot = self.len as u32;
             }
-            let alpha_off = pos;
-            pos += 8 * l.alphabet.len();
-            let groups_off = pos;
-            pos += GROUP * groups.len();
-            let ids_off = pos;
-            pos += 8 * l.keys.len();
-            let codes_off = pos;
-            pos += base as usize;
-            pos = pos.div_ceil(8) * 8;
-            plans.push((width, alpha_off, groups, groups_off, ids_off, codes_off));
+            *slot
+        } else {
+            let next = self.len as u32 + 1;
+            let code = *self.astral.entry(c).or_insert(next);
+            if code == next {
+                self.len += 1;
+            }
+            code
         }
-        w.write_all(MAGIC)?;
-        w.write_all(&instance.to_le_bytes())?;
-        w.write_all(&generation.to_le_bytes())?;
-        w.write_all(&(self.langs.len() as u64).to_le_bytes())?;
-        for (l, p) in self.langs.iter().zip(&plans) {
-            let mut tag = [0u8; TAG_BYTES];
-            let t = l.tag.as_str().as_bytes();
-            let n = t.len().min(TAG_BYTES);
-            tag[..n].copy_from_slice(&t[..n]);
-            w.write_all(&tag)?;
-            for v in [
-                p.0 as u64,
-                l.keys.len() as u64,
-                l.alphabet.len() as u64,
-                p.1 as u64,
-                p.2.len() as u64,
-                p.3 as u64,
-                p.4 as u64,
-                p.5 as u64,
-            ] {
-                w.write_all(&v.to_le_bytes())?;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Every `(character, code)`, by character.
+    fn sorted(&self) -> Vec<(u32, u32)> {
+        let mut v: Vec<(u32, u32)> = self
+            .bmp
+            .iter()
+            .enumerate()
+            .filter(|(_, &code)| code != 0)
+            .map(|(c, &code)| (c as u32, code))
+            .collect();
+        let mut astral: Vec<(u32, u32)> = self
+            .astral
+            .iter()
+            .map(|(&c, &code)| (c as u32, code))
+            .collect();
+        astral.sort_unstable();
+        v.extend(astral);
+        v
+    }
+}
+
+/// The character codes of one language's keys: one byte per character while its
+/// alphabet has at most 255 characters, two bytes from the 256th on (half the RAM for
+/// alphabetic languages while the file is built).
+enum Codes {
+    Narrow(Vec<u8>),
+    Wide(Vec<u16>),
+}
+
+impl Codes {
+    fn len(&self) -> usize {
+        match self {
+            Codes::Narrow(v) => v.len(),
+            Codes::Wide(v) => v.len(),
+        }
+    }
+}
+
+/// One language's keys, collected in RAM (its alphabet, its codes, and a 16-byte
+/// record per key) until [`FileWriter::add`] writes its part of the file.
+pub struct LangBuilder {
+    tag: LangTag,
+    rule: KeyRule,
+    alphabet: Alphabet,
+    /// Too many distinct characters for two-byte codes: left out of the file.
+    overflow: bool,
+    codes: Codes,
+    /// (id, start in `codes`, length).
+    keys: Vec<(i64, u64, u32)>,
+    key: String,
+}
+
+impl LangBuilder {
+    /// An empty builder for the keys of `tag`.
+    pub fn new(tag: LangTag) -> LangBuilder {
+        LangBuilder {
+            rule: KeyRule::for_tag(&tag),
+            tag,
+            alphabet: Alphabet::default(),
+            overflow: false,
+            codes: Codes::Narrow(Vec::new()),
+            keys: Vec::new(),
+            key: String::new(),
+        }
+    }
+
+    /// The language.
+    pub fn tag(&self) -> &LangTag {
+        &self.tag
+    }
+
+    /// Add the segment `text` of unit `id` (ids in increasing order give a deterministic
+    /// file; any order gives a correct one).
+    pub fn add(&mut self, id: i64, text: &str) {
+        if self.overflow {
+            return;
+        }
+        self.rule.key_into(text, &mut self.key);
+        let start = self.codes.len() as u64;
+        let mut len = 0u32;
+        for c in self.key.chars() {
+            let code = self.alphabet.code(c);
+            if code > u16::MAX as u32 {
+                self.overflow = true;
+                self.codes = Codes::Narrow(Vec::new());
+                self.keys = Vec::new();
+                return;
             }
+            if code > u8::MAX as u32 {
+                if let Codes::Narrow(v) = &mut self.codes {
+                    let wide = v.iter().map(|&c| c as u16).collect();
+                    self.codes = Codes::Wide(wide);
+                }
+            }
+            match &mut self.codes {
+                Codes::Narrow(v) => v.push(code as u8),
+                Codes::Wide(v) => v.push(code as u16),
+            }
+            len += 1;
+        }
+        self.keys.push((id, start, len));
+    }
+
+    /// Write this language's part of the file at absolute offset `pos` (a multiple of
+    /// 8) to `w`; returns its directory entry and the offset after it.
+    fn write_section(
+        mut self,
+        w: &mut impl Write,
+        mut pos: usize,
+    ) -> std::io::Result<(DirEntry, usize)> {
+        // By length, then by codes (keys with a common prefix are neighbours, so the
+        // search shares their first rows), then by id.
+        fn sort<T: Ord>(keys: &mut [(i64, u64, u32)], codes: &[T]) {
+            let slice = |k: &(i64, u64, u32)| &codes[k.1 as usize..k.1 as usize + k.2 as usize];
+            keys.sort_unstable_by(|a, b| (a.2, slice(a), a.0).cmp(&(b.2, slice(b), b.0)));
+        }
+        match &self.codes {
+            Codes::Narrow(v) => sort(&mut self.keys, v),
+            Codes::Wide(v) => sort(&mut self.keys, v),
+        }
+        let width = if self.alphabet.len() <= 255 {
+            1usize
+        } else {
+            2
+        };
+        let mut groups: Vec<(u64, u64, u64)> = Vec::new();
+        let mut base = 0u64;
+        for (i, k) in self.keys.iter().enumerate() {
+            if groups.last().map(|g| g.0) != Some(k.2 as u64) {
+                groups.push((k.2 as u64, i as u64, base));
+            }
+            base += k.2 as u64 * width as u64;
+        }
+        let alpha_off = pos;
+        pos += 8 * self.alphabet.len();
+        let groups_off = pos;
+        pos += GROUP * groups.len();
+        let ids_off = pos;
+        pos += 8 * self.keys.len();
+        let codes_off = pos;
+        pos += base as usize;
+        let end = pos.div_ceil(8) * 8;
+        let entry = DirEntry {
+            tag: self.tag.clone(),
+            fields: [
+                width as u64,
+                self.keys.len() as u64,
+                self.alphabet.len() as u64,
+                alpha_off as u64,
+                groups.len() as u64,
+                groups_off as u64,
+                ids_off as u64,
+                codes_off as u64,
+            ],
+        };
+        for (c, code) in self.alphabet.sorted() {
+            w.write_all(&c.to_le_bytes())?;
+            w.write_all(&code.to_le_bytes())?;
+        }
+        for g in &groups {
+            w.write_all(&g.0.to_le_bytes())?;
+            w.write_all(&g.1.to_le_bytes())?;
+            w.write_all(&g.2.to_le_bytes())?;
+        }
+        for k in &self.keys {
+            w.write_all(&k.0.to_le_bytes())?;
         }
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
-        for (l, p) in self.langs.iter().zip(&plans) {
-            let mut alpha: Vec<(u32, u32)> = l
-                .alphabet
-                .iter()
-                .map(|(&c, &code)| (c as u32, code))
-                .collect();
-            alpha.sort_unstable();
-            for (c, code) in alpha {
-                w.write_all(&c.to_le_bytes())?;
-                w.write_all(&code.to_le_bytes())?;
-            }
-            for g in &p.2 {
-                w.write_all(&g.0.to_le_bytes())?;
-                w.write_all(&g.1.to_le_bytes())?;
-                w.write_all(&g.2.to_le_bytes())?;
-            }
-            for k in &l.keys {
-                w.write_all(&k.0.to_le_bytes())?;
-            }
-            let mut n = 0usize;
-            for k in &l.keys {
-                let codes = &l.codes[k.2 as usize..k.2 as usize + k.1 as usize];
-                buf.clear();
-                if p.0 == 1 {
-                    buf.extend(codes.iter().map(|&c| c as u8));
-                } else {
-                    for &c in codes {
+        for k in &self.keys {
+            let (s, e) = (k.1 as usize, k.1 as usize + k.2 as usize);
+            match &self.codes {
+                Codes::Narrow(v) if width == 1 => buf.extend_from_slice(&v[s..e]),
+                Codes::Narrow(v) => {
+                    for &c in &v[s..e] {
+                        buf.extend_from_slice(&(c as u16).to_le_bytes());
+                    }
+                }
+                // Wide codes mean more than 255 characters: width 2.
+                Codes::Wide(v) => {
+                    for &c in &v[s..e] {
                         buf.extend_from_slice(&c.to_le_bytes());
                     }
                 }
-                w.write_all(&buf)?;
-                n += buf.len();
             }
-            let pad = n.div_ceil(8) * 8 - n;
-            w.write_all(&[0u8; 8][..pad])?;
+            if buf.len() >= 1 << 16 {
+                w.write_all(&buf)?;
+                buf.clear();
+            }
         }
+        w.write_all(&buf)?;
+        w.write_all(&[0u8; 8][..end - pos])?;
+        Ok((entry, end))
+    }
+}
+
+/// A language's directory entry: its tag and the eight numbers the reader parses.
+struct DirEntry {
+    tag: LangTag,
+    fields: [u64; 8],
+}
+
+/// Writes a key file one language at a time: [`FileWriter::new`] reserves the header
+/// and the directory, [`FileWriter::add`] writes a language's part (so only one
+/// language's keys are in RAM at once), [`FileWriter::finish`] goes back and writes the
+/// header and the directory. A language left out (too many characters) or without keys
+/// leaves its directory slot unused.
+pub struct FileWriter<W: Write + Seek> {
+    w: std::io::BufWriter<W>,
+    slots: usize,
+    pos: usize,
+    dir: Vec<DirEntry>,
+}
+
+impl<W: Write + Seek> FileWriter<W> {
+    /// Start a file with room for `langs` languages in `w` (at its start).
+    pub fn new(w: W, langs: usize) -> std::io::Result<FileWriter<W>> {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
+        let pos = HEADER + DIR_ENTRY * langs;
+        w.write_all(&vec![0u8; pos])?;
+        Ok(FileWriter {
+            w,
+            slots: langs,
+            pos,
+            dir: Vec::new(),
+        })
+    }
+
+    /// Write one language's part (in the order the languages are added; a language
+    /// beyond the room reserved by [`FileWriter::new`] is an error).
+    pub fn add(&mut self, lang: LangBuilder) -> std::io::Result<()> {
+        if lang.overflow || lang.keys.is_empty() {
+            return Ok(());
+        }
+        if self.dir.len() == self.slots {
+            return Err(std::io::Error::other("more languages than reserved"));
+        }
+        let (entry, end) = lang.write_section(&mut self.w, self.pos)?;
+        self.dir.push(entry);
+        self.pos = end;
         Ok(())
+    }
+
+    /// Write the header and the directory for a memory's `(instance, generation)`;
+    /// returns the sink, flushed.
+    pub fn finish(mut self, instance: i64, generation: i64) -> std::io::Result<W> {
+        self.w.flush()?;
+        let mut w = self.w.into_inner().map_err(|e| e.into_error())?;
+        w.seek(std::io::SeekFrom::Start(0))?;
+        let mut head = Vec::with_capacity(HEADER + DIR_ENTRY * self.dir.len());
+        head.extend_from_slice(MAGIC);
+        head.extend_from_slice(&instance.to_le_bytes());
+        head.extend_from_slice(&generation.to_le_bytes());
+        head.extend_from_slice(&(self.dir.len() as u64).to_le_bytes());
+        for e in &self.dir {
+            let mut tag = [0u8; TAG_BYTES];
+            let t = e.tag.as_str().as_bytes();
+            let n = t.len().min(TAG_BYTES);
+            tag[..n].copy_from_slice(&t[..n]);
+            head.extend_from_slice(&tag);
+            for v in e.fields {
+                head.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        w.write_all(&head)?;
+        w.flush()?;
+        Ok(w)
+    }
+}
+
+/// A temporary file name beside the key file `path`, unique to the process and the
+/// call (so that two connections of one process writing at once, a writer publishing
+/// and a reader that rebuilt an older state, never write into the same file).
+pub fn temp_path(path: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut s = path.as_os_str().to_os_string();
+    s.push(format!(".tmp{}-{n}", std::process::id()));
+    PathBuf::from(s)
+}
+
+/// Remove the temporary files beside the key file `path` that processes which no
+/// longer run left behind (a kill -9 while a key file was written, or between an
+/// import's commit and its rename: a file as large as the keys). Files of running
+/// processes, this one included, are kept. Only where a process's liveness can be read
+/// (`/proc`); elsewhere nothing is removed.
+pub fn remove_stale_temps(path: &Path) {
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}.tmp", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = n
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Write a key file through `fill` into a new temporary file beside `path`, synced to
+/// disk; returns the temporary file's name (rename it over `path` to publish it). On
+/// an error the temporary file is removed.
+pub fn write_temp(
+    path: &Path,
+    fill: impl FnOnce(std::fs::File) -> Result<std::fs::File>,
+) -> Result<PathBuf> {
+    let tmp = temp_path(path);
+    let res = (|| -> Result<()> {
+        let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let f = fill(f)?;
+        f.sync_all().map_err(|e| Error::io(&tmp, e))
+    })();
+    match res {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
     }
 }
 
 /// Write a key file's `bytes` (from [`Builder::to_bytes`]) to `path`, through a
-/// temporary file renamed over it, so a reader never sees half a file. The temporary
-/// name is unique to the process and the call, so that two connections of one process
-/// writing at once (a writer publishing, a reader that rebuilt an older state) never
-/// write into the same file.
+/// temporary file renamed over it, so a reader never sees half a file.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let tmp = {
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut s = path.as_os_str().to_os_string();
-        s.push(format!(".tmp{}-{n}", std::process::id()));
-        PathBuf::from(s)
-    };
-    let res = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if res.is_err() {
+    let tmp = write_temp(path, |mut f| {
+        f.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        Ok(f)
+    })?;
+    std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-    }
-    res.map_err(|e| Error::io(path, e))
+        Error::io(path, e)
+    })
 }
 
 /// An open key file (memory-mapped).
@@ -556,5 +791,82 @@ mod tests {
         // Garbage is not a key file.
         std::fs::write(&p, b"CCKEYS\x00\x01 but then nothing").unwrap();
         assert!(KeyFile::open(&p, 7, 3).is_none());
+    }
+
+    /// A language whose alphabet passes 255 characters half-way switches from one-byte
+    /// to two-byte codes while it is collected; every key must read back as it was
+    /// added, and a language without keys leaves its reserved slot unused.
+    #[test]
+    fn codes_widen_half_way_and_empty_languages_are_left_out() {
+        let ko = LangTag::parse("ko").unwrap();
+        let texts: Vec<(i64, String)> = (0..400u32)
+            .map(|i| {
+                let a = char::from_u32(0xAC00 + i).unwrap();
+                let b = char::from_u32(0xAC00 + (i * 7) % 400).unwrap();
+                (i as i64 + 1, format!("{a}{b}{a}"))
+            })
+            .collect();
+        let mut fw = FileWriter::new(std::io::Cursor::new(Vec::new()), 3).unwrap();
+        fw.add(LangBuilder::new(LangTag::parse("en").unwrap()))
+            .unwrap();
+        let mut lb = LangBuilder::new(ko.clone());
+        for (id, t) in &texts {
+            lb.add(*id, t);
+        }
+        fw.add(lb).unwrap();
+        let bytes = fw.finish(5, 9).unwrap().into_inner();
+        let kf = KeyFile::from_bytes(&bytes).unwrap();
+        assert_eq!(kf.stamp(), (5, 9));
+        assert_eq!(kf.languages().len(), 1, "the empty language is left out");
+        let l = kf.language(&ko).unwrap().clone();
+        assert_eq!((l.width, l.count), (2, 400));
+        let g = kf.groups(&l);
+        assert_eq!(g.len(), 1);
+        let codes = kf.codes_u16(&l, &g[0]);
+        for i in 0..l.count {
+            let id = kf.id(&l, i);
+            let want: Vec<u32> = texts[id as usize - 1]
+                .1
+                .chars()
+                .map(|c| kf.code(&l, c))
+                .collect();
+            let got: Vec<u32> = codes[i * 3..i * 3 + 3].iter().map(|&c| c as u32).collect();
+            assert_eq!(got, want, "key of unit {id}");
+            assert!(want.iter().all(|&c| c > 0));
+        }
+        // The same keys through the all-in-RAM builder give the same file.
+        let mut b = Builder::new();
+        for (id, t) in &texts {
+            b.add(*id, &ko, t);
+        }
+        assert_eq!(b.to_bytes(5, 9), {
+            let mut fw = FileWriter::new(std::io::Cursor::new(Vec::new()), 1).unwrap();
+            let mut lb = LangBuilder::new(ko.clone());
+            for (id, t) in &texts {
+                lb.add(*id, t);
+            }
+            fw.add(lb).unwrap();
+            fw.finish(5, 9).unwrap().into_inner()
+        });
+    }
+
+    /// Characters above the Basic Multilingual Plane (a map, not the table) get codes in
+    /// order of first use like the others, and read back through `code`.
+    #[test]
+    fn characters_above_the_bmp_have_codes() {
+        let zh = LangTag::parse("zh").unwrap();
+        let mut b = Builder::new();
+        b.add(1, &zh, "\u{20000}中\u{2A6D6}");
+        b.add(2, &zh, "中\u{20000}");
+        let kf = KeyFile::from_bytes(&b.to_bytes(1, 1)).unwrap();
+        let l = kf.language(&zh).unwrap().clone();
+        let codes: Vec<u32> = ['\u{20000}', '中', '\u{2A6D6}']
+            .iter()
+            .map(|&c| kf.code(&l, c))
+            .collect();
+        assert_eq!(codes, vec![1, 2, 3]);
+        let g = kf.groups(&l);
+        assert_eq!(kf.codes_u8(&l, &g[0]), &[2, 1]);
+        assert_eq!(kf.codes_u8(&l, &g[1]), &[1, 2, 3]);
     }
 }

@@ -839,8 +839,16 @@ fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
     }
     println!("{}", dist_line("cold `concord match`", &cold));
 
+    concordance_report(&db, &queries);
+    println!();
+    Ok(())
+}
+
+/// Concordance (`concordance::search`, limit 20) on the memory `db`: phrases of 3+
+/// characters cut from the queries (every language), and ten 1–2-character CJK phrases.
+fn concordance_report(db: &Path, queries: &[Query]) {
     // Concordance: phrases of 3+ characters taken from the queries, and short CJK ones.
-    let mem = Memory::open_existing(&db).expect("open");
+    let mem = Memory::open_existing(db).expect("open");
     let mut rng = Rng::new(7);
     let mut phrases: Vec<String> = Vec::new();
     for q in queries.iter().step_by(3) {
@@ -890,8 +898,6 @@ fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
     }
     println!("{}", dist_line("search 1–2-char CJK", &short));
     println!("  {}", shown.join(", "));
-    println!();
-    Ok(())
 }
 
 /// The inputs of the job benches (`analyze`, `pretranslate`): the formulaic memory of
@@ -1301,6 +1307,12 @@ fn main() {
                 println!("  {differ} answers differ from brute force");
             }
         }
+        Some("search") => {
+            let db = PathBuf::from(get("--db").expect("--db"));
+            let q = PathBuf::from(get("--queries").expect("--queries"));
+            let queries = read_queries(&q).expect("queries");
+            concordance_report(&db, &queries);
+        }
         Some("import") => {
             let tsv = PathBuf::from(get("--tsv").expect("--tsv FILE"));
             let db = PathBuf::from(get("--db").expect("--db FILE"));
@@ -1346,7 +1358,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
+                "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
             );
             std::process::exit(2);
         }

@@ -670,45 +670,135 @@ fn key_state(conn: &Connection) -> Result<(i64, i64)> {
     ))
 }
 
-/// Every stored segment into a key-file builder, in unit id order.
-fn collect_keys(conn: &Connection) -> Result<crate::keystore::Builder> {
-    let mut b = crate::keystore::Builder::new();
+/// The languages of the stored segments, in tag order (one index seek per language).
+fn stored_languages(conn: &Connection) -> Result<Vec<LangTag>> {
+    let mut out = Vec::new();
     let mut stmt =
-        conn.prepare_cached("SELECT unit_id, lang, text FROM variant ORDER BY unit_id, lang")?;
-    let mut rows = stmt.query([])?;
-    let mut tags: std::collections::HashMap<String, LangTag> = Default::default();
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let lang = r.get_ref(1)?.as_str().map_err(corrupt)?;
-        let tag = match tags.get(lang) {
-            Some(t) => t.clone(),
-            None => {
-                let t = super::stored_tag(lang)?;
-                tags.insert(lang.to_string(), t.clone());
-                t
-            }
-        };
-        let text = r.get_ref(2)?.as_str().map_err(corrupt)?;
-        b.add(id, &tag, text);
+        conn.prepare_cached("SELECT lang FROM variant WHERE lang > ?1 ORDER BY lang LIMIT 1")?;
+    let mut last = String::new();
+    while let Some(lang) = stmt
+        .query_row([&last], |r| r.get::<_, String>(0))
+        .optional()?
+    {
+        out.push(super::stored_tag(&lang)?);
+        last = lang;
     }
-    Ok(b)
+    Ok(out)
 }
 
-/// The bytes of the key file for the state a write transaction is about to commit
-/// (made inside it, after the generation was bumped), with their stamp.
+/// Write the key file of the stored segments for `stamp` to `w` (`path` names it in
+/// errors), one language at a time: only one language's keys are in RAM at once (the
+/// file of a million trilingual units used to hold every key of the memory as two-byte
+/// codes while it was sorted and written, 1.7 GB at its peak).
+fn write_keys<W: std::io::Write + std::io::Seek>(
+    conn: &Connection,
+    w: W,
+    stamp: (i64, i64),
+    path: &std::path::Path,
+) -> Result<W> {
+    use crate::keystore::{FileWriter, LangBuilder};
+    let io = |e| crate::Error::io(path, e);
+    let tags = stored_languages(conn)?;
+    let mut fw = FileWriter::new(w, tags.len()).map_err(io)?;
+    for tag in tags {
+        let mut lb = LangBuilder::new(tag.clone());
+        scan_segments(conn, &tag, |id, text| {
+            lb.add(id, text);
+            Ok(())
+        })?;
+        fw.add(lb).map_err(io)?;
+    }
+    fw.finish(stamp.0, stamp.1).map_err(io)
+}
+
+/// The key file of the stored segments, held in RAM.
+fn keys_in_ram(conn: &Connection, stamp: (i64, i64)) -> Result<crate::keystore::KeyFile> {
+    let bytes = write_keys(
+        conn,
+        std::io::Cursor::new(Vec::new()),
+        stamp,
+        std::path::Path::new("<keys>"),
+    )?
+    .into_inner();
+    crate::keystore::KeyFile::from_bytes(&bytes)
+}
+
+/// The key file of the stored segments, written to a temporary file beside `kp` (see
+/// [`crate::keystore::write_temp`]).
+fn keys_to_temp(
+    conn: &Connection,
+    kp: &std::path::Path,
+    stamp: (i64, i64),
+) -> Result<std::path::PathBuf> {
+    crate::keystore::write_temp(kp, |f| write_keys(conn, f, stamp, kp))
+}
+
+/// The key file for the state a write transaction is about to commit (made inside it,
+/// after the generation was bumped), with its stamp.
 pub(super) struct PendingKeys {
     stamp: (i64, i64),
-    bytes: Vec<u8>,
+    made: Made,
+}
+
+enum Made {
+    /// Written to this temporary file beside the memory, renamed into place after the
+    /// commit (removed if the transaction fails).
+    Temp(std::path::PathBuf),
+    /// In RAM (a memory whose key file is not written).
+    Ram(Option<crate::keystore::KeyFile>),
+}
+
+impl PendingKeys {
+    /// The file, open (`None` when the temporary file cannot be read back, or was
+    /// taken already).
+    fn open(&mut self) -> Option<crate::keystore::KeyFile> {
+        match &mut self.made {
+            Made::Temp(tmp) => crate::keystore::KeyFile::open(tmp, self.stamp.0, self.stamp.1),
+            Made::Ram(kf) => kf.take(),
+        }
+    }
+
+    /// Put the file beside the memory at `db` (a failure leaves the old file, which is
+    /// then stale and rebuilt by the next search).
+    fn publish(self, db: &std::path::Path) {
+        if let Made::Temp(tmp) = self.made {
+            if std::fs::rename(&tmp, crate::keystore::path_for(db)).is_err() {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+    }
+
+    /// Drop the file of a transaction that did not commit.
+    fn discard(self) {
+        if let Made::Temp(tmp) = self.made {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
 }
 
 /// Build the key file of what `tx` is about to commit (call it last in an import or
-/// delete transaction that bumped the generation). Readers keep using the old file
+/// delete transaction that bumped the generation): for the memory at `db`, in a
+/// temporary file beside it when `on_disk`, else in RAM. Readers keep using the old file
 /// meanwhile; the new one is published the moment the transaction commits
-/// ([`Memory::publish_keys`]), so no search after the commit has to rebuild it.
-pub(super) fn pending_keys(tx: &Connection) -> Result<PendingKeys> {
+/// ([`Memory::write_with_keys`]), so no search after the commit has to rebuild it.
+/// `None` when the file could not be written (a full disk): the next search then
+/// rebuilds it.
+pub(super) fn pending_keys(
+    tx: &Connection,
+    db: &std::path::Path,
+    on_disk: bool,
+) -> Result<Option<PendingKeys>> {
     let stamp = key_state(tx)?;
-    let bytes = collect_keys(tx)?.to_bytes(stamp.0, stamp.1);
-    Ok(PendingKeys { stamp, bytes })
+    let made = if on_disk {
+        match keys_to_temp(tx, &crate::keystore::path_for(db), stamp) {
+            Ok(tmp) => Made::Temp(tmp),
+            Err(e) if e.io_error().is_some() => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    } else {
+        Made::Ram(Some(keys_in_ram(tx, stamp)?))
+    };
+    Ok(Some(PendingKeys { stamp, made }))
 }
 
 /// The key files that the connections of this process have opened, per memory file,
@@ -809,7 +899,7 @@ impl Memory {
         }
         let on_disk = self.shares_keys();
         if !on_disk {
-            let kf = std::sync::Arc::new(collect_keys(&self.conn)?.into_map(instance, generation)?);
+            let kf = std::sync::Arc::new(keys_in_ram(&self.conn, (instance, generation))?);
             *self.keys.borrow_mut() = Some(kf.clone());
             return Ok(kf);
         }
@@ -828,14 +918,20 @@ impl Memory {
         let kf = match crate::keystore::KeyFile::open(&kp, instance, generation) {
             Some(kf) => kf,
             None => {
-                let mut b = collect_keys(&self.conn)?;
-                let written = self.writes_keys && b.write_file(&kp, instance, generation).is_ok();
-                match written
-                    .then(|| crate::keystore::KeyFile::open(&kp, instance, generation))
+                let written = self
+                    .writes_keys
+                    .then(|| keys_to_temp(&self.conn, &kp, stamp).ok())
                     .flatten()
-                {
+                    .and_then(|tmp| match std::fs::rename(&tmp, &kp) {
+                        Ok(()) => crate::keystore::KeyFile::open(&kp, instance, generation),
+                        Err(_) => {
+                            let _ = std::fs::remove_file(&tmp);
+                            None
+                        }
+                    });
+                match written {
                     Some(kf) => kf,
-                    None => b.into_map(instance, generation)?,
+                    None => keys_in_ram(&self.conn, stamp)?,
                 }
             }
         };
@@ -858,31 +954,38 @@ impl Memory {
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(T, Option<PendingKeys>)>,
     ) -> Result<T> {
         let build = self.shares_keys().then(|| shared::build_lock(&self.path));
-        let mut published = None;
+        if self.writes_keys {
+            crate::keystore::remove_stale_temps(&crate::keystore::path_for(&self.path));
+        }
+        let mut published: Option<PendingKeys> = None;
         let out = {
             let mut guard = None;
             let out = self.write(|tx| {
                 let (out, keys) = f(tx)?;
-                if let (Some(keys), Some(b)) = (keys, &build) {
-                    // Taken only now: a search that needs a build waits at most for
-                    // the commit.
-                    guard = Some(b.lock().unwrap_or_else(|p| p.into_inner()));
+                if let Some(keys) = keys {
+                    if let Some(b) = &build {
+                        // Taken only now: a search that needs a build waits at most for
+                        // the commit.
+                        guard = Some(b.lock().unwrap_or_else(|p| p.into_inner()));
+                    }
                     published = Some(keys);
                 }
                 Ok(out)
             });
             if out.is_err() {
-                published = None;
+                if let Some(keys) = published.take() {
+                    keys.discard();
+                }
             }
-            if let Some(keys) = &published {
-                match crate::keystore::KeyFile::from_bytes(&keys.bytes) {
-                    Ok(kf) => {
+            if let Some(keys) = &mut published {
+                match keys.open() {
+                    Some(kf) => {
                         let kf = std::sync::Arc::new(kf);
                         debug_assert_eq!(kf.stamp(), keys.stamp);
                         shared::put(&self.path, &kf);
                         *self.keys.borrow_mut() = Some(kf);
                     }
-                    Err(_) => *self.keys.borrow_mut() = None,
+                    None => *self.keys.borrow_mut() = None,
                 }
             }
             drop(guard);
@@ -890,12 +993,7 @@ impl Memory {
         };
         self.checkpoint();
         if let Some(keys) = published {
-            if self.writes_keys {
-                let _ = crate::keystore::write_bytes(
-                    &crate::keystore::path_for(&self.path),
-                    &keys.bytes,
-                );
-            }
+            keys.publish(&self.path);
         }
         Ok(out)
     }
@@ -1002,6 +1100,88 @@ mod tests {
         assert!(std::sync::Arc::ptr_eq(&mine, &theirs));
         let (fast, brute) = matches(&r, "The talks were constructive today.");
         assert_eq!((fast, brute), (vec![2], vec![2]));
+    }
+
+    /// The key file an import writes (one language at a time, into a temporary file
+    /// renamed after the commit) is the file a rebuild from the stored segments makes,
+    /// byte for byte, and no temporary file is left beside the memory, after a
+    /// committed import nor after a failed one.
+    #[test]
+    fn import_key_file_equals_a_rebuild_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        let mut w = Memory::open(&db).unwrap();
+        let zh = LangTag::parse("zh").unwrap();
+        let en = LangTag::parse("en").unwrap();
+        let mut units = Vec::new();
+        for i in 0..300 {
+            units.push(Unit::new(vec![
+                Variant::new(
+                    en.clone(),
+                    format!("The talks of day {i} were constructive."),
+                ),
+                Variant::new(zh.clone(), format!("第{i}天的會談是建設性的。")),
+            ]));
+        }
+        units.push(unit("The talks were open.", "회담은 열려 있었다."));
+        add(&mut w, units);
+        let kp = crate::keystore::path_for(&db);
+        let published = std::fs::read(&kp).unwrap();
+        let leftovers = |dir: &std::path::Path| {
+            std::fs::read_dir(dir)
+                .unwrap()
+                .filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .contains(".tmp")
+                })
+                .count()
+        };
+        assert_eq!(leftovers(dir.path()), 0);
+        // The temporary file of a process that was killed is removed by the next write;
+        // one of a running process (this one) is kept.
+        let dead = {
+            let mut s = kp.as_os_str().to_os_string();
+            s.push(".tmp4194399-0");
+            std::path::PathBuf::from(s)
+        };
+        let alive = crate::keystore::temp_path(&kp);
+        std::fs::write(&dead, b"left by a kill -9").unwrap();
+        std::fs::write(&alive, b"being written").unwrap();
+        let failed = w.import(&["broken"], |imp| {
+            imp.add(unit("Another sentence.", "다른 문장."))?;
+            Err(crate::Error::bad_request("the file broke half-way"))
+        });
+        assert!(failed.is_err());
+        assert!(!dead.exists() || !std::path::Path::new("/proc/self").exists());
+        assert!(alive.exists());
+        std::fs::remove_file(&alive).unwrap();
+        assert_eq!(leftovers(dir.path()), 0);
+        drop(w);
+        std::fs::remove_file(&kp).unwrap();
+        let r = Memory::open_existing(&db).unwrap();
+        {
+            let _t = r.read_tx().unwrap();
+            r.key_file().unwrap();
+        }
+        assert_eq!(std::fs::read(&kp).unwrap(), published);
+        // Three languages, and the same bytes as the all-in-RAM builder gives.
+        let mut b = crate::keystore::Builder::new();
+        r.for_each_unit(&[], 0, |u| {
+            for v in &u.variants {
+                b.add(u.id.unwrap(), &v.lang, &v.text);
+            }
+            Ok(())
+        })
+        .unwrap();
+        let stamp = {
+            let _t = r.read_tx().unwrap();
+            r.key_file().unwrap().stamp()
+        };
+        assert_eq!(b.to_bytes(stamp.0, stamp.1), published);
+        assert_eq!(leftovers(dir.path()), 0);
     }
 
     #[test]

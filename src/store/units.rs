@@ -70,6 +70,7 @@ impl Memory {
         F: FnOnce(&mut Importer<'_>) -> Result<()>,
     {
         let keys = self.shares_keys();
+        let (db, on_disk) = (self.path.clone(), self.writes_keys);
         self.write_with_keys(|tx| {
             let report = {
                 let mut importer = Importer::new(tx)?;
@@ -81,7 +82,7 @@ impl Memory {
             if report.added > 0 {
                 super::index::bump_generation(tx)?;
                 if keys {
-                    pending = Some(super::index::pending_keys(tx)?);
+                    pending = super::index::pending_keys(tx, &db, on_disk)?;
                 }
             }
             Ok((report, pending))
@@ -306,6 +307,7 @@ impl Memory {
         ids.dedup();
         let path = self.path.clone();
         let keys = self.shares_keys();
+        let on_disk = self.writes_keys;
         let n = self.write_with_keys(|tx| {
             let mut n = 0;
             {
@@ -337,7 +339,7 @@ impl Memory {
             if n > 0 {
                 super::index::bump_generation(tx)?;
                 if keys {
-                    pending = Some(super::index::pending_keys(tx)?);
+                    pending = super::index::pending_keys(tx, &path, on_disk)?;
                 }
             }
             Ok((n, pending))
