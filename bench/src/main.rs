@@ -433,21 +433,30 @@ fn match_report(
     db: &Path,
     queries: &[Query],
     verbose: bool,
+    budget: Option<(u64, u64)>,
 ) -> (Vec<Vec<concord::fuzzy::Match>>, Vec<Duration>) {
     let mem = Memory::open_existing(db).expect("open");
     let mut matcher = Matcher::new(&mem).expect("matcher");
+    if budget.is_some() {
+        matcher.set_qgram_budget(budget);
+    }
     let opts = MatchOptions::default();
     let mut all = Vec::new();
     let mut groups: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
     let mut answers = Vec::new();
     let mut found = 0;
     let mut hist = [0usize; 6];
+    // CPU time per query (every thread of the process; the wall time of a loaded
+    // machine is mostly waiting for a core).
+    let mut cpu = Vec::new();
     for q in queries {
         let from = LangRange::parse(&q.lang).expect("language");
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), self_cpu());
         let r = matcher.find(&q.text, &from, opts).expect("find");
         let d = t.elapsed();
+        let c = Duration::from_secs_f64((self_cpu() - c).max(0.0));
         all.push(d);
+        cpu.push(c);
         groups
             .entry(format!("  kind {}", q.kind))
             .or_default()
@@ -464,11 +473,14 @@ fn match_report(
         hist[r.len().min(5)] += 1;
         if verbose {
             println!(
-                "{:>8.2} ms  {:<9} {} ver {:>7} top {:>5.1} n {}  {}",
+                "{:>8.2} ms  cpu {:>8.2} ms  {:<9} {} ver {:>7} post {:>8} {} top {:>5.1} n {}  {}",
                 ms(d),
+                ms(c),
                 q.kind,
                 q.lang,
                 matcher.stats.verified,
+                matcher.stats.postings,
+                if matcher.stats.scanned { "scan " } else { "index" },
                 r.first().map(|m| m.score).unwrap_or(0.0),
                 r.len(),
                 q.text.chars().take(60).collect::<String>()
@@ -477,6 +489,7 @@ fn match_report(
         answers.push(r);
     }
     println!("{}", dist_line("match (engine, batch)", &all));
+    println!("{}", dist_line("  CPU per query", &cpu));
     for (k, v) in &groups {
         println!("{}", dist_line(k, v));
     }
@@ -698,6 +711,15 @@ fn import_report(tsv: &Path, db: &Path, runs: usize) {
 }
 
 /// User + system CPU seconds of the children waited for so far.
+/// CPU time (user + system) of this process so far, in seconds (every thread).
+fn self_cpu() -> f64 {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid out-pointer.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
+    t(ru.ru_utime) + t(ru.ru_stime)
+}
+
 fn child_cpu() -> f64 {
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: a valid out-pointer.
@@ -794,7 +816,7 @@ fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
         (file_size(&db) + side_bytes) as f64 / tsv_bytes as f64
     );
     let queries = read_queries(&qfile)?;
-    let (answers, times) = match_report(&db, &queries, a.verbose);
+    let (answers, times) = match_report(&db, &queries, a.verbose, None);
     let (bt, differ) = brute_force_report(&db, &queries, &answers, a.threads);
     println!(
         "{}",
@@ -818,14 +840,23 @@ fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
         med(&bt).as_secs_f64() / med(&times).as_secs_f64().max(1e-9)
     );
 
-    // Cold single-query processes.
-    let mut cold = Vec::new();
-    let step = (queries.len() / a.cold.max(1)).max(1);
-    for q in queries.iter().step_by(step).take(a.cold) {
+    cold_report(&db, &queries, a.cold);
+
+    concordance_report(&db, &queries);
+    println!();
+    Ok(())
+}
+
+/// `cold` cold single-query `concord match --json` processes on the memory `db`, on
+/// queries spread over the file; prints their wall-time distribution.
+fn cold_report(db: &Path, queries: &[Query], cold: usize) {
+    let mut times = Vec::new();
+    let step = (queries.len() / cold.max(1)).max(1);
+    for q in queries.iter().step_by(step).take(cold) {
         let (wall, _, ok) = run_measured(
             Command::new(concord_bin())
                 .arg("--db")
-                .arg(&db)
+                .arg(db)
                 .arg("match")
                 .arg("--json")
                 .arg("--from")
@@ -835,13 +866,9 @@ fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
                 .stderr(Stdio::null()),
         );
         assert!(ok);
-        cold.push(wall);
+        times.push(wall);
     }
-    println!("{}", dist_line("cold `concord match`", &cold));
-
-    concordance_report(&db, &queries);
-    println!();
-    Ok(())
+    println!("{}", dist_line("cold `concord match`", &times));
 }
 
 /// Concordance (`concordance::search`, limit 20) on the memory `db`: phrases of 3+
@@ -1300,18 +1327,36 @@ fn main() {
             let db = PathBuf::from(get("--db").expect("--db"));
             let q = PathBuf::from(get("--queries").expect("--queries"));
             let queries = read_queries(&q).expect("queries");
-            let (answers, _) = match_report(&db, &queries, a.verbose);
+            println!("load average {}", load_average());
+            // `--budget POSTINGS,VERIFIED`: the q-gram budget fixed by hand (experiments).
+            let budget = get("--budget").map(|v| {
+                let (p, n) = v.split_once(',').expect("--budget POSTINGS,VERIFIED");
+                (p.parse().expect("postings"), n.parse().expect("verified"))
+            });
+            let (answers, _) = match_report(&db, &queries, a.verbose, budget);
+            println!("load average {}", load_average());
             if argv.iter().any(|a| a == "--brute") {
                 let (bt, differ) = brute_force_report(&db, &queries, &answers, a.threads);
                 println!("{}", dist_line("brute force", &bt));
                 println!("  {differ} answers differ from brute force");
+                println!("load average {}", load_average());
             }
+        }
+        Some("cold") => {
+            let db = PathBuf::from(get("--db").expect("--db"));
+            let q = PathBuf::from(get("--queries").expect("--queries"));
+            let queries = read_queries(&q).expect("queries");
+            println!("load average {}", load_average());
+            cold_report(&db, &queries, a.cold);
+            println!("load average {}", load_average());
         }
         Some("search") => {
             let db = PathBuf::from(get("--db").expect("--db"));
             let q = PathBuf::from(get("--queries").expect("--queries"));
             let queries = read_queries(&q).expect("queries");
+            println!("load average {}", load_average());
             concordance_report(&db, &queries);
+            println!("load average {}", load_average());
         }
         Some("import") => {
             let tsv = PathBuf::from(get("--tsv").expect("--tsv FILE"));
@@ -1358,7 +1403,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
+                "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
             );
             std::process::exit(2);
         }

@@ -248,9 +248,63 @@ impl QueryKey {
 
 /// The work the q-gram index may do on a query (postings decoded, segments verified)
 /// before [`Matcher::find`] turns to the key file, which starts from what it found
-/// (about 1 ms each; chosen on the bench's formulaic and near-duplicate memories: a
-/// bigger budget costs formulaic queries more than it saves near-duplicate ones).
+/// (about 1 ms each; chosen on the bench's formulaic and near-duplicate memories of
+/// 100,000 units: a bigger budget costs formulaic queries more than it saves
+/// near-duplicate ones).
 const QGRAM_BUDGET: (u64, u64) = (100_000, 200);
+
+/// Once a query's top K is full with a K-th score of at least [`QGRAM_WIDE_FROM`], its
+/// budget grows with the memory: [`QGRAM_BUDGET`] per this many keys of the query's
+/// language. A near-duplicate query's posting lists and candidates (the variants of
+/// its sentence) grow with the units, so a fixed budget sent most near-duplicate
+/// queries of a million-unit memory to the scan (418 of the bench's 500); but a
+/// formulaic query, whose few close matches leave the threshold at the minimum, would
+/// only waste a larger budget before scanning anyway (measured at 1M: 12 % more CPU
+/// with the larger budget for every query), so it keeps the fixed one.
+const QGRAM_BUDGET_KEYS: u64 = 100_000;
+
+/// The K-th score from which a query's q-gram budget grows with the memory: the count
+/// filter then needs most of the query's tokens (≥ 40 % of 3-grams, ≥ 60 % of 2-grams),
+/// so the q-gram search is expected to finish.
+const QGRAM_WIDE_FROM: f64 = 80.0;
+
+/// How much work the q-gram search of one query may do (postings decoded, segments
+/// verified) before the key file is scanned instead.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    /// While the top K is not full with a high K-th score.
+    base: (u64, u64),
+    /// Once it is (see [`QGRAM_WIDE_FROM`]).
+    wide: (u64, u64),
+}
+
+impl Budget {
+    /// The same budget whatever the top K holds.
+    fn fixed(b: (u64, u64)) -> Budget {
+        Budget { base: b, wide: b }
+    }
+
+    /// The default budget of a language with `keys` keys.
+    fn scaled(keys: usize) -> Budget {
+        let k = keys as u64;
+        Budget {
+            base: QGRAM_BUDGET,
+            wide: (
+                QGRAM_BUDGET.0.max(k.saturating_mul(QGRAM_BUDGET.0) / QGRAM_BUDGET_KEYS),
+                QGRAM_BUDGET.1.max(k.saturating_mul(QGRAM_BUDGET.1) / QGRAM_BUDGET_KEYS),
+            ),
+        }
+    }
+
+    /// The limits that apply with the top K `top`.
+    fn limits(&self, top: &TopK) -> (u64, u64) {
+        if top.items.len() == top.k && top.threshold() >= QGRAM_WIDE_FROM {
+            self.wide
+        } else {
+            self.base
+        }
+    }
+}
 
 /// The lowest score a [`TopK`] accepts, and the threshold policy of its search.
 ///
@@ -491,8 +545,9 @@ pub struct Matcher<'m> {
     pub stats: SearchStats,
     /// Threads a search may use.
     threads: usize,
-    /// The work the q-gram index may do before the key file is scanned.
-    qgram_budget: (u64, u64),
+    /// The work the q-gram index may do before the key file is scanned (`None`: the
+    /// default, [`Budget::scaled`] to the language's keys).
+    qgram_budget: Option<(u64, u64)>,
 }
 
 const VERIFIED: u16 = 0x8000;
@@ -520,7 +575,7 @@ impl<'m> Matcher<'m> {
                 .map(|n| n.get())
                 .unwrap_or(1)
                 .min(8),
-            qgram_budget: QGRAM_BUDGET,
+            qgram_budget: None,
         })
     }
 
@@ -530,10 +585,12 @@ impl<'m> Matcher<'m> {
     }
 
     /// How much work (postings decoded, segments verified) the q-gram index may do on
-    /// a query before [`Matcher::find`] drops it and scans the key file; `None` restores
-    /// the default. `Some((0, 0))` always scans (tests compare both paths).
+    /// a query before [`Matcher::find`] turns to the key file; `None` restores the
+    /// default (100,000 postings and 200 verifications; once the top K is full with a
+    /// K-th score of at least 80, as much per 100,000 keys of the query's language).
+    /// `Some((0, 0))` always scans (tests compare both paths).
     pub fn set_qgram_budget(&mut self, budget: Option<(u64, u64)>) {
-        self.qgram_budget = budget.unwrap_or(QGRAM_BUDGET);
+        self.qgram_budget = budget;
     }
 
     /// The memory's language tags that `from` selects and that have segments (possibly
@@ -690,7 +747,10 @@ impl<'m> Matcher<'m> {
                     // minimum) scans the key file, from the threshold what the q-gram
                     // search verified gives: those are true scores of distinct units,
                     // so their K-th is at most the answer's (`offer` keeps a unit once).
-                    let budget = Some(self.qgram_budget);
+                    let budget = Some(
+                        self.qgram_budget
+                            .map_or_else(|| Budget::scaled(l.count), Budget::fixed),
+                    );
                     if !self.search_lang(li, &q, &verifier, &mut top, budget)? {
                         self.stats.verified +=
                             engine::search(&kf, l, &q.chars, &mut top, li, self.threads);
@@ -758,7 +818,7 @@ impl<'m> Matcher<'m> {
         q: &QueryKey,
         verifier: &Verifier,
         top: &mut TopK,
-        budget: Option<(u64, u64)>,
+        budget: Option<Budget>,
     ) -> Result<bool> {
         self.reader(li)?;
         let reader = self.readers[li].as_ref().expect("loaded");
@@ -770,8 +830,9 @@ impl<'m> Matcher<'m> {
         };
         // Over budget: the caller drops what was found and scans the key file instead.
         let start = self.stats;
-        let over = |s: &SearchStats| {
-            budget.is_some_and(|(p, v)| {
+        let over = |s: &SearchStats, top: &TopK| {
+            budget.is_some_and(|bud| {
+                let (p, v) = bud.limits(top);
                 s.postings - start.postings > p || s.verified - start.verified > v
             })
         };
@@ -868,9 +929,10 @@ impl<'m> Matcher<'m> {
         let mut leaders: Vec<i64> = Vec::new();
         let mut lead: u16 = 1;
         let mut gave_up = false;
+        let mut checked_at_limit = false;
         'search: {
             loop {
-                if over(&stats) {
+                if over(&stats, top) {
                     gave_up = true;
                     break 'search;
                 }
@@ -905,8 +967,15 @@ impl<'m> Matcher<'m> {
                     }
                 })?;
                 p += 1;
-                if p == checkpoint {
-                    checkpoint *= 2;
+                // Before the base budget runs out, one more checkpoint: a near-duplicate
+                // query whose first tokens have long lists (a large memory) fills its
+                // top K here, and its budget grows (`Budget::limits`).
+                let last_chance = !checked_at_limit && over(&stats, top);
+                if p == checkpoint || last_chance {
+                    if p == checkpoint {
+                        checkpoint *= 2;
+                    }
+                    checked_at_limit |= last_chance;
                     // Verify the most promising candidates now, to raise the threshold.
                     let mut best: Vec<(u16, i64)> = leaders
                         .iter()
@@ -960,7 +1029,7 @@ impl<'m> Matcher<'m> {
             };
             let mut pending = pending_from(&hist, b.tmin - total + p);
             while (p as usize) < order.len() && order[p as usize].0 <= 32 * pending as u64 {
-                if over(&stats) {
+                if over(&stats, top) {
                     gave_up = true;
                     break 'search;
                 }
@@ -996,7 +1065,7 @@ impl<'m> Matcher<'m> {
                 .collect();
             cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             for (c, id) in cands {
-                if over(&stats) {
+                if over(&stats, top) {
                     gave_up = true;
                     break 'search;
                 }

@@ -5,6 +5,8 @@
 //! by the import transaction; [`forget`], called by the delete transaction) and hands the
 //! matcher what it reads through [`Reader`] and the `Memory::index_*` methods.
 
+use std::sync::Arc;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::Memory;
@@ -468,18 +470,49 @@ fn has_segments(conn: &Connection, tag: &LangTag) -> Result<bool> {
         .query_row([tag.as_str()], |r| r.get(0))?)
 }
 
+/// The length tables a connection has loaded: per language id, the memory's
+/// `(instance, generation)` they were read at and the table. Every change of the units
+/// (import, delete) bumps the generation in its transaction, so a table whose stamp is
+/// the current one is the table on disk; a reader of another stamp loads it again (two
+/// bytes per unit id: 2 MB per language per million ids, which concordance and a new
+/// [`crate::fuzzy::Matcher`] would otherwise read again for every search).
+pub(super) type LenCache = std::cell::RefCell<Vec<(i64, (i64, i64), Arc<Vec<u16>>)>>;
+
 /// Read access to one language's index.
 pub(crate) struct Reader<'c> {
     conn: &'c Connection,
     /// The language.
     pub lang: LangIndex,
     /// Key length of every id (0: no segment, [`LEN_LONG`]: longer than [`LONG`]).
-    pub lens: Vec<u16>,
+    pub lens: Arc<Vec<u16>>,
 }
 
 impl<'c> Reader<'c> {
-    /// Open a language's index (loads its length table: two bytes per unit id).
-    fn new(conn: &'c Connection, lang: LangIndex) -> Result<Reader<'c>> {
+    /// Open a language's index with its length table: the one `cache` holds for the
+    /// memory's current `(instance, generation)`, else loaded (and kept in `cache`).
+    /// Call it inside a read transaction, so that the stamp and the table agree.
+    fn new(conn: &'c Connection, lang: LangIndex, cache: &LenCache) -> Result<Reader<'c>> {
+        let stamp = key_state(conn)?;
+        if let Some((_, _, lens)) = cache
+            .borrow()
+            .iter()
+            .find(|(id, st, _)| *id == lang.id && *st == stamp)
+        {
+            return Ok(Reader {
+                conn,
+                lang,
+                lens: Arc::clone(lens),
+            });
+        }
+        let lens = Arc::new(Self::load_lens(conn, &lang)?);
+        let mut cache = cache.borrow_mut();
+        cache.retain(|(id, _, _)| *id != lang.id);
+        cache.push((lang.id, stamp, Arc::clone(&lens)));
+        Ok(Reader { conn, lang, lens })
+    }
+
+    /// Read a language's length table.
+    fn load_lens(conn: &Connection, lang: &LangIndex) -> Result<Vec<u16>> {
         let mut lens: Vec<u16> = Vec::new();
         let mut stmt =
             conn.prepare_cached("SELECT base, lens FROM fz_len WHERE lang = ?1 ORDER BY base")?;
@@ -496,7 +529,7 @@ impl<'c> Reader<'c> {
                 lens[start + i] = u16::from_le_bytes([c[0], c[1]]);
             }
         }
-        Ok(Reader { conn, lang, lens })
+        Ok(lens)
     }
 
     /// The key length recorded for `id` (0 when absent or deleted).
@@ -608,9 +641,11 @@ impl Memory {
         languages(&self.conn)
     }
 
-    /// Read access to one language's index (loads its length table).
+    /// Read access to one language's index (its length table loaded, or shared with
+    /// the readers before it while the memory has not changed). Call it inside a read
+    /// transaction.
     pub(crate) fn index_reader(&self, lang: LangIndex) -> Result<Reader<'_>> {
-        Reader::new(&self.conn, lang)
+        Reader::new(&self.conn, lang, &self.lens)
     }
 
     /// True when the memory holds at least one segment in `tag`.
@@ -630,6 +665,8 @@ impl Memory {
     /// Rebuild the whole matching index from the stored segments, in one write
     /// transaction.
     pub(crate) fn rebuild_index(&mut self) -> Result<()> {
+        // The rebuild does not change the generation: drop the tables read before.
+        self.lens.borrow_mut().clear();
         self.write(|tx| rebuild(tx))
     }
 }

@@ -73,6 +73,8 @@ pub struct Memory {
     keys: std::cell::RefCell<Option<std::sync::Arc<crate::keystore::KeyFile>>>,
     /// False for memories opened read-only: a stale key file is then rebuilt in RAM.
     writes_keys: bool,
+    /// The q-gram index's length tables loaded so far (see `index.rs`, `LenCache`).
+    lens: index::LenCache,
 }
 
 /// Counters of a memory's committed changes ([`Memory::generations`]): each grows with
@@ -278,6 +280,7 @@ fn create_new(path: &Path) -> Result<()> {
             conn,
             path: tmp.clone(),
             keys: Default::default(),
+            lens: Default::default(),
             writes_keys: false,
         };
         mem.migrate(0, 0)?;
@@ -359,6 +362,7 @@ impl Memory {
             conn,
             path: path.to_path_buf(),
             keys: Default::default(),
+            lens: Default::default(),
             writes_keys: true,
         })
     }
@@ -371,6 +375,7 @@ impl Memory {
             conn,
             path: PathBuf::from(":memory:"),
             keys: Default::default(),
+            lens: Default::default(),
             writes_keys: false,
         };
         mem.migrate(0, 0)?;
@@ -403,6 +408,7 @@ impl Memory {
             conn,
             path: path.to_path_buf(),
             keys: Default::default(),
+            lens: Default::default(),
             writes_keys: true,
         };
         let (version, application_id) = match found {
