@@ -480,7 +480,11 @@ fn match_report(
                 q.lang,
                 matcher.stats.verified,
                 matcher.stats.postings,
-                if matcher.stats.scanned { "scan " } else { "index" },
+                if matcher.stats.scanned {
+                    "scan "
+                } else {
+                    "index"
+                },
                 r.first().map(|m| m.score).unwrap_or(0.0),
                 r.len(),
                 q.text.chars().take(60).collect::<String>()

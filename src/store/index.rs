@@ -1073,6 +1073,53 @@ mod tests {
         (fast, brute)
     }
 
+    /// Concordance reloaded every language's length table (2 MB per language per million
+    /// ids) on every search; a connection now keeps it while the memory's generation is
+    /// unchanged. A table cached before another connection's import or delete must not
+    /// be used after it: the new units' ids lie beyond its end (concordance's id set is
+    /// bounded by it), so they would be missed.
+    #[test]
+    fn length_table_cache_follows_other_connections_imports() {
+        use crate::fuzzy::concordance;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        let mut w = Memory::open(&db).unwrap();
+        add(
+            &mut w,
+            vec![unit("The talks were constructive.", "회담은 건설적이었다.")],
+        );
+        let r = Memory::open_existing(&db).unwrap();
+        let ids = |hits: Vec<concordance::Hit>| hits.iter().map(|h| h.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(concordance::search(&r, "talks", None, 20).unwrap()),
+            [1]
+        );
+        let table = |m: &Memory| {
+            let _t = m.read_tx().unwrap();
+            let lang = m.index_languages().unwrap().remove(0);
+            m.index_reader(lang).unwrap().lens
+        };
+        let first = table(&r);
+        assert!(
+            std::sync::Arc::ptr_eq(&first, &table(&r)),
+            "the length table was loaded again although the memory did not change"
+        );
+        add(
+            &mut w,
+            (0..100)
+                .map(|i| unit(&format!("The talks of day {i}."), "회담"))
+                .collect(),
+        );
+        let after = table(&r);
+        assert!(after.len() > first.len());
+        let found = ids(concordance::search(&r, "talks", None, 200).unwrap());
+        assert_eq!(found, (1..=101).collect::<Vec<i64>>());
+        w.delete(&[2, 3]).unwrap();
+        let found = ids(concordance::search(&r, "talks", None, 200).unwrap());
+        assert_eq!(found.len(), 99);
+        assert!(!std::sync::Arc::ptr_eq(&after, &table(&r)));
+    }
+
     /// After an import by one connection, the server's other connections used to find
     /// the key file on disk stale until the writer had rewritten it, and each rebuilt
     /// it (several seconds at 100,000 units, on every reader at once): match p99 of
