@@ -925,6 +925,14 @@ mod shared {
         }
     }
 
+    /// Withdraw `kf` (offered by a write that then failed).
+    pub fn forget(path: &Path, kf: &Arc<KeyFile>) {
+        if let Some(slot) = lock().get_mut(path) {
+            slot.files
+                .retain(|w| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), Arc::as_ptr(kf)));
+        }
+    }
+
     /// The build lock of `path`.
     pub fn build_lock(path: &Path) -> Arc<Mutex<()>> {
         Arc::clone(&lock().entry(path.to_path_buf()).or_default().build)
@@ -1015,9 +1023,10 @@ impl Memory {
 
     /// Run the write transaction `f` of an import or a delete; when it returns keys (it
     /// changed the units and made the key file of its new state with [`pending_keys`]),
-    /// publish them the moment it commits: the file is handed to the other connections
-    /// of this process in RAM at once (holding the build lock across the commit, so no
-    /// search in between starts building it too), then written beside the memory for
+    /// publish them the moment it commits: the file is offered to the other connections
+    /// of this process just before the commit, under the new stamp that no search sees
+    /// until then (withdrawn if the commit fails; the build lock is held across the
+    /// commit, so no search in between starts building it), then renamed beside the memory for
     /// other processes, after the WAL checkpoint. A failure to write the file loses
     /// nothing: the file on disk is then stale, and the next process to search rebuilds
     /// it.
@@ -1030,15 +1039,30 @@ impl Memory {
             crate::keystore::remove_stale_temps(&crate::keystore::path_for(&self.path));
         }
         let mut published: Option<PendingKeys> = None;
+        let mut opened: Option<std::sync::Arc<crate::keystore::KeyFile>> = None;
+        let shares = build.is_some();
+        let path = self.path.clone();
         let out = {
             let mut guard = None;
             let out = self.write(|tx| {
                 let (out, keys) = f(tx)?;
-                if let Some(keys) = keys {
+                if let Some(mut keys) = keys {
                     if let Some(b) = &build {
                         // Taken only now: a search that needs a build waits at most for
                         // the commit.
                         guard = Some(b.lock().unwrap_or_else(|p| p.into_inner()));
+                    }
+                    // Offered before the commit (under a stamp no reader sees before it),
+                    // so that no search waits for this thread between the commit and
+                    // the hand-over: the writer of a server runs at a lower priority
+                    // than its readers and may not get a core back at once.
+                    if let Some(kf) = keys.open() {
+                        let kf = std::sync::Arc::new(kf);
+                        debug_assert_eq!(kf.stamp(), keys.stamp);
+                        if shares {
+                            shared::put(&path, &kf);
+                        }
+                        opened = Some(kf);
                     }
                     published = Some(keys);
                 }
@@ -1048,17 +1072,14 @@ impl Memory {
                 if let Some(keys) = published.take() {
                     keys.discard();
                 }
-            }
-            if let Some(keys) = &mut published {
-                match keys.open() {
-                    Some(kf) => {
-                        let kf = std::sync::Arc::new(kf);
-                        debug_assert_eq!(kf.stamp(), keys.stamp);
-                        shared::put(&self.path, &kf);
-                        *self.keys.borrow_mut() = Some(kf);
-                    }
-                    None => *self.keys.borrow_mut() = None,
+                // The stamp of a transaction that did not commit will be the next
+                // one's: its file must not be found under it.
+                if let Some(kf) = opened.take() {
+                    shared::forget(&path, &kf);
                 }
+            }
+            if published.is_some() {
+                *self.keys.borrow_mut() = opened;
             }
             drop(guard);
             out?
