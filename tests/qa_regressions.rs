@@ -408,3 +408,50 @@ fn closed_pipe_on_export_is_quiet() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }
+
+/// A CSV written by Excel ends its lines with CRLF; the `csv` crate then reports each
+/// record on the line of the record before it, and the record after a blank line on the
+/// blank line (rust-csv #395, #208). Findings and errors named the wrong row: `lint`
+/// pointed at line 1 for the row on line 2, and a short row of a glossary on line 4 was
+/// reported at line 3. Every reader of CSV now counts the lines itself.
+#[test]
+fn csv_with_crlf_and_blank_lines_names_each_rows_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let glossary = write(dir.path(), "g.csv", "en,ko\r\n\r\nDPRK,북한\r\n");
+    let draft = write(
+        dir.path(),
+        "d.csv",
+        "en,ko\r\nThe DPRK said.,조선은 말했다.\r\n\r\n\"A two\r\nline cell\",좋다\r\nThe DPRK met.,조선이 만났다.\r\n",
+    );
+    let g = glossary.display().to_string();
+    let out = run(
+        dir.path(),
+        &["lint", "d.csv", "--glossary", &g, "--no-memory"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("d.csv:2:5: error term-missing"), "{text}");
+    assert!(text.contains("d.csv:6:5: error term-missing"), "{text}");
+    assert!(!text.contains("d.csv:1:"), "{text}");
+    drop(draft);
+
+    write(
+        dir.path(),
+        "short.csv",
+        "en,ko\r\nok,좋다\r\n\r\nonly one cell\r\n",
+    );
+    let out = run(
+        dir.path(),
+        &["lint", "short.csv", "--glossary", &g, "--no-memory"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("short.csv:4:"), "{}", stderr(&out));
+
+    write(dir.path(), "g2.csv", "en,ko\r\n\r\nDPRK,북한\r\nSeoul\r\n");
+    let db = dir.path().join("m.db");
+    let out = run(
+        dir.path(),
+        &["--db", db.to_str().unwrap(), "glossary", "import", "g2.csv"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("g2.csv:4:"), "{}", stderr(&out));
+}

@@ -6,6 +6,13 @@
 //! Every segment of the job ([`crate::formats::job`]) falls in one band, decided in this
 //! order (the [`Rules`] are printed in every report):
 //!
+//! 0. **Locked**: a segment the file locks (SDLXLIFF `sdl:seg locked="true"`, memoQ
+//!    `mq:locked`, an XLIFF 2.0 `subState` lock) or marks `translate="no"` (unit, group
+//!    or file; [`crate::formats::segment::Lock`]) counts in the locked row and in no
+//!    other band, as Trados does with "report locked segments separately": it is not
+//!    matched, and it is not the first occurrence that makes a later segment a
+//!    repetition (its translation is fixed, not work of this job). It is still the
+//!    previous segment a context match looks at (context is the document's order).
 //! 1. **Context match** (101%): a 100% match whose stored unit was preceded, in the file
 //!    it was imported from, by a unit whose source is the job's previous segment (the
 //!    first segment of a file: a unit that was the first of its file). The memory
@@ -141,6 +148,9 @@ pub fn classify(
     let mut seg_key: Vec<usize> = vec![usize::MAX; job.segments.len()];
     for &f in &order {
         for i in job.files[f].segments.clone() {
+            if job.segments[i].lock.is_locked() {
+                continue;
+            }
             let k = key_of(&job.segments[i]);
             let next = distinct.len();
             let id = *keys.entry(k.clone()).or_insert(next);
@@ -170,6 +180,17 @@ pub fn classify(
         let range = job.files[f].segments.clone();
         for i in range.clone() {
             let seg = &job.segments[i];
+            if seg.lock.is_locked() {
+                out.push(SegmentResult {
+                    file: f,
+                    segment: i,
+                    band: Band::Locked,
+                    tm_score: 0.0,
+                    internal_score: 0.0,
+                    counts: count_segment(seg),
+                });
+                continue;
+            }
             let k = seg_key[i];
             let lev = &leverage[k];
             let counts = count_segment(seg);

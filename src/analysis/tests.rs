@@ -70,6 +70,11 @@ fn reference(files: Files<'_>, job: &Job, rules: &Rules) -> Vec<(usize, Band)> {
     for f in file_order(job, rules) {
         let segs = job.file_segments(f);
         for (j, s) in segs.iter().enumerate() {
+            // A locked segment: its own row, not matched, not an occurrence.
+            if s.lock.is_locked() {
+                out.push((s.file, Band::Locked));
+                continue;
+            }
             let k = key(&s.source);
             let best = stored
                 .iter()
@@ -364,7 +369,29 @@ fn generated_jobs_match_the_reference() {
     let d = tempfile::tempdir().unwrap();
     let a: Vec<&str> = lines[..30].iter().map(|s| s.as_str()).collect();
     let b: Vec<&str> = lines[30..].iter().map(|s| s.as_str()).collect();
-    let job = job_files(d.path(), &[("one.txt", &a), ("two.txt", &b)]);
+    let mut job = job_files(d.path(), &[("one.txt", &a), ("two.txt", &b)]);
+    let plain = job.clone();
+    // The same job with every fifth segment locked (as an XLIFF file would say).
+    for (i, s) in job.segments.iter_mut().enumerate() {
+        if i % 5 == 2 {
+            s.lock = crate::formats::segment::Lock::Locked;
+        }
+    }
+    let unlocked = classify(
+        &mem,
+        &plain,
+        &Rules::default(),
+        Search::Indexed,
+        &no_progress,
+    )
+    .unwrap();
+    let locked = classify(&mem, &job, &Rules::default(), Search::Indexed, &no_progress).unwrap();
+    assert_eq!(
+        locked.iter().filter(|r| r.band == Band::Locked).count(),
+        (0..job.segments.len()).filter(|i| i % 5 == 2).count()
+    );
+    // Locking changes bands (a locked first occurrence makes no repetition).
+    assert_ne!(bands_of(&unlocked), bands_of(&locked));
     for rules in [
         Rules::default(),
         Rules {

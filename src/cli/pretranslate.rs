@@ -126,7 +126,7 @@ pub fn pretranslate(cli: &Cli, args: &PretranslateArgs) -> Result<Status> {
     } else {
         let s = &p.summary;
         let line = format!(
-            "{} segment{} ({} → {}): {} exact, {} fuzzy, {} adapted, {} kept, {} without a match; {} for review → {}",
+            "{} segment{} ({} → {}): {} exact, {} fuzzy, {} adapted, {} kept, {}{} without a match; {} for review → {}",
             s.segments,
             if s.segments == 1 { "" } else { "s" },
             p.source_lang,
@@ -135,6 +135,11 @@ pub fn pretranslate(cli: &Cli, args: &PretranslateArgs) -> Result<Status> {
             s.fuzzy,
             s.adapted,
             s.kept,
+            if s.locked > 0 {
+                format!("{} locked (left as they are), ", s.locked)
+            } else {
+                String::new()
+            },
             s.no_match,
             s.review,
             args.output.display()

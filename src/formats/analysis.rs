@@ -8,7 +8,8 @@
 //! `inContextExact`, `exact`, `locked`, `crossFileRepeated`, `repeated`, `total`, `new`
 //! and one `fuzzy min max` per band, every element with `segments`, `words`,
 //! `characters`, `placeables` and `tags`. concord has no perfect matches (matches
-//! against a previous bilingual version) and no locked segments: those are zero.
+//! against a previous bilingual version): those are zero. Locked segments are reported
+//! separately (`reportLockedSegmentsSeparately="yes"`): in `locked` and no other band.
 
 use std::io::Write;
 
@@ -146,6 +147,7 @@ impl Rules {
                 if self.internal { "on" } else { "off" }
             ),
             "context match: same source and same previous source as a stored unit".into(),
+            "locked segments (and translate=\"no\") are counted as locked, not in the bands (Trados: report locked segments separately)".into(),
         ]
     }
 }
@@ -154,6 +156,9 @@ impl Rules {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "band", content = "index")]
 pub enum Band {
+    /// A segment the file locks (SDLXLIFF, memoQ, XLIFF 2.0) or marks `translate="no"`:
+    /// it is not matched and counts in no other band.
+    Locked,
     /// 101%: a 100% match in the same context.
     Context,
     /// A repetition within the file.
@@ -183,6 +188,8 @@ pub struct FuzzyCounts {
 /// The counts of every band, for a file or the whole job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Bands {
+    /// Locked segments (and `translate="no"`): counted here, in no other band.
+    pub locked: Counts,
     /// Context matches (101%).
     pub context: Counts,
     /// Repetitions within the file.
@@ -203,6 +210,7 @@ impl Bands {
     /// All bands of `rules`, at zero.
     pub fn empty(rules: &Rules) -> Bands {
         Bands {
+            locked: Counts::default(),
             context: Counts::default(),
             repetitions: Counts::default(),
             cross_file_repetitions: Counts::default(),
@@ -225,6 +233,7 @@ impl Bands {
     /// Count a segment of `band`.
     pub fn add(&mut self, band: Band, c: &Counts) {
         match band {
+            Band::Locked => self.locked.add(c),
             Band::Context => self.context.add(c),
             Band::Repetition => self.repetitions.add(c),
             Band::CrossFileRepetition => self.cross_file_repetitions.add(c),
@@ -272,6 +281,7 @@ fn out_err(e: std::io::Error) -> Error {
 /// The rows of a report: label and counts, in report order.
 pub fn rows(b: &Bands) -> Vec<(String, Counts)> {
     let mut v = vec![
+        ("Locked".to_string(), b.locked),
         ("Context match (101%)".to_string(), b.context),
         ("Repetitions".to_string(), b.repetitions),
         (
@@ -360,21 +370,23 @@ pub fn write_csv<W: Write>(a: &Analysis, w: W) -> Result<()> {
     sections.push(("*total*", &a.total));
     for (name, b) in sections {
         let fixed = [
+            ("locked", 0, 0),
             ("context", 101, 101),
             ("repetitions", 100, 100),
             ("cross-file-repetitions", 100, 100),
             ("100", 100, 100),
         ];
         let mut rec: Vec<(String, u32, u32, Counts)> = vec![
-            (fixed[0].0.into(), fixed[0].1, fixed[0].2, b.context),
-            (fixed[1].0.into(), fixed[1].1, fixed[1].2, b.repetitions),
+            (fixed[0].0.into(), fixed[0].1, fixed[0].2, b.locked),
+            (fixed[1].0.into(), fixed[1].1, fixed[1].2, b.context),
+            (fixed[2].0.into(), fixed[2].1, fixed[2].2, b.repetitions),
             (
-                fixed[2].0.into(),
-                fixed[2].1,
-                fixed[2].2,
+                fixed[3].0.into(),
+                fixed[3].1,
+                fixed[3].2,
                 b.cross_file_repetitions,
             ),
-            (fixed[3].0.into(), fixed[3].1, fixed[3].2, b.exact),
+            (fixed[4].0.into(), fixed[4].1, fixed[4].2, b.exact),
         ];
         for f in &b.fuzzy {
             rec.push((format!("{}-{}", f.min, f.max), f.min, f.max, f.counts));
@@ -455,7 +467,7 @@ fn write_analyse(s: &mut String, b: &Bands, indent: &str) {
     el(s, "perfect", &zero);
     el(s, "inContextExact", &b.context);
     el(s, "exact", &b.exact);
-    el(s, "locked", &zero);
+    el(s, "locked", &b.locked);
     el(s, "crossFileRepeated", &b.cross_file_repetitions);
     el(s, "repeated", &b.repetitions);
     el(s, "total", &b.total);
@@ -490,7 +502,7 @@ pub fn write_trados_xml<W: Write>(a: &Analysis, run_at: &str, mut w: W) -> Resul
     ));
     s.push_str(&format!("    <tm name=\"{}\"/>\n", xml_escape(&a.memory)));
     s.push_str(&format!(
-        "    <settings reportInternalFuzzyLeverage=\"{}\" reportLockedSegmentsSeparately=\"no\" reportCrossFileRepetitions=\"yes\" minimumMatchScore=\"{}\" searchMode=\"bestWins\" repetitionsOverExact=\"{}\" fileOrder=\"{}\"/>\n",
+        "    <settings reportInternalFuzzyLeverage=\"{}\" reportLockedSegmentsSeparately=\"yes\" reportCrossFileRepetitions=\"yes\" minimumMatchScore=\"{}\" searchMode=\"bestWins\" repetitionsOverExact=\"{}\" fileOrder=\"{}\"/>\n",
         if a.rules.internal { "yes" } else { "no" },
         a.rules.min_score(),
         if a.rules.repetitions_over_exact { "yes" } else { "no" },
@@ -630,8 +642,9 @@ mod tests {
         write_csv(&sample(), &mut out).unwrap();
         let s = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = s.lines().collect();
-        // header + (4 fixed + 4 fuzzy + no match + total) × (1 file + total)
-        assert_eq!(lines.len(), 1 + 10 * 2, "{s}");
+        // header + (5 fixed + 4 fuzzy + no match + total) × (1 file + total)
+        assert_eq!(lines.len(), 1 + 11 * 2, "{s}");
+        assert_eq!(lines[1], "a<1>.xlf,locked,0,0,0,0,0,0,0", "{s}");
         assert!(lines.contains(&"a<1>.xlf,100,100,100,2,7,30,1,1"), "{s}");
         assert!(lines.contains(&"*total*,95-99,95,99,1,0,0,0,0"), "{s}");
     }

@@ -4,9 +4,10 @@
 //! ([`super::pretranslated::splice`]).
 //!
 //! * XLIFF 1.2 (SDLXLIFF and MQXLIFF included) and 2.0 are read; the segments are the
-//!   ones the draft reader ([`super::xliff`]) reports, in the same order: a
-//!   `<trans-unit>` (not `translate="no"`), or each `<mrk mtype="seg" mid>` of an
-//!   SDLXLIFF `<seg-source>`; a 2.0 `<segment>`.
+//!   ones the draft reader ([`super::xliff::read_xliff_job`]) reports, in the same
+//!   order: a `<trans-unit>` (a PO header left out), or each `<mrk mtype="seg" mid>` of
+//!   an SDLXLIFF `<seg-source>`; a 2.0 `<segment>`. [`read_source`] takes each
+//!   segment's lock ([`BiSegment::lock`]) from the draft reader.
 //! * Inline codes become [`RawTag`]s: opening (`<g>`, `<bx/>`, `<bpt>`, `<pc>`, `<sc/>`,
 //!   `<mrk>`), closing (`</g>`, `<ex/>`, `<ept>`, `</pc>`, `<ec/>`) or standalone (`<x/>`,
 //!   `<ph>`, `<it>`), each with the exact XML it is written with in the file, so that a
@@ -22,8 +23,9 @@ use std::path::Path;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::draft::{read_draft, DraftEvent, DraftFormat, DraftLangs, DraftRequest};
+use super::draft::{read_job_draft, DraftEvent, DraftFormat, DraftLangs, DraftRequest};
 use super::job::{read_job, JobRequest};
+use super::segment::Lock;
 use super::xml::{read_document, syntax_error, LineIndex};
 use super::FileFormat;
 use crate::error::{Error, Result};
@@ -177,6 +179,9 @@ pub struct BiSegment {
     /// XLIFF 2.0: the byte range of the `<segment>` start tag (for `state`), and its
     /// `id` attribute.
     pub segment_tag: Option<(usize, usize, Option<String>)>,
+    /// Whether the file protects the segment (as the draft reader says: [`Lock`]); a
+    /// pretranslation never writes into a locked segment.
+    pub lock: Lock,
 }
 
 /// An XLIFF file read as a job.
@@ -520,7 +525,9 @@ fn unit_v1(
     segments: &mut Vec<BiSegment>,
     sdl_units: &mut Vec<SdlUnit>,
 ) -> Result<()> {
-    let translate = attr(e, "translate").map(|v| v != "no").unwrap_or(true);
+    // A PO header converted to XLIFF is metadata (the draft reader leaves it out too);
+    // `translate="no"` units are kept, the draft reader flags them.
+    let header = attr(e, "restype").as_deref() == Some("x-gettext-domain-header");
     let id = attr(e, "id");
     let line = cx.doc.line(p as u64);
     let mut source: Option<Content> = None;
@@ -585,7 +592,7 @@ fn unit_v1(
             _ => {}
         }
     }
-    if !translate {
+    if header {
         return Ok(());
     }
     let Some(source) = source else {
@@ -629,6 +636,7 @@ fn unit_v1(
                     sdl_unit: Some(k),
                     mid: Some(s.0.clone()),
                     segment_tag: None,
+                    lock: Lock::Open,
                 });
             }
         }
@@ -653,6 +661,7 @@ fn unit_v1(
                 sdl_unit: None,
                 mid: None,
                 segment_tag: None,
+                lock: Lock::Open,
             });
         }
     }
@@ -667,7 +676,6 @@ fn unit_v2(
     segments: &mut Vec<BiSegment>,
     units_v2: &mut Vec<UnitV2>,
 ) -> Result<()> {
-    let translate = attr(e, "translate").map(|v| v != "no").unwrap_or(true);
     let id = attr(e, "id").unwrap_or_default();
     let mut unit = UnitV2 {
         after_start: q,
@@ -754,9 +762,6 @@ fn unit_v2(
             _ => {}
         }
     }
-    if !translate {
-        return Ok(());
-    }
     let k = units_v2.len();
     units_v2.push(unit);
     let many = found.len() > 1;
@@ -778,6 +783,7 @@ fn unit_v2(
             sdl_unit: Some(k),
             mid: None,
             segment_tag: Some((seg_tag.0, seg_tag.1, sid)),
+            lock: Lock::Open,
         });
     }
     Ok(())
@@ -872,6 +878,7 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
                 sdl_unit: None,
                 mid: None,
                 segment_tag: None,
+                lock: s.lock,
             })
             .collect();
         return Ok(SourceDoc {
@@ -891,20 +898,28 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
         to: req.to.clone(),
     };
     let mut langs: Option<DraftLangs> = None;
-    let mut count = 0usize;
-    read_draft(&draft, |ev| {
+    // The draft reader's segments (translate="no" ones included), with their locks.
+    let mut read: Vec<(Option<String>, Lock)> = Vec::new();
+    read_job_draft(&draft, |ev| {
         match ev {
             DraftEvent::Start(l) => langs = Some(l),
-            DraftEvent::Segment(_) => count += 1,
+            DraftEvent::Segment(s) => read.push((s.id, s.lock)),
         }
         Ok(())
     })?;
+    let count = read.len();
     let langs = langs.ok_or_else(|| Error::parse_file(path, "the document has no segments"))?;
     let source_lang = langs
         .source
         .ok_or_else(|| Error::parse_file(path, "the document has no source language"))?;
-    let doc = read_bilingual(path)?;
-    if doc.segments.len() != count {
+    let mut doc = read_bilingual(path)?;
+    if doc.segments.len() != count
+        || doc
+            .segments
+            .iter()
+            .zip(&read)
+            .any(|(s, (id, _))| s.id != *id)
+    {
         return Err(Error::parse_file(
             path,
             format!(
@@ -913,6 +928,9 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
                 doc.segments.len()
             ),
         ));
+    }
+    for (s, (_, lock)) in doc.segments.iter_mut().zip(read) {
+        s.lock = lock;
     }
     Ok(SourceDoc {
         path: path.clone(),
@@ -1011,7 +1029,15 @@ mod tests {
             .iter()
             .map(|s| s.id.as_deref().unwrap())
             .collect();
-        assert_eq!(ids, vec!["1", "2", "4"]);
+        // Unit 3 is translate="no": kept (the writers must find every segment the draft
+        // reader reports), flagged by read_source.
+        assert_eq!(ids, vec!["1", "2", "3", "4"]);
+        let src = read_source(&JobRequest::files([data("xliff12-en-ko.xlf")])).unwrap();
+        let locks: Vec<Lock> = src.segments.iter().map(|s| s.lock).collect();
+        assert_eq!(
+            locks,
+            vec![Lock::Open, Lock::Open, Lock::NoTranslate, Lock::Open]
+        );
         let s = &d.segments[0];
         assert_eq!(s.source, "The ministers met in Seoul.");
         let raws: Vec<&str> = s.tags.iter().map(|t| t.raw.as_str()).collect();
@@ -1031,7 +1057,7 @@ mod tests {
                 "<x id=\"2\"/>"
             ]
         );
-        let TargetSlot::Insert(at) = d.segments[2].slot else {
+        let TargetSlot::Insert(at) = d.segments[3].slot else {
             panic!()
         };
         assert!(d.text[..at].ends_with("</source>"));

@@ -147,8 +147,27 @@ impl DraftRequest {
     }
 }
 
-/// Read a draft, calling `on` with the languages and then every segment.
-pub fn read_draft<F>(req: &DraftRequest, mut on: F) -> Result<DraftFormat>
+/// Read a draft, calling `on` with the languages and then every segment. XLIFF
+/// segments marked `translate="no"` are left out (there is nothing to check); locked
+/// ones are reported with their [`Segment::lock`].
+pub fn read_draft<F>(req: &DraftRequest, on: F) -> Result<DraftFormat>
+where
+    F: FnMut(DraftEvent) -> Result<()>,
+{
+    read_draft_as(req, false, on)
+}
+
+/// Read a translation job's document as a draft ([`super::job`]): as [`read_draft`],
+/// but `translate="no"` XLIFF segments are reported too, flagged
+/// [`super::segment::Lock::NoTranslate`].
+pub fn read_job_draft<F>(req: &DraftRequest, on: F) -> Result<DraftFormat>
+where
+    F: FnMut(DraftEvent) -> Result<()>,
+{
+    read_draft_as(req, true, on)
+}
+
+fn read_draft_as<F>(req: &DraftRequest, job: bool, mut on: F) -> Result<DraftFormat>
 where
     F: FnMut(DraftEvent) -> Result<()>,
 {
@@ -167,6 +186,7 @@ where
     };
     match format {
         DraftFormat::Tsv | DraftFormat::Csv => read_tabular(req, format, &mut on)?,
+        DraftFormat::Xliff if job => super::xliff::read_xliff_job(req, &mut on)?,
         DraftFormat::Xliff => super::xliff::read_xliff(req, &mut on)?,
         DraftFormat::Tmx => super::xliff::read_tmx_draft(req, &mut on)?,
         DraftFormat::Text => match &req.source {
@@ -342,6 +362,7 @@ fn read_tabular(
             source: Some(cell(s)),
             target: Some(cell(t)),
             second: second.map(cell),
+            lock: Default::default(),
         }))
     })?;
     if cols.is_none() {
@@ -486,6 +507,7 @@ fn read_aligned(
                     source: Some(src),
                     target: Some(SegText::at(b, line, 1)),
                     second: None,
+                    lock: Default::default(),
                 }))?;
             }
         }
@@ -525,6 +547,7 @@ fn read_target_only(
             source: None,
             target: Some(SegText::at(line, t.line, 1)),
             second: None,
+            lock: Default::default(),
         }))?;
     }
     if !any {

@@ -298,16 +298,20 @@ fn split_tsv(text: &str) -> Vec<RawRecord> {
 }
 
 fn split_csv(text: &str, path: &Path, delimiter: u8) -> Result<Vec<RawRecord>> {
+    let (reader, lines) = super::csv_lines::Tracked::new(text.as_bytes(), delimiter);
     let mut rdr = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+        .from_reader(reader);
     let mut out = Vec::new();
     let mut rec = ::csv::StringRecord::new();
     loop {
         let more = rdr.read_record(&mut rec).map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            let line = match e.position() {
+                Some(p) => lines.borrow_mut().line_of(p.byte()).unwrap_or(p.line()),
+                None => lines.borrow().current_line(),
+            };
             Error::parse(path, line, format!("malformed CSV: {e}"))
         })?;
         if !more {
@@ -316,8 +320,13 @@ fn split_csv(text: &str, path: &Path, delimiter: u8) -> Result<Vec<RawRecord>> {
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        // The crate's own line is wrong after CRLF and blank lines (see csv_lines).
+        let line = rec
+            .position()
+            .and_then(|p| lines.borrow_mut().line_of(p.byte()))
+            .unwrap_or_else(|| rec.position().map(|p| p.line()).unwrap_or(0));
         out.push(RawRecord {
-            line: rec.position().map(|p| p.line()).unwrap_or(0),
+            line,
             cells: rec.iter().map(str::to_string).collect(),
         });
     }

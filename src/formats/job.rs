@@ -18,7 +18,8 @@
 //!   non-blank target cell is the segment's existing target.
 //! * **XLIFF 1.2 / 2.0, SDLXLIFF, MQXLIFF, TMX** ([`super::xliff`]): every segment with
 //!   its id, raw text, inline codes and positions, and its target when the file has one;
-//!   the languages come from the file and must agree with `from`/`to`.
+//!   the languages come from the file and must agree with `from`/`to`. Locked and
+//!   `translate="no"` segments are kept, flagged ([`JobSegment::lock`]).
 //!
 //! Segments whose source is blank are left out (they have nothing to translate).
 //!
@@ -60,7 +61,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Hint, Location, Result};
 use crate::formats::draft::{self, DraftEvent, DraftFormat, DraftRequest};
-use crate::formats::segment::{InlineTag, SegText};
+use crate::formats::segment::{InlineTag, Lock, SegText};
 use crate::formats::{document, input, tabular, FileFormat};
 use crate::lang::{LangRange, LangTag};
 
@@ -131,6 +132,10 @@ pub struct JobSegment {
     pub column: u64,
     /// Documents: the 1-based paragraph the sentence belongs to.
     pub paragraph: Option<u64>,
+    /// Whether the file protects the segment ([`Lock`]: SDLXLIFF, memoQ and XLIFF 2.0
+    /// locks, `translate="no"`): `analyze` counts it as locked, `pretranslate` leaves it
+    /// as it is.
+    pub lock: Lock,
 }
 
 impl JobSegment {
@@ -337,6 +342,7 @@ fn segment_from(
         line,
         column,
         paragraph,
+        lock: Lock::Open,
     })
 }
 
@@ -365,7 +371,7 @@ fn read_bilingual(
         lang_line: 1,
     };
     let mut first_line = None;
-    draft::read_draft(&dreq, |ev| {
+    draft::read_job_draft(&dreq, |ev| {
         match ev {
             DraftEvent::Start(l) => {
                 out.source = l.source;
@@ -376,9 +382,11 @@ fn read_bilingual(
                 let Some(src) = s.source else {
                     return Ok(());
                 };
-                out.segments.extend(segment_from(
-                    file, s.number, s.id, s.line, src, s.target, None,
-                ));
+                let lock = s.lock;
+                out.segments.extend(
+                    segment_from(file, s.number, s.id, s.line, src, s.target, None)
+                        .map(|j| JobSegment { lock, ..j }),
+                );
             }
         }
         Ok(())

@@ -62,6 +62,7 @@
 
 pub mod analysis;
 pub mod bilingual;
+mod csv_lines;
 pub mod document;
 pub mod draft;
 pub mod glossary;

@@ -77,6 +77,8 @@ pub enum Outcome {
     Adapted,
     /// The segment had a target; it was kept.
     Kept,
+    /// The file locks the segment (or says `translate="no"`): it is left as it is.
+    Locked,
     /// No match scored enough.
     NoMatch,
 }
@@ -159,6 +161,8 @@ pub struct Summary {
     pub adapted: u64,
     /// Existing targets kept.
     pub kept: u64,
+    /// Locked segments, left as they are.
+    pub locked: u64,
     /// Segments without a match.
     pub no_match: u64,
     /// Segments marked for review.
@@ -348,7 +352,7 @@ fn state12(r: &SegmentResult) -> Option<(&'static str, &'static str)> {
         Outcome::Exact => "exact-match",
         Outcome::Fuzzy => "fuzzy-match",
         Outcome::Adapted => "leveraged-tm",
-        Outcome::Kept | Outcome::NoMatch => return None,
+        Outcome::Kept | Outcome::Locked | Outcome::NoMatch => return None,
     };
     let s = if r.outcome == Outcome::Exact && r.review.is_empty() {
         "translated"
@@ -478,7 +482,13 @@ pub fn xliff12(p: &Pretranslation, doc: &SourceDoc) -> String {
     o.push_str("    <body>\n");
     for (r, seg) in p.segments.iter().zip(&doc.segments) {
         let id = r.id.clone().unwrap_or_else(|| r.number.to_string());
-        let _ = writeln!(o, "      <trans-unit id=\"{}\">", esc(&id));
+        // A locked segment stays protected in the new file.
+        let lock = if r.outcome == Outcome::Locked {
+            " translate=\"no\""
+        } else {
+            ""
+        };
+        let _ = writeln!(o, "      <trans-unit id=\"{}\"{lock}>", esc(&id));
         let _ = writeln!(
             o,
             "        <source xml:lang=\"{}\">{}</source>",
@@ -524,7 +534,17 @@ pub fn xliff20(p: &Pretranslation, doc: &SourceDoc) -> String {
     );
     for (r, seg) in p.segments.iter().zip(&doc.segments) {
         let name = r.id.clone().unwrap_or_else(|| r.number.to_string());
-        let _ = writeln!(o, "    <unit id=\"u{}\" name=\"{}\">", r.number, esc(&name));
+        let lock = if r.outcome == Outcome::Locked {
+            " translate=\"no\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            o,
+            "    <unit id=\"u{}\" name=\"{}\"{lock}>",
+            r.number,
+            esc(&name)
+        );
         let cands: Vec<&Candidate> = candidates(r).collect();
         if !cands.is_empty() {
             o.push_str("      <mtc:matches>\n");
@@ -555,7 +575,7 @@ pub fn xliff20(p: &Pretranslation, doc: &SourceDoc) -> String {
         }
         let state = match (&r.target, r.outcome) {
             (Some(_), Outcome::Exact) if r.review.is_empty() => "translated",
-            (None, Outcome::Kept) => "translated",
+            (None, Outcome::Kept | Outcome::Locked) if r.target_text.is_some() => "translated",
             _ => "initial",
         };
         let _ = writeln!(o, "      <segment id=\"s1\" state=\"{state}\">");

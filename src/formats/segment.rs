@@ -146,6 +146,37 @@ pub struct Segment {
     /// languages in a TMX unit): the language of [`super::draft::DraftLangs::second`],
     /// checked against the target by the `cross-target` rule. `None` in other drafts.
     pub second: Option<SegText>,
+    /// Whether the bilingual file protects the segment ([`Lock`]); always
+    /// [`Lock::Open`] outside XLIFF.
+    pub lock: Lock,
+}
+
+/// Whether a bilingual file lets a segment be edited.
+///
+/// The spellings read (XLIFF, SDLXLIFF, MQXLIFF; [`super::xliff`]):
+///
+/// * [`Lock::Locked`]: SDLXLIFF `<sdl:seg locked="true">`, memoQ `mq:locked="locked"`
+///   on the `<trans-unit>`, an XLIFF 2.0 `<segment>` whose `subState` names a lock
+///   (`…:locked`, as tools write their own state values).
+/// * [`Lock::NoTranslate`]: `translate="no"` on the unit, or inherited from an
+///   enclosing `<group>` (XLIFF 1.2 and 2.0) or `<file>` (2.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lock {
+    /// Editable.
+    #[default]
+    Open,
+    /// Locked by the editor: its target must not change.
+    Locked,
+    /// Not to be translated.
+    NoTranslate,
+}
+
+impl Lock {
+    /// True unless [`Lock::Open`].
+    pub fn is_locked(self) -> bool {
+        self != Lock::Open
+    }
 }
 
 impl Segment {
@@ -158,6 +189,7 @@ impl Segment {
             source: source.map(|s| SegText::at(s, number, 1)),
             target: target.map(|t| SegText::at(t, number, 1)),
             second: None,
+            lock: Lock::Open,
         }
     }
 }

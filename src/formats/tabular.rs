@@ -455,6 +455,7 @@ fn read_csv<R: BufRead>(
     delimiter: u8,
     handle: &mut dyn FnMut(u64, Vec<String>, std::ops::Range<u64>) -> Result<()>,
 ) -> Result<()> {
+    let (reader, lines) = super::csv_lines::Tracked::new(reader, delimiter);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -463,7 +464,7 @@ fn read_csv<R: BufRead>(
     let mut rec = csv::ByteRecord::new();
     loop {
         let more = rdr.read_byte_record(&mut rec).map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            let line = lines.borrow().current_line();
             match e.kind() {
                 csv::ErrorKind::Io(io) => super::input::read_error(path, line, io),
                 _ => Error::parse(path, line, format!("malformed CSV: {e}")),
@@ -472,7 +473,11 @@ fn read_csv<R: BufRead>(
         if !more {
             break;
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        // The crate's own line is wrong after CRLF and blank lines (see csv_lines).
+        let line = rec
+            .position()
+            .and_then(|p| lines.borrow_mut().line_of(p.byte()))
+            .unwrap_or_else(|| rec.position().map(|p| p.line()).unwrap_or(0));
         let bytes = rec.position().map(|p| p.byte()).unwrap_or(0)..rdr.position().byte();
         if rec
             .iter()

@@ -4,14 +4,18 @@
 //! [`InlineTag`]s and the line and column of each piece of text, so lint sees what the
 //! file holds.
 //!
-//! * XLIFF 1.x: every `<trans-unit>` is a segment (`translate="no"` units are skipped);
+//! * XLIFF 1.x: every `<trans-unit>` is a segment (`translate="no"` units, also when an
+//!   enclosing `<group>` says it, are skipped by [`read_xliff`] and reported flagged
+//!   [`Lock::NoTranslate`] by [`read_xliff_job`]; locks are flagged [`Lock::Locked`]:
+//!   SDLXLIFF `<sdl:seg locked="true">`, memoQ `mq:locked="locked"`);
 //!   when a unit has a `<seg-source>` split by `<mrk mtype="seg" mid>` (SDLXLIFF), every
 //!   `mid` is a segment, its target taken from the `<mrk>` of the same `mid` in
 //!   `<target>`. `<alt-trans>`, notes, context groups and tool-specific elements
 //!   (`sdl:*`, `mq:*`) are skipped. Languages: `source-language` / `target-language` of
 //!   `<file>`.
 //! * XLIFF 2.x: every `<segment>` of a `<unit>` is a segment (`unit#segment`);
-//!   `<ignorable>` is skipped. Languages: `srcLang` / `trgLang` of `<xliff>`.
+//!   `<ignorable>` is skipped. `translate="no"` inherits from `<file>` and `<group>`
+//!   (as in 1.x); a `subState` naming a lock (`sdl:locked`) is [`Lock::Locked`]. Languages: `srcLang` / `trgLang` of `<xliff>`.
 //! * Inline markup is kept apart from the text: `g x bx ex ph bpt ept it mrk` (1.x) and
 //!   `pc sc ec ph mrk sm em` (2.x) become [`InlineTag`]s keyed by element and id; the
 //!   content of `bpt ept ph it` (native code) is not text; `<cp hex>` is a character.
@@ -37,7 +41,7 @@ use crate::lang::{LangRange, LangTag};
 use std::path::Path;
 
 use super::draft::{DraftEvent, DraftLangs, DraftRequest};
-use super::segment::{Anchor, InlineTag, RunKind, SegText, Segment, TextRun};
+use super::segment::{Anchor, InlineTag, Lock, RunKind, SegText, Segment, TextRun};
 
 struct Ctx<'a, 'o> {
     r: Reader<&'a [u8]>,
@@ -63,6 +67,12 @@ struct Ctx<'a, 'o> {
     ids: HashMap<String, u32>,
     /// Import mode: the current XLIFF 2.0 unit's `<originalData>` (`data` id → native code).
     data: HashMap<String, String>,
+    /// Job mode ([`read_xliff_job`]): `translate="no"` segments are reported (flagged
+    /// [`Lock::NoTranslate`]) instead of left out.
+    keep_no_translate: bool,
+    /// For each open `<file>`/`<group>`/`<body>`: whether its content is translatable
+    /// (`translate` inherits from the enclosing elements).
+    translatable: Vec<bool>,
 }
 
 /// A TMX inline code to write (import mode): element, attributes, native code.
@@ -291,6 +301,7 @@ impl<'a> Ctx<'a, '_> {
             match ev {
                 Event::Start(e) => match local(&e).as_deref() {
                     Some("file") => {
+                        self.enter(&e);
                         if !self.v2 {
                             self.file_source = attr(&e, "source-language");
                             self.file_target = attr(&e, "target-language");
@@ -301,7 +312,10 @@ impl<'a> Ctx<'a, '_> {
                         }
                         depth += 1;
                     }
-                    Some("group") | Some("body") => depth += 1,
+                    Some("group") | Some("body") => {
+                        self.enter(&e);
+                        depth += 1
+                    }
                     Some("trans-unit") if !self.v2 => self.unit_v1(pos, &e)?,
                     Some("unit") if self.v2 => self.unit_v2(pos, &e)?,
                     _ => self.skip(&e)?,
@@ -310,7 +324,10 @@ impl<'a> Ctx<'a, '_> {
                     end_of_document(&mut self.r, &self.doc, &self.req.path, "XLIFF")?;
                     break;
                 }
-                Event::End(_) => depth -= 1,
+                Event::End(_) => {
+                    self.translatable.pop();
+                    depth -= 1
+                }
                 Event::Eof => break,
                 _ => {}
             }
@@ -405,6 +422,30 @@ impl<'a> Ctx<'a, '_> {
         Ok(())
     }
 
+    /// A `<file>`, `<group>` or `<body>` opens: its content is translatable unless it
+    /// or an enclosing element says `translate="no"`.
+    fn enter(&mut self, e: &BytesStart<'_>) {
+        let outer = self.translatable.last().copied().unwrap_or(true);
+        let own = attr(e, "translate").map(|v| v != "no");
+        self.translatable.push(own.unwrap_or(outer));
+    }
+
+    /// The lock of a unit whose start tag is `e`, from `translate` (its own, else the
+    /// enclosing elements') and memoQ's `mq:locked`; `None` when the unit is to be
+    /// left out (`translate="no"` outside job mode).
+    fn unit_lock(&self, e: &BytesStart<'_>) -> Option<Lock> {
+        let translate = attr(e, "translate")
+            .map(|v| v != "no")
+            .unwrap_or_else(|| self.translatable.last().copied().unwrap_or(true));
+        if !translate {
+            return (self.keep_no_translate && self.bi.is_none()).then_some(Lock::NoTranslate);
+        }
+        if attr(e, "mq:locked").is_some_and(|v| v == "locked" || v == "true") {
+            return Some(Lock::Locked);
+        }
+        Some(Lock::Open)
+    }
+
     fn emit(
         &mut self,
         pos: u64,
@@ -412,6 +453,7 @@ impl<'a> Ctx<'a, '_> {
         line: u64,
         source: SegText,
         target: Option<SegText>,
+        lock: Lock,
     ) -> Result<()> {
         // Languages are resolved at the first segment, so that a file that is invalid
         // XLIFF says so before it asks for --to.
@@ -424,6 +466,7 @@ impl<'a> Ctx<'a, '_> {
             source: Some(source),
             target,
             second: None,
+            lock,
         }))
     }
 
@@ -437,9 +480,13 @@ impl<'a> Ctx<'a, '_> {
         source: Marked,
         target: Option<Marked>,
         status: SegmentStatus,
-        info: SegInfo,
+        mut info: SegInfo,
+        lock: Lock,
     ) -> Result<()> {
         self.start(pos)?;
+        if lock == Lock::Locked {
+            info.prop("x-locked", Some("true"));
+        }
         let langs = self.langs.clone().expect("set by start");
         let status = match &target {
             None => SegmentStatus::Untranslated,
@@ -474,8 +521,9 @@ impl<'a> Ctx<'a, '_> {
         self.ids.clear();
         let id = attr(e, "id");
         // A PO header converted to XLIFF is metadata, not text to translate.
-        let translate = attr(e, "translate").map(|v| v != "no").unwrap_or(true)
-            && attr(e, "restype").as_deref() != Some("x-gettext-domain-header");
+        let lock = self
+            .unit_lock(e)
+            .filter(|_| attr(e, "restype").as_deref() != Some("x-gettext-domain-header"));
         let line = self.doc.line(pos);
         let mut source: Option<Captured> = None;
         let mut seg_source: Option<Captured> = None;
@@ -494,10 +542,7 @@ impl<'a> Ctx<'a, '_> {
                         target_attrs = super::xml::attributes(&s);
                         target = Some(self.capture(p, false, &mut HashSet::new())?)
                     }
-                    None if self.bi.is_some()
-                        && self.sdl
-                        && s.local_name().as_ref() == b"seg-defs" =>
-                    {
+                    None if self.sdl && s.local_name().as_ref() == b"seg-defs" => {
                         sdl = self.sdl_seg_defs()?;
                     }
                     _ => self.skip(&s)?,
@@ -512,11 +557,21 @@ impl<'a> Ctx<'a, '_> {
                 _ => {}
             }
         }
-        if !translate {
+        let Some(lock) = lock else {
             return Ok(());
-        }
+        };
         let Some(source) = source else {
             return Err(self.err(pos, "a <trans-unit> without <source>"));
+        };
+        // SDLXLIFF locks sub-segments one by one (`<sdl:seg locked="true">`).
+        let seg_lock = |mid: &str| match sdl.get(mid) {
+            Some(d)
+                if lock == Lock::Open
+                    && super::xml::attribute(&d.attrs, "locked") == Some("true") =>
+            {
+                Lock::Locked
+            }
+            _ => lock,
         };
         let unit_attrs = super::xml::attributes(e);
         match seg_source {
@@ -535,7 +590,8 @@ impl<'a> Ctx<'a, '_> {
                             target.as_ref().and_then(|t| t.seg_marked.get(i).cloned())
                         });
                         let (status, info) = state_v1(&unit_attrs, &target_attrs, sdl.get(mid));
-                        self.emit_bilingual(pos, sid, line, src, tgt, status, info)?;
+                        let l = seg_lock(mid);
+                        self.emit_bilingual(pos, sid, line, src, tgt, status, info, l)?;
                         continue;
                     }
                     let src = slice(&ss.text, *s, *end);
@@ -545,7 +601,7 @@ impl<'a> Ctx<'a, '_> {
                             slice(&t.text, *a, *b)
                         })
                     });
-                    self.emit(pos, sid, line, src, tgt)?;
+                    self.emit(pos, sid, line, src, tgt, seg_lock(mid))?;
                 }
                 Ok(())
             }
@@ -553,9 +609,13 @@ impl<'a> Ctx<'a, '_> {
                 let (status, info) = state_v1(&unit_attrs, &target_attrs, sdl.get("1"));
                 let src = source.marked.unwrap_or_default();
                 let tgt = target.map(|t| t.marked.unwrap_or_default());
-                self.emit_bilingual(pos, id, line, src, tgt, status, info)
+                let l = seg_lock("1");
+                self.emit_bilingual(pos, id, line, src, tgt, status, info, l)
             }
-            _ => self.emit(pos, id, line, source.text, target.map(|t| t.text)),
+            _ => {
+                let l = seg_lock("1");
+                self.emit(pos, id, line, source.text, target.map(|t| t.text), l)
+            }
         }
     }
 
@@ -663,7 +723,7 @@ impl<'a> Ctx<'a, '_> {
         let Some(id) = attr(e, "id") else {
             return Err(self.err(pos, "invalid XLIFF 2.0: a <unit> without id"));
         };
-        let translate = attr(e, "translate").map(|v| v != "no").unwrap_or(true);
+        let lock = self.unit_lock(e);
         let mut sc_src: HashSet<String> = HashSet::new();
         let mut sc_tgt: HashSet<String> = HashSet::new();
         let mut segments: Vec<Seg2> = Vec::new();
@@ -723,9 +783,9 @@ impl<'a> Ctx<'a, '_> {
                 _ => {}
             }
         }
-        if !translate {
+        let Some(lock) = lock else {
             return Ok(());
-        }
+        };
         let many = segments.len() > 1;
         for (k, (sid, line, src, tgt, state, sub_state)) in segments.into_iter().enumerate() {
             let Some(src) = src else {
@@ -736,13 +796,17 @@ impl<'a> Ctx<'a, '_> {
                 (None, true) => format!("{id}#{}", k + 1),
                 (None, false) => id.clone(),
             };
+            let lock = match sub_state.as_deref() {
+                Some(v) if lock == Lock::Open && sub_state_locks(v) => Lock::Locked,
+                _ => lock,
+            };
             if self.bi.is_some() {
                 let (status, info) = state_v2(&full, state.as_deref(), sub_state.as_deref());
                 let s = src.marked.unwrap_or_default();
                 let t = tgt.map(|t| t.marked.unwrap_or_default());
-                self.emit_bilingual(pos, Some(full), line, s, t, status, info)?;
+                self.emit_bilingual(pos, Some(full), line, s, t, status, info, lock)?;
             } else {
-                self.emit(pos, Some(full), line, src.text, tgt.map(|t| t.text))?;
+                self.emit(pos, Some(full), line, src.text, tgt.map(|t| t.text), lock)?;
             }
         }
         Ok(())
@@ -1401,6 +1465,29 @@ pub fn read_xliff(req: &DraftRequest, on: &mut dyn FnMut(DraftEvent) -> Result<(
     Ctx::new(&text, req, false, on).run()
 }
 
+/// Read an XLIFF file as a job's document: as [`read_xliff`], but `translate="no"`
+/// segments are reported too, flagged [`Lock::NoTranslate`] (a job counts and keeps
+/// them; a draft to lint leaves them out).
+pub fn read_xliff_job(
+    req: &DraftRequest,
+    on: &mut dyn FnMut(DraftEvent) -> Result<()>,
+) -> Result<()> {
+    let text = read_document(&req.path)?;
+    let mut ctx = Ctx::new(&text, req, false, on);
+    ctx.keep_no_translate = true;
+    ctx.run()
+}
+
+/// True when an XLIFF 2.0 `subState` (`prefix:value`) names a lock: its value is
+/// `locked` or `lock`, or starts with `locked` (`sdl:locked`, `x:locked-by-pm`).
+fn sub_state_locks(sub_state: &str) -> bool {
+    let v = sub_state
+        .rsplit_once(':')
+        .map_or(sub_state, |(_, v)| v)
+        .to_ascii_lowercase();
+    v == "lock" || v.starts_with("locked")
+}
+
 /// Read a TMX file as a draft (see the module documentation): every `<tu>` is a
 /// segment, with its raw text, inline codes and positions.
 pub fn read_tmx_draft(
@@ -1437,6 +1524,8 @@ impl<'a, 'o> Ctx<'a, 'o> {
             sdl: false,
             ids: HashMap::new(),
             data: HashMap::new(),
+            keep_no_translate: false,
+            translatable: Vec::new(),
         }
     }
 
@@ -1621,6 +1710,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             source: Some(source),
             target,
             second,
+            lock: Lock::Open,
         }))
     }
 

@@ -8,7 +8,9 @@
 //! match then scores `100 − penalty` and keeps its raw score) and its inline codes are
 //! mapped onto the source's ([`tags`]). The best candidate scoring at least
 //! `min_score` becomes the target, unless the segment already has one (kept unless
-//! `overwrite`). Up to `alternatives` other candidates and the glossary terms of the
+//! `overwrite`); a locked segment ([`crate::formats::segment::Lock`]: SDLXLIFF, memoQ or
+//! XLIFF 2.0 locks, `translate="no"`) is never searched nor written, even with
+//! `overwrite` (outcome `locked`). Up to `alternatives` other candidates and the glossary terms of the
 //! source (with their approved translations) are reported with it.
 //!
 //! A target is **marked for review** when its codes could not be mapped, and when it
@@ -113,7 +115,10 @@ pub fn pretranslate(
     let mut query_of: HashMap<&str, usize> = HashMap::new();
     let mut queries: Vec<&str> = Vec::new();
     for seg in &doc.segments {
-        let query_ok = !seg.source.trim().is_empty() && QueryKey::new(&seg.source).is_ok();
+        // A locked segment is never written: it needs no matches.
+        let query_ok = !seg.lock.is_locked()
+            && !seg.source.trim().is_empty()
+            && QueryKey::new(&seg.source).is_ok();
         if query_ok && !query_of.contains_key(seg.source.as_str()) {
             query_of.insert(&seg.source, queries.len());
             queries.push(&seg.source);
@@ -126,7 +131,7 @@ pub fn pretranslate(
         &|_, _| {},
     )?;
     let mut uses: Vec<usize> = vec![0; queries.len()];
-    for seg in &doc.segments {
+    for seg in doc.segments.iter().filter(|s| !s.lock.is_locked()) {
         if let Some(&i) = query_of.get(seg.source.as_str()) {
             uses[i] += 1;
         }
@@ -136,7 +141,8 @@ pub fn pretranslate(
     for (k, seg) in doc.segments.iter().enumerate() {
         let number = k as u64 + 1;
         let mut cands: Vec<Candidate> = Vec::new();
-        if let Some(&qi) = query_of.get(seg.source.as_str()) {
+        let locked = seg.lock.is_locked();
+        if let Some(&qi) = query_of.get(seg.source.as_str()).filter(|_| !locked) {
             // The last use of a source takes its matches, the others copy them.
             uses[qi] -= 1;
             let found = if uses[qi] == 0 {
@@ -194,6 +200,7 @@ pub fn pretranslate(
             seg.target.as_deref().is_some_and(|t| !t.trim().is_empty()) || seg.target_has_tags;
         let mut review = Vec::new();
         let (outcome, target, target_text) = match &best {
+            _ if locked => (Outcome::Locked, None, seg.target.clone()),
             _ if existing && !opts.overwrite => (Outcome::Kept, None, seg.target.clone()),
             None => (Outcome::NoMatch, None, None),
             Some(c) => {
@@ -222,6 +229,7 @@ pub fn pretranslate(
             Outcome::Fuzzy => summary.fuzzy += 1,
             Outcome::Adapted => summary.adapted += 1,
             Outcome::Kept => summary.kept += 1,
+            Outcome::Locked => summary.locked += 1,
             Outcome::NoMatch => summary.no_match += 1,
         }
         summary.review += u64::from(!review.is_empty());
