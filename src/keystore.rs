@@ -201,6 +201,29 @@ pub struct LangBuilder {
     /// (id, start in `codes`, length).
     keys: Vec<(i64, u64, u32)>,
     key: String,
+    /// The language's part of an existing file that these keys extend
+    /// ([`LangBuilder::extending`]).
+    base: Option<Base>,
+}
+
+/// A language's part of an existing key file, extended by newer keys.
+struct Base {
+    file: std::sync::Arc<KeyFile>,
+    lang: LangKeys,
+}
+
+/// Where a language's keys come from, in the order of the file.
+enum Run {
+    /// Keys `from..to` of the base file's language, all of length `len`; `byte` is the
+    /// offset of the first one's codes in the base's codes.
+    Old {
+        from: usize,
+        to: usize,
+        len: usize,
+        byte: usize,
+    },
+    /// Keys `from..to` of the builder's own keys, sorted.
+    New { from: usize, to: usize },
 }
 
 impl LangBuilder {
@@ -214,7 +237,52 @@ impl LangBuilder {
             codes: Codes::Narrow(Vec::new()),
             keys: Vec::new(),
             key: String::new(),
+            base: None,
         }
+    }
+
+    /// A builder that continues the language `tag` of `file`: it starts with the file's
+    /// alphabet, and the part it writes holds the file's keys of `tag` and those added,
+    /// byte for byte the part that [`LangBuilder::new`] makes from all of them, provided
+    /// that every id added is greater than every id of the file (a memory's new units)
+    /// and that the file was made the same way (from the segments, in id order).
+    /// `None` when the file has no such language or its alphabet is not one this
+    /// module writes (then build the language from all its segments).
+    pub fn extending(file: std::sync::Arc<KeyFile>, tag: &LangTag) -> Option<LangBuilder> {
+        let lang = file.language(tag)?.clone();
+        let mut alphabet = Alphabet::default();
+        let mut seen = vec![false; lang.alpha_n + 1];
+        for i in 0..lang.alpha_n {
+            let at = lang.alpha_off + 8 * i;
+            let c = u32::from_le_bytes(file.map[at..at + 4].try_into().expect("4 bytes"));
+            let code = u32::from_le_bytes(file.map[at + 4..at + 8].try_into().expect("4 bytes"));
+            let c = char::from_u32(c)?;
+            // Codes 1..=n, each once: what `Alphabet::code` hands out.
+            if code == 0 || code as usize > lang.alpha_n || seen[code as usize] {
+                return None;
+            }
+            seen[code as usize] = true;
+            if (c as usize) < 0x1_0000 {
+                if alphabet.bmp.is_empty() {
+                    alphabet.bmp = vec![0; 0x1_0000];
+                }
+                alphabet.bmp[c as usize] = code;
+            } else {
+                alphabet.astral.insert(c, code);
+            }
+        }
+        alphabet.len = lang.alpha_n;
+        let width = if lang.alpha_n <= 255 { 1 } else { 2 };
+        if lang.width != width {
+            return None;
+        }
+        let mut b = LangBuilder::new(tag.clone());
+        b.alphabet = alphabet;
+        if width == 2 {
+            b.codes = Codes::Wide(Vec::new());
+        }
+        b.base = Some(Base { file, lang });
+        Some(b)
     }
 
     /// The language.
@@ -237,6 +305,7 @@ impl LangBuilder {
                 self.overflow = true;
                 self.codes = Codes::Narrow(Vec::new());
                 self.keys = Vec::new();
+                self.base = None;
                 return;
             }
             if code > u8::MAX as u32 {
@@ -252,6 +321,112 @@ impl LangBuilder {
             len += 1;
         }
         self.keys.push((id, start, len));
+    }
+
+    /// The code of character `i` of the collected codes.
+    #[inline]
+    fn new_code(&self, i: usize) -> u32 {
+        match &self.codes {
+            Codes::Narrow(v) => v[i] as u32,
+            Codes::Wide(v) => v[i] as u32,
+        }
+    }
+
+    /// The order of the keys in the file: the collected keys (sorted) and, when this
+    /// builder extends a file, that file's keys merged with them. Keys of one length
+    /// are ordered by codes, then by id; every collected id is above every id of the
+    /// base, so on equal codes the base's key comes first.
+    fn runs(&self) -> Vec<Run> {
+        let Some(base) = &self.base else {
+            return if self.keys.is_empty() {
+                Vec::new()
+            } else {
+                vec![Run::New {
+                    from: 0,
+                    to: self.keys.len(),
+                }]
+            };
+        };
+        let (file, l) = (&base.file, &base.lang);
+        let old_codes = &file.map[l.codes_off..];
+        // Code `j` of base key `x` of group `g`.
+        let old_code = |g: &Group, x: usize, j: usize| -> u32 {
+            let at = g.base + ((x - g.first) * g.len + j) * l.width;
+            if l.width == 1 {
+                old_codes[at] as u32
+            } else {
+                u16::from_le_bytes([old_codes[at], old_codes[at + 1]]) as u32
+            }
+        };
+        // Base key `x` ≤ collected key `k` (same length)?
+        let old_le_new = |g: &Group, x: usize, k: &(i64, u64, u32)| -> bool {
+            for j in 0..g.len {
+                let (a, b) = (old_code(g, x, j), self.new_code(k.1 as usize + j));
+                if a != b {
+                    return a < b;
+                }
+            }
+            true
+        };
+        let mut runs = Vec::new();
+        let push_new = |runs: &mut Vec<Run>, k: usize| match runs.last_mut() {
+            Some(Run::New { to, .. }) if *to == k => *to = k + 1,
+            _ => runs.push(Run::New { from: k, to: k + 1 }),
+        };
+        let push_old = |runs: &mut Vec<Run>, g: &Group, from: usize, to: usize| {
+            if from < to {
+                runs.push(Run::Old {
+                    from,
+                    to,
+                    len: g.len,
+                    byte: g.base + (from - g.first) * g.len * l.width,
+                });
+            }
+        };
+        let groups = file.groups(l);
+        let (mut gi, mut ni) = (0, 0);
+        while gi < groups.len() || ni < self.keys.len() {
+            let old_len = groups.get(gi).map(|g| g.len);
+            let new_len = self.keys.get(ni).map(|k| k.2 as usize);
+            match (old_len, new_len) {
+                (Some(o), n) if n.map_or(true, |n| o < n) => {
+                    let g = &groups[gi];
+                    push_old(&mut runs, g, g.first, g.first + g.count);
+                    gi += 1;
+                }
+                (o, Some(n)) if o.map_or(true, |o| n < o) => {
+                    while ni < self.keys.len() && self.keys[ni].2 as usize == n {
+                        push_new(&mut runs, ni);
+                        ni += 1;
+                    }
+                }
+                _ => {
+                    // The same length in both: each collected key goes after the base's
+                    // keys that are not greater (binary search), before the rest.
+                    let g = &groups[gi];
+                    let (mut pos, end) = (g.first, g.first + g.count);
+                    while ni < self.keys.len() && self.keys[ni].2 as usize == g.len {
+                        let k = &self.keys[ni];
+                        let (mut lo, mut hi) = (pos, end);
+                        while lo < hi {
+                            let mid = lo + (hi - lo) / 2;
+                            if old_le_new(g, mid, k) {
+                                lo = mid + 1;
+                            } else {
+                                hi = mid;
+                            }
+                        }
+                        push_old(&mut runs, g, pos, lo);
+                        push_new(&mut runs, ni);
+                        pos = lo;
+                        ni += 1;
+                    }
+                    push_old(&mut runs, g, pos, end);
+                    gi += 1;
+                }
+            }
+        }
+        runs
     }
 
     /// Write this language's part of the file at absolute offset `pos` (a multiple of
@@ -276,20 +451,33 @@ impl LangBuilder {
         } else {
             2
         };
+        let runs = self.runs();
         let mut groups: Vec<(u64, u64, u64)> = Vec::new();
         let mut base = 0u64;
-        for (i, k) in self.keys.iter().enumerate() {
-            if groups.last().map(|g| g.0) != Some(k.2 as u64) {
-                groups.push((k.2 as u64, i as u64, base));
+        let mut count = 0u64;
+        let mut group = |len: u64, n: u64| {
+            if groups.last().map(|g| g.0) != Some(len) {
+                groups.push((len, count, base));
             }
-            base += k.2 as u64 * width as u64;
+            count += n;
+            base += n * len * width as u64;
+        };
+        for r in &runs {
+            match *r {
+                Run::Old { from, to, len, .. } => group(len as u64, (to - from) as u64),
+                Run::New { from, to } => {
+                    for k in &self.keys[from..to] {
+                        group(k.2 as u64, 1);
+                    }
+                }
+            }
         }
         let alpha_off = pos;
         pos += 8 * self.alphabet.len();
         let groups_off = pos;
         pos += GROUP * groups.len();
         let ids_off = pos;
-        pos += 8 * self.keys.len();
+        pos += 8 * count as usize;
         let codes_off = pos;
         pos += base as usize;
         let end = pos.div_ceil(8) * 8;
@@ -297,7 +485,7 @@ impl LangBuilder {
             tag: self.tag.clone(),
             fields: [
                 width as u64,
-                self.keys.len() as u64,
+                count,
                 self.alphabet.len() as u64,
                 alpha_off as u64,
                 groups.len() as u64,
@@ -315,29 +503,70 @@ impl LangBuilder {
             w.write_all(&g.1.to_le_bytes())?;
             w.write_all(&g.2.to_le_bytes())?;
         }
-        for k in &self.keys {
-            w.write_all(&k.0.to_le_bytes())?;
-        }
-        let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
-        for k in &self.keys {
-            let (s, e) = (k.1 as usize, k.1 as usize + k.2 as usize);
-            match &self.codes {
-                Codes::Narrow(v) if width == 1 => buf.extend_from_slice(&v[s..e]),
-                Codes::Narrow(v) => {
-                    for &c in &v[s..e] {
-                        buf.extend_from_slice(&(c as u16).to_le_bytes());
-                    }
+        for r in &runs {
+            match *r {
+                Run::Old { from, to, .. } => {
+                    let b = self.base.as_ref().expect("old keys have a base");
+                    let at = b.lang.ids_off;
+                    w.write_all(&b.file.map[at + 8 * from..at + 8 * to])?;
                 }
-                // Wide codes mean more than 255 characters: width 2.
-                Codes::Wide(v) => {
-                    for &c in &v[s..e] {
-                        buf.extend_from_slice(&c.to_le_bytes());
+                Run::New { from, to } => {
+                    for k in &self.keys[from..to] {
+                        w.write_all(&k.0.to_le_bytes())?;
                     }
                 }
             }
-            if buf.len() >= 1 << 16 {
-                w.write_all(&buf)?;
-                buf.clear();
+        }
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+        for r in &runs {
+            let (from, to) = match *r {
+                Run::Old {
+                    from,
+                    to,
+                    len,
+                    byte,
+                } => {
+                    let b = self.base.as_ref().expect("old keys have a base");
+                    let at = b.lang.codes_off + byte;
+                    let old = &b.file.map[at..at + (to - from) * len * b.lang.width];
+                    if b.lang.width == width {
+                        w.write_all(&buf)?;
+                        buf.clear();
+                        w.write_all(old)?;
+                    } else {
+                        // The alphabet passed 255 characters: one-byte codes widen.
+                        for &c in old {
+                            buf.extend_from_slice(&(c as u16).to_le_bytes());
+                            if buf.len() >= 1 << 16 {
+                                w.write_all(&buf)?;
+                                buf.clear();
+                            }
+                        }
+                    }
+                    continue;
+                }
+                Run::New { from, to } => (from, to),
+            };
+            for k in &self.keys[from..to] {
+                let (s, e) = (k.1 as usize, k.1 as usize + k.2 as usize);
+                match &self.codes {
+                    Codes::Narrow(v) if width == 1 => buf.extend_from_slice(&v[s..e]),
+                    Codes::Narrow(v) => {
+                        for &c in &v[s..e] {
+                            buf.extend_from_slice(&(c as u16).to_le_bytes());
+                        }
+                    }
+                    // Wide codes mean more than 255 characters: width 2.
+                    Codes::Wide(v) => {
+                        for &c in &v[s..e] {
+                            buf.extend_from_slice(&c.to_le_bytes());
+                        }
+                    }
+                }
+                if buf.len() >= 1 << 16 {
+                    w.write_all(&buf)?;
+                    buf.clear();
+                }
             }
         }
         w.write_all(&buf)?;
@@ -381,7 +610,7 @@ impl<W: Write + Seek> FileWriter<W> {
     /// Write one language's part (in the order the languages are added; a language
     /// beyond the room reserved by [`FileWriter::new`] is an error).
     pub fn add(&mut self, lang: LangBuilder) -> std::io::Result<()> {
-        if lang.overflow || lang.keys.is_empty() {
+        if lang.overflow || (lang.keys.is_empty() && lang.base.is_none()) {
             return Ok(());
         }
         if self.dir.len() == self.slots {
@@ -848,6 +1077,90 @@ mod tests {
             fw.add(lb).unwrap();
             fw.finish(5, 9).unwrap().into_inner()
         });
+    }
+
+    /// A file extended by newer keys ([`LangBuilder::extending`], what an import does)
+    /// is byte for byte the file built from all the keys at once: on random keys with
+    /// ties between old and new keys, lengths only one side has, new characters, an
+    /// alphabet that passes 255 characters (one-byte codes widen) or was wide already,
+    /// an empty extension, and characters above the Basic Multilingual Plane.
+    #[test]
+    fn extending_a_file_equals_building_it_whole() {
+        let ko = LangTag::parse("ko").unwrap();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rand = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let file = |texts: &[(i64, String)]| {
+            let mut fw = FileWriter::new(std::io::Cursor::new(Vec::new()), 1).unwrap();
+            let mut lb = LangBuilder::new(ko.clone());
+            for (id, t) in texts {
+                lb.add(*id, t);
+            }
+            fw.add(lb).unwrap();
+            fw.finish(1, 2).unwrap().into_inner()
+        };
+        let mut merged_cases = 0;
+        // (alphabet of the old keys, of the new keys, number of keys, old share in %)
+        let cases: [(u32, u32, usize, u64); 7] = [
+            (4, 4, 300, 50),
+            (4, 6, 300, 90),
+            (200, 400, 600, 70),
+            (300, 310, 800, 50),
+            (20, 20, 200, 100),
+            (3, 3, 50, 10),
+            (40, 40, 400, 60),
+        ];
+        for (round, &(old_alpha, new_alpha, n, share)) in cases.iter().enumerate() {
+            let astral = round == 6;
+            let text = |alpha: u32, rand: &mut dyn FnMut(u64) -> u64| -> String {
+                let len = 1 + rand(6) as usize;
+                (0..len)
+                    .map(|_| {
+                        let i = rand(alpha as u64) as u32;
+                        if astral && i % 7 == 0 {
+                            char::from_u32(0x2_0000 + i).unwrap()
+                        } else {
+                            char::from_u32(0xAC00 + i).unwrap()
+                        }
+                    })
+                    .collect()
+            };
+            let cut = (n as u64 * share / 100) as usize;
+            let mut texts: Vec<(i64, String)> = Vec::new();
+            for i in 0..n {
+                let t = if i >= cut && rand(4) == 0 && !texts.is_empty() {
+                    // The same key as an older unit: a tie broken by id.
+                    texts[rand(texts.len() as u64) as usize].1.clone()
+                } else {
+                    text(if i < cut { old_alpha } else { new_alpha }, &mut rand)
+                };
+                // Ids with gaps (deleted units), increasing.
+                let id = texts.last().map_or(1, |l| l.0 + 1 + rand(3) as i64);
+                texts.push((id, t));
+            }
+            let whole = file(&texts);
+            let base = std::sync::Arc::new(KeyFile::from_bytes(&file(&texts[..cut])).unwrap());
+            let mut lb = LangBuilder::extending(base, &ko).expect("the base has the language");
+            for (id, t) in &texts[cut..] {
+                lb.add(*id, t);
+            }
+            let mut fw = FileWriter::new(std::io::Cursor::new(Vec::new()), 1).unwrap();
+            fw.add(lb).unwrap();
+            let extended = fw.finish(1, 2).unwrap().into_inner();
+            assert!(extended == whole, "case {round}: the extended file differs");
+            merged_cases += 1;
+        }
+        assert_eq!(merged_cases, cases.len());
+        // A file without the language cannot be extended.
+        let en = LangTag::parse("en").unwrap();
+        let mut b = Builder::new();
+        b.add(1, &en, "The talks");
+        let kf = std::sync::Arc::new(KeyFile::from_bytes(&b.to_bytes(1, 1)).unwrap());
+        assert!(LangBuilder::extending(kf, &ko).is_none());
     }
 
     /// Characters above the Basic Multilingual Plane (a map, not the table) get codes in

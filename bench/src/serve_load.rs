@@ -19,12 +19,17 @@ use concord::store::Memory;
 
 const CLIENTS: usize = 16;
 
-/// The child: serve `db` on `addr` until killed.
-pub fn server_child(db: &Path, addr: &str) {
+/// The child: serve `db` on `addr` until killed (with the writer's priority lowered by
+/// `writer_nice` nice steps instead of the default, when given).
+pub fn server_child(db: &Path, addr: &str, writer_nice: Option<i32>) {
+    let defaults = concord::server::Limits::default();
     let config = concord::server::Config {
         db: db.to_path_buf(),
         addr: addr.parse().expect("a loopback address"),
-        limits: concord::server::Limits::default(),
+        limits: concord::server::Limits {
+            writer_nice: writer_nice.unwrap_or(defaults.writer_nice),
+            ..defaults
+        },
         cors_origin: None,
     };
     concord::server::serve(config, |a| {
@@ -50,8 +55,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-/// Run the load test in `dir` (the memories are made there unless `--reuse`).
-pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool) {
+/// Run the load test in `dir` (the memories are made there unless `--reuse`); the
+/// server's writer priority is lowered by `writer_nice` when given (else the default).
+pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, writer_nice: Option<i32>) {
     std::fs::create_dir_all(dir).expect("dir");
     let all = dir.join("serve-110k.tsv");
     let queries = dir.join("serve-110k.queries");
@@ -133,11 +139,13 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool) {
         .collect();
 
     // The server.
+    let nice = writer_nice.map(|n| n.to_string()).unwrap_or_default();
     let mut child = Command::new(std::env::current_exe().expect("exe"))
         .args([
             "serve-load-server",
             db.to_str().expect("utf-8 path"),
             "127.0.0.1:0",
+            &nice,
         ])
         .stderr(Stdio::piped())
         .spawn()
@@ -258,6 +266,11 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool) {
         "serve-load: {CLIENTS} clients for {elapsed:.0} s on 100,000 units: {total} requests, {:.0} requests/s, {errors} errors; server peak RSS {}",
         total as f64 / elapsed,
         peak.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+    );
+    let _ = writeln!(
+        out,
+        "  the server's writer thread at nice +{} below the readers",
+        writer_nice.unwrap_or(concord::server::Limits::default().writer_nice)
     );
     for (e, name) in NAMES.iter().enumerate() {
         let mut ms: Vec<f64> = samples

@@ -32,6 +32,10 @@ pub struct ServeArgs {
     /// Seconds an ordinary request may take.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
+    /// How much lower the CPU priority of imports and deletes is than that of reads
+    /// (nice steps, Linux; 0: the same). Imports take longer while matches run.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub writer_nice: i32,
 }
 
 pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Status> {
@@ -43,6 +47,7 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Status> {
         heavy: args.heavy as usize,
         upload: (args.max_upload_mib as usize) << 20,
         timeout: Duration::from_secs(args.timeout),
+        writer_nice: args.writer_nice,
         ..Limits::default()
     };
     let config = Config {

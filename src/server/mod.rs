@@ -69,6 +69,11 @@ pub struct Limits {
     pub timeout: Duration,
     /// How long an import, export or lint may take.
     pub upload_timeout: Duration,
+    /// How much lower the writer's CPU priority is than the readers' (Linux: the nice
+    /// increment of the writer thread, which the threads it starts inherit; 0 keeps the
+    /// same priority). Imports and deletes then yield the cores to matches and searches,
+    /// and take longer while those keep the cores busy.
+    pub writer_nice: i32,
 }
 
 impl Default for Limits {
@@ -84,6 +89,7 @@ impl Default for Limits {
             queue_wait: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(600),
+            writer_nice: 5,
         }
     }
 }

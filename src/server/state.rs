@@ -64,6 +64,9 @@ pub struct State {
     /// Progress of imports (what `GET /v1/import/status` shows).
     pub import: ImportProgress,
     spool: Spool,
+    /// The writer thread's nice value once it has applied [`Limits::writer_nice`]
+    /// (`None` before, or where it cannot be read).
+    writer_priority: Arc<Mutex<Option<i32>>>,
 }
 
 impl State {
@@ -71,11 +74,17 @@ impl State {
     /// reads, `limits.heavy` for heavy ones, and one writer.
     pub fn open(db: &Path, limits: Limits, loopback: bool) -> crate::Result<State> {
         let writer = Memory::open_existing(db)?;
+        let writer_priority = Arc::new(Mutex::new(None));
         Ok(State {
             db: db.to_path_buf(),
             light: Pool::open(db, limits.readers)?,
             heavy: Pool::open(db, limits.heavy)?,
-            writer: Mutex::new(writer_thread(writer)?),
+            writer: Mutex::new(writer_thread(
+                writer,
+                limits.writer_nice,
+                Arc::clone(&writer_priority),
+            )?),
+            writer_priority,
             limits,
             loopback,
             tokens: Mutex::new(None),
@@ -269,6 +278,15 @@ impl State {
     pub fn spool(&self) -> &Spool {
         &self.spool
     }
+
+    /// The writer thread's nice value (Linux), once the thread has started and lowered
+    /// its priority by [`Limits::writer_nice`]; `None` elsewhere.
+    pub fn writer_nice(&self) -> Option<i32> {
+        *self
+            .writer_priority
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Read connections, each lent to one blocking task at a time; a permit of `slots`
@@ -310,13 +328,26 @@ type WriteJob = Box<dyn FnOnce(&mut Memory) + Send>;
 
 /// Start the writer thread, which owns `writer` and does the write jobs sent to it in
 /// order, until the state (the sender) is dropped. A long import holds this thread, not
-/// one of the blocking threads the reads run on. (It keeps the normal CPU priority: at a
-/// lower one, an import on a server saturated with reads would hardly progress.)
-fn writer_thread(writer: Memory) -> crate::Result<std::sync::mpsc::Sender<WriteJob>> {
+/// one of the blocking threads the reads run on.
+///
+/// **Priority.** The thread first lowers its CPU priority by `nice` ([`lower_priority`];
+/// the index worker an import starts inherits it), so that while matches and searches
+/// keep the cores busy an import gets a smaller share of them: reads answer in about the
+/// time they take without an import, and the import takes longer. It still progresses
+/// (a lower weight, not an idle class), and nothing a read waits for is done by it at
+/// the lower priority: the new key file is handed to the readers before the commit. The
+/// nice value reached is stored in `applied`.
+fn writer_thread(
+    writer: Memory,
+    nice: i32,
+    applied: Arc<Mutex<Option<i32>>>,
+) -> crate::Result<std::sync::mpsc::Sender<WriteJob>> {
     let (tx, rx) = std::sync::mpsc::channel::<WriteJob>();
     std::thread::Builder::new()
         .name("concord-writer".into())
         .spawn(move || {
+            *applied.lock().unwrap_or_else(|p| p.into_inner()) = lower_priority(nice);
+            drop(applied);
             let mut mem = writer;
             while let Ok(job) = rx.recv() {
                 job(&mut mem);
@@ -329,6 +360,38 @@ fn writer_thread(writer: Memory) -> crate::Result<std::sync::mpsc::Sender<WriteJ
             )
         })?;
     Ok(tx)
+}
+
+/// Lower the CPU priority of the calling thread (only it: on Linux the nice value
+/// belongs to the thread, and threads it starts afterwards inherit it) by `by` steps of
+/// nice, at most to 19. Returns the thread's nice value afterwards; `None` where this is
+/// not supported (the priority is then left alone). Raising a priority again needs
+/// privileges, so this only ever lowers it.
+pub fn lower_priority(by: i32) -> Option<i32> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid, getpriority and setpriority take and return plain integers;
+        // errno is this thread's.
+        unsafe {
+            let tid = libc::gettid() as libc::id_t;
+            *libc::__errno_location() = 0;
+            let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+            if now == -1 && *libc::__errno_location() != 0 {
+                return None;
+            }
+            if by > 0 {
+                let _ = libc::setpriority(libc::PRIO_PROCESS, tid, (now + by).min(19));
+            }
+            *libc::__errno_location() = 0;
+            let after = libc::getpriority(libc::PRIO_PROCESS, tid);
+            (after != -1 || *libc::__errno_location() == 0).then_some(after)
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = by;
+        None
+    }
 }
 
 async fn acquire(sem: &Arc<Semaphore>, wait: Duration) -> Result<OwnedSemaphorePermit, ApiError> {
@@ -461,5 +524,69 @@ impl SpoolFile {
 impl Drop for SpoolFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    fn poll_writer_nice(st: &State) -> Option<i32> {
+        for _ in 0..500 {
+            if let Some(n) = st.writer_nice() {
+                return Some(n);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    /// The priority policy's plumbing: the writer thread runs `writer_nice` steps below
+    /// the threads that start the server (the readers), a thread it starts (an import's
+    /// index worker) inherits that, the other threads keep theirs, and 0 changes nothing.
+    #[test]
+    fn the_writer_runs_at_a_lower_priority_than_the_readers() {
+        let base = lower_priority(0).expect("Linux reads a thread's nice value");
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        drop(Memory::open(&db).unwrap());
+        let limits = Limits {
+            writer_nice: 3,
+            ..Limits::default()
+        };
+        let st = Arc::new(State::open(&db, limits, true).unwrap());
+        assert_eq!(poll_writer_nice(&st), Some((base + 3).min(19)));
+        assert_eq!(
+            lower_priority(0),
+            Some(base),
+            "only the writer thread changed"
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (in_job, started) = rt
+            .block_on(st.write(|_| {
+                let started = std::thread::spawn(|| lower_priority(0)).join().unwrap();
+                Ok((lower_priority(0), started))
+            }))
+            .unwrap();
+        assert_eq!(in_job, Some((base + 3).min(19)), "writes run on the writer");
+        assert_eq!(started, in_job, "threads the writer starts inherit it");
+        let reader = rt.block_on(st.read(|_| Ok(lower_priority(0)))).unwrap();
+        assert_eq!(reader, Some(base), "reads keep the normal priority");
+
+        let same = Arc::new(
+            State::open(
+                &db,
+                Limits {
+                    writer_nice: 0,
+                    ..Limits::default()
+                },
+                true,
+            )
+            .unwrap(),
+        );
+        assert_eq!(poll_writer_nice(&same), Some(base));
     }
 }

@@ -71,7 +71,14 @@ impl Memory {
     {
         let keys = self.shares_keys();
         let (db, on_disk) = (self.path.clone(), self.writes_keys);
+        let held = self.keys.borrow().clone();
         self.write_with_keys(|tx| {
+            // The key file as the import begins, which the import's keys extend.
+            let base = if keys {
+                super::index::key_base(tx, &db, held)?
+            } else {
+                None
+            };
             let report = {
                 let mut importer = Importer::new(tx)?;
                 fill(&mut importer)?;
@@ -82,7 +89,7 @@ impl Memory {
             if report.added > 0 {
                 super::index::bump_generation(tx)?;
                 if keys {
-                    pending = super::index::pending_keys(tx, &db, on_disk)?;
+                    pending = super::index::pending_keys(tx, &db, on_disk, base.as_ref())?;
                 }
             }
             Ok((report, pending))
@@ -339,7 +346,7 @@ impl Memory {
             if n > 0 {
                 super::index::bump_generation(tx)?;
                 if keys {
-                    pending = super::index::pending_keys(tx, &path, on_disk)?;
+                    pending = super::index::pending_keys(tx, &path, on_disk, None)?;
                 }
             }
             Ok((n, pending))
