@@ -139,6 +139,9 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                         }
                     }
                     b"languagerule" => {
+                        if current.is_some() || rule.is_some() {
+                            return Err(bad("<languagerule> inside another <languagerule>".into()));
+                        }
                         let name = attr(e, b"languagerulename")
                             .map_err(bad)?
                             .ok_or_else(|| bad("<languagerule> without languagerulename".into()))?;
@@ -151,6 +154,9 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                     b"rule" => {
                         if current.is_none() {
                             return Err(bad("<rule> outside <languagerule>".into()));
+                        }
+                        if rule.is_some() {
+                            return Err(bad("<rule> inside another <rule>".into()));
                         }
                         let is_break = attr(e, b"break").map_err(bad)?.as_deref() != Some("no");
                         // concord's extension (any namespace prefix): a soft boundary, a
@@ -184,6 +190,12 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                         let Some(r) = rule.as_mut() else {
                             return Err(bad("<beforebreak>/<afterbreak> outside <rule>".into()));
                         };
+                        if in_text != 0 {
+                            return Err(bad(
+                                "<beforebreak>/<afterbreak> inside <beforebreak>/<afterbreak>"
+                                    .into(),
+                            ));
+                        }
                         let slot = if which == 1 {
                             &mut r.before
                         } else {
@@ -206,7 +218,11 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
             }
             Event::Text(t) if in_text != 0 => {
                 let s = t.unescape().map_err(|e| bad(format!("bad text: {e}")))?;
-                let r = rule.as_mut().expect("in_text implies a rule");
+                let Some(r) = rule.as_mut() else {
+                    return Err(bad(
+                        "text of <beforebreak>/<afterbreak> outside <rule>".into()
+                    ));
+                };
                 let slot = if in_text == 1 {
                     &mut r.before
                 } else {
@@ -216,7 +232,11 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
             }
             Event::CData(t) if in_text != 0 => {
                 let s = String::from_utf8_lossy(&t).into_owned();
-                let r = rule.as_mut().expect("in_text implies a rule");
+                let Some(r) = rule.as_mut() else {
+                    return Err(bad(
+                        "text of <beforebreak>/<afterbreak> outside <rule>".into()
+                    ));
+                };
                 let slot = if in_text == 1 {
                     &mut r.before
                 } else {
@@ -227,7 +247,10 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
             Event::End(ref e) => match e.local_name().as_ref() {
                 b"beforebreak" | b"afterbreak" => in_text = 0,
                 b"rule" => {
-                    let r = rule.take().expect("a <rule> was opened");
+                    let Some(r) = rule.take() else {
+                        return Err(bad("</rule> without its <rule>".into()));
+                    };
+                    in_text = 0;
                     let before = r.before.unwrap_or_default();
                     let after = r.after.unwrap_or_default();
                     let compiled = Rule {
@@ -238,11 +261,10 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                         before_src: before,
                         after_src: after,
                     };
-                    current
-                        .as_mut()
-                        .expect("rule inside languagerule")
-                        .1
-                        .push(compiled);
+                    let Some(c) = current.as_mut() else {
+                        return Err(bad("<rule> outside <languagerule>".into()));
+                    };
+                    c.1.push(compiled);
                 }
                 b"languagerule" => {
                     if let Some(c) = current.take() {
@@ -339,5 +361,31 @@ mod tests {
             );
         }
         assert_eq!(c.line_at(text, 3), line_of(text, 3));
+    }
+
+    /// Found by the `srx` fuzz target: a `<rule>` opened inside another rule's
+    /// `<beforebreak>` left the reader in a text element with no rule, and the next text
+    /// panicked ("in_text implies a rule"). A user's SRX file could crash `concord
+    /// segment` and `concord align`; nesting is now an error naming the line.
+    #[test]
+    fn srx_nested_rule_is_an_error_not_a_panic() {
+        let head = r#"<srx xmlns="http://www.lisa.org/srx20" version="2.0"><body><languagerules>"#;
+        let cases = [
+            r#"<languagerule languagerulename="x">
+<rule><beforebreak>a<rule><afterbreak>b</afterbreak></rule>c</beforebreak></rule>"#,
+            r#"<languagerule languagerulename="x">
+<rule><beforebreak>a<beforebreak>b</beforebreak>c</beforebreak></rule>"#,
+            r#"<languagerule languagerulename="x">
+<rule><beforebreak>\.</beforebreak><languagerule languagerulename="y"></languagerule></rule>"#,
+        ];
+        for case in cases {
+            let text = format!("{head}{case}</languagerule></languagerules></body></srx>");
+            let err = parse(&text, Path::new("user.srx"))
+                .err()
+                .unwrap_or_else(|| panic!("accepted: {case}"));
+            let msg = err.to_string();
+            assert!(msg.contains("user.srx:2"), "{msg}");
+            assert!(msg.contains(" inside "), "{msg}");
+        }
     }
 }
