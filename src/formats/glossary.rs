@@ -707,15 +707,17 @@ fn build_deepl(records: &[RawRecord], path: &Path) -> Result<Glossary> {
 }
 
 /// Write `g` as canonical CSV (see the module documentation).
-pub fn write_canonical<W: std::io::Write>(g: &Glossary, out: W) -> Result<()> {
+pub fn write_canonical<W: std::io::Write>(g: &Glossary, mut out: W) -> Result<()> {
     let cols = g.columns();
+    let names: Vec<String> = cols.iter().map(|c| c.name().to_string()).collect();
+    out.write_all(crate::formats::tabular::csv_header_line(&names).as_bytes())
+        .map_err(|e| Error::new(ErrorKind::OutputIo, format!("writing the glossary: {e}")))?;
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
         .quote_style(::csv::QuoteStyle::Necessary)
         .from_writer(out);
     let err =
         |e: ::csv::Error| Error::new(ErrorKind::OutputIo, format!("writing the glossary: {e}"));
-    w.write_record(cols.iter().map(|c| c.name())).map_err(err)?;
     for e in &g.entries {
         let row = cols.iter().map(|c| cell(e, c));
         w.write_record(row).map_err(err)?;

@@ -307,6 +307,30 @@ pub fn sniff_delimiter(first_bytes: &[u8]) -> u8 {
     [b',', b';', b'\t'][best]
 }
 
+/// The header line of a CSV that concord writes: a cell holding `;` or a tab is quoted as
+/// well as one holding `,`, a quote or a line break, so that [`sniff_delimiter`], which
+/// reads the first line outside quotes, finds `,` when the file is read back (a column
+/// named `notes; remarks` made the export of a glossary or memory read back as a
+/// `;`-separated file). Ends with `\n`.
+pub(crate) fn csv_header_line<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut line = String::new();
+    for (i, c) in cells.iter().enumerate() {
+        let c = c.as_ref();
+        if i > 0 {
+            line.push(',');
+        }
+        if c.contains([',', ';', '\t', '"', '\r', '\n']) {
+            line.push('"');
+            line.push_str(&c.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(c);
+        }
+    }
+    line.push('\n');
+    line
+}
+
 /// The delimiter of a table being read: a tab for TSV; for CSV, [`sniff_delimiter`] on the
 /// start of the file, looked at without consuming it. Memories, drafts and job files all
 /// choose it here.
@@ -541,9 +565,25 @@ impl<W: Write> TableWriter<W> {
             .into_iter()
             .filter(|c| !matches!(c, Column::Lang(_) | Column::Note | Column::Origin))
             .collect();
+        let mut head: Vec<String> = languages.iter().map(|t| t.to_string()).collect();
+        if with_meta {
+            head.push("origin".into());
+            head.push("note".into());
+        }
+        head.extend(extra.iter().map(|c| match c {
+            Column::Creator => "creator".to_string(),
+            Column::Created => "created".to_string(),
+            Column::Changer => "changer".to_string(),
+            Column::Changed => "changed".to_string(),
+            Column::Prop(name) => name.clone(),
+            Column::Lang(_) | Column::Note | Column::Origin => unreachable!("filtered out"),
+        }));
         let sink = if tsv {
             TableSink::Tsv(out)
         } else {
+            let mut out = out;
+            out.write_all(csv_header_line(&head).as_bytes())
+                .map_err(|e| Error::new(ErrorKind::OutputIo, format!("writing the table: {e}")))?;
             TableSink::Csv(Box::new(
                 csv::WriterBuilder::new()
                     .terminator(csv::Terminator::Any(b'\n'))
@@ -557,20 +597,9 @@ impl<W: Write> TableWriter<W> {
             extra,
             flattened: 0,
         };
-        let mut head: Vec<String> = w.languages.iter().map(|t| t.to_string()).collect();
-        if with_meta {
-            head.push("origin".into());
-            head.push("note".into());
+        if tsv {
+            w.write_cells(head)?;
         }
-        head.extend(w.extra.iter().map(|c| match c {
-            Column::Creator => "creator".to_string(),
-            Column::Created => "created".to_string(),
-            Column::Changer => "changer".to_string(),
-            Column::Changed => "changed".to_string(),
-            Column::Prop(name) => name.clone(),
-            Column::Lang(_) | Column::Note | Column::Origin => unreachable!("filtered out"),
-        }));
-        w.write_cells(head)?;
         Ok(w)
     }
 
@@ -757,6 +786,21 @@ mod tests {
     fn unknown_columns_become_props() {
         let u = rows("en\tko\tdomain\nSeoul\t서울\tplace\n", b'\t').unwrap();
         assert_eq!(u[0].meta.extra.props[0].kind, "domain");
+    }
+
+    /// Found by the `glossary` fuzz target: a header cell holding `;` twice made the
+    /// written CSV sniff as `;`-separated when read back.
+    #[test]
+    fn csv_header_line_keeps_the_sniffer_on_commas() {
+        let cells = ["en", "notes; remarks; more", "say \"hi\"", "tab\there"];
+        let line = csv_header_line(&cells);
+        assert_eq!(sniff_delimiter(line.as_bytes()), b',');
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        let rec = rdr.records().next().unwrap().unwrap();
+        assert_eq!(rec.iter().collect::<Vec<_>>(), cells);
+        assert_eq!(csv_header_line(&["en", "ko"]), "en,ko\n");
     }
 
     #[test]
