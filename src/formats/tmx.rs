@@ -1135,6 +1135,10 @@ fn push_elem(
 /// (`YYYY-MM-DD`, `YYYY-MM-DDThh:mm:ssZ`). `None` when it is neither.
 pub fn tmx_date(s: &str) -> Option<String> {
     let s = s.trim();
+    if !s.is_ascii() {
+        // Both forms are ASCII; the checks below slice by byte.
+        return None;
+    }
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     if s.len() == 16 && digits(&s[..8]) && &s[8..9] == "T" && digits(&s[9..15]) && &s[15..] == "Z" {
         return Some(s.to_string());
@@ -1371,6 +1375,16 @@ mod tests {
         );
         assert_eq!(tmx_date("2002-05-23").as_deref(), Some("20020523T000000Z"));
         assert_eq!(tmx_date("May 2002"), None);
+    }
+
+    /// Found by the `tmx_memory` fuzz target: a unit date of 16 bytes with a combining
+    /// character where the `T` goes made the TMX export slice inside the character and
+    /// panic (`concord export --format tmx` of a memory imported from such a TMX).
+    #[test]
+    fn tmx_date_with_a_multibyte_character_is_no_date_not_a_panic() {
+        assert_eq!(tmx_date("2002052\u{361}T091200Z"), None);
+        assert_eq!(tmx_date("20020523\u{361}91200Z"), None);
+        assert_eq!(tmx_date("２００２０５２３"), None);
     }
 
     #[test]
