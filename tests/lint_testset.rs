@@ -26,6 +26,7 @@ fn lint_file(name: &str) -> (Vec<Finding>, Summary) {
         compiled: None,
         lookups: None,
         learn_alignment: false,
+        alignments: None,
     };
     let mut c = Collect::new();
     let s = lint::run(

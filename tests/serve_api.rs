@@ -802,6 +802,73 @@ async fn lint_uses_a_glossary_or_units_changed_since_the_last_lint_at_once() {
     );
 }
 
+/// The server's lint says where a missing term went, like the CLI: it learns the
+/// co-occurrence statistics from its memory (once per generation of the units and of the
+/// glossary, on a blocking thread) and names the target's rendering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_lint_says_where_the_term_went_from_the_memory() {
+    let env = setup();
+    let mem = env.dir.path().join("sr.tsv");
+    std::fs::write(
+        &mem,
+        "en\tko\nThe Special Representative arrived.\t특사가 도착했다.\n\
+         The Special Representative left Seoul.\t특사는 서울을 떠났다.\n\
+         The delegation met the press.\t대표단은 기자들을 만났다.\n\
+         The delegation met the minister.\t대표단은 장관을 만났다.\n",
+    )
+    .unwrap();
+    let csv = env.dir.path().join("sr.csv");
+    std::fs::write(&csv, "id,en,ko\nsr,Special Representative,특별대표\n").unwrap();
+    let run = |args: Vec<&str>| {
+        let out = concord(&env.db, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(vec!["glossary", "import", csv.to_str().unwrap()]);
+    let app = app(&env);
+    let draft = json!({
+        "segments": [{"source": "The Special Representative met the delegation.",
+                      "target": "특사는 대표단을 만났다."}],
+        "from": "en", "to": "ko"
+    });
+    let missing = |a: &Answer| -> Value {
+        assert_eq!(a.status, 200, "{}", a.text());
+        a.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "term-missing")
+            .cloned()
+            .unwrap_or_else(|| panic!("no term-missing: {}", a.text()))
+    };
+    // The memory does not pair the term with anything yet: nothing aligns.
+    let f = missing(&post_json(&app, "/v1/lint", &draft, None).await);
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("seems untranslated"),
+        "{f}"
+    );
+    assert_eq!(f["target_span"], Value::Null);
+    // Units that pair it with 특사 are imported (by another process): the next lint
+    // learns from the new generation of the units.
+    run(vec!["import", mem.to_str().unwrap()]);
+    for _ in 0..2 {
+        // Twice: the second lint uses the statistics the first one learned.
+        let f = missing(&post_json(&app, "/v1/lint", &draft, None).await);
+        let msg = f["message"].as_str().unwrap();
+        assert!(
+            msg.starts_with("Special Representative is rendered as 특사 (particle 는) here"),
+            "{msg}"
+        );
+        assert_eq!(f["target_span"]["text"], "특사");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_is_all_or_nothing_and_export_streams() {
     let env = setup();

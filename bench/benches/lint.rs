@@ -149,6 +149,7 @@ fn main() {
             compiled: None,
             lookups: None,
             learn_alignment: false,
+            alignments: None,
         };
         let mut c = Count(0);
         let t = Instant::now();

@@ -212,6 +212,7 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Status> {
         compiled: None,
         lookups: None,
         learn_alignment: true,
+        alignments: None,
     };
     if let Some(path) = &args.write_baseline {
         let mut c = Collect::new();

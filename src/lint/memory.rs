@@ -1,4 +1,6 @@
-//! The memory as the linter uses it: 100% matches for `memory-mismatch`.
+//! The memory as the linter uses it: 100% matches for `memory-mismatch`, and the
+//! co-occurrence statistics of `term-missing`'s *where the term went*
+//! ([`Alignments`], [`learn_alignment`]).
 //!
 //! A 100% match is a unit whose source variant has the same matching key
 //! ([`crate::text::match_key`]) as the draft's source. The first lookup builds an index
@@ -14,6 +16,8 @@ use crate::lang::LangRange;
 use crate::store::Memory;
 use crate::text::match_key;
 
+use super::terms::align::MAX_UNITS;
+use super::terms::{AlignStats, TermRules};
 use super::TranslationLookup;
 
 /// The key hash of every source-language text of a memory → the ids of its units.
@@ -68,6 +72,89 @@ impl SourceIndexes {
         let built = Arc::new(build_index(memory, source)?);
         *slot = Some(Arc::clone(&built));
         Ok(built)
+    }
+}
+
+/// Learn from the units of `memory` that hold both `source` and `target` where the terms
+/// of `rules` go ([`AlignStats::learn`], bounded in units, pairs and time as it says).
+pub fn learn_alignment(
+    memory: &Memory,
+    rules: &TermRules<'_>,
+    source: &LangRange,
+    target: &LangRange,
+) -> Result<AlignStats> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    memory.for_each_unit(&[source.clone(), target.clone()], 2, |u| {
+        if pairs.len() < MAX_UNITS {
+            let text = |r: &LangRange| {
+                u.variants
+                    .iter()
+                    .find(|v| r.matches(&v.lang))
+                    .map(|v| v.text.clone())
+            };
+            if let (Some(a), Some(b)) = (text(source), text(target)) {
+                pairs.push((a, b));
+            }
+        }
+        Ok(())
+    })?;
+    Ok(AlignStats::learn(rules, pairs))
+}
+
+/// One language pair's statistics, once learned.
+type AlignSlot = Mutex<Option<Arc<AlignStats>>>;
+
+/// The [`AlignStats`] of one state of a memory and one glossary, per language pair,
+/// learned by the first lint that needs them and shared read-only by the others
+/// (`concord serve` keeps one per generation of the memory's units and of its glossary:
+/// learning reads every unit of the pair, bounded by
+/// [`crate::lint::terms::align::MAX_LEARN_TIME`], far more than checking a short draft).
+/// Make a new one when the units or the glossary change.
+#[derive(Default)]
+pub struct Alignments {
+    by_pair: Mutex<HashMap<(String, String), Arc<AlignSlot>>>,
+}
+
+impl Alignments {
+    /// None learned yet.
+    pub fn new() -> Alignments {
+        Alignments::default()
+    }
+
+    /// The statistics of `source` → `target` in `memory` for the terms of `rules`,
+    /// learned by the first caller (the others wait for it instead of learning them
+    /// again). `rules` must come from the glossary this cache was made for.
+    pub fn stats(
+        &self,
+        memory: &Memory,
+        rules: &TermRules<'_>,
+        source: &LangRange,
+        target: &LangRange,
+    ) -> Result<Arc<AlignStats>> {
+        let slot = Arc::clone(
+            self.by_pair
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry((source.to_string(), target.to_string()))
+                .or_default(),
+        );
+        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = slot.as_ref() {
+            return Ok(Arc::clone(s));
+        }
+        let learned = Arc::new(learn_alignment(memory, rules, source, target)?);
+        *slot = Some(Arc::clone(&learned));
+        Ok(learned)
+    }
+
+    /// The language pairs learned so far (for tests and statistics).
+    pub fn learned(&self) -> usize {
+        self.by_pair
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .filter(|s| s.lock().unwrap_or_else(|p| p.into_inner()).is_some())
+            .count()
     }
 }
 
@@ -140,6 +227,46 @@ mod tests {
     use super::*;
     use crate::lang::LangTag;
     use crate::unit::{Unit, Variant};
+
+    #[test]
+    fn alignments_are_learned_once_per_language_pair_and_shared() {
+        let mut m = Memory::open_in_memory().unwrap();
+        let en = LangTag::parse("en").unwrap();
+        let ko = LangTag::parse("ko").unwrap();
+        m.import(&["t"], |imp| {
+            for (a, b) in [
+                ("The Special Representative arrived.", "특사가 도착했다."),
+                ("The Special Representative left.", "특사는 떠났다."),
+            ] {
+                imp.add(Unit::new(vec![
+                    Variant::new(en.clone(), a),
+                    Variant::new(ko.clone(), b),
+                ]))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let g = crate::glossary::Glossary::from_csv_str(
+            "id,en,ko\nsr,Special Representative,특별대표\n",
+            std::path::Path::new("g.csv"),
+            &crate::formats::glossary::CsvOptions::default(),
+        )
+        .unwrap();
+        let (s, t) = (
+            LangRange::parse("en").unwrap(),
+            LangRange::parse("ko").unwrap(),
+        );
+        let rules = TermRules::new(&g, Some(&s), &t);
+        let kept = Alignments::new();
+        assert_eq!(kept.learned(), 0);
+        let a = kept.stats(&m, &rules, &s, &t).unwrap();
+        assert_eq!(a.units(), 2);
+        let b = kept.stats(&m, &rules, &s, &t).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(kept.learned(), 1);
+        // The same as learning without the cache.
+        assert_eq!(learn_alignment(&m, &rules, &s, &t).unwrap().units(), 2);
+    }
 
     #[test]
     fn exact_key_matches_only() {

@@ -271,22 +271,26 @@ impl<'a> Linter<'a> {
             return Ok(self);
         };
         let (s, tg) = (lookup_range(src), lookup_range(&self.core.langs.target));
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        memory.for_each_unit(&[s.clone(), tg.clone()], 2, |u| {
-            if pairs.len() < terms::align::MAX_UNITS {
-                let text = |r: &LangRange| {
-                    u.variants
-                        .iter()
-                        .find(|v| r.matches(&v.lang))
-                        .map(|v| v.text.clone())
-                };
-                if let (Some(a), Some(b)) = (text(&s), text(&tg)) {
-                    pairs.push((a, b));
-                }
-            }
-            Ok(())
-        })?;
-        self.core.align = Some(std::sync::Arc::new(terms::AlignStats::learn(t, pairs)));
+        let stats = memory::learn_alignment(memory, t, &s, &tg)?;
+        self.core.align = Some(std::sync::Arc::new(stats));
+        Ok(self)
+    }
+
+    /// [`Linter::with_alignment_from`] with statistics kept across runs: those `kept`
+    /// holds for this draft's language pair, learned from `memory` by the first run that
+    /// needs them. `kept` must be current with `memory` and with the glossary of the
+    /// term rules (`concord serve` keeps one per generation of both).
+    pub fn with_alignment_kept(
+        mut self,
+        memory: &crate::store::Memory,
+        kept: &memory::Alignments,
+    ) -> Result<Linter<'a>> {
+        let (Some(t), Some(src)) = (self.core.terms.as_ref(), self.core.langs.source.as_ref())
+        else {
+            return Ok(self);
+        };
+        let (s, tg) = (lookup_range(src), lookup_range(&self.core.langs.target));
+        self.core.align = Some(kept.stats(memory, t, &s, &tg)?);
         Ok(self)
     }
 
@@ -704,8 +708,12 @@ pub struct Resources<'a> {
     /// Learn from the memory's units where missing terms went (`term-missing` then names
     /// the target's rendering, see [`terms::AlignStats`]); this reads the memory once per
     /// run, bounded by [`terms::align::MAX_LEARN_TIME`]. The CLI sets it; `concord serve`
-    /// does not (it would cost every request the learning).
+    /// learns them through `alignments` instead, once per state of the memory.
     pub learn_alignment: bool,
+    /// The memory's alignment statistics kept across runs (current with `memory` and with
+    /// the glossary); when set, `term-missing` uses them (learning them on first use)
+    /// whatever `learn_alignment` says.
+    pub alignments: Option<&'a memory::Alignments>,
     /// The memory's 100%-match indexes kept across runs (current with `memory`); without
     /// it, each run builds the index of its source language.
     pub lookups: Option<&'a memory::SourceIndexes>,
@@ -883,8 +891,12 @@ fn lint_into(
                         }
                         lt = lt.with_memory(Box::new(lookup));
                     }
-                    if res.learn_alignment && rules.on(Rule::TermMissing) {
-                        lt = lt.with_alignment_from(mem)?;
+                    if rules.on(Rule::TermMissing) {
+                        if let Some(kept) = res.alignments {
+                            lt = lt.with_alignment_kept(mem, kept)?;
+                        } else if res.learn_alignment {
+                            lt = lt.with_alignment_from(mem)?;
+                        }
                     }
                 }
                 linter = Some(lt);
@@ -1195,6 +1207,7 @@ mod tests {
                 compiled: shared.then_some(&compiled),
                 lookups: shared.then_some(&lookups),
                 learn_alignment: true,
+                alignments: None,
             };
             let mut c = Collect::new();
             run(&req, &res, &RuleSelection::default(), None, &mut c).unwrap();

@@ -22,7 +22,15 @@
 //!   approved variant inside a word not covered by a longer term (중국대사); country
 //!   abbreviations of the `abbr` column in runs, after bound prefixes, before 方/측
 //!   (한중, 对华, 中方); the entries of `lint` tokens `also:ID`; a variant with another
-//!   entry's term inserted (常驻联合国代表).
+//!   entry's term inserted (常驻联合国代表). These other renderings are held to
+//!   the per-occurrence accounting too (each a named, tested case): a place inside the
+//!   rendering another occurrence took renders nothing else (`inside-a-taken-rendering`:
+//!   북 of 북한 is not also *Pyongyang*); an abbreviation in a run needs its neighbour's
+//!   country named in the source (`pair-in-source`: 朝美 does not render *the United
+//!   States* in a text that does not name North Korea); after a prefix of place (驻华,
+//!   탈북) it needs a source word such a prefix renders (`place-prefix`: *ambassador to
+//!   China*, *fled North Korea*); an `also:` link to an entry that is no name holds only
+//!   after a verb of leaving (`also-after-leaving`: *leave the EU* → 脱欧).
 //! * **term-forbidden** (error): the target holds a forbidden variant; the message names
 //!   the preferred approved variant. A forbidden variant inside a longer approved variant
 //!   of another entry is not one (韩半岛 inside 韩半岛和平交涉本部长): the recognizer's
@@ -395,7 +403,7 @@ impl<'g> TermRules<'g> {
         // "Chinese people", 중일 for "Sino-Japanese"), so that the country's other
         // renderings do not count twice for its name elsewhere in the source.
         for e in self.demonyms(source, src) {
-            if let Some(spans) = self.rendering(e, None, ctx, 2, &taken) {
+            if let Some(spans) = self.rendering(e, None, ctx, 2, &taken, None) {
                 taken.extend(spans);
             }
         }
@@ -404,7 +412,10 @@ impl<'g> TermRules<'g> {
                 continue;
             }
             let variant = match_key(&sh.variant);
-            if let Some(spans) = self.rendering(sh.entry, Some(&variant), ctx, 0, &taken) {
+            let before = words_before(source, sh.start);
+            if let Some(spans) =
+                self.rendering(sh.entry, Some(&variant), ctx, 0, &taken, Some(&before))
+            {
                 taken.extend(spans.iter().copied());
                 rendered[i] = true;
                 places[i] = Some(spans);
@@ -477,10 +488,30 @@ impl<'g> TermRules<'g> {
     }
 
     /// The target's side of one segment for term-missing's accounting.
-    fn context<'h>(&self, tgt_hits: &'h [TermHit], src_hits: &[TermHit], target: &str) -> Ctx<'h> {
+    fn context<'h>(
+        &self,
+        tgt_hits: &'h [TermHit],
+        src_hits: &[TermHit],
+        source: &str,
+        target: &str,
+    ) -> Ctx<'h> {
+        let source_entries: Vec<usize> = src_hits.iter().map(|h| h.entry).collect();
+        let mut named = source_entries.clone();
+        named.extend(self.demonyms(source, src_hits));
+        for &e in &source_entries {
+            named.extend(self.links.also[e].iter().copied());
+        }
+        for (x, cs) in self.links.containers.iter().enumerate() {
+            if cs.iter().any(|(c, _)| source_entries.contains(c)) {
+                named.push(x);
+            }
+        }
+        named.sort_unstable();
+        named.dedup();
         Ctx {
             hits: tgt_hits,
-            source_entries: src_hits.iter().map(|h| h.entry).collect(),
+            source_entries,
+            named,
             keyed: if self.korean {
                 Some(KeyedText::new(target))
             } else {
@@ -505,7 +536,7 @@ impl<'g> TermRules<'g> {
         let tgt_hits = self.target.find(target);
         let forbidden: Vec<&TermHit> = tgt_hits.iter().filter(|h| h.forbidden).collect();
         let forbidden_entries: Vec<usize> = forbidden.iter().map(|h| h.entry).collect();
-        let ctx = self.context(&tgt_hits, &src_hits, target);
+        let ctx = self.context(&tgt_hits, &src_hits, source, target);
         let (places, missing) = self.account(&src_hits, source, target, &ctx, &forbidden_entries);
         src_hits
             .into_iter()
@@ -564,7 +595,16 @@ impl<'g> TermRules<'g> {
     /// `variant`) in the target that uses none of the `taken` target spans: the spans it
     /// uses, or `None`. Besides the approved variants among the target's terms, the other
     /// ways of the module documentation count; each returns the place it found, so that
-    /// one place renders one source occurrence only.
+    /// one place renders one source occurrence only. `before` holds the source words
+    /// before the occurrence ([`words_before`]; `None` when there is no occurrence, for a
+    /// demonym).
+    ///
+    /// A place found through an `also:` link or as a part of a phrase (`depth` > 0), and
+    /// an abbreviation at any depth, must not overlap a place another occurrence took
+    /// (`inside-a-taken-rendering`: 북 of the 북한 that renders *North Korea* does not
+    /// also render *Pyongyang*; 中国 of the 中国共产党 that renders *Chinese Communist
+    /// Party* does not also render *Beijing*). Only the longer entry's own head or
+    /// modifier at depth 0 may share a place (联合国 inside 联合国安理会).
     fn rendering(
         &self,
         e: usize,
@@ -572,8 +612,10 @@ impl<'g> TermRules<'g> {
         ctx: &Ctx<'_>,
         depth: u8,
         taken: &[Sp],
+        before: Option<&[String]>,
     ) -> Option<Vec<Sp>> {
-        let free = |s: &Sp| !taken.contains(s);
+        let apart = |s: &Sp| !taken.iter().any(|t| t.0 < s.1 && s.0 < t.1);
+        let free = |s: &Sp| !taken.contains(s) && (depth == 0 || apart(s));
         let keys = &self.approved_keys[e];
         if let Some(h) = ctx.hits.iter().find(|h| {
             !h.forbidden && keys.contains(&match_key(&h.variant)) && free(&(h.start, h.end))
@@ -594,7 +636,11 @@ impl<'g> TermRules<'g> {
                 }
             }
         }
-        if let Some(s) = self.abbreviated(e, ctx).into_iter().find(|s| free(s)) {
+        if let Some(s) = self
+            .abbreviated(e, ctx, before)
+            .into_iter()
+            .find(|s| free(s) && apart(s))
+        {
             return Some(vec![s]);
         }
         // 常驻联合国代表: 常驻代表 with another entry's term inserted.
@@ -652,7 +698,13 @@ impl<'g> TermRules<'g> {
             return None;
         }
         for &x in &self.links.also[e] {
-            if let Some(s) = self.rendering(x, None, ctx, depth + 1, taken) {
+            // `also-after-leaving`: a link to an entry that is no name (eu → brexit)
+            // holds only after a verb of leaving (*leave the EU* → 脱欧), not for *the
+            // UK and the EU* beside a 脱欧 that renders *withdrawal*.
+            if !self.is_name(x) && !before.is_some_and(after_leaving) {
+                continue;
+            }
+            if let Some(s) = self.rendering(x, None, ctx, depth + 1, taken, before) {
                 return Some(s);
             }
         }
@@ -660,7 +712,7 @@ impl<'g> TermRules<'g> {
         let mut used: Vec<Sp> = taken.to_vec();
         let mut out = Vec::new();
         for &x in parts {
-            let s = self.rendering(x, None, ctx, depth + 1, &used)?;
+            let s = self.rendering(x, None, ctx, depth + 1, &used, None)?;
             used.extend(s.iter().copied());
             out.extend(s);
         }
@@ -671,7 +723,15 @@ impl<'g> TermRules<'g> {
     /// 한 for Korea) is used the way abbreviations are: next to another country's
     /// abbreviation (한중, 韩美日, 中、美), after a bound prefix (对华, 驻韩, 대북, 방한),
     /// or before the suffix of a side (中方, 북측).
-    fn abbreviated(&self, e: usize, ctx: &Ctx<'_>) -> Vec<Sp> {
+    ///
+    /// `pair-in-source`: an abbreviation in a run counts only when the source names the
+    /// country of its neighbour too (朝美 renders *the United States* in a text about
+    /// North Korea and the US, not in one that names only the US). `place-prefix`: after
+    /// a prefix of place (驻, 在, 访, 赴, 来, 旅, 离; 주, 재, 방, 탈) it counts only for an
+    /// occurrence after a word that such a prefix renders (*ambassador to China* →
+    /// 驻华大使, *fled North Korea* → 탈북; not *between North Korea and China* beside a
+    /// 탈북 of the translator's).
+    fn abbreviated(&self, e: usize, ctx: &Ctx<'_>, before: Option<&[String]>) -> Vec<Sp> {
         let mut out = Vec::new();
         if self.links.abbr[e].is_empty() || !(self.korean || self.chinese) {
             return out;
@@ -683,7 +743,7 @@ impl<'g> TermRules<'g> {
                 continue;
             }
             for s in 0..=t.len() - n {
-                if &t[s..s + n] == f.as_slice() && self.abbr_context(e, ctx, s, s + n) {
+                if &t[s..s + n] == f.as_slice() && self.abbr_context(e, ctx, s, s + n, before) {
                     out.push((s, s + n));
                 }
             }
@@ -691,7 +751,14 @@ impl<'g> TermRules<'g> {
         out
     }
 
-    fn abbr_context(&self, e: usize, ctx: &Ctx<'_>, s: usize, end: usize) -> bool {
+    fn abbr_context(
+        &self,
+        e: usize,
+        ctx: &Ctx<'_>,
+        s: usize,
+        end: usize,
+        before: Option<&[String]>,
+    ) -> bool {
         let t = &ctx.chars;
         let digitish =
             |c: char| c.is_ascii_digit() || c.is_numeric() || "〇一二三四五六七八九十".contains(c);
@@ -706,9 +773,22 @@ impl<'g> TermRules<'g> {
                     .filter(|&st| !(self.chinese && st > 0 && digitish(t[st - 1])))
             })
         };
+        // The neighbour in a run must be a country the source names (`pair-in-source`).
+        let named_ends = |p: usize| {
+            self.links.all_abbr.iter().any(|(f, x)| {
+                *x != e
+                    && p >= f.len()
+                    && &t[p - f.len()..p] == f.as_slice()
+                    && !(self.chinese && p > f.len() && digitish(t[p - f.len() - 1]))
+                    && ctx.named.contains(x)
+            })
+        };
         let other_starts = |p: usize| {
             self.links.all_abbr.iter().any(|(f, x)| {
-                *x != e && t.len() >= p + f.len() && &t[p..p + f.len()] == f.as_slice()
+                *x != e
+                    && t.len() >= p + f.len()
+                    && &t[p..p + f.len()] == f.as_slice()
+                    && ctx.named.contains(x)
             })
         };
         let mut l = s;
@@ -719,7 +799,8 @@ impl<'g> TermRules<'g> {
         if r < t.len() && ABBR_SEPARATORS.contains(&t[r]) {
             r += 1;
         }
-        let run = other_ends(l).is_some() || other_starts(r);
+        let run = named_ends(l) || other_starts(r);
+        let place_ok = before.map_or(true, after_place_word);
         let hangul = |c: char| script_of(c) == Script::Hangul;
         let (prefix, suffix) = if self.korean {
             // The run starts a word, or follows a prefix that does.
@@ -753,12 +834,17 @@ impl<'g> TermRules<'g> {
                     .map(|c| hangul(*c))
                     .unwrap_or(false);
             (
-                s > 0 && KO_ABBR_PREFIXES.contains(&t[s - 1]) && (s == 1 || !hangul(t[s - 2])),
+                s > 0
+                    && KO_ABBR_PREFIXES.contains(&t[s - 1])
+                    && (s == 1 || !hangul(t[s - 2]))
+                    && (place_ok || !KO_PLACE_PREFIXES.contains(&t[s - 1])),
                 t.get(end) == Some(&'측') || standalone,
             )
         } else {
             (
-                s > 0 && ZH_ABBR_PREFIXES.contains(&t[s - 1]),
+                s > 0
+                    && ZH_ABBR_PREFIXES.contains(&t[s - 1])
+                    && (place_ok || !ZH_PLACE_PREFIXES.contains(&t[s - 1])),
                 t.get(end) == Some(&'方'),
             )
         };
@@ -853,7 +939,7 @@ impl<'g> TermRules<'g> {
             .filter(|h| !h.forbidden)
             .map(|h| match_key(&h.variant))
             .collect();
-        let ctx = self.context(&tgt_hits, &src_hits, target);
+        let ctx = self.context(&tgt_hits, &src_hits, source, target);
         if missing_on {
             let occurrences = self.unrendered(&src_hits, source, target, &ctx, &forbidden_entries);
             let mut reported: Vec<usize> = Vec::new();
@@ -1098,6 +1184,10 @@ struct Ctx<'a> {
     hits: &'a [TermHit],
     /// The entries found in the source.
     source_entries: Vec<usize>,
+    /// The entries the source names: its terms, the entries their `also:` links and
+    /// their containment name (DPRK of "DPRK Foreign Minister"), and the countries of
+    /// its demonyms.
+    named: Vec<usize>,
     /// The target's matching key (Korean targets only).
     keyed: Option<KeyedText>,
     chars: Vec<char>,
@@ -1215,6 +1305,104 @@ const KO_ABBR_PREFIXES: &[char] = &['대', '주', '재', '방', '친', '반', '�
 /// Korean country abbreviations that stand as a word of their own before a noun (미
 /// 국방부, 미 해군, 북 외무성, 러 외무부).
 const KO_STANDALONE_ABBR: &[char] = &['미', '북', '러'];
+/// The Korean prefixes of place among [`KO_ABBR_PREFIXES`]: 駐, 在, 訪, 脫
+/// (`place-prefix`).
+const KO_PLACE_PREFIXES: &[char] = &['주', '재', '방', '탈'];
+/// The Chinese prefixes of place among [`ZH_ABBR_PREFIXES`] (`place-prefix`).
+const ZH_PLACE_PREFIXES: &[char] = &['驻', '在', '赴', '访', '来', '旅', '离'];
+/// English words before a place that a prefix of place renders (*ambassador to*, *in*,
+/// *visit*, *fled*...).
+const PLACE_WORDS: &[&str] = &[
+    "to",
+    "in",
+    "at",
+    "into",
+    "inside",
+    "within",
+    "across",
+    "throughout",
+    "from",
+    "visit",
+    "visits",
+    "visited",
+    "visiting",
+    "tour",
+    "tours",
+    "toured",
+    "touring",
+    "leave",
+    "leaves",
+    "left",
+    "leaving",
+    "fled",
+    "flee",
+    "flees",
+    "fleeing",
+    "escape",
+    "escaped",
+    "escapes",
+    "escaping",
+    "defect",
+    "defected",
+    "defects",
+    "defecting",
+    "quit",
+    "exit",
+];
+/// Verbs of leaving before a place or a body (*leave the EU*): `also-after-leaving`.
+const LEAVING_WORDS: &[&str] = &[
+    "leave", "leaves", "leaving", "left", "quit", "quits", "quitting", "exit", "exits", "exiting",
+];
+/// Nouns and verbs before "from" that make it a leaving (*withdrawal from the EU*).
+const LEAVING_FROM: &[&str] = &[
+    "withdraw",
+    "withdraws",
+    "withdrew",
+    "withdrawn",
+    "withdrawing",
+    "withdrawal",
+    "departure",
+    "exit",
+    "secession",
+    "secede",
+    "split",
+    "divorce",
+];
+
+/// The last two words of `source` before character `start`, lower case, the articles
+/// left out (for `place-prefix` and `also-after-leaving`).
+fn words_before(source: &str, start: usize) -> Vec<String> {
+    let head: String = source.chars().take(start).collect();
+    let mut words: Vec<String> = head
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !matches!(w.as_str(), "the" | "a" | "an"))
+        .collect();
+    let n = words.len();
+    words.drain(..n.saturating_sub(2));
+    words
+}
+
+/// True when the occurrence follows a word a prefix of place renders (`place-prefix`).
+fn after_place_word(before: &[String]) -> bool {
+    let last = before.last().map(String::as_str).unwrap_or("");
+    PLACE_WORDS.contains(&last) || (last == "of" && before.len() == 2 && before[0] == "out")
+}
+
+/// True when the occurrence follows a verb of leaving (`also-after-leaving`).
+fn after_leaving(before: &[String]) -> bool {
+    let last = before.last().map(String::as_str).unwrap_or("");
+    let prev = if before.len() == 2 {
+        before[0].as_str()
+    } else {
+        ""
+    };
+    LEAVING_WORDS.contains(&last)
+        || (last == "of" && prev == "out")
+        || (last == "from" && (LEAVING_FROM.contains(&prev) || LEAVING_WORDS.contains(&prev)))
+}
+
 /// Chinese bound prefixes before a country abbreviation: 对华, 驻韩, 在华, 赴韩, 访华,
 /// 来华, 旅日, 离华, 亲美, 反日, 抗日, 援朝, 涉华.
 const ZH_ABBR_PREFIXES: &[char] = &[
@@ -1722,6 +1910,12 @@ embassy,embassy,대사관,大使馆,,org,,,
 washington,Washington,워싱턴,华盛顿,,place,,also:usa,
 beijing,Beijing,베이징,北京,,place,,,
 permanent-representative,Permanent Representative,상주대표,常驻代表,,title,,,
+pyongyang,Pyongyang,평양,平壤,,place,,also:dprk,
+us-navy,US Navy,미 해군|미국 해군,美国海军,,org,,,
+eu,European Union|EU,유럽연합|EU,欧洲联盟|欧盟,,org,,also:brexit,
+uk,United Kingdom|UK,영국,英国,,place,,,ko:영|zh:英
+brexit,Brexit,브렉시트,脱欧|英国脱欧|退欧,,policy,,,
+nbc,NBC News,NBC 뉴스,美国国家广播公司|NBC新闻,,org,,,
 ";
 
     fn linked() -> Glossary {
@@ -1876,6 +2070,143 @@ permanent-representative,Permanent Representative,상주대표,常驻代表,,tit
         ] {
             assert!(missing(lang, s, t).contains(&term.to_string()), "{s} → {t}");
         }
+    }
+
+    /// `inside-a-taken-rendering`: a place inside the rendering another occurrence took
+    /// renders nothing else (seeded NTREX rows: *Pyongyang* and *North Korea* with
+    /// 평양 dropped; *Washington* beside the US Navy's 美国海军).
+    #[test]
+    fn abbreviation_inside_a_taken_rendering_renders_nothing_else() {
+        let s = "He left Pyongyang, and North Korea denounced him.";
+        assert!(missing("ko", s, "그는 평양을 떠났고 북한은 그를 비난했다.").is_empty());
+        assert_eq!(
+            missing("ko", s, "그는 떠났고 북한은 그를 비난했다."),
+            ["Pyongyang"]
+        );
+        assert_eq!(missing("zh", s, "他离开了，朝鲜谴责了他。"), ["Pyongyang"]);
+        let s = "Washington said the US Navy would sail.";
+        assert!(missing("zh", s, "华盛顿表示美国海军将航行。").is_empty());
+        assert_eq!(
+            missing("zh", s, "有关方面表示美国海军将航行。"),
+            ["Washington"]
+        );
+        assert_eq!(
+            missing("ko", s, "관계자는 미국 해군이 항해할 것이라고 말했다."),
+            ["Washington"]
+        );
+        // The metonym still takes a rendering of its country that nothing else took.
+        assert!(missing("zh", "Washington said no.", "美国说不。").is_empty());
+    }
+
+    /// `pair-in-source`: an abbreviation in a run (朝美) renders a country only when the
+    /// source names its neighbour's country too (NTREX: *the United States* dropped
+    /// beside the translator's 朝美峰会 of a summit "between the rivals' leaders").
+    #[test]
+    fn run_abbreviation_needs_its_partner_in_the_source() {
+        let s = "He called on the United States to keep the promises of the summit.";
+        assert!(missing("zh", s, "他呼吁美国遵守朝美峰会的承诺。").is_empty());
+        assert_eq!(
+            missing("zh", s, "他呼吁有关方面遵守朝美峰会的承诺。"),
+            ["United States"]
+        );
+        assert_eq!(
+            missing("ko", s, "그는 북미 정상회담의 약속을 지키라고 촉구했다."),
+            ["United States"]
+        );
+        // Both countries named: the run renders both.
+        let s = "North Korea deepened its mistrust in the United States.";
+        assert!(missing("zh", s, "朝鲜加深了朝美双方的不信任。").is_empty());
+        assert!(missing(
+            "zh",
+            "Border controls between North Korea and China.",
+            "中朝之间的边境管控。"
+        )
+        .is_empty());
+    }
+
+    /// `place-prefix`: after 驻, 访, 탈... an abbreviation renders an occurrence that
+    /// follows a word such a prefix renders (NTREX: *China* dropped from "U.S.
+    /// ambassador accuses China" beside 驻华大使; *North Korea* dropped from "between
+    /// North Korea and China" beside the translator's 탈북).
+    #[test]
+    fn place_prefix_needs_a_place_word_in_the_source() {
+        let s = "The U.S. ambassador accuses China of bullying.";
+        assert!(missing("zh", s, "美国驻华大使指责中国霸凌。").is_empty());
+        assert_eq!(missing("zh", s, "美国驻华大使指责霸凌。"), ["China"]);
+        assert!(missing(
+            "zh",
+            "The U.S. ambassador to China spoke.",
+            "美国驻华大使发言。"
+        )
+        .is_empty());
+        let s = "Controls between North Korea and China, and the smugglers' fees.";
+        assert!(missing("ko", s, "북한과 중국 사이의 통제와 탈북 브로커의 비용.").is_empty());
+        assert_eq!(
+            missing("ko", s, "과 중국 사이의 통제와 탈북 브로커의 비용."),
+            ["North Korea"]
+        );
+        assert!(missing("ko", "Most people fled North Korea.", "대부분 탈북했다.").is_empty());
+        assert!(missing(
+            "ko",
+            "Tourists who escaped from North Korea.",
+            "탈북 관광객."
+        )
+        .is_empty());
+    }
+
+    /// `also-after-leaving`: *the EU* is rendered by Brexit's 脱欧 / 브렉시트 only after a
+    /// verb of leaving (NTREX: 欧盟 dropped from "between the UK and EU on withdrawal"
+    /// beside the 脱欧 of *withdrawal*, and from "Brexiteers, Remainers and the EU").
+    #[test]
+    fn also_link_to_brexit_only_after_leaving() {
+        for (lang, s, t) in [
+            (
+                "zh",
+                "Her plans to leave the European Union.",
+                "她的脱欧计划。",
+            ),
+            (
+                "zh",
+                "Fears about leaving the EU without a deal.",
+                "对无协议脱欧的担忧。",
+            ),
+            (
+                "ko",
+                "If the UK crashes out of the EU.",
+                "영국이 브렉시트를 감행하면.",
+            ),
+            ("zh", "Its withdrawal from the EU.", "其脱欧。"),
+        ] {
+            assert!(missing(lang, s, t).is_empty(), "{s} → {t}");
+        }
+        let s = "Negotiations between the UK and EU on withdrawal have continued.";
+        assert!(missing("zh", s, "英国和欧盟之间关于脱欧的谈判持续了。").is_empty());
+        assert_eq!(missing("zh", s, "英国和之间关于脱欧的谈判持续了。"), ["EU"]);
+        assert_eq!(
+            missing(
+                "zh",
+                "Attacks from Brexiteers and the EU.",
+                "英国退欧派和有关方面的攻击。"
+            ),
+            ["EU"]
+        );
+    }
+
+    /// A name spelled out with a country in it is the name's (NTREX: 华盛顿 dropped
+    /// beside 美国国家广播公司, *NBC News*; the glossary has the broadcaster).
+    #[test]
+    fn broadcaster_name_is_no_rendering_of_the_country() {
+        let s = "Representatives filed a brief in Washington, NBC News reported.";
+        assert!(missing(
+            "zh",
+            s,
+            "据美国国家广播公司报道，代表们在华盛顿提交了摘要。"
+        )
+        .is_empty());
+        assert_eq!(
+            missing("zh", s, "据美国国家广播公司报道，代表们在提交了摘要。"),
+            ["Washington"]
+        );
     }
 
     #[test]

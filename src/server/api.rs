@@ -620,10 +620,15 @@ pub async fn lint_draft(
             };
             let memory = use_memory
                 .then_some(mem)
-                .filter(|_| selection.on(Rule::MemoryMismatch));
+                .filter(|_| selection.on(Rule::MemoryMismatch) || selection.on(Rule::TermMissing));
             let lookups = match memory {
-                Some(m) => Some(st.lookups(m)?),
-                None => None,
+                Some(m) if selection.on(Rule::MemoryMismatch) => Some(st.lookups(m)?),
+                _ => None,
+            };
+            // Where a missing term went: learned from the memory once per generation.
+            let alignments = match memory {
+                Some(m) if selection.on(Rule::TermMissing) => Some(st.alignments(m)?),
+                _ => None,
             };
             let compiled = compiled.filter(|c| !c.glossary().entries.is_empty());
             let res = Resources {
@@ -634,6 +639,7 @@ pub async fn lint_draft(
                 compiled: compiled.as_deref(),
                 lookups: lookups.as_deref(),
                 learn_alignment: false,
+                alignments: alignments.as_deref(),
             };
             let mut c = Collect::new();
             let hide: Vec<(String, String)> = files.iter().map(|f| f.hide()).collect();

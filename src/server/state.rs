@@ -18,10 +18,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use super::error::ApiError;
 use super::Limits;
 use crate::glossary::Glossary;
-use crate::lint::memory::SourceIndexes;
+use crate::lint::memory::{Alignments, SourceIndexes};
 use crate::lint::CompiledGlossary;
 use crate::store::tokens::{token_digest, Scope, TokenRecord};
-use crate::store::Memory;
+use crate::store::{Generations, Memory};
 
 /// How long cached tokens are trusted before they are read again (a token revoked with
 /// the CLI stops working within this time).
@@ -58,6 +58,9 @@ pub struct State {
     /// The memory's 100%-match indexes (lint's memory-mismatch), for one generation of
     /// the units.
     lookups: Mutex<Option<(i64, Arc<SourceIndexes>)>>,
+    /// The memory's alignment statistics (lint's *where the term went*), for one
+    /// generation of the units and of the glossary.
+    alignments: Mutex<Option<(Generations, Arc<Alignments>)>>,
     /// Progress of imports (what `GET /v1/import/status` shows).
     pub import: ImportProgress,
     spool: Spool,
@@ -78,6 +81,7 @@ impl State {
             tokens: Mutex::new(None),
             glossary: Mutex::new(None),
             lookups: Mutex::new(None),
+            alignments: Mutex::new(None),
             import: ImportProgress::default(),
             spool: Spool::new()?,
         })
@@ -240,6 +244,23 @@ impl State {
                 let l = Arc::new(SourceIndexes::new());
                 *kept = Some((generation, Arc::clone(&l)));
                 Ok(l)
+            }
+        }
+    }
+
+    /// The memory's alignment statistics for lint (where a missing term went), kept while
+    /// neither the units nor the glossary change: the first lint of a language pair
+    /// learns them on its blocking thread (bounded as the CLI's learning is), the others
+    /// share them.
+    pub fn alignments(&self, mem: &Memory) -> Result<Arc<Alignments>, ApiError> {
+        let generations = mem.generations()?;
+        let mut kept = self.alignments.lock().unwrap_or_else(|p| p.into_inner());
+        match &*kept {
+            Some((g, a)) if *g == generations => Ok(Arc::clone(a)),
+            _ => {
+                let a = Arc::new(Alignments::new());
+                *kept = Some((generations, Arc::clone(&a)));
+                Ok(a)
             }
         }
     }
