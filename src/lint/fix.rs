@@ -22,7 +22,9 @@
 //! * in Korean, the particle after it agrees with the replacement or can be made to
 //!   ([`super::particles`]: 몽고는 → 몽골은);
 //! * the replacement can be written there (no TAB in a TSV cell, no delimiter in an
-//!   unquoted CSV cell) and makes no forbidden term with the text around it.
+//!   unquoted CSV cell) and makes no forbidden term with the text around it;
+//! * the segment is not locked in the file (SDLXLIFF `locked="true"`, memoQ `mq:locked`,
+//!   an XLIFF 2.0 lock): a locked translation is still linted, but changed only by hand.
 //!
 //! The replacement keeps the draft's normalization form: a hit written in NFD (conjoining
 //! jamo) is replaced by the NFD of the preferred variant. After a fix, running [`plan`]
@@ -398,9 +400,12 @@ impl Fixer<'_> {
             }
             let (line, column) = t.position(h.start);
             let entry = self.entry_key(h.entry);
-            let outcome = self
-                .candidate(t, &chars, h, &all)
-                .and_then(|c| self.place(doc, t, &chars, &c, &mut located).map(|e| (c, e)));
+            let outcome = if seg.lock.is_locked() {
+                Err("the segment is locked in the file (a confirmed translation): unlock it in the editor to change it".to_string())
+            } else {
+                self.candidate(t, &chars, h, &all)
+                    .and_then(|c| self.place(doc, t, &chars, &c, &mut located).map(|e| (c, e)))
+            };
             match outcome {
                 Ok((c, edit)) => {
                     edits.push(edit);
@@ -602,6 +607,52 @@ mod tests {
         )
         .unwrap();
         (plan, d)
+    }
+
+    /// `lint --fix` rewrote forbidden variants inside segments the file locks (a
+    /// confirmed, signed-off translation in SDLXLIFF or memoQ): reported, never changed.
+    #[test]
+    fn locked_segments_are_reported_not_fixed() {
+        let sdl = r#"<?xml version="1.0" encoding="utf-8"?>
+<xliff xmlns:sdl="http://sdl.com/FileTypes/SdlXliff/1.0" xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2">
+<file original="a.docx" datatype="x-sdlfilterframework2" source-language="en-US" target-language="zh-CN">
+<body>
+<trans-unit id="t1">
+<source>Seoul. DPRK.</source>
+<seg-source><mrk mtype="seg" mid="1">Seoul.</mrk> <mrk mtype="seg" mid="2">DPRK.</mrk></seg-source>
+<target><mrk mtype="seg" mid="1">汉城。</mrk> <mrk mtype="seg" mid="2">北韩。</mrk></target>
+<sdl:seg-defs><sdl:seg id="1" conf="Translated" locked="true"/><sdl:seg id="2" conf="Translated"/></sdl:seg-defs>
+</trans-unit>
+</body>
+</file>
+</xliff>
+"#;
+        let (p, _d) = plan_of("d.sdlxliff", sdl.as_bytes(), GLOSSARY);
+        assert_eq!(
+            String::from_utf8(p.fixed.clone()).unwrap(),
+            sdl.replace("北韩。", "朝鲜。")
+        );
+        assert_eq!(p.report.changes.len(), 1);
+        assert_eq!(p.report.not_fixed.len(), 1, "{:?}", p.report);
+        assert_eq!(p.report.not_fixed[0].text, "汉城");
+        assert!(p.report.not_fixed[0].why.contains("locked"));
+
+        let mq = r#"<?xml version="1.0" encoding="utf-8"?>
+<xliff xmlns:mq="MQXliff" version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="a.docx" source-language="en" target-language="ko" datatype="x-docx">
+<body>
+<trans-unit id="1" mq:status="ManuallyConfirmed" mq:locked="locked">
+<source xml:space="preserve">The DPRK</source>
+<target xml:space="preserve">북조선</target>
+</trans-unit>
+</body>
+</file>
+</xliff>
+"#;
+        let (p, _d) = plan_of("d.mqxliff", mq.as_bytes(), GLOSSARY);
+        assert_eq!(String::from_utf8(p.fixed.clone()).unwrap(), mq);
+        assert!(p.report.changes.is_empty());
+        assert_eq!(p.report.not_fixed.len(), 1, "{:?}", p.report);
     }
 
     #[test]
