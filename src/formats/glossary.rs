@@ -671,6 +671,16 @@ fn build_deepl(records: &[RawRecord], path: &Path) -> Result<Glossary> {
         let (src_tag, tgt_tag) = (tag(&rec.cells[2])?, tag(&rec.cells[3])?);
         for c in &rec.cells[..2] {
             crate::limits::check_term(c.trim()).map_err(|m| Error::limit(path, rec.line, m))?;
+            if c.contains('|') {
+                return Err(Error::parse(
+                    path,
+                    rec.line,
+                    format!(
+                        "the term {:?} holds a `|`, which concord's glossaries use between variants: a `|` cannot be part of a term",
+                        c.trim()
+                    ),
+                ));
+            }
         }
         let (src, tgt) = (stored_form(&rec.cells[0]), stored_form(&rec.cells[1]));
         if src.is_empty() || tgt.is_empty() {
@@ -971,6 +981,17 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec!["en", "ko", "zh"]
         );
+    }
+
+    /// Found by the `glossary` fuzz target: a DeepL row kept `Six-Party Ta|ks` as one
+    /// term, which the canonical CSV then wrote as two variants (`|` separates them):
+    /// `glossary export` changed the glossary. Refused, naming the line.
+    #[test]
+    fn deepl_term_with_a_bar_is_refused() {
+        let text = "DPRK,북한,EN,KO\nSix-Party Ta|ks,六方会谈,EN,ZH\n";
+        let e = read(text, "deepl.csv", &CsvOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("deepl.csv:2"), "{e}");
+        assert!(e.to_string().contains("cannot be part of a term"), "{e}");
     }
 
     #[test]
