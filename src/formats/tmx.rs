@@ -778,9 +778,10 @@ fn start_tu(
     for (k, v) in attrs {
         match k.as_str() {
             "srclang" => meta.source_lang = Some(parse_srclang(v, path, line)?),
-            "creationdate" => meta.created = Some(v.clone()),
+            // A date is stored without the white space around it, as the export writes it.
+            "creationdate" => meta.created = Some(v.trim().to_string()),
             "creationid" => meta.creator = Some(v.clone()),
-            "changedate" => meta.changed = Some(v.clone()),
+            "changedate" => meta.changed = Some(v.trim().to_string()),
             "changeid" => meta.changer = Some(v.clone()),
             _ => meta.extra.attrs.push((k.clone(), v.clone())),
         }
@@ -1380,6 +1381,18 @@ mod tests {
     /// Found by the `tmx_memory` fuzz target: a unit date of 16 bytes with a combining
     /// character where the `T` goes made the TMX export slice inside the character and
     /// panic (`concord export --format tmx` of a memory imported from such a TMX).
+    /// Found by the `tmx_memory` fuzz target: `changedate="20020523T091200Z "` was stored
+    /// with its space and exported without it, so a TMX read back differed from the
+    /// memory. Dates are trimmed on reading.
+    #[test]
+    fn tmx_date_with_surrounding_space_is_stored_trimmed() {
+        let tmx = r#"<tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="t" creationtoolversion="1"/><body>
+<tu changedate="20020523T091200Z " creationdate=" 2002-05-23"><tuv xml:lang="en"><seg>a</seg></tuv><tuv xml:lang="ko"><seg>가</seg></tuv></tu></body></tmx>"#;
+        let (_, units) = read(tmx).unwrap();
+        assert_eq!(units[0].meta.changed.as_deref(), Some("20020523T091200Z"));
+        assert_eq!(units[0].meta.created.as_deref(), Some("2002-05-23"));
+    }
+
     #[test]
     fn tmx_date_with_a_multibyte_character_is_no_date_not_a_panic() {
         assert_eq!(tmx_date("2002052\u{361}T091200Z"), None);
