@@ -185,37 +185,30 @@ pub(crate) fn scan<T: Code>(
     scan_any(win, codes, m, a, b, n, k, found)
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,bmi2")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn scan_avx512<T: Code>(
-    win: &Windows,
-    codes: &[T],
-    m: usize,
-    a: usize,
-    b: usize,
-    n: usize,
-    k: usize,
-    found: &mut dyn FnMut(usize, usize) -> usize,
-) -> u64 {
-    scan_any(win, codes, m, a, b, n, k, found)
+/// The same generic scan compiled under a target feature set: the compiler turns the
+/// elementwise eight-lane code into that set's instructions.
+macro_rules! scan_with_features {
+    ($name:ident, $features:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn $name<T: Code>(
+            win: &Windows,
+            codes: &[T],
+            m: usize,
+            a: usize,
+            b: usize,
+            n: usize,
+            k: usize,
+            found: &mut dyn FnMut(usize, usize) -> usize,
+        ) -> u64 {
+            scan_any(win, codes, m, a, b, n, k, found)
+        }
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,bmi2")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn scan_avx2<T: Code>(
-    win: &Windows,
-    codes: &[T],
-    m: usize,
-    a: usize,
-    b: usize,
-    n: usize,
-    k: usize,
-    found: &mut dyn FnMut(usize, usize) -> usize,
-) -> u64 {
-    scan_any(win, codes, m, a, b, n, k, found)
-}
+scan_with_features!(scan_avx512, "avx512f,avx512bw,avx512vl,avx512dq,avx2,bmi2");
+scan_with_features!(scan_avx2, "avx2,bmi2");
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
