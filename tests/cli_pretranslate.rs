@@ -631,3 +631,85 @@ fn pretranslate_reads_a_tsv_source_column_and_a_markdown_document() {
         ]
     );
 }
+
+/// An SDLXLIFF as Trados writes it for a job nobody has translated yet: unit `u1` has
+/// an empty target sub-segment (`<mrk mtype="seg" mid="1"/>`, `<sdl:seg id="1"/>`),
+/// unit `u2` an empty `<target/>`, unit `u3` a target without sub-segment 1.
+const SDL_EMPTY: &str = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?><xliff xmlns:sdl=\"http://sdl.com/FileTypes/SdlXliff/1.0\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\" version=\"1.2\" sdl:version=\"1.0\"><file original=\"C:\\job\\test.txt\" datatype=\"x-sdlfilterframework2\" source-language=\"en-US\" target-language=\"fr-FR\"><header><tag-defs xmlns=\"http://sdl.com/FileTypes/SdlXliff/1.0\"><tag id=\"0\"><st name=\"^\">^</st></tag></tag-defs></header><body>\
+<trans-unit id=\"u1\"><source>First sentence.</source><seg-source><mrk mtype=\"seg\" mid=\"1\">First sentence.</mrk></seg-source><target><mrk mtype=\"seg\" mid=\"1\"/></target><sdl:seg-defs><sdl:seg id=\"1\"/></sdl:seg-defs></trans-unit>\
+<trans-unit id=\"u2\"><source>Second longer sentence. First sentence.</source><seg-source><mrk mtype=\"seg\" mid=\"2\">Second longer sentence.</mrk> <mrk mtype=\"seg\" mid=\"3\">First sentence.</mrk></seg-source><target/><sdl:seg-defs><sdl:seg id=\"2\"/><sdl:seg id=\"3\"/></sdl:seg-defs></trans-unit>\
+<trans-unit id=\"u3\"><source>First sentence. Nothing else.</source><seg-source><mrk mtype=\"seg\" mid=\"4\">First sentence.</mrk> <mrk mtype=\"seg\" mid=\"5\">Nothing else.</mrk></seg-source><target><mrk mtype=\"seg\" mid=\"5\">Rien d'autre.</mrk></target><sdl:seg-defs><sdl:seg id=\"4\"/><sdl:seg id=\"5\"/></sdl:seg-defs></trans-unit>\
+</body></file></xliff>";
+
+#[test]
+fn sdlxliff_empty_target_sub_segment_is_pretranslated() {
+    let env = env();
+    let p = env.file("job.sdlxliff", SDL_EMPTY);
+    let o = env.run(&[
+        "pretranslate",
+        p.to_str().unwrap(),
+        "-o",
+        "out.sdlxliff",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(std::fs::read(env.path().join("out.sdlxliff")).unwrap()).unwrap();
+    assert_ne!(out, SDL_EMPTY, "the job was written unchanged");
+    // The self-closing sub-segment is expanded, its sdl:seg says where the text is from.
+    assert!(
+        out.contains("<target><mrk mtype=\"seg\" mid=\"1\">Première phrase.</mrk></target>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<sdl:seg id=\"1\" conf=\"Translated\" origin=\"tm\" percent=\"100\"/>"),
+        "{out}"
+    );
+    // The empty <target/> is replaced by one built from <seg-source>.
+    assert!(
+        out.contains("<target><mrk mtype=\"seg\" mid=\"2\">Deuxième phrase, plus longue.</mrk> <mrk mtype=\"seg\" mid=\"3\">Première phrase.</mrk></target>"),
+        "{out}"
+    );
+    assert!(!out.contains("<target/>"), "{out}");
+    // The report says what was written: sub-segment 4 has no place in u3's target.
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let outcome = |id: &str| {
+        j["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("{id}: {j}"))["outcome"]
+            .clone()
+    };
+    assert_eq!(outcome("u1#1"), "exact");
+    assert_eq!(outcome("u2#2"), "exact");
+    assert_eq!(outcome("u2#3"), "exact");
+    assert_eq!(outcome("u3#4"), "unwritable");
+    assert_eq!(j["summary"]["exact"], 3, "{j}");
+    assert_eq!(j["summary"]["unwritable"], 1, "{j}");
+    assert!(out.contains("<target><mrk mtype=\"seg\" mid=\"5\">Rien d'autre.</mrk></target>"));
+    // Read back by concord: the new targets are there (kept), nothing is left to fill.
+    let o = env.run(&[
+        "pretranslate",
+        "out.sdlxliff",
+        "-o",
+        "again.sdlxliff",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for id in ["u1#1", "u2#2", "u2#3"] {
+        let s = j["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone();
+        assert_eq!(s["outcome"], "kept", "{s}");
+        assert!(
+            s["target_text"].as_str().is_some_and(|t| !t.is_empty()),
+            "{s}"
+        );
+    }
+}

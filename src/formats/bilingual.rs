@@ -96,8 +96,9 @@ pub enum TargetSlot {
     Insert(usize),
     /// SDLXLIFF: the `<mrk mtype="seg" mid>` element of the target (start to end).
     Mrk(usize, usize),
-    /// SDLXLIFF without a `<target>`: one is built from `<seg-source>` at this byte.
-    SdlNew(usize),
+    /// SDLXLIFF without a target sub-segment: a `<target>` built from `<seg-source>`
+    /// replaces these bytes (an empty `<target/>`, or nothing after `</seg-source>`).
+    SdlNew(usize, usize),
     /// Not spliceable (not an XLIFF segment).
     None,
 }

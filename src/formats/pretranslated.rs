@@ -81,6 +81,9 @@ pub enum Outcome {
     Locked,
     /// No match scored enough.
     NoMatch,
+    /// A match was found, but the input file has no place to write it back (an
+    /// SDLXLIFF target without the segment's sub-segment): left as it is.
+    Unwritable,
 }
 
 /// One match of a segment.
@@ -165,6 +168,8 @@ pub struct Summary {
     pub locked: u64,
     /// Segments without a match.
     pub no_match: u64,
+    /// Segments whose match the input file has no place for, left as they are.
+    pub unwritable: u64,
     /// Segments marked for review.
     pub review: u64,
 }
@@ -226,15 +231,46 @@ pub fn render(p: &Pretranslation, doc: &SourceDoc, format: OutputFormat) -> Resu
     })
 }
 
-/// Render and write atomically to `path` (`-`: standard output).
+/// Render `p` like [`render`], and make its report say what was written: a segment
+/// whose new target the input file has no place for (spliced output: an SDLXLIFF
+/// target that lacks the segment's sub-segment) becomes [`Outcome::Unwritable`], with
+/// its target left as it was.
+pub fn render_settled(
+    p: &mut Pretranslation,
+    doc: &SourceDoc,
+    format: OutputFormat,
+) -> Result<Vec<u8>> {
+    if format != OutputFormat::Same || doc.xliff.is_none() {
+        return render(p, doc, format);
+    }
+    let (bytes, written) = splice_written(p, doc)?;
+    for ((r, seg), w) in p.segments.iter_mut().zip(&doc.segments).zip(written) {
+        if r.target.is_some() && !w {
+            match r.outcome {
+                Outcome::Exact => p.summary.exact -= 1,
+                Outcome::Fuzzy => p.summary.fuzzy -= 1,
+                Outcome::Adapted => p.summary.adapted -= 1,
+                _ => {}
+            }
+            p.summary.unwritable += 1;
+            r.outcome = Outcome::Unwritable;
+            r.target = None;
+            r.target_text = seg.target.clone();
+        }
+    }
+    Ok(bytes)
+}
+
+/// Render (as [`render_settled`], which settles `p`'s report) and write atomically to
+/// `path` (`-`: standard output).
 pub fn write(
     path: &Path,
     policy: &Policy,
-    p: &Pretranslation,
+    p: &mut Pretranslation,
     doc: &SourceDoc,
     format: OutputFormat,
 ) -> Result<()> {
-    let bytes = render(p, doc, format)?;
+    let bytes = render_settled(p, doc, format)?;
     crate::output::write_bytes(path, policy, &bytes)
 }
 
@@ -352,7 +388,7 @@ fn state12(r: &SegmentResult) -> Option<(&'static str, &'static str)> {
         Outcome::Exact => "exact-match",
         Outcome::Fuzzy => "fuzzy-match",
         Outcome::Adapted => "leveraged-tm",
-        Outcome::Kept | Outcome::Locked | Outcome::NoMatch => return None,
+        Outcome::Kept | Outcome::Locked | Outcome::NoMatch | Outcome::Unwritable => return None,
     };
     let s = if r.outcome == Outcome::Exact && r.review.is_empty() {
         "translated"
@@ -689,9 +725,18 @@ fn indent_at(text: &str, at: usize) -> String {
         .collect()
 }
 
+/// SDLXLIFF targets to build: per replaced byte range, the unit and each new
+/// sub-segment's mid and content.
+type SdlTargets = std::collections::BTreeMap<(usize, usize), (usize, Vec<(String, String)>)>;
+
 /// Splice the pretranslation into the input XLIFF 1.2 file (see the module
 /// documentation): every byte but the new targets and their status attributes is kept.
 pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
+    Ok(splice_written(p, doc)?.0)
+}
+
+/// [`splice`], and per segment whether its new target was written.
+fn splice_written(p: &Pretranslation, doc: &SourceDoc) -> Result<(Vec<u8>, Vec<bool>)> {
     let Some(x) = &doc.xliff else {
         return Err(Error::bad_request(format!(
             "{}: only an XLIFF input can be written back in its own format",
@@ -707,15 +752,15 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
     let text = &x.text;
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     // Inserts at the same place (SDLXLIFF seg-defs, a new target) are gathered.
-    let mut sdl_new: std::collections::BTreeMap<usize, Vec<(String, String)>> =
-        std::collections::BTreeMap::new();
+    let mut sdl_new: SdlTargets = std::collections::BTreeMap::new();
     let mut sdl_defs: std::collections::BTreeMap<(usize, bool), String> =
         std::collections::BTreeMap::new();
     // XLIFF 2.0: per unit, the new `<mtc:match>` and `<note>` elements.
     let mut v2_parts: std::collections::BTreeMap<usize, (String, String)> =
         std::collections::BTreeMap::new();
     let mtc = matches_prefix(&text[x.root_tag.0..x.root_tag.1]);
-    for (r, seg) in p.segments.iter().zip(&doc.segments) {
+    let mut written = vec![false; p.segments.len()];
+    for (i, (r, seg)) in p.segments.iter().zip(&doc.segments).enumerate() {
         let Some(pieces) = &r.target else { continue };
         let content = pieces_xml(seg, pieces, Codes::Raw);
         let score = r.best.as_ref().map_or(0.0, |c| c.score);
@@ -732,11 +777,14 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
                         }
                         edits.push((a, b, format!("{st}{content}</mrk>")));
                     }
-                    TargetSlot::SdlNew(at) => {
-                        sdl_new.entry(at).or_default().push((mid.clone(), content));
+                    TargetSlot::SdlNew(a, b) => {
+                        let u = seg.sdl_unit.expect("an SDLXLIFF segment has its unit");
+                        let e = sdl_new.entry((a, b)).or_insert_with(|| (u, Vec::new()));
+                        e.1.push((mid.clone(), content));
                     }
                     _ => continue,
                 }
+                written[i] = true;
                 let conf = if clean_exact { "Translated" } else { "Draft" };
                 let attrs = [
                     ("conf", conf.to_string()),
@@ -776,6 +824,7 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
                     TargetSlot::Insert(at) => (at, at, indent_at(text, at)),
                     _ => continue,
                 };
+                written[i] = true;
                 let start = if a < b {
                     let se = start_tag_end(text, a);
                     let mut st = text[a..se].to_string();
@@ -822,6 +871,7 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
                     TargetSlot::Insert(at) => (at, at),
                     _ => continue,
                 };
+                written[i] = true;
                 let mut new = String::new();
                 if a < b {
                     let se = start_tag_end(text, a);
@@ -917,24 +967,38 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
             edits.push((ra, rb, set_attrs(&text[ra..rb], &attrs)));
         }
     }
-    for (at, mids) in sdl_new {
-        // A new SDLXLIFF target: the <seg-source> with the new segments' texts.
-        let unit = x
-            .sdl_units
-            .iter()
-            .find(|u| u.seg_source.1 <= at && text[u.seg_source.1..at].starts_with("</seg-source>"))
-            .ok_or_else(|| Error::bad_request("an SDLXLIFF unit could not be located"))?;
+    for ((a, b), (u, mids)) in sdl_new {
+        // A new SDLXLIFF target: the <seg-source> with the new segments' texts (in
+        // place of an empty `<target/>`, whose attributes are kept).
+        let unit = &x.sdl_units[u];
         let mut body = String::new();
         let mut pos = unit.seg_source.0;
         for (mid, ca, cb) in &unit.mrks {
-            body.push_str(&text[pos..*ca]);
-            if let Some((_, c)) = mids.iter().find(|(m, _)| m == mid) {
-                body.push_str(c);
+            let c = mids.iter().find(|(m, _)| m == mid).map(|(_, c)| c.as_str());
+            if ca == cb && text[..*ca].ends_with("/>") {
+                // An empty source sub-segment `<mrk mtype="seg" mid/>`.
+                let st = &text[pos..*ca];
+                body.push_str(&st[..st.len() - 2]);
+                body.push('>');
+                body.push_str(c.unwrap_or_default());
+                body.push_str("</mrk>");
+            } else {
+                body.push_str(&text[pos..*ca]);
+                body.push_str(c.unwrap_or_default());
             }
             pos = *cb;
         }
         body.push_str(&text[pos..unit.seg_source.1]);
-        edits.push((at, at, format!("<target>{body}</target>")));
+        let start = if a < b {
+            let mut st = text[a..start_tag_end(text, a)].to_string();
+            if st.ends_with("/>") {
+                st.replace_range(st.len() - 2.., ">");
+            }
+            st
+        } else {
+            "<target>".to_string()
+        };
+        edits.push((a, b, format!("{start}{body}</target>")));
     }
     for ((at, inside), defs) in sdl_defs {
         let s = if inside {
@@ -961,7 +1025,7 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
     out.push_str(&text[at..]);
     let mut bytes = prefix.clone();
     bytes.extend_from_slice(&x.encoding.encode(&out));
-    Ok(bytes)
+    Ok((bytes, written))
 }
 
 /// The namespace of the XLIFF 2.0 matches module.

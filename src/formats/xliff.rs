@@ -763,9 +763,17 @@ impl<'a> Ctx<'a, '_> {
                                     m.is_some_and(|m| !m.tags.is_empty()),
                                 )
                             }
+                            // An empty target (`<target/>`): replaced by a whole one.
+                            (_, Some((t, (a, b))))
+                                if t.segs.is_empty()
+                                    && t.text.text.trim().is_empty()
+                                    && t.text.tags.is_empty() =>
+                            {
+                                (TargetSlot::SdlNew(*a, *b), false)
+                            }
                             // A target without this mid: not spliceable safely.
                             (_, Some(_)) => (TargetSlot::None, false),
-                            (_, None) => (TargetSlot::SdlNew(after_source), false),
+                            (_, None) => (TargetSlot::SdlNew(after_source, after_source), false),
                         };
                         self.splice_segment(BiSegment {
                             id: sid.clone(),
@@ -1294,6 +1302,22 @@ impl<'a> Ctx<'a, '_> {
                                 if let Some(m) = mk.as_mut() {
                                     m.text(c.encode_utf8(&mut [0; 4]));
                                 }
+                            }
+                        }
+                        // An empty sub-segment (`<mrk mtype="seg" mid="1"/>`, how Trados
+                        // writes an untranslated target): a segment without text.
+                        "mrk" if !v2 && attr(&e, "mtype").as_deref() == Some("seg") => {
+                            segs.push((attr(&e, "mid").unwrap_or_default(), chars, chars));
+                            if let Some(r) = raw.as_mut() {
+                                let at = r.tags.len();
+                                r.mrks.push(MrkAt {
+                                    element: (p as usize, q),
+                                    content: (q, q),
+                                    tags: at..at,
+                                });
+                            }
+                            if let Some(m) = mk.as_mut() {
+                                m.done.push(super::tmx::SegBuilder::default().finish());
                             }
                         }
                         "x" | "bx" | "ex" | "ph" | "sc" | "ec" | "sm" | "em" | "g" | "pc"

@@ -231,6 +231,7 @@ pub fn pretranslate(
             Outcome::Kept => summary.kept += 1,
             Outcome::Locked => summary.locked += 1,
             Outcome::NoMatch => summary.no_match += 1,
+            Outcome::Unwritable => summary.unwritable += 1,
         }
         summary.review += u64::from(!review.is_empty());
         let terms = match (&recognizer, glossary) {
@@ -362,8 +363,8 @@ fn resolve_format(
 pub fn run(mem: &Memory, glossary: Option<&Glossary>, req: &Request) -> Result<Pretranslation> {
     let doc = crate::formats::bilingual::read_source(&req.input)?;
     let format = output_format(req, &doc);
-    let p = pretranslate(mem, glossary, &doc, &req.options)?;
-    crate::formats::pretranslated::write(&req.output, &req.policy, &p, &doc, format)?;
+    let mut p = pretranslate(mem, glossary, &doc, &req.options)?;
+    crate::formats::pretranslated::write(&req.output, &req.policy, &mut p, &doc, format)?;
     Ok(p)
 }
 
@@ -389,8 +390,8 @@ pub fn render(
 ) -> Result<Rendered> {
     let doc = crate::formats::bilingual::read_source(input)?;
     let format = resolve_format(format, &doc, std::path::Path::new("out.xlf"));
-    let pretranslation = pretranslate(mem, glossary, &doc, options)?;
-    let bytes = crate::formats::pretranslated::render(&pretranslation, &doc, format)?;
+    let mut pretranslation = pretranslate(mem, glossary, &doc, options)?;
+    let bytes = crate::formats::pretranslated::render_settled(&mut pretranslation, &doc, format)?;
     Ok(Rendered {
         pretranslation,
         format,
