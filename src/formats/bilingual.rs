@@ -1,13 +1,17 @@
-//! XLIFF documents as a job to pretranslate: every segment with its source text, its
-//! inline codes as raw XML, its existing target, and the **byte offsets** a writer needs
-//! to put a new target in place while keeping every other byte of the file
-//! ([`super::pretranslated::splice`]).
+//! The model of an XLIFF document as a job to pretranslate: every segment with its
+//! source text, its inline codes as raw XML, its existing target, and the **byte
+//! offsets** a writer needs to put a new target in place while keeping every other byte
+//! of the file ([`super::pretranslated::splice`]).
 //!
-//! * XLIFF 1.2 (SDLXLIFF and MQXLIFF included) and 2.0 are read; the segments are the
-//!   ones the draft reader ([`super::xliff::read_xliff_job`]) reports, in the same
-//!   order: a `<trans-unit>` (a PO header left out), or each `<mrk mtype="seg" mid>` of
-//!   an SDLXLIFF `<seg-source>`; a 2.0 `<segment>`. [`read_source`] takes each
-//!   segment's lock ([`BiSegment::lock`]) from the draft reader.
+//! There is one XLIFF reader, [`super::xliff`]; in splice mode
+//! ([`super::xliff::read_xliff_doc`]) it fills a [`BiDoc`] in the same pass in which it
+//! reads the segments a job or a draft sees, so the writers' segments are those
+//! segments, in the same order, with the same ids, texts and locks:
+//!
+//! * XLIFF 1.2 (SDLXLIFF and MQXLIFF included) and 2.0: a `<trans-unit>` (a PO header
+//!   left out), or each `<mrk mtype="seg" mid>` of an SDLXLIFF `<seg-source>`; a 2.0
+//!   `<segment>`. `translate="no"` and locked segments are kept, flagged
+//!   ([`BiSegment::lock`]).
 //! * Inline codes become [`RawTag`]s: opening (`<g>`, `<bx/>`, `<bpt>`, `<pc>`, `<sc/>`,
 //!   `<mrk>`), closing (`</g>`, `<ex/>`, `<ept>`, `</pc>`, `<ec/>`) or standalone (`<x/>`,
 //!   `<ph>`, `<it>`), each with the exact XML it is written with in the file, so that a
@@ -15,18 +19,17 @@
 //! * [`markup_pieces`] reads the TMX markup a memory stores for a segment with inline
 //!   codes (`<bpt i="1">`, `<ept i="1">`, `<ph>`...) into the same kinds, for tag mapping.
 //!
-//! The file must be valid XML (the draft reader checks it first, with file and line);
-//! splicing works on UTF-8 files (with or without BOM).
-
-use std::path::Path;
+//! [`read_source`] reads the document a pretranslation reads: an XLIFF file through
+//! [`super::xliff::read_xliff_doc`] (one pass), any other format through the job reader.
+//! Splicing works on UTF-8 files (with or without BOM) and UTF-16 files with a BOM.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::draft::{read_job_draft, DraftEvent, DraftFormat, DraftLangs, DraftRequest};
+use super::draft::{DraftFormat, DraftRequest};
 use super::job::{read_job, JobRequest};
 use super::segment::Lock;
-use super::xml::{read_document, syntax_error, LineIndex};
+use super::xliff::attr;
 use super::FileFormat;
 use crate::error::{Error, Result};
 use crate::lang::LangTag;
@@ -166,6 +169,10 @@ pub struct BiSegment {
     pub target: Option<String>,
     /// True when the existing target holds inline codes.
     pub target_has_tags: bool,
+    /// The editor's state of the segment as the file writes it: SDLXLIFF `<sdl:seg
+    /// conf>`, else memoQ's `mq:status`, else XLIFF 1.2 `<target state>`; XLIFF 2.0
+    /// `<segment state>`. `None` when the file says none (and for other formats).
+    pub state: Option<String>,
     /// Where a new target goes.
     pub slot: TargetSlot,
     /// The byte range of the unit's start tag (`<trans-unit ...>`), for status
@@ -179,8 +186,8 @@ pub struct BiSegment {
     /// XLIFF 2.0: the byte range of the `<segment>` start tag (for `state`), and its
     /// `id` attribute.
     pub segment_tag: Option<(usize, usize, Option<String>)>,
-    /// Whether the file protects the segment (as the draft reader says: [`Lock`]); a
-    /// pretranslation never writes into a locked segment.
+    /// Whether the file protects the segment ([`Lock`]); a pretranslation never writes
+    /// into a locked segment.
     pub lock: Lock,
 }
 
@@ -201,592 +208,25 @@ pub struct BiDoc {
     pub units_v2: Vec<UnitV2>,
     /// The byte range of the root element's start tag (`<xliff ...>`).
     pub root_tag: (usize, usize),
-    /// The segments, in file order.
+    /// The segments, in file order (a [`SourceDoc`] holds them in
+    /// [`SourceDoc::segments`] and leaves this empty).
     pub segments: Vec<BiSegment>,
     /// The SDLXLIFF units.
     pub sdl_units: Vec<SdlUnit>,
-}
-
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == name.as_bytes())
-        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
-}
-
-fn qname(e: &BytesStart<'_>) -> String {
-    String::from_utf8_lossy(e.name().as_ref()).into_owned()
 }
 
 fn lname(e: &BytesStart<'_>) -> String {
     String::from_utf8_lossy(e.local_name().as_ref()).into_owned()
 }
 
-fn tag_id(e: &BytesStart<'_>) -> String {
+/// The id of an inline code: `id`, else `rid`, `startRef`, `i`, `x` (empty: none).
+pub(super) fn tag_id(e: &BytesStart<'_>) -> String {
     attr(e, "id")
         .or_else(|| attr(e, "rid"))
         .or_else(|| attr(e, "startRef"))
         .or_else(|| attr(e, "i"))
         .or_else(|| attr(e, "x"))
         .unwrap_or_default()
-}
-
-struct Cx<'a> {
-    r: Reader<&'a [u8]>,
-    text: &'a str,
-    doc: LineIndex<'a>,
-    path: &'a Path,
-    v2: bool,
-}
-
-/// An SDLXLIFF `<mrk mtype="seg">`: mid (`.0`), element start and end (`.1`, `.2`),
-/// content start and end (`.3`, `.4`), text start and end in chars (`.5`, `.6`), tags
-/// start and end as indices (`.7`, `.8`).
-type SegMrk = (
-    String,
-    usize,
-    usize,
-    usize,
-    usize,
-    usize,
-    usize,
-    usize,
-    usize,
-);
-
-/// An element open inside a segment: a seg `<mrk>` (mid, start, end of its start tag,
-/// chars and tags before it), and the id of a text-holding code (`<g>`).
-type OpenElement = (Option<(String, usize, usize, usize, usize)>, Option<String>);
-
-/// What the content of one element holds.
-#[derive(Default)]
-struct Content {
-    text: String,
-    tags: Vec<RawTag>,
-    /// The `<mrk mtype="seg">` elements.
-    segs: Vec<SegMrk>,
-    /// Byte range of the content.
-    inner: (usize, usize),
-}
-
-impl<'a> Cx<'a> {
-    fn next(&mut self) -> Result<(usize, Event<'a>, usize)> {
-        let pos = self.r.buffer_position() as usize;
-        match self.r.read_event() {
-            Ok(e) => Ok((pos, e, self.r.buffer_position() as usize)),
-            Err(e) => {
-                let at = self.doc.line(self.r.error_position());
-                Err(syntax_error(self.path, at, "XLIFF", &e))
-            }
-        }
-    }
-
-    fn skip(&mut self, e: &BytesStart<'_>) -> Result<usize> {
-        let name = e.name().as_ref().to_vec();
-        match self.r.read_to_end(quick_xml::name::QName(&name)) {
-            Ok(_) => Ok(self.r.buffer_position() as usize),
-            Err(e) => {
-                let at = self.doc.line(self.r.error_position());
-                Err(syntax_error(self.path, at, "XLIFF", &e))
-            }
-        }
-    }
-
-    fn err(&self, byte: usize, msg: &str) -> Error {
-        Error::parse(self.path, self.doc.line(byte as u64), msg)
-    }
-
-    /// The content of the element just opened, up to its end; `start` is the byte after
-    /// the start tag.
-    fn content(&mut self, start: usize) -> Result<(Content, usize)> {
-        let mut c = Content {
-            inner: (start, start),
-            ..Content::default()
-        };
-        let mut chars = 0usize;
-        // Open elements: (is seg mrk, name, g-like open id, seg data).
-        let mut stack: Vec<OpenElement> = Vec::new();
-        loop {
-            let (p, ev, q) = self.next()?;
-            match ev {
-                Event::Text(t) => {
-                    let s = t
-                        .unescape()
-                        .map_err(|e| self.err(p, &format!("malformed XLIFF: {e}")))?;
-                    chars += s.chars().count();
-                    c.text.push_str(&s);
-                }
-                Event::CData(d) => {
-                    let s = String::from_utf8_lossy(&d).into_owned();
-                    chars += s.chars().count();
-                    c.text.push_str(&s);
-                }
-                Event::Start(e) => {
-                    let name = lname(&e);
-                    let seg_mrk =
-                        !self.v2 && name == "mrk" && attr(&e, "mtype").as_deref() == Some("seg");
-                    if seg_mrk {
-                        let mid = attr(&e, "mid").unwrap_or_default();
-                        stack.push((Some((mid, p, q, chars, c.tags.len())), None));
-                        continue;
-                    }
-                    match name.as_str() {
-                        "g" | "pc" | "mrk" => {
-                            let id = tag_id(&e);
-                            c.tags.push(RawTag {
-                                kind: TagKind::Open,
-                                id: id.clone(),
-                                raw: self.text[p..q].to_string(),
-                                offset: chars,
-                                nests: true,
-                            });
-                            stack.push((None, Some(id)));
-                        }
-                        "bpt" | "ept" | "ph" | "it" => {
-                            let end = self.skip(&e)?;
-                            c.tags.push(RawTag {
-                                kind: match name.as_str() {
-                                    "bpt" => TagKind::Open,
-                                    "ept" => TagKind::Close,
-                                    _ => TagKind::Standalone,
-                                },
-                                id: tag_id(&e),
-                                raw: self.text[p..end].to_string(),
-                                offset: chars,
-                                nests: false,
-                            });
-                        }
-                        _ => {
-                            // Other markup (`sub` outside a code...) is kept out of the
-                            // text, as the draft reader does.
-                            stack.push((None, None));
-                        }
-                    }
-                }
-                Event::Empty(e) => {
-                    let name = lname(&e);
-                    let kind = match name.as_str() {
-                        "cp" if self.v2 => {
-                            if let Some(ch) = attr(&e, "hex")
-                                .and_then(|h| u32::from_str_radix(&h, 16).ok())
-                                .and_then(char::from_u32)
-                            {
-                                c.text.push(ch);
-                                chars += 1;
-                            }
-                            continue;
-                        }
-                        "bx" | "bpt" | "sc" | "sm" | "g" | "pc" => TagKind::Open,
-                        "ex" | "ept" | "ec" | "em" => TagKind::Close,
-                        "x" | "ph" | "it" => TagKind::Standalone,
-                        "mrk" => TagKind::Standalone,
-                        _ => continue,
-                    };
-                    c.tags.push(RawTag {
-                        kind,
-                        id: tag_id(&e),
-                        raw: self.text[p..q].to_string(),
-                        offset: chars,
-                        nests: false,
-                    });
-                }
-                Event::End(e) => match stack.pop() {
-                    None => {
-                        c.inner.1 = p;
-                        let _ = e;
-                        return Ok((c, q));
-                    }
-                    Some((Some((mid, es, cs, ch0, t0)), _)) => {
-                        c.segs
-                            .push((mid, es, q, cs, p, ch0, chars, t0, c.tags.len()));
-                    }
-                    Some((None, Some(id))) => c.tags.push(RawTag {
-                        kind: TagKind::Close,
-                        id,
-                        raw: self.text[p..q].to_string(),
-                        offset: chars,
-                        nests: true,
-                    }),
-                    Some((None, None)) => {}
-                },
-                Event::Eof => return Err(self.err(p, "unexpected end of file inside a segment")),
-                _ => {}
-            }
-        }
-    }
-}
-
-fn slice_seg(c: &Content, ch0: usize, ch1: usize, t0: usize, t1: usize) -> (String, Vec<RawTag>) {
-    let text: String = c.text.chars().skip(ch0).take(ch1 - ch0).collect();
-    let tags = c.tags[t0..t1]
-        .iter()
-        .map(|t| RawTag {
-            offset: t.offset - ch0,
-            ..t.clone()
-        })
-        .collect();
-    (text, tags)
-}
-
-/// Read an XLIFF file as a job (see the module documentation). The file should have
-/// been checked by the draft reader; an XML error here is reported with its line too.
-pub fn read_bilingual(path: &Path) -> Result<BiDoc> {
-    let text = read_document(path)?;
-    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let utf16 = |enc: TextEncoding| raw.len() > 2 && raw[2..] == enc.encode(&text)[..];
-    let (prefix, encoding) = if raw == text.as_bytes() {
-        (Some(Vec::new()), TextEncoding::Utf8)
-    } else if raw.starts_with(b"\xEF\xBB\xBF") && &raw[3..] == text.as_bytes() {
-        (Some(raw[..3].to_vec()), TextEncoding::Utf8)
-    } else if raw.starts_with(b"\xFF\xFE") && utf16(TextEncoding::Utf16Le) {
-        (Some(raw[..2].to_vec()), TextEncoding::Utf16Le)
-    } else if raw.starts_with(b"\xFE\xFF") && utf16(TextEncoding::Utf16Be) {
-        (Some(raw[..2].to_vec()), TextEncoding::Utf16Be)
-    } else {
-        (None, TextEncoding::Utf8)
-    };
-    let mut doc = parse(path, &text)?;
-    doc.prefix = prefix;
-    doc.encoding = encoding;
-    doc.text = text;
-    Ok(doc)
-}
-
-fn parse(path: &Path, text: &str) -> Result<BiDoc> {
-    let mut r = Reader::from_str(text);
-    r.config_mut().trim_text(false);
-    r.config_mut().check_end_names = true;
-    let mut cx = Cx {
-        r,
-        text,
-        doc: LineIndex::new(text),
-        path,
-        v2: false,
-    };
-    let mut flavour = Flavour::Xliff12;
-    let mut segments = Vec::new();
-    let mut sdl_units = Vec::new();
-    let mut units_v2 = Vec::new();
-    let mut root_tag = (0, 0);
-    let mut seen_root = false;
-    loop {
-        let (p, ev, q) = cx.next()?;
-        match ev {
-            Event::Start(e) if !seen_root => {
-                seen_root = true;
-                root_tag = (p, q);
-                let v = attr(&e, "version").unwrap_or_default();
-                cx.v2 = v.starts_with('2')
-                    || attr(&e, "xmlns").is_some_and(|n| n.contains("document:2"));
-                let raw = &text[p..q];
-                flavour = if cx.v2 {
-                    Flavour::Xliff20
-                } else if raw.contains("xmlns:sdl") {
-                    Flavour::Sdlxliff
-                } else if raw.contains("xmlns:mq") {
-                    Flavour::Mqxliff
-                } else {
-                    Flavour::Xliff12
-                };
-            }
-            Event::Start(e) => match (lname(&e).as_str(), cx.v2) {
-                ("trans-unit", false) if e.name().prefix().is_none() => {
-                    unit_v1(&mut cx, &e, p, q, &mut segments, &mut sdl_units)?
-                }
-                ("unit", true) if e.name().prefix().is_none() => {
-                    unit_v2(&mut cx, &e, p, q, &mut segments, &mut units_v2)?
-                }
-                ("file" | "body" | "group" | "xliff", _) => {}
-                _ => {
-                    cx.skip(&e)?;
-                }
-            },
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    Ok(BiDoc {
-        flavour,
-        text: String::new(),
-        prefix: None,
-        encoding: TextEncoding::Utf8,
-        units_v2,
-        root_tag,
-        segments,
-        sdl_units,
-    })
-}
-
-fn unit_v1(
-    cx: &mut Cx<'_>,
-    e: &BytesStart<'_>,
-    p: usize,
-    q: usize,
-    segments: &mut Vec<BiSegment>,
-    sdl_units: &mut Vec<SdlUnit>,
-) -> Result<()> {
-    // A PO header converted to XLIFF is metadata (the draft reader leaves it out too);
-    // `translate="no"` units are kept, the draft reader flags them.
-    let header = attr(e, "restype").as_deref() == Some("x-gettext-domain-header");
-    let id = attr(e, "id");
-    let line = cx.doc.line(p as u64);
-    let mut source: Option<Content> = None;
-    let mut seg_source: Option<Content> = None;
-    let mut target: Option<(Content, usize, usize)> = None;
-    let mut after_source = q;
-    let mut sdl = SdlUnit::default();
-    let unit_end;
-    loop {
-        let (a, ev, b) = cx.next()?;
-        match ev {
-            Event::Start(x) => match qname(&x).as_str() {
-                "source" => {
-                    let (c, end) = cx.content(b)?;
-                    source = Some(c);
-                    after_source = end;
-                }
-                "seg-source" => {
-                    let (c, end) = cx.content(b)?;
-                    seg_source = Some(c);
-                    after_source = end;
-                }
-                "target" => {
-                    let (c, end) = cx.content(b)?;
-                    target = Some((c, a, end));
-                }
-                "sdl:seg-defs" => loop {
-                    let (s, ev, t) = cx.next()?;
-                    match ev {
-                        Event::Start(y) if qname(&y) == "sdl:seg" => {
-                            sdl.seg_defs
-                                .push((attr(&y, "id").unwrap_or_default(), s, t));
-                            cx.skip(&y)?;
-                        }
-                        Event::Empty(y) if qname(&y) == "sdl:seg" => {
-                            sdl.seg_defs
-                                .push((attr(&y, "id").unwrap_or_default(), s, t));
-                        }
-                        Event::Start(y) => {
-                            cx.skip(&y)?;
-                        }
-                        Event::End(_) => {
-                            sdl.defs_insert = (s, true);
-                            break;
-                        }
-                        Event::Eof => return Err(cx.err(s, "unexpected end of file")),
-                        _ => {}
-                    }
-                },
-                _ => {
-                    cx.skip(&x)?;
-                }
-            },
-            Event::Empty(x) if qname(&x) == "target" => {
-                target = Some((Content::default(), a, b));
-            }
-            Event::End(_) => {
-                unit_end = a;
-                break;
-            }
-            Event::Eof => return Err(cx.err(a, "unexpected end of file inside <trans-unit>")),
-            _ => {}
-        }
-    }
-    if header {
-        return Ok(());
-    }
-    let Some(source) = source else {
-        return Err(cx.err(p, "a <trans-unit> without <source>"));
-    };
-    match seg_source.filter(|s| !s.segs.is_empty()) {
-        Some(ss) => {
-            if !sdl.defs_insert.1 {
-                sdl.defs_insert = (unit_end, false);
-            }
-            sdl.seg_source = ss.inner;
-            sdl.mrks = ss.segs.iter().map(|s| (s.0.clone(), s.3, s.4)).collect();
-            let k = sdl_units.len();
-            sdl_units.push(sdl);
-            for s in &ss.segs {
-                let (text, tags) = slice_seg(&ss, s.5, s.6, s.7, s.8);
-                let tseg = target
-                    .as_ref()
-                    .and_then(|(t, _, _)| t.segs.iter().find(|m| m.0 == s.0).map(|m| (t, m)));
-                let (ttext, thas, slot) = match (tseg, &target) {
-                    (Some((t, m)), _) => {
-                        let (tt, tg) = slice_seg(t, m.5, m.6, m.7, m.8);
-                        (Some(tt), !tg.is_empty(), TargetSlot::Mrk(m.1, m.2))
-                    }
-                    // A target without this mid: not spliceable safely.
-                    (None, Some(_)) => (None, false, TargetSlot::None),
-                    (None, None) => (None, false, TargetSlot::SdlNew(after_source)),
-                };
-                segments.push(BiSegment {
-                    id: Some(match &id {
-                        Some(u) => format!("{u}#{}", s.0),
-                        None => format!("#{}", s.0),
-                    }),
-                    line,
-                    source: text,
-                    tags,
-                    target: ttext,
-                    target_has_tags: thas,
-                    slot,
-                    unit_tag: (p, q),
-                    sdl_unit: Some(k),
-                    mid: Some(s.0.clone()),
-                    segment_tag: None,
-                    lock: Lock::Open,
-                });
-            }
-        }
-        None => {
-            let (ttext, thas, slot) = match target {
-                Some((t, a, b)) => (
-                    Some(t.text.clone()),
-                    !t.tags.is_empty(),
-                    TargetSlot::Element(a, b),
-                ),
-                None => (None, false, TargetSlot::Insert(after_source)),
-            };
-            segments.push(BiSegment {
-                id,
-                line,
-                source: source.text,
-                tags: source.tags,
-                target: ttext,
-                target_has_tags: thas,
-                slot,
-                unit_tag: (p, q),
-                sdl_unit: None,
-                mid: None,
-                segment_tag: None,
-                lock: Lock::Open,
-            });
-        }
-    }
-    Ok(())
-}
-
-fn unit_v2(
-    cx: &mut Cx<'_>,
-    e: &BytesStart<'_>,
-    p: usize,
-    q: usize,
-    segments: &mut Vec<BiSegment>,
-    units_v2: &mut Vec<UnitV2>,
-) -> Result<()> {
-    let id = attr(e, "id").unwrap_or_default();
-    let mut unit = UnitV2 {
-        after_start: q,
-        matches_end: None,
-        notes_end: None,
-        notes_at: q,
-    };
-    // (id, line, source, target, `<segment>` start tag, target slot)
-    type Found = (
-        Option<String>,
-        u64,
-        Content,
-        Option<Content>,
-        (usize, usize),
-        TargetSlot,
-    );
-    let mut found: Vec<Found> = Vec::new();
-    let mut core_seen = false;
-    loop {
-        let (a, ev, b) = cx.next()?;
-        match ev {
-            Event::Start(x) if lname(&x) == "segment" => {
-                core_seen = true;
-                let sid = attr(&x, "id");
-                let line = cx.doc.line(a as u64);
-                let (mut src, mut tgt) = (None, None);
-                let mut slot = TargetSlot::None;
-                loop {
-                    let (s, ev, t) = cx.next()?;
-                    match ev {
-                        Event::Start(y) if lname(&y) == "source" => {
-                            let (c, end) = cx.content(t)?;
-                            src = Some(c);
-                            slot = TargetSlot::Insert(end);
-                        }
-                        Event::Start(y) if lname(&y) == "target" => {
-                            let (c, end) = cx.content(t)?;
-                            tgt = Some(c);
-                            slot = TargetSlot::Element(s, end);
-                        }
-                        Event::Empty(y) if lname(&y) == "target" => {
-                            tgt = Some(Content::default());
-                            slot = TargetSlot::Element(s, t);
-                        }
-                        Event::Start(y) => {
-                            cx.skip(&y)?;
-                        }
-                        Event::End(_) => break,
-                        Event::Eof => return Err(cx.err(s, "unexpected end of file")),
-                        _ => {}
-                    }
-                }
-                let Some(src) = src else {
-                    return Err(cx.err(a, "invalid XLIFF 2.0: a <segment> without <source>"));
-                };
-                found.push((sid, line, src, tgt, (a, b), slot));
-            }
-            Event::Start(x) => {
-                let name = lname(&x);
-                let module = x.name().prefix().is_some();
-                let end = cx.skip(&x)?;
-                let close = cx.text[..end].rfind("</").unwrap_or(end);
-                match (name.as_str(), module) {
-                    ("matches", true) => unit.matches_end = Some(close),
-                    ("notes", false) => unit.notes_end = Some(close),
-                    _ => {}
-                }
-                if module && !core_seen {
-                    unit.notes_at = end;
-                }
-                if !module {
-                    core_seen = true;
-                }
-            }
-            Event::Empty(x) => {
-                if x.name().prefix().is_some() && !core_seen {
-                    unit.notes_at = b;
-                } else if x.name().prefix().is_none() {
-                    core_seen = true;
-                }
-            }
-            Event::End(_) => break,
-            Event::Eof => return Err(cx.err(a, "unexpected end of file inside <unit>")),
-            _ => {}
-        }
-    }
-    let k = units_v2.len();
-    units_v2.push(unit);
-    let many = found.len() > 1;
-    for (n, (sid, line, src, tgt, seg_tag, slot)) in found.into_iter().enumerate() {
-        let full = match (&sid, many) {
-            (Some(s), _) => format!("{id}#{s}"),
-            (None, true) => format!("{id}#{}", n + 1),
-            (None, false) => id.clone(),
-        };
-        segments.push(BiSegment {
-            id: Some(full),
-            line,
-            source: src.text,
-            tags: src.tags,
-            target_has_tags: tgt.as_ref().is_some_and(|t| !t.tags.is_empty()),
-            target: tgt.map(|t| t.text),
-            slot,
-            unit_tag: (p, q),
-            sdl_unit: Some(k),
-            mid: None,
-            segment_tag: Some((seg_tag.0, seg_tag.1, sid)),
-            lock: Lock::Open,
-        });
-    }
-    Ok(())
 }
 
 /// The document a pretranslation reads: its languages and segments, and for an XLIFF
@@ -801,7 +241,8 @@ pub struct SourceDoc {
     pub source_lang: LangTag,
     /// The target language.
     pub target_lang: LangTag,
-    /// The segments, in order (for an XLIFF file, those of [`SourceDoc::xliff`]).
+    /// The segments, in order (for an XLIFF file, those whose splice points
+    /// [`SourceDoc::xliff`] holds).
     pub segments: Vec<BiSegment>,
     /// The XLIFF file read for splicing.
     pub xliff: Option<BiDoc>,
@@ -843,12 +284,12 @@ pub fn tmx_tags(tags: &[crate::formats::segment::InlineTag]) -> Vec<RawTag> {
 }
 
 /// Read the document to pretranslate (`req` names one file): XLIFF 1.2/2.0 (SDLXLIFF,
-/// MQXLIFF) is checked by the draft reader first (a malformed file or a missing target
-/// language is an error with file and line) and then read with raw codes and offsets
-/// ([`read_bilingual`]); every other format (plain text, Markdown, HTML, DOCX split into
-/// sentences or lines, TSV/CSV with a source column, TMX) through the job reader
-/// ([`super::job::read_job`]); of these only TMX has inline codes, and they are carried
-/// into targets as XLIFF's are ([`tmx_tags`]).
+/// MQXLIFF) in one pass of the XLIFF reader, with raw codes and offsets
+/// ([`super::xliff::read_xliff_doc`]; a malformed file or a missing target language is an
+/// error with file and line, a segment over the limits too); every other format (plain
+/// text, Markdown, HTML, DOCX split into sentences or lines, TSV/CSV with a source
+/// column, TMX) through the job reader ([`super::job::read_job`]); of these only TMX has
+/// inline codes, and they are carried into targets as XLIFF's are ([`tmx_tags`]).
 pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
     let [path] = req.files.as_slice() else {
         return Err(Error::bad_request("pretranslate reads one file at a time"));
@@ -873,6 +314,7 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
                 source: s.raw.text,
                 target_has_tags: s.target.as_ref().is_some_and(|t| !t.tags.is_empty()),
                 target: s.target.map(|t| t.text),
+                state: None,
                 slot: TargetSlot::None,
                 unit_tag: (0, 0),
                 sdl_unit: None,
@@ -897,47 +339,17 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
         from: req.from.clone(),
         to: req.to.clone(),
     };
-    let mut langs: Option<DraftLangs> = None;
-    // The draft reader's segments (translate="no" ones included), with their locks.
-    let mut read: Vec<(Option<String>, Lock)> = Vec::new();
-    read_job_draft(&draft, |ev| {
-        match ev {
-            DraftEvent::Start(l) => langs = Some(l),
-            DraftEvent::Segment(s) => read.push((s.id, s.lock)),
-        }
-        Ok(())
-    })?;
-    let count = read.len();
-    let langs = langs.ok_or_else(|| Error::parse_file(path, "the document has no segments"))?;
+    let (langs, mut doc) =
+        super::xliff::read_xliff_doc(&draft, &mut |seg| super::draft::check_limits(path, seg))?;
     let source_lang = langs
         .source
         .ok_or_else(|| Error::parse_file(path, "the document has no source language"))?;
-    let mut doc = read_bilingual(path)?;
-    if doc.segments.len() != count
-        || doc
-            .segments
-            .iter()
-            .zip(&read)
-            .any(|(s, (id, _))| s.id != *id)
-    {
-        return Err(Error::parse_file(
-            path,
-            format!(
-                "the XLIFF segments could not be located ({} read, {} located)",
-                count,
-                doc.segments.len()
-            ),
-        ));
-    }
-    for (s, (_, lock)) in doc.segments.iter_mut().zip(read) {
-        s.lock = lock;
-    }
     Ok(SourceDoc {
         path: path.clone(),
         format,
         source_lang,
         target_lang: langs.target,
-        segments: doc.segments.clone(),
+        segments: std::mem::take(&mut doc.segments),
         xliff: Some(doc),
     })
 }
@@ -1020,33 +432,46 @@ mod tests {
         crate::testutil::data(name)
     }
 
+    /// The one XLIFF reader in splice mode, as pretranslate calls it.
+    fn read_doc(path: &std::path::Path) -> Result<(super::super::draft::DraftLangs, BiDoc)> {
+        let req = DraftRequest::file(path);
+        super::super::xliff::read_xliff_doc(&req, &mut |_| Ok(()))
+    }
+
     #[test]
     fn xliff12_segments_with_raw_tags_and_slots() {
-        let d = read_bilingual(&data("xliff12-en-ko.xlf")).unwrap();
+        // One call gives the languages, the segments with their locks, and the splice
+        // points.
+        let (langs, d) = read_doc(&data("xliff12-en-ko.xlf")).unwrap();
+        assert_eq!(langs.target.as_str(), "ko");
         assert_eq!(d.flavour, Flavour::Xliff12);
         let ids: Vec<&str> = d
             .segments
             .iter()
             .map(|s| s.id.as_deref().unwrap())
             .collect();
-        // Unit 3 is translate="no": kept (the writers must find every segment the draft
-        // reader reports), flagged by read_source.
+        // Unit 3 is translate="no": kept, flagged.
         assert_eq!(ids, vec!["1", "2", "3", "4"]);
-        let src = read_source(&JobRequest::files([data("xliff12-en-ko.xlf")])).unwrap();
-        let locks: Vec<Lock> = src.segments.iter().map(|s| s.lock).collect();
+        let locks: Vec<Lock> = d.segments.iter().map(|s| s.lock).collect();
         assert_eq!(
             locks,
             vec![Lock::Open, Lock::Open, Lock::NoTranslate, Lock::Open]
         );
+        let src = read_source(&JobRequest::files([data("xliff12-en-ko.xlf")])).unwrap();
+        assert_eq!(src.segments, d.segments);
+        assert!(src.xliff.as_ref().unwrap().segments.is_empty());
         let s = &d.segments[0];
         assert_eq!(s.source, "The ministers met in Seoul.");
         let raws: Vec<&str> = s.tags.iter().map(|t| t.raw.as_str()).collect();
         assert_eq!(raws, vec!["<g id=\"1\">", "</g>"]);
         assert_eq!((s.tags[0].offset, s.tags[1].offset), (21, 26));
+        assert!(s.tags[0].nests && s.tags[1].kind == TagKind::Close);
         let TargetSlot::Element(a, b) = s.slot else {
             panic!("{:?}", s.slot)
         };
         assert!(d.text[a..b].starts_with("<target>") && d.text[a..b].ends_with("</target>"));
+        assert!(d.text[s.unit_tag.0..s.unit_tag.1].starts_with("<trans-unit id=\"1\""));
+        assert!(d.text[d.root_tag.0..d.root_tag.1].starts_with("<xliff "));
         let s = &d.segments[1];
         let raws: Vec<&str> = s.tags.iter().map(|t| t.raw.as_str()).collect();
         assert_eq!(
@@ -1065,11 +490,12 @@ mod tests {
 
     #[test]
     fn sdlxliff_mids_and_seg_defs() {
-        let d = read_bilingual(&data("sdlxliff-en-ko.sdlxliff")).unwrap();
+        let (_, d) = read_doc(&data("sdlxliff-en-ko.sdlxliff")).unwrap();
         assert_eq!(d.flavour, Flavour::Sdlxliff);
         assert_eq!(d.segments.len(), 2);
         assert_eq!(d.segments[1].source, "Second sentence.");
         assert_eq!(d.segments[1].target.as_deref(), Some("둘째 문장."));
+        assert_eq!(d.segments[1].state.as_deref(), Some("Draft"));
         let TargetSlot::Mrk(a, b) = d.segments[1].slot else {
             panic!()
         };
@@ -1083,6 +509,135 @@ mod tests {
             &d.text[u.seg_defs[1].1..u.seg_defs[1].2],
             "<sdl:seg id=\"2\" conf=\"Draft\"/>"
         );
+        assert!(u.defs_insert.1 && d.text[u.defs_insert.0..].starts_with("</sdl:seg-defs>"));
+        let (m, a, b) = &u.mrks[1];
+        assert_eq!((m.as_str(), &d.text[*a..*b]), ("2", "Second sentence."));
+    }
+
+    #[test]
+    fn xliff20_units_and_segments() {
+        let (langs, d) = read_doc(&data("xliff20-en-zh.xlf")).unwrap();
+        assert_eq!(langs.target.as_str(), "zh-CN");
+        assert_eq!(d.flavour, Flavour::Xliff20);
+        let ids: Vec<&str> = d
+            .segments
+            .iter()
+            .map(|s| s.id.as_deref().unwrap())
+            .collect();
+        assert_eq!(ids, vec!["u1#s1", "u1#s2", "u2"]);
+        let s = &d.segments[0];
+        let (a, b, sid) = s.segment_tag.clone().unwrap();
+        assert!(d.text[a..b].starts_with("<segment") && sid.as_deref() == Some("s1"));
+        assert_eq!(s.sdl_unit, d.segments[1].sdl_unit);
+        assert_ne!(s.sdl_unit, d.segments[2].sdl_unit);
+        let u = &d.units_v2[s.sdl_unit.unwrap()];
+        assert!(d.text[..u.after_start].ends_with('>'));
+        let TargetSlot::Insert(at) = d.segments[2].slot else {
+            panic!("{:?}", d.segments[2].slot)
+        };
+        assert!(d.text[..at].ends_with("</source>"));
+    }
+
+    /// The segments pretranslate reads are the ones analyze reads: same ids, same text.
+    fn assert_read_alike(path: &std::path::Path) -> SourceDoc {
+        let req = JobRequest::files([path]);
+        let src = read_source(&req).unwrap();
+        let job = read_job(&req).unwrap();
+        let pre: Vec<(Option<&str>, &str)> = src
+            .segments
+            .iter()
+            .filter(|s| !s.source.trim().is_empty())
+            .map(|s| (s.id.as_deref(), s.source.as_str()))
+            .collect();
+        let ana: Vec<(Option<&str>, &str)> = job
+            .segments
+            .iter()
+            .map(|s| (s.id.as_deref(), s.raw.text.as_str()))
+            .collect();
+        assert_eq!(pre, ana);
+        src
+    }
+
+    #[test]
+    fn pretranslate_reads_xliff12_with_a_20_namespace_as_analyze_does() {
+        // The splicer's own parser took `xmlns="...document:2.0"` for XLIFF 2.0 while the
+        // draft reader went by `version="1.2"`: analyze read two segments, pretranslate
+        // refused the file ("the XLIFF segments could not be located").
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("mixed.xlf");
+        std::fs::write(
+            &p,
+            "<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:2.0\">\n\
+             <file source-language=\"en\" target-language=\"ko\" datatype=\"plaintext\" original=\"a\"><body>\n\
+             <trans-unit id=\"1\"><source>Peace talks resume.</source></trans-unit>\n\
+             <trans-unit id=\"2\"><source>The summit ends.</source><target>정상회의가 끝난다.</target></trans-unit>\n\
+             </body></file></xliff>\n",
+        )
+        .unwrap();
+        let src = assert_read_alike(&p);
+        let x = src.xliff.as_ref().unwrap();
+        assert_eq!(x.flavour, Flavour::Xliff12);
+        assert_eq!(src.segments.len(), 2);
+        assert!(matches!(src.segments[0].slot, TargetSlot::Insert(_)));
+        assert!(matches!(src.segments[1].slot, TargetSlot::Element(_, _)));
+    }
+
+    #[test]
+    fn pretranslate_keeps_xliff12_cp_characters_as_analyze_does() {
+        // The splicer's parser dropped a `<cp hex>` outside XLIFF 2.0; the draft reader
+        // kept the character: analyze and pretranslate matched different texts.
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("cp.xlf");
+        std::fs::write(
+            &p,
+            "<xliff version=\"1.2\"><file source-language=\"en\" target-language=\"ko\"><body>\n\
+             <trans-unit id=\"1\"><source>Peace<cp hex=\"00A0\"/>talks</source></trans-unit>\n\
+             </body></file></xliff>\n",
+        )
+        .unwrap();
+        let src = assert_read_alike(&p);
+        assert_eq!(src.segments[0].source, "Peace\u{a0}talks");
+    }
+
+    #[test]
+    fn fixtures_are_read_alike_by_pretranslate_and_analyze() {
+        for f in [
+            "xliff12-en-ko.xlf",
+            "xliff20-en-zh.xlf",
+            "sdlxliff-en-ko.sdlxliff",
+            "mqxliff-en-zh.mqxliff",
+        ] {
+            assert_read_alike(&data(f));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pretranslate_reads_an_xliff_file_once() {
+        // A pipe can be read once: the XLIFF is parsed in one pass. The writer offers the
+        // document once, then an empty second read, which a second pass would get.
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("job.xlf");
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: mkfifo is not available");
+            return;
+        }
+        let text = std::fs::read(data("xliff12-en-ko.xlf")).unwrap();
+        let fifo = p.clone();
+        std::thread::spawn(move || {
+            std::fs::write(&fifo, &text).unwrap();
+            // Blocks until a second reader opens the pipe (none should).
+            let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+        });
+        let src = read_source(&JobRequest::files([&p])).unwrap();
+        assert_eq!(src.segments.len(), 4);
+        let x = src.xliff.unwrap();
+        assert_eq!(x.prefix.as_deref(), Some(&[][..]));
+        assert!(x.text.contains("The ministers met"));
     }
 
     #[test]

@@ -175,12 +175,7 @@ where
     // Limits: every segment's texts are checked before a checker sees them.
     let mut on = |ev: DraftEvent| -> Result<()> {
         if let DraftEvent::Segment(seg) = &ev {
-            for t in [&seg.source, &seg.target].into_iter().flatten() {
-                crate::limits::check_segment(&t.text).map_err(|m| {
-                    let at = t.anchors.first().map_or(seg.line, |a| a.line);
-                    Error::limit(&req.path, at, m)
-                })?;
-            }
+            check_limits(&req.path, seg)?;
         }
         on(ev)
     };
@@ -195,6 +190,18 @@ where
         },
     }
     Ok(format)
+}
+
+/// Refuse a segment of the draft at `path` whose source or target is over the limits
+/// ([`crate::limits::check_segment`]), at the line of the text.
+pub(super) fn check_limits(path: &Path, seg: &Segment) -> Result<()> {
+    for t in [&seg.source, &seg.target].into_iter().flatten() {
+        crate::limits::check_segment(&t.text).map_err(|m| {
+            let at = t.anchors.first().map_or(seg.line, |a| a.line);
+            Error::limit(path, at, m)
+        })?;
+    }
+    Ok(())
 }
 
 fn range_text(r: &LangRange) -> String {

@@ -51,10 +51,11 @@
 //! # Ok::<(), concord::error::Error>(())
 //! ```
 //!
-//! A writer for the format the file came in (XLIFF, SDLXLIFF, MQXLIFF) finds each segment
-//! by [`JobSegment::id`] (the XLIFF unit id, `unit#segment` for 2.0 segments and
-//! SDLXLIFF sub-segments, the TMX `tuid`) and re-reads the original bytes itself: the job
-//! keeps only what matching needs and where each segment is.
+//! The job keeps only what matching needs and where each segment is. A writer for the
+//! format the file came in (XLIFF, SDLXLIFF, MQXLIFF) reads the file with
+//! [`super::xliff::read_xliff_doc`] instead: the same reader, in the same single pass,
+//! gives the same segments (by [`JobSegment::id`]: the XLIFF unit id, `unit#segment` for
+//! 2.0 segments and SDLXLIFF sub-segments) with the byte offsets a splice needs.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};

@@ -18,19 +18,22 @@
 //! * [`tbx`]: TBX glossaries (TBX-Basic/TBX-Core v3, TBX 2008 `martif`, legacy
 //!   encodings; DTDs and entities refused) and the TBX-Basic v3 / martif writer.
 //! * [`tmx`]: TMX 1.4b (and 1.1) streaming memory reader and deterministic writer.
-//! * [`xliff`]: XLIFF 1.2 (with the SDLXLIFF and memoQ MQXLIFF flavours) and 2.0
-//!   drafts, and TMX drafts, read with their raw text, inline codes and positions; and
-//!   the same reader in import mode, bilingual files into memory units
-//!   ([`xliff::read_xliff_units`]).
+//! * [`xliff`]: the one XLIFF reader. XLIFF 1.2 (with the SDLXLIFF and memoQ MQXLIFF
+//!   flavours) and 2.0 drafts, and TMX drafts, read with their raw text, inline codes and
+//!   positions (`lint`, and `analyze` through [`job`]); the same reader in import mode,
+//!   bilingual files into memory units ([`xliff::read_xliff_units`]); and in splice mode,
+//!   a job to pretranslate with the byte offsets its writers need, in the same pass
+//!   ([`xliff::read_xliff_doc`]).
 //! * [`xliff_write`]: the memory as bilingual XLIFF 1.2 or 2.0 for two languages.
 //! * [`xml`]: what the XML readers share: the document's text, line/column from a byte
 //!   offset, refusing content after the root element.
 //! * [`draft`]: drafts for `lint`: bilingual TSV/CSV, XLIFF, TMX, aligned plain text;
 //!   readers stream [`draft::DraftEvent`]s whose [`segment::Segment`]s carry the line
 //!   and column of each text, its raw (untrimmed, unnormalized) text and inline codes.
-//! * [`bilingual`]: XLIFF files as a job to pretranslate (segments with raw inline codes
-//!   and the byte offsets of their targets), and [`bilingual::read_source`], the
-//!   document a pretranslation reads (XLIFF, TMX, TSV/CSV, plain text).
+//! * [`bilingual`]: the model of an XLIFF file as a job to pretranslate (segments with
+//!   raw inline codes and the byte offsets of their targets, filled by [`xliff`]), and
+//!   [`bilingual::read_source`], the document a pretranslation reads (XLIFF, TMX,
+//!   TSV/CSV, plain text).
 //! * [`pretranslated`]: the writers of a pretranslation: XLIFF 1.2, XLIFF 2.0 (matches
 //!   module), the input's own XLIFF flavour spliced byte for byte, and TSV.
 //! * [`job`]: the source documents of a translation job (`analyze`, `pretranslate`):

@@ -715,7 +715,7 @@ pub fn splice(p: &Pretranslation, doc: &SourceDoc) -> Result<Vec<u8>> {
     let mut v2_parts: std::collections::BTreeMap<usize, (String, String)> =
         std::collections::BTreeMap::new();
     let mtc = matches_prefix(&text[x.root_tag.0..x.root_tag.1]);
-    for (r, seg) in p.segments.iter().zip(&x.segments) {
+    for (r, seg) in p.segments.iter().zip(&doc.segments) {
         let Some(pieces) = &r.target else { continue };
         let content = pieces_xml(seg, pieces, Codes::Raw);
         let score = r.best.as_ref().map_or(0.0, |c| c.score);

@@ -25,6 +25,11 @@
 //!   other language) and select later variants as ranges (`en` selects `en-US`). `bpt
 //!   ept it ph ut` are inline codes whose content is not text, `hi` keeps its text,
 //!   `sub` is left out. A unit without the source language is skipped.
+//! * Splice mode ([`read_xliff_doc`], for pretranslate): the same pass also records, for
+//!   every segment it reports, its inline codes as written ([`RawTag`]), its state and the
+//!   byte offsets of its unit, target (or where a target goes), SDLXLIFF `<mrk
+//!   mtype="seg">` and `<sdl:seg>`, and XLIFF 2.0 `<segment>` and module elements, as a
+//!   [`BiDoc`] ([`super::bilingual`]).
 //! * Invalid XLIFF 2.0 is refused with its line: a `state` that is not
 //!   `initial|translated|reviewed|final`, an `<ec startRef>` before its `<sc>`, a unit
 //!   without `id`, no `srcLang`. Any XML error is refused too, and so is a second root
@@ -40,11 +45,16 @@ use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::lang::{LangRange, LangTag};
 use std::path::Path;
 
+use super::bilingual::{
+    BiDoc, BiSegment, Flavour, RawTag, SdlUnit, TagKind, TargetSlot, TextEncoding, UnitV2,
+};
 use super::draft::{DraftEvent, DraftLangs, DraftRequest};
 use super::segment::{Anchor, InlineTag, Lock, RunKind, SegText, Segment, TextRun};
 
 struct Ctx<'a, 'o> {
     r: Reader<&'a [u8]>,
+    /// The document's text (byte offsets of the reader index it).
+    text: &'a str,
     doc: LineIndex<'a>,
     req: &'a DraftRequest,
     v2: bool,
@@ -73,6 +83,41 @@ struct Ctx<'a, 'o> {
     /// For each open `<file>`/`<group>`/`<body>`: whether its content is translatable
     /// (`translate` inherits from the enclosing elements).
     translatable: Vec<bool>,
+    /// Splice mode ([`read_xliff_doc`]): beside every segment reported, what the
+    /// pretranslation writers need to put a target in place (inline codes as written,
+    /// byte offsets), gathered in the same pass.
+    splice: Option<Splice>,
+}
+
+/// What splice mode gathers ([`BiDoc`] without the text and its encoding).
+struct Splice {
+    flavour: Flavour,
+    root_tag: (usize, usize),
+    units_v2: Vec<UnitV2>,
+    sdl_units: Vec<SdlUnit>,
+    segments: Vec<BiSegment>,
+}
+
+/// Splice mode: the inline codes of a captured element as the file writes them, and
+/// where its parts are (byte offsets into the document's text).
+#[derive(Debug, Default)]
+struct RawCapture {
+    tags: Vec<RawTag>,
+    /// Each `<mrk mtype="seg">` (same order as [`Captured::segs`]): the element's bytes,
+    /// its content's bytes, and its codes as a range of `tags`.
+    mrks: Vec<MrkAt>,
+    /// The bytes of the element's content.
+    inner: (usize, usize),
+    /// The byte after the element's end tag.
+    end: usize,
+}
+
+/// Where an SDLXLIFF `<mrk mtype="seg">` is.
+#[derive(Debug)]
+struct MrkAt {
+    element: (usize, usize),
+    content: (usize, usize),
+    tags: std::ops::Range<usize>,
 }
 
 /// A TMX inline code to write (import mode): element, attributes, native code.
@@ -129,6 +174,16 @@ pub struct Bilingual {
     pub changer: Option<String>,
 }
 
+/// An SDLXLIFF `<sdl:seg-defs>` as read ([`Ctx::sdl_seg_defs`]).
+struct SegDefs {
+    /// Each `<sdl:seg>` by id.
+    segs: HashMap<String, SdlSeg>,
+    /// Each `<sdl:seg>` start tag (or empty element), in order: id and byte range.
+    tags: Vec<(String, usize, usize)>,
+    /// Where the end tag `</sdl:seg-defs>` starts.
+    close: usize,
+}
+
 /// An SDLXLIFF `<sdl:seg>`: the confirmation level and the match data of one sub-segment.
 #[derive(Debug, Clone, Default)]
 struct SdlSeg {
@@ -143,24 +198,28 @@ fn local(e: &BytesStart<'_>) -> Option<String> {
     Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned())
 }
 
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+/// The unescaped value of attribute `name` (its qualified name) of `e`.
+pub(super) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == name.as_bytes())
         .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
 }
 
-/// What `capture` returns: the text, and SDLXLIFF sub-segments (mid, start, end).
-/// A segment of a 2.0 unit: id, line, source, target.
-type Seg2 = (
-    Option<String>,
-    u64,
-    Option<Captured>,
-    Option<Captured>,
-    Option<String>,
-    Option<String>,
-);
+/// A `<segment>` of an XLIFF 2.0 unit, as read before the unit's end.
+struct Seg2 {
+    id: Option<String>,
+    line: u64,
+    source: Option<Captured>,
+    target: Option<Captured>,
+    state: Option<String>,
+    sub_state: Option<String>,
+    /// Splice mode: the bytes of the `<segment>` start tag, and where its target goes.
+    tag: (usize, usize),
+    slot: TargetSlot,
+}
 
+/// What `capture` returns: the text, and SDLXLIFF sub-segments (mid, start, end).
 struct Captured {
     text: SegText,
     segs: Vec<(String, usize, usize)>,
@@ -168,6 +227,8 @@ struct Captured {
     /// `segs`).
     marked: Option<Marked>,
     seg_marked: Vec<Marked>,
+    /// Splice mode: the codes as written and the byte offsets.
+    raw: Option<RawCapture>,
 }
 
 impl Captured {
@@ -177,7 +238,27 @@ impl Captured {
             segs: vec![],
             marked: Some((String::new(), None)),
             seg_marked: vec![],
+            raw: None,
         }
+    }
+
+    /// Splice mode: the source codes of the whole element, or of its sub-segment `k`
+    /// (offsets relative to the sub-segment's text starting at character `from`).
+    fn raw_tags(&self, k: Option<usize>, from: usize) -> Vec<RawTag> {
+        let Some(raw) = &self.raw else {
+            return Vec::new();
+        };
+        let range = match k {
+            Some(k) => raw.mrks.get(k).map_or(0..0, |m| m.tags.clone()),
+            None => 0..raw.tags.len(),
+        };
+        raw.tags[range]
+            .iter()
+            .map(|t| RawTag {
+                offset: t.offset - from,
+                ..t.clone()
+            })
+            .collect()
     }
 }
 
@@ -219,7 +300,9 @@ fn kv(pairs: &[(&str, String)]) -> Vec<(String, String)> {
 
 enum Open {
     Plain,
-    Seg(String, usize),
+    /// An SDLXLIFF `<mrk mtype="seg">`: mid, characters before it; splice mode: the
+    /// byte range of its start tag and the number of codes before it.
+    Seg(String, usize, (usize, usize), usize),
     /// Import mode: a paired code (`g`, `pc`) whose TMX `<ept i>` (and native code)
     /// comes at its end.
     Code(String, String),
@@ -282,6 +365,20 @@ impl<'a> Ctx<'a, '_> {
                             return Err(self
                                 .err(pos, "invalid XLIFF 2.0: <xliff> has no srcLang attribute"));
                         }
+                    }
+                    let end = self.r.buffer_position() as usize;
+                    let (v2, sdl) = (self.v2, self.sdl);
+                    if let Some(sp) = self.splice.as_mut() {
+                        sp.root_tag = (pos as usize, end);
+                        sp.flavour = if v2 {
+                            Flavour::Xliff20
+                        } else if sdl {
+                            Flavour::Sdlxliff
+                        } else if attr(&e, "xmlns:mq").is_some() {
+                            Flavour::Mqxliff
+                        } else {
+                            Flavour::Xliff12
+                        };
                     }
                     break;
                 }
@@ -525,34 +622,52 @@ impl<'a> Ctx<'a, '_> {
             .unit_lock(e)
             .filter(|_| attr(e, "restype").as_deref() != Some("x-gettext-domain-header"));
         let line = self.doc.line(pos);
+        // Splice mode: the unit's start tag, and where a new target goes when there is
+        // none (after `</source>` or `</seg-source>`).
+        let unit_tag = (pos as usize, self.r.buffer_position() as usize);
+        let mut after_source = unit_tag.1;
         let mut source: Option<Captured> = None;
         let mut seg_source: Option<Captured> = None;
-        let mut target: Option<Captured> = None;
+        // The target, and the bytes of the whole `<target>` element.
+        let mut target: Option<(Captured, (usize, usize))> = None;
         let mut target_attrs: Vec<(String, String)> = Vec::new();
-        let mut sdl: HashMap<String, SdlSeg> = HashMap::new();
+        let mut defs: Option<SegDefs> = None;
+        let unit_end;
         loop {
             let (p, ev) = self.next()?;
             match ev {
                 Event::Start(s) => match local(&s).as_deref() {
-                    Some("source") => source = Some(self.capture(p, false, &mut HashSet::new())?),
+                    Some("source") => {
+                        let c = self.capture(p, false, &mut HashSet::new())?;
+                        after_source = self.r.buffer_position() as usize;
+                        source = Some(c);
+                    }
                     Some("seg-source") => {
-                        seg_source = Some(self.capture(p, false, &mut HashSet::new())?)
+                        let c = self.capture(p, false, &mut HashSet::new())?;
+                        after_source = self.r.buffer_position() as usize;
+                        seg_source = Some(c);
                     }
                     Some("target") => {
                         target_attrs = super::xml::attributes(&s);
-                        target = Some(self.capture(p, false, &mut HashSet::new())?)
+                        let c = self.capture(p, false, &mut HashSet::new())?;
+                        target = Some((c, (p as usize, self.r.buffer_position() as usize)));
                     }
                     None if self.sdl && s.local_name().as_ref() == b"seg-defs" => {
-                        sdl = self.sdl_seg_defs()?;
+                        defs = Some(self.sdl_seg_defs()?);
                     }
                     _ => self.skip(&s)?,
                 },
                 Event::Empty(s) if local(&s).as_deref() == Some("target") => {
                     target_attrs = super::xml::attributes(&s);
-                    let (l, c) = self.doc.position(self.r.buffer_position());
-                    target = Some(Captured::empty(SegText::at("", l, c)));
+                    let end = self.r.buffer_position();
+                    let (l, c) = self.doc.position(end);
+                    let t = Captured::empty(SegText::at("", l, c));
+                    target = Some((t, (p as usize, end as usize)));
                 }
-                Event::End(_) => break,
+                Event::End(_) => {
+                    unit_end = p as usize;
+                    break;
+                }
                 Event::Eof => return Err(self.err(p, "unexpected end of file inside <trans-unit>")),
                 _ => {}
             }
@@ -563,8 +678,9 @@ impl<'a> Ctx<'a, '_> {
         let Some(source) = source else {
             return Err(self.err(pos, "a <trans-unit> without <source>"));
         };
+        let sdl = defs.as_ref().map(|d| &d.segs);
         // SDLXLIFF locks sub-segments one by one (`<sdl:seg locked="true">`).
-        let seg_lock = |mid: &str| match sdl.get(mid) {
+        let seg_lock = |mid: &str| match sdl.and_then(|m| m.get(mid)) {
             Some(d)
                 if lock == Lock::Open
                     && super::xml::attribute(&d.attrs, "locked") == Some("true") =>
@@ -574,8 +690,38 @@ impl<'a> Ctx<'a, '_> {
             _ => lock,
         };
         let unit_attrs = super::xml::attributes(e);
+        // Splice mode: the editor's state as the file writes it.
+        let state = |mid: &str| {
+            let conf = sdl
+                .and_then(|m| m.get(mid))
+                .and_then(|d| super::xml::attribute(&d.attrs, "conf").map(str::to_string));
+            conf.or_else(|| super::xml::attribute(&unit_attrs, "mq:status").map(str::to_string))
+                .or_else(|| super::xml::attribute(&target_attrs, "state").map(str::to_string))
+        };
         match seg_source {
             Some(ss) if !ss.segs.is_empty() => {
+                // Splice mode: the unit's SDLXLIFF parts.
+                let sdl_unit = match (self.splice.as_mut(), &ss.raw) {
+                    (Some(sp), Some(raw)) => {
+                        let (seg_defs, defs_insert) = match &defs {
+                            Some(d) => (d.tags.clone(), (d.close, true)),
+                            None => (Vec::new(), (unit_end, false)),
+                        };
+                        sp.sdl_units.push(SdlUnit {
+                            seg_source: raw.inner,
+                            mrks: ss
+                                .segs
+                                .iter()
+                                .zip(&raw.mrks)
+                                .map(|((mid, _, _), m)| (mid.clone(), m.content.0, m.content.1))
+                                .collect(),
+                            seg_defs,
+                            defs_insert,
+                        });
+                        Some(sp.sdl_units.len() - 1)
+                    }
+                    _ => None,
+                };
                 for (k, (mid, s, end)) in ss.segs.iter().enumerate() {
                     let sid = Some(match &id {
                         Some(u) => format!("{u}#{mid}"),
@@ -583,46 +729,115 @@ impl<'a> Ctx<'a, '_> {
                     });
                     let t_at = target
                         .as_ref()
-                        .and_then(|t| t.segs.iter().position(|(m, _, _)| m == mid));
+                        .and_then(|(t, _)| t.segs.iter().position(|(m, _, _)| m == mid));
                     if self.bi.is_some() {
                         let src = ss.seg_marked.get(k).cloned().unwrap_or_default();
                         let tgt = t_at.and_then(|i| {
-                            target.as_ref().and_then(|t| t.seg_marked.get(i).cloned())
+                            target
+                                .as_ref()
+                                .and_then(|(t, _)| t.seg_marked.get(i).cloned())
                         });
-                        let (status, info) = state_v1(&unit_attrs, &target_attrs, sdl.get(mid));
+                        let (status, info) =
+                            state_v1(&unit_attrs, &target_attrs, sdl.and_then(|m| m.get(mid)));
                         let l = seg_lock(mid);
                         self.emit_bilingual(pos, sid, line, src, tgt, status, info, l)?;
                         continue;
                     }
                     let src = slice(&ss.text, *s, *end);
                     let tgt = t_at.and_then(|i| {
-                        target.as_ref().map(|t| {
+                        target.as_ref().map(|(t, _)| {
                             let (_, a, b) = &t.segs[i];
                             slice(&t.text, *a, *b)
                         })
                     });
+                    if self.splice.is_some() {
+                        let (slot, has_tags) = match (t_at, &target) {
+                            (Some(i), Some((t, _))) => {
+                                let m = t.raw.as_ref().and_then(|r| r.mrks.get(i));
+                                (
+                                    m.map_or(TargetSlot::None, |m| {
+                                        TargetSlot::Mrk(m.element.0, m.element.1)
+                                    }),
+                                    m.is_some_and(|m| !m.tags.is_empty()),
+                                )
+                            }
+                            // A target without this mid: not spliceable safely.
+                            (_, Some(_)) => (TargetSlot::None, false),
+                            (_, None) => (TargetSlot::SdlNew(after_source), false),
+                        };
+                        self.splice_segment(BiSegment {
+                            id: sid.clone(),
+                            line,
+                            source: src.text.clone(),
+                            tags: ss.raw_tags(Some(k), *s),
+                            target: tgt.as_ref().map(|t| t.text.clone()),
+                            target_has_tags: has_tags,
+                            state: state(mid),
+                            slot,
+                            unit_tag,
+                            sdl_unit,
+                            mid: Some(mid.clone()),
+                            segment_tag: None,
+                            lock: seg_lock(mid),
+                        });
+                    }
                     self.emit(pos, sid, line, src, tgt, seg_lock(mid))?;
                 }
                 Ok(())
             }
             _ if self.bi.is_some() => {
-                let (status, info) = state_v1(&unit_attrs, &target_attrs, sdl.get("1"));
+                let (status, info) =
+                    state_v1(&unit_attrs, &target_attrs, sdl.and_then(|m| m.get("1")));
                 let src = source.marked.unwrap_or_default();
-                let tgt = target.map(|t| t.marked.unwrap_or_default());
+                let tgt = target.map(|(t, _)| t.marked.unwrap_or_default());
                 let l = seg_lock("1");
                 self.emit_bilingual(pos, id, line, src, tgt, status, info, l)
             }
             _ => {
                 let l = seg_lock("1");
-                self.emit(pos, id, line, source.text, target.map(|t| t.text), l)
+                if self.splice.is_some() {
+                    let slot = match &target {
+                        Some((_, (a, b))) => TargetSlot::Element(*a, *b),
+                        None => TargetSlot::Insert(after_source),
+                    };
+                    self.splice_segment(BiSegment {
+                        id: id.clone(),
+                        line,
+                        source: source.text.text.clone(),
+                        tags: source.raw_tags(None, 0),
+                        target: target.as_ref().map(|(t, _)| t.text.text.clone()),
+                        target_has_tags: target
+                            .as_ref()
+                            .and_then(|(t, _)| t.raw.as_ref())
+                            .is_some_and(|r| !r.tags.is_empty()),
+                        state: state("1"),
+                        slot,
+                        unit_tag,
+                        sdl_unit: None,
+                        mid: None,
+                        segment_tag: None,
+                        lock: l,
+                    });
+                }
+                let tgt = target.map(|(t, _)| t.text);
+                self.emit(pos, id, line, source.text, tgt, l)
             }
         }
     }
 
-    /// Import mode: an SDLXLIFF `<sdl:seg-defs>`, each `<sdl:seg id>` with its
-    /// attributes and `<sdl:value key>`s.
-    fn sdl_seg_defs(&mut self) -> Result<HashMap<String, SdlSeg>> {
+    /// Splice mode: the next segment's splice data (reported before the segment).
+    fn splice_segment(&mut self, seg: BiSegment) {
+        if let Some(sp) = self.splice.as_mut() {
+            sp.segments.push(seg);
+        }
+    }
+
+    /// An SDLXLIFF `<sdl:seg-defs>`, each `<sdl:seg id>` with its attributes and
+    /// `<sdl:value key>`s (import mode), and where each `<sdl:seg>` start tag is and where
+    /// the end tag starts (splice mode).
+    fn sdl_seg_defs(&mut self) -> Result<SegDefs> {
         let mut out: HashMap<String, SdlSeg> = HashMap::new();
+        let mut tags: Vec<(String, usize, usize)> = Vec::new();
         let mut current: Option<String> = None;
         let mut key: Option<String> = None;
         let mut text = String::new();
@@ -635,6 +850,8 @@ impl<'a> Ctx<'a, '_> {
                 {
                     let a = super::xml::attributes(&s);
                     let id = attr(&s, "id").unwrap_or_default();
+                    let end = self.r.buffer_position() as usize;
+                    tags.push((id.clone(), p as usize, end));
                     out.insert(
                         id.clone(),
                         SdlSeg {
@@ -663,7 +880,13 @@ impl<'a> Ctx<'a, '_> {
                     }
                 }
                 Event::End(_) if current.is_some() => current = None,
-                Event::End(_) => return Ok(out),
+                Event::End(_) => {
+                    return Ok(SegDefs {
+                        segs: out,
+                        tags,
+                        close: p as usize,
+                    })
+                }
                 Event::Eof => {
                     return Err(self.err(p, "unexpected end of file inside <sdl:seg-defs>"))
                 }
@@ -724,6 +947,15 @@ impl<'a> Ctx<'a, '_> {
             return Err(self.err(pos, "invalid XLIFF 2.0: a <unit> without id"));
         };
         let lock = self.unit_lock(e);
+        // Splice mode: the unit's start tag and where its module elements are.
+        let unit_tag = (pos as usize, self.r.buffer_position() as usize);
+        let mut unit = UnitV2 {
+            after_start: unit_tag.1,
+            matches_end: None,
+            notes_end: None,
+            notes_at: unit_tag.1,
+        };
+        let mut core_seen = false;
         let mut sc_src: HashSet<String> = HashSet::new();
         let mut sc_tgt: HashSet<String> = HashSet::new();
         let mut segments: Vec<Seg2> = Vec::new();
@@ -731,8 +963,9 @@ impl<'a> Ctx<'a, '_> {
             let (p, ev) = self.next()?;
             match ev {
                 Event::Start(s) => match local(&s).as_deref() {
-                    Some("originalData") if self.bi.is_some() => self.original_data()?,
                     Some("segment") => {
+                        core_seen = true;
+                        let seg_tag = (p as usize, self.r.buffer_position() as usize);
                         let state = attr(&s, "state");
                         if let Some(state) = &state {
                             if !matches!(
@@ -749,21 +982,28 @@ impl<'a> Ctx<'a, '_> {
                         let sub_state = attr(&s, "subState");
                         let line = self.doc.line(p);
                         let (mut src, mut tgt) = (None, None);
+                        let mut slot = TargetSlot::None;
                         loop {
                             let (q, ev) = self.next()?;
                             match ev {
                                 Event::Start(x) => match local(&x).as_deref() {
                                     Some("source") => {
-                                        src = Some(self.capture(q, true, &mut sc_src)?)
+                                        src = Some(self.capture(q, true, &mut sc_src)?);
+                                        slot =
+                                            TargetSlot::Insert(self.r.buffer_position() as usize);
                                     }
                                     Some("target") => {
-                                        tgt = Some(self.capture(q, true, &mut sc_tgt)?)
+                                        tgt = Some(self.capture(q, true, &mut sc_tgt)?);
+                                        let end = self.r.buffer_position() as usize;
+                                        slot = TargetSlot::Element(q as usize, end);
                                     }
                                     _ => self.skip(&x)?,
                                 },
                                 Event::Empty(x) if local(&x).as_deref() == Some("target") => {
-                                    let (l, c) = self.doc.position(self.r.buffer_position());
+                                    let end = self.r.buffer_position();
+                                    let (l, c) = self.doc.position(end);
                                     tgt = Some(Captured::empty(SegText::at("", l, c)));
+                                    slot = TargetSlot::Element(q as usize, end as usize);
                                 }
                                 Event::End(_) => break,
                                 Event::Eof => {
@@ -774,10 +1014,46 @@ impl<'a> Ctx<'a, '_> {
                                 _ => {}
                             }
                         }
-                        segments.push((sid, line, src, tgt, state, sub_state));
+                        segments.push(Seg2 {
+                            id: sid,
+                            line,
+                            source: src,
+                            target: tgt,
+                            state,
+                            sub_state,
+                            tag: seg_tag,
+                            slot,
+                        });
                     }
-                    _ => self.skip(&s)?,
+                    name => {
+                        match name {
+                            Some("originalData") if self.bi.is_some() => self.original_data()?,
+                            _ => self.skip(&s)?,
+                        }
+                        // Splice mode: module elements (`mtc:matches`) come first in a
+                        // unit, then `<notes>`, then the core.
+                        let end = self.r.buffer_position() as usize;
+                        let close = self.text[..end].rfind("</").unwrap_or(end);
+                        let module = name.is_none();
+                        if module && s.local_name().as_ref() == b"matches" {
+                            unit.matches_end = Some(close);
+                        }
+                        if name == Some("notes") {
+                            unit.notes_end = Some(close);
+                        }
+                        if module && !core_seen {
+                            unit.notes_at = end;
+                        }
+                        core_seen |= !module;
+                    }
                 },
+                Event::Empty(s) => {
+                    let module = s.name().prefix().is_some();
+                    if module && !core_seen {
+                        unit.notes_at = self.r.buffer_position() as usize;
+                    }
+                    core_seen |= !module;
+                }
                 Event::End(_) => break,
                 Event::Eof => return Err(self.err(p, "unexpected end of file inside <unit>")),
                 _ => {}
@@ -786,28 +1062,58 @@ impl<'a> Ctx<'a, '_> {
         let Some(lock) = lock else {
             return Ok(());
         };
+        let unit_index = match self.splice.as_mut() {
+            Some(sp) => {
+                sp.units_v2.push(unit);
+                Some(sp.units_v2.len() - 1)
+            }
+            None => None,
+        };
         let many = segments.len() > 1;
-        for (k, (sid, line, src, tgt, state, sub_state)) in segments.into_iter().enumerate() {
-            let Some(src) = src else {
+        for (k, seg) in segments.into_iter().enumerate() {
+            let Some(src) = seg.source else {
                 return Err(self.err(pos, "invalid XLIFF 2.0: a <segment> without <source>"));
             };
-            let full = match (&sid, many) {
+            let full = match (&seg.id, many) {
                 (Some(s), _) => format!("{id}#{s}"),
                 (None, true) => format!("{id}#{}", k + 1),
                 (None, false) => id.clone(),
             };
-            let lock = match sub_state.as_deref() {
+            let lock = match seg.sub_state.as_deref() {
                 Some(v) if lock == Lock::Open && sub_state_locks(v) => Lock::Locked,
                 _ => lock,
             };
             if self.bi.is_some() {
-                let (status, info) = state_v2(&full, state.as_deref(), sub_state.as_deref());
+                let (status, info) =
+                    state_v2(&full, seg.state.as_deref(), seg.sub_state.as_deref());
                 let s = src.marked.unwrap_or_default();
-                let t = tgt.map(|t| t.marked.unwrap_or_default());
-                self.emit_bilingual(pos, Some(full), line, s, t, status, info, lock)?;
-            } else {
-                self.emit(pos, Some(full), line, src.text, tgt.map(|t| t.text), lock)?;
+                let t = seg.target.map(|t| t.marked.unwrap_or_default());
+                self.emit_bilingual(pos, Some(full), seg.line, s, t, status, info, lock)?;
+                continue;
             }
+            if self.splice.is_some() {
+                self.splice_segment(BiSegment {
+                    id: Some(full.clone()),
+                    line: seg.line,
+                    source: src.text.text.clone(),
+                    tags: src.raw_tags(None, 0),
+                    target: seg.target.as_ref().map(|t| t.text.text.clone()),
+                    target_has_tags: seg
+                        .target
+                        .as_ref()
+                        .and_then(|t| t.raw.as_ref())
+                        .is_some_and(|r| !r.tags.is_empty()),
+                    state: seg.state.clone(),
+                    slot: seg.slot,
+                    unit_tag,
+                    sdl_unit: unit_index,
+                    mid: None,
+                    segment_tag: Some((seg.tag.0, seg.tag.1, seg.id.clone())),
+                    lock,
+                });
+            }
+            let tgt = seg.target.map(|t| t.text);
+            self.emit(pos, Some(full), seg.line, src.text, tgt, lock)?;
         }
         Ok(())
     }
@@ -818,10 +1124,22 @@ impl<'a> Ctx<'a, '_> {
         let mut st = SegText::default();
         let mut chars = 0usize;
         let mut segs = Vec::new();
-        let mut stack: Vec<Open> = Vec::new();
+        // Each open element, with the id of a text-holding code (`g`, `pc`, `mrk`) whose
+        // end tag is a code too (splice mode).
+        let mut stack: Vec<(Open, Option<String>)> = Vec::new();
         let mut mk = (self.bi.is_some() && !self.tmx).then(Mk::default);
+        let mut raw = (self.splice.is_some() && !self.tmx).then(|| {
+            let at = self.r.buffer_position() as usize;
+            RawCapture {
+                inner: (at, at),
+                end: at,
+                ..RawCapture::default()
+            }
+        });
         loop {
             let (p, ev) = self.next()?;
+            // The end of the event (of a start tag: before its content).
+            let q = self.r.buffer_position() as usize;
             match ev {
                 Event::Text(t) => {
                     let s = t
@@ -860,12 +1178,21 @@ impl<'a> Ctx<'a, '_> {
                                 key: tag_key(&name, &e),
                                 offset: chars,
                             });
-                            stack.push(Open::Plain);
+                            stack.push((Open::Plain, None));
                         }
                         "sub" if self.tmx => self.skip(&e)?,
-                        _ if self.tmx => stack.push(Open::Plain),
+                        _ if self.tmx => stack.push((Open::Plain, None)),
                         "mrk" if !v2 && attr(&e, "mtype").as_deref() == Some("seg") => {
-                            stack.push(Open::Seg(attr(&e, "mid").unwrap_or_default(), chars));
+                            let before = raw.as_ref().map_or(0, |r| r.tags.len());
+                            stack.push((
+                                Open::Seg(
+                                    attr(&e, "mid").unwrap_or_default(),
+                                    chars,
+                                    (p as usize, q),
+                                    before,
+                                ),
+                                None,
+                            ));
                             if let Some(m) = mk.as_mut() {
                                 m.seg = Some(super::tmx::SegBuilder::default());
                             }
@@ -874,6 +1201,17 @@ impl<'a> Ctx<'a, '_> {
                             st.tags.push(InlineTag {
                                 key: tag_key(&name, &e),
                                 offset: chars,
+                            });
+                            let rid = raw.as_mut().map(|r| {
+                                let id = super::bilingual::tag_id(&e);
+                                r.tags.push(RawTag {
+                                    kind: TagKind::Open,
+                                    id: id.clone(),
+                                    raw: self.text[p as usize..q].to_string(),
+                                    offset: chars,
+                                    nests: true,
+                                });
+                                id
                             });
                             match mk.as_mut() {
                                 Some(m) if name != "mrk" => {
@@ -884,9 +1222,10 @@ impl<'a> Ctx<'a, '_> {
                                     }
                                     let native = self.native(&e, "dataRefStart");
                                     m.code("bpt", &a, &native);
-                                    stack.push(Open::Code(n, self.native(&e, "dataRefEnd")));
+                                    let end = self.native(&e, "dataRefEnd");
+                                    stack.push((Open::Code(n, end), rid));
                                 }
-                                _ => stack.push(Open::Plain),
+                                _ => stack.push((Open::Plain, rid)),
                             }
                         }
                         "bpt" | "ept" | "ph" | "it" => {
@@ -906,8 +1245,22 @@ impl<'a> Ctx<'a, '_> {
                             } else {
                                 self.skip(&e)?;
                             }
+                            if let Some(r) = raw.as_mut() {
+                                let end = self.r.buffer_position() as usize;
+                                r.tags.push(RawTag {
+                                    kind: match name.as_str() {
+                                        "bpt" => TagKind::Open,
+                                        "ept" => TagKind::Close,
+                                        _ => TagKind::Standalone,
+                                    },
+                                    id: super::bilingual::tag_id(&e),
+                                    raw: self.text[p as usize..end].to_string(),
+                                    offset: chars,
+                                    nests: false,
+                                });
+                            }
                         }
-                        _ => stack.push(Open::Plain),
+                        _ => stack.push((Open::Plain, None)),
                     }
                 }
                 Event::Empty(e) => {
@@ -959,6 +1312,19 @@ impl<'a> Ctx<'a, '_> {
                                 key: tag_key(&name, &e),
                                 offset: chars,
                             });
+                            if let Some(r) = raw.as_mut() {
+                                r.tags.push(RawTag {
+                                    kind: match name.as_str() {
+                                        "bx" | "bpt" | "sc" | "sm" | "g" | "pc" => TagKind::Open,
+                                        "ex" | "ept" | "ec" | "em" => TagKind::Close,
+                                        _ => TagKind::Standalone,
+                                    },
+                                    id: super::bilingual::tag_id(&e),
+                                    raw: self.text[p as usize..q].to_string(),
+                                    offset: chars,
+                                    nests: false,
+                                });
+                            }
                             if mk.is_some() {
                                 let codes = self.tmx_codes(&name, &e, v2);
                                 if let Some(m) = mk.as_mut() {
@@ -971,22 +1337,46 @@ impl<'a> Ctx<'a, '_> {
                         _ => {}
                     }
                 }
-                Event::End(_) => match stack.pop() {
-                    None => break,
-                    Some(Open::Plain) => {}
-                    Some(Open::Code(n, native)) => {
-                        if let Some(m) = mk.as_mut() {
-                            m.code("ept", &kv(&[("i", n)]), &native);
+                Event::End(_) => {
+                    let Some((open, rid)) = stack.pop() else {
+                        if let Some(r) = raw.as_mut() {
+                            r.inner.1 = p as usize;
+                            r.end = q;
+                        }
+                        break;
+                    };
+                    if let (Some(r), Some(id)) = (raw.as_mut(), rid) {
+                        r.tags.push(RawTag {
+                            kind: TagKind::Close,
+                            id,
+                            raw: self.text[p as usize..q].to_string(),
+                            offset: chars,
+                            nests: true,
+                        });
+                    }
+                    match open {
+                        Open::Plain => {}
+                        Open::Code(n, native) => {
+                            if let Some(m) = mk.as_mut() {
+                                m.code("ept", &kv(&[("i", n)]), &native);
+                            }
+                        }
+                        Open::Seg(mid, s, tag, before) => {
+                            segs.push((mid, s, chars));
+                            if let Some(r) = raw.as_mut() {
+                                r.mrks.push(MrkAt {
+                                    element: (tag.0, q),
+                                    content: (tag.1, p as usize),
+                                    tags: before..r.tags.len(),
+                                });
+                            }
+                            if let Some(m) = mk.as_mut() {
+                                let b = m.seg.take().unwrap_or_default();
+                                m.done.push(b.finish());
+                            }
                         }
                     }
-                    Some(Open::Seg(mid, s)) => {
-                        segs.push((mid, s, chars));
-                        if let Some(m) = mk.as_mut() {
-                            let b = m.seg.take().unwrap_or_default();
-                            m.done.push(b.finish());
-                        }
-                    }
-                },
+                }
                 Event::Eof => return Err(self.err(p, "unexpected end of file inside a segment")),
                 _ => {}
             }
@@ -1011,6 +1401,7 @@ impl<'a> Ctx<'a, '_> {
             segs,
             marked,
             seg_marked,
+            raw,
         })
     }
 
@@ -1478,6 +1869,69 @@ pub fn read_xliff_job(
     ctx.run()
 }
 
+/// Read an XLIFF file (1.x with SDLXLIFF and MQXLIFF, or 2.x) as a job to pretranslate,
+/// in one pass of the one XLIFF reader: the languages (as [`read_xliff_job`] resolves
+/// them, with `req.from`/`req.to`), and a [`BiDoc`] whose segments are the ones
+/// [`read_xliff_job`] reports, in the same order (`translate="no"` and locked segments
+/// flagged), each with its source and target text, its inline codes as written, its
+/// state and the byte offsets where a new target goes. The file is read once (a pipe
+/// works); its encoding is kept for writing it back ([`BiDoc::prefix`]). `check` sees
+/// every segment as the draft reader reports it (limits), and may refuse it.
+pub fn read_xliff_doc(
+    req: &DraftRequest,
+    check: &mut dyn FnMut(&Segment) -> Result<()>,
+) -> Result<(DraftLangs, BiDoc)> {
+    let path = &req.path;
+    super::input::check_readable(path)?;
+    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = super::xml::decode_document(path, super::input::open_bytes(path, raw.clone())?)?;
+    let utf16 = |enc: TextEncoding| raw.len() > 2 && raw[2..] == enc.encode(&text)[..];
+    let (prefix, encoding) = if raw == text.as_bytes() {
+        (Some(Vec::new()), TextEncoding::Utf8)
+    } else if raw.starts_with(b"\xEF\xBB\xBF") && &raw[3..] == text.as_bytes() {
+        (Some(raw[..3].to_vec()), TextEncoding::Utf8)
+    } else if raw.starts_with(b"\xFF\xFE") && utf16(TextEncoding::Utf16Le) {
+        (Some(raw[..2].to_vec()), TextEncoding::Utf16Le)
+    } else if raw.starts_with(b"\xFE\xFF") && utf16(TextEncoding::Utf16Be) {
+        (Some(raw[..2].to_vec()), TextEncoding::Utf16Be)
+    } else {
+        (None, TextEncoding::Utf8)
+    };
+    drop(raw);
+    let mut langs = None;
+    let mut on = |ev: DraftEvent| {
+        match ev {
+            DraftEvent::Start(l) => langs = Some(l),
+            DraftEvent::Segment(s) => check(&s)?,
+        }
+        Ok(())
+    };
+    let mut ctx = Ctx::new(&text, req, false, &mut on);
+    ctx.keep_no_translate = true;
+    ctx.splice = Some(Splice {
+        flavour: Flavour::Xliff12,
+        root_tag: (0, 0),
+        units_v2: Vec::new(),
+        sdl_units: Vec::new(),
+        segments: Vec::new(),
+    });
+    ctx.run()?;
+    let sp = ctx.splice.take().expect("set above");
+    drop(ctx);
+    let langs = langs.expect("a read without error has started");
+    let doc = BiDoc {
+        flavour: sp.flavour,
+        text,
+        prefix,
+        encoding,
+        units_v2: sp.units_v2,
+        root_tag: sp.root_tag,
+        segments: sp.segments,
+        sdl_units: sp.sdl_units,
+    };
+    Ok((langs, doc))
+}
+
 /// True when an XLIFF 2.0 `subState` (`prefix:value`) names a lock: its value is
 /// `locked` or `lock`, or starts with `locked` (`sdl:locked`, `x:locked-by-pm`).
 fn sub_state_locks(sub_state: &str) -> bool {
@@ -1510,6 +1964,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
         r.config_mut().check_end_names = true;
         Ctx {
             r,
+            text,
             doc: LineIndex::new(text),
             req,
             v2: false,
@@ -1526,6 +1981,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             data: HashMap::new(),
             keep_no_translate: false,
             translatable: Vec::new(),
+            splice: None,
         }
     }
 

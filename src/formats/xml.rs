@@ -148,11 +148,14 @@ pub fn syntax_error(path: &Path, line: u64, what: &str, e: &quick_xml::Error) ->
 
 /// Read `path` whole as UTF-8 text (see the module documentation).
 pub fn read_document(path: &Path) -> Result<String> {
+    decode_document(path, super::input::open_text(path)?)
+}
+
+/// Read an opened input whole as UTF-8 text, as [`read_document`] reads a file (`path`
+/// names it in messages).
+pub fn decode_document(path: &Path, mut input: super::input::TextInput) -> Result<String> {
     let mut bytes = Vec::new();
-    if let Err(e) = super::input::open_text(path)?
-        .reader
-        .read_to_end(&mut bytes)
-    {
+    if let Err(e) = input.reader.read_to_end(&mut bytes) {
         // What was decoded before the error is in `bytes`: it names the line.
         let line = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
         return Err(super::input::read_error(path, line, &e));
