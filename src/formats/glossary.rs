@@ -718,7 +718,37 @@ fn build_deepl(records: &[RawRecord], path: &Path) -> Result<Glossary> {
 
 /// Write `g` as canonical CSV (see the module documentation).
 pub fn write_canonical<W: std::io::Write>(g: &Glossary, mut out: W) -> Result<()> {
-    let cols = g.columns();
+    let mut cols = g.columns();
+    // A header of languages with a `pos` or `description` property and no column that
+    // only the canonical layout has reads back as Google's layout, where `description`
+    // is the note. An (empty) `note` column keeps it canonical.
+    let google_like = cols.iter().any(|c| {
+        matches!(c, Column::Prop(p) if p.eq_ignore_ascii_case("pos")
+            || p.eq_ignore_ascii_case("description"))
+    });
+    let canonical_only = cols.iter().any(|c| {
+        matches!(
+            c,
+            Column::Id
+                | Column::Note
+                | Column::Domain
+                | Column::Case
+                | Column::Strict
+                | Column::Forbidden(_)
+        )
+    });
+    if google_like && !canonical_only {
+        let at = cols
+            .iter()
+            .position(|c| {
+                matches!(
+                    c,
+                    Column::Domain | Column::Case | Column::Strict | Column::Prop(_)
+                )
+            })
+            .unwrap_or(cols.len());
+        cols.insert(at, Column::Note);
+    }
     let names: Vec<String> = cols.iter().map(|c| c.name().to_string()).collect();
     out.write_all(crate::formats::tabular::csv_header_line(&names).as_bytes())
         .map_err(|e| Error::new(ErrorKind::OutputIo, format!("writing the glossary: {e}")))?;
@@ -807,6 +837,44 @@ impl Glossary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_csv_with_a_description_property_reads_back_canonical() {
+        // Fuzzing (glossary target): a canonical glossary with a property column named
+        // `description` (or `pos`) was exported with a header of languages and that
+        // property only, which the reader then detected as Google's layout and turned
+        // `description` into the note.
+        for prop in ["description", "pos", "Description"] {
+            let text = format!(
+                "en,ko,zh-CN,Wos,{prop}\nForeign Minister,외교부 장관,外交部长,noun,title\n"
+            );
+            let opts = CsvOptions {
+                layout: Some(Layout::Canonical),
+                ..CsvOptions::default()
+            };
+            let g = read(&text, "g.csv", &opts).unwrap();
+            assert_eq!(g.entries[0].note, None);
+            let csv = g.to_csv_string();
+            let again = read(&csv, "again.csv", &CsvOptions::default()).unwrap();
+            assert_eq!(again.entries[0].note, None, "{csv}");
+            let mut a = g.entries[0].props.clone();
+            let mut b = again.entries[0].props.clone();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{csv}");
+        }
+        // A Google file still reads as Google's layout, and its canonical export (which
+        // has the note column) reads back the same.
+        let g = read(
+            "en,ko,pos,description\nDPRK,북한,noun,the state\n",
+            "google.csv",
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(g.entries[0].note.as_deref(), Some("the state"));
+        let again = read(&g.to_csv_string(), "again.csv", &CsvOptions::default()).unwrap();
+        assert_eq!(again.entries, g.entries);
+    }
 
     #[test]
     fn glossary_nul_is_refused_not_stored() {

@@ -71,6 +71,10 @@ pub struct SegText {
     /// XLIFF and TMX drafts; empty for other texts). Characters outside every run (an
     /// XLIFF `<cp/>`) cannot be rewritten in place.
     pub runs: Vec<TextRun>,
+    /// Character ranges of the text the file protects from change, in order: the content
+    /// of an XLIFF `<mrk mtype="protected">` (1.2) or `<mrk translate="no">` (1.2 and
+    /// 2.0). A fixer never rewrites them.
+    pub protected: Vec<std::ops::Range<usize>>,
 }
 
 impl SegText {
@@ -85,6 +89,7 @@ impl SegText {
                 column,
             }],
             runs: Vec::new(),
+            protected: Vec::new(),
         }
     }
 

@@ -306,6 +306,8 @@ enum Open {
     /// Import mode: a paired code (`g`, `pc`) whose TMX `<ept i>` (and native code)
     /// comes at its end.
     Code(String, String),
+    /// A `<mrk>` whose content the file protects from change, from this character on.
+    Protected(usize),
 }
 
 impl<'a> Ctx<'a, '_> {
@@ -1225,6 +1227,9 @@ impl<'a> Ctx<'a, '_> {
                                     let end = self.native(&e, "dataRefEnd");
                                     stack.push((Open::Code(n, end), rid));
                                 }
+                                _ if name == "mrk" && protects(&e) => {
+                                    stack.push((Open::Protected(chars), rid))
+                                }
                                 _ => stack.push((Open::Plain, rid)),
                             }
                         }
@@ -1356,6 +1361,11 @@ impl<'a> Ctx<'a, '_> {
                     }
                     match open {
                         Open::Plain => {}
+                        Open::Protected(from) => {
+                            if chars > from {
+                                st.protected.push(from..chars);
+                            }
+                        }
                         Open::Code(n, native) => {
                             if let Some(m) = mk.as_mut() {
                                 m.code("ept", &kv(&[("i", n)]), &native);
@@ -1541,6 +1551,13 @@ impl<'a> Ctx<'a, '_> {
     }
 }
 
+/// True when a `<mrk>` protects its content: XLIFF 1.2 `mtype="protected"`, or
+/// `translate="no"` (1.2 and 2.0).
+fn protects(e: &BytesStart<'_>) -> bool {
+    attr(e, "mtype").as_deref() == Some("protected")
+        || attr(e, "translate").as_deref() == Some("no")
+}
+
 fn tag_key(name: &str, e: &BytesStart<'_>) -> String {
     if name == "mrk" {
         return format!(
@@ -1615,11 +1632,18 @@ fn slice(t: &SegText, start: usize, end: usize) -> SegText {
             ..r.clone()
         })
         .collect();
+    let protected = t
+        .protected
+        .iter()
+        .filter(|r| r.start < end && start < r.end)
+        .map(|r| r.start.max(start) - start..r.end.min(end) - start)
+        .collect();
     SegText {
         text,
         tags,
         anchors,
         runs,
+        protected,
     }
 }
 

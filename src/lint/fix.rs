@@ -25,6 +25,8 @@
 //!   unquoted CSV cell) and makes no forbidden term with the text around it;
 //! * the segment is not locked in the file (SDLXLIFF `locked="true"`, memoQ `mq:locked`,
 //!   an XLIFF 2.0 lock): a locked translation is still linted, but changed only by hand.
+//! * the hit is not in text the file protects (XLIFF `<mrk mtype="protected">`, a `<mrk
+//!   translate="no">`): it is reported, never rewritten.
 //!
 //! The replacement keeps the draft's normalization form: a hit written in NFD (conjoining
 //! jamo) is replaced by the NFD of the preferred variant. After a fix, running [`plan`]
@@ -474,6 +476,15 @@ impl Fixer<'_> {
         if h.matched.contains(['\n', '\r']) {
             return Err("it runs over a line break".into());
         }
+        if t.protected
+            .iter()
+            .any(|p| p.start < h.end && h.start < p.end)
+        {
+            return Err(
+                "the file protects this text (<mrk mtype=\"protected\"> or translate=\"no\"): change it by hand if it must change"
+                    .into(),
+            );
+        }
         if t.tags
             .iter()
             .any(|g| g.offset > h.start && g.offset < h.end)
@@ -653,6 +664,49 @@ mod tests {
         assert_eq!(String::from_utf8(p.fixed.clone()).unwrap(), mq);
         assert!(p.report.changes.is_empty());
         assert_eq!(p.report.not_fixed.len(), 1, "{:?}", p.report);
+    }
+
+    /// `lint --fix` rewrote a forbidden variant inside `<mrk mtype="protected">` (text
+    /// the file says must not change): reported, never changed; the same variant outside
+    /// the marker is fixed.
+    #[test]
+    fn fix_does_not_rewrite_inside_protected_mrk() {
+        let x12 = r#"<xliff version="1.2"><file source-language="en" target-language="zh-CN" datatype="plaintext" original="a"><body>
+<trans-unit id="1"><source>The DPRK delegation. The DPRK.</source>
+<target><mrk mtype="protected">北韩</mrk>代表团。北韩。</target></trans-unit>
+<trans-unit id="2"><source>The DPRK.</source><target><mrk mtype="x-note">北韩</mrk>。</target></trans-unit>
+</body></file></xliff>
+"#;
+        let (p, _d) = plan_of("d.xlf", x12.as_bytes(), GLOSSARY);
+        assert_eq!(
+            String::from_utf8(p.fixed.clone()).unwrap(),
+            x12.replace("代表团。北韩。", "代表团。朝鲜。")
+                .replace("x-note\">北韩", "x-note\">朝鲜")
+        );
+        assert_eq!(p.report.changes.len(), 2, "{:?}", p.report);
+        assert_eq!(p.report.not_fixed.len(), 1, "{:?}", p.report);
+        assert_eq!(p.report.not_fixed[0].id.as_deref(), Some("1"));
+        assert!(p.report.not_fixed[0].why.contains("protects"));
+
+        // XLIFF 2.0 `<mrk translate="no">`, and an SDLXLIFF sub-segment.
+        let x20 = r#"<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0" srcLang="en" trgLang="zh-CN"><file id="f"><unit id="u"><segment><source>The DPRK.</source><target><mrk id="m" translate="no">北韩</mrk>。</target></segment></unit></file></xliff>
+"#;
+        let (p, _d) = plan_of("d.xlf", x20.as_bytes(), GLOSSARY);
+        assert_eq!(String::from_utf8(p.fixed.clone()).unwrap(), x20);
+        assert_eq!(p.report.not_fixed.len(), 1, "{:?}", p.report);
+        let sdl = r#"<xliff xmlns:sdl="http://sdl.com/FileTypes/SdlXliff/1.0" version="1.2"><file source-language="en" target-language="zh-CN" datatype="x" original="a"><body>
+<trans-unit id="t"><source>Seoul. DPRK.</source>
+<seg-source><mrk mtype="seg" mid="1">Seoul.</mrk> <mrk mtype="seg" mid="2">DPRK.</mrk></seg-source>
+<target><mrk mtype="seg" mid="1">汉城。</mrk> <mrk mtype="seg" mid="2"><mrk mtype="protected">北韩</mrk>。</mrk></target>
+</trans-unit></body></file></xliff>
+"#;
+        let (p, _d) = plan_of("d.sdlxliff", sdl.as_bytes(), GLOSSARY);
+        assert_eq!(
+            String::from_utf8(p.fixed.clone()).unwrap(),
+            sdl.replace("汉城", "首尔")
+        );
+        assert_eq!(p.report.not_fixed.len(), 1, "{:?}", p.report);
+        assert_eq!(p.report.not_fixed[0].id.as_deref(), Some("t#2"));
     }
 
     #[test]
