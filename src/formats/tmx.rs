@@ -435,6 +435,14 @@ fn element(e: &BytesStart<'_>) -> std::result::Result<(String, Vec<(String, Stri
             message: "invalid UTF-8 in an element name".into(),
         })?
         .to_string();
+    // quick-xml reads `<  />` as an element with an empty name; it is not well-formed,
+    // and the writer could not write it back (found by fuzzing).
+    if !is_xml_name(&name) {
+        return Err(TextError {
+            offset: 0,
+            message: format!("malformed element name {name:?}"),
+        });
+    }
     let mut attrs = Vec::new();
     for a in e.attributes() {
         let a = a.map_err(|err| TextError {
@@ -1214,6 +1222,21 @@ mod tests {
         assert_eq!(e.kind(), &crate::error::ErrorKind::Parse);
         let m = e.to_string();
         assert!(m.contains("t.tmx:7:") && m.contains("tui$"), "{m}");
+    }
+
+    #[test]
+    fn tmx_element_without_a_name_is_refused() {
+        // Fuzzing (tmx_memory): `<  />` inside a segment was kept as inline markup
+        // `</>`, which the export could not write back, so export → import lost it.
+        for inline in ["<  />", "< />", "<\t/>"] {
+            let e = read(&doc(&format!(
+                "<tu><tuv xml:lang=\"en\"><seg>a</seg></tuv><tuv xml:lang=\"ja\"><seg>Third{inline} entry</seg></tuv></tu>"
+            )))
+            .unwrap_err();
+            assert_eq!(e.kind(), &crate::error::ErrorKind::Parse);
+            let m = e.to_string();
+            assert!(m.contains("t.tmx:") && m.contains("element name"), "{m}");
+        }
     }
 
     #[test]
