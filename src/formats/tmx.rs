@@ -786,10 +786,12 @@ fn start_tu(
     for (k, v) in attrs {
         match k.as_str() {
             "srclang" => meta.source_lang = Some(parse_srclang(v, path, line)?),
-            // A date is stored without the white space around it, as the export writes it.
-            "creationdate" => meta.created = Some(v.trim().to_string()),
+            // A date is stored as the export writes it: in TMX form when it is a date
+            // (ISO 8601 dates are converted), otherwise as it is, without the white
+            // space around it.
+            "creationdate" => meta.created = Some(stored_date(v)),
             "creationid" => meta.creator = Some(v.clone()),
-            "changedate" => meta.changed = Some(v.trim().to_string()),
+            "changedate" => meta.changed = Some(stored_date(v)),
             "changeid" => meta.changer = Some(v.clone()),
             _ => meta.extra.attrs.push((k.clone(), v.clone())),
         }
@@ -1140,31 +1142,46 @@ fn push_elem(
     b.push_str(">\n");
 }
 
-/// A date in TMX form (`YYYYMMDDThhmmssZ`), from that form or from ISO 8601
-/// (`YYYY-MM-DD`, `YYYY-MM-DDThh:mm:ssZ`). `None` when it is neither.
+/// A date in TMX form (`YYYYMMDDThhmmssZ`), from that form, from `YYYYMMDD`, or from
+/// ISO 8601 (`YYYY-MM-DD`, `YYYY-MM-DDThh:mm:ssZ`), white space around it ignored.
+/// `None` when it is none of these (`20020523:T091200Z` is none of them).
 pub fn tmx_date(s: &str) -> Option<String> {
     let s = s.trim();
-    if !s.is_ascii() {
-        // Both forms are ASCII; the checks below slice by byte.
-        return None;
+    let b = s.as_bytes();
+    // Every accepted form is ASCII, so a form's positions are byte positions.
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let iso_day = || digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
+    match b.len() {
+        16 if digits(0..8) && b[8] == b'T' && digits(9..15) && b[15] == b'Z' => Some(s.to_string()),
+        8 if digits(0..8) => Some(format!("{s}T000000Z")),
+        10 if iso_day() => Some(format!("{}{}{}T000000Z", &s[..4], &s[5..7], &s[8..10])),
+        20 if iso_day()
+            && b[10] == b'T'
+            && digits(11..13)
+            && b[13] == b':'
+            && digits(14..16)
+            && b[16] == b':'
+            && digits(17..19)
+            && b[19] == b'Z' =>
+        {
+            Some(format!(
+                "{}{}{}T{}{}{}Z",
+                &s[..4],
+                &s[5..7],
+                &s[8..10],
+                &s[11..13],
+                &s[14..16],
+                &s[17..19]
+            ))
+        }
+        _ => None,
     }
-    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    if s.len() == 16 && digits(&s[..8]) && &s[8..9] == "T" && digits(&s[9..15]) && &s[15..] == "Z" {
-        return Some(s.to_string());
-    }
-    let compact: String = s.chars().filter(|c| !matches!(c, '-' | ':')).collect();
-    if compact.len() == 8 && digits(&compact) {
-        return Some(format!("{compact}T000000Z"));
-    }
-    if compact.len() == 16
-        && digits(&compact[..8])
-        && &compact[8..9] == "T"
-        && digits(&compact[9..15])
-        && &compact[15..] == "Z"
-    {
-        return Some(compact);
-    }
-    None
+}
+
+/// What a unit's `creationdate`/`changedate` is stored as: its TMX form when it is a
+/// date ([`tmx_date`]), otherwise the text without the white space around it.
+fn stored_date(v: &str) -> String {
+    tmx_date(v).unwrap_or_else(|| v.trim().to_string())
 }
 
 #[cfg(test)]
@@ -1413,7 +1430,34 @@ mod tests {
 <tu changedate="20020523T091200Z " creationdate=" 2002-05-23"><tuv xml:lang="en"><seg>a</seg></tuv><tuv xml:lang="ko"><seg>가</seg></tuv></tu></body></tmx>"#;
         let (_, units) = read(tmx).unwrap();
         assert_eq!(units[0].meta.changed.as_deref(), Some("20020523T091200Z"));
-        assert_eq!(units[0].meta.created.as_deref(), Some("2002-05-23"));
+        assert_eq!(units[0].meta.created.as_deref(), Some("20020523T000000Z"));
+    }
+
+    /// Found by the `tmx_memory` fuzz target: `changedate="20020523:T091200Z"` was
+    /// taken for a date (every `-` and `:` was dropped before the check), stored as it
+    /// was and exported as `20020523T091200Z`, so a TMX read back differed from the
+    /// memory. Only the real forms are dates now, and a date is stored in TMX form.
+    #[test]
+    fn tmx_date_with_a_colon_in_the_wrong_place_is_no_date() {
+        for bad in [
+            "20020523:T091200Z",
+            "2-0-0-2-0-5-2-3",
+            "2002-0523",
+            "2002-05-23T0912:00Z",
+            "2002:05:23",
+        ] {
+            assert_eq!(tmx_date(bad), None, "{bad}");
+        }
+        let tmx = r#"<tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="t" creationtoolversion="1"/><body>
+<tu changedate="20020523:T091200Z" creationdate="2002-05-23T09:12:00Z"><tuv xml:lang="en"><seg>a</seg></tuv><tuv xml:lang="ko"><seg>가</seg></tuv></tu></body></tmx>"#;
+        let (_, units) = read(tmx).unwrap();
+        assert_eq!(units[0].meta.changed.as_deref(), Some("20020523:T091200Z"));
+        assert_eq!(units[0].meta.created.as_deref(), Some("20020523T091200Z"));
+        let mut w = TmxWriter::new(Vec::new(), "en").unwrap();
+        w.write_unit(&units[0]).unwrap();
+        let out = String::from_utf8(w.finish().unwrap()).unwrap();
+        let (_, again) = read(&out).unwrap();
+        assert_eq!(again[0].meta, units[0].meta, "{out}");
     }
 
     #[test]
