@@ -19,17 +19,33 @@ use concord::store::Memory;
 
 const CLIENTS: usize = 16;
 
-/// The child: serve `db` on `addr` until killed (with the writer's priority lowered by
-/// `writer_nice` nice steps instead of the default, when given).
-pub fn server_child(db: &Path, addr: &str, writer_nice: Option<i32>) {
-    let defaults = concord::server::Limits::default();
+/// The priorities of the server's threads (nice steps below the interactive reads),
+/// each the server's default when not given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nice {
+    /// The writer thread's ([`concord::server::Limits::writer_nice`]).
+    pub writer: Option<i32>,
+    /// The bulk threads' ([`concord::server::Limits::bulk_nice`]).
+    pub bulk: Option<i32>,
+}
+
+impl Nice {
+    fn limits(self) -> concord::server::Limits {
+        let defaults = concord::server::Limits::default();
+        concord::server::Limits {
+            writer_nice: self.writer.unwrap_or(defaults.writer_nice),
+            bulk_nice: self.bulk.unwrap_or(defaults.bulk_nice),
+            ..defaults
+        }
+    }
+}
+
+/// The child: serve `db` on `addr` until killed, with the threads' priorities `nice`.
+pub fn server_child(db: &Path, addr: &str, nice: Nice) {
     let config = concord::server::Config {
         db: db.to_path_buf(),
         addr: addr.parse().expect("a loopback address"),
-        limits: concord::server::Limits {
-            writer_nice: writer_nice.unwrap_or(defaults.writer_nice),
-            ..defaults
-        },
+        limits: nice.limits(),
         cors_origin: None,
     };
     concord::server::serve(config, |a| {
@@ -55,9 +71,55 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-/// Run the load test in `dir` (the memories are made there unless `--reuse`); the
-/// server's writer priority is lowered by `writer_nice` when given (else the default).
-pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, writer_nice: Option<i32>) {
+/// CPU time and time spent runnable but waiting for a core, per group of the server's
+/// threads (their name without a trailing `-N`), from `/proc/PID/task/*/schedstat`
+/// (Linux; empty elsewhere). Nanoseconds.
+fn thread_times(pid: u32) -> std::collections::BTreeMap<String, (u64, u64)> {
+    let mut by = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return by;
+    };
+    for t in tasks.flatten() {
+        let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+        let sched = std::fs::read_to_string(t.path().join("schedstat")).unwrap_or_default();
+        let mut f = sched
+            .split_whitespace()
+            .map(|v| v.parse::<u64>().unwrap_or(0));
+        let (run, wait) = (f.next().unwrap_or(0), f.next().unwrap_or(0));
+        let comm = comm.trim();
+        let group = match comm.rsplit_once('-') {
+            Some((g, n)) if n.chars().all(|c| c.is_ascii_digit()) => g,
+            _ => comm,
+        };
+        let e = by.entry(group.to_string()).or_insert((0, 0));
+        e.0 += run;
+        e.1 += wait;
+    }
+    by
+}
+
+/// `later - earlier` per group, as "name CPU s / waiting s" text.
+fn times_text(
+    earlier: &std::collections::BTreeMap<String, (u64, u64)>,
+    later: &std::collections::BTreeMap<String, (u64, u64)>,
+) -> String {
+    later
+        .iter()
+        .map(|(g, (run, wait))| {
+            let (r0, w0) = earlier.get(g).copied().unwrap_or((0, 0));
+            format!(
+                "{g} {:.1}/{:.1}",
+                run.saturating_sub(r0) as f64 / 1e9,
+                wait.saturating_sub(w0) as f64 / 1e9
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Run the load test in `dir` (the memories are made there unless `--reuse`), the
+/// server's threads at the priorities `nice`.
+pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice) {
     std::fs::create_dir_all(dir).expect("dir");
     let all = dir.join("serve-110k.tsv");
     let queries = dir.join("serve-110k.queries");
@@ -139,13 +201,14 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, writer_nice: O
         .collect();
 
     // The server.
-    let nice = writer_nice.map(|n| n.to_string()).unwrap_or_default();
+    let arg = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
     let mut child = Command::new(std::env::current_exe().expect("exe"))
         .args([
             "serve-load-server",
             db.to_str().expect("utf-8 path"),
             "127.0.0.1:0",
-            &nice,
+            &arg(nice.writer),
+            &arg(nice.bulk),
         ])
         .stderr(Stdio::piped())
         .spawn()
@@ -165,7 +228,8 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, writer_nice: O
     let start = Instant::now();
     let stop = Arc::new(AtomicBool::new(false));
     let samples = Arc::new(Mutex::new(Vec::<Sample>::new()));
-    let import_window = Arc::new(Mutex::new(None::<(Duration, Duration, String)>));
+    let import_window = Arc::new(Mutex::new(None::<(Duration, Duration, String, String)>));
+    let at_start = thread_times(pid);
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(30))
         .max_idle_connections_per_host(CLIENTS + 2)
@@ -226,6 +290,7 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, writer_nice: O
             );
             s.spawn(move || {
                 std::thread::sleep(Duration::from_secs(10));
+                let before = thread_times(pid);
                 let t = Instant::now();
                 // An import is a long upload (the server allows it 10 minutes): it gets
                 // more than the 30 s of the other requests.
@@ -240,13 +305,16 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, writer_nice: O
                     Ok(resp) => resp.into_string().unwrap_or_default(),
                     Err(e) => format!("FAILED: {e}"),
                 };
-                *window.lock().unwrap() = Some((t.duration_since(start), t.elapsed(), answer));
+                let took = t.elapsed();
+                let cpu = times_text(&before, &thread_times(pid));
+                *window.lock().unwrap() = Some((t.duration_since(start), took, answer, cpu));
             });
         }
         std::thread::sleep(Duration::from_secs(seconds));
         stop.store(true, Ordering::Relaxed);
     });
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = times_text(&at_start, &thread_times(pid));
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let peak = status
         .lines()
@@ -267,10 +335,15 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, writer_nice: O
         total as f64 / elapsed,
         peak.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
     );
+    let limits = nice.limits();
     let _ = writeln!(
         out,
-        "  the server's writer thread at nice +{} below the readers",
-        writer_nice.unwrap_or(concord::server::Limits::default().writer_nice)
+        "  below match and search: the bulk threads (lint) at nice +{}, the writer thread at nice +{}",
+        limits.bulk_nice, limits.writer_nice
+    );
+    let _ = writeln!(
+        out,
+        "  server threads, CPU s / s runnable waiting for a core (whole run): {cpu}"
     );
     for (e, name) in NAMES.iter().enumerate() {
         let mut ms: Vec<f64> = samples
@@ -290,7 +363,7 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, writer_nice: O
         );
     }
     match window {
-        Some((from, took, answer)) => {
+        Some((from, took, answer, cpu)) => {
             let to = from + took;
             let mut during: Vec<f64> = samples
                 .iter()
@@ -311,6 +384,10 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, writer_nice: O
                 during.len(),
                 percentile(&during, 0.5),
                 percentile(&during, 0.99)
+            );
+            let _ = writeln!(
+                out,
+                "  server threads while the import ran, CPU s / waiting s: {cpu}"
             );
         }
         None => {

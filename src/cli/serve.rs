@@ -23,7 +23,7 @@ pub struct ServeArgs {
     /// Read connections in the pool.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub readers: u64,
-    /// Heavy requests (batch match, lint, import, export) that run at once.
+    /// Heavy requests (batch match, lint, export, analyze, pretranslate) that run at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub heavy: u64,
     /// Largest upload (import, glossary, lint), in MiB.
@@ -36,6 +36,11 @@ pub struct ServeArgs {
     /// (nice steps, Linux; 0: the same). Imports take longer while matches run.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
     pub writer_nice: i32,
+    /// How much lower the CPU priority of bulk reads (lint, batch match, export,
+    /// analyze, pretranslate) is than that of match, search and terms (nice steps,
+    /// Linux; 0: the same). Lints take longer while matches run.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub bulk_nice: i32,
 }
 
 pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Status> {
@@ -48,6 +53,7 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Status> {
         upload: (args.max_upload_mib as usize) << 20,
         timeout: Duration::from_secs(args.timeout),
         writer_nice: args.writer_nice,
+        bulk_nice: args.bulk_nice,
         ..Limits::default()
     };
     let config = Config {

@@ -495,6 +495,13 @@ fn rules_of(list: &[String], field: &str) -> Result<Vec<Rule>, ApiError> {
         .collect()
 }
 
+/// A draft to write to the spool: one file (its extension, its text), or the target and
+/// source texts of JSON segments.
+enum Spooled {
+    One(&'static str, String),
+    Two(String, String),
+}
+
 /// Lint a draft: the findings of `concord lint --format json` (or SARIF with
 /// `output: "sarif"`), with the memory's glossary and translations.
 #[utoipa::path(post, path = "/v1/lint", tag = "lint", request_body = LintRequest,
@@ -502,7 +509,7 @@ fn rules_of(list: &[String], field: &str) -> Result<Vec<Rule>, ApiError> {
         (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn lint_draft(
     axum::extract::State(state): axum::extract::State<AppState>,
-    ApiJson(r): ApiJson<LintRequest>,
+    ApiJson(mut r): ApiJson<LintRequest>,
 ) -> Result<Response, ApiError> {
     let output = match r.output.as_deref().unwrap_or("json") {
         "json" => OutputFormat::Json,
@@ -533,8 +540,8 @@ pub async fn lint_draft(
         .transpose()?;
     let to = r.to.as_deref().map(|f| parse_lang("to", f)).transpose()?;
     let label = r.name.clone().unwrap_or_else(|| "draft".to_string());
-    // The draft goes to the spool under a name the server makes.
-    let (files, format) = match (&r.content, &r.segments) {
+    // The draft goes to the spool under a name the server makes (on the bulk thread).
+    let (files, format) = match (r.content.take(), &r.segments) {
         (Some(content), None) => {
             let format = r
                 .format
@@ -558,10 +565,7 @@ pub async fn lint_draft(
                 DraftFormat::Tmx => "tmx",
                 DraftFormat::Text => "txt",
             };
-            (
-                vec![state.spool().put(&label, ext, content.as_bytes())?],
-                format,
-            )
+            (Spooled::One(ext, content), format)
         }
         (None, Some(segs)) => {
             if from.is_none() || to.is_none() {
@@ -588,11 +592,7 @@ pub async fn lint_draft(
                 tgt.push_str(&s.target);
                 tgt.push('\n');
             }
-            let target = state.spool().put(&label, "txt", tgt.as_bytes())?;
-            let source = state
-                .spool()
-                .put(&format!("{label}.source"), "txt", src.as_bytes())?;
-            (vec![target, source], DraftFormat::Text)
+            (Spooled::Two(tgt, src), DraftFormat::Text)
         }
         _ => {
             return Err(ApiError::bad_request(
@@ -604,6 +604,18 @@ pub async fn lint_draft(
     let st = Arc::clone(&state);
     let body = state
         .read_heavy(move |mem| {
+            // Written here, on the bulk thread, not on an async worker that matches
+            // need.
+            let files = match files {
+                Spooled::One(ext, content) => {
+                    vec![st.spool().put(&label, ext, content.as_bytes())?]
+                }
+                Spooled::Two(tgt, src) => vec![
+                    st.spool().put(&label, "txt", tgt.as_bytes())?,
+                    st.spool()
+                        .put(&format!("{label}.source"), "txt", src.as_bytes())?,
+                ],
+            };
             let req = DraftRequest {
                 path: files[0].path().to_path_buf(),
                 source: files.get(1).map(|f| f.path().to_path_buf()),

@@ -14,7 +14,11 @@
 //! **Concurrency** ([`state`]): on the WAL database, a pool of read connections for the
 //! light reads (match, search, terms...), another with one connection per heavy slot
 //! (lint, batch match, export), so a match never queues behind heavy work, and one
-//! writer owned by the writer thread; reads run on blocking threads. What lint derives
+//! writer owned by the writer thread. **Interactive reads come before bulk work**: match,
+//! search and terms run on tokio's blocking threads at the process's priority, lint,
+//! batch match, export, analyze and pretranslate on bulk threads of their own at a lower
+//! one ([`Limits::bulk_nice`]), imports and other writes on the writer thread at a lower
+//! one too ([`Limits::writer_nice`]). What lint derives
 //! from the memory (the glossary's term rules, the 100% index) is built once per
 //! generation of the memory and shared.
 //!
@@ -59,7 +63,7 @@ pub struct Limits {
     pub batch: usize,
     /// Most hits or matches one request may ask for.
     pub results: usize,
-    /// Heavy requests (batch match, lint, export, import) that run at once.
+    /// Heavy requests (batch match, lint, export, analyze, pretranslate) that run at once.
     pub heavy: usize,
     /// Read connections in the pool.
     pub readers: usize,
@@ -74,6 +78,11 @@ pub struct Limits {
     /// same priority). Imports and deletes then yield the cores to matches and searches,
     /// and take longer while those keep the cores busy.
     pub writer_nice: i32,
+    /// How much lower the CPU priority of bulk reads (lint, batch match, export,
+    /// analyze, pretranslate) is than that of the interactive reads (match, search,
+    /// terms): the nice increment of the bulk threads that run them (Linux; 0 keeps the
+    /// same priority). See the scheduling policy in [`state`].
+    pub bulk_nice: i32,
 }
 
 impl Default for Limits {
@@ -90,6 +99,7 @@ impl Default for Limits {
             timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(600),
             writer_nice: 5,
+            bulk_nice: 10,
         }
     }
 }

@@ -5,8 +5,30 @@
 //! read connection sees the last committed state when its read transaction begins. The
 //! pool hands a connection to one blocking task at a time ([`State::read`]); the writer
 //! is one connection behind a mutex ([`State::write`]), so writes are serialized, and
-//! every library write is one transaction (all or nothing). All database and matching
-//! work runs on tokio's blocking threads, never on the async workers.
+//! every library write is one transaction (all or nothing). No database or matching
+//! work runs on the async workers.
+//!
+//! **Scheduling policy: interactive reads before bulk work.** The cores are shared by
+//! three kinds of work, each on threads of its own so that its CPU priority can be set
+//! per thread (Linux: a thread's nice value is its own, and an unprivileged thread can
+//! lower it but never raise it again, so niced work cannot share threads with work that
+//! must not be):
+//!
+//! * interactive reads (match, search, terms, units, stats, the tmserver routes:
+//!   [`State::read`]) on tokio's blocking threads, at the process's priority;
+//! * bulk reads (lint, batch match, export, analyze, pretranslate:
+//!   [`State::read_heavy`]) on `limits.heavy` dedicated *bulk* threads, started with the
+//!   server, [`Limits::bulk_nice`] steps below the interactive reads; a request waits for
+//!   a heavy slot (503 after `limits.queue_wait`), and a slot always finds a free thread;
+//! * writes (import, units, glossary, delete: [`State::write`]) on the one writer
+//!   thread, [`Limits::writer_nice`] steps below.
+//!
+//! The kernel's scheduler then gives a runnable interactive read a larger share of a
+//! core than a runnable lint or import (a weight, not a strict order: bulk work and
+//! writes always progress, and take the cores whole when no read wants them), so a
+//! match waits less for a core while lints and an import run. What a lint derives from
+//! the memory per generation (the 100% index, the alignment statistics) is built by the
+//! first lint that needs it, on its bulk thread, so at the bulk priority too.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -67,6 +89,8 @@ pub struct State {
     /// The writer thread's nice value once it has applied [`Limits::writer_nice`]
     /// (`None` before, or where it cannot be read).
     writer_priority: Arc<Mutex<Option<i32>>>,
+    /// The threads of bulk work (one per heavy slot), at [`Limits::bulk_nice`].
+    bulk: Workers,
 }
 
 impl State {
@@ -85,6 +109,7 @@ impl State {
                 Arc::clone(&writer_priority),
             )?),
             writer_priority,
+            bulk: Workers::start("concord-bulk", limits.heavy.max(1), limits.bulk_nice)?,
             limits,
             loopback,
             tokens: Mutex::new(None),
@@ -107,8 +132,9 @@ impl State {
         self.run_on(permit, false, f).await
     }
 
-    /// Run `f` on a blocking thread with a connection of the pool that `permit` is a slot
-    /// of (the heavy pool when `heavy`).
+    /// Run `f` with a connection of the pool that `permit` is a slot of: for the light
+    /// pool on one of tokio's blocking threads, for the heavy pool (when `heavy`) on a
+    /// bulk thread, at the bulk priority.
     async fn run_on<T, F>(
         self: &Arc<Self>,
         permit: OwnedSemaphorePermit,
@@ -120,16 +146,20 @@ impl State {
         F: FnOnce(&Memory) -> Result<T, ApiError> + Send + 'static,
     {
         let state = Arc::clone(self);
-        run_blocking(move || {
+        let job = move || {
             let pool = if heavy { &state.heavy } else { &state.light };
             let mem = pool.take();
             let out = f(&mem);
             pool.put(mem);
             drop(permit);
             out
-        })
-        .await
-        .map_err(|e| self.hide(e))
+        };
+        let out = if heavy {
+            self.bulk.run(job).await
+        } else {
+            run_blocking(job).await
+        };
+        out.map_err(|e| self.hide(e))
     }
 
     /// Remove the server's paths (the memory file, the spool) from an error message.
@@ -139,9 +169,11 @@ impl State {
         e.hide_paths(&[(&spool, ""), (&db, "the memory")])
     }
 
-    /// Like [`State::read`] for heavy work (batch match, lint): one of the `limits.heavy`
-    /// slots, each with a connection of its own, so heavy work never takes a
-    /// connection from the light reads.
+    /// Like [`State::read`] for heavy work (batch match, lint, export, analyze,
+    /// pretranslate): one of the `limits.heavy` slots, each with a connection of its own,
+    /// so heavy work never takes a connection from the light reads, run on a bulk thread
+    /// at [`Limits::bulk_nice`] below the light reads (see the module's scheduling
+    /// policy).
     pub async fn read_heavy<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -286,6 +318,90 @@ impl State {
             .writer_priority
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The nice values (Linux) of the bulk threads that have started and lowered their
+    /// priority by [`Limits::bulk_nice`] so far; empty elsewhere.
+    pub fn bulk_nice(&self) -> Vec<i32> {
+        self.bulk
+            .priorities
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// A job for a [`Workers`] thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads of their own, at a lower CPU priority, taking jobs from one
+/// queue (the bulk threads of the scheduling policy). They stop when this is dropped.
+struct Workers {
+    jobs: Mutex<std::sync::mpsc::Sender<Job>>,
+    /// The nice value each thread reached (Linux), in the order they started.
+    priorities: Arc<Mutex<Vec<i32>>>,
+}
+
+impl Workers {
+    /// Start `n` threads named `name-i`, each first lowering its own priority by `nice`
+    /// ([`lower_priority`]).
+    fn start(name: &str, n: usize, nice: i32) -> crate::Result<Workers> {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let priorities = Arc::new(Mutex::new(Vec::new()));
+        for i in 0..n {
+            let (rx, priorities) = (Arc::clone(&rx), Arc::clone(&priorities));
+            std::thread::Builder::new()
+                .name(format!("{name}-{i}"))
+                .spawn(move || {
+                    if let Some(p) = lower_priority(nice) {
+                        priorities.lock().unwrap_or_else(|p| p.into_inner()).push(p);
+                    }
+                    drop(priorities);
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => break,
+                        }
+                    }
+                })
+                .map_err(|e| {
+                    crate::Error::new(
+                        crate::error::ErrorKind::Internal,
+                        format!("cannot start the bulk threads: {e}"),
+                    )
+                })?;
+        }
+        Ok(Workers {
+            jobs: Mutex::new(tx),
+            priorities,
+        })
+    }
+
+    /// Run `f` on one of the threads (as soon as one is free); a panic becomes a 500
+    /// answer.
+    async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+            let _ = tx.send(out);
+        });
+        let sent = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(job)
+            .is_ok();
+        match (sent, rx.await) {
+            (true, Ok(Ok(out))) => out,
+            _ => Err(ApiError::internal("the request failed inside the server")),
+        }
     }
 }
 
@@ -588,5 +704,95 @@ mod tests {
             .unwrap(),
         );
         assert_eq!(poll_writer_nice(&same), Some(base));
+    }
+
+    /// The scheduling policy's plumbing for bulk work: heavy reads (lint, batch match,
+    /// export...) run on threads of their own, one per heavy slot (all slots run at
+    /// once), `bulk_nice` steps below the interactive reads, which keep the normal
+    /// priority; a bulk job that panics answers 500 and its thread goes on.
+    #[test]
+    fn bulk_reads_run_below_the_interactive_reads_on_threads_of_their_own() {
+        let base = lower_priority(0).expect("Linux reads a thread's nice value");
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        drop(Memory::open(&db).unwrap());
+        let limits = Limits {
+            heavy: 3,
+            bulk_nice: 4,
+            ..Limits::default()
+        };
+        let st = Arc::new(State::open(&db, limits, true).unwrap());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // Three heavy reads at once: each waits (at most 10 s) until all three run.
+        let running = Arc::new(AtomicU64::new(0));
+        let job = |running: Arc<AtomicU64>| {
+            move |_: &Memory| {
+                running.fetch_add(1, Ordering::SeqCst);
+                let t = Instant::now();
+                while running.load(Ordering::SeqCst) < 3 && t.elapsed() < Duration::from_secs(10) {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                let all = running.load(Ordering::SeqCst) >= 3;
+                let name = std::thread::current().name().unwrap_or("").to_string();
+                Ok((all, lower_priority(0), name))
+            }
+        };
+        let (a, b, c) = rt.block_on(async {
+            tokio::join!(
+                st.read_heavy(job(Arc::clone(&running))),
+                st.read_heavy(job(Arc::clone(&running))),
+                st.read_heavy(job(Arc::clone(&running))),
+            )
+        });
+        let mut names = Vec::new();
+        for (all, nice, name) in [a.unwrap(), b.unwrap(), c.unwrap()] {
+            assert!(all, "the three heavy reads ran at the same time");
+            assert_eq!(nice, Some((base + 4).min(19)), "bulk work runs lower");
+            assert!(name.starts_with("concord-bulk-"), "{name}");
+            names.push(name);
+        }
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 3, "one thread each");
+        assert_eq!(st.bulk_nice(), vec![(base + 4).min(19); 3]);
+        let reader = rt.block_on(st.read(|_| Ok(lower_priority(0)))).unwrap();
+        assert_eq!(
+            reader,
+            Some(base),
+            "interactive reads keep the normal priority"
+        );
+        assert_eq!(
+            lower_priority(0),
+            Some(base),
+            "only the bulk threads changed"
+        );
+
+        let panicked =
+            rt.block_on(st.read_heavy(|_| -> Result<(), ApiError> { panic!("a bug in a lint") }));
+        assert_eq!(panicked.unwrap_err().status.as_u16(), 500);
+        for _ in 0..4 {
+            let again = rt.block_on(st.read_heavy(|_| Ok(lower_priority(0))));
+            assert_eq!(
+                again.unwrap(),
+                Some((base + 4).min(19)),
+                "the threads go on"
+            );
+        }
+
+        let same = State::open(
+            &db,
+            Limits {
+                bulk_nice: 0,
+                ..Limits::default()
+            },
+            true,
+        )
+        .unwrap();
+        let same = Arc::new(same);
+        let nice = rt.block_on(same.read_heavy(|_| Ok(lower_priority(0))));
+        assert_eq!(nice.unwrap(), Some(base));
     }
 }

@@ -24,7 +24,9 @@
 //!
 //! Cost: [`AlignStats::learn`] reads the memory's units once per lint run, at most
 //! [`MAX_UNITS`] units, [`MAX_PAIRS`] distinct (feature, candidate) pairs and
-//! [`MAX_LEARN_TIME`] of work, whichever comes first; the tables are hashes of the
+//! [`MAX_LEARN_TIME`] of the learning thread's CPU time, whichever comes first (CPU time,
+//! not wall time, so that a thread at a low priority, as `concord serve` runs lint,
+//! learns as much while it waits for a core); the tables are hashes of the
 //! features (8 bytes a key), so the bound on memory is about 16 bytes × [`MAX_PAIRS`] plus
 //! the document frequencies. Locating runs only for the occurrences term-missing reports.
 
@@ -40,8 +42,49 @@ use crate::text::{match_key, script_of, Script};
 pub const MAX_UNITS: usize = 100_000;
 /// At most this many distinct (source feature, target candidate) pairs are counted.
 pub const MAX_PAIRS: usize = 4_000_000;
-/// Learning stops after this much time (the statistics learned so far are kept).
+/// Learning stops after this much CPU time of the learning thread (wall time where a
+/// thread's CPU time cannot be read); the statistics learned so far are kept.
 pub const MAX_LEARN_TIME: Duration = Duration::from_secs(3);
+
+/// Time spent since it was made: the calling thread's CPU time where it can be read
+/// (Linux), else wall time. Made and read on the same thread.
+struct Spent {
+    cpu: Option<Duration>,
+    wall: Instant,
+}
+
+impl Spent {
+    fn start() -> Spent {
+        Spent {
+            cpu: thread_cpu(),
+            wall: Instant::now(),
+        }
+    }
+
+    fn get(&self) -> Duration {
+        match (self.cpu, thread_cpu()) {
+            (Some(a), Some(b)) => b.saturating_sub(a),
+            _ => self.wall.elapsed(),
+        }
+    }
+}
+
+/// The CPU time the calling thread has used so far (Linux); `None` elsewhere.
+fn thread_cpu() -> Option<Duration> {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec, which lives on this stack.
+        let r = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        if r == 0 && ts.tv_sec >= 0 && ts.tv_nsec >= 0 {
+            return Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32));
+        }
+    }
+    None
+}
 
 /// Dice at or above this: the entry and the candidate go together in the memory.
 const TERM_DICE: f64 = 0.2;
@@ -103,7 +146,7 @@ impl AlignStats {
     where
         I: IntoIterator<Item = (String, String)>,
     {
-        let started = Instant::now();
+        let started = Spent::start();
         let mut st = AlignStats {
             korean: rules.korean,
             ..AlignStats::default()
@@ -112,7 +155,7 @@ impl AlignStats {
             return st;
         };
         for (n, (s, t)) in units.into_iter().enumerate() {
-            if n >= MAX_UNITS || (n % 256 == 0 && started.elapsed() > MAX_LEARN_TIME) {
+            if n >= MAX_UNITS || (n % 256 == 0 && started.get() > MAX_LEARN_TIME) {
                 st.truncated = true;
                 break;
             }
@@ -678,6 +721,27 @@ mod tests {
                 h.message
             );
         }
+    }
+
+    /// The learning's time bound counts the thread's CPU time (Linux): waiting (for a
+    /// core, as a low-priority server thread does, or here asleep) spends none of it,
+    /// work does.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn learning_time_bound_counts_cpu_not_waiting() {
+        let spent = Spent::start();
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            spent.get() < Duration::from_millis(100),
+            "{:?}",
+            spent.get()
+        );
+        let wall = Instant::now();
+        let mut x = 0u64;
+        while spent.get() < Duration::from_millis(30) && wall.elapsed() < Duration::from_secs(20) {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
+        assert!(spent.get() >= Duration::from_millis(30), "work is counted");
     }
 
     #[test]
