@@ -72,8 +72,10 @@ pub struct SegText {
     /// XLIFF `<cp/>`) cannot be rewritten in place.
     pub runs: Vec<TextRun>,
     /// Character ranges of the text the file protects from change, in order: the content
-    /// of an XLIFF `<mrk mtype="protected">` (1.2) or `<mrk translate="no">` (1.2 and
-    /// 2.0). A fixer never rewrites them.
+    /// of an XLIFF `<mrk mtype="protected">` (1.2), `<mrk translate="no">` (2.0) or
+    /// `<mrk its:translate="no">` (1.2, any prefix bound to the ITS namespace), and the
+    /// text between an XLIFF 2.0 `<sm translate="no"/>` and its `<em/>`. A fixer never
+    /// rewrites them.
     pub protected: Vec<std::ops::Range<usize>>,
 }
 

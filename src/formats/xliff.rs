@@ -87,6 +87,8 @@ struct Ctx<'a, 'o> {
     /// pretranslation writers need to put a target in place (inline codes as written,
     /// byte offsets), gathered in the same pass.
     splice: Option<Splice>,
+    /// The prefixes the document binds to the ITS namespace (`its:translate="no"`).
+    its: Vec<String>,
 }
 
 /// What splice mode gathers ([`BiDoc`] without the text and its encoding).
@@ -1137,6 +1139,8 @@ impl<'a> Ctx<'a, '_> {
         // Each open element, with the id of a text-holding code (`g`, `pc`, `mrk`) whose
         // end tag is a code too (splice mode).
         let mut stack: Vec<(Open, Option<String>)> = Vec::new();
+        // XLIFF 2.0: each open `<sm translate="no"/>` (id → where its text starts).
+        let mut open_sm: HashMap<String, usize> = HashMap::new();
         let mut mk = (self.bi.is_some() && !self.tmx).then(Mk::default);
         let mut raw = (self.splice.is_some() && !self.tmx).then(|| {
             let at = self.r.buffer_position() as usize;
@@ -1235,7 +1239,7 @@ impl<'a> Ctx<'a, '_> {
                                     let end = self.native(&e, "dataRefEnd");
                                     stack.push((Open::Code(n, end), rid));
                                 }
-                                _ if name == "mrk" && protects(&e) => {
+                                _ if name == "mrk" && protects(&e, &self.its) => {
                                     stack.push((Open::Protected(chars), rid))
                                 }
                                 _ => stack.push((Open::Plain, rid)),
@@ -1327,6 +1331,18 @@ impl<'a> Ctx<'a, '_> {
                                     open_sc.insert(id);
                                 }
                             }
+                            // Spanning markers: `<sm translate="no"/>…<em startRef/>`.
+                            if v2 && name == "sm" && protects(&e, &self.its) {
+                                open_sm.insert(attr(&e, "id").unwrap_or_default(), chars);
+                            }
+                            if v2 && name == "em" {
+                                let r = attr(&e, "startRef").unwrap_or_default();
+                                if let Some(from) = open_sm.remove(&r) {
+                                    if chars > from {
+                                        st.protected.push(from..chars);
+                                    }
+                                }
+                            }
                             if v2 && name == "ec" && attr(&e, "isolated").as_deref() != Some("yes")
                             {
                                 let r = attr(&e, "startRef").unwrap_or_default();
@@ -1415,6 +1431,13 @@ impl<'a> Ctx<'a, '_> {
                 _ => {}
             }
         }
+        // A marker whose end is in another segment protects the rest of this one.
+        for from in open_sm.into_values() {
+            if chars > from {
+                st.protected.push(from..chars);
+            }
+        }
+        st.protected.sort_by_key(|r| (r.start, r.end));
         if st.anchors.is_empty() {
             let (l, c) = self.doc.position(self.r.buffer_position());
             st.anchors.push(Anchor {
@@ -1575,11 +1598,44 @@ impl<'a> Ctx<'a, '_> {
     }
 }
 
-/// True when a `<mrk>` protects its content: XLIFF 1.2 `mtype="protected"`, or
-/// `translate="no"` (1.2 and 2.0).
-fn protects(e: &BytesStart<'_>) -> bool {
-    attr(e, "mtype").as_deref() == Some("protected")
-        || attr(e, "translate").as_deref() == Some("no")
+/// The ITS 2.0 namespace.
+const ITS_NS: &str = "http://www.w3.org/2005/11/its";
+
+/// Every prefix `text` binds to the ITS namespace (`xmlns:its="…/its"`, whatever the
+/// prefix is called).
+fn its_prefixes(text: &str) -> Vec<String> {
+    if !text.contains(ITS_NS) {
+        return Vec::new();
+    }
+    let re = regex::Regex::new(r#"xmlns:([A-Za-z_][\w.\-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')"#)
+        .expect("a valid pattern");
+    let mut out: Vec<String> = re
+        .captures_iter(text)
+        .filter(|c| c.get(2).or_else(|| c.get(3)).map(|m| m.as_str()) == Some(ITS_NS))
+        .map(|c| c[1].to_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// True when a `<mrk>` (or an XLIFF 2.0 `<sm>`) protects its content: XLIFF 1.2
+/// `mtype="protected"`, XLIFF's own `translate="no"` (2.0), or ITS `translate="no"`
+/// under whatever prefix `its` lists as bound to the ITS namespace (1.2).
+fn protects(e: &BytesStart<'_>, its: &[String]) -> bool {
+    if attr(e, "mtype").as_deref() == Some("protected") {
+        return true;
+    }
+    e.attributes().flatten().any(|a| {
+        let key = a.key.as_ref();
+        let named = match key.iter().position(|&b| b == b':') {
+            None => key == b"translate",
+            Some(i) => {
+                &key[i + 1..] == b"translate" && its.iter().any(|p| p.as_bytes() == &key[..i])
+            }
+        };
+        named && a.unescape_value().is_ok_and(|v| v == "no")
+    })
 }
 
 fn tag_key(name: &str, e: &BytesStart<'_>) -> String {
@@ -2030,6 +2086,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
             keep_no_translate: false,
             translatable: Vec::new(),
             splice: None,
+            its: its_prefixes(text),
         }
     }
 

@@ -476,27 +476,6 @@ impl Fixer<'_> {
         if h.matched.contains(['\n', '\r']) {
             return Err("it runs over a line break".into());
         }
-        if t.protected
-            .iter()
-            .any(|p| p.start < h.end && h.start < p.end)
-        {
-            return Err(
-                "the file protects this text (<mrk mtype=\"protected\"> or translate=\"no\"): change it by hand if it must change"
-                    .into(),
-            );
-        }
-        if t.tags
-            .iter()
-            .any(|g| g.offset > h.start && g.offset < h.end)
-        {
-            return Err("an inline tag is inside it".into());
-        }
-        if super::checks::placeholders(&t.text)
-            .iter()
-            .any(|p| p.start < h.end && h.start < p.end)
-        {
-            return Err("it is inside a placeholder or tag".into());
-        }
         // Keep the draft's normalization form.
         let decomposed = nfc(&h.matched) != h.matched.as_str();
         let new = if decomposed {
@@ -519,6 +498,22 @@ impl Fixer<'_> {
                 }
                 Err(u) => return Err(u.0),
             }
+        }
+        // The edit ends where the particle step ends it (`end`), not at the hit's end.
+        if t.protected.iter().any(|p| p.start < end && h.start < p.end) {
+            return Err(
+                "the file protects this text (<mrk mtype=\"protected\"> or translate=\"no\"): change it by hand if it must change"
+                    .into(),
+            );
+        }
+        if t.tags.iter().any(|g| g.offset > h.start && g.offset < end) {
+            return Err("an inline tag is inside it".into());
+        }
+        if super::checks::placeholders(&t.text)
+            .iter()
+            .any(|p| p.start < end && h.start < p.end)
+        {
+            return Err("it is inside a placeholder or tag".into());
         }
         // The replacement must not make a forbidden term with the text around it.
         let mut fixed: String = chars[..h.start].iter().collect();
@@ -707,6 +702,71 @@ mod tests {
         );
         assert_eq!(p.report.not_fixed.len(), 1, "{:?}", p.report);
         assert_eq!(p.report.not_fixed[0].id.as_deref(), Some("t#2"));
+    }
+
+    /// `lint --fix` rewrote text between an XLIFF 2.0 `<sm translate="no"/>` and its
+    /// `<em/>` (only `<mrk>` was seen as protecting), and inside a 1.2 `<mrk
+    /// its:translate="no">` (the attribute was looked up by its qualified name only).
+    #[test]
+    fn fix_does_not_rewrite_inside_sm_translate_no_or_its_translate_no() {
+        let x20 = r#"<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0" srcLang="en" trgLang="zh-CN"><file id="f"><unit id="u"><segment><source>The DPRK. The DPRK.</source><target><sm id="m" translate="no"/>北韩<em startRef="m"/>。北韩。</target></segment></unit>
+<unit id="v"><segment><source>The DPRK.</source><target><sm id="k" type="term"/>北韩<em startRef="k"/>。</target></segment></unit></file></xliff>
+"#;
+        let (p, _d) = plan_of("d.xlf", x20.as_bytes(), GLOSSARY);
+        assert_eq!(
+            String::from_utf8(p.fixed.clone()).unwrap(),
+            x20.replace("。北韩。", "。朝鲜。")
+                .replace("type=\"term\"/>北韩", "type=\"term\"/>朝鲜")
+        );
+        assert_eq!(p.report.changes.len(), 2, "{:?}", p.report);
+        assert_eq!(p.report.not_fixed.len(), 1, "{:?}", p.report);
+        assert_eq!(p.report.not_fixed[0].id.as_deref(), Some("u"));
+        assert!(p.report.not_fixed[0].why.contains("protects"));
+
+        // ITS in XLIFF 1.2, under the usual prefix, another prefix bound to ITS, and a
+        // prefix bound to something else (not protecting).
+        let x12 = r#"<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2" xmlns:its="http://www.w3.org/2005/11/its" xmlns:i2="http://www.w3.org/2005/11/its" xmlns:o="urn:other"><file source-language="en" target-language="zh-CN" datatype="plaintext" original="a"><body>
+<trans-unit id="1"><source>The DPRK.</source><target><mrk mtype="x-its" its:translate="no">北韩</mrk>。</target></trans-unit>
+<trans-unit id="2"><source>The DPRK.</source><target><mrk mtype="x-its" i2:translate="no">北韩</mrk>。</target></trans-unit>
+<trans-unit id="3"><source>The DPRK.</source><target><mrk mtype="x-o" o:translate="no">北韩</mrk>。</target></trans-unit>
+</body></file></xliff>
+"#;
+        let (p, _d) = plan_of("d.xlf", x12.as_bytes(), GLOSSARY);
+        assert_eq!(
+            String::from_utf8(p.fixed.clone()).unwrap(),
+            x12.replace("o:translate=\"no\">北韩", "o:translate=\"no\">朝鲜")
+        );
+        assert_eq!(p.report.changes.len(), 1, "{:?}", p.report);
+        let ids: Vec<_> = p.report.not_fixed.iter().map(|n| n.id.clone()).collect();
+        assert_eq!(ids, [Some("1".to_string()), Some("2".to_string())]);
+    }
+
+    /// The protected-text and inline-tag checks stopped at the hit's end, but the
+    /// Korean particle step extends the edit past it (몽고는 → 몽골은 rewrites 는 too):
+    /// a particle the file protects, or behind an inline tag, was rewritten.
+    #[test]
+    fn fix_checks_the_edit_end_after_the_particle_step() {
+        let x12 = r#"<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file source-language="en" target-language="ko" datatype="plaintext" original="a"><body>
+<trans-unit id="1"><source>Mongolia agreed.</source><target>몽고<mrk mtype="protected">는</mrk> 동의했다.</target></trans-unit>
+<trans-unit id="2"><source>Mongolia agreed.</source><target>몽고<g id="1">는</g> 동의했다.</target></trans-unit>
+<trans-unit id="3"><source>Mongolia agreed.</source><target>몽고는 동의했다.</target></trans-unit>
+</body></file></xliff>
+"#;
+        let (p, _d) = plan_of("d.xlf", x12.as_bytes(), GLOSSARY);
+        assert_eq!(
+            String::from_utf8(p.fixed.clone()).unwrap(),
+            x12.replace("<target>몽고는", "<target>몽골은")
+        );
+        assert_eq!(p.report.changes.len(), 1, "{:?}", p.report);
+        let why: Vec<_> = p
+            .report
+            .not_fixed
+            .iter()
+            .map(|n| (n.id.clone(), n.why.clone()))
+            .collect();
+        assert_eq!(why.len(), 2, "{why:?}");
+        assert!(why[0].1.contains("protects"), "{why:?}");
+        assert!(why[1].1.contains("inline tag"), "{why:?}");
     }
 
     #[test]
