@@ -368,23 +368,8 @@ fn detect_layout(records: &[RawRecord]) -> Layout {
     }
     let has_lang = cols.iter().any(|c| matches!(c, Some(Column::Lang(_))));
     if has_lang {
-        let canonical_only = cols.iter().any(|c| {
-            matches!(
-                c,
-                Some(
-                    Column::Id
-                        | Column::Note
-                        | Column::Domain
-                        | Column::Case
-                        | Column::Strict
-                        | Column::Forbidden(_)
-                )
-            )
-        });
-        let google = first.iter().any(|c| {
-            let c = c.trim().to_ascii_lowercase();
-            c == "pos" || c == "description"
-        });
+        let canonical_only = cols.iter().flatten().any(Column::only_canonical);
+        let google = first.iter().any(|c| Column::is_google_extra(c));
         return if google && !canonical_only {
             Layout::Google
         } else {
@@ -722,32 +707,13 @@ pub fn write_canonical<W: std::io::Write>(g: &Glossary, mut out: W) -> Result<()
     // A header of languages with a `pos` or `description` property and no column that
     // only the canonical layout has reads back as Google's layout, where `description`
     // is the note. An (empty) `note` column keeps it canonical.
-    let google_like = cols.iter().any(|c| {
-        matches!(c, Column::Prop(p) if p.eq_ignore_ascii_case("pos")
-            || p.eq_ignore_ascii_case("description"))
-    });
-    let canonical_only = cols.iter().any(|c| {
-        matches!(
-            c,
-            Column::Id
-                | Column::Note
-                | Column::Domain
-                | Column::Case
-                | Column::Strict
-                | Column::Forbidden(_)
-        )
-    });
-    if google_like && !canonical_only {
-        let at = cols
-            .iter()
-            .position(|c| {
-                matches!(
-                    c,
-                    Column::Domain | Column::Case | Column::Strict | Column::Prop(_)
-                )
-            })
-            .unwrap_or(cols.len());
-        cols.insert(at, Column::Note);
+    // The same test as the layout detection's.
+    let google_like = cols
+        .iter()
+        .any(|c| matches!(c, Column::Prop(p) if Column::is_google_extra(p)));
+    if google_like && !cols.iter().any(Column::only_canonical) {
+        cols.push(Column::Note);
+        cols.sort_by_key(Column::group);
     }
     let names: Vec<String> = cols.iter().map(|c| c.name().to_string()).collect();
     out.write_all(crate::formats::tabular::csv_header_line(&names).as_bytes())

@@ -302,9 +302,30 @@ impl Column {
         })
     }
 
+    /// True for a column only the canonical layout has (`id`, `note`, `domain`, `case`,
+    /// `strict`, `xx:forbidden`): a header holding one is never Google's layout.
+    pub(crate) fn only_canonical(&self) -> bool {
+        matches!(
+            self,
+            Column::Id
+                | Column::Note
+                | Column::Domain
+                | Column::Case
+                | Column::Strict
+                | Column::Forbidden(_)
+        )
+    }
+
+    /// True for a header cell that Google's equivalent term sets have besides the
+    /// languages (`pos`, `description`), in any case.
+    pub(crate) fn is_google_extra(cell: &str) -> bool {
+        let c = cell.trim();
+        c.eq_ignore_ascii_case("pos") || c.eq_ignore_ascii_case("description")
+    }
+
     /// The sort key of the canonical column order (props keep their first-seen order:
     /// the sort is stable and they all share one group).
-    fn group(&self) -> (u8, u8, String) {
+    pub(crate) fn group(&self) -> (u8, u8, String) {
         match self {
             Column::Id => (0, 0, String::new()),
             Column::Lang(t) => (1, t.order_key().0, t.to_string()),
