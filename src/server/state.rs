@@ -208,23 +208,15 @@ impl State {
         T: Send + 'static,
         F: FnOnce(&mut Memory) -> Result<T, ApiError> + Send + 'static,
     {
-        let (tx, rx) = tokio::sync::oneshot::channel();
         let state = Arc::clone(self);
-        let job: WriteJob = Box::new(move |mem| {
-            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(mem)));
-            *state.glossary.lock().unwrap_or_else(|p| p.into_inner()) = None;
-            let _ = tx.send(out);
-        });
-        let sent = self
-            .writer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(job)
-            .is_ok();
-        let out = match (sent, rx.await) {
-            (true, Ok(Ok(out))) => out,
-            _ => Err(ApiError::internal("the request failed inside the server")),
-        };
+        let out = on_thread(&self.writer, |tx| -> WriteJob {
+            Box::new(move |mem| {
+                let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(mem)));
+                *state.glossary.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                let _ = tx.send(out);
+            })
+        })
+        .await;
         out.map_err(|e| self.hide(e))
     }
 
@@ -387,21 +379,34 @@ impl Workers {
         T: Send + 'static,
         F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move || {
-            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-            let _ = tx.send(out);
-        });
-        let sent = self
-            .jobs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(job)
-            .is_ok();
-        match (sent, rx.await) {
-            (true, Ok(Ok(out))) => out,
-            _ => Err(ApiError::internal("the request failed inside the server")),
-        }
+        on_thread(&self.jobs, |tx| -> Job {
+            Box::new(move || {
+                let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+            })
+        })
+        .await
+    }
+}
+
+/// The answer a job sends back from its thread: its result, or the panic it caught.
+type Reply<T> = tokio::sync::oneshot::Sender<std::thread::Result<Result<T, ApiError>>>;
+
+/// Queue the job that `job` builds around its reply channel on a thread's queue (the
+/// writer's or the bulk threads') and wait for the answer. A job that panicked, or a
+/// queue whose thread is gone, answers 500.
+async fn on_thread<J, T>(
+    queue: &Mutex<std::sync::mpsc::Sender<J>>,
+    job: impl FnOnce(Reply<T>) -> J,
+) -> Result<T, ApiError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let sent = queue
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .send(job(tx))
+        .is_ok();
+    match (sent, rx.await) {
+        (true, Ok(Ok(out))) => out,
+        _ => Err(ApiError::internal("the request failed inside the server")),
     }
 }
 
