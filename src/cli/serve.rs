@@ -23,6 +23,10 @@ pub struct ServeArgs {
     /// Read connections in the pool.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub readers: u64,
+    /// Matches, searches and term look-ups that compute at once; the others wait their
+    /// turn in order (default: the cores, each match then scanning on one core).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub interactive: Option<u64>,
     /// Heavy requests (batch match, lint, export, analyze, pretranslate) that run at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub heavy: u64,
@@ -47,9 +51,12 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Status> {
     // The default memory is built from the samples on first use, as for `match`.
     drop(open_for_reading(cli)?);
     let (db, _) = db_path(cli);
+    let interactive = args.interactive.map_or_else(server::cores, |n| n as usize);
     let limits = Limits {
         readers: args.readers as usize,
         heavy: args.heavy as usize,
+        interactive,
+        scan_threads: server::scan_threads_for(server::cores(), interactive),
         upload: (args.max_upload_mib as usize) << 20,
         timeout: Duration::from_secs(args.timeout),
         writer_nice: args.writer_nice,

@@ -67,6 +67,15 @@ pub struct Limits {
     pub heavy: usize,
     /// Read connections in the pool.
     pub readers: usize,
+    /// Interactive reads (match, search, terms, the tmserver match) that compute at
+    /// once; the others wait for a slot in the order they came (FIFO; 503 after
+    /// `queue_wait`). Default: the cores, so that each runs on a core of its own to the
+    /// end instead of all sharing the cores by time slices and all finishing late. See
+    /// the scheduling policy in [`state`].
+    pub interactive: usize,
+    /// Threads one interactive match may scan the key file with. Default: the cores
+    /// divided by `interactive` (1 when every core already has an interactive slot).
+    pub scan_threads: usize,
     /// How long a request waits for a free slot before it is answered 503.
     pub queue_wait: Duration,
     /// How long an ordinary request may take.
@@ -95,6 +104,8 @@ impl Default for Limits {
             results: 1_000,
             heavy: 4,
             readers: 8,
+            interactive: cores(),
+            scan_threads: scan_threads_for(cores(), cores()),
             queue_wait: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(600),
@@ -102,6 +113,19 @@ impl Default for Limits {
             bulk_nice: 10,
         }
     }
+}
+
+/// The cores this process may use (at least 1).
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// The scan threads of a match when `interactive` matches run at once on `cores`
+/// cores: the cores shared out, at least 1 and at most 8 (the engine's own bound).
+pub fn scan_threads_for(cores: usize, interactive: usize) -> usize {
+    (cores / interactive.max(1)).clamp(1, 8)
 }
 
 /// How to run a server.

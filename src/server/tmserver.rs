@@ -93,8 +93,9 @@ pub async fn unit(
         return Ok(Json(Vec::new()));
     }
     state
-        .read(move |mem| {
+        .read_interactive(move |mem, threads| {
             let mut matcher = Matcher::new(mem)?;
+            matcher.set_threads(threads);
             if matcher.source_tags(&from).is_err() {
                 return Ok(Vec::new());
             }
@@ -119,7 +120,7 @@ pub async fn unit(
             Ok(out)
         })
         .await
-        .map(Json)
+        .map(|(out, _)| Json(out))
 }
 
 /// The languages of the memory.
