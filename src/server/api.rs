@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::state::Timing;
+use super::state::{Lane, Timing};
 use super::State;
 use crate::answer::{self, MatchRequest, SearchRequest, TermsRequest};
 use crate::diag::printer::{self as diag_printer, Collect, End, OutputFormat, Run};
@@ -287,7 +287,7 @@ pub async fn match_one(
     check_query(&req, &p.q)?;
     let (q, details) = (p.q, p.details);
     let (res, timing) = state
-        .read_interactive(move |mem, threads| {
+        .read_interactive(Lane::Match, move |mem, threads| {
             let mut matcher = Matcher::new(mem)?;
             matcher.set_threads(threads);
             let a = req.answer(&mut matcher, &q)?;
@@ -394,7 +394,7 @@ pub async fn search(
     };
     concordance::phrase_key(&req.phrase).map_err(bad_query)?;
     let (a, timing) = state
-        .read_interactive(move |mem, _| Ok(answer::search(mem, &req)?))
+        .read_interactive(Lane::Lookup, move |mem, _| Ok(answer::search(mem, &req)?))
         .await?;
     Ok(timed(Json(a).into_response(), timing))
 }
@@ -446,7 +446,7 @@ pub async fn terms(
     };
     let st = Arc::clone(&state);
     let (a, timing) = state
-        .read_interactive(move |mem, _| {
+        .read_interactive(Lane::Lookup, move |mem, _| {
             let g = st.glossary(mem)?;
             Ok(answer::terms(&g, &req)?)
         })

@@ -76,9 +76,10 @@ pub struct State {
     /// Connections of the light reads (match, search, terms, units, stats): heavy
     /// work never holds one, so a match never queues behind a lint or an export.
     light: Pool,
-    /// The CPU slots of the interactive reads ([`State::read_interactive`]):
-    /// `limits.interactive` of them, handed out first come, first served.
-    interactive: Arc<Semaphore>,
+    /// The CPU slots of the interactive reads ([`State::read_interactive`]), per
+    /// [`Lane`] (matches, look-ups): `limits.interactive` in each, handed out first
+    /// come, first served.
+    interactive: [Arc<Semaphore>; 2],
     /// Connections of the heavy reads (batch match, lint, export), one per heavy slot.
     heavy: Pool,
     /// The one writer, owned by the writer thread ([`writer_thread`]); writes are jobs
@@ -112,7 +113,10 @@ impl State {
         Ok(State {
             db: db.to_path_buf(),
             light: Pool::open(db, limits.readers)?,
-            interactive: Arc::new(Semaphore::new(limits.interactive.max(1))),
+            interactive: [
+                Arc::new(Semaphore::new(limits.interactive.max(1))),
+                Arc::new(Semaphore::new(limits.interactive.max(1))),
+            ],
             heavy: Pool::open(db, limits.heavy)?,
             writer: Mutex::new(writer_thread(
                 writer,
@@ -145,17 +149,22 @@ impl State {
 
     /// Run an interactive read (match, search, terms): `f` gets a connection of the
     /// light pool and the threads one match may scan with ([`Limits::scan_threads`]).
-    /// It first waits for one of the `limits.interactive` CPU slots, in the order the
-    /// requests came (tokio's semaphore is fair), at most `limits.queue_wait` (then
-    /// 503), so that no more interactive reads compute at once than there are cores for.
-    /// Returns the answer with where its time went ([`Timing`]).
-    pub async fn read_interactive<T, F>(self: &Arc<Self>, f: F) -> Result<(T, Timing), ApiError>
+    /// It first waits for one of the `limits.interactive` CPU slots of its [`Lane`], in
+    /// the order the requests came (tokio's semaphore is fair), at most
+    /// `limits.queue_wait` (then 503), so that no more matches compute at once than
+    /// there are cores for, and a look-up (about a tenth of a match's work) never waits
+    /// behind matches. Returns the answer with where its time went ([`Timing`]).
+    pub async fn read_interactive<T, F>(
+        self: &Arc<Self>,
+        lane: Lane,
+        f: F,
+    ) -> Result<(T, Timing), ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Memory, usize) -> Result<T, ApiError> + Send + 'static,
     {
         let came = Instant::now();
-        let cpu_slot = acquire(&self.interactive, self.limits.queue_wait).await?;
+        let cpu_slot = acquire(&self.interactive[lane as usize], self.limits.queue_wait).await?;
         let left = self.limits.queue_wait.saturating_sub(came.elapsed());
         let permit = acquire(&self.light.slots, left).await?;
         let threads = self.limits.scan_threads.max(1);
@@ -365,6 +374,16 @@ impl State {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
+}
+
+/// The two queues of interactive reads, each with `limits.interactive` CPU slots: the
+/// short look-ups never wait behind the longer matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Fuzzy matches (`GET /v1/match`, the tmserver match): a scan of the key file.
+    Match = 0,
+    /// Look-ups in an index: concordance search, glossary terms.
+    Lookup = 1,
 }
 
 /// Where the time of an interactive read went ([`State::read_interactive`]); sent to
@@ -930,7 +949,7 @@ mod tests {
                     Arc::clone(&order),
                 );
                 handles.push(tokio::spawn(async move {
-                    st.read_interactive(move |_, threads| {
+                    st.read_interactive(Lane::Match, move |_, threads| {
                         let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                         most.fetch_max(now, Ordering::SeqCst);
                         order.lock().unwrap().push(i);
@@ -969,6 +988,46 @@ mod tests {
             let cpu = out[0].1.cpu.expect("Linux reads a thread's CPU time");
             assert!(cpu < Duration::from_millis(30), "{:?}", out[0].1);
         }
+    }
+
+    /// A look-up (search, terms) has slots of its own: with every match slot taken it
+    /// starts at once instead of queueing behind the matches.
+    #[test]
+    fn lookups_do_not_queue_behind_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        drop(Memory::open(&db).unwrap());
+        let limits = Limits {
+            interactive: 1,
+            ..Limits::default()
+        };
+        let st = Arc::new(State::open(&db, limits, true).unwrap());
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (lookup, second_match) = rt.block_on(async {
+            let slow = |st: Arc<State>| async move {
+                st.read_interactive(Lane::Match, |_, _| {
+                    std::thread::sleep(Duration::from_millis(300));
+                    Ok(())
+                })
+                .await
+            };
+            let a = tokio::spawn(slow(Arc::clone(&st)));
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let b = tokio::spawn(slow(Arc::clone(&st)));
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let lookup = st.read_interactive(Lane::Lookup, |_, _| Ok(())).await;
+            a.await.unwrap().unwrap();
+            (lookup.unwrap().1, b.await.unwrap().unwrap().1)
+        });
+        assert!(lookup.queue < Duration::from_millis(150), "{lookup:?}");
+        assert!(
+            second_match.queue >= Duration::from_millis(200),
+            "the second match waits for the one slot: {second_match:?}"
+        );
     }
 
     /// The Server-Timing header of a read's timing (milliseconds, W3C syntax).
