@@ -39,22 +39,18 @@ pub struct Nice {
     pub bulk: Option<i32>,
     /// CPU slots of match and search ([`concord::server::Limits::interactive`]).
     pub interactive: Option<usize>,
-    /// Scan threads of one match ([`concord::server::Limits::scan_threads`]; default:
-    /// the cores shared out among the interactive slots).
+    /// Scan threads of one match ([`concord::server::Limits::scan_threads`]).
     pub scan_threads: Option<usize>,
 }
 
 impl Nice {
     fn limits(self) -> concord::server::Limits {
         let defaults = concord::server::Limits::default();
-        let interactive = self.interactive.unwrap_or(defaults.interactive);
         concord::server::Limits {
             writer_nice: self.writer.unwrap_or(defaults.writer_nice),
             bulk_nice: self.bulk.unwrap_or(defaults.bulk_nice),
-            interactive,
-            scan_threads: self.scan_threads.unwrap_or_else(|| {
-                concord::server::scan_threads_for(concord::server::cores(), interactive)
-            }),
+            interactive: self.interactive.unwrap_or(defaults.interactive),
+            scan_threads: self.scan_threads.unwrap_or(defaults.scan_threads),
             ..defaults
         }
     }
@@ -373,7 +369,7 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice, cl
     );
     let _ = writeln!(
         out,
-        "  match and search: {} CPU slots (FIFO), {} scan thread(s) per match; below them the bulk threads (lint) at nice +{}, the writer thread at nice +{}",
+        "  match, and apart search: {} CPU slots each (FIFO), {} scan thread(s) per match; below them the bulk threads (lint) at nice +{}, the writer thread at nice +{}",
         limits.interactive, limits.scan_threads, limits.bulk_nice, limits.writer_nice
     );
     let (server_s, bench_s) = (

@@ -67,14 +67,14 @@ pub struct Limits {
     pub heavy: usize,
     /// Read connections in the pool.
     pub readers: usize,
-    /// Interactive reads (match, search, terms, the tmserver match) that compute at
-    /// once; the others wait for a slot in the order they came (FIFO; 503 after
-    /// `queue_wait`). Default: the cores, so that each runs on a core of its own to the
-    /// end instead of all sharing the cores by time slices and all finishing late. See
-    /// the scheduling policy in [`state`].
+    /// Interactive reads of each lane (matches; look-ups: search and terms) that
+    /// compute at once; the others wait for a slot in the order they came (FIFO; 503
+    /// after `queue_wait`). Default 8, as many as the read connections: on the bench's
+    /// two shared cores a bound of one match per core measured slower (see the
+    /// scheduling policy in [`state`] and README's serve section).
     pub interactive: usize,
-    /// Threads one interactive match may scan the key file with. Default: the cores
-    /// divided by `interactive` (1 when every core already has an interactive slot).
+    /// Threads one interactive match may scan the key file with. Default: the cores (at
+    /// most 8), as the matching engine's own default.
     pub scan_threads: usize,
     /// How long a request waits for a free slot before it is answered 503.
     pub queue_wait: Duration,
@@ -104,8 +104,8 @@ impl Default for Limits {
             results: 1_000,
             heavy: 4,
             readers: 8,
-            interactive: cores(),
-            scan_threads: scan_threads_for(cores(), cores()),
+            interactive: 8,
+            scan_threads: cores().min(8),
             queue_wait: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(600),
@@ -120,12 +120,6 @@ pub fn cores() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-}
-
-/// The scan threads of a match when `interactive` matches run at once on `cores`
-/// cores: the cores shared out, at least 1 and at most 8 (the engine's own bound).
-pub fn scan_threads_for(cores: usize, interactive: usize) -> usize {
-    (cores / interactive.max(1)).clamp(1, 8)
 }
 
 /// How to run a server.
