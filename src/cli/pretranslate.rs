@@ -126,7 +126,7 @@ pub fn pretranslate(cli: &Cli, args: &PretranslateArgs) -> Result<Status> {
     } else {
         let s = &p.summary;
         let line = format!(
-            "{} segment{} ({} → {}): {} exact, {} fuzzy, {} adapted, {} kept, {}{}{} without a match; {} for review → {}",
+            "{} segment{} ({} → {}): {} exact, {} fuzzy, {} adapted, {} kept, {}{}{}{} without a match; {} for review → {}",
             s.segments,
             if s.segments == 1 { "" } else { "s" },
             p.source_lang,
@@ -142,6 +142,11 @@ pub fn pretranslate(cli: &Cli, args: &PretranslateArgs) -> Result<Status> {
             },
             if s.unwritable > 0 {
                 format!("{} with no place in the file to write (left as they are), ", s.unwritable)
+            } else {
+                String::new()
+            },
+            if s.empty > 0 {
+                format!("{} with an empty source (nothing to translate), ", s.empty)
             } else {
                 String::new()
             },

@@ -141,7 +141,8 @@ pub enum SegmentStatus {
     /// Rejected by a reviewer (SDLXLIFF `Rejected…`, memoQ `Rejected`, a state naming
     /// `reject`).
     Rejected,
-    /// A `<target>` without text.
+    /// A `<target>` without text, or a `<source>` without text (`<source/>`): an empty
+    /// segment.
     Empty,
 }
 
@@ -590,6 +591,8 @@ impl<'a> Ctx<'a, '_> {
         }
         let langs = self.langs.clone().expect("set by start");
         let status = match &target {
+            // An empty source (`<source/>`) is an empty segment, whatever its target.
+            _ if source.0.trim().is_empty() => SegmentStatus::Empty,
             None => SegmentStatus::Untranslated,
             Some((t, _)) if t.trim().is_empty() => match status {
                 SegmentStatus::Translated => SegmentStatus::Empty,
@@ -661,11 +664,20 @@ impl<'a> Ctx<'a, '_> {
                     }
                     _ => self.skip(&s)?,
                 },
+                // A self-closing `<source/>` or `<seg-source/>` is an empty one, read as
+                // `<source></source>`: an empty segment, not a unit without a source.
+                Event::Empty(s) if local(&s).as_deref() == Some("source") => {
+                    after_source = self.r.buffer_position() as usize;
+                    source = Some(self.empty_capture());
+                }
+                Event::Empty(s) if local(&s).as_deref() == Some("seg-source") => {
+                    after_source = self.r.buffer_position() as usize;
+                    seg_source = Some(self.empty_capture());
+                }
                 Event::Empty(s) if local(&s).as_deref() == Some("target") => {
                     target_attrs = super::xml::attributes(&s);
                     let end = self.r.buffer_position();
-                    let (l, c) = self.doc.position(end);
-                    let t = Captured::empty(SegText::at("", l, c));
+                    let t = self.empty_capture();
                     target = Some((t, (p as usize, end as usize)));
                 }
                 Event::End(_) => {
@@ -1011,10 +1023,15 @@ impl<'a> Ctx<'a, '_> {
                                     }
                                     _ => self.skip(&x)?,
                                 },
+                                // `<source/>`: an empty source, as `<source></source>`.
+                                Event::Empty(x) if local(&x).as_deref() == Some("source") => {
+                                    src = Some(self.empty_capture());
+                                    slot =
+                                        TargetSlot::Insert(self.r.buffer_position() as usize);
+                                }
                                 Event::Empty(x) if local(&x).as_deref() == Some("target") => {
                                     let end = self.r.buffer_position();
-                                    let (l, c) = self.doc.position(end);
-                                    tgt = Some(Captured::empty(SegText::at("", l, c)));
+                                    tgt = Some(self.empty_capture());
                                     slot = TargetSlot::Element(q as usize, end as usize);
                                 }
                                 Event::End(_) => break,
@@ -1128,6 +1145,22 @@ impl<'a> Ctx<'a, '_> {
             self.emit(pos, Some(full), seg.line, src.text, tgt, lock)?;
         }
         Ok(())
+    }
+
+    /// The content of a self-closing element just read (`<source/>`, `<target/>`): an
+    /// empty text positioned after it, what [`Ctx::capture`] gives for `<x></x>`.
+    fn empty_capture(&self) -> Captured {
+        let (l, c) = self.doc.position(self.r.buffer_position());
+        let mut t = Captured::empty(SegText::at("", l, c));
+        if self.splice.is_some() && !self.tmx {
+            let at = self.r.buffer_position() as usize;
+            t.raw = Some(RawCapture {
+                inner: (at, at),
+                end: at,
+                ..RawCapture::default()
+            });
+        }
+        t
     }
 
     /// Read the content of the element just opened at `start` up to its end.
@@ -1881,7 +1914,8 @@ pub struct Skipped {
     pub untranslated: u64,
     /// Segments a reviewer rejected.
     pub rejected: u64,
-    /// Segments marked translated whose target is empty.
+    /// Empty segments: an empty source (`<source/>`), or marked translated with an empty
+    /// target.
     pub empty: u64,
 }
 
