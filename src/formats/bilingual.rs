@@ -170,10 +170,6 @@ pub struct BiSegment {
     pub target: Option<String>,
     /// True when the existing target holds inline codes.
     pub target_has_tags: bool,
-    /// The editor's state of the segment as the file writes it: SDLXLIFF `<sdl:seg
-    /// conf>`, else memoQ's `mq:status`, else XLIFF 1.2 `<target state>`; XLIFF 2.0
-    /// `<segment state>`. `None` when the file says none (and for other formats).
-    pub state: Option<String>,
     /// Where a new target goes.
     pub slot: TargetSlot,
     /// The byte range of the unit's start tag (`<trans-unit ...>`), for status
@@ -315,7 +311,6 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
                 source: s.raw.text,
                 target_has_tags: s.target.as_ref().is_some_and(|t| !t.tags.is_empty()),
                 target: s.target.map(|t| t.text),
-                state: None,
                 slot: TargetSlot::None,
                 unit_tag: (0, 0),
                 sdl_unit: None,
@@ -496,7 +491,6 @@ mod tests {
         assert_eq!(d.segments.len(), 2);
         assert_eq!(d.segments[1].source, "Second sentence.");
         assert_eq!(d.segments[1].target.as_deref(), Some("둘째 문장."));
-        assert_eq!(d.segments[1].state.as_deref(), Some("Draft"));
         let TargetSlot::Mrk(a, b) = d.segments[1].slot else {
             panic!()
         };

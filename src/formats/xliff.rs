@@ -26,7 +26,7 @@
 //!   ept it ph ut` are inline codes whose content is not text, `hi` keeps its text,
 //!   `sub` is left out. A unit without the source language is skipped.
 //! * Splice mode ([`read_xliff_doc`], for pretranslate): the same pass also records, for
-//!   every segment it reports, its inline codes as written ([`RawTag`]), its state and the
+//!   every segment it reports, its inline codes as written ([`RawTag`]), its lock and the
 //!   byte offsets of its unit, target (or where a target goes), SDLXLIFF `<mrk
 //!   mtype="seg">` and `<sdl:seg>`, and XLIFF 2.0 `<segment>` and module elements, as a
 //!   [`BiDoc`] ([`super::bilingual`]).
@@ -706,14 +706,6 @@ impl<'a> Ctx<'a, '_> {
             _ => lock,
         };
         let unit_attrs = super::xml::attributes(e);
-        // Splice mode: the editor's state as the file writes it.
-        let state = |mid: &str| {
-            let conf = sdl
-                .and_then(|m| m.get(mid))
-                .and_then(|d| super::xml::attribute(&d.attrs, "conf").map(str::to_string));
-            conf.or_else(|| super::xml::attribute(&unit_attrs, "mq:status").map(str::to_string))
-                .or_else(|| super::xml::attribute(&target_attrs, "state").map(str::to_string))
-        };
         match seg_source {
             Some(ss) if !ss.segs.is_empty() => {
                 // Splice mode: the unit's SDLXLIFF parts.
@@ -796,7 +788,6 @@ impl<'a> Ctx<'a, '_> {
                             tags: ss.raw_tags(Some(k), *s),
                             target: tgt.as_ref().map(|t| t.text.clone()),
                             target_has_tags: has_tags,
-                            state: state(mid),
                             slot,
                             unit_tag,
                             sdl_unit,
@@ -834,7 +825,6 @@ impl<'a> Ctx<'a, '_> {
                             .as_ref()
                             .and_then(|(t, _)| t.raw.as_ref())
                             .is_some_and(|r| !r.tags.is_empty()),
-                        state: state("1"),
                         slot,
                         unit_tag,
                         sdl_unit: None,
@@ -1132,7 +1122,6 @@ impl<'a> Ctx<'a, '_> {
                         .as_ref()
                         .and_then(|t| t.raw.as_ref())
                         .is_some_and(|r| !r.tags.is_empty()),
-                    state: seg.state.clone(),
                     slot: seg.slot,
                     unit_tag,
                     sdl_unit: unit_index,
@@ -2011,8 +2000,9 @@ pub fn read_xliff_job(
 /// in one pass of the one XLIFF reader: the languages (as [`read_xliff_job`] resolves
 /// them, with `req.from`/`req.to`), and a [`BiDoc`] whose segments are the ones
 /// [`read_xliff_job`] reports, in the same order (`translate="no"` and locked segments
-/// flagged), each with its source and target text, its inline codes as written, its
-/// state and the byte offsets where a new target goes. The file is read once (a pipe
+/// flagged), each with its source and target text, its inline codes as written and
+/// the byte offsets where a new target goes (the editor's state is what the writers
+/// replace; import keeps it, [`read_xliff_units`]). The file is read once (a pipe
 /// works); its encoding is kept for writing it back ([`BiDoc::prefix`]). `check` sees
 /// every segment as the draft reader reports it (limits), and may refuse it.
 pub fn read_xliff_doc(
