@@ -243,3 +243,29 @@ fn self_closing_source_is_an_empty_segment_in_every_command() {
         assert!(!said.contains("fewer than two languages"), "{f}: {said}");
     }
 }
+
+/// A job in `en-US` → `ko-KR` against a memory in `en`/`ko`: pretranslate matched it
+/// (it looks the memory up by language, as lint does), analyze refused it with "no
+/// segments in en-US (the memory has en, ko, zh)", after its own language check had let
+/// it through. Both now look up the same languages.
+#[test]
+fn analyze_matches_a_regional_job_against_a_memory_of_the_language_as_pretranslate_does() {
+    let e = setup();
+    let f = e.file(
+        "regional.xlf",
+        r#"<xliff version="1.2"><file original="a" source-language="en-US" target-language="ko-KR" datatype="plaintext"><body>
+<trans-unit id="1"><source>The spokesperson said the talks were constructive.</source></trans-unit>
+</body></file></xliff>
+"#,
+    );
+    let f = f.to_str().unwrap();
+    let o = e.run(&["--json", "analyze", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = &json(&o)["total"];
+    assert_eq!(t["no_match"]["segments"], 0, "{t:#}");
+    assert_eq!(t["total"]["segments"], 1, "{t:#}");
+    let out = e.path().join("out.xlf");
+    let o = e.run(&["--json", "pretranslate", f, "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["segments"][0]["outcome"], "exact");
+}
