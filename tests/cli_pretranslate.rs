@@ -713,3 +713,121 @@ fn sdlxliff_empty_target_sub_segment_is_pretranslated() {
         );
     }
 }
+
+/// Replaces `fixtures_are_read_alike_by_pretranslate_and_analyze`, which compared the
+/// XLIFF reader with itself on the team's own files. Over the XLIFF files other tools
+/// wrote (`../shared/fixtures/xliff`: OASIS 2.0, Okapi 1.2 and SDLXLIFF, memoQ MQXLIFF,
+/// OmegaT, translate-toolkit), per file: `analyze` counts the segments, words and
+/// characters of exactly the segments `pretranslate` reports (those with a source text);
+/// the file `pretranslate` writes back in the input's flavour re-reads with the same
+/// segment ids and sources; and a file one refuses, the other refuses with the same file
+/// and line (exit 2, nothing written).
+#[test]
+fn shared_xliff_fixtures_are_read_alike_by_analyze_and_pretranslate() {
+    let Some(dir) = shared_fixtures("xliff") else {
+        return;
+    };
+    let e = env();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    // The memory knows the fixtures' own translated segments (the ones import takes), so
+    // that pretranslate --overwrite writes targets into every flavour.
+    for f in &files {
+        let o = e.run(&["import", f.to_str().unwrap()]);
+        assert!(matches!(o.status.code(), Some(0 | 2)), "{}", stderr(&o));
+    }
+    let (mut compared, mut refused, mut written) = (0, 0, 0);
+    for f in &files {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        let path = f.to_str().unwrap();
+        // ttk-states.xlf names no target language.
+        let to: &[&str] = if name == "ttk-states.xlf" {
+            &["--to", "fr"]
+        } else {
+            &[]
+        };
+        let a = e.run(&[&["--json", "analyze", path], to].concat());
+        let out = e.path().join(format!("pre-{name}"));
+        let args = [
+            &["--json", "pretranslate", path, "--overwrite", "-o"],
+            &[out.to_str().unwrap()][..],
+            to,
+        ]
+        .concat();
+        let p = e.run(&args);
+        if a.status.code() == Some(2) {
+            // Refused alike: same first line (file, line, message), nothing written.
+            assert_eq!(p.status.code(), Some(2), "{name}: {}", stderr(&p));
+            let first = |o: &std::process::Output| stderr(o).lines().next().unwrap().to_string();
+            assert_eq!(first(&a), first(&p), "{name}");
+            assert!(first(&a).contains(&format!("{name}:")), "{}", first(&a));
+            assert!(!out.exists(), "{name}");
+            refused += 1;
+            continue;
+        }
+        assert!(a.status.success(), "{name}: {}", stderr(&a));
+        assert!(p.status.success(), "{name}: {}", stderr(&p));
+        let a = common::json(&a);
+        let p = common::json(&p);
+        let total = &a["files"][0]["bands"]["total"];
+        let segs: Vec<&serde_json::Value> = p["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| !s["source"].as_str().unwrap().trim().is_empty())
+            .collect();
+        assert!(segs.iter().all(|s| s["outcome"] != "empty"), "{name}");
+        assert_eq!(total["segments"], segs.len() as u64, "{name}: {a:#}\n{p:#}");
+        let (mut words, mut chars) = (0, 0);
+        for s in &segs {
+            let c = concord::analysis::count_text(&concord::text::stored_form(
+                s["source"].as_str().unwrap(),
+            ));
+            words += c.words;
+            chars += c.characters;
+        }
+        let tags = total["tags"].as_u64().unwrap();
+        assert_eq!(total["words"].as_u64().unwrap() - tags, words, "{name}");
+        assert_eq!(total["characters"].as_u64().unwrap(), chars, "{name}");
+        written += p["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["outcome"] == "exact" || s["outcome"] == "fuzzy")
+            .count();
+        // The written file re-reads with the same segments (ids and sources), and
+        // analyze counts it as it counted the input.
+        let again = e.path().join(format!("again-{name}"));
+        let args = [
+            &["--json", "pretranslate", out.to_str().unwrap(), "-o"],
+            &[again.to_str().unwrap()][..],
+            to,
+        ]
+        .concat();
+        let p2 = e.run(&args);
+        assert!(p2.status.success(), "{name}: {}", stderr(&p2));
+        let p2 = common::json(&p2);
+        let ids = |v: &serde_json::Value| -> Vec<(serde_json::Value, serde_json::Value)> {
+            v["segments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| (s["id"].clone(), s["source"].clone()))
+                .collect()
+        };
+        assert_eq!(ids(&p), ids(&p2), "{name}");
+        let a2 = e.run(&[&["--json", "analyze", out.to_str().unwrap()], to].concat());
+        assert!(a2.status.success(), "{name}: {}", stderr(&a2));
+        let a2 = common::json(&a2);
+        assert_eq!(a2["files"][0]["bands"]["total"]["segments"], total["segments"]);
+        assert_eq!(a2["files"][0]["bands"]["total"]["words"], total["words"]);
+        compared += 1;
+    }
+    // Two OASIS files are invalid XLIFF 2.0; every other one is compared.
+    assert_eq!((compared, refused), (files.len() - 2, 2));
+    assert!(written > 0, "no fixture got a target from the memory");
+}
