@@ -197,13 +197,7 @@ fn self_closing_source_is_an_empty_segment_in_every_command() {
         assert_eq!(t["no_match"]["segments"], 1, "{f}: {t:#}");
         // pretranslate: the `<target/>` of unit 1 is filled; the empty ones are left.
         let out = e.path().join("out.xlf");
-        let o = e.run(&[
-            "--json",
-            "pretranslate",
-            f,
-            "-o",
-            out.to_str().unwrap(),
-        ]);
+        let o = e.run(&["--json", "pretranslate", f, "-o", out.to_str().unwrap()]);
         assert!(o.status.success(), "{f}: {}", stderr(&o));
         let v = json(&o);
         let outcomes: Vec<(&str, &str)> = v["segments"]
@@ -226,8 +220,14 @@ fn self_closing_source_is_an_empty_segment_in_every_command() {
             empty
         );
         let written = std::fs::read_to_string(&out).unwrap();
-        assert!(written.contains("대변인은 회담이 건설적이었다고 말했다."), "{written}");
-        assert!(written.contains("<source/>"), "the empty source is kept: {written}");
+        assert!(
+            written.contains("대변인은 회담이 건설적이었다고 말했다."),
+            "{written}"
+        );
+        assert!(
+            written.contains("<source/>"),
+            "the empty source is kept: {written}"
+        );
         // lint: the file is read; the empty segment is not a finding.
         let o = e.run(&["lint", f, "--no-memory"]);
         assert_ne!(o.status.code(), Some(2), "{f}: {}", stderr(&o));

@@ -823,7 +823,10 @@ fn shared_xliff_fixtures_are_read_alike_by_analyze_and_pretranslate() {
         let a2 = e.run(&[&["--json", "analyze", out.to_str().unwrap()], to].concat());
         assert!(a2.status.success(), "{name}: {}", stderr(&a2));
         let a2 = common::json(&a2);
-        assert_eq!(a2["files"][0]["bands"]["total"]["segments"], total["segments"]);
+        assert_eq!(
+            a2["files"][0]["bands"]["total"]["segments"],
+            total["segments"]
+        );
         assert_eq!(a2["files"][0]["bands"]["total"]["words"], total["words"]);
         compared += 1;
     }

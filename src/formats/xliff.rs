@@ -1016,8 +1016,7 @@ impl<'a> Ctx<'a, '_> {
                                 // `<source/>`: an empty source, as `<source></source>`.
                                 Event::Empty(x) if local(&x).as_deref() == Some("source") => {
                                     src = Some(self.empty_capture());
-                                    slot =
-                                        TargetSlot::Insert(self.r.buffer_position() as usize);
+                                    slot = TargetSlot::Insert(self.r.buffer_position() as usize);
                                 }
                                 Event::Empty(x) if local(&x).as_deref() == Some("target") => {
                                     let end = self.r.buffer_position();
