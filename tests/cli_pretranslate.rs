@@ -834,3 +834,103 @@ fn shared_xliff_fixtures_are_read_alike_by_analyze_and_pretranslate() {
     assert_eq!((compared, refused), (files.len() - 2, 2));
     assert!(written > 0, "no fixture got a target from the memory");
 }
+
+/// `analyze`, `pretranslate` and `lint` read a pipe (`/dev/stdin`, `<(cat job.xlf)`),
+/// whose name has no extension, as plain text unless given `--input-format`: an XLIFF
+/// job came out as one "segment" per line of XML. The format is now told from the
+/// content (XLIFF and its flavour, TMX, a TSV header, else text), the pipe is still read
+/// once, `--input-format` still decides when given, and an error says what the file was
+/// read as.
+#[test]
+fn a_pipe_is_read_by_its_content_without_input_format() {
+    let e = env();
+    let xliff = std::fs::read_to_string(data("formats", "xliff12-en-ko.xlf")).unwrap();
+    let sdl = std::fs::read_to_string(data("formats", "sdlxliff-en-ko.sdlxliff")).unwrap();
+    let pipe = |args: &[&str], input: &str| e.run_stdin(args, Some(input));
+    // analyze: the same counts as the file's.
+    let file = data("formats", "xliff12-en-ko.xlf");
+    let a = e.run(&["--json", "analyze", file.to_str().unwrap()]);
+    let p = pipe(&["--json", "analyze", "/dev/stdin"], &xliff);
+    assert!(p.status.success(), "{}", stderr(&p));
+    assert_eq!(
+        common::json(&p)["total"],
+        common::json(&a)["total"],
+        "{}",
+        stdout(&p)
+    );
+    // pretranslate: the same bytes as from the file, in the input's own flavour.
+    for (name, text) in [
+        ("xliff12-en-ko.xlf", &xliff),
+        ("sdlxliff-en-ko.sdlxliff", &sdl),
+    ] {
+        let file = data("formats", name);
+        let from_file = e.path().join(format!("file-{name}"));
+        let from_pipe = e.path().join(format!("pipe-{name}.out"));
+        let o = e.run(&[
+            "pretranslate",
+            file.to_str().unwrap(),
+            "-o",
+            from_file.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = pipe(
+            &[
+                "pretranslate",
+                "/dev/stdin",
+                "-o",
+                from_pipe.to_str().unwrap(),
+            ],
+            text,
+        );
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read(&from_pipe).unwrap(),
+            std::fs::read(&from_file).unwrap(),
+            "{name}"
+        );
+    }
+    // lint: the XLIFF's segments, not its lines.
+    let o = pipe(&["lint", "/dev/stdin", "--no-memory"], &xliff);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("3 segments checked"), "{}", stdout(&o));
+    // A TSV header makes a table (one segment); --input-format txt still decides (two
+    // lines, two segments).
+    let tsv = "en\tko\nThe ministers met in Seoul.\t\n";
+    let count = |args: &[&str]| {
+        let o = pipe(args, tsv);
+        assert!(o.status.success(), "{}", stderr(&o));
+        common::json(&o)["total"]["total"]["segments"].clone()
+    };
+    assert_eq!(count(&["--json", "analyze", "/dev/stdin"]), 1);
+    let args = ["--json", "analyze", "/dev/stdin", "--input-format", "txt"];
+    assert_eq!(
+        count(&[&args[..], &["--from", "en", "--to", "ko", "--lines"]].concat()),
+        2
+    );
+    // A file without extension, too.
+    let dat = e.file(
+        "job.dat",
+        std::fs::read(data("formats", "xliff20-en-zh.xlf")).unwrap(),
+    );
+    let o = e.run(&["--json", "analyze", dat.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(common::json(&o)["target"], "zh-CN");
+    // Bad input: exit 2, the line, what it was read as, nothing written.
+    let bad = xliff.replacen("</trans-unit>", "</trans-unit><oops>", 1);
+    let out = e.path().join("never.xlf");
+    for args in [
+        &["analyze", "/dev/stdin"][..],
+        &["pretranslate", "/dev/stdin", "-o", out.to_str().unwrap()],
+        &["lint", "/dev/stdin", "--no-memory"],
+    ] {
+        let o = pipe(args, &bad);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("/dev/stdin:"), "{err}");
+        assert!(
+            err.contains("(read as XLIFF 1.2, told from its content"),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
+}

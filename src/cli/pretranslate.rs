@@ -54,7 +54,7 @@ pub struct PretranslateArgs {
     #[arg(long, value_name = "FORMAT", value_parser = parse_output_format)]
     pub output_format: Option<OutputFormat>,
     /// The document's format: xliff, tmx, tsv, csv, txt, md, html, docx (default: from
-    /// the extension).
+    /// the extension; when it names none, as a pipe's does, from the content).
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub input_format: Option<FileFormat>,
     /// Documents: one segment per line (per paragraph) instead of sentences.

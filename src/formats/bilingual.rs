@@ -291,10 +291,7 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
     let [path] = req.files.as_slice() else {
         return Err(Error::bad_request("pretranslate reads one file at a time"));
     };
-    let format = req
-        .format
-        .or_else(|| FileFormat::from_path(path))
-        .unwrap_or(FileFormat::Text);
+    let (format, sniffed) = super::sniff::resolve(path, req.format)?;
     if format != FileFormat::Xliff {
         let job = read_job(req)?;
         let segments = job
@@ -336,7 +333,11 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
         to: req.to.clone(),
     };
     let (langs, mut doc) =
-        super::xliff::read_xliff_doc(&draft, &mut |seg| super::draft::check_limits(path, seg))?;
+        super::xliff::read_xliff_doc(&draft, &mut |seg| super::draft::check_limits(path, seg))
+            .map_err(|e| match &sniffed {
+                Some(s) => s.explain(e, crate::error::Hint::GiveInputFormat),
+                None => e,
+            })?;
     let source_lang = langs
         .source
         .ok_or_else(|| Error::parse_file(path, "the document has no source language"))?;

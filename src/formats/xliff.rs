@@ -209,6 +209,29 @@ pub(super) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
         .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
 }
 
+/// The flavour of an XLIFF document, by its root element `<xliff>`, as this reader reads
+/// it: XLIFF 2.0 when `version` is 2.x, or when there is no `version` and the namespace is
+/// 2.0's; else SDLXLIFF with the `sdl` namespace, MQXLIFF with the `mq` namespace, XLIFF
+/// 1.2 without either. `Err` holds a `version` that is neither 1.x nor 2.x. The content
+/// sniffer names a file's flavour by it too ([`super::sniff`]).
+pub(super) fn root_flavour(e: &BytesStart<'_>) -> std::result::Result<Flavour, String> {
+    let v2 = match attr(e, "version").as_deref() {
+        Some(v) if v.starts_with('2') => true,
+        Some(v) if v.starts_with('1') => false,
+        Some(v) => return Err(v.to_string()),
+        None => attr(e, "xmlns").is_some_and(|ns| ns.contains("document:2")),
+    };
+    Ok(if v2 {
+        Flavour::Xliff20
+    } else if attr(e, "xmlns:sdl").is_some() {
+        Flavour::Sdlxliff
+    } else if attr(e, "xmlns:mq").is_some() {
+        Flavour::Mqxliff
+    } else {
+        Flavour::Xliff12
+    })
+}
+
 /// A `<segment>` of an XLIFF 2.0 unit, as read before the unit's end.
 struct Seg2 {
     id: Option<String>,
@@ -353,16 +376,9 @@ impl<'a> Ctx<'a, '_> {
                         ));
                     }
                     self.sdl = attr(&e, "xmlns:sdl").is_some();
-                    let version = attr(&e, "version");
-                    let ns = attr(&e, "xmlns").unwrap_or_default();
-                    self.v2 = match version.as_deref() {
-                        Some(v) if v.starts_with('2') => true,
-                        Some(v) if v.starts_with('1') => false,
-                        Some(v) => {
-                            return Err(self.err(pos, format!("unknown XLIFF version {v:?}")))
-                        }
-                        None => ns.contains("document:2"),
-                    };
+                    let flavour = root_flavour(&e)
+                        .map_err(|v| self.err(pos, format!("unknown XLIFF version {v:?}")))?;
+                    self.v2 = flavour == Flavour::Xliff20;
                     if self.v2 {
                         self.file_source = attr(&e, "srcLang");
                         self.file_target = attr(&e, "trgLang");
@@ -372,18 +388,9 @@ impl<'a> Ctx<'a, '_> {
                         }
                     }
                     let end = self.r.buffer_position() as usize;
-                    let (v2, sdl) = (self.v2, self.sdl);
                     if let Some(sp) = self.splice.as_mut() {
                         sp.root_tag = (pos as usize, end);
-                        sp.flavour = if v2 {
-                            Flavour::Xliff20
-                        } else if sdl {
-                            Flavour::Sdlxliff
-                        } else if attr(&e, "xmlns:mq").is_some() {
-                            Flavour::Mqxliff
-                        } else {
-                            Flavour::Xliff12
-                        };
+                        sp.flavour = flavour;
                     }
                     break;
                 }
@@ -2009,8 +2016,7 @@ pub fn read_xliff_doc(
     check: &mut dyn FnMut(&Segment) -> Result<()>,
 ) -> Result<(DraftLangs, BiDoc)> {
     let path = &req.path;
-    super::input::check_readable(path)?;
-    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let raw = super::input::read_bytes(path)?;
     let text = super::xml::decode_document(path, super::input::open_bytes(path, raw.clone())?)?;
     let utf16 = |enc: TextEncoding| raw.len() > 2 && raw[2..] == enc.encode(&text)[..];
     let (prefix, encoding) = if raw == text.as_bytes() {
