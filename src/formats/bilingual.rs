@@ -602,12 +602,7 @@ mod tests {
         // document once, then an empty second read, which a second pass would get.
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("job.xlf");
-        let ok = std::process::Command::new("mkfifo")
-            .arg(&p)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("skipped: mkfifo is not available");
+        if !crate::testutil::mkfifo(&p) {
             return;
         }
         let text = std::fs::read(data("xliff12-en-ko.xlf")).unwrap();

@@ -387,12 +387,7 @@ mod tests {
         // the rest (a FIFO can be read once: a second open would block the writer).
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("pipe");
-        let ok = std::process::Command::new("mkfifo")
-            .arg(&p)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("skipped: mkfifo is not available");
+        if !crate::testutil::mkfifo(&p) {
             return;
         }
         let text: String = (0..2000).map(|i| format!("line {i}\n")).collect();
