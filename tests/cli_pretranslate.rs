@@ -90,23 +90,7 @@ fn pretranslate_adapts_dates_numbers_and_terms_in_korean() {
     assert_eq!(rows[2][1], "박 외교부 장관은 공동성명을 환영했다.");
     assert_eq!((rows[3][1].as_str(), rows[3][5].as_str()), ("", "no-match"));
     // The report says what was changed, with the raw score and the penalty.
-    let o = env.run(&[
-        "--json",
-        "pretranslate",
-        "doc.txt",
-        "--from",
-        "en",
-        "--to",
-        "ko",
-        "-o",
-        "out.xlf",
-        "--glossary",
-        "g.csv",
-        "--adapt-penalty",
-        "2",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let j = env.pretranslate_json("doc.txt", "ko", &["--adapt-penalty", "2"]);
     let best = &j["segments"][0]["best"];
     assert_eq!(best["adapted"], true);
     assert_eq!(best["score"], 98.0);
@@ -131,23 +115,11 @@ fn pretranslate_adapts_dates_numbers_and_terms_in_korean() {
 fn pretranslate_adapts_in_chinese_and_writes_xliff2_matches() {
     let env = env();
     env.file("doc.txt", DOC);
-    let o = env.run(&[
-        "pretranslate",
+    env.pretranslate_json(
         "doc.txt",
-        "--from",
-        "en",
-        "--to",
         "zh-CN",
-        "-o",
-        "out.xlf",
-        "--output-format",
-        "xliff2",
-        "--glossary",
-        "g.csv",
-        "--alternatives",
-        "2",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+        &["--output-format", "xliff2", "--alternatives", "2"],
+    );
     let x = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
     assert!(
         x.contains("<target>会谈将于2026年3月19日在日内瓦恢复。</target>"),
@@ -559,21 +531,7 @@ fn pretranslate_adapted_targets_flagged_by_lint_stay_for_review() {
     // adapted, term-missing flags the target, and it is marked for review.
     let env = env();
     env.file("doc.txt", "The DPRK fired 3 missiles on Sunday.\n");
-    let o = env.run(&[
-        "--json",
-        "pretranslate",
-        "doc.txt",
-        "--from",
-        "en",
-        "--to",
-        "ko",
-        "-o",
-        "out.xlf",
-        "--glossary",
-        "g.csv",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let j = env.pretranslate_json("doc.txt", "ko", &[]);
     let seg = &j["segments"][0];
     assert_eq!(seg["outcome"], "adapted", "{seg}");
     assert_eq!(seg["target_text"], "북조선은 일요일 미사일 3발을 발사했다.");
