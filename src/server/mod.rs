@@ -69,7 +69,8 @@ pub struct Limits {
     pub readers: usize,
     /// Interactive reads of each lane (matches; look-ups: search and terms) that
     /// compute at once; the others wait for a slot in the order they came (FIFO; 503
-    /// after `queue_wait`). Default 8, as many as the read connections: on the bench's
+    /// after `queue_wait`). The look-ups have as many read connections of their own.
+    /// Default 8, as many as the light read connections: on the bench's
     /// two shared cores a bound of one match per core measured slower (see the
     /// scheduling policy in [`state`] and README's serve section).
     pub interactive: usize,

@@ -83,6 +83,9 @@ pub struct State {
     interactive: [Arc<Semaphore>; 2],
     /// Connections of the heavy reads (batch match, lint, export), one per heavy slot.
     heavy: Pool,
+    /// Connections of the look-ups (search, terms), one per slot of their lane, so that
+    /// matches holding every light connection never keep a look-up waiting.
+    lookup: Pool,
     /// The one writer, owned by the writer thread ([`writer_thread`]); writes are jobs
     /// sent to it, done one after the other.
     writer: Mutex<std::sync::mpsc::Sender<WriteJob>>,
@@ -119,6 +122,7 @@ impl State {
                 Arc::new(Semaphore::new(limits.interactive.max(1))),
             ],
             heavy: Pool::open(db, limits.heavy)?,
+            lookup: Pool::open(db, limits.interactive)?,
             writer: Mutex::new(writer_thread(
                 writer,
                 limits.writer_nice,
@@ -145,11 +149,11 @@ impl State {
         F: FnOnce(&Memory) -> Result<T, ApiError> + Send + 'static,
     {
         let permit = acquire(&self.light.slots, self.limits.queue_wait).await?;
-        self.run_on(permit, false, f).await
+        self.run_on(permit, Conns::Light, f).await
     }
 
-    /// Run an interactive read (match, search, terms): `f` gets a connection of the
-    /// light pool and the threads one match may scan with ([`Limits::scan_threads`]).
+    /// Run an interactive read (match, search, terms): `f` gets a connection (a match
+    /// one of the light pool, a look-up one of the look-ups' own) and the threads one match may scan with ([`Limits::scan_threads`]).
     /// It first waits for one of the `limits.interactive` CPU slots of its [`Lane`], in
     /// the order the requests came (tokio's semaphore is fair), at most
     /// `limits.queue_wait` (then 503), so that no more matches compute at once than
@@ -167,10 +171,14 @@ impl State {
         let came = Instant::now();
         let cpu_slot = acquire(&self.interactive[lane as usize], self.limits.queue_wait).await?;
         let left = self.limits.queue_wait.saturating_sub(came.elapsed());
-        let permit = acquire(&self.light.slots, left).await?;
+        let (conns, which) = match lane {
+            Lane::Match => (&self.light.slots, Conns::Light),
+            Lane::Lookup => (&self.lookup.slots, Conns::Lookup),
+        };
+        let permit = acquire(conns, left).await?;
         let threads = self.limits.scan_threads.max(1);
         let out = self
-            .run_on(permit, false, move |mem| {
+            .run_on(permit, which, move |mem| {
                 let queue = came.elapsed();
                 let cpu0 = thread_cpu();
                 let out = f(mem, threads);
@@ -186,13 +194,13 @@ impl State {
         out
     }
 
-    /// Run `f` with a connection of the pool that `permit` is a slot of: for the light
-    /// pool on one of tokio's blocking threads, for the heavy pool (when `heavy`) on a
-    /// bulk thread, at the bulk priority.
+    /// Run `f` with a connection of the pool `which` that `permit` is a slot of: for
+    /// the light and look-up pools on one of tokio's blocking threads, for the heavy
+    /// pool on a bulk thread, at the bulk priority.
     async fn run_on<T, F>(
         self: &Arc<Self>,
         permit: OwnedSemaphorePermit,
-        heavy: bool,
+        which: Conns,
         f: F,
     ) -> Result<T, ApiError>
     where
@@ -201,14 +209,18 @@ impl State {
     {
         let state = Arc::clone(self);
         let job = move || {
-            let pool = if heavy { &state.heavy } else { &state.light };
+            let pool = match which {
+                Conns::Light => &state.light,
+                Conns::Heavy => &state.heavy,
+                Conns::Lookup => &state.lookup,
+            };
             let mem = pool.take();
             let out = f(&mem);
             pool.put(mem);
             drop(permit);
             out
         };
-        let out = if heavy {
+        let out = if which == Conns::Heavy {
             self.bulk.run(job).await
         } else {
             run_blocking(job).await
@@ -234,7 +246,7 @@ impl State {
         F: FnOnce(&Memory) -> Result<T, ApiError> + Send + 'static,
     {
         let permit = self.heavy_permit().await?;
-        self.run_on(permit, true, f).await
+        self.run_on(permit, Conns::Heavy, f).await
     }
 
     /// Run `f` with the heavy connection of `permit` (from [`State::heavy_permit`]).
@@ -247,7 +259,7 @@ impl State {
         T: Send + 'static,
         F: FnOnce(&Memory) -> Result<T, ApiError> + Send + 'static,
     {
-        self.run_on(permit, true, f).await
+        self.run_on(permit, Conns::Heavy, f).await
     }
 
     /// One of the `limits.heavy` slots, or 503 after `limits.queue_wait`.
@@ -375,6 +387,14 @@ impl State {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
+}
+
+/// The pools of read connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Conns {
+    Light,
+    Heavy,
+    Lookup,
 }
 
 /// The two queues of interactive reads, each with `limits.interactive` CPU slots: the
@@ -1029,6 +1049,43 @@ mod tests {
             second_match.queue >= Duration::from_millis(200),
             "the second match waits for the one slot: {second_match:?}"
         );
+    }
+
+    /// Look-ups have connections of their own: matches that hold every light connection
+    /// (`readers` 1 here) keep no search waiting.
+    #[test]
+    fn lookups_do_not_wait_for_the_connections_matches_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        drop(Memory::open(&db).unwrap());
+        let limits = Limits {
+            interactive: 4,
+            readers: 1,
+            ..Limits::default()
+        };
+        let st = Arc::new(State::open(&db, limits, true).unwrap());
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let lookup = rt.block_on(async {
+            let m = {
+                let st = Arc::clone(&st);
+                tokio::spawn(async move {
+                    st.read_interactive(Lane::Match, |_, _| {
+                        std::thread::sleep(Duration::from_millis(300));
+                        Ok(())
+                    })
+                    .await
+                })
+            };
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let lookup = st.read_interactive(Lane::Lookup, |_, _| Ok(())).await;
+            m.await.unwrap().unwrap();
+            lookup.unwrap().1
+        });
+        assert!(lookup.queue < Duration::from_millis(150), "{lookup:?}");
     }
 
     /// The Server-Timing header of a read's timing (milliseconds, W3C syntax).
