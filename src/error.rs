@@ -159,6 +159,9 @@ pub enum Hint {
     GiveFormat,
     /// Name the format of a draft (tsv, csv, xliff, tmx, txt); the file name does not tell.
     GiveDraftFormat,
+    /// Name the format of a job's document (txt, md, html, docx, tsv, csv, xliff, tmx);
+    /// the file name does not tell, and its content was read as something else.
+    GiveInputFormat,
     /// Name the languages of a glossary's columns (the file has no header).
     GiveGlossaryLanguages,
     /// Create a memory (import a file), or name another memory file.
@@ -176,6 +179,9 @@ impl fmt::Display for Hint {
             Hint::GiveTargetLanguage => "name the target language",
             Hint::GiveFormat => "name the format (tsv, csv, tmx)",
             Hint::GiveDraftFormat => "name the draft format (tsv, csv, xliff, tmx, txt)",
+            Hint::GiveInputFormat => {
+                "name the document's format (txt, md, html, docx, tsv, csv, xliff, tmx)"
+            }
             Hint::GiveGlossaryLanguages => "name the languages of the columns (e.g. en,ko)",
             Hint::CreateOrNameMemory => "create one by importing a file, or name another memory",
             Hint::UseForce => "ask to go ahead anyway",
@@ -220,6 +226,13 @@ impl Error {
     /// This error with a hint for the caller.
     pub fn with_hint(mut self, hint: Hint) -> Error {
         self.0.hint = Some(hint);
+        self
+    }
+
+    /// This error with a note after its message (`message (note)`): what the reader
+    /// assumed, e.g. the format it told from the file's content.
+    pub fn with_note(mut self, note: impl fmt::Display) -> Error {
+        self.0.message = format!("{} ({note})", self.0.message);
         self
     }
 
@@ -418,6 +431,7 @@ mod tests {
             Hint::GiveTargetLanguage,
             Hint::GiveFormat,
             Hint::GiveDraftFormat,
+            Hint::GiveInputFormat,
             Hint::GiveGlossaryLanguages,
             Hint::CreateOrNameMemory,
             Hint::UseForce,

@@ -41,3 +41,17 @@ pub fn data(name: &str) -> PathBuf {
         .join("tests/data/formats")
         .join(name)
 }
+
+/// Make a FIFO at `path` with `mkfifo`, for the tests of reading a pipe once; `false`,
+/// after one skip line on stderr, where `mkfifo` is not available.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) -> bool {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("skipped: mkfifo is not available");
+    }
+    ok
+}

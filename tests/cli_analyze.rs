@@ -154,3 +154,118 @@ fn bad_inputs_exit_2_with_file_and_line_and_write_nothing() {
         &["ja.xlf:", "ko", "zh"],
     );
 }
+
+/// A self-closing `<source/>` (XLIFF 1.2 and 2.0, also `<seg-source/>`, with a
+/// `<target/>` beside it) was refused by every command with "a <trans-unit> without
+/// <source>". It is an empty segment: analyze leaves it out, pretranslate leaves it as it
+/// is (outcome `empty`, not "no match") and fills the `<target/>` of the other units,
+/// import skips it and counts it as empty, lint checks the rest of the file.
+#[test]
+fn self_closing_source_is_an_empty_segment_in_every_command() {
+    let e = setup();
+    let v12 = e.file(
+        "v12.xlf",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="a.txt" source-language="en" target-language="ko" datatype="plaintext"><body>
+<trans-unit id="1"><source>The spokesperson said the talks were constructive.</source><target/></trans-unit>
+<trans-unit id="2"><source/><target/></trans-unit>
+<trans-unit id="3"><source/><target state="translated">빈 원문</target></trans-unit>
+<trans-unit id="4"><source>Something else entirely.</source><seg-source/><target state="translated">전혀 다른 것.</target></trans-unit>
+<trans-unit id="5"><source/></trans-unit>
+</body></file></xliff>
+"#,
+    );
+    let v20 = e.file(
+        "v20.xlf",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0" srcLang="en" trgLang="ko">
+<file id="f1">
+<unit id="1"><segment><source>The spokesperson said the talks were constructive.</source><target/></segment></unit>
+<unit id="2"><segment state="translated"><source/><target/></segment></unit>
+<unit id="3"><segment state="translated"><source>Something else entirely.</source><target>전혀 다른 것.</target></segment></unit>
+</file></xliff>
+"#,
+    );
+    for (k, f) in [&v12, &v20].into_iter().enumerate() {
+        let f = f.to_str().unwrap();
+        // analyze: the two segments with text, nothing else.
+        let o = e.run(&["--json", "analyze", f]);
+        assert!(o.status.success(), "{f}: {}", stderr(&o));
+        let t = &json(&o)["total"];
+        assert_eq!(t["total"]["segments"], 2, "{f}: {t:#}");
+        assert_eq!(t["no_match"]["segments"], 1, "{f}: {t:#}");
+        // pretranslate: the `<target/>` of unit 1 is filled; the empty ones are left.
+        let out = e.path().join("out.xlf");
+        let o = e.run(&["--json", "pretranslate", f, "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{f}: {}", stderr(&o));
+        let v = json(&o);
+        let outcomes: Vec<(&str, &str)> = v["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["id"].as_str().unwrap(), s["outcome"].as_str().unwrap()))
+            .collect();
+        let empty = v["summary"]["empty"].as_u64().unwrap();
+        assert_eq!(v["summary"]["no_match"], 0, "{f}: {v:#}");
+        assert_eq!(outcomes[0], ("1", "exact"), "{f}");
+        assert!(
+            outcomes[1..]
+                .iter()
+                .all(|(_, o)| *o == "empty" || *o == "kept"),
+            "{f}: {outcomes:?}"
+        );
+        assert_eq!(
+            outcomes.iter().filter(|(_, o)| *o == "empty").count() as u64,
+            empty
+        );
+        let written = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            written.contains("대변인은 회담이 건설적이었다고 말했다."),
+            "{written}"
+        );
+        assert!(
+            written.contains("<source/>"),
+            "the empty source is kept: {written}"
+        );
+        // lint: the file is read; the empty segment is not a finding.
+        let o = e.run(&["lint", f, "--no-memory"]);
+        assert_ne!(o.status.code(), Some(2), "{f}: {}", stderr(&o));
+        assert!(!stdout(&o).contains(":5:"), "{f}: {}", stdout(&o));
+        // import: the empty segments are skipped and counted as empty.
+        let db = e.path().join(format!("import{k}.db"));
+        let o = common::run_db(&db, &["import", f], None);
+        assert!(o.status.success(), "{f}: {}", stderr(&o));
+        let said = stdout(&o);
+        assert!(said.starts_with("imported 1 unit"), "{f}: {said}");
+        let empty = ["4 empty", "1 empty"][k];
+        assert!(said.contains(empty), "{f}: {said}");
+        assert!(!said.contains("fewer than two languages"), "{f}: {said}");
+    }
+}
+
+/// A job in `en-US` → `ko-KR` against a memory in `en`/`ko`: pretranslate matched it
+/// (it looks the memory up by language, as lint does), analyze refused it with "no
+/// segments in en-US (the memory has en, ko, zh)", after its own language check had let
+/// it through. Both now look up the same languages.
+#[test]
+fn analyze_matches_a_regional_job_against_a_memory_of_the_language_as_pretranslate_does() {
+    let e = setup();
+    let f = e.file(
+        "regional.xlf",
+        r#"<xliff version="1.2"><file original="a" source-language="en-US" target-language="ko-KR" datatype="plaintext"><body>
+<trans-unit id="1"><source>The spokesperson said the talks were constructive.</source></trans-unit>
+</body></file></xliff>
+"#,
+    );
+    let f = f.to_str().unwrap();
+    let o = e.run(&["--json", "analyze", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = &json(&o)["total"];
+    assert_eq!(t["no_match"]["segments"], 0, "{t:#}");
+    assert_eq!(t["total"]["segments"], 1, "{t:#}");
+    let out = e.path().join("out.xlf");
+    let o = e.run(&["--json", "pretranslate", f, "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["segments"][0]["outcome"], "exact");
+}

@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::desk::{Desk, DPRK_GLOSSARY};
 use common::{run_code as concord, write};
 
 /// A fixture of `../shared/fixtures/xliff`, or `None` (the test skips; see
@@ -10,13 +11,10 @@ fn fixture(name: &str) -> Option<String> {
     common::shared_fixtures("xliff").map(|d| d.join(name).display().to_string())
 }
 
-const GLOSSARY: &str = "id,en,ko,zh,ko:forbidden,zh:forbidden\ndprk,DPRK,북한,朝鲜,북조선,北韩\n";
-
 #[test]
 fn exit_codes_and_formats() {
-    let d = tempfile::tempdir().unwrap();
+    let d = Desk::new(DPRK_GLOSSARY);
     let p = d.path();
-    write(p, "g.csv", GLOSSARY);
     write(
         p,
         "ok.tsv",
@@ -27,10 +25,10 @@ fn exit_codes_and_formats() {
         "bad.tsv",
         "en\tko\nThe DPRK launched 2 missiles.\t북조선은 미사일 3발을 발사했다.\n",
     );
-    let (code, out, _) = concord(p, &["lint", "--glossary", "g.csv", "ok.tsv"]);
+    let (code, out, _) = d.lint(&["ok.tsv"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 segment checked: 0 errors"), "{out}");
-    let (code, out, _) = concord(p, &["lint", "--glossary", "g.csv", "bad.tsv"]);
+    let (code, out, _) = d.lint(&["bad.tsv"]);
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("bad.tsv:2:31: error term-forbidden: 북조선 is a forbidden variant: use 북한"),
@@ -38,76 +36,32 @@ fn exit_codes_and_formats() {
     );
     assert!(out.contains("warning number-mismatch"), "{out}");
     // --min-severity and --skip change what is reported, and the exit code follows.
-    let (code, out, _) = concord(
-        p,
-        &[
-            "lint",
-            "--glossary",
-            "g.csv",
-            "bad.tsv",
-            "--skip",
-            "term-forbidden",
-        ],
-    );
+    let (code, out, _) = d.lint(&["bad.tsv", "--skip", "term-forbidden"]);
     assert_eq!(code, 0, "{out}");
-    let (_, out, _) = concord(
-        p,
-        &[
-            "lint",
-            "--glossary",
-            "g.csv",
-            "bad.tsv",
-            "--min-severity",
-            "error",
-        ],
-    );
+    let (_, out, _) = d.lint(&["bad.tsv", "--min-severity", "error"]);
     assert!(!out.contains("number-mismatch"), "{out}");
-    let (code, out, err) = concord(
-        p,
-        &["lint", "--glossary", "g.csv", "bad.tsv", "--format", "json"],
-    );
+    let (code, out, err) = d.lint(&["bad.tsv", "--format", "json"]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["summary"]["errors"], 1);
     assert!(err.contains("1 error"), "{err}");
-    let (_, out, _) = concord(
-        p,
-        &[
-            "lint",
-            "--glossary",
-            "g.csv",
-            "bad.tsv",
-            "--format",
-            "sarif",
-        ],
-    );
+    let (_, out, _) = d.lint(&["bad.tsv", "--format", "sarif"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["runs"][0]["results"][0]["ruleId"], "term-forbidden");
 }
 
 #[test]
 fn baseline_silences_and_survives_reordering() {
-    let d = tempfile::tempdir().unwrap();
+    let d = Desk::new(DPRK_GLOSSARY);
     let p = d.path();
-    write(p, "g.csv", GLOSSARY);
     write(
         p,
         "bad.tsv",
         "en\tko\nHello.\t안녕하세요.\nThe DPRK spoke.\t북조선이 말했다.\n",
     );
-    let (code, _, err) = concord(
-        p,
-        &[
-            "lint",
-            "--glossary",
-            "g.csv",
-            "bad.tsv",
-            "--write-baseline",
-            ".concordignore",
-        ],
-    );
+    let (code, _, err) = d.lint(&["bad.tsv", "--write-baseline", ".concordignore"]);
     assert_eq!(code, 0, "{err}");
-    let (code, out, _) = concord(p, &["lint", "--glossary", "g.csv", "bad.tsv"]);
+    let (code, out, _) = d.lint(&["bad.tsv"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 silenced by the baseline"), "{out}");
     write(
@@ -115,20 +69,16 @@ fn baseline_silences_and_survives_reordering() {
         "bad.tsv",
         "en\tko\nThe DPRK spoke.\t북조선이 말했다.\nHello.\t안녕하세요.\n",
     );
-    let (code, _, _) = concord(p, &["lint", "--glossary", "g.csv", "bad.tsv"]);
+    let (code, _, _) = d.lint(&["bad.tsv"]);
     assert_eq!(code, 0);
-    let (code, _, _) = concord(
-        p,
-        &["lint", "--glossary", "g.csv", "bad.tsv", "--no-baseline"],
-    );
+    let (code, _, _) = d.lint(&["bad.tsv", "--no-baseline"]);
     assert_eq!(code, 1);
 }
 
 #[test]
 fn bad_input_exits_2_with_a_clear_message() {
-    let d = tempfile::tempdir().unwrap();
+    let d = Desk::new(DPRK_GLOSSARY);
     let p = d.path();
-    write(p, "g.csv", GLOSSARY);
     write(p, "broken.csv", "id,en\n\"unclosed,DPRK\n");
     write(p, "nohead.tsv", "Hello\t안녕\n");
     write(p, "cell.tsv", "en\tko\nHello\n");
@@ -174,32 +124,18 @@ fn bad_input_exits_2_with_a_clear_message() {
 
 #[test]
 fn text_drafts() {
-    let d = tempfile::tempdir().unwrap();
+    let d = Desk::new(DPRK_GLOSSARY);
     let p = d.path();
-    write(p, "g.csv", GLOSSARY);
     write(p, "en.txt", "The DPRK spoke.\nIn 2019.\n");
     write(p, "ko.txt", "북한이 말했다.\n2018년에.\n");
-    let (code, out, _) = concord(
-        p,
-        &[
-            "lint",
-            "--source",
-            "en.txt",
-            "ko.txt",
-            "--glossary",
-            "g.csv",
-        ],
-    );
+    let (code, out, _) = d.lint(&["--source", "en.txt", "ko.txt"]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("ko.txt:2:") && out.contains("number-mismatch"),
         "{out}"
     );
     write(p, "draft.txt", "북조선이 말했다。\n");
-    let (code, out, _) = concord(
-        p,
-        &["lint", "draft.txt", "--to", "ko", "--glossary", "g.csv"],
-    );
+    let (code, out, _) = d.lint(&["draft.txt", "--to", "ko"]);
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("term-forbidden") && out.contains("punctuation"),
@@ -235,20 +171,14 @@ fn lint_format_meant_both_draft_and_output_format() {
     // `--format` used to set both; now --draft-format (alias --input-format) and
     // --output-format are separate, and a draft format given to --format still works
     // with a deprecation note.
-    let d = tempfile::tempdir().unwrap();
+    let d = Desk::new(DPRK_GLOSSARY);
     let p = d.path();
-    write(p, "g.csv", GLOSSARY);
     write(
         p,
         "draft.txt",
         "en\tko\nThe DPRK spoke.\t북조선이 말했다.\n",
     );
-    let base = ["lint", "--no-memory", "--glossary", "g.csv", "draft.txt"];
-    let with = |extra: &[&str]| {
-        let mut a: Vec<&str> = base.to_vec();
-        a.extend_from_slice(extra);
-        concord(p, &a)
-    };
+    let with = |extra: &[&str]| d.lint(&[&["--no-memory", "draft.txt"], extra].concat());
     let (code, out, err) = with(&["--draft-format", "tsv", "--output-format", "json"]);
     assert_eq!(code, 1, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -276,33 +206,18 @@ fn lint_format_meant_both_draft_and_output_format() {
 #[test]
 fn lint_text_output_escapes_control_characters() {
     // issue 13 item 6: the draft's `\e]0;pwned\a` does not reach the terminal raw.
-    let d = tempfile::tempdir().unwrap();
+    let d = Desk::new(DPRK_GLOSSARY);
     let p = d.path();
-    write(p, "g.csv", GLOSSARY);
     write(
         p,
         "bad.tsv",
         "en\tko\nThe DPRK spoke.\t북조선이\u{1b}]0;pwned\u{7} 말했다.\n",
     );
-    let (code, out, _) = concord(
-        p,
-        &["lint", "--no-memory", "--glossary", "g.csv", "bad.tsv"],
-    );
+    let (code, out, _) = d.lint(&["--no-memory", "bad.tsv"]);
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
     assert!(out.contains("\\u{1b}]0;pwned\\u{7}"), "{out}");
-    let (_, out, _) = concord(
-        p,
-        &[
-            "lint",
-            "--no-memory",
-            "--glossary",
-            "g.csv",
-            "bad.tsv",
-            "--format",
-            "json",
-        ],
-    );
+    let (_, out, _) = d.lint(&["--no-memory", "bad.tsv", "--format", "json"]);
     assert!(out.contains("\\u001b]0;pwned\\u0007"), "{out}");
 }
 
@@ -408,9 +323,8 @@ special_representative,Special Representative,특별대표,特别代表,,,title
 
 #[test]
 fn trilingual_tsv_checks_ko_against_zh() {
-    let d = tempfile::tempdir().unwrap();
+    let d = Desk::new(TRILINGUAL_GLOSSARY);
     let p = d.path();
-    write(p, "g.csv", TRILINGUAL_GLOSSARY);
     write(
         p,
         "tri.tsv",
@@ -420,16 +334,8 @@ fn trilingual_tsv_checks_ko_against_zh() {
          The talks lasted 30 days.\t회담은 30일 동안 계속됐다.\t会谈持续了三十天。\n",
     );
     // The target is chosen with --to; the language left is checked against it.
-    let args = [
-        "lint",
-        "--no-memory",
-        "--glossary",
-        "g.csv",
-        "tri.tsv",
-        "--to",
-        "ko",
-    ];
-    let (code, out, err) = concord(p, &args);
+    let args = ["--no-memory", "tri.tsv", "--to", "ko"];
+    let (code, out, err) = d.lint(&args);
     assert_eq!(code, 0, "cross-target is a warning: {out}{err}");
     assert!(
         out.contains("tri.tsv:2:62: warning cross-target: the number 21 of the source is in ko but not in zh (zh has 22): check zh"),
@@ -450,7 +356,7 @@ fn trilingual_tsv_checks_ko_against_zh() {
     // JSON: both targets' spans, and the second language in the summary.
     let mut json = args.to_vec();
     json.extend(["--format", "json"]);
-    let (_, out, _) = concord(p, &json);
+    let (_, out, _) = d.lint(&json);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["summary"]["second_target_lang"], "zh");
     let f = &v["findings"][0];
@@ -460,20 +366,7 @@ fn trilingual_tsv_checks_ko_against_zh() {
     assert_eq!(f["second_target_span"]["line"], 2);
     assert_eq!(f["second_target"], "朝鲜于2022年2月22日发射了三枚导弹。");
     // Other rules' findings carry no second target.
-    let (_, out, _) = concord(
-        p,
-        &[
-            "lint",
-            "--no-memory",
-            "--glossary",
-            "g.csv",
-            "tri.tsv",
-            "--to",
-            "zh",
-            "--format",
-            "json",
-        ],
-    );
+    let (_, out, _) = d.lint(&["--no-memory", "tri.tsv", "--to", "zh", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let missing = v["findings"]
         .as_array()
@@ -485,7 +378,7 @@ fn trilingual_tsv_checks_ko_against_zh() {
     // --skip cross-target leaves the bilingual rules only.
     let mut skip = args.to_vec();
     skip.extend(["--skip", "cross-target"]);
-    let (_, out, _) = concord(p, &skip);
+    let (_, out, _) = d.lint(&skip);
     assert!(out.contains("0 errors, 0 warnings"), "{out}");
     // A bilingual draft is unchanged.
     write(
@@ -493,16 +386,15 @@ fn trilingual_tsv_checks_ko_against_zh() {
         "bi.tsv",
         "en\tko\nThe Special Representative met Kim.\t특별대표는 김 대표를 만났다.\n",
     );
-    let (code, out, _) = concord(p, &["lint", "--no-memory", "--glossary", "g.csv", "bi.tsv"]);
+    let (code, out, _) = d.lint(&["--no-memory", "bi.tsv"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 errors, 0 warnings"), "{out}");
 }
 
 #[test]
 fn trilingual_tmx_checks_ko_against_zh() {
-    let d = tempfile::tempdir().unwrap();
+    let d = Desk::new(TRILINGUAL_GLOSSARY);
     let p = d.path();
-    write(p, "g.csv", TRILINGUAL_GLOSSARY);
     write(
         p,
         "tri.tmx",
@@ -513,18 +405,7 @@ fn trilingual_tmx_checks_ko_against_zh() {
 </body></tmx>
 "#,
     );
-    let (code, out, err) = concord(
-        p,
-        &[
-            "lint",
-            "--no-memory",
-            "--glossary",
-            "g.csv",
-            "tri.tmx",
-            "--to",
-            "ko",
-        ],
-    );
+    let (code, out, err) = d.lint(&["--no-memory", "tri.tmx", "--to", "ko"]);
     assert_eq!(code, 1, "term-forbidden is an error: {out}{err}");
     assert!(
         out.contains("error term-forbidden: 북조선 is a forbidden variant"),

@@ -90,23 +90,7 @@ fn pretranslate_adapts_dates_numbers_and_terms_in_korean() {
     assert_eq!(rows[2][1], "박 외교부 장관은 공동성명을 환영했다.");
     assert_eq!((rows[3][1].as_str(), rows[3][5].as_str()), ("", "no-match"));
     // The report says what was changed, with the raw score and the penalty.
-    let o = env.run(&[
-        "--json",
-        "pretranslate",
-        "doc.txt",
-        "--from",
-        "en",
-        "--to",
-        "ko",
-        "-o",
-        "out.xlf",
-        "--glossary",
-        "g.csv",
-        "--adapt-penalty",
-        "2",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let j = env.pretranslate_json("doc.txt", "ko", &["--adapt-penalty", "2"]);
     let best = &j["segments"][0]["best"];
     assert_eq!(best["adapted"], true);
     assert_eq!(best["score"], 98.0);
@@ -131,23 +115,11 @@ fn pretranslate_adapts_dates_numbers_and_terms_in_korean() {
 fn pretranslate_adapts_in_chinese_and_writes_xliff2_matches() {
     let env = env();
     env.file("doc.txt", DOC);
-    let o = env.run(&[
-        "pretranslate",
+    env.pretranslate_json(
         "doc.txt",
-        "--from",
-        "en",
-        "--to",
         "zh-CN",
-        "-o",
-        "out.xlf",
-        "--output-format",
-        "xliff2",
-        "--glossary",
-        "g.csv",
-        "--alternatives",
-        "2",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+        &["--output-format", "xliff2", "--alternatives", "2"],
+    );
     let x = std::fs::read_to_string(env.path().join("out.xlf")).unwrap();
     assert!(
         x.contains("<target>会谈将于2026年3月19日在日内瓦恢复。</target>"),
@@ -559,21 +531,7 @@ fn pretranslate_adapted_targets_flagged_by_lint_stay_for_review() {
     // adapted, term-missing flags the target, and it is marked for review.
     let env = env();
     env.file("doc.txt", "The DPRK fired 3 missiles on Sunday.\n");
-    let o = env.run(&[
-        "--json",
-        "pretranslate",
-        "doc.txt",
-        "--from",
-        "en",
-        "--to",
-        "ko",
-        "-o",
-        "out.xlf",
-        "--glossary",
-        "g.csv",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let j = env.pretranslate_json("doc.txt", "ko", &[]);
     let seg = &j["segments"][0];
     assert_eq!(seg["outcome"], "adapted", "{seg}");
     assert_eq!(seg["target_text"], "북조선은 일요일 미사일 3발을 발사했다.");
@@ -711,5 +669,226 @@ fn sdlxliff_empty_target_sub_segment_is_pretranslated() {
             s["target_text"].as_str().is_some_and(|t| !t.is_empty()),
             "{s}"
         );
+    }
+}
+
+/// Replaces `fixtures_are_read_alike_by_pretranslate_and_analyze`, which compared the
+/// XLIFF reader with itself on the team's own files. Over the XLIFF files other tools
+/// wrote (`../shared/fixtures/xliff`: OASIS 2.0, Okapi 1.2 and SDLXLIFF, memoQ MQXLIFF,
+/// OmegaT, translate-toolkit), per file: `analyze` counts the segments, words and
+/// characters of exactly the segments `pretranslate` reports (those with a source text);
+/// the file `pretranslate` writes back in the input's flavour re-reads with the same
+/// segment ids and sources; and a file one refuses, the other refuses with the same file
+/// and line (exit 2, nothing written).
+#[test]
+fn shared_xliff_fixtures_are_read_alike_by_analyze_and_pretranslate() {
+    let Some(dir) = shared_fixtures("xliff") else {
+        return;
+    };
+    let e = env();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    // The memory knows the fixtures' own translated segments (the ones import takes), so
+    // that pretranslate --overwrite writes targets into every flavour.
+    for f in &files {
+        let o = e.run(&["import", f.to_str().unwrap()]);
+        assert!(matches!(o.status.code(), Some(0 | 2)), "{}", stderr(&o));
+    }
+    let (mut compared, mut refused, mut written) = (0, 0, 0);
+    for f in &files {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        let path = f.to_str().unwrap();
+        // ttk-states.xlf names no target language.
+        let to: &[&str] = if name == "ttk-states.xlf" {
+            &["--to", "fr"]
+        } else {
+            &[]
+        };
+        let a = e.run(&[&["--json", "analyze", path], to].concat());
+        let out = e.path().join(format!("pre-{name}"));
+        let args = [
+            &["--json", "pretranslate", path, "--overwrite", "-o"],
+            &[out.to_str().unwrap()][..],
+            to,
+        ]
+        .concat();
+        let p = e.run(&args);
+        if a.status.code() == Some(2) {
+            // Refused alike: same first line (file, line, message), nothing written.
+            assert_eq!(p.status.code(), Some(2), "{name}: {}", stderr(&p));
+            let first = |o: &std::process::Output| stderr(o).lines().next().unwrap().to_string();
+            assert_eq!(first(&a), first(&p), "{name}");
+            assert!(first(&a).contains(&format!("{name}:")), "{}", first(&a));
+            assert!(!out.exists(), "{name}");
+            refused += 1;
+            continue;
+        }
+        assert!(a.status.success(), "{name}: {}", stderr(&a));
+        assert!(p.status.success(), "{name}: {}", stderr(&p));
+        let a = common::json(&a);
+        let p = common::json(&p);
+        let total = &a["files"][0]["bands"]["total"];
+        let segs: Vec<&serde_json::Value> = p["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| !s["source"].as_str().unwrap().trim().is_empty())
+            .collect();
+        assert!(segs.iter().all(|s| s["outcome"] != "empty"), "{name}");
+        assert_eq!(total["segments"], segs.len() as u64, "{name}: {a:#}\n{p:#}");
+        let (mut words, mut chars) = (0, 0);
+        for s in &segs {
+            let c = concord::analysis::count_text(&concord::text::stored_form(
+                s["source"].as_str().unwrap(),
+            ));
+            words += c.words;
+            chars += c.characters;
+        }
+        let tags = total["tags"].as_u64().unwrap();
+        assert_eq!(total["words"].as_u64().unwrap() - tags, words, "{name}");
+        assert_eq!(total["characters"].as_u64().unwrap(), chars, "{name}");
+        written += p["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["outcome"] == "exact" || s["outcome"] == "fuzzy")
+            .count();
+        // The written file re-reads with the same segments (ids and sources), and
+        // analyze counts it as it counted the input.
+        let again = e.path().join(format!("again-{name}"));
+        let args = [
+            &["--json", "pretranslate", out.to_str().unwrap(), "-o"],
+            &[again.to_str().unwrap()][..],
+            to,
+        ]
+        .concat();
+        let p2 = e.run(&args);
+        assert!(p2.status.success(), "{name}: {}", stderr(&p2));
+        let p2 = common::json(&p2);
+        let ids = |v: &serde_json::Value| -> Vec<(serde_json::Value, serde_json::Value)> {
+            v["segments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| (s["id"].clone(), s["source"].clone()))
+                .collect()
+        };
+        assert_eq!(ids(&p), ids(&p2), "{name}");
+        let a2 = e.run(&[&["--json", "analyze", out.to_str().unwrap()], to].concat());
+        assert!(a2.status.success(), "{name}: {}", stderr(&a2));
+        let a2 = common::json(&a2);
+        assert_eq!(
+            a2["files"][0]["bands"]["total"]["segments"],
+            total["segments"]
+        );
+        assert_eq!(a2["files"][0]["bands"]["total"]["words"], total["words"]);
+        compared += 1;
+    }
+    // Two OASIS files are invalid XLIFF 2.0; every other one is compared.
+    assert_eq!((compared, refused), (files.len() - 2, 2));
+    assert!(written > 0, "no fixture got a target from the memory");
+}
+
+/// `analyze`, `pretranslate` and `lint` read a pipe (`/dev/stdin`, `<(cat job.xlf)`),
+/// whose name has no extension, as plain text unless given `--input-format`: an XLIFF
+/// job came out as one "segment" per line of XML. The format is now told from the
+/// content (XLIFF and its flavour, TMX, a TSV header, else text), the pipe is still read
+/// once, `--input-format` still decides when given, and an error says what the file was
+/// read as.
+#[test]
+fn a_pipe_is_read_by_its_content_without_input_format() {
+    let e = env();
+    let xliff = std::fs::read_to_string(data("formats", "xliff12-en-ko.xlf")).unwrap();
+    let sdl = std::fs::read_to_string(data("formats", "sdlxliff-en-ko.sdlxliff")).unwrap();
+    let pipe = |args: &[&str], input: &str| e.run_stdin(args, Some(input));
+    // analyze: the same counts as the file's.
+    let file = data("formats", "xliff12-en-ko.xlf");
+    let a = e.run(&["--json", "analyze", file.to_str().unwrap()]);
+    let p = pipe(&["--json", "analyze", "/dev/stdin"], &xliff);
+    assert!(p.status.success(), "{}", stderr(&p));
+    assert_eq!(
+        common::json(&p)["total"],
+        common::json(&a)["total"],
+        "{}",
+        stdout(&p)
+    );
+    // pretranslate: the same bytes as from the file, in the input's own flavour.
+    for (name, text) in [
+        ("xliff12-en-ko.xlf", &xliff),
+        ("sdlxliff-en-ko.sdlxliff", &sdl),
+    ] {
+        let file = data("formats", name);
+        let from_file = e.path().join(format!("file-{name}"));
+        let from_pipe = e.path().join(format!("pipe-{name}.out"));
+        let o = e.run(&[
+            "pretranslate",
+            file.to_str().unwrap(),
+            "-o",
+            from_file.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = pipe(
+            &[
+                "pretranslate",
+                "/dev/stdin",
+                "-o",
+                from_pipe.to_str().unwrap(),
+            ],
+            text,
+        );
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read(&from_pipe).unwrap(),
+            std::fs::read(&from_file).unwrap(),
+            "{name}"
+        );
+    }
+    // lint: the XLIFF's segments, not its lines.
+    let o = pipe(&["lint", "/dev/stdin", "--no-memory"], &xliff);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("3 segments checked"), "{}", stdout(&o));
+    // A TSV header makes a table (one segment); --input-format txt still decides (two
+    // lines, two segments).
+    let tsv = "en\tko\nThe ministers met in Seoul.\t\n";
+    let count = |args: &[&str]| {
+        let o = pipe(args, tsv);
+        assert!(o.status.success(), "{}", stderr(&o));
+        common::json(&o)["total"]["total"]["segments"].clone()
+    };
+    assert_eq!(count(&["--json", "analyze", "/dev/stdin"]), 1);
+    let args = ["--json", "analyze", "/dev/stdin", "--input-format", "txt"];
+    assert_eq!(
+        count(&[&args[..], &["--from", "en", "--to", "ko", "--lines"]].concat()),
+        2
+    );
+    // A file without extension, too.
+    let dat = e.file(
+        "job.dat",
+        std::fs::read(data("formats", "xliff20-en-zh.xlf")).unwrap(),
+    );
+    let o = e.run(&["--json", "analyze", dat.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(common::json(&o)["target"], "zh-CN");
+    // Bad input: exit 2, the line, what it was read as, nothing written.
+    let bad = xliff.replacen("</trans-unit>", "</trans-unit><oops>", 1);
+    let out = e.path().join("never.xlf");
+    for args in [
+        &["analyze", "/dev/stdin"][..],
+        &["pretranslate", "/dev/stdin", "-o", out.to_str().unwrap()],
+        &["lint", "/dev/stdin", "--no-memory"],
+    ] {
+        let o = pipe(args, &bad);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("/dev/stdin:"), "{err}");
+        assert!(
+            err.contains("(read as XLIFF 1.2, told from its content"),
+            "{err}"
+        );
+        assert!(!out.exists());
     }
 }

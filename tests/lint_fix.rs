@@ -6,6 +6,7 @@ mod common;
 
 use std::path::Path;
 
+use common::desk::Desk;
 use common::{run_code as concord, write};
 
 const GLOSSARY: &str = "id,en,ko,zh,ko:forbidden,zh:forbidden\n\
@@ -14,17 +15,14 @@ const GLOSSARY: &str = "id,en,ko,zh,ko:forbidden,zh:forbidden\n\
     mongolia,Mongolia,몽골,蒙古,몽고,\n\
     beijing,Beijing,베이징,北京,북경,\n";
 
-fn setup(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
-    let d = tempfile::tempdir().unwrap();
-    write(d.path(), "g.csv", GLOSSARY);
-    let p = write(d.path(), name, bytes);
+fn setup(name: &str, bytes: &[u8]) -> (Desk, std::path::PathBuf) {
+    let d = Desk::new(GLOSSARY);
+    let p = d.file(name, bytes);
     (d, p)
 }
 
-fn fix(dir: &Path, name: &str, extra: &[&str]) -> (i32, String, String) {
-    let mut args = vec!["lint", "--no-memory", "--glossary", "g.csv", "--fix", name];
-    args.extend_from_slice(extra);
-    concord(dir, &args)
+fn fix(d: &Desk, name: &str, extra: &[&str]) -> (i32, String, String) {
+    d.lint(&[&["--no-memory", "--fix", name], extra].concat())
 }
 
 fn read(p: &Path) -> String {
@@ -35,10 +33,10 @@ fn read(p: &Path) -> String {
 /// that a second run finds nothing to fix.
 fn fixes_to(name: &str, before: &str, after: &str) -> (String, String) {
     let (d, p) = setup(name, before.as_bytes());
-    let (code, out, err) = fix(d.path(), name, &[]);
+    let (code, out, err) = fix(&d, name, &[]);
     assert!(code == 0 || code == 1, "{code}: {out}\n{err}");
     assert_eq!(read(&p), after, "{out}\n{err}");
-    let (code, diff, err2) = fix(d.path(), name, &["--dry-run"]);
+    let (code, diff, err2) = fix(&d, name, &["--dry-run"]);
     assert_eq!(code, 0, "a second run found something: {diff}\n{err2}");
     assert_eq!(diff, "");
     assert!(
@@ -128,7 +126,7 @@ fn xliff12_keeps_inline_tags_around_and_next_to_the_term() {
         .replace("韩 与北韩</target>", "韩 与朝鲜</target>")
         .replace("<![CDATA[汉城 & co]]>", "<![CDATA[首尔 & co]]>");
     let (d, p) = setup("d.xlf", XLIFF12.as_bytes());
-    let (code, out, err) = fix(d.path(), "d.xlf", &[]);
+    let (code, out, err) = fix(&d, "d.xlf", &[]);
     assert_eq!(read(&p), after, "{out}\n{err}");
     // 北<x/>韩 has a tag inside: reported, left, and still an error.
     assert!(
@@ -159,7 +157,7 @@ fn xliff20_sdlxliff_and_mqxliff_are_fixed_in_place() {
     // text: refused rather than guessed. 북경 → 베이징 keeps 과 (both end in a
     // consonant); 북조선 written with a character reference is one stretch of text.
     let (d, p) = setup("d.xlf", x20.as_bytes());
-    let (code, out, err) = fix(d.path(), "d.xlf", &[]);
+    let (code, out, err) = fix(&d, "d.xlf", &[]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert_eq!(
         read(&p),
@@ -245,16 +243,11 @@ fn nfd_hangul_is_fixed_in_nfd_and_nfc_in_nfc() {
 
 #[test]
 fn ambiguous_hits_are_reported_and_left() {
-    let d = tempfile::tempdir().unwrap();
     // Two entries forbid 北韩 with different approved variants.
-    write(
-        d.path(),
-        "g.csv",
-        format!("{GLOSSARY}old-rok,South Korea,한국,韩国,,北韩\n"),
-    );
+    let d = Desk::new(&format!("{GLOSSARY}old-rok,South Korea,한국,韩国,,北韩\n"));
     let before = "en\tzh\nDPRK\t北韩\nSeoul\t汉城\n";
     let p = write(d.path(), "d.tsv", before);
-    let (code, out, err) = fix(d.path(), "d.tsv", &["--format", "json"]);
+    let (code, out, err) = fix(&d, "d.tsv", &["--format", "json"]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert_eq!(read(&p), "en\tzh\nDPRK\t北韩\nSeoul\t首尔\n");
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
@@ -283,7 +276,7 @@ fn ambiguous_hits_are_reported_and_left() {
 fn dry_run_prints_a_diff_and_writes_nothing() {
     let before = "en\tzh\nx\ty\nDPRK\t北韩\n";
     let (d, p) = setup("d.tsv", before.as_bytes());
-    let (code, out, err) = fix(d.path(), "d.tsv", &["--dry-run"]);
+    let (code, out, err) = fix(&d, "d.tsv", &["--dry-run"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         out,
@@ -313,7 +306,7 @@ fn dry_run_prints_a_diff_and_writes_nothing() {
     }
     // JSON: one document with the diff.
     std::fs::write(&p, before).unwrap();
-    let (code, out, _) = fix(d.path(), "d.tsv", &["--dry-run", "--format", "json"]);
+    let (code, out, _) = fix(&d, "d.tsv", &["--dry-run", "--format", "json"]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["schema"], "concord-lint-fix/1");
@@ -321,17 +314,7 @@ fn dry_run_prints_a_diff_and_writes_nothing() {
     assert!(v["fix"]["diff"].as_str().unwrap().contains("+DPRK\t朝鲜"));
     assert_eq!(read(&p), before);
     // --dry-run without --fix is a usage error.
-    let (code, _, err) = concord(
-        d.path(),
-        &[
-            "lint",
-            "--no-memory",
-            "--glossary",
-            "g.csv",
-            "--dry-run",
-            "d.tsv",
-        ],
-    );
+    let (code, _, err) = d.lint(&["--no-memory", "--dry-run", "d.tsv"]);
     assert_eq!(code, 2, "{err}");
 }
 
@@ -342,11 +325,11 @@ fn read_only_draft_is_replaced_only_with_force() {
     let mut perm = std::fs::metadata(&p).unwrap().permissions();
     perm.set_readonly(true);
     std::fs::set_permissions(&p, perm).unwrap();
-    let (code, out, err) = fix(d.path(), "d.tsv", &[]);
+    let (code, out, err) = fix(&d, "d.tsv", &[]);
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(err.contains("read-only"), "{err}");
     assert_eq!(read(&p), before);
-    let (code, out, err) = fix(d.path(), "d.tsv", &["--force"]);
+    let (code, out, err) = fix(&d, "d.tsv", &["--force"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(read(&p), "en\tko\nDPRK\t북한\n");
     assert!(std::fs::metadata(&p).unwrap().permissions().readonly());
@@ -378,10 +361,9 @@ fn the_open_memory_is_never_the_fixed_file() {
 
 #[test]
 fn plain_text_and_utf16_drafts_are_refused() {
-    let d = tempfile::tempdir().unwrap();
-    write(d.path(), "g.csv", GLOSSARY);
-    write(d.path(), "ko.txt", "북조선\n");
-    let (code, _, err) = fix(d.path(), "ko.txt", &[]);
+    let d = Desk::new(GLOSSARY);
+    d.file("ko.txt", "북조선\n");
+    let (code, _, err) = fix(&d, "ko.txt", &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("plain text"), "{err}");
     let mut utf16 = vec![0xFF, 0xFE];
@@ -389,7 +371,7 @@ fn plain_text_and_utf16_drafts_are_refused() {
         utf16.extend_from_slice(&u.to_le_bytes());
     }
     let p = write(d.path(), "d.tsv", &utf16);
-    let (code, _, err) = fix(d.path(), "d.tsv", &[]);
+    let (code, _, err) = fix(&d, "d.tsv", &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("UTF-16"), "{err}");
     assert_eq!(std::fs::read(&p).unwrap(), utf16);
@@ -398,21 +380,10 @@ fn plain_text_and_utf16_drafts_are_refused() {
 #[test]
 fn findings_the_baseline_silences_are_not_fixed() {
     let (d, p) = setup("d.tsv", "en\tzh\nDPRK\t北韩\n".as_bytes());
-    let (code, _, err) = concord(
-        d.path(),
-        &[
-            "lint",
-            "--no-memory",
-            "--glossary",
-            "g.csv",
-            "d.tsv",
-            "--write-baseline",
-            ".concordignore",
-        ],
-    );
+    let (code, _, err) = d.lint(&["--no-memory", "d.tsv", "--write-baseline", ".concordignore"]);
     assert_eq!(code, 0, "{err}");
     std::fs::write(&p, "en\tzh\nDPRK\t北韩\nSeoul\t汉城\n").unwrap();
-    let (code, out, err) = fix(d.path(), "d.tsv", &["--format", "json"]);
+    let (code, out, err) = fix(&d, "d.tsv", &["--format", "json"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(read(&p), "en\tzh\nDPRK\t北韩\nSeoul\t首尔\n");
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();

@@ -58,7 +58,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ErrorKind, Result};
 use crate::formats::job::{Job, JobSegment};
 use crate::fuzzy::lev::{max_distance, score, Verifier};
 use crate::fuzzy::{MatchOptions, Matcher};
@@ -276,8 +276,11 @@ fn internal_best(keys: &[Vec<char>], k: usize, min: u32, floor: f64) -> f64 {
     }
 }
 
+/// The memory's languages a job language is looked up in: the one rule pretranslate and
+/// lint use ([`crate::lint::lookup_range`]: the primary language, or the Chinese script),
+/// so that an `en-US` job finds an `en` memory's units, as its language check allows.
 fn range_of(tag: &crate::lang::LangTag) -> Result<LangRange> {
-    LangRange::parse(tag.as_str()).map_err(|e| Error::lang("the job's language", e))
+    Ok(crate::lint::lookup_range(tag))
 }
 
 /// True when one of the `units` was preceded at import by a unit whose source key is

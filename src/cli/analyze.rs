@@ -27,7 +27,8 @@ pub struct AnalyzeArgs {
     /// The target language (when the files do not say it).
     #[arg(long, value_name = "LANG")]
     pub to: Option<String>,
-    /// The format of every file, when the extensions do not say it.
+    /// The format of every file (default: the extension's; when it names none, as a pipe's
+    /// does, the format the content shows).
     #[arg(long, value_name = "FORMAT")]
     pub input_format: Option<String>,
     /// Documents: one segment per line (text) or paragraph, instead of sentences.

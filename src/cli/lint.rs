@@ -43,7 +43,8 @@ pub struct LintArgs {
     /// Output format: text (default), json or sarif (same as --format).
     #[arg(long, value_name = "FORMAT", value_parser = parse_output_format)]
     pub output_format: Option<OutputFormat>,
-    /// The draft's format: tsv, csv, xliff, tmx, txt (default: from the extension).
+    /// The draft's format: tsv, csv, xliff, tmx, txt (default: from the extension; when it
+    /// names none, as a pipe's does, from the content).
     #[arg(long, visible_alias = "input-format", value_name = "FORMAT", value_parser = parse_draft_format)]
     pub draft_format: Option<DraftFormat>,
     /// A glossary CSV/TSV/TBX file (repeatable). Without it, the memory's glossary is used.

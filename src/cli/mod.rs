@@ -245,6 +245,9 @@ pub fn hint_text(hint: Hint) -> String {
         Hint::GiveDraftFormat => {
             "name the draft format with --draft-format tsv|csv|xliff|tmx|txt".into()
         }
+        Hint::GiveInputFormat => {
+            "name the format with --input-format txt|md|html|docx|tsv|csv|xliff|tmx".into()
+        }
         Hint::GiveGlossaryLanguages => "name the columns' languages with --langs en,ko".into(),
         Hint::CreateOrNameMemory => {
             "create one with `concord import FILE`, or name another with --db".into()

@@ -54,7 +54,7 @@ pub struct PretranslateArgs {
     #[arg(long, value_name = "FORMAT", value_parser = parse_output_format)]
     pub output_format: Option<OutputFormat>,
     /// The document's format: xliff, tmx, tsv, csv, txt, md, html, docx (default: from
-    /// the extension).
+    /// the extension; when it names none, as a pipe's does, from the content).
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub input_format: Option<FileFormat>,
     /// Documents: one segment per line (per paragraph) instead of sentences.
@@ -126,7 +126,7 @@ pub fn pretranslate(cli: &Cli, args: &PretranslateArgs) -> Result<Status> {
     } else {
         let s = &p.summary;
         let line = format!(
-            "{} segment{} ({} → {}): {} exact, {} fuzzy, {} adapted, {} kept, {}{}{} without a match; {} for review → {}",
+            "{} segment{} ({} → {}): {} exact, {} fuzzy, {} adapted, {} kept, {}{}{}{} without a match; {} for review → {}",
             s.segments,
             if s.segments == 1 { "" } else { "s" },
             p.source_lang,
@@ -142,6 +142,11 @@ pub fn pretranslate(cli: &Cli, args: &PretranslateArgs) -> Result<Status> {
             },
             if s.unwritable > 0 {
                 format!("{} with no place in the file to write (left as they are), ", s.unwritable)
+            } else {
+                String::new()
+            },
+            if s.empty > 0 {
+                format!("{} with an empty source (nothing to translate), ", s.empty)
             } else {
                 String::new()
             },

@@ -16,7 +16,8 @@
 //!   from the one sniffer, as for imports.
 //! * An empty draft is an error, as for imports: a header without rows, a plain text
 //!   whose lines are all blank (or CR-only), an XML draft without units.
-//! * A pipe or FIFO (`lint <(cat d.tsv) --format tsv`) is read like a file; a directory
+//! * A pipe or FIFO (`lint <(cat d.tsv)`) is read like a file, its format told from its
+//!   content when its name has no extension ([`crate::formats::sniff`]); a directory
 //!   is refused as one ([`input::check_readable`]).
 
 use std::io::BufRead;
@@ -54,7 +55,12 @@ impl DraftFormat {
     /// Parse a format name (`tsv`, `csv`, `xliff`/`xlf`/`sdlxliff`/`mqxliff`, `tmx`,
     /// `txt`/`text`), from the one table [`crate::formats::FileFormat::from_name`].
     pub fn from_name(name: &str) -> Option<DraftFormat> {
-        Some(match crate::formats::FileFormat::from_name(name)? {
+        DraftFormat::from_format(crate::formats::FileFormat::from_name(name)?)
+    }
+
+    /// The draft format of a file format (`None` for documents: Markdown, HTML, DOCX).
+    pub fn from_format(format: crate::formats::FileFormat) -> Option<DraftFormat> {
+        Some(match format {
             crate::formats::FileFormat::Tsv => DraftFormat::Tsv,
             crate::formats::FileFormat::Csv => DraftFormat::Csv,
             crate::formats::FileFormat::Xliff => DraftFormat::Xliff,
@@ -110,7 +116,7 @@ pub struct DraftRequest {
     pub path: PathBuf,
     /// The source text for two aligned plain-text files.
     pub source: Option<PathBuf>,
-    /// The format (default: from the extension).
+    /// The format (default: from the extension; when it names none, from the content).
     pub format: Option<DraftFormat>,
     /// `--from`: the source language (needed when the file does not say it).
     pub from: Option<LangRange>,
@@ -130,20 +136,40 @@ impl DraftRequest {
         }
     }
 
-    /// The format that will be read.
+    /// The format that will be read: `format`, else the extension's, else, when the
+    /// extension names no format at all (a pipe, `draft.dat`), what the content shows
+    /// ([`crate::formats::sniff`]).
     pub fn resolved_format(&self) -> Result<DraftFormat> {
+        self.resolved().map(|(f, _)| f)
+    }
+
+    /// [`DraftRequest::resolved_format`], and what the content sniffer said when it
+    /// decided.
+    fn resolved(&self) -> Result<(DraftFormat, Option<crate::formats::sniff::Sniffed>)> {
         if self.source.is_some() {
-            return Ok(DraftFormat::Text);
+            return Ok((DraftFormat::Text, None));
         }
-        self.format
-            .or_else(|| DraftFormat::from_path(&self.path))
-            .ok_or_else(|| {
-                Error::parse_file(
-                    &self.path,
-                    "cannot tell the draft format from the file name",
-                )
+        if let Some(f) = self.format.or_else(|| DraftFormat::from_path(&self.path)) {
+            return Ok((f, None));
+        }
+        let cannot = |why: String| {
+            Error::parse_file(&self.path, format!("cannot tell the draft format {why}"))
                 .with_hint(Hint::GiveDraftFormat)
-            })
+        };
+        // A document's extension (`.md`, `.docx`): not a draft.
+        if let Some(f) = crate::formats::FileFormat::from_path(&self.path) {
+            return Err(cannot(format!(
+                "from the file name ({f:?} is not a draft format)"
+            )));
+        }
+        let s = crate::formats::sniff::sniff(&self.path)?;
+        match s.format().and_then(DraftFormat::from_format) {
+            Some(f) => Ok((f, Some(s))),
+            None => Err(cannot(format!(
+                "from the file name, and its content is {}",
+                s.name()
+            ))),
+        }
     }
 }
 
@@ -171,7 +197,11 @@ fn read_draft_as<F>(req: &DraftRequest, job: bool, mut on: F) -> Result<DraftFor
 where
     F: FnMut(DraftEvent) -> Result<()>,
 {
-    let format = req.resolved_format()?;
+    let (format, sniffed) = req.resolved()?;
+    let explain = |e: Error| match &sniffed {
+        Some(s) => s.explain(e, Hint::GiveDraftFormat),
+        None => e,
+    };
     // Limits: every segment's texts are checked before a checker sees them.
     let mut on = |ev: DraftEvent| -> Result<()> {
         if let DraftEvent::Segment(seg) = &ev {
@@ -180,15 +210,16 @@ where
         on(ev)
     };
     match format {
-        DraftFormat::Tsv | DraftFormat::Csv => read_tabular(req, format, &mut on)?,
-        DraftFormat::Xliff if job => super::xliff::read_xliff_job(req, &mut on)?,
-        DraftFormat::Xliff => super::xliff::read_xliff(req, &mut on)?,
-        DraftFormat::Tmx => super::xliff::read_tmx_draft(req, &mut on)?,
+        DraftFormat::Tsv | DraftFormat::Csv => read_tabular(req, format, &mut on),
+        DraftFormat::Xliff if job => super::xliff::read_xliff_job(req, &mut on),
+        DraftFormat::Xliff => super::xliff::read_xliff(req, &mut on),
+        DraftFormat::Tmx => super::xliff::read_tmx_draft(req, &mut on),
         DraftFormat::Text => match &req.source {
-            Some(src) => read_aligned(req, src, &mut on)?,
-            None => read_target_only(req, &mut on)?,
+            Some(src) => read_aligned(req, src, &mut on),
+            None => read_target_only(req, &mut on),
         },
     }
+    .map_err(explain)?;
     Ok(format)
 }
 

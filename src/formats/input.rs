@@ -4,6 +4,9 @@
 //! BE, with BOM) is decoded to UTF-8 on the fly, a file with NUL bytes and no UTF-16 BOM
 //! is refused as binary, and an empty file is refused. What comes back is a buffered
 //! reader of UTF-8 bytes (invalid UTF-8 is reported by the format readers, with its line).
+//!
+//! [`peek`] reads a file's first bytes before its reader does, so that its format can be
+//! told from its content ([`super::sniff`]); a pipe keeps those bytes for its reader.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -88,8 +91,67 @@ impl std::error::Error for DecodeError {}
 /// Open `path` as text (see the module documentation).
 pub fn open_text(path: &Path) -> Result<TextInput> {
     check_readable(path)?;
+    let file = open_file(path)?;
+    open_reader(path, file)
+}
+
+/// Pipes and devices whose first bytes [`peek`] read: the path, the bytes, and the open
+/// file, handed to the next [`open_text`] or [`read_bytes`] of the same path.
+type Peeked = (std::path::PathBuf, Vec<u8>, File);
+
+static PEEKED: std::sync::Mutex<Vec<Peeked>> = std::sync::Mutex::new(Vec::new());
+
+fn peeked() -> std::sync::MutexGuard<'static, Vec<Peeked>> {
+    PEEKED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Up to `max` first bytes of the file at `path` (fewer when it is shorter), to tell its
+/// format ([`super::sniff`]) before it is read. A regular file is simply opened again by
+/// its reader. A pipe, a FIFO or a device can be read only once: its bytes are kept, with
+/// the open file, and the next [`open_text`] or [`read_bytes`] of the same path reads
+/// them and then the rest, so the file is still read once, in order.
+pub fn peek(path: &Path, max: usize) -> Result<Vec<u8>> {
+    check_readable(path)?;
+    if let Some((_, head, _)) = peeked().iter().find(|(p, _, _)| p == path) {
+        return Ok(head[..head.len().min(max)].to_vec());
+    }
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::new();
+    (&mut file)
+        .take(max as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        peeked().push((path.to_path_buf(), head.clone(), file));
+    }
+    Ok(head)
+}
+
+/// The file at `path`, opened for reading; a pipe [`peek`] read from continues where it
+/// stopped, after the bytes it kept.
+fn open_file(path: &Path) -> Result<Box<dyn Read + Send>> {
+    let kept = {
+        let mut list = peeked();
+        list.iter()
+            .position(|(p, _, _)| p == path)
+            .map(|i| list.remove(i))
+    };
+    if let Some((_, head, file)) = kept {
+        return Ok(Box::new(std::io::Cursor::new(head).chain(file)));
+    }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    open_reader(path, Box::new(file))
+    Ok(Box::new(file))
+}
+
+/// The bytes of the file at `path`, whole (as written: no decoding); a pipe [`peek`]
+/// read from gives all of its bytes too.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    check_readable(path)?;
+    let mut bytes = Vec::new();
+    open_file(path)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
 }
 
 /// Read `bytes` as text, as [`open_text`] reads a file's (`path` names them in messages):
@@ -316,6 +378,35 @@ mod tests {
         }
         let e = open_bytes(Path::new("b.tsv"), Vec::new()).err().unwrap();
         assert_eq!(e.kind(), &crate::error::ErrorKind::EmptyInput);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_peeked_fifo_is_still_read_once_whole_and_in_order() {
+        // The sniffer reads a pipe's first bytes; its reader must get them back, then
+        // the rest (a FIFO can be read once: a second open would block the writer).
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("pipe");
+        if !crate::testutil::mkfifo(&p) {
+            return;
+        }
+        let text: String = (0..2000).map(|i| format!("line {i}\n")).collect();
+        let (fifo, sent) = (p.clone(), text.clone());
+        let writer = std::thread::spawn(move || std::fs::write(&fifo, sent).unwrap());
+        assert_eq!(peek(&p, 5).unwrap(), b"line ");
+        // A second peek gives the same bytes, without reading more.
+        assert_eq!(peek(&p, 3).unwrap(), b"lin");
+        let mut t = open_text(&p).unwrap();
+        let mut got = String::new();
+        t.reader.read_to_string(&mut got).unwrap();
+        writer.join().unwrap();
+        assert_eq!(got, text);
+        // A regular file is not kept: it is opened again.
+        let f = d.path().join("f.txt");
+        std::fs::write(&f, "en\tko\n").unwrap();
+        assert_eq!(peek(&f, 2).unwrap(), b"en");
+        assert!(peeked().iter().all(|(q, _, _)| q != &f && q != &p));
+        assert_eq!(read_bytes(&f).unwrap(), b"en\tko\n");
     }
 
     #[test]

@@ -82,8 +82,8 @@ pub enum Split {
 pub struct JobRequest {
     /// The files, in job order.
     pub files: Vec<PathBuf>,
-    /// The format of every file (default: each file's extension; plain text when the
-    /// extension names none).
+    /// The format of every file (default: each file's extension; when it names none, the
+    /// format its content shows, [`super::sniff`]).
     pub format: Option<FileFormat>,
     /// The source language (needed when a file does not say it).
     pub from: Option<LangRange>,
@@ -233,21 +233,23 @@ pub fn read_job(req: &JobRequest) -> Result<Job> {
     let mut reads: Vec<(PathBuf, FileFormat, FileRead)> = Vec::new();
     for (i, path) in req.files.iter().enumerate() {
         input::check_readable(path)?;
-        let format = req
-            .format
-            .or_else(|| FileFormat::from_path(path))
-            .unwrap_or(FileFormat::Text);
+        let (format, sniffed) = super::sniff::resolve(path, req.format)?;
         let read = match format {
-            FileFormat::Xliff | FileFormat::Tmx => read_bilingual(req, path, format, i)?,
-            FileFormat::Tsv | FileFormat::Csv => read_table(req, path, format, i)?,
+            FileFormat::Xliff | FileFormat::Tmx => read_bilingual(req, path, format, i),
+            FileFormat::Tsv | FileFormat::Csv => read_table(req, path, format, i),
             FileFormat::Text | FileFormat::Markdown | FileFormat::Html | FileFormat::Docx => {
                 if rules.get().is_none() {
                     let r = super::srx::load_rules(req.srx.as_deref(), req.srx_only)?;
                     let _ = rules.set(r);
                 }
-                read_doc(req, path, format, i, rules.get().expect("set above"))?
+                read_doc(req, path, format, i, rules.get().expect("set above"))
             }
         };
+        // A file whose format was told from its content: its errors say so.
+        let read = read.map_err(|e| match &sniffed {
+            Some(s) => s.explain(e, Hint::GiveInputFormat),
+            None => e,
+        })?;
         reads.push((path.clone(), format, read));
     }
     // The job's languages: `from`/`to` when they are tags, else the first file that says.

@@ -7,6 +7,10 @@
 //! * [`input`]: opening a user's file: encoding detection (UTF-8 with or without BOM,
 //!   UTF-16 with BOM), refusing binary data, directories and empty files with a clear
 //!   message; pipes and FIFOs are read like files. Decoding errors name their line.
+//! * [`sniff`]: the format of a file whose name does not say it (a pipe, `job.dat`), told
+//!   from its content: XLIFF (and its flavour), TMX, HTML, DOCX, a TSV/CSV header of
+//!   language tags, else plain text ([`sniff::resolve`]: a named format, else the
+//!   extension, else the content).
 //! * [`document`]: whole documents (plain text, Markdown, simple HTML, DOCX) as
 //!   paragraphs, for segmentation and alignment ([`document::segment_document`]).
 //! * [`srx`]: SRX 2.0 segmentation rules, read into the model of [`crate::segment`]
@@ -74,6 +78,7 @@ pub mod input;
 pub mod job;
 pub mod pretranslated;
 pub mod segment;
+pub mod sniff;
 pub mod splice;
 pub mod srx;
 pub mod tabular;

@@ -84,6 +84,9 @@ pub enum Outcome {
     /// A match was found, but the input file has no place to write it back (an
     /// SDLXLIFF target without the segment's sub-segment): left as it is.
     Unwritable,
+    /// The source has no text (`<source/>`, an empty `<source></source>`): nothing to
+    /// translate, so nothing is searched nor written; the segment is left as it is.
+    Empty,
 }
 
 /// One match of a segment.
@@ -170,6 +173,8 @@ pub struct Summary {
     pub no_match: u64,
     /// Segments whose match the input file has no place for, left as they are.
     pub unwritable: u64,
+    /// Segments whose source is empty (nothing to translate), left as they are.
+    pub empty: u64,
     /// Segments marked for review.
     pub review: u64,
 }
@@ -388,7 +393,11 @@ fn state12(r: &SegmentResult) -> Option<(&'static str, &'static str)> {
         Outcome::Exact => "exact-match",
         Outcome::Fuzzy => "fuzzy-match",
         Outcome::Adapted => "leveraged-tm",
-        Outcome::Kept | Outcome::Locked | Outcome::NoMatch | Outcome::Unwritable => return None,
+        Outcome::Kept
+        | Outcome::Locked
+        | Outcome::NoMatch
+        | Outcome::Unwritable
+        | Outcome::Empty => return None,
     };
     let s = if r.outcome == Outcome::Exact && r.review.is_empty() {
         "translated"
@@ -611,7 +620,9 @@ pub fn xliff20(p: &Pretranslation, doc: &SourceDoc) -> String {
         }
         let state = match (&r.target, r.outcome) {
             (Some(_), Outcome::Exact) if r.review.is_empty() => "translated",
-            (None, Outcome::Kept | Outcome::Locked) if r.target_text.is_some() => "translated",
+            (None, Outcome::Kept | Outcome::Locked | Outcome::Empty) if r.target_text.is_some() => {
+                "translated"
+            }
             _ => "initial",
         };
         let _ = writeln!(o, "      <segment id=\"s1\" state=\"{state}\">");

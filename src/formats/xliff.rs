@@ -26,7 +26,7 @@
 //!   ept it ph ut` are inline codes whose content is not text, `hi` keeps its text,
 //!   `sub` is left out. A unit without the source language is skipped.
 //! * Splice mode ([`read_xliff_doc`], for pretranslate): the same pass also records, for
-//!   every segment it reports, its inline codes as written ([`RawTag`]), its state and the
+//!   every segment it reports, its inline codes as written ([`RawTag`]), its lock and the
 //!   byte offsets of its unit, target (or where a target goes), SDLXLIFF `<mrk
 //!   mtype="seg">` and `<sdl:seg>`, and XLIFF 2.0 `<segment>` and module elements, as a
 //!   [`BiDoc`] ([`super::bilingual`]).
@@ -141,7 +141,8 @@ pub enum SegmentStatus {
     /// Rejected by a reviewer (SDLXLIFF `Rejected…`, memoQ `Rejected`, a state naming
     /// `reject`).
     Rejected,
-    /// A `<target>` without text.
+    /// A `<target>` without text, or a `<source>` without text (`<source/>`): an empty
+    /// segment.
     Empty,
 }
 
@@ -206,6 +207,29 @@ pub(super) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
         .flatten()
         .find(|a| a.key.as_ref() == name.as_bytes())
         .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+}
+
+/// The flavour of an XLIFF document, by its root element `<xliff>`, as this reader reads
+/// it: XLIFF 2.0 when `version` is 2.x, or when there is no `version` and the namespace is
+/// 2.0's; else SDLXLIFF with the `sdl` namespace, MQXLIFF with the `mq` namespace, XLIFF
+/// 1.2 without either. `Err` holds a `version` that is neither 1.x nor 2.x. The content
+/// sniffer names a file's flavour by it too ([`super::sniff`]).
+pub(super) fn root_flavour(e: &BytesStart<'_>) -> std::result::Result<Flavour, String> {
+    let v2 = match attr(e, "version").as_deref() {
+        Some(v) if v.starts_with('2') => true,
+        Some(v) if v.starts_with('1') => false,
+        Some(v) => return Err(v.to_string()),
+        None => attr(e, "xmlns").is_some_and(|ns| ns.contains("document:2")),
+    };
+    Ok(if v2 {
+        Flavour::Xliff20
+    } else if attr(e, "xmlns:sdl").is_some() {
+        Flavour::Sdlxliff
+    } else if attr(e, "xmlns:mq").is_some() {
+        Flavour::Mqxliff
+    } else {
+        Flavour::Xliff12
+    })
 }
 
 /// A `<segment>` of an XLIFF 2.0 unit, as read before the unit's end.
@@ -352,16 +376,9 @@ impl<'a> Ctx<'a, '_> {
                         ));
                     }
                     self.sdl = attr(&e, "xmlns:sdl").is_some();
-                    let version = attr(&e, "version");
-                    let ns = attr(&e, "xmlns").unwrap_or_default();
-                    self.v2 = match version.as_deref() {
-                        Some(v) if v.starts_with('2') => true,
-                        Some(v) if v.starts_with('1') => false,
-                        Some(v) => {
-                            return Err(self.err(pos, format!("unknown XLIFF version {v:?}")))
-                        }
-                        None => ns.contains("document:2"),
-                    };
+                    let flavour = root_flavour(&e)
+                        .map_err(|v| self.err(pos, format!("unknown XLIFF version {v:?}")))?;
+                    self.v2 = flavour == Flavour::Xliff20;
                     if self.v2 {
                         self.file_source = attr(&e, "srcLang");
                         self.file_target = attr(&e, "trgLang");
@@ -371,18 +388,9 @@ impl<'a> Ctx<'a, '_> {
                         }
                     }
                     let end = self.r.buffer_position() as usize;
-                    let (v2, sdl) = (self.v2, self.sdl);
                     if let Some(sp) = self.splice.as_mut() {
                         sp.root_tag = (pos as usize, end);
-                        sp.flavour = if v2 {
-                            Flavour::Xliff20
-                        } else if sdl {
-                            Flavour::Sdlxliff
-                        } else if attr(&e, "xmlns:mq").is_some() {
-                            Flavour::Mqxliff
-                        } else {
-                            Flavour::Xliff12
-                        };
+                        sp.flavour = flavour;
                     }
                     break;
                 }
@@ -590,6 +598,8 @@ impl<'a> Ctx<'a, '_> {
         }
         let langs = self.langs.clone().expect("set by start");
         let status = match &target {
+            // An empty source (`<source/>`) is an empty segment, whatever its target.
+            _ if source.0.trim().is_empty() => SegmentStatus::Empty,
             None => SegmentStatus::Untranslated,
             Some((t, _)) if t.trim().is_empty() => match status {
                 SegmentStatus::Translated => SegmentStatus::Empty,
@@ -661,11 +671,20 @@ impl<'a> Ctx<'a, '_> {
                     }
                     _ => self.skip(&s)?,
                 },
+                // A self-closing `<source/>` or `<seg-source/>` is an empty one, read as
+                // `<source></source>`: an empty segment, not a unit without a source.
+                Event::Empty(s) if local(&s).as_deref() == Some("source") => {
+                    after_source = self.r.buffer_position() as usize;
+                    source = Some(self.empty_capture());
+                }
+                Event::Empty(s) if local(&s).as_deref() == Some("seg-source") => {
+                    after_source = self.r.buffer_position() as usize;
+                    seg_source = Some(self.empty_capture());
+                }
                 Event::Empty(s) if local(&s).as_deref() == Some("target") => {
                     target_attrs = super::xml::attributes(&s);
                     let end = self.r.buffer_position();
-                    let (l, c) = self.doc.position(end);
-                    let t = Captured::empty(SegText::at("", l, c));
+                    let t = self.empty_capture();
                     target = Some((t, (p as usize, end as usize)));
                 }
                 Event::End(_) => {
@@ -694,14 +713,6 @@ impl<'a> Ctx<'a, '_> {
             _ => lock,
         };
         let unit_attrs = super::xml::attributes(e);
-        // Splice mode: the editor's state as the file writes it.
-        let state = |mid: &str| {
-            let conf = sdl
-                .and_then(|m| m.get(mid))
-                .and_then(|d| super::xml::attribute(&d.attrs, "conf").map(str::to_string));
-            conf.or_else(|| super::xml::attribute(&unit_attrs, "mq:status").map(str::to_string))
-                .or_else(|| super::xml::attribute(&target_attrs, "state").map(str::to_string))
-        };
         match seg_source {
             Some(ss) if !ss.segs.is_empty() => {
                 // Splice mode: the unit's SDLXLIFF parts.
@@ -784,7 +795,6 @@ impl<'a> Ctx<'a, '_> {
                             tags: ss.raw_tags(Some(k), *s),
                             target: tgt.as_ref().map(|t| t.text.clone()),
                             target_has_tags: has_tags,
-                            state: state(mid),
                             slot,
                             unit_tag,
                             sdl_unit,
@@ -822,7 +832,6 @@ impl<'a> Ctx<'a, '_> {
                             .as_ref()
                             .and_then(|(t, _)| t.raw.as_ref())
                             .is_some_and(|r| !r.tags.is_empty()),
-                        state: state("1"),
                         slot,
                         unit_tag,
                         sdl_unit: None,
@@ -1011,10 +1020,14 @@ impl<'a> Ctx<'a, '_> {
                                     }
                                     _ => self.skip(&x)?,
                                 },
+                                // `<source/>`: an empty source, as `<source></source>`.
+                                Event::Empty(x) if local(&x).as_deref() == Some("source") => {
+                                    src = Some(self.empty_capture());
+                                    slot = TargetSlot::Insert(self.r.buffer_position() as usize);
+                                }
                                 Event::Empty(x) if local(&x).as_deref() == Some("target") => {
                                     let end = self.r.buffer_position();
-                                    let (l, c) = self.doc.position(end);
-                                    tgt = Some(Captured::empty(SegText::at("", l, c)));
+                                    tgt = Some(self.empty_capture());
                                     slot = TargetSlot::Element(q as usize, end as usize);
                                 }
                                 Event::End(_) => break,
@@ -1115,7 +1128,6 @@ impl<'a> Ctx<'a, '_> {
                         .as_ref()
                         .and_then(|t| t.raw.as_ref())
                         .is_some_and(|r| !r.tags.is_empty()),
-                    state: seg.state.clone(),
                     slot: seg.slot,
                     unit_tag,
                     sdl_unit: unit_index,
@@ -1128,6 +1140,22 @@ impl<'a> Ctx<'a, '_> {
             self.emit(pos, Some(full), seg.line, src.text, tgt, lock)?;
         }
         Ok(())
+    }
+
+    /// The content of a self-closing element just read (`<source/>`, `<target/>`): an
+    /// empty text positioned after it, what [`Ctx::capture`] gives for `<x></x>`.
+    fn empty_capture(&self) -> Captured {
+        let (l, c) = self.doc.position(self.r.buffer_position());
+        let mut t = Captured::empty(SegText::at("", l, c));
+        if self.splice.is_some() && !self.tmx {
+            let at = self.r.buffer_position() as usize;
+            t.raw = Some(RawCapture {
+                inner: (at, at),
+                end: at,
+                ..RawCapture::default()
+            });
+        }
+        t
     }
 
     /// Read the content of the element just opened at `start` up to its end.
@@ -1881,7 +1909,8 @@ pub struct Skipped {
     pub untranslated: u64,
     /// Segments a reviewer rejected.
     pub rejected: u64,
-    /// Segments marked translated whose target is empty.
+    /// Empty segments: an empty source (`<source/>`), or marked translated with an empty
+    /// target.
     pub empty: u64,
 }
 
@@ -1977,8 +2006,9 @@ pub fn read_xliff_job(
 /// in one pass of the one XLIFF reader: the languages (as [`read_xliff_job`] resolves
 /// them, with `req.from`/`req.to`), and a [`BiDoc`] whose segments are the ones
 /// [`read_xliff_job`] reports, in the same order (`translate="no"` and locked segments
-/// flagged), each with its source and target text, its inline codes as written, its
-/// state and the byte offsets where a new target goes. The file is read once (a pipe
+/// flagged), each with its source and target text, its inline codes as written and
+/// the byte offsets where a new target goes (the editor's state is what the writers
+/// replace; import keeps it, [`read_xliff_units`]). The file is read once (a pipe
 /// works); its encoding is kept for writing it back ([`BiDoc::prefix`]). `check` sees
 /// every segment as the draft reader reports it (limits), and may refuse it.
 pub fn read_xliff_doc(
@@ -1986,8 +2016,7 @@ pub fn read_xliff_doc(
     check: &mut dyn FnMut(&Segment) -> Result<()>,
 ) -> Result<(DraftLangs, BiDoc)> {
     let path = &req.path;
-    super::input::check_readable(path)?;
-    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let raw = super::input::read_bytes(path)?;
     let text = super::xml::decode_document(path, super::input::open_bytes(path, raw.clone())?)?;
     let utf16 = |enc: TextEncoding| raw.len() > 2 && raw[2..] == enc.encode(&text)[..];
     let (prefix, encoding) = if raw == text.as_bytes() {

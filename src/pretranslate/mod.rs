@@ -10,7 +10,8 @@
 //! `min_score` becomes the target, unless the segment already has one (kept unless
 //! `overwrite`); a locked segment ([`crate::formats::segment::Lock`]: SDLXLIFF, memoQ or
 //! XLIFF 2.0 locks, `translate="no"`) is never searched nor written, even with
-//! `overwrite` (outcome `locked`). Up to `alternatives` other candidates and the glossary terms of the
+//! `overwrite` (outcome `locked`); a segment whose source has no text (`<source/>`) has
+//! nothing to translate and is left as it is (outcome `empty`). Up to `alternatives` other candidates and the glossary terms of the
 //! source (with their approved translations) are reported with it.
 //!
 //! A target is **marked for review** when its codes could not be mapped, and when it
@@ -201,6 +202,8 @@ pub fn pretranslate(
         let mut review = Vec::new();
         let (outcome, target, target_text) = match &best {
             _ if locked => (Outcome::Locked, None, seg.target.clone()),
+            // An empty source (`<source/>`) has nothing to translate: not a "no match".
+            _ if seg.source.trim().is_empty() => (Outcome::Empty, None, seg.target.clone()),
             _ if existing && !opts.overwrite => (Outcome::Kept, None, seg.target.clone()),
             None => (Outcome::NoMatch, None, None),
             Some(c) => {
@@ -232,6 +235,7 @@ pub fn pretranslate(
             Outcome::Locked => summary.locked += 1,
             Outcome::NoMatch => summary.no_match += 1,
             Outcome::Unwritable => summary.unwritable += 1,
+            Outcome::Empty => summary.empty += 1,
         }
         summary.review += u64::from(!review.is_empty());
         let terms = match (&recognizer, glossary) {

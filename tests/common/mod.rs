@@ -12,6 +12,7 @@
 // Every test file compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
 
+pub mod desk;
 pub mod segments;
 
 use std::io::Write;
