@@ -201,3 +201,46 @@ fn tmx_import_export_through_the_cli() {
     };
     assert_eq!(count(&env), count(&fresh));
 }
+
+/// `concord import /dev/stdin` (a pipe, whose name has no extension) was refused with
+/// "cannot tell the format from the file name" even for a TMX or XLIFF: the format is now
+/// told from the content, as analyze, pretranslate and lint do (`formats::sniff`); prose
+/// is still refused, and an error in a file read so says what it was read as.
+#[test]
+fn import_reads_a_pipe_by_its_content() {
+    let env = seeded();
+    let xliff = std::fs::read_to_string(common::data("formats", "xliff12-en-ko.xlf")).unwrap();
+    let tmx = std::fs::read_to_string(common::data("formats", "tmx-en-ko.tmx")).unwrap();
+    for (what, text) in [
+        ("XLIFF", xliff.as_str()),
+        ("TMX", tmx.as_str()),
+        ("TSV", "en\tko\nPeace.\t평화.\n"),
+    ] {
+        let out = env.run_stdin(&["import", "/dev/stdin"], Some(text));
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        let said = common::stdout(&out);
+        assert!(said.starts_with("imported "), "{what}: {said}");
+        assert!(!said.starts_with("imported 0 "), "{what}: {said}");
+    }
+    let before = snapshot(&env);
+    let out = env.run_stdin(&["import", "/dev/stdin"], Some("Just prose.\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("its content is plain text"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run_stdin(
+        &["import", "/dev/stdin"],
+        Some("en\tko\nPeace.\t평화.\tx\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("/dev/stdin:2: "), "{err}");
+    assert!(err.contains("(read as TSV, told from its content"), "{err}");
+    assert_eq!(
+        snapshot(&env),
+        before,
+        "a refused import changed the memory"
+    );
+}

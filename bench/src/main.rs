@@ -1313,7 +1313,12 @@ fn main() {
     let sizes: Vec<usize> = get("--sizes")
         .unwrap_or_else(|| "100000,1000000".into())
         .split(',')
-        .map(|s| s.parse().expect("size"))
+        .map(|s| {
+            s.parse().unwrap_or_else(|_| {
+                eprintln!("concord-bench: --sizes takes numbers separated by commas, not {s:?}");
+                usage()
+            })
+        })
         .collect();
     let segments = get("--segments")
         .and_then(|v| v.parse().ok())
@@ -1328,14 +1333,19 @@ fn main() {
             }
         }
         Some("match") => {
-            let db = PathBuf::from(get("--db").expect("--db"));
-            let q = PathBuf::from(get("--queries").expect("--queries"));
+            let db = PathBuf::from(need(get("--db"), "--db"));
+            let q = PathBuf::from(need(get("--queries"), "--queries"));
             let queries = read_queries(&q).expect("queries");
             println!("load average {}", load_average());
             // `--budget POSTINGS,VERIFIED`: the q-gram budget fixed by hand (experiments).
             let budget = get("--budget").map(|v| {
-                let (p, n) = v.split_once(',').expect("--budget POSTINGS,VERIFIED");
-                (p.parse().expect("postings"), n.parse().expect("verified"))
+                let parsed = v
+                    .split_once(',')
+                    .and_then(|(p, n)| Some((p.parse().ok()?, n.parse().ok()?)));
+                parsed.unwrap_or_else(|| {
+                    eprintln!("concord-bench: --budget takes POSTINGS,VERIFIED, not {v:?}");
+                    usage()
+                })
             });
             let (answers, _) = match_report(&db, &queries, a.verbose, budget);
             println!("load average {}", load_average());
@@ -1347,24 +1357,24 @@ fn main() {
             }
         }
         Some("cold") => {
-            let db = PathBuf::from(get("--db").expect("--db"));
-            let q = PathBuf::from(get("--queries").expect("--queries"));
+            let db = PathBuf::from(need(get("--db"), "--db"));
+            let q = PathBuf::from(need(get("--queries"), "--queries"));
             let queries = read_queries(&q).expect("queries");
             println!("load average {}", load_average());
             cold_report(&db, &queries, a.cold);
             println!("load average {}", load_average());
         }
         Some("search") => {
-            let db = PathBuf::from(get("--db").expect("--db"));
-            let q = PathBuf::from(get("--queries").expect("--queries"));
+            let db = PathBuf::from(need(get("--db"), "--db"));
+            let q = PathBuf::from(need(get("--queries"), "--queries"));
             let queries = read_queries(&q).expect("queries");
             println!("load average {}", load_average());
             concordance_report(&db, &queries);
             println!("load average {}", load_average());
         }
         Some("import") => {
-            let tsv = PathBuf::from(get("--tsv").expect("--tsv FILE"));
-            let db = PathBuf::from(get("--db").expect("--db FILE"));
+            let tsv = PathBuf::from(need(get("--tsv"), "--tsv"));
+            let db = PathBuf::from(need(get("--db"), "--db"));
             let runs = get("--runs").and_then(|v| v.parse().ok()).unwrap_or(3);
             import_report(&tsv, &db, runs);
         }
@@ -1406,20 +1416,31 @@ fn main() {
             },
         ),
         Some("serve-load-server") => {
-            let db = PathBuf::from(argv.get(1).expect("db"));
+            let db = PathBuf::from(need(argv.get(1).cloned(), "DB"));
             let nice = serve_load::Nice {
                 writer: argv.get(3).and_then(|v| v.parse().ok()),
                 bulk: argv.get(4).and_then(|v| v.parse().ok()),
             };
-            serve_load::server_child(&db, argv.get(2).expect("addr"), nice);
+            serve_load::server_child(&db, &need(argv.get(2).cloned(), "ADDR"), nice);
         }
-        _ => {
-            eprintln!(
-                "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
-            );
-            std::process::exit(2);
-        }
+        _ => usage(),
     }
+}
+
+/// Print the usage to stderr and exit with status 2 (a missing command or argument).
+fn usage() -> ! {
+    eprintln!(
+        "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
+    );
+    std::process::exit(2);
+}
+
+/// The value of a required option, or the usage and exit status 2 when it is missing.
+fn need(value: Option<String>, name: &str) -> String {
+    value.unwrap_or_else(|| {
+        eprintln!("concord-bench: {name} is required");
+        usage()
+    })
 }
 
 /// Remove a memory file and its WAL side files.

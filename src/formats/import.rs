@@ -1,13 +1,15 @@
 //! Importing memory files (TSV, CSV, TMX, and bilingual XLIFF 1.x/2.x with SDLXLIFF and
 //! MQXLIFF): the files checked first, then read into the memory in one transaction (all
 //! of them or none). Segments of a bilingual file that are not translated, were
-//! rejected or have an empty target are skipped and counted in the report. `concord import` and the seeding of the default
+//! rejected or have an empty target are skipped and counted in the report. A file whose
+//! name says no format (a pipe) is read as its content shows ([`super::sniff`]). `concord import` and the seeding of the default
 //! memory ([`crate::samples::seed`]) both go through [`ImportPlan`].
 
 use std::path::{Path, PathBuf};
 
+use super::sniff::Sniffed;
 use super::{read_memory_file_counted, Format};
-use crate::error::{Error, Result};
+use crate::error::{Error, Hint, Result};
 use crate::store::{ImportReport, Memory};
 
 /// Memory files to import, each with its format, checked before any memory is opened:
@@ -15,23 +17,52 @@ use crate::store::{ImportReport, Memory};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportPlan {
     files: Vec<(PathBuf, Format)>,
+    /// For each file whose name says no format: what its content was taken for.
+    sniffed: Vec<Option<Sniffed>>,
     /// What the import log calls each file (default: its path).
     shown: Option<Vec<String>>,
 }
 
 impl ImportPlan {
     /// Check `files`: each must exist and have a format (`format` for all, else each
-    /// file's extension).
+    /// file's extension; when the extension names no format at all, as a pipe's name
+    /// does, the format its content shows, [`super::sniff`]: TSV, CSV, TMX or XLIFF).
     pub fn new(files: &[PathBuf], format: Option<Format>) -> Result<ImportPlan> {
         let mut plan = Vec::with_capacity(files.len());
+        let mut sniffed = Vec::with_capacity(files.len());
         for f in files {
             // The same check as `lint`: missing is "no such file", a directory is said
             // to be one, pipes and FIFOs are read.
             super::input::check_readable(f)?;
-            plan.push((f.clone(), Format::resolve(f, format)?));
+            let known = format.is_some() || super::FileFormat::from_path(f).is_some();
+            if known {
+                plan.push((f.clone(), Format::resolve(f, format)?));
+                sniffed.push(None);
+                continue;
+            }
+            let s = super::sniff::sniff(f)?;
+            let by_content = match s {
+                Sniffed::Tsv => Format::Tsv,
+                Sniffed::Csv => Format::Csv,
+                Sniffed::Tmx => Format::Tmx,
+                Sniffed::Xliff(_) => Format::Xliff,
+                _ => {
+                    return Err(Error::parse_file(
+                        f,
+                        format!(
+                            "cannot tell the format from the file name, and its content is {}, not a memory (TSV, CSV, TMX, XLIFF)",
+                            s.name()
+                        ),
+                    )
+                    .with_hint(Hint::GiveFormat))
+                }
+            };
+            plan.push((f.clone(), by_content));
+            sniffed.push(Some(s));
         }
         Ok(ImportPlan {
             files: plan,
+            sniffed,
             shown: None,
         })
     }
@@ -71,7 +102,7 @@ impl ImportPlan {
         // their own header or tags with the line).
         let mut langs: std::collections::HashSet<String> = std::collections::HashSet::new();
         mem.import(&names, |imp| {
-            for (file, format) in &self.files {
+            for ((file, format), sniffed) in self.files.iter().zip(&self.sniffed) {
                 progress(file, imp.read());
                 let skipped = read_memory_file_counted(file, *format, |unit| {
                     for v in &unit.variants {
@@ -91,6 +122,11 @@ impl ImportPlan {
                         progress(file, n);
                     }
                     Ok(())
+                })
+                .map_err(|e| match sniffed {
+                    // A file whose format was told from its content: its errors say so.
+                    Some(s) => s.explain(e, Hint::GiveFormat),
+                    None => e,
                 })?;
                 imp.skipped(skipped.untranslated, skipped.rejected, skipped.empty);
             }

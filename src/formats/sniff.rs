@@ -1,9 +1,9 @@
 //! Telling a file's format from its content, when its name does not say it: a pipe
 //! (`analyze <(cat job.xlf)`, whose name `/dev/fd/63` has no extension), `job.dat`, a
-//! file without extension. [`sniff`] is the one content sniffer of the document and draft
-//! readers ([`super::job`], [`super::bilingual::read_source`], [`super::draft`]); a
-//! format the caller names, and else a known extension, always come first
-//! ([`resolve`]).
+//! file without extension. [`sniff`] is the one content sniffer of the document, draft
+//! and memory readers ([`super::job`], [`super::bilingual::read_source`],
+//! [`super::draft`], [`super::import`]); a format the caller names, and else a known
+//! extension, always come first ([`resolve`]).
 //!
 //! What the first bytes (up to 64 KiB, after an optional byte order mark; UTF-16 with a
 //! BOM is decoded) say:
