@@ -277,6 +277,44 @@ async fn search_and_terms_answer_as_the_cli_does() {
     assert!(hits.iter().any(|h| h["id"] == "fm"));
 }
 
+/// The interactive reads say where their time went (queue, run, the thread's CPU) in a
+/// Server-Timing header, in milliseconds; the load bench reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interactive_reads_carry_server_timing() {
+    let env = setup();
+    let app = app(&env);
+    let q = "The two ministers discussed the situation on the Korean peninsula today.";
+    for uri in [
+        format!("/v1/match?q={}", quote(q)),
+        format!("/v1/search?q={}", quote("朝鲜")),
+        format!("/v1/terms?text={}", quote("북조선 외교부 장관이 말했다")),
+    ] {
+        let a = get(&app, &uri).await;
+        assert_eq!(a.status, 200, "{uri}: {}", a.text());
+        let v = a
+            .headers
+            .get("server-timing")
+            .unwrap_or_else(|| panic!("{uri}: no Server-Timing"))
+            .to_str()
+            .unwrap()
+            .to_string();
+        let names: Vec<&str> = v
+            .split(", ")
+            .map(|m| {
+                let (name, dur) = m.split_once(";dur=").expect("name;dur=ms");
+                let ms: f64 = dur.parse().expect("milliseconds");
+                assert!((0.0..30_000.0).contains(&ms), "{uri}: {v}");
+                name
+            })
+            .collect();
+        assert_eq!(&names[..2], ["queue", "run"], "{uri}: {v}");
+    }
+    // Other reads do not queue for the interactive slots and carry none.
+    let a = get(&app, "/v1/stats").await;
+    assert_eq!(a.status, 200);
+    assert!(a.headers.get("server-timing").is_none());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_are_json_with_stable_codes() {
     let env = setup();

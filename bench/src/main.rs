@@ -1413,14 +1413,18 @@ fn main() {
             serve_load::Nice {
                 writer: get("--writer-nice").and_then(|v| v.parse().ok()),
                 bulk: get("--bulk-nice").and_then(|v| v.parse().ok()),
+                interactive: get("--interactive").and_then(|v| v.parse().ok()),
+                scan_threads: get("--scan-threads").and_then(|v| v.parse().ok()),
+            },
+            match get("--client").as_deref() {
+                None | Some("light") => serve_load::Client::Light,
+                Some("threads") => serve_load::Client::Threads,
+                Some(other) => panic!("--client {other}: expected light or threads"),
             },
         ),
         Some("serve-load-server") => {
             let db = PathBuf::from(need(argv.get(1).cloned(), "DB"));
-            let nice = serve_load::Nice {
-                writer: argv.get(3).and_then(|v| v.parse().ok()),
-                bulk: argv.get(4).and_then(|v| v.parse().ok()),
-            };
+            let nice = serve_load::Nice::from_args(argv.get(3..).unwrap_or(&[]));
             serve_load::server_child(&db, &need(argv.get(2).cloned(), "ADDR"), nice);
         }
         _ => usage(),
@@ -1430,7 +1434,7 @@ fn main() {
 /// Print the usage to stderr and exit with status 2 (a missing command or argument).
 fn usage() -> ! {
     eprintln!(
-        "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
+        "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--interactive N] [--scan-threads N] [--client light|threads] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
     );
     std::process::exit(2);
 }

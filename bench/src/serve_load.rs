@@ -5,6 +5,17 @@
 //!
 //! The server runs in a child process (this binary, re-run as `serve-load-server`), so
 //! its peak RSS is its own.
+//!
+//! **The clients cost what remote clients would.** The server shares the machine's cores
+//! with this load generator, so the generator must not take them from it: by default the
+//! 16 clients are 16 tasks on one thread (a single-threaded tokio runtime), each with one
+//! kept-alive connection, sending requests built once before the run (the same requests,
+//! in the same order, as before) and reading each answer only as far as its status and
+//! its length (`--client light`). `--client threads` is the previous generator: 16 OS
+//! threads with a blocking HTTP client (ureq) that builds each request anew. Both are
+//! closed loops: a client sends its next request when the answer to the last one has
+//! arrived. The report gives the CPU time of the clients, of this whole process, of the
+//! server and of the machine over the run.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -19,14 +30,17 @@ use concord::store::Memory;
 
 const CLIENTS: usize = 16;
 
-/// The priorities of the server's threads (nice steps below the interactive reads),
-/// each the server's default when not given.
+/// The server's scheduling knobs (each the server's default when not given).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Nice {
-    /// The writer thread's ([`concord::server::Limits::writer_nice`]).
+    /// The writer thread's nice steps ([`concord::server::Limits::writer_nice`]).
     pub writer: Option<i32>,
     /// The bulk threads' ([`concord::server::Limits::bulk_nice`]).
     pub bulk: Option<i32>,
+    /// CPU slots of match and search ([`concord::server::Limits::interactive`]).
+    pub interactive: Option<usize>,
+    /// Scan threads of one match ([`concord::server::Limits::scan_threads`]).
+    pub scan_threads: Option<usize>,
 }
 
 impl Nice {
@@ -35,9 +49,46 @@ impl Nice {
         concord::server::Limits {
             writer_nice: self.writer.unwrap_or(defaults.writer_nice),
             bulk_nice: self.bulk.unwrap_or(defaults.bulk_nice),
+            interactive: self.interactive.unwrap_or(defaults.interactive),
+            scan_threads: self.scan_threads.unwrap_or(defaults.scan_threads),
             ..defaults
         }
     }
+
+    /// The arguments that pass these knobs to the child (`serve-load-server`).
+    fn args(self) -> [String; 4] {
+        fn arg<T: ToString>(v: Option<T>) -> String {
+            v.map(|v| v.to_string()).unwrap_or_default()
+        }
+        [
+            arg(self.writer),
+            arg(self.bulk),
+            arg(self.interactive),
+            arg(self.scan_threads),
+        ]
+    }
+
+    /// The knobs from the child's arguments (after the db and the address).
+    pub fn from_args(a: &[String]) -> Nice {
+        let get = |i: usize| a.get(i).filter(|v| !v.is_empty());
+        Nice {
+            writer: get(0).and_then(|v| v.parse().ok()),
+            bulk: get(1).and_then(|v| v.parse().ok()),
+            interactive: get(2).and_then(|v| v.parse().ok()),
+            scan_threads: get(3).and_then(|v| v.parse().ok()),
+        }
+    }
+}
+
+/// Which load generator runs the 16 clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Client {
+    /// 16 tasks on one thread, kept-alive connections, requests built before the run.
+    #[default]
+    Light,
+    /// 16 OS threads with a blocking client that builds each request anew (the
+    /// generator before the light one).
+    Threads,
 }
 
 /// The child: serve `db` on `addr` until killed, with the threads' priorities `nice`.
@@ -59,6 +110,19 @@ struct Sample {
     at: Duration,
     took: Duration,
     ok: bool,
+    /// The server's `Server-Timing` of a match or search: queue, run, CPU (ms).
+    timing: Option<[f64; 3]>,
+}
+
+/// The `queue`, `run` and `cpu` durations (ms) of a `Server-Timing` header value.
+fn parse_timing(v: &str) -> Option<[f64; 3]> {
+    let mut t = [f64::NAN; 3];
+    for part in v.split(',') {
+        let (name, dur) = part.trim().split_once(";dur=")?;
+        let i = ["queue", "run", "cpu"].iter().position(|n| *n == name)?;
+        t[i] = dur.parse().ok()?;
+    }
+    (!t[0].is_nan() && !t[1].is_nan()).then_some(t)
 }
 
 const NAMES: [&str; 3] = ["match", "search", "lint"];
@@ -119,7 +183,7 @@ fn times_text(
 
 /// Run the load test in `dir` (the memories are made there unless `--reuse`), the
 /// server's threads at the priorities `nice`.
-pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice) {
+pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice, client: Client) {
     std::fs::create_dir_all(dir).expect("dir");
     let all = dir.join("serve-110k.tsv");
     let queries = dir.join("serve-110k.queries");
@@ -201,15 +265,13 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice) {
         .collect();
 
     // The server.
-    let arg = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
     let mut child = Command::new(std::env::current_exe().expect("exe"))
         .args([
             "serve-load-server",
             db.to_str().expect("utf-8 path"),
             "127.0.0.1:0",
-            &arg(nice.writer),
-            &arg(nice.bulk),
         ])
+        .args(nice.args())
         .stderr(Stdio::piped())
         .spawn()
         .expect("server");
@@ -224,79 +286,42 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice) {
         .trim_end_matches('/')
         .to_string();
     let pid = child.id();
+    let load = crate::load_average();
 
     let start = Instant::now();
     let stop = Arc::new(AtomicBool::new(false));
-    let samples = Arc::new(Mutex::new(Vec::<Sample>::new()));
     let import_window = Arc::new(Mutex::new(None::<(Duration, Duration, String, String)>));
     let at_start = thread_times(pid);
-    let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(30))
-        .max_idle_connections_per_host(CLIENTS + 2)
-        .build();
+    let (server0, bench0, machine0) = (process_cpu(pid), own_cpu(), machine_cpu());
+    let work = Work {
+        qs: &qs,
+        phrases: &phrases,
+        drafts: &drafts,
+        base_url: &base_url,
+    };
+    let mut client_out = (Vec::new(), Duration::ZERO);
     std::thread::scope(|s| {
-        for c in 0..CLIENTS {
-            let (agent, stop, samples) = (agent.clone(), Arc::clone(&stop), Arc::clone(&samples));
-            let (qs, phrases, drafts, base_url) = (&qs, &phrases, &drafts, &base_url);
-            s.spawn(move || {
-                let mut i = c * 7919;
-                let mut local = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    i += 1;
-                    let endpoint = i % 3;
-                    let t = Instant::now();
-                    let r = match endpoint {
-                        0 => agent
-                            .get(&format!("{base_url}/v1/match"))
-                            .query("q", &qs[i % qs.len()])
-                            .query("min_score", "70")
-                            .call(),
-                        1 => agent
-                            .get(&format!("{base_url}/v1/search"))
-                            .query("q", &phrases[i % phrases.len()])
-                            .call(),
-                        _ => agent
-                            .post(&format!("{base_url}/v1/lint"))
-                            .send_json(drafts[i % drafts.len()].clone()),
-                    };
-                    let ok = match r {
-                        Ok(resp) => {
-                            let _ = resp.into_string();
-                            true
-                        }
-                        Err(e) => {
-                            eprintln!("{}: {e}", NAMES[endpoint]);
-                            false
-                        }
-                    };
-                    local.push(Sample {
-                        endpoint,
-                        at: t.duration_since(start),
-                        took: t.elapsed(),
-                        ok,
-                    });
-                }
-                samples.lock().unwrap().extend(local);
-            });
-        }
+        let clients = {
+            let stop = Arc::clone(&stop);
+            s.spawn(move || match client {
+                Client::Light => light_clients(&work, start, &stop),
+                Client::Threads => thread_clients(&work, start, &stop),
+            })
+        };
         // The importer starts after 10 s of load.
         {
-            let (agent, window, extra_tsv, base_url, token) = (
-                agent.clone(),
-                Arc::clone(&import_window),
-                &extra_tsv,
-                &base_url,
-                &token,
-            );
+            let (window, extra_tsv, base_url, token) =
+                (Arc::clone(&import_window), &extra_tsv, &base_url, &token);
             s.spawn(move || {
                 std::thread::sleep(Duration::from_secs(10));
                 let before = thread_times(pid);
                 let t = Instant::now();
                 // An import is a long upload (the server allows it 10 minutes): it gets
                 // more than the 30 s of the other requests.
-                let r = agent
-                    .post(&format!("{base_url}/v1/import"))
+                let r = ureq::AgentBuilder::new()
                     .timeout(Duration::from_secs(300))
+                    .build()
+                    .post(&format!("{base_url}/v1/import"))
                     .query("format", "tsv")
                     .query("name", "serve-10k.tsv")
                     .set("Authorization", &format!("Bearer {token}"))
@@ -312,8 +337,11 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice) {
         }
         std::thread::sleep(Duration::from_secs(seconds));
         stop.store(true, Ordering::Relaxed);
+        client_out = clients.join().expect("the clients");
     });
     let elapsed = start.elapsed().as_secs_f64();
+    let (server1, bench1, machine1) = (process_cpu(pid), own_cpu(), machine_cpu());
+    let (samples, client_cpu) = client_out;
     let cpu = times_text(&at_start, &thread_times(pid));
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let peak = status
@@ -324,7 +352,6 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice) {
     let _ = child.kill();
     let _ = child.wait();
 
-    let samples = samples.lock().unwrap();
     let window = import_window.lock().unwrap().clone();
     let mut out = std::io::stdout().lock();
     let total = samples.len();
@@ -338,12 +365,30 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice) {
     let limits = nice.limits();
     let _ = writeln!(
         out,
-        "  below match and search: the bulk threads (lint) at nice +{}, the writer thread at nice +{}",
-        limits.bulk_nice, limits.writer_nice
+        "  load average at the start {load}; clients: {client:?}"
     );
     let _ = writeln!(
         out,
-        "  server threads, CPU s / s runnable waiting for a core (whole run): {cpu}"
+        "  match, and apart search: {} CPU slots each (FIFO), {} scan thread(s) per match; below them the bulk threads (lint) at nice +{}, the writer thread at nice +{}",
+        limits.interactive, limits.scan_threads, limits.bulk_nice, limits.writer_nice
+    );
+    let (server_s, bench_s) = (
+        server1.saturating_sub(server0).as_secs_f64(),
+        bench1.saturating_sub(bench0).as_secs_f64(),
+    );
+    let (busy, all) = (
+        machine1.0.saturating_sub(machine0.0).as_secs_f64(),
+        machine1.1.saturating_sub(machine0.1).as_secs_f64(),
+    );
+    let _ = writeln!(
+        out,
+        "  CPU over the run: server {server_s:.1} s, clients {:.1} s (this whole process {bench_s:.1} s), the machine {busy:.1} s busy of {all:.1} s (others {:.1} s)",
+        client_cpu.as_secs_f64(),
+        (busy - server_s - bench_s).max(0.0)
+    );
+    let _ = writeln!(
+        out,
+        "  server threads, CPU s / s runnable waiting for a core (whole run, threads alive at the end): {cpu}"
     );
     for (e, name) in NAMES.iter().enumerate() {
         let mut ms: Vec<f64> = samples
@@ -360,6 +405,36 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice) {
             percentile(&ms, 0.5),
             percentile(&ms, 0.99),
             ms.last().copied().unwrap_or(f64::NAN)
+        );
+    }
+    let split = |keep: &dyn Fn(&Sample) -> bool| -> String {
+        let mut parts: [Vec<f64>; 4] = Default::default();
+        for smp in samples.iter().filter(|smp| keep(smp)) {
+            if let Some([q, r, c]) = smp.timing {
+                let took = smp.took.as_secs_f64() * 1e3;
+                parts[0].push(q);
+                parts[1].push(r);
+                parts[2].push(c);
+                parts[3].push((took - q - r).max(0.0));
+            }
+        }
+        for p in parts.iter_mut() {
+            p.sort_by(|a, b| a.total_cmp(b));
+        }
+        let pct = |p: &Vec<f64>| format!("{:.1}/{:.1}", percentile(p, 0.5), percentile(p, 0.99));
+        format!(
+            "queue {}, run {} (its thread's CPU {}), outside the handler (HTTP, async threads, client) {} ms p50/p99",
+            pct(&parts[0]),
+            pct(&parts[1]),
+            pct(&parts[2]),
+            pct(&parts[3])
+        )
+    };
+    for (e, name) in NAMES.iter().enumerate().take(2) {
+        let _ = writeln!(
+            out,
+            "  {name} in the server (Server-Timing): {}",
+            split(&|smp: &Sample| smp.endpoint == e)
         );
     }
     match window {
@@ -389,12 +464,333 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice) {
                 out,
                 "  server threads while the import ran, CPU s / waiting s: {cpu}"
             );
+            let _ = writeln!(
+                out,
+                "  match while the import ran, in the server: {}",
+                split(&|smp: &Sample| smp.endpoint == 0
+                    && smp.at >= from
+                    && smp.at + smp.took <= to)
+            );
         }
         None => {
             let _ = writeln!(out, "  the import did not finish within the run");
         }
     }
     let _ = out.flush();
+}
+
+/// What the clients ask for: the match queries, the search phrases, the lint drafts,
+/// and where the server is.
+#[derive(Clone, Copy)]
+struct Work<'a> {
+    qs: &'a [String],
+    phrases: &'a [String],
+    drafts: &'a [serde_json::Value],
+    base_url: &'a str,
+}
+
+/// The request client `c` sends the `i`-th time round its loop: its endpoint and the
+/// index of its query, phrase or draft (the same sequence for both generators).
+fn pick(i: usize, w: &Work) -> (usize, usize) {
+    let endpoint = i % 3;
+    let n = match endpoint {
+        0 => w.qs.len(),
+        1 => w.phrases.len(),
+        _ => w.drafts.len(),
+    };
+    (endpoint, i % n)
+}
+
+/// How long a client waits for an answer before it counts an error.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The light generator: 16 tasks on this one thread (a single-threaded tokio runtime),
+/// each with a kept-alive connection, sending HTTP/1.1 requests built once before the
+/// run and reading each answer as far as its status, its `Server-Timing` and its
+/// length. Returns the samples and this thread's CPU time.
+fn light_clients(w: &Work, start: Instant, stop: &Arc<AtomicBool>) -> (Vec<Sample>, Duration) {
+    let cpu0 = thread_cpu();
+    let addr: std::net::SocketAddr = w
+        .base_url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("a socket address");
+    let host = addr.to_string();
+    let get = |path: &str, pairs: &[(&str, &str)]| -> Vec<u8> {
+        let q = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        format!("GET {path}?{q} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n\r\n").into_bytes()
+    };
+    let requests: Arc<[Vec<Vec<u8>>; 3]> = Arc::new([
+        w.qs.iter()
+            .map(|q| get("/v1/match", &[("q", q), ("min_score", "70")]))
+            .collect(),
+        w.phrases
+            .iter()
+            .map(|p| get("/v1/search", &[("q", p)]))
+            .collect(),
+        w.drafts
+            .iter()
+            .map(|d| {
+                let body = serde_json::to_vec(d).expect("json");
+                let mut r = format!(
+                    "POST /v1/lint HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )
+                .into_bytes();
+                r.extend_from_slice(&body);
+                r
+            })
+            .collect(),
+    ]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let samples = rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for c in 0..CLIENTS {
+            let (requests, stop) = (Arc::clone(&requests), Arc::clone(stop));
+            set.spawn(async move {
+                let mut conn: Option<tokio::net::TcpStream> = None;
+                let mut buf = Vec::with_capacity(64 << 10);
+                let mut local = Vec::new();
+                let mut i = c * 7919;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let endpoint = i % 3;
+                    let list = &requests[endpoint];
+                    let req = &list[i % list.len()];
+                    let t = Instant::now();
+                    let r = tokio::time::timeout(
+                        REQUEST_TIMEOUT,
+                        exchange(&mut conn, addr, req, &mut buf),
+                    )
+                    .await
+                    .unwrap_or_else(|_| Err("timed out".to_string()));
+                    let took = t.elapsed();
+                    let (ok, timing) = match r {
+                        Ok((200, timing)) => (true, timing),
+                        Ok((status, _)) => {
+                            eprintln!(
+                                "{}: HTTP {status}: {}",
+                                NAMES[endpoint],
+                                String::from_utf8_lossy(&buf[buf.len().saturating_sub(300)..])
+                            );
+                            (false, None)
+                        }
+                        Err(e) => {
+                            eprintln!("{}: {e}", NAMES[endpoint]);
+                            conn = None;
+                            (false, None)
+                        }
+                    };
+                    local.push(Sample {
+                        endpoint,
+                        at: t.duration_since(start),
+                        took,
+                        ok,
+                        timing,
+                    });
+                }
+                local
+            });
+        }
+        let mut all = Vec::new();
+        while let Some(part) = set.join_next().await {
+            all.extend(part.expect("a client task"));
+        }
+        all
+    });
+    (samples, thread_cpu().saturating_sub(cpu0))
+}
+
+/// Send `req` on the connection (opened when there is none) and read the answer whole
+/// into `buf`: its status and the `Server-Timing` it carries. The body must have a
+/// `Content-Length` (the server's answers all do); a connection the server closes is
+/// dropped, and the next request opens another.
+async fn exchange(
+    conn: &mut Option<tokio::net::TcpStream>,
+    addr: std::net::SocketAddr,
+    req: &[u8],
+    buf: &mut Vec<u8>,
+) -> Result<(u16, Option<[f64; 3]>), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if conn.is_none() {
+        let s = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        s.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
+        *conn = Some(s);
+    }
+    let s = conn.as_mut().expect("a connection");
+    s.write_all(req).await.map_err(|e| format!("send: {e}"))?;
+    buf.clear();
+    let (head, status, length, timing, close) = loop {
+        if buf.capacity() - buf.len() < 4096 {
+            buf.reserve(64 << 10);
+        }
+        let n = s.read_buf(buf).await.map_err(|e| format!("read: {e}"))?;
+        if n == 0 {
+            return Err("the server closed the connection".into());
+        }
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut resp = httparse::Response::new(&mut headers);
+        match resp.parse(buf) {
+            Ok(httparse::Status::Complete(head)) => {
+                let value = |name: &str| {
+                    resp.headers
+                        .iter()
+                        .find(|h| h.name.eq_ignore_ascii_case(name))
+                        .and_then(|h| std::str::from_utf8(h.value).ok())
+                };
+                let length: usize = value("content-length")
+                    .and_then(|v| v.trim().parse().ok())
+                    .ok_or("an answer without Content-Length")?;
+                let timing = value("server-timing").and_then(parse_timing);
+                let close = value("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+                break (head, resp.code.unwrap_or(0), length, timing, close);
+            }
+            Ok(httparse::Status::Partial) => continue,
+            Err(e) => return Err(format!("a malformed answer: {e}")),
+        }
+    };
+    while buf.len() < head + length {
+        if buf.capacity() - buf.len() < 4096 {
+            buf.reserve(head + length - buf.len());
+        }
+        let n = s.read_buf(buf).await.map_err(|e| format!("read: {e}"))?;
+        if n == 0 {
+            return Err("the server closed the connection".into());
+        }
+    }
+    if close {
+        *conn = None;
+    }
+    Ok((status, timing))
+}
+
+/// The previous generator: 16 OS threads, each sending with a blocking HTTP client
+/// (ureq) that builds every request (URL, query, JSON body) anew and reads the answer
+/// into a string. Returns the samples and the 16 threads' CPU time.
+fn thread_clients(w: &Work, start: Instant, stop: &Arc<AtomicBool>) -> (Vec<Sample>, Duration) {
+    let agent = ureq::AgentBuilder::new()
+        .timeout(REQUEST_TIMEOUT)
+        .max_idle_connections_per_host(CLIENTS + 2)
+        .build();
+    let samples = Mutex::new(Vec::new());
+    let cpu = Mutex::new(Duration::ZERO);
+    std::thread::scope(|s| {
+        for c in 0..CLIENTS {
+            let (agent, samples, cpu) = (agent.clone(), &samples, &cpu);
+            s.spawn(move || {
+                let cpu0 = thread_cpu();
+                let mut i = c * 7919;
+                let mut local = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let (endpoint, k) = pick(i, w);
+                    let t = Instant::now();
+                    let r = match endpoint {
+                        0 => agent
+                            .get(&format!("{}/v1/match", w.base_url))
+                            .query("q", &w.qs[k])
+                            .query("min_score", "70")
+                            .call(),
+                        1 => agent
+                            .get(&format!("{}/v1/search", w.base_url))
+                            .query("q", &w.phrases[k])
+                            .call(),
+                        _ => agent
+                            .post(&format!("{}/v1/lint", w.base_url))
+                            .send_json(w.drafts[k].clone()),
+                    };
+                    let (ok, timing) = match r {
+                        Ok(resp) => {
+                            let timing = resp.header("server-timing").and_then(parse_timing);
+                            let _ = resp.into_string();
+                            (true, timing)
+                        }
+                        Err(e) => {
+                            eprintln!("{}: {e}", NAMES[endpoint]);
+                            (false, None)
+                        }
+                    };
+                    local.push(Sample {
+                        endpoint,
+                        at: t.duration_since(start),
+                        took: t.elapsed(),
+                        ok,
+                        timing,
+                    });
+                }
+                *cpu.lock().unwrap() += thread_cpu().saturating_sub(cpu0);
+                samples.lock().unwrap().extend(local);
+            });
+        }
+    });
+    (samples.into_inner().unwrap(), cpu.into_inner().unwrap())
+}
+
+/// The CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec on this stack frame.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// The CPU time of this whole process, every thread (ended ones too).
+fn own_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec on this stack frame.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// The CPU time of process `pid`, every thread (ended ones too: the per-thread times of
+/// `thread_times` lose the threads that ended, such as a search's scan threads), from
+/// `/proc/PID/stat` (Linux; zero elsewhere).
+fn process_cpu(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command's closing parenthesis: utime and stime are the 12th
+    // and 13th of them, in clock ticks.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    // SAFETY: sysconf takes and returns integers.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Duration::from_nanos(ticks * 1_000_000_000 / hz)
+}
+
+/// The machine's CPU time from `/proc/stat`: (busy, all) summed over the cores.
+fn machine_cpu() -> (Duration, Duration) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let f: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user).
+    let all: u64 = f.iter().take(8).sum();
+    let idle = f.get(3).copied().unwrap_or(0) + f.get(4).copied().unwrap_or(0);
+    // SAFETY: sysconf takes and returns integers.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    let d = |t: u64| Duration::from_nanos(t * 1_000_000_000 / hz);
+    (d(all - idle), d(all))
 }
 
 /// The default directory of the load test's files.

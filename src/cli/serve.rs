@@ -23,6 +23,13 @@ pub struct ServeArgs {
     /// Read connections in the pool.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub readers: u64,
+    /// Matches (and, apart, searches and term look-ups) that compute at once; the
+    /// others wait their turn in the order they came.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub interactive: u64,
+    /// Threads one match scans with (default: the cores, at most 8).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=8))]
+    pub scan_threads: Option<u64>,
     /// Heavy requests (batch match, lint, export, analyze, pretranslate) that run at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub heavy: u64,
@@ -50,6 +57,10 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> Result<Status> {
     let limits = Limits {
         readers: args.readers as usize,
         heavy: args.heavy as usize,
+        interactive: args.interactive as usize,
+        scan_threads: args
+            .scan_threads
+            .map_or_else(|| server::cores().min(8), |n| n as usize),
         upload: (args.max_upload_mib as usize) << 20,
         timeout: Duration::from_secs(args.timeout),
         writer_nice: args.writer_nice,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request};
-use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use axum::http::{header, request::Parts, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::error::{ApiError, ErrorBody, ErrorCode};
+use super::state::{Lane, Timing};
 use super::State;
 use crate::answer::{self, MatchRequest, SearchRequest, TermsRequest};
 use crate::diag::printer::{self as diag_printer, Collect, End, OutputFormat, Run};
@@ -285,9 +286,10 @@ pub async fn match_one(
     )?;
     check_query(&req, &p.q)?;
     let (q, details) = (p.q, p.details);
-    state
-        .read(move |mem| {
+    let (res, timing) = state
+        .read_interactive(Lane::Match, move |mem, threads| {
             let mut matcher = Matcher::new(mem)?;
+            matcher.set_threads(threads);
             let a = req.answer(&mut matcher, &q)?;
             if !details {
                 return Ok(Json(a).into_response());
@@ -303,7 +305,19 @@ pub async fn match_one(
                 .collect();
             Ok(Json(DetailedMatchAnswer { answer: a, details }).into_response())
         })
-        .await
+        .await?;
+    Ok(timed(res, timing))
+}
+
+/// `answer` with the `Server-Timing` header of `timing` (where an interactive read's
+/// time went: queue, run, CPU).
+pub fn timed(mut answer: Response, timing: Timing) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&timing.header()) {
+        answer
+            .headers_mut()
+            .insert(HeaderName::from_static("server-timing"), v);
+    }
+    answer
 }
 
 /// Fuzzy matches for many sentences: one answer per sentence, in order; a sentence that
@@ -367,7 +381,7 @@ pub struct SearchParams {
 pub async fn search(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> Result<Json<answer::SearchAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     check_length(&state, "phrase", &p.q)?;
     let req = SearchRequest {
         limit: check_results(&state, p.limit.unwrap_or(20))?,
@@ -379,10 +393,10 @@ pub async fn search(
         phrase: p.q,
     };
     concordance::phrase_key(&req.phrase).map_err(bad_query)?;
-    state
-        .read(move |mem| Ok(answer::search(mem, &req)?))
-        .await
-        .map(Json)
+    let (a, timing) = state
+        .read_interactive(Lane::Lookup, move |mem, _| Ok(answer::search(mem, &req)?))
+        .await?;
+    Ok(timed(Json(a).into_response(), timing))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -410,7 +424,7 @@ pub struct TermsParams {
 pub async fn terms(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiQuery(p): ApiQuery<TermsParams>,
-) -> Result<Json<answer::TermsAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     check_length(&state, "text", &p.text)?;
     let from = match p.from.as_deref() {
         Some(f) => parse_lang("from", f)?,
@@ -431,13 +445,13 @@ pub async fn terms(
         forbidden: p.forbidden,
     };
     let st = Arc::clone(&state);
-    state
-        .read(move |mem| {
+    let (a, timing) = state
+        .read_interactive(Lane::Lookup, move |mem, _| {
             let g = st.glossary(mem)?;
             Ok(answer::terms(&g, &req)?)
         })
-        .await
-        .map(Json)
+        .await?;
+    Ok(timed(Json(a).into_response(), timing))
 }
 
 // ---------------------------------------------------------------------------------------

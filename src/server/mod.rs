@@ -67,6 +67,15 @@ pub struct Limits {
     pub heavy: usize,
     /// Read connections in the pool.
     pub readers: usize,
+    /// Interactive reads of each lane (matches; look-ups: search and terms) that
+    /// compute at once; the others wait for a slot in the order they came (FIFO; 503
+    /// after `queue_wait`). Default 8, as many as the read connections: on the bench's
+    /// two shared cores a bound of one match per core measured slower (see the
+    /// scheduling policy in [`state`] and README's serve section).
+    pub interactive: usize,
+    /// Threads one interactive match may scan the key file with. Default: the cores (at
+    /// most 8), as the matching engine's own default.
+    pub scan_threads: usize,
     /// How long a request waits for a free slot before it is answered 503.
     pub queue_wait: Duration,
     /// How long an ordinary request may take.
@@ -95,6 +104,8 @@ impl Default for Limits {
             results: 1_000,
             heavy: 4,
             readers: 8,
+            interactive: 8,
+            scan_threads: cores().min(8),
             queue_wait: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             upload_timeout: Duration::from_secs(600),
@@ -102,6 +113,13 @@ impl Default for Limits {
             bulk_nice: 10,
         }
     }
+}
+
+/// The cores this process may use (at least 1).
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 /// How to run a server.

@@ -15,7 +15,15 @@
 //! must not be):
 //!
 //! * interactive reads (match, search, terms, units, stats, the tmserver routes:
-//!   [`State::read`]) on tokio's blocking threads, at the process's priority;
+//!   [`State::read`], [`State::read_interactive`]) on tokio's blocking threads, at the
+//!   process's priority; match (and the tmserver match) and, in a lane of their own,
+//!   the look-ups (search, terms) also take one of [`Limits::interactive`] CPU slots
+//!   of their lane in the order they came (FIFO), so a look-up never waits behind
+//!   matches, and a match scans with [`Limits::scan_threads`] threads. A bound of one
+//!   match per core with one scan thread each (FIFO instead of time slices) is a
+//!   setting (`--interactive 2 --scan-threads 1` on two cores), not the default: on
+//!   the load bench's two cores, shared with other work, it answered matches later
+//!   than time slicing (README, serve section);
 //! * bulk reads (lint, batch match, export, analyze, pretranslate:
 //!   [`State::read_heavy`]) on `limits.heavy` dedicated *bulk* threads, started with the
 //!   server, [`Limits::bulk_nice`] steps below the interactive reads; a request waits for
@@ -69,6 +77,10 @@ pub struct State {
     /// Connections of the light reads (match, search, terms, units, stats): heavy
     /// work never holds one, so a match never queues behind a lint or an export.
     light: Pool,
+    /// The CPU slots of the interactive reads ([`State::read_interactive`]), per
+    /// [`Lane`] (matches, look-ups): `limits.interactive` in each, handed out first
+    /// come, first served.
+    interactive: [Arc<Semaphore>; 2],
     /// Connections of the heavy reads (batch match, lint, export), one per heavy slot.
     heavy: Pool,
     /// The one writer, owned by the writer thread ([`writer_thread`]); writes are jobs
@@ -102,6 +114,10 @@ impl State {
         Ok(State {
             db: db.to_path_buf(),
             light: Pool::open(db, limits.readers)?,
+            interactive: [
+                Arc::new(Semaphore::new(limits.interactive.max(1))),
+                Arc::new(Semaphore::new(limits.interactive.max(1))),
+            ],
             heavy: Pool::open(db, limits.heavy)?,
             writer: Mutex::new(writer_thread(
                 writer,
@@ -130,6 +146,44 @@ impl State {
     {
         let permit = acquire(&self.light.slots, self.limits.queue_wait).await?;
         self.run_on(permit, false, f).await
+    }
+
+    /// Run an interactive read (match, search, terms): `f` gets a connection of the
+    /// light pool and the threads one match may scan with ([`Limits::scan_threads`]).
+    /// It first waits for one of the `limits.interactive` CPU slots of its [`Lane`], in
+    /// the order the requests came (tokio's semaphore is fair), at most
+    /// `limits.queue_wait` (then 503), so that no more matches compute at once than
+    /// there are cores for, and a look-up (about a tenth of a match's work) never waits
+    /// behind matches. Returns the answer with where its time went ([`Timing`]).
+    pub async fn read_interactive<T, F>(
+        self: &Arc<Self>,
+        lane: Lane,
+        f: F,
+    ) -> Result<(T, Timing), ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Memory, usize) -> Result<T, ApiError> + Send + 'static,
+    {
+        let came = Instant::now();
+        let cpu_slot = acquire(&self.interactive[lane as usize], self.limits.queue_wait).await?;
+        let left = self.limits.queue_wait.saturating_sub(came.elapsed());
+        let permit = acquire(&self.light.slots, left).await?;
+        let threads = self.limits.scan_threads.max(1);
+        let out = self
+            .run_on(permit, false, move |mem| {
+                let queue = came.elapsed();
+                let cpu0 = thread_cpu();
+                let out = f(mem, threads);
+                let timing = Timing {
+                    queue,
+                    run: came.elapsed() - queue,
+                    cpu: thread_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a)),
+                };
+                out.map(|o| (o, timing))
+            })
+            .await;
+        drop(cpu_slot);
+        out
     }
 
     /// Run `f` with a connection of the pool that `permit` is a slot of: for the light
@@ -320,6 +374,65 @@ impl State {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+}
+
+/// The two queues of interactive reads, each with `limits.interactive` CPU slots: the
+/// short look-ups never wait behind the longer matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Fuzzy matches (`GET /v1/match`, the tmserver match): a scan of the key file.
+    Match = 0,
+    /// Look-ups in an index: concordance search, glossary terms.
+    Lookup = 1,
+}
+
+/// Where the time of an interactive read went ([`State::read_interactive`]); sent to
+/// the client as a `Server-Timing` header ([`Timing::header`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// From the handler's call until the work started on its thread: waiting for a CPU
+    /// slot, a connection and a blocking thread.
+    pub queue: Duration,
+    /// The work itself, in wall time (its CPU time plus any wait for a core or the disk).
+    pub run: Duration,
+    /// The CPU time of the thread that did the work (Linux; `None` elsewhere). With
+    /// more than one scan thread, the other threads' share is not in it.
+    pub cpu: Option<Duration>,
+}
+
+impl Timing {
+    /// The `Server-Timing` header value (W3C Server Timing: milliseconds), e.g.
+    /// `queue;dur=0.012, run;dur=4.870, cpu;dur=4.702`.
+    pub fn header(&self) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let mut v = format!(
+            "queue;dur={:.3}, run;dur={:.3}",
+            ms(self.queue),
+            ms(self.run)
+        );
+        if let Some(c) = self.cpu {
+            v.push_str(&format!(", cpu;dur={:.3}", ms(c)));
+        }
+        v
+    }
+}
+
+/// The CPU time the calling thread has used (Linux; `None` elsewhere).
+fn thread_cpu() -> Option<Duration> {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec, which lives on this stack frame.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
     }
 }
 
@@ -799,5 +912,147 @@ mod tests {
         let same = Arc::new(same);
         let nice = rt.block_on(same.read_heavy(|_| Ok(lower_priority(0))));
         assert_eq!(nice.unwrap(), Some(base));
+    }
+
+    /// The scheduling policy's plumbing for interactive reads: no more of them compute
+    /// at once than `interactive`, the others start in the order they came (FIFO), each
+    /// is told the scan threads of `scan_threads`, and its timing says how long it
+    /// queued and ran.
+    #[test]
+    fn interactive_reads_take_cpu_slots_first_come_first_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        drop(Memory::open(&db).unwrap());
+        let limits = Limits {
+            interactive: 2,
+            scan_threads: 3,
+            readers: 8,
+            ..Limits::default()
+        };
+        let st = Arc::new(State::open(&db, limits, true).unwrap());
+        // A multi-threaded runtime, so that the reads' futures are polled while the
+        // first ones hold their slots.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let running = Arc::new(AtomicU64::new(0));
+        let most = Arc::new(AtomicU64::new(0));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let out = rt.block_on(async {
+            let mut handles = Vec::new();
+            for i in 0..6u64 {
+                let (st, running, most, order) = (
+                    Arc::clone(&st),
+                    Arc::clone(&running),
+                    Arc::clone(&most),
+                    Arc::clone(&order),
+                );
+                handles.push(tokio::spawn(async move {
+                    st.read_interactive(Lane::Match, move |_, threads| {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        order.lock().unwrap().push(i);
+                        std::thread::sleep(Duration::from_millis(60));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                        Ok(threads)
+                    })
+                    .await
+                }));
+                // Each request comes well after the one before it has queued.
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+            let mut out = Vec::new();
+            for h in handles {
+                out.push(h.await.unwrap().unwrap());
+            }
+            out
+        });
+        assert_eq!(most.load(Ordering::SeqCst), 2, "two slots, two at once");
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3, 4, 5], "FIFO");
+        for (threads, timing) in &out {
+            assert_eq!(*threads, 3, "the scan threads of the limits");
+            assert!(timing.run >= Duration::from_millis(60), "{timing:?}");
+        }
+        // The last one came at about 75 ms and could start only when the 4th ended (at
+        // about 135 ms or later): it queued, and the first did not.
+        assert!(
+            out[5].1.queue >= Duration::from_millis(40),
+            "{:?}",
+            out[5].1
+        );
+        assert!(out[0].1.queue < Duration::from_millis(40), "{:?}", out[0].1);
+        #[cfg(target_os = "linux")]
+        {
+            // Sleeping costs no CPU: the thread's CPU time is far below the run time.
+            let cpu = out[0].1.cpu.expect("Linux reads a thread's CPU time");
+            assert!(cpu < Duration::from_millis(30), "{:?}", out[0].1);
+        }
+    }
+
+    /// A look-up (search, terms) has slots of its own: with every match slot taken it
+    /// starts at once instead of queueing behind the matches.
+    #[test]
+    fn lookups_do_not_queue_behind_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        drop(Memory::open(&db).unwrap());
+        let limits = Limits {
+            interactive: 1,
+            ..Limits::default()
+        };
+        let st = Arc::new(State::open(&db, limits, true).unwrap());
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (lookup, second_match) = rt.block_on(async {
+            let slow = |st: Arc<State>| async move {
+                st.read_interactive(Lane::Match, |_, _| {
+                    std::thread::sleep(Duration::from_millis(300));
+                    Ok(())
+                })
+                .await
+            };
+            let a = tokio::spawn(slow(Arc::clone(&st)));
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let b = tokio::spawn(slow(Arc::clone(&st)));
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let lookup = st.read_interactive(Lane::Lookup, |_, _| Ok(())).await;
+            a.await.unwrap().unwrap();
+            (lookup.unwrap().1, b.await.unwrap().unwrap().1)
+        });
+        assert!(lookup.queue < Duration::from_millis(150), "{lookup:?}");
+        assert!(
+            second_match.queue >= Duration::from_millis(200),
+            "the second match waits for the one slot: {second_match:?}"
+        );
+    }
+
+    /// The Server-Timing header of a read's timing (milliseconds, W3C syntax).
+    #[test]
+    fn timing_header_gives_milliseconds() {
+        let t = Timing {
+            queue: Duration::from_micros(1_500),
+            run: Duration::from_millis(12),
+            cpu: Some(Duration::from_micros(11_250)),
+        };
+        assert_eq!(
+            t.header(),
+            "queue;dur=1.500, run;dur=12.000, cpu;dur=11.250"
+        );
+        let t = Timing { cpu: None, ..t };
+        assert_eq!(t.header(), "queue;dur=1.500, run;dur=12.000");
+    }
+
+    /// The defaults keep the earlier behaviour: as many matches at once as read
+    /// connections, each scanning on every core (at most 8).
+    #[test]
+    fn interactive_defaults_keep_the_read_connections_and_the_engine_threads() {
+        let d = Limits::default();
+        assert_eq!(d.interactive, d.readers);
+        assert_eq!(d.scan_threads, super::super::cores().min(8));
     }
 }

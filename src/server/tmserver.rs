@@ -25,6 +25,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
+use super::state::Lane;
 use super::State;
 use crate::fuzzy::{MatchOptions, Matcher, QueryKey};
 use crate::lang::{LangRange, LangTag};
@@ -93,8 +94,9 @@ pub async fn unit(
         return Ok(Json(Vec::new()));
     }
     state
-        .read(move |mem| {
+        .read_interactive(Lane::Match, move |mem, threads| {
             let mut matcher = Matcher::new(mem)?;
+            matcher.set_threads(threads);
             if matcher.source_tags(&from).is_err() {
                 return Ok(Vec::new());
             }
@@ -119,7 +121,7 @@ pub async fn unit(
             Ok(out)
         })
         .await
-        .map(Json)
+        .map(|(out, _)| Json(out))
 }
 
 /// The languages of the memory.
