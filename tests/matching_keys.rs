@@ -154,3 +154,41 @@ fn key_file_of_another_memory_is_not_used() {
     );
     assert!(find(&mem, "Echo foxtrot golf hotel", "en").is_empty());
 }
+
+/// A key file of the first format (before the shared-prefix bytes) that carries the
+/// memory's stamp is stale: the next search rebuilds it in the current format, the
+/// same bytes as the import wrote, and answers as before.
+#[test]
+fn key_file_of_the_first_format_is_rebuilt_not_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let kp = keystore::path_for(&db);
+    let mut mem = Memory::open(&db).unwrap();
+    mem.import(&["a"], |imp| {
+        for i in 0..40 {
+            imp.add(unit(
+                &format!("The ministers met in Seoul on day {i}."),
+                &format!("장관들이 {i}일 서울에서 만났다."),
+                &format!("部长们第{i}天在首尔会面。"),
+            ))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let q = "The ministers met in Seoul on day 17.";
+    let want = find(&mem, q, "en");
+    assert_eq!(want.first(), Some(&(18, 100.0)));
+    drop(mem);
+    let good = std::fs::read(&kp).unwrap();
+    let mut old = good.clone();
+    old[..8].copy_from_slice(b"CCKEYS\x00\x01");
+    std::fs::write(&kp, &old).unwrap();
+    let mem = Memory::open_existing(&db).unwrap();
+    assert_eq!(find(&mem, q, "en"), want);
+    drop(mem);
+    assert_eq!(
+        std::fs::read(&kp).unwrap(),
+        good,
+        "rebuilt in the new format"
+    );
+}
