@@ -9,14 +9,11 @@
 //! "not in this language", so a query character the memory never saw matches nothing);
 //! the keys as codes (one byte per character when the alphabet has at most 255
 //! characters, else two), concatenated in order of (length, codes, unit id), so keys
-//! with a common prefix are neighbours; the unit id of every key; one entry per key
-//! length present (length, index of its first key, byte offset of its first code); and
-//! per key one byte, the number of leading codes it shares with the key before it of
-//! the same length (saturating at [`LCP_MAX`]), with which the scan skips the keys
-//! that agree with a rejected predecessor on every row it computed, without reading
-//! their codes. Keys of one length are contiguous, so a search reads only the lengths
-//! its threshold allows, and key `i` of length `l` starts at `base + (i − first) · l ·
-//! width` without an offset table. A language whose alphabet has more
+//! with a common prefix are neighbours; the unit id of
+//! every key; and one entry per key length present (length, index of its first key,
+//! byte offset of its first code). Keys of one length are contiguous, so a search reads
+//! only the lengths its threshold allows, and key `i` of length `l` starts at `base +
+//! (i − first) · l · width` without an offset table. A language whose alphabet has more
 //! than 65,535 characters is left out (the matcher then uses the q-gram index).
 //!
 //! # Consistency
@@ -49,19 +46,12 @@ use crate::error::{Error, ErrorKind, Location, Result};
 use crate::lang::LangTag;
 use crate::text::KeyRule;
 
-/// Version 2 added the shared-prefix bytes; a file of another version fails to parse,
-/// so it is stale and rebuilt.
-const MAGIC: &[u8; 8] = b"CCKEYS\x00\x02";
+const MAGIC: &[u8; 8] = b"CCKEYS\x00\x01";
 const HEADER: usize = 32;
-/// Numbers in a language's directory entry.
-const DIR_FIELDS: usize = 9;
-const DIR_ENTRY: usize = TAG_BYTES + 8 * DIR_FIELDS;
+const DIR_ENTRY: usize = 128;
 const TAG_BYTES: usize = 64;
 /// Bytes of one length-group entry: length u64, first index u64, byte base u64.
 const GROUP: usize = 24;
-/// The largest shared-prefix byte: a key shares at least this many codes with its
-/// predecessor (compare the codes for more).
-pub const LCP_MAX: u8 = u8::MAX;
 
 /// The key file of the memory at `db`.
 pub fn path_for(db: &Path) -> PathBuf {
@@ -439,74 +429,6 @@ impl LangBuilder {
         runs
     }
 
-    /// For every key in the file's order (`runs`), the number of leading codes it shares
-    /// with the key before it when that key has the same length (0 for the first key
-    /// of a length), at most [`LCP_MAX`]. The base file's bytes are kept for its keys
-    /// whose predecessor is unchanged (every key of an old run but the first).
-    fn shared_prefixes(&self, runs: &[Run]) -> Vec<u8> {
-        /// Where a key's codes are: in the base file's map (absolute byte offset) or
-        /// among the collected codes (index of its first code).
-        #[derive(Clone, Copy)]
-        enum At {
-            Old(usize),
-            New(usize),
-        }
-        let base = self.base.as_ref();
-        let code = |at: At, j: usize| -> u32 {
-            match at {
-                At::Old(b) => {
-                    let base = base.expect("old keys have a base");
-                    let map = &base.file.map;
-                    if base.lang.width == 1 {
-                        map[b + j] as u32
-                    } else {
-                        u16::from_le_bytes([map[b + 2 * j], map[b + 2 * j + 1]]) as u32
-                    }
-                }
-                At::New(s) => self.new_code(s + j),
-            }
-        };
-        let shared = |prev: Option<(At, usize)>, cur: At, len: usize| -> u8 {
-            let Some((p, plen)) = prev.filter(|&(_, plen)| plen == len) else {
-                return 0;
-            };
-            let limit = plen.min(LCP_MAX as usize);
-            let mut j = 0;
-            while j < limit && code(p, j) == code(cur, j) {
-                j += 1;
-            }
-            j as u8
-        };
-        let mut out: Vec<u8> = Vec::new();
-        let mut prev: Option<(At, usize)> = None;
-        for r in runs {
-            match *r {
-                Run::Old {
-                    from,
-                    to,
-                    len,
-                    byte,
-                } => {
-                    let b = base.expect("old keys have a base");
-                    let first = At::Old(b.lang.codes_off + byte);
-                    out.push(shared(prev, first, len));
-                    let at = b.lang.lcp_off;
-                    out.extend_from_slice(&b.file.map[at + from + 1..at + to]);
-                    let last = b.lang.codes_off + byte + (to - from - 1) * len * b.lang.width;
-                    prev = Some((At::Old(last), len));
-                }
-                Run::New { from, to } => {
-                    for k in &self.keys[from..to] {
-                        let (cur, len) = (At::New(k.1 as usize), k.2 as usize);
-                        out.push(shared(prev, cur, len));
-                        prev = Some((cur, len));
-                    }
-                }
-            }
-        }
-        out
-    }
-
     /// Write this language's part of the file at absolute offset `pos` (a multiple of
     /// 8) to `w`; returns its directory entry and the offset after it.
     fn write_section(
@@ -530,7 +452,6 @@ impl LangBuilder {
             2
         };
         let runs = self.runs();
-        let lcps = self.shared_prefixes(&runs);
         let mut groups: Vec<(u64, u64, u64)> = Vec::new();
         let mut base = 0u64;
         let mut count = 0u64;
@@ -559,8 +480,6 @@ impl LangBuilder {
         pos += 8 * count as usize;
         let codes_off = pos;
         pos += base as usize;
-        let lcp_off = pos;
-        pos += count as usize;
         let end = pos.div_ceil(8) * 8;
         let entry = DirEntry {
             tag: self.tag.clone(),
@@ -573,7 +492,6 @@ impl LangBuilder {
                 groups_off as u64,
                 ids_off as u64,
                 codes_off as u64,
-                lcp_off as u64,
             ],
         };
         for (c, code) in self.alphabet.sorted() {
@@ -652,16 +570,15 @@ impl LangBuilder {
             }
         }
         w.write_all(&buf)?;
-        w.write_all(&lcps)?;
         w.write_all(&[0u8; 8][..end - pos])?;
         Ok((entry, end))
     }
 }
 
-/// A language's directory entry: its tag and the nine numbers the reader parses.
+/// A language's directory entry: its tag and the eight numbers the reader parses.
 struct DirEntry {
     tag: LangTag,
-    fields: [u64; DIR_FIELDS],
+    fields: [u64; 8],
 }
 
 /// Writes a key file one language at a time: [`FileWriter::new`] reserves the header
@@ -838,7 +755,6 @@ pub struct LangKeys {
     groups_off: usize,
     ids_off: usize,
     codes_off: usize,
-    lcp_off: usize,
 }
 
 /// The keys of one length.
@@ -919,7 +835,6 @@ impl KeyFile {
                 groups_off: v(5)?,
                 ids_off: v(6)?,
                 codes_off: v(7)?,
-                lcp_off: v(8)?,
             };
             let fits = |off: usize, len: usize| {
                 off % 8 == 0 && off.checked_add(len).is_some_and(|e| e <= b.len())
@@ -930,7 +845,6 @@ impl KeyFile {
                 || !fits(l.ids_off, l.count.saturating_mul(8))
                 || l.codes_off % 8 != 0
                 || l.codes_off > b.len()
-                || l.lcp_off.checked_add(l.count).map_or(true, |e| e > b.len())
             {
                 return Err(corrupt(path, "section bounds"));
             }
@@ -958,7 +872,7 @@ impl KeyFile {
                 next_first = g.first + g.count;
                 next_base = g.base + g.count * g.len * l.width;
             }
-            if next_first != l.count || l.codes_off + next_base > l.lcp_off {
+            if next_first != l.count || l.codes_off + next_base > kf.map.len() {
                 return Err(corrupt(path, "keys"));
             }
         }
@@ -1043,14 +957,6 @@ impl KeyFile {
         &self.map[start..start + g.count * g.len]
     }
 
-    /// The shared-prefix byte of every key of a group: how many leading codes key `i`
-    /// shares with key `i − 1` of the group (0 for key 0), at most [`LCP_MAX`] (then
-    /// compare the codes for more).
-    pub fn shared_prefixes(&self, l: &LangKeys, g: &Group) -> &[u8] {
-        let start = l.lcp_off + g.first;
-        &self.map[start..start + g.count]
-    }
-
     /// The codes of a group's keys as two-byte codes (`width == 2`).
     pub fn codes_u16(&self, l: &LangKeys, g: &Group) -> &[u16] {
         let start = l.codes_off + g.base;
@@ -1112,7 +1018,7 @@ mod tests {
         assert_eq!(kf.code(&z, '鲜'), kf.code(&z, '朝') + 1);
         assert_eq!(kf.code(&z, '鮮'), 0);
         // Garbage is not a key file.
-        std::fs::write(&p, b"CCKEYS\x00\x02 but then nothing").unwrap();
+        std::fs::write(&p, b"CCKEYS\x00\x01 but then nothing").unwrap();
         assert!(KeyFile::open(&p, 7, 3).is_none());
     }
 
@@ -1255,98 +1161,6 @@ mod tests {
         b.add(1, &en, "The talks");
         let kf = std::sync::Arc::new(KeyFile::from_bytes(&b.to_bytes(1, 1)).unwrap());
         assert!(LangBuilder::extending(kf, &ko).is_none());
-    }
-
-    /// The shared-prefix bytes are those of the codes: per key, the codes it shares with
-    /// the key before it in its length group (0 for a group's first key), saturating at
-    /// [`LCP_MAX`] for keys longer than 255 that share more; one-byte and two-byte codes.
-    #[test]
-    fn shared_prefix_bytes_are_those_of_the_codes() {
-        let en = LangTag::parse("en").unwrap();
-        let ko = LangTag::parse("ko").unwrap();
-        let mut b = Builder::new();
-        let long = "ab".repeat(150);
-        let mut id = 0;
-        for (tag, texts) in [
-            (&en, vec!["abc", "abd", "abd", "xyz", "ab", "abcd", &long]),
-            (&ko, vec!["한반도", "한반", "한국"]),
-        ] {
-            for t in texts {
-                id += 1;
-                b.add(id, tag, t);
-            }
-        }
-        for i in 0..300 {
-            // Long keys that share 255 codes and more, and one that shares 254.
-            let mut t: Vec<char> = long.chars().collect();
-            t[299 - i % 50] = 'z';
-            if i == 7 {
-                t[254] = 'y';
-            }
-            id += 1;
-            b.add(id, &en, &t.into_iter().collect::<String>());
-        }
-        // Past 255 Korean characters: two-byte codes.
-        for i in 0..300u32 {
-            id += 1;
-            let c = char::from_u32(0xAC00 + i).unwrap();
-            b.add(id, &ko, &format!("한반{c}"));
-        }
-        let kf = KeyFile::from_bytes(&b.to_bytes(1, 1)).unwrap();
-        let mut saturated = 0;
-        for tag in [&en, &ko] {
-            let l = kf.language(tag).unwrap().clone();
-            for g in kf.groups(&l) {
-                let key = |i: usize| -> Vec<u32> {
-                    if l.width == 1 {
-                        kf.codes_u8(&l, &g)[i * g.len..(i + 1) * g.len]
-                            .iter()
-                            .map(|&c| c as u32)
-                            .collect()
-                    } else {
-                        kf.codes_u16(&l, &g)[i * g.len..(i + 1) * g.len]
-                            .iter()
-                            .map(|&c| c as u32)
-                            .collect()
-                    }
-                };
-                let lcp = kf.shared_prefixes(&l, &g);
-                assert_eq!(lcp.len(), g.count);
-                for (i, &got) in lcp.iter().enumerate() {
-                    let want = if i == 0 {
-                        0
-                    } else {
-                        let (a, b) = (key(i - 1), key(i));
-                        a.iter().zip(&b).take_while(|(x, y)| x == y).count()
-                    };
-                    assert_eq!(
-                        got,
-                        want.min(LCP_MAX as usize) as u8,
-                        "{tag} length {} key {i}",
-                        g.len
-                    );
-                    saturated += usize::from(want >= LCP_MAX as usize);
-                }
-            }
-        }
-        assert!(saturated > 250, "{saturated}");
-        assert_eq!(kf.language(&ko).unwrap().width, 2);
-    }
-
-    /// A file of the first format (without the shared-prefix bytes) is not read, even
-    /// with the memory's stamp: it is stale, and the store rebuilds it.
-    #[test]
-    fn key_file_of_the_first_format_is_not_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("m.db-keys");
-        let mut b = Builder::new();
-        b.add(1, &LangTag::parse("en").unwrap(), "The Minister met");
-        b.write_file(&p, 7, 3).unwrap();
-        assert!(KeyFile::open(&p, 7, 3).is_some());
-        let mut bytes = std::fs::read(&p).unwrap();
-        bytes[..8].copy_from_slice(b"CCKEYS\x00\x01");
-        std::fs::write(&p, &bytes).unwrap();
-        assert!(KeyFile::open(&p, 7, 3).is_none());
     }
 
     /// Characters above the Basic Multilingual Plane (a map, not the table) get codes in

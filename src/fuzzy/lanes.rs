@@ -17,16 +17,15 @@
 //!   or accepted at its last row) takes its next key at once, so lanes never wait for
 //!   each other. A key that shares with the lane's previous key more than the rows at
 //!   which that key was rejected is rejected without a row (its rows would be the
-//!   same), as in `PrefixRuns`; the test reads the key file's shared-prefix byte of the
-//!   key ([`crate::keystore::KeyFile::shared_prefixes`]), not its codes, so a run of
-//!   such keys costs a byte each (the codes are compared only past a saturated byte).
+//!   same), as in `PrefixRuns`; unlike `PrefixRuns` a lane does not keep its rows to
+//!   resume after a shared prefix (storing eight lanes' rows costs more than the rows
+//!   it saves).
 //!
 //! Every answer equals [`super::kernel::QueryPm::within`] (and so the textbook dynamic
 //! programme): the rows computed are the rows `PrefixRuns` computes. The tests below
 //! compare the three on random keys.
 
 use super::kernel::{Code, QueryPm};
-use crate::keystore::LCP_MAX;
 
 /// Keys verified side by side.
 pub(crate) const LANES: usize = 8;
@@ -165,7 +164,6 @@ pub(crate) fn fits(win: &Windows, n: usize, m: usize, k: usize) -> bool {
 pub(crate) fn scan<T: Code>(
     win: &Windows,
     codes: &[T],
-    lcp: &[u8],
     m: usize,
     a: usize,
     b: usize,
@@ -177,14 +175,14 @@ pub(crate) fn scan<T: Code>(
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the processor has the features the function is compiled for.
-            return unsafe { scan_avx512(win, codes, lcp, m, a, b, n, k, found) };
+            return unsafe { scan_avx512(win, codes, m, a, b, n, k, found) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: as above.
-            return unsafe { scan_avx2(win, codes, lcp, m, a, b, n, k, found) };
+            return unsafe { scan_avx2(win, codes, m, a, b, n, k, found) };
         }
     }
-    scan_any(win, codes, lcp, m, a, b, n, k, found)
+    scan_any(win, codes, m, a, b, n, k, found)
 }
 
 /// The same generic scan compiled under a target feature set: the compiler turns the
@@ -197,7 +195,6 @@ macro_rules! scan_with_features {
         unsafe fn $name<T: Code>(
             win: &Windows,
             codes: &[T],
-            lcp: &[u8],
             m: usize,
             a: usize,
             b: usize,
@@ -205,7 +202,7 @@ macro_rules! scan_with_features {
             k: usize,
             found: &mut dyn FnMut(usize, usize) -> usize,
         ) -> u64 {
-            scan_any(win, codes, lcp, m, a, b, n, k, found)
+            scan_any(win, codes, m, a, b, n, k, found)
         }
     };
 }
@@ -218,7 +215,6 @@ scan_with_features!(scan_avx2, "avx2,bmi2");
 fn scan_any<T: Code>(
     win: &Windows,
     codes: &[T],
-    lcp: &[u8],
     m: usize,
     a: usize,
     b: usize,
@@ -227,9 +223,9 @@ fn scan_any<T: Code>(
     found: &mut dyn FnMut(usize, usize) -> usize,
 ) -> u64 {
     if let Some(band) = Band::new(n, m, k, 64) {
-        lanes::<T, false>(win, &band, codes, lcp, a, b, found)
+        lanes::<T, false>(win, &band, codes, a, b, found)
     } else if let Some(band) = Band::new(n, m, k, 128) {
-        lanes::<T, true>(win, &band, codes, lcp, a, b, found)
+        lanes::<T, true>(win, &band, codes, a, b, found)
     } else {
         unreachable!("scan called on a band wider than 128 (check `fits` first)")
     }
@@ -243,7 +239,6 @@ fn lanes<T: Code, const WIDE: bool>(
     win: &Windows,
     band: &Band,
     codes: &[T],
-    lcp: &[u8],
     a: usize,
     b: usize,
     found: &mut dyn FnMut(usize, usize) -> usize,
@@ -253,7 +248,7 @@ fn lanes<T: Code, const WIDE: bool>(
     let nl = win.nl;
     let t = &win.t[..];
     let lut = &win.lut[..];
-    assert!(codes.len() >= b * m && lcp.len() >= b && b >= a);
+    assert!(codes.len() >= b * m && b >= a);
     assert!((band.base + m) * nl * 2 <= t.len());
     // Contiguous runs of keys, one per lane.
     let per = (b - a).div_ceil(LANES);
@@ -279,36 +274,22 @@ fn lanes<T: Code, const WIDE: bool>(
 
     // The next key of lane `l` that needs rows: keys that share with the lane's
     // previous key more than the rows at which it was rejected are rejected without a
-    // row (the rows they would compute are the same), read from the shared-prefix
-    // bytes alone (the codes only when a byte is saturated and the rows are as many).
-    // A skipped key shares as much with the rejected one (the prefixes are equal), so
-    // a run of such keys goes at once. `None` when the lane is done.
+    // row (the rows they would compute are the same). `None` when the lane is done.
     let take = |l: usize, next: &mut [usize; LANES], dead: usize, calls: &mut u64| {
-        let (start, e) = (next[l], end[l]);
-        let mut i = start;
-        if dead != NONE {
-            while i < e {
-                let s = lcp[i] as usize;
-                // `s` is 0 for key 0 of the group, so `i - 1` is a key when read.
-                if !(s > dead
-                    || (s == LCP_MAX as usize
-                        && codes[i * m..i * m + dead + 1]
-                            == codes[(i - 1) * m..(i - 1) * m + dead + 1]))
-                {
-                    break;
-                }
-                i += 1;
-            }
-        }
-        *calls += (i - start) as u64;
-        if i < e {
+        while next[l] < end[l] {
+            let i = next[l];
+            next[l] += 1;
             *calls += 1;
-            next[l] = i + 1;
-            Some(i)
-        } else {
-            next[l] = e;
-            None
+            if dead != NONE && i > a {
+                let kc = &codes[i * m..(i + 1) * m];
+                let prev = &codes[(i - 1) * m..i * m];
+                if kc[..=dead] == prev[..=dead] {
+                    continue;
+                }
+            }
+            return Some(i);
         }
+        None
     };
     for l in 0..LANES {
         match take(l, &mut next, NONE, &mut calls) {
@@ -421,28 +402,9 @@ mod tests {
     use crate::fuzzy::lev::distance_dp;
     use proptest::prelude::*;
 
-    /// The shared-prefix bytes of keys in file order, as the key file holds them.
-    fn shared_prefixes(keys: &[Vec<u8>]) -> Vec<u8> {
-        (0..keys.len())
-            .map(|i| {
-                let s = if i == 0 {
-                    0
-                } else {
-                    keys[i]
-                        .iter()
-                        .zip(&keys[i - 1])
-                        .take_while(|(x, y)| x == y)
-                        .count()
-                };
-                s.min(LCP_MAX as usize) as u8
-            })
-            .collect()
-    }
-
     /// The scan's answers against the textbook programme, key by key.
     fn check(q: &[u8], keys: &[Vec<u8>], k: usize, a: usize, b: usize) {
         let m = keys[0].len();
-        let lcp = shared_prefixes(keys);
         let alphabet = 8;
         let pm = QueryPm::new(q.iter().map(|&c| u32::from(c)).collect(), alphabet);
         let win = Windows::new(&pm, alphabet, m).expect("table");
@@ -451,7 +413,7 @@ mod tests {
         }
         let codes: Vec<u8> = keys.concat();
         let mut got: Vec<(usize, usize)> = Vec::new();
-        scan(&win, &codes, &lcp, m, a, b, q.len(), k, &mut |i, d| {
+        scan(&win, &codes, m, a, b, q.len(), k, &mut |i, d| {
             got.push((i, d));
             k
         });
@@ -467,7 +429,7 @@ mod tests {
         assert_eq!(got, want, "q={q:?} k={k} a={a} b={b}");
         let codes16: Vec<u16> = codes.iter().map(|&c| u16::from(c)).collect();
         let mut got16: Vec<(usize, usize)> = Vec::new();
-        scan(&win, &codes16, &lcp, m, a, b, q.len(), k, &mut |i, d| {
+        scan(&win, &codes16, m, a, b, q.len(), k, &mut |i, d| {
             got16.push((i, d));
             k
         });
@@ -495,32 +457,6 @@ mod tests {
         for k in [0, 1, 3, 8, 21, 40, 63, 64, 65, 70] {
             check(&q, &keys, k, 0, keys.len());
             check(&q, &keys, k, 3, 17);
-        }
-    }
-
-    /// Keys longer than 255 that share more than 255 codes with their neighbour
-    /// (saturated shared-prefix bytes) and are rejected after row 255, so a lane
-    /// compares the codes past the saturated byte: some share as many codes as the
-    /// rows (skipped), some fewer (verified).
-    #[test]
-    fn lanes_equal_dp_past_saturated_shared_prefixes() {
-        let q: Vec<u8> = (0..300).map(|i| (i * 7 % 5 + 1) as u8).collect();
-        let mut keys: Vec<Vec<u8>> = Vec::new();
-        for v in 0..90usize {
-            // The query up to a cut, then a tail that differs from it.
-            let cut = 200 + v * 37 % 100;
-            let mut key = q.clone();
-            for (j, c) in key.iter_mut().enumerate().skip(cut) {
-                *c = ((j * (v % 3 + 2) + v) % 5 + 1) as u8;
-            }
-            keys.push(key);
-        }
-        keys.sort();
-        let lcp = shared_prefixes(&keys);
-        assert!(lcp.iter().filter(|&&s| s == LCP_MAX).count() > 40);
-        for k in [5, 20, 45, 63, 64, 100] {
-            check(&q, &keys, k, 0, keys.len());
-            check(&q, &keys, k, 7, 71);
         }
     }
 
