@@ -234,3 +234,91 @@ fn worker<'a, T: Code>(
     }
     calls
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzzy::lev::Verifier;
+    use crate::keystore::Builder;
+    use crate::lang::LangTag;
+
+    /// Keys that share long prefixes (many past 255 codes, keys rejected after row 255,
+    /// so a lane's shared-prefix test compares long runs of codes), in length
+    /// groups of more than one chunk and more than eight lanes' runs, and more keys than
+    /// [`PARALLEL_FROM`] so two threads split the chunks: the search equals a brute
+    /// force over the same keys (rapidfuzz's distance, not the kernel), for the whole
+    /// answer and for a top 3.
+    #[test]
+    fn scan_of_long_shared_prefixes_equals_brute_force() {
+        let en = LangTag::parse("en").unwrap();
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut rand = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let letters = ['a', 'b', 'c', 'd'];
+        let base: Vec<char> = (0..310).map(|_| letters[rand(4) as usize]).collect();
+        let mut texts: Vec<Vec<char>> = Vec::new();
+        let mut b = Builder::new();
+        for id in 1..=22_000i64 {
+            // The base up to a cut (mostly past row 255), then random letters.
+            let cut = 150 + rand(160) as usize;
+            let len = 296 + rand(9) as usize;
+            let t: Vec<char> = (0..len)
+                .map(|j| {
+                    if j < cut {
+                        base[j]
+                    } else {
+                        letters[rand(4) as usize]
+                    }
+                })
+                .collect();
+            b.add(id, &en, &t.iter().collect::<String>());
+            texts.push(t);
+        }
+        let kf = b.into_map(1, 1).unwrap();
+        let l = kf.language(&en).unwrap().clone();
+        let big = kf.groups(&l).iter().filter(|g| g.count > CHUNK).count();
+        assert!(big >= 5, "groups of more than one chunk: {big}");
+        // Keys sharing more than 255 codes with the base (and so, mostly, with the key
+        // before them): a lane rejecting one at a late row compares long prefixes.
+        let long = texts
+            .iter()
+            .filter(|t| t.iter().zip(&base).take_while(|(a, b)| a == b).count() > 255)
+            .count();
+        assert!(long > 5_000, "keys sharing more than 255 codes: {long}");
+        let mut edited = base[..300].to_vec();
+        for at in [3, 140, 262, 263, 281] {
+            edited[at] = 'e';
+        }
+        let queries = [edited, base[..291].to_vec()];
+        for q in &queries {
+            let v = Verifier::new(q);
+            // A band of one word (k = 30) and of two (k = 75).
+            for min in [90.0, 75.0] {
+                let mut all: Vec<(f64, i64, usize)> = texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (score(v.distance(t), q.len(), t.len()), i as i64 + 1, 0))
+                    .filter(|x| x.0 >= min)
+                    .collect();
+                all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                assert!(all.len() > 10, "min {min}: {} qualify", all.len());
+                for (limit, threads) in [(100_000, 2), (3, 1)] {
+                    let mut top = TopK::new(limit, min);
+                    search(&kf, &l, q, &mut top, 0, threads);
+                    let want: Vec<_> = all.iter().take(limit).copied().collect();
+                    assert!(
+                        top.items == want,
+                        "query of {} min {min} limit {limit}: {} found, {} want",
+                        q.len(),
+                        top.items.len(),
+                        want.len()
+                    );
+                }
+            }
+        }
+    }
+}
