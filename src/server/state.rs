@@ -785,6 +785,29 @@ impl Drop for SpoolFile {
 mod tests {
     use super::*;
 
+    /// A new memory in a temporary directory (kept alive by the first value) and the
+    /// server state over it with `limits`.
+    fn state_with(limits: Limits) -> (tempfile::TempDir, std::path::PathBuf, Arc<State>) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        drop(Memory::open(&db).unwrap());
+        let st = Arc::new(State::open(&db, limits, true).unwrap());
+        (dir, db, st)
+    }
+
+    /// A runtime: the current thread when `workers` is 0, else that many worker threads
+    /// (so that futures are polled while others hold their slots).
+    fn runtime(workers: usize) -> tokio::runtime::Runtime {
+        let mut b = if workers == 0 {
+            tokio::runtime::Builder::new_current_thread()
+        } else {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(workers);
+            b
+        };
+        b.enable_all().build().unwrap()
+    }
+
     fn poll_writer_nice(st: &State) -> Option<i32> {
         for _ in 0..500 {
             if let Some(n) = st.writer_nice() {
@@ -801,24 +824,17 @@ mod tests {
     #[test]
     fn the_writer_runs_at_a_lower_priority_than_the_readers() {
         let base = lower_priority(0).expect("Linux reads a thread's nice value");
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("m.db");
-        drop(Memory::open(&db).unwrap());
-        let limits = Limits {
+        let (_dir, db, st) = state_with(Limits {
             writer_nice: 3,
             ..Limits::default()
-        };
-        let st = Arc::new(State::open(&db, limits, true).unwrap());
+        });
         assert_eq!(poll_writer_nice(&st), Some((base + 3).min(19)));
         assert_eq!(
             lower_priority(0),
             Some(base),
             "only the writer thread changed"
         );
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime(0);
         let (in_job, started) = rt
             .block_on(st.write(|_| {
                 let started = std::thread::spawn(|| lower_priority(0)).join().unwrap();
@@ -851,19 +867,12 @@ mod tests {
     #[test]
     fn bulk_reads_run_below_the_interactive_reads_on_threads_of_their_own() {
         let base = lower_priority(0).expect("Linux reads a thread's nice value");
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("m.db");
-        drop(Memory::open(&db).unwrap());
-        let limits = Limits {
+        let (_dir, db, st) = state_with(Limits {
             heavy: 3,
             bulk_nice: 4,
             ..Limits::default()
-        };
-        let st = Arc::new(State::open(&db, limits, true).unwrap());
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        });
+        let rt = runtime(0);
         // Three heavy reads at once: each waits (at most 10 s) until all three run.
         let running = Arc::new(AtomicU64::new(0));
         let job = |running: Arc<AtomicU64>| {
@@ -940,23 +949,15 @@ mod tests {
     /// queued and ran.
     #[test]
     fn interactive_reads_take_cpu_slots_first_come_first_served() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("m.db");
-        drop(Memory::open(&db).unwrap());
-        let limits = Limits {
+        let (_dir, _, st) = state_with(Limits {
             interactive: 2,
             scan_threads: 3,
             readers: 8,
             ..Limits::default()
-        };
-        let st = Arc::new(State::open(&db, limits, true).unwrap());
+        });
         // A multi-threaded runtime, so that the reads' futures are polled while the
         // first ones hold their slots.
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime(2);
         let running = Arc::new(AtomicU64::new(0));
         let most = Arc::new(AtomicU64::new(0));
         let order = Arc::new(Mutex::new(Vec::new()));
@@ -1015,19 +1016,11 @@ mod tests {
     /// starts at once instead of queueing behind the matches.
     #[test]
     fn lookups_do_not_queue_behind_matches() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("m.db");
-        drop(Memory::open(&db).unwrap());
-        let limits = Limits {
+        let (_dir, _, st) = state_with(Limits {
             interactive: 1,
             ..Limits::default()
-        };
-        let st = Arc::new(State::open(&db, limits, true).unwrap());
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        });
+        let rt = runtime(2);
         let (lookup, second_match) = rt.block_on(async {
             let slow = |st: Arc<State>| async move {
                 st.read_interactive(Lane::Match, |_, _| {
@@ -1055,20 +1048,12 @@ mod tests {
     /// (`readers` 1 here) keep no search waiting.
     #[test]
     fn lookups_do_not_wait_for_the_connections_matches_hold() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("m.db");
-        drop(Memory::open(&db).unwrap());
-        let limits = Limits {
+        let (_dir, _, st) = state_with(Limits {
             interactive: 4,
             readers: 1,
             ..Limits::default()
-        };
-        let st = Arc::new(State::open(&db, limits, true).unwrap());
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        });
+        let rt = runtime(2);
         let lookup = rt.block_on(async {
             let m = {
                 let st = Arc::clone(&st);
