@@ -70,6 +70,7 @@
 pub mod align;
 pub mod analysis;
 pub mod answer;
+pub mod cpu;
 pub mod diag;
 pub mod error;
 pub mod formats;

@@ -292,7 +292,11 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice, cl
     let stop = Arc::new(AtomicBool::new(false));
     let import_window = Arc::new(Mutex::new(None::<(Duration, Duration, String, String)>));
     let at_start = thread_times(pid);
-    let (server0, bench0, machine0) = (process_cpu(pid), own_cpu(), machine_cpu());
+    let (server0, bench0, machine0) = (
+        process_cpu(pid),
+        concord::cpu::process_time().unwrap_or_default(),
+        machine_cpu(),
+    );
     let work = Work {
         qs: &qs,
         phrases: &phrases,
@@ -340,7 +344,11 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice, cl
         client_out = clients.join().expect("the clients");
     });
     let elapsed = start.elapsed().as_secs_f64();
-    let (server1, bench1, machine1) = (process_cpu(pid), own_cpu(), machine_cpu());
+    let (server1, bench1, machine1) = (
+        process_cpu(pid),
+        concord::cpu::process_time().unwrap_or_default(),
+        machine_cpu(),
+    );
     let (samples, client_cpu) = client_out;
     let cpu = times_text(&at_start, &thread_times(pid));
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -509,7 +517,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// run and reading each answer as far as its status, its `Server-Timing` and its
 /// length. Returns the samples and this thread's CPU time.
 fn light_clients(w: &Work, start: Instant, stop: &Arc<AtomicBool>) -> (Vec<Sample>, Duration) {
-    let cpu0 = thread_cpu();
+    let cpu0 = concord::cpu::thread_time().unwrap_or_default();
     let addr: std::net::SocketAddr = w
         .base_url
         .trim_start_matches("http://")
@@ -603,7 +611,12 @@ fn light_clients(w: &Work, start: Instant, stop: &Arc<AtomicBool>) -> (Vec<Sampl
         }
         all
     });
-    (samples, thread_cpu().saturating_sub(cpu0))
+    (
+        samples,
+        concord::cpu::thread_time()
+            .unwrap_or_default()
+            .saturating_sub(cpu0),
+    )
 }
 
 /// Send `req` on the connection (opened when there is none) and read the answer whole
@@ -685,7 +698,7 @@ fn thread_clients(w: &Work, start: Instant, stop: &Arc<AtomicBool>) -> (Vec<Samp
         for c in 0..CLIENTS {
             let (agent, samples, cpu) = (agent.clone(), &samples, &cpu);
             s.spawn(move || {
-                let cpu0 = thread_cpu();
+                let cpu0 = concord::cpu::thread_time().unwrap_or_default();
                 let mut i = c * 7919;
                 let mut local = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
@@ -725,34 +738,14 @@ fn thread_clients(w: &Work, start: Instant, stop: &Arc<AtomicBool>) -> (Vec<Samp
                         timing,
                     });
                 }
-                *cpu.lock().unwrap() += thread_cpu().saturating_sub(cpu0);
+                *cpu.lock().unwrap() += concord::cpu::thread_time()
+                    .unwrap_or_default()
+                    .saturating_sub(cpu0);
                 samples.lock().unwrap().extend(local);
             });
         }
     });
     (samples.into_inner().unwrap(), cpu.into_inner().unwrap())
-}
-
-/// The CPU time of the calling thread.
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec on this stack frame.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-/// The CPU time of this whole process, every thread (ended ones too).
-fn own_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec on this stack frame.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 /// The CPU time of process `pid`, every thread (ended ones too: the per-thread times of

@@ -180,12 +180,14 @@ impl State {
         let out = self
             .run_on(permit, which, move |mem| {
                 let queue = came.elapsed();
-                let cpu0 = thread_cpu();
+                let cpu0 = crate::cpu::thread_time();
                 let out = f(mem, threads);
                 let timing = Timing {
                     queue,
                     run: came.elapsed() - queue,
-                    cpu: thread_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a)),
+                    cpu: crate::cpu::thread_time()
+                        .zip(cpu0)
+                        .map(|(b, a)| b.saturating_sub(a)),
                 };
                 out.map(|o| (o, timing))
             })
@@ -435,24 +437,6 @@ impl Timing {
             v.push_str(&format!(", cpu;dur={:.3}", ms(c)));
         }
         v
-    }
-}
-
-/// The CPU time the calling thread has used (Linux; `None` elsewhere).
-fn thread_cpu() -> Option<Duration> {
-    #[cfg(target_os = "linux")]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime writes one timespec, which lives on this stack frame.
-        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
     }
 }
 

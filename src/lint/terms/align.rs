@@ -56,34 +56,17 @@ struct Spent {
 impl Spent {
     fn start() -> Spent {
         Spent {
-            cpu: thread_cpu(),
+            cpu: crate::cpu::thread_time(),
             wall: Instant::now(),
         }
     }
 
     fn get(&self) -> Duration {
-        match (self.cpu, thread_cpu()) {
+        match (self.cpu, crate::cpu::thread_time()) {
             (Some(a), Some(b)) => b.saturating_sub(a),
             _ => self.wall.elapsed(),
         }
     }
-}
-
-/// The CPU time the calling thread has used so far (Linux); `None` elsewhere.
-fn thread_cpu() -> Option<Duration> {
-    #[cfg(target_os = "linux")]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime writes one timespec, which lives on this stack.
-        let r = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        if r == 0 && ts.tv_sec >= 0 && ts.tv_nsec >= 0 {
-            return Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32));
-        }
-    }
-    None
 }
 
 /// Dice at or above this: the entry and the candidate go together in the memory.
