@@ -1087,13 +1087,7 @@ mod tests {
     #[test]
     fn extending_a_file_equals_building_it_whole() {
         let ko = LangTag::parse("ko").unwrap();
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut rand = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rand = crate::testutil::xorshift(0x9E37_79B9_7F4A_7C15u64);
         let file = |texts: &[(i64, String)]| {
             let mut fw = FileWriter::new(std::io::Cursor::new(Vec::new()), 1).unwrap();
             let mut lb = LangBuilder::new(ko.clone());

@@ -55,3 +55,15 @@ pub fn mkfifo(path: &Path) -> bool {
     }
     ok
 }
+
+/// A deterministic pseudo-random source for tests (xorshift64): each call gives a number
+/// below its argument.
+pub fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut state = seed;
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    }
+}

@@ -251,13 +251,7 @@ mod tests {
     #[test]
     fn scan_of_long_shared_prefixes_equals_brute_force() {
         let en = LangTag::parse("en").unwrap();
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut rand = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rand = crate::testutil::xorshift(0x2545_F491_4F6C_DD1Du64);
         let letters = ['a', 'b', 'c', 'd'];
         let base: Vec<char> = (0..310).map(|_| letters[rand(4) as usize]).collect();
         let mut texts: Vec<Vec<char>> = Vec::new();
