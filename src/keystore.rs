@@ -46,12 +46,27 @@ use crate::error::{Error, ErrorKind, Location, Result};
 use crate::lang::LangTag;
 use crate::text::KeyRule;
 
-const MAGIC: &[u8; 8] = b"CCKEYS\x00\x01";
+const MAGIC: &[u8; 8] = b"CCKEYS\x00\x02";
 const HEADER: usize = 32;
-const DIR_ENTRY: usize = 128;
+const DIR_ENTRY: usize = TAG_BYTES + 8 * FIELDS;
+/// Numbers in a directory entry after the tag.
+const FIELDS: usize = 11;
 const TAG_BYTES: usize = 64;
 /// Bytes of one length-group entry: length u64, first index u64, byte base u64.
 const GROUP: usize = 24;
+/// Pivots per language (fewer when the language has fewer candidates, see
+/// [`is_pivot_candidate`]).
+pub const PIVOTS: usize = 32;
+/// Pivot distances are stored capped at this value (one byte each).
+pub const PIVOT_CAP: usize = 255;
+
+/// True when the key of unit `id` may be a pivot: about one unit in 16, by a hash of
+/// the id, so the pivots are spread over the first few hundred units of a language
+/// (an import in the order of documents still gives pivots from several of them)
+/// and a memory's new units (higher ids) never change the choice among older ones.
+fn is_pivot_candidate(id: i64) -> bool {
+    (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60 == 0
+}
 
 /// The key file of the memory at `db`.
 pub fn path_for(db: &Path) -> PathBuf {
@@ -452,6 +467,8 @@ impl LangBuilder {
             2
         };
         let runs = self.runs();
+        let pivots = self.choose_pivots();
+        let dists = self.pivot_distances(&runs, &pivots);
         let mut groups: Vec<(u64, u64, u64)> = Vec::new();
         let mut base = 0u64;
         let mut count = 0u64;
@@ -480,7 +497,12 @@ impl LangBuilder {
         pos += 8 * count as usize;
         let codes_off = pos;
         pos += base as usize;
-        let end = pos.div_ceil(8) * 8;
+        let codes_end = pos.div_ceil(8) * 8;
+        let pivots_off = codes_end;
+        let pivot_codes: usize = pivots.iter().map(Vec::len).sum();
+        let pivots_end = (pivots_off + 8 * pivots.len() + 4 * pivot_codes).div_ceil(8) * 8;
+        let dists_off = pivots_end;
+        let end = (dists_off + dists.len()).div_ceil(8) * 8;
         let entry = DirEntry {
             tag: self.tag.clone(),
             fields: [
@@ -492,6 +514,9 @@ impl LangBuilder {
                 groups_off as u64,
                 ids_off as u64,
                 codes_off as u64,
+                pivots.len() as u64,
+                pivots_off as u64,
+                dists_off as u64,
             ],
         };
         for (c, code) in self.alphabet.sorted() {
@@ -570,15 +595,155 @@ impl LangBuilder {
             }
         }
         w.write_all(&buf)?;
-        w.write_all(&[0u8; 8][..end - pos])?;
+        w.write_all(&[0u8; 8][..codes_end - pos])?;
+        // The pivots (their lengths, then their codes as u32) and every key's distances
+        // to them, in the order of the keys.
+        let mut at = pivots_off;
+        for p in &pivots {
+            w.write_all(&(p.len() as u64).to_le_bytes())?;
+            at += 8;
+        }
+        for p in &pivots {
+            for &c in p {
+                w.write_all(&c.to_le_bytes())?;
+                at += 4;
+            }
+        }
+        w.write_all(&[0u8; 8][..pivots_end - at])?;
+        w.write_all(&dists)?;
+        w.write_all(&[0u8; 8][..end - dists_off - dists.len()])?;
         Ok((entry, end))
+    }
+
+    /// The language's pivots: the keys of the first [`PIVOTS`] pivot candidates
+    /// ([`is_pivot_candidate`]) in order of unit id, leaving out empty keys and keys equal
+    /// to a pivot chosen before. A builder that extends a file keeps the file's pivots
+    /// (they are the first candidates of its older units) and adds candidates of the new
+    /// units while there are fewer than [`PIVOTS`], so it chooses what a build from all
+    /// the keys chooses.
+    fn choose_pivots(&self) -> Vec<Vec<u32>> {
+        let mut pivots: Vec<Vec<u32>> = match &self.base {
+            Some(b) => b.file.pivots(&b.lang),
+            None => Vec::new(),
+        };
+        if pivots.len() >= PIVOTS {
+            return pivots;
+        }
+        let mut cands: Vec<&(i64, u64, u32)> = self
+            .keys
+            .iter()
+            .filter(|k| k.2 > 0 && is_pivot_candidate(k.0))
+            .collect();
+        cands.sort_unstable_by_key(|k| k.0);
+        for k in cands {
+            let codes: Vec<u32> = (k.1..k.1 + u64::from(k.2))
+                .map(|i| self.new_code(i as usize))
+                .collect();
+            if !pivots.contains(&codes) {
+                pivots.push(codes);
+                if pivots.len() == PIVOTS {
+                    break;
+                }
+            }
+        }
+        pivots
+    }
+
+    /// Every key's Levenshtein distances to `pivots`, capped at [`PIVOT_CAP`], one byte
+    /// each, `pivots.len()` per key in the order of `runs`. The keys of an extended file
+    /// keep their distances to its pivots (those come first); the rest are computed, on
+    /// every core.
+    fn pivot_distances(&self, runs: &[Run], pivots: &[Vec<u32>]) -> Vec<u8> {
+        let np = pivots.len();
+        // Every key in file order: (old key index in the base, or new key index).
+        let mut order: Vec<(bool, usize)> = Vec::new();
+        for r in runs {
+            match *r {
+                Run::Old { from, to, .. } => order.extend((from..to).map(|i| (true, i))),
+                Run::New { from, to } => order.extend((from..to).map(|i| (false, i))),
+            }
+        }
+        let mut out = vec![0u8; order.len() * np];
+        if np == 0 {
+            return out;
+        }
+        let (base_np, base_dists) = match &self.base {
+            Some(b) => {
+                let n = b.file.pivot_count(&b.lang);
+                (n, b.file.pivot_rows(&b.lang, 0, b.lang.count))
+            }
+            None => (0, &[][..]),
+        };
+        let base_groups = self.base.as_ref().map(|b| b.file.groups(&b.lang));
+        // The codes of old key `i` (base key index).
+        let old_key = |i: usize, into: &mut Vec<u32>| {
+            let b = self.base.as_ref().expect("old keys have a base");
+            let gs = base_groups.as_ref().expect("old keys have a base");
+            let g = &gs[gs.partition_point(|g| g.first + g.count <= i)];
+            into.clear();
+            let at = b.lang.codes_off + g.base + (i - g.first) * g.len * b.lang.width;
+            let m = &b.file.map[at..at + g.len * b.lang.width];
+            if b.lang.width == 1 {
+                into.extend(m.iter().map(|&c| u32::from(c)));
+            } else {
+                into.extend(
+                    m.chunks_exact(2)
+                        .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))),
+                );
+            }
+        };
+        let fill = |from: usize, rows: &mut [u8]| {
+            use rapidfuzz::distance::levenshtein;
+            let cmps: Vec<_> = pivots
+                .iter()
+                .map(|p| levenshtein::BatchComparator::new(p.iter().copied()))
+                .collect();
+            let args = levenshtein::Args::default().score_cutoff(PIVOT_CAP);
+            let mut key: Vec<u32> = Vec::new();
+            for (r, row) in rows.chunks_exact_mut(np).enumerate() {
+                let (old, i) = order[from + r];
+                let first = if old {
+                    let keep = base_np.min(np);
+                    row[..keep].copy_from_slice(&base_dists[i * base_np..i * base_np + keep]);
+                    if keep == np {
+                        continue;
+                    }
+                    old_key(i, &mut key);
+                    keep
+                } else {
+                    let k = &self.keys[i];
+                    key.clear();
+                    key.extend((k.1..k.1 + u64::from(k.2)).map(|j| self.new_code(j as usize)));
+                    0
+                };
+                for (j, cmp) in cmps.iter().enumerate().skip(first) {
+                    let d = cmp.distance_with_args(key.iter().copied(), &args);
+                    row[j] = d.map_or(PIVOT_CAP, |d| d.min(PIVOT_CAP)) as u8;
+                }
+            }
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        if threads == 1 || order.len() < 4096 {
+            fill(0, &mut out);
+        } else {
+            let per = order.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                for (t, part) in out.chunks_mut(per * np).enumerate() {
+                    let fill = &fill;
+                    s.spawn(move || fill(t * per, part));
+                }
+            });
+        }
+        out
     }
 }
 
-/// A language's directory entry: its tag and the eight numbers the reader parses.
+/// A language's directory entry: its tag and the numbers the reader parses.
 struct DirEntry {
     tag: LangTag,
-    fields: [u64; 8],
+    fields: [u64; FIELDS],
 }
 
 /// Writes a key file one language at a time: [`FileWriter::new`] reserves the header
@@ -755,6 +920,9 @@ pub struct LangKeys {
     groups_off: usize,
     ids_off: usize,
     codes_off: usize,
+    pivots_n: usize,
+    pivots_off: usize,
+    dists_off: usize,
 }
 
 /// The keys of one length.
@@ -835,6 +1003,9 @@ impl KeyFile {
                 groups_off: v(5)?,
                 ids_off: v(6)?,
                 codes_off: v(7)?,
+                pivots_n: v(8)?,
+                pivots_off: v(9)?,
+                dists_off: v(10)?,
             };
             let fits = |off: usize, len: usize| {
                 off % 8 == 0 && off.checked_add(len).is_some_and(|e| e <= b.len())
@@ -845,6 +1016,9 @@ impl KeyFile {
                 || !fits(l.ids_off, l.count.saturating_mul(8))
                 || l.codes_off % 8 != 0
                 || l.codes_off > b.len()
+                || l.pivots_n > PIVOTS
+                || !fits(l.pivots_off, l.pivots_n * 8)
+                || !fits(l.dists_off, l.count.saturating_mul(l.pivots_n))
             {
                 return Err(corrupt(path, "section bounds"));
             }
@@ -874,6 +1048,15 @@ impl KeyFile {
             }
             if next_first != l.count || l.codes_off + next_base > kf.map.len() {
                 return Err(corrupt(path, "keys"));
+            }
+            let lens = (0..l.pivots_n).map(|j| kf.u64_at(l.pivots_off + 8 * j) as usize);
+            let total = lens.fold(Some(0usize), |t, n| t?.checked_add(n));
+            if !total
+                .and_then(|t| t.checked_mul(4))
+                .and_then(|t| t.checked_add(l.pivots_off + 8 * l.pivots_n))
+                .is_some_and(|e| e <= kf.map.len())
+            {
+                return Err(corrupt(path, "pivots"));
             }
         }
         Ok(kf)
@@ -919,6 +1102,36 @@ impl KeyFile {
                 }
             })
             .collect()
+    }
+
+    /// The number of pivots of a language (at most [`PIVOTS`]; every key stores its
+    /// distance to each).
+    pub fn pivot_count(&self, l: &LangKeys) -> usize {
+        l.pivots_n
+    }
+
+    /// The pivots of a language, as codes.
+    pub fn pivots(&self, l: &LangKeys) -> Vec<Vec<u32>> {
+        let mut at = l.pivots_off + 8 * l.pivots_n;
+        (0..l.pivots_n)
+            .map(|j| {
+                let n = self.u64_at(l.pivots_off + 8 * j) as usize;
+                let p = self.map[at..at + 4 * n]
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+                    .collect();
+                at += 4 * n;
+                p
+            })
+            .collect()
+    }
+
+    /// The distances to the pivots of keys `first .. first + count` of a language,
+    /// [`KeyFile::pivot_count`] bytes per key, each the Levenshtein distance capped at
+    /// [`PIVOT_CAP`].
+    pub fn pivot_rows(&self, l: &LangKeys, first: usize, count: usize) -> &[u8] {
+        let at = l.dists_off + first * l.pivots_n;
+        &self.map[at..at + count * l.pivots_n]
     }
 
     /// The code of `c` in a language (0 when the language has no such character).
@@ -1155,6 +1368,67 @@ mod tests {
         b.add(1, &en, "The talks");
         let kf = std::sync::Arc::new(KeyFile::from_bytes(&b.to_bytes(1, 1)).unwrap());
         assert!(LangBuilder::extending(kf, &ko).is_none());
+    }
+
+    /// Every key stores its Levenshtein distance to each of its language's pivots,
+    /// capped at [`PIVOT_CAP`] (keys of 300–400 characters against short pivots pass
+    /// the cap); the pivots are the first [`PIVOTS`] distinct candidates by unit id.
+    #[test]
+    fn pivot_distances_are_the_capped_distances() {
+        let en = LangTag::parse("en").unwrap();
+        let mut rand = crate::testutil::xorshift(0xD1B5_4A32_D192_ED03u64);
+        let mut texts: Vec<(i64, String)> = Vec::new();
+        let mut b = Builder::new();
+        for id in 1..=1500i64 {
+            let len = if rand(5) == 0 {
+                300 + rand(100)
+            } else {
+                1 + rand(40)
+            };
+            let t: String = (0..len).map(|_| char::from(b'a' + rand(4) as u8)).collect();
+            // Repeats: a repeated key is not a second pivot.
+            let t = if id > 1 && rand(3) == 0 {
+                texts[rand(texts.len() as u64) as usize].1.clone()
+            } else {
+                t
+            };
+            b.add(id, &en, &t);
+            texts.push((id, t));
+        }
+        let kf = KeyFile::from_bytes(&b.to_bytes(1, 1)).unwrap();
+        let l = kf.language(&en).unwrap().clone();
+        assert_eq!(kf.pivot_count(&l), PIVOTS);
+        let code = |t: &str| -> Vec<u32> { t.chars().map(|c| kf.code(&l, c)).collect() };
+        let mut want: Vec<Vec<u32>> = Vec::new();
+        for (id, t) in &texts {
+            let c = code(t);
+            if is_pivot_candidate(*id) && !want.contains(&c) && want.len() < PIVOTS {
+                want.push(c);
+            }
+        }
+        let pivots = kf.pivots(&l);
+        assert_eq!(pivots, want);
+        let by_id: HashMap<i64, &String> = texts.iter().map(|(i, t)| (*i, t)).collect();
+        let rows = kf.pivot_rows(&l, 0, l.count);
+        let mut capped = 0;
+        for i in 0..l.count {
+            let key: Vec<char> = by_id[&kf.id(&l, i)].chars().collect();
+            for (j, p) in pivots.iter().enumerate() {
+                // Codes are in order of first use: map them back through the alphabet.
+                let pc: Vec<char> = p
+                    .iter()
+                    .map(|&c| "abcd".chars().find(|&x| kf.code(&l, x) == c).unwrap())
+                    .collect();
+                let d = crate::fuzzy::lev::distance_dp(&key, &pc);
+                capped += usize::from(d > PIVOT_CAP);
+                assert_eq!(
+                    rows[i * PIVOTS + j] as usize,
+                    d.min(PIVOT_CAP),
+                    "key {i} pivot {j}"
+                );
+            }
+        }
+        assert!(capped > 0, "some distances pass the cap");
     }
 
     /// Characters above the Basic Multilingual Plane (a map, not the table) get codes in

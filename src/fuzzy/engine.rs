@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use super::kernel::{Code, PrefixRuns, QueryPm};
 use super::lanes::{self, Windows};
 use super::lev::{max_distance, score};
+use super::pivot::{self, PivotBound};
 use super::TopK;
 use crate::keystore::{Group, KeyFile, LangKeys};
 
@@ -45,6 +46,7 @@ pub(crate) fn search(
 ) -> u64 {
     let n = q.len();
     let codes: Vec<u32> = q.iter().map(|&c| kf.code(l, c)).collect();
+    let qd = pivot::query_distances(&codes, &kf.pivots(l));
     let pm = QueryPm::new(codes, kf.alphabet_len(l));
     let s0 = top.threshold();
     let groups: Vec<Group> = kf
@@ -90,6 +92,7 @@ pub(crate) fn search(
                 &groups,
                 &items,
                 &pm,
+                &qd,
                 &shared,
                 &next,
                 &mut local,
@@ -103,6 +106,7 @@ pub(crate) fn search(
                 &groups,
                 &items,
                 &pm,
+                &qd,
                 &shared,
                 &next,
                 &mut local,
@@ -145,6 +149,7 @@ fn worker<'a, T: Code>(
     groups: &[Group],
     items: &[Item],
     pm: &QueryPm,
+    qd: &[u8],
     shared: &AtomicU64,
     next: &AtomicUsize,
     local: &mut TopK,
@@ -161,6 +166,7 @@ fn worker<'a, T: Code>(
         let g = &groups[gi];
         let m = g.len;
         let codes = codes_of(g);
+        let pb = PivotBound::new(qd, kf.pivot_rows(l, g.first, g.count));
         let mut thr = local
             .threshold()
             .max(f64::from_bits(shared.load(Ordering::Relaxed)));
@@ -174,7 +180,7 @@ fn worker<'a, T: Code>(
             // Eight keys at a time; a higher K-th score found meanwhile tightens the
             // bound the lanes reject with (every score is exact and offered against
             // the current K-th score).
-            calls += lanes::scan(win, codes, m, a, b, n, k, &mut |i, d| {
+            calls += lanes::scan(win, codes, m, a, b, n, k, pb, &mut |i, d| {
                 local.offer(score(d, n, m), kf.id(l, g.first + i), 0);
                 let t = local.threshold();
                 if t > thr {
@@ -195,6 +201,11 @@ fn worker<'a, T: Code>(
         for i in a..b {
             let key = &codes[i * m..(i + 1) * m];
             calls += 1;
+            // Rejected by the pivots: `prev` stays the last key the kernel ran, whose
+            // rows `PrefixRuns` holds.
+            if pb.is_some_and(|pb| pb.rejects(i, k)) {
+                continue;
+            }
             let found = if let Some(r) = runs.as_mut() {
                 r.run(pm, prev, key)
             } else if let Some(r) = wide.as_mut() {
@@ -241,6 +252,92 @@ mod tests {
     use crate::fuzzy::lev::Verifier;
     use crate::keystore::Builder;
     use crate::lang::LangTag;
+
+    /// A clustered memory (sentences of a few templates with words in slots, as a
+    /// formulaic memory is): the pivot bound rejects many keys of the length band, and
+    /// the search still equals a brute force over the same keys, for every query,
+    /// whole answers and top 3, one thread and two.
+    #[test]
+    fn pivot_bound_on_clustered_keys_equals_brute_force() {
+        let en = LangTag::parse("en").unwrap();
+        let mut rand = crate::testutil::xorshift(0x94D0_49BB_1331_11EBu64);
+        let templates = [
+            "the minister of {} met the ambassador of {} on {} to discuss {}",
+            "on {} the delegation from {} signed an agreement with {} about {}",
+            "{} said that {} would host the summit of {} in {}",
+            "talks between {} and {} on {} ended without a statement on {}",
+        ];
+        let words = [
+            "korea",
+            "japan",
+            "the united nations",
+            "trade",
+            "fisheries",
+            "march 3",
+            "june 12",
+            "china",
+            "the european union",
+            "energy",
+            "peru",
+            "ghana",
+        ];
+        let fill = |t: &str, rand: &mut dyn FnMut(u64) -> u64| -> String {
+            let mut out = String::new();
+            for (i, part) in t.split("{}").enumerate() {
+                if i > 0 {
+                    out.push_str(words[rand(words.len() as u64) as usize]);
+                }
+                out.push_str(part);
+            }
+            out
+        };
+        let mut texts: Vec<Vec<char>> = Vec::new();
+        let mut b = Builder::new();
+        for id in 1..=(PARALLEL_FROM as i64 + 4000) {
+            let t = fill(templates[rand(4) as usize], &mut rand);
+            b.add(id, &en, &t);
+            texts.push(t.chars().collect());
+        }
+        let kf = b.into_map(1, 1).unwrap();
+        let l = kf.language(&en).unwrap().clone();
+        let mut rejected = 0usize;
+        let mut band = 0usize;
+        for round in 0..6 {
+            let mut q: Vec<char> = fill(templates[round % 4], &mut rand).chars().collect();
+            for _ in 0..round {
+                let at = rand(q.len() as u64) as usize;
+                q[at] = 'x';
+            }
+            let codes: Vec<u32> = q.iter().map(|&c| kf.code(&l, c)).collect();
+            let qd = pivot::query_distances(&codes, &kf.pivots(&l));
+            let v = Verifier::new(&q);
+            for min in [70.0, 85.0] {
+                for g in kf.groups(&l).iter().filter(|g| fits(q.len(), g.len, min)) {
+                    let k = max_distance(q.len().max(g.len), min).unwrap();
+                    let pb = PivotBound::new(&qd, kf.pivot_rows(&l, g.first, g.count)).unwrap();
+                    band += g.count;
+                    rejected += (0..g.count).filter(|&i| pb.rejects(i, k)).count();
+                }
+                let mut all: Vec<(f64, i64, usize)> = texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (score(v.distance(t), q.len(), t.len()), i as i64 + 1, 0))
+                    .filter(|x| x.0 >= min)
+                    .collect();
+                all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                for (limit, threads) in [(100_000, 2), (3, 1), (3, 2)] {
+                    let mut top = TopK::new(limit, min);
+                    search(&kf, &l, &q, &mut top, 0, threads);
+                    let want: Vec<_> = all.iter().take(limit).copied().collect();
+                    assert!(top.items == want, "round {round} min {min} limit {limit}");
+                }
+            }
+        }
+        assert!(
+            rejected * 4 > band,
+            "the pivots reject {rejected} of {band} keys in the bands"
+        );
+    }
 
     /// Keys that share long prefixes (many past 255 codes, keys rejected after row 255,
     /// so a lane's shared-prefix test compares long runs of codes), in length

@@ -26,6 +26,7 @@
 //! compare the three on random keys.
 
 use super::kernel::{Code, QueryPm};
+use super::pivot::PivotBound;
 
 /// Keys verified side by side.
 pub(crate) const LANES: usize = 8;
@@ -169,20 +170,21 @@ pub(crate) fn scan<T: Code>(
     b: usize,
     n: usize,
     k: usize,
+    pb: Option<PivotBound>,
     found: &mut dyn FnMut(usize, usize) -> usize,
 ) -> u64 {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the processor has the features the function is compiled for.
-            return unsafe { scan_avx512(win, codes, m, a, b, n, k, found) };
+            return unsafe { scan_avx512(win, codes, m, a, b, n, k, pb, found) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: as above.
-            return unsafe { scan_avx2(win, codes, m, a, b, n, k, found) };
+            return unsafe { scan_avx2(win, codes, m, a, b, n, k, pb, found) };
         }
     }
-    scan_any(win, codes, m, a, b, n, k, found)
+    scan_any(win, codes, m, a, b, n, k, pb, found)
 }
 
 /// The same generic scan compiled under a target feature set: the compiler turns the
@@ -200,9 +202,10 @@ macro_rules! scan_with_features {
             b: usize,
             n: usize,
             k: usize,
+            pb: Option<PivotBound>,
             found: &mut dyn FnMut(usize, usize) -> usize,
         ) -> u64 {
-            scan_any(win, codes, m, a, b, n, k, found)
+            scan_any(win, codes, m, a, b, n, k, pb, found)
         }
     };
 }
@@ -220,12 +223,13 @@ fn scan_any<T: Code>(
     b: usize,
     n: usize,
     k: usize,
+    pb: Option<PivotBound>,
     found: &mut dyn FnMut(usize, usize) -> usize,
 ) -> u64 {
     if let Some(band) = Band::new(n, m, k, 64) {
-        lanes::<T, false>(win, &band, codes, a, b, found)
+        lanes::<T, false>(win, &band, codes, a, b, pb, found)
     } else if let Some(band) = Band::new(n, m, k, 128) {
-        lanes::<T, true>(win, &band, codes, a, b, found)
+        lanes::<T, true>(win, &band, codes, a, b, pb, found)
     } else {
         unreachable!("scan called on a band wider than 128 (check `fits` first)")
     }
@@ -241,6 +245,7 @@ fn lanes<T: Code, const WIDE: bool>(
     codes: &[T],
     a: usize,
     b: usize,
+    pb: Option<PivotBound>,
     found: &mut dyn FnMut(usize, usize) -> usize,
 ) -> u64 {
     let m = band.m;
@@ -273,26 +278,33 @@ fn lanes<T: Code, const WIDE: bool>(
     let mut calls = 0u64;
 
     // The next key of lane `l` that needs rows: keys that share with the lane's
-    // previous key more than the rows at which it was rejected are rejected without a
-    // row (the rows they would compute are the same). `None` when the lane is done.
-    let take = |l: usize, next: &mut [usize; LANES], dead: usize, calls: &mut u64| {
-        while next[l] < end[l] {
-            let i = next[l];
-            next[l] += 1;
-            *calls += 1;
-            if dead != NONE && i > a {
-                let kc = &codes[i * m..(i + 1) * m];
-                let prev = &codes[(i - 1) * m..i * m];
-                if kc[..=dead] == prev[..=dead] {
+    // previous key `prev` (the last it ran rows for) more than the rows at which it was
+    // rejected are rejected without a row (the rows they would compute are the same);
+    // keys the pivot bound puts more than `k` away are rejected without a row too (and
+    // do not become the previous key: the lane has no rows of theirs). `None` when the
+    // lane is done.
+    let take =
+        |l: usize, next: &mut [usize; LANES], dead: usize, prev: usize, k: u32, calls: &mut u64| {
+            while next[l] < end[l] {
+                let i = next[l];
+                next[l] += 1;
+                *calls += 1;
+                if dead != NONE {
+                    let kc = &codes[i * m..(i + 1) * m];
+                    let pc = &codes[prev * m..(prev + 1) * m];
+                    if kc[..=dead] == pc[..=dead] {
+                        continue;
+                    }
+                }
+                if pb.is_some_and(|pb| pb.rejects(i, k as usize)) {
                     continue;
                 }
+                return Some(i);
             }
-            return Some(i);
-        }
-        None
-    };
+            None
+        };
     for l in 0..LANES {
-        match take(l, &mut next, NONE, &mut calls) {
+        match take(l, &mut next, NONE, a, k, &mut calls) {
             Some(i) => {
                 key[l] = i;
                 off[l] = i * m;
@@ -380,7 +392,7 @@ fn lanes<T: Code, const WIDE: bool>(
                 // path of the tighter one, so the answers stay exact.
                 k = k.min(u32::try_from(found(key[l], d as usize)).unwrap_or(u32::MAX));
             }
-            match take(l, &mut next, dead[l], &mut calls) {
+            match take(l, &mut next, dead[l], key[l], k, &mut calls) {
                 Some(i) => {
                     key[l] = i;
                     off[l] = i * m;
@@ -413,7 +425,7 @@ mod tests {
         }
         let codes: Vec<u8> = keys.concat();
         let mut got: Vec<(usize, usize)> = Vec::new();
-        scan(&win, &codes, m, a, b, q.len(), k, &mut |i, d| {
+        scan(&win, &codes, m, a, b, q.len(), k, None, &mut |i, d| {
             got.push((i, d));
             k
         });
@@ -429,12 +441,43 @@ mod tests {
         assert_eq!(got, want, "q={q:?} k={k} a={a} b={b}");
         let codes16: Vec<u16> = codes.iter().map(|&c| u16::from(c)).collect();
         let mut got16: Vec<(usize, usize)> = Vec::new();
-        scan(&win, &codes16, m, a, b, q.len(), k, &mut |i, d| {
+        scan(&win, &codes16, m, a, b, q.len(), k, None, &mut |i, d| {
             got16.push((i, d));
             k
         });
         got16.sort_unstable();
         assert_eq!(got16, want);
+        // With a pivot bound that puts some keys at their true distance and leaves the
+        // rest unbounded (a valid lower bound, as the stored pivot distances give):
+        // the rejected keys are skipped without rows, and a lane's shared-prefix
+        // rejection must compare with the last key it ran, not with a skipped one.
+        let dists: Vec<usize> = (0..keys.len())
+            .map(|i| {
+                let ck: Vec<char> = keys[i].iter().map(|&c| char::from(b'a' + c)).collect();
+                distance_dp(&cq, &ck)
+            })
+            .collect();
+        for salt in [1usize, 2, 5] {
+            let rows: Vec<u8> = dists
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| {
+                    if (i * 7 + salt) % 3 == 0 {
+                        0
+                    } else {
+                        d.min(crate::keystore::PIVOT_CAP) as u8
+                    }
+                })
+                .collect();
+            let pb = PivotBound::new(&[0], &rows);
+            let mut gotp: Vec<(usize, usize)> = Vec::new();
+            scan(&win, &codes, m, a, b, q.len(), k, pb, &mut |i, d| {
+                gotp.push((i, d));
+                k
+            });
+            gotp.sort_unstable();
+            assert_eq!(gotp, want, "with pivots, salt {salt}");
+        }
     }
 
     #[test]

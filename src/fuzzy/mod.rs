@@ -122,6 +122,7 @@ mod engine;
 pub(crate) mod kernel;
 mod lanes;
 pub mod lev;
+mod pivot;
 
 use serde::Serialize;
 
