@@ -1049,8 +1049,8 @@ impl KeyFile {
             if next_first != l.count || l.codes_off + next_base > kf.map.len() {
                 return Err(corrupt(path, "keys"));
             }
-            let lens = (0..l.pivots_n).map(|j| kf.u64_at(l.pivots_off + 8 * j) as usize);
-            let total = lens.fold(Some(0usize), |t, n| t?.checked_add(n));
+            let mut lens = (0..l.pivots_n).map(|j| kf.u64_at(l.pivots_off + 8 * j) as usize);
+            let total = lens.try_fold(0usize, |t, n| t.checked_add(n));
             if !total
                 .and_then(|t| t.checked_mul(4))
                 .and_then(|t| t.checked_add(l.pivots_off + 8 * l.pivots_n))
