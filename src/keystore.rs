@@ -13,7 +13,11 @@
 //! every key; and one entry per key length present (length, index of its first key,
 //! byte offset of its first code). Keys of one length are contiguous, so a search reads
 //! only the lengths its threshold allows, and key `i` of length `l` starts at `base +
-//! (i − first) · l · width` without an offset table. A language whose alphabet has more
+//! (i − first) · l · width` without an offset table. Then the language's pivots (up to
+//! [`PIVOTS`] of its keys, as codes) and, for every key in file order, its Levenshtein
+//! distance to each pivot capped at [`PIVOT_CAP`] (one byte each): the search's
+//! triangle-inequality bound (`crate::fuzzy` rejects a key whose bound exceeds the
+//! distance it allows before verifying it). A language whose alphabet has more
 //! than 65,535 characters is left out (the matcher then uses the q-gram index).
 //!
 //! # Consistency
@@ -46,7 +50,9 @@ use crate::error::{Error, ErrorKind, Location, Result};
 use crate::lang::LangTag;
 use crate::text::KeyRule;
 
-const MAGIC: &[u8; 8] = b"CCKEYS\x00\x02";
+/// Format 3: format 1 with the pivots (format 2 was a reverted experiment; its files,
+/// like format 1's, fail this check, are stale and are rebuilt).
+const MAGIC: &[u8; 8] = b"CCKEYS\x00\x03";
 const HEADER: usize = 32;
 const DIR_ENTRY: usize = TAG_BYTES + 8 * FIELDS;
 /// Numbers in a directory entry after the tag.
