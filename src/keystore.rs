@@ -61,7 +61,7 @@ const TAG_BYTES: usize = 64;
 /// Bytes of one length-group entry: length u64, first index u64, byte base u64.
 const GROUP: usize = 24;
 /// Pivots per language (fewer when the language has fewer candidates, see
-/// [`is_pivot_candidate`]).
+/// `is_pivot_candidate`: about one unit in 16, by a hash of its id).
 pub const PIVOTS: usize = 32;
 /// Pivot distances are stored capped at this value (one byte each).
 pub const PIVOT_CAP: usize = 255;
