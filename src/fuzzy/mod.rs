@@ -128,7 +128,9 @@ use serde::Serialize;
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{LangRange, LangTag};
 use crate::qgram::{self, LEN_LONG, LONG};
+use crate::keystore::{Group, KeyFile, LangKeys};
 use crate::store::{LangIndex, Memory, Reader};
+use kernel::QueryPm;
 use crate::text::{match_key, KeyRule, Script, ScriptCounts};
 use lev::{max_distance, score, Verifier};
 
@@ -552,6 +554,60 @@ pub struct Matcher<'m> {
     /// The work the q-gram index may do before the key file is scanned (`None`: the
     /// default, [`Budget::scaled`] to the language's keys).
     qgram_budget: Option<(u64, u64)>,
+    /// Per language, where each unit's key is in the key file (built on the first
+    /// search after the file changes).
+    key_pos: Vec<Option<KeyPositions>>,
+}
+
+/// Where each unit id's key is in one language of a key file, so that the q-gram
+/// search verifies a candidate on its stored codes (no SQLite read, no normalization).
+struct KeyPositions {
+    /// The key file's `(instance, generation)`.
+    stamp: (i64, i64),
+    /// The language.
+    tag: LangTag,
+    /// The key file's length groups.
+    groups: Vec<Group>,
+    /// Per unit id: the index of its key in the language, `u32::MAX` when it has none.
+    pos: Vec<u32>,
+}
+
+impl KeyPositions {
+    /// Index the keys of `l`; `ids` bounds the unit ids (longer tables grow as needed).
+    fn new(kf: &KeyFile, l: &LangKeys, ids: usize) -> KeyPositions {
+        let groups = kf.groups(l);
+        let mut pos = vec![u32::MAX; ids];
+        for i in 0..l.count.min(u32::MAX as usize - 1) {
+            let id = kf.id(l, i);
+            if id < 0 {
+                continue;
+            }
+            let id = id as usize;
+            if id >= pos.len() {
+                pos.resize(id + 1, u32::MAX);
+            }
+            pos[id] = i as u32;
+        }
+        KeyPositions {
+            stamp: kf.stamp(),
+            tag: l.tag.clone(),
+            groups,
+            pos,
+        }
+    }
+
+    /// The length group of unit `id`'s key and the key's index within it.
+    #[inline]
+    fn find(&self, id: i64) -> Option<(&Group, usize)> {
+        let i = *self.pos.get(usize::try_from(id).ok()?)?;
+        if i == u32::MAX {
+            return None;
+        }
+        let i = i as usize;
+        let gi = self.groups.partition_point(|g| g.first + g.count <= i);
+        let g = self.groups.get(gi)?;
+        Some((g, i - g.first))
+    }
 }
 
 const VERIFIED: u16 = 0x8000;
@@ -580,6 +636,7 @@ impl<'m> Matcher<'m> {
                 .unwrap_or(1)
                 .min(8),
             qgram_budget: None,
+            key_pos: Vec::new(),
         })
     }
 
@@ -713,7 +770,7 @@ impl<'m> Matcher<'m> {
                         .expect("indexed");
                     let verifier = Verifier::new(&q.chars);
                     let mut top = TopK::new(usize::MAX, 100.0);
-                    self.search_lang(li, &q, &verifier, &mut top, None)?;
+                    self.search_lang(li, &q, &verifier, &mut top, None, None)?;
                     ids.extend(top.items.iter().map(|x| x.1));
                 }
             }
@@ -755,14 +812,15 @@ impl<'m> Matcher<'m> {
                         self.qgram_budget
                             .map_or_else(|| Budget::scaled(l.count), Budget::fixed),
                     );
-                    if !self.search_lang(li, &q, &verifier, &mut top, budget)? {
+                    let keys = Some((&*kf, l));
+                    if !self.search_lang(li, &q, &verifier, &mut top, budget, keys)? {
                         self.stats.verified +=
                             engine::search(&kf, l, &q.chars, &mut top, li, self.threads);
                         self.stats.scanned = true;
                     }
                 }
                 None => {
-                    self.search_lang(li, &q, &verifier, &mut top, None)?;
+                    self.search_lang(li, &q, &verifier, &mut top, None, None)?;
                 }
             }
         }
@@ -823,9 +881,29 @@ impl<'m> Matcher<'m> {
         verifier: &Verifier,
         top: &mut TopK,
         budget: Option<Budget>,
+        keys: Option<(&KeyFile, &LangKeys)>,
     ) -> Result<bool> {
         self.reader(li)?;
         let reader = self.readers[li].as_ref().expect("loaded");
+        // Candidates are verified from the key file when the language has one (keys
+        // already normalized, read in place), else from their stored text.
+        let from_keys = match keys {
+            Some((kf, l)) => {
+                if self.key_pos.len() <= li {
+                    self.key_pos.resize_with(li + 1, || None);
+                }
+                let fresh = self.key_pos[li]
+                    .as_ref()
+                    .is_some_and(|p| p.stamp == kf.stamp() && p.tag == l.tag);
+                if !fresh {
+                    self.key_pos[li] = Some(KeyPositions::new(kf, l, reader.lens.len()));
+                }
+                let pos = self.key_pos[li].as_ref().expect("set above");
+                let codes: Vec<u32> = q.chars.iter().map(|&c| kf.code(l, c)).collect();
+                Some((kf, l, pos, QueryPm::new(codes, kf.alphabet_len(l))))
+            }
+            None => None,
+        };
         let rule = KeyRule::for_tag(&reader.lang.tag);
         let n = q.chars.len();
         let qn = reader.lang.q;
@@ -845,6 +923,25 @@ impl<'m> Matcher<'m> {
         // Verify one candidate against the current threshold.
         let mut verify = |id: i64, top: &mut TopK, stats: &mut SearchStats| -> Result<()> {
             let s = top.threshold();
+            if let Some((kf, l, pos, pm)) = &from_keys {
+                let Some((g, i)) = pos.find(id) else {
+                    return Ok(());
+                };
+                let m = g.len;
+                let Some(k) = max_distance(n.max(m), s) else {
+                    return Ok(());
+                };
+                stats.verified += 1;
+                let d = if l.width == 1 {
+                    pm.within(&kf.codes_u8(l, g)[i * m..(i + 1) * m], k)
+                } else {
+                    pm.within(&kf.codes_u16(l, g)[i * m..(i + 1) * m], k)
+                };
+                if let Some(d) = d {
+                    top.offer(score(d, n, m), id, li);
+                }
+                return Ok(());
+            }
             let Some(text) = reader.text(id)? else {
                 return Ok(());
             };
