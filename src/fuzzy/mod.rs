@@ -94,8 +94,10 @@
 //! caches them across queries; a query then decodes some 10⁵–10⁶ postings of its length
 //! bands, each one a random access to the per-unit slot array (bound by cache misses,
 //! so ids are decoded 128 at a time and their slots loaded before they are updated),
-//! and verifies a few hundred candidates at about 5 µs each (most of it fetching the
-//! stored text and building its key). Candidates still pending are counted with a
+//! and verifies a few hundred candidates: on the key file's codes when the language
+//! has a key file part (the unit id → key index table is built once per key file, a
+//! few ms per million keys; well under a microsecond per key), else by fetching the
+//! stored text and building its key (about 3 µs). Candidates still pending are counted with a
 //! histogram of their shared-token counts, and only those above the count floor are
 //! sorted for the final pass.
 //!
@@ -126,12 +128,12 @@ pub mod lev;
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::keystore::{Group, KeyFile, LangKeys};
 use crate::lang::{LangRange, LangTag};
 use crate::qgram::{self, LEN_LONG, LONG};
-use crate::keystore::{Group, KeyFile, LangKeys};
 use crate::store::{LangIndex, Memory, Reader};
-use kernel::QueryPm;
 use crate::text::{match_key, KeyRule, Script, ScriptCounts};
+use kernel::QueryPm;
 use lev::{max_distance, score, Verifier};
 
 /// The longest query accepted, in key characters.
@@ -252,8 +254,18 @@ impl QueryKey {
 /// before [`Matcher::find`] turns to the key file, which starts from what it found
 /// (about 1 ms each; chosen on the bench's formulaic and near-duplicate memories of
 /// 100,000 units: a bigger budget costs formulaic queries more than it saves
-/// near-duplicate ones).
-const QGRAM_BUDGET: (u64, u64) = (100_000, 200);
+/// near-duplicate ones). A verification reads the candidate's codes from the key file
+/// (well under a microsecond for a 180-character key), so the budget allows 1,000 of
+/// them (it was 200 when each one fetched and normalized the stored text, ~3 µs).
+const QGRAM_BUDGET: (u64, u64) = (100_000, 1_000);
+
+/// At each checkpoint of the q-gram search, this many candidates per place of the top
+/// K (the ones sharing most tokens so far) are verified, so that a near-duplicate
+/// query fills its top K with high scores (and its budget grows) before the base
+/// budget runs out. With 2 per place, 206 of the bench's 500 near-duplicate queries
+/// at 1M units still fell to the scan; with 8, and checkpoints every 30 % more tokens
+/// instead of every doubling, about 140 do.
+const CHECKPOINT_LEADERS: usize = 8;
 
 /// Once a query's top K is full with a K-th score of at least [`QGRAM_WIDE_FROM`], its
 /// budget grows with the memory: [`QGRAM_BUDGET`] per this many keys of the query's
@@ -647,7 +659,7 @@ impl<'m> Matcher<'m> {
 
     /// How much work (postings decoded, segments verified) the q-gram index may do on
     /// a query before [`Matcher::find`] turns to the key file; `None` restores the
-    /// default (100,000 postings and 200 verifications; once the top K is full with a
+    /// default (100,000 postings and 1,000 verifications; once the top K is full with a
     /// K-th score of at least 80, as much per 100,000 keys of the query's language).
     /// `Some((0, 0))` always scans (tests compare both paths).
     pub fn set_qgram_budget(&mut self, budget: Option<(u64, u64)>) {
@@ -1074,7 +1086,7 @@ impl<'m> Matcher<'m> {
                 let last_chance = !checked_at_limit && over(&stats, top);
                 if p == checkpoint || last_chance {
                     if p == checkpoint {
-                        checkpoint *= 2;
+                        checkpoint = (checkpoint * 13 / 10).max(checkpoint + 1);
                     }
                     checked_at_limit |= last_chance;
                     // Verify the most promising candidates now, to raise the threshold.
@@ -1083,7 +1095,7 @@ impl<'m> Matcher<'m> {
                         .map(|&id| (cnt(slots, id), id))
                         .filter(|&(c, _)| c & VERIFIED == 0)
                         .collect();
-                    let want = (2 * top.k).max(4);
+                    let want = (CHECKPOINT_LEADERS * top.k).max(4);
                     if best.len() > want {
                         best.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
                         best.truncate(want);
@@ -1460,7 +1472,7 @@ mod tests {
         top.offer(72.0, 2, 0);
         assert_eq!(big.limits(&top), QGRAM_BUDGET, "the K-th score is low");
         top.offer(90.0, 3, 0);
-        assert_eq!(big.limits(&top), (1_000_000, 2_000));
+        assert_eq!(big.limits(&top), (1_000_000, 10_000));
         // Never below the base, and a fixed budget stays fixed.
         assert_eq!(Budget::scaled(30_000).limits(&top), QGRAM_BUDGET);
         assert_eq!(Budget::fixed((0, 0)).limits(&top), (0, 0));
