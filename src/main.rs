@@ -30,9 +30,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Import TMX, TSV or CSV files into the memory (all files in one transaction).
+    /// Import TMX, TSV, CSV or bilingual XLIFF (1.2, 2.0, SDLXLIFF, MQXLIFF) files into the memory (all files in one transaction).
     Import(cli::memory::ImportArgs),
-    /// Export the memory as TMX, TSV or CSV.
+    /// Export the memory as TMX, TSV, CSV or bilingual XLIFF (1.2, 2.0).
     Export(cli::memory::ExportArgs),
     /// Show counts of units, languages and origins.
     Stats,

@@ -665,6 +665,41 @@ impl ScriptCounts {
         self.latin + self.hangul + self.han + self.kana + self.other
     }
 
+    /// Add the counts of another text (a document's paragraphs, one by one).
+    pub fn add(&mut self, other: &ScriptCounts) {
+        self.latin += other.latin;
+        self.hangul += other.hangul;
+        self.han += other.han;
+        self.kana += other.kana;
+        self.other += other.other;
+    }
+
+    /// The language these letters are written in, told from their scripts: the one rule
+    /// of every command that guesses a language (`match`, `terms`, `segment`, `align`,
+    /// the server). Korean mixes in Han (hanja) and Latin, so Hangul for a third of the
+    /// letters is `ko` (`UN 안보리는 DPRK의…`), while a Korean name quoted in English (`Kim
+    /// Jong-un (김정은) said…`) does not make it Korean; kana for a tenth of the letters is
+    /// `ja`; else the script with most letters: Han `zh`, Latin `en`. `None` without
+    /// letters, or when another script dominates.
+    pub fn language(&self) -> Option<&'static str> {
+        let letters = self.letters();
+        if letters == 0 {
+            return None;
+        }
+        if self.hangul * 3 >= letters {
+            return Some("ko");
+        }
+        if self.kana * 10 >= letters {
+            return Some("ja");
+        }
+        match self.dominant()? {
+            Script::Han => Some("zh"),
+            Script::Latin => Some("en"),
+            Script::Hangul => Some("ko"),
+            _ => None,
+        }
+    }
+
     /// The script with most letters, if the text has letters.
     pub fn dominant(&self) -> Option<Script> {
         let all = [
@@ -706,6 +741,30 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_from_scripts_one_rule() {
+        let lang = |t: &str| ScriptCounts::of(t).language();
+        assert_eq!(lang("The talks ended."), Some("en"));
+        assert_eq!(lang("회담이 끝났다."), Some("ko"));
+        // NFD Hangul (conjoining jamo) is Hangul too.
+        assert_eq!(lang(&nfd("회담이 끝났다.")), Some("ko"));
+        assert_eq!(lang("会谈结束了。"), Some("zh"));
+        assert_eq!(lang("會談結束了。"), Some("zh"));
+        // Full-width Latin is Latin.
+        assert_eq!(lang("ＤＰＲＫ ａｎｄ ＵＮ"), Some("en"));
+        // Korean with Latin acronyms and hanja is still Korean.
+        assert_eq!(lang("UN 안보리는 DPRK의 ICBM 발사를 논의했다."), Some("ko"));
+        assert_eq!(lang("北韓 외무성은 성명을 냈다."), Some("ko"));
+        // A Korean name quoted in English does not make the sentence Korean.
+        assert_eq!(
+            lang("UN Security Council resolution 2397 (유엔 안보리 결의) was adopted."),
+            Some("en")
+        );
+        assert_eq!(lang("ミサイル発射について"), Some("ja"));
+        assert_eq!(lang("2024 ☃ …"), None);
+        assert_eq!(lang(""), None);
+    }
 
     #[test]
     fn escape_controls_makes_terminal_escapes_visible() {

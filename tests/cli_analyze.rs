@@ -228,10 +228,23 @@ fn self_closing_source_is_an_empty_segment_in_every_command() {
             written.contains("<source/>"),
             "the empty source is kept: {written}"
         );
-        // lint: the file is read; the empty segment is not a finding.
+        // lint: the file is read; an empty segment is not a finding, but a target
+        // translating an empty source (unit 3 of the 1.2 file, line 6) is.
         let o = e.run(&["lint", f, "--no-memory"]);
         assert_ne!(o.status.code(), Some(2), "{f}: {}", stderr(&o));
         assert!(!stdout(&o).contains(":5:"), "{f}: {}", stdout(&o));
+        let said = stdout(&o);
+        let flagged: Vec<&str> = said
+            .lines()
+            .filter(|l| l.contains("empty-source"))
+            .collect();
+        if k == 0 {
+            assert_eq!(flagged.len(), 1, "{f}: {said}");
+            assert!(flagged[0].contains("v12.xlf:6:"), "{f}: {said}");
+            assert!(flagged[0].contains("error empty-source"), "{f}: {said}");
+        } else {
+            assert!(flagged.is_empty(), "{f}: {said}");
+        }
         // import: the empty segments are skipped and counted as empty.
         let db = e.path().join(format!("import{k}.db"));
         let o = common::run_db(&db, &["import", f], None);

@@ -242,6 +242,48 @@ fn terms_from_the_memory_and_the_default_seed() {
     assert!(stdout(&o).contains("[kp]"), "{}", stdout(&o));
 }
 
+/// `terms` required `--from` while `match` told the language from the script; now both
+/// use the same rule, and a text without letters is refused with the option to give.
+#[test]
+fn terms_tells_the_language_from_the_script_like_match() {
+    let env = Env::new();
+    let g = env.file("g.csv", GOOD.as_bytes());
+    let g = g.to_str().unwrap();
+    let o = env.run(&["--json", "terms", "在汉城和首尔", "--glossary", g]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["from"], "zh", "{v:#}");
+    assert_eq!(v["hits"].as_array().unwrap().len(), 1, "{v:#}");
+    // Korean with a Latin acronym is Korean; English quoting Korean stays English.
+    let o = env.run(&[
+        "--json",
+        "terms",
+        "UN은 한반도에서 회의를 열었다",
+        "--glossary",
+        g,
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["from"], "ko", "{v:#}");
+    let o = env.run(&[
+        "--json",
+        "terms",
+        "Peace on the Korean Peninsula (한반도)",
+        "--glossary",
+        g,
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["from"], "en", "{v:#}");
+    assert_eq!(v["hits"][0]["matched"], "Korean Peninsula", "{v:#}");
+    let o = env.run(&["terms", "2024 ☃", "--glossary", g]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot tell the language"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("--from"), "{}", stderr(&o));
+}
+
 fn import_json(env: &Env, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["--json", "glossary", "import"];
     all.extend_from_slice(args);

@@ -421,3 +421,32 @@ fn trilingual_tmx_checks_ko_against_zh() {
         "{out}"
     );
 }
+
+/// A row whose source cell is empty but whose target has text (a shifted row, a source
+/// lost on the way) passed lint in silence: every rule that compares with the source
+/// skipped it, and `empty-target` only looks at the target's side.
+#[test]
+fn empty_source_with_a_target_is_not_silent() {
+    let d = Desk::new(DPRK_GLOSSARY);
+    let p = d.path();
+    write(
+        p,
+        "shifted.tsv",
+        "en\tko\nThe talks ended.\t회담이 끝났다.\n\u{3000}\t회담은 건설적이었다.\n\t\nHello.\t안녕하세요.\n",
+    );
+    let (code, out, _) = d.lint(&["shifted.tsv", "--no-memory"]);
+    assert_eq!(code, 1, "{out}");
+    let hits: Vec<&str> = out.lines().filter(|l| l.contains(" error ")).collect();
+    assert_eq!(hits.len(), 1, "{out}");
+    assert!(
+        hits[0].starts_with("shifted.tsv:3:3: error empty-source: the source is empty"),
+        "{out}"
+    );
+    // It is a rule like the others: --skip leaves it out, and the exit code follows.
+    let (code, out, _) = d.lint(&["shifted.tsv", "--no-memory", "--skip", "empty-source"]);
+    assert_eq!(code, 0, "{out}");
+    // A target-only draft has no source to be empty.
+    write(p, "only.tsv", "ko\n회담은 건설적이었다.\n");
+    let (code, out, _) = d.lint(&["only.tsv", "--no-memory", "--to", "ko"]);
+    assert!(!out.contains("empty-source"), "{code} {out}");
+}

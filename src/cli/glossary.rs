@@ -9,6 +9,7 @@ use concord::answer::{
 };
 use concord::diag::printer::{self, OutputFormat};
 use concord::diag::Status;
+use concord::error::{ErrorKind, Hint};
 use concord::formats::glossary::check_file;
 use concord::formats::glossary::{CsvOptions, Layout};
 use concord::formats::tbx::{write_tbx, TbxFlavor};
@@ -169,9 +170,10 @@ pub struct CheckArgs {
 pub struct TermsArgs {
     /// The text to search.
     pub text: String,
-    /// The language of the text (`en`, `ko`, `zh`, `zh-Hant`...).
+    /// The language of the text (`en`, `ko`, `zh`, `zh-Hant`...); detected from the script
+    /// when omitted, as `match` does.
     #[arg(long, value_name = "LANG")]
-    pub from: String,
+    pub from: Option<String>,
     /// Languages of the translations to show (default: every other glossary language).
     #[arg(long, value_name = "LANGS")]
     pub to: Option<String>,
@@ -368,7 +370,16 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<Status> {
 pub fn terms(cli: &Cli, args: &TermsArgs) -> Result<Status> {
     let req = TermsRequest {
         text: args.text.clone(),
-        from: LangRange::parse(&args.from).map_err(|e| Error::lang("--from", e))?,
+        from: match &args.from {
+            Some(f) => LangRange::parse(f).map_err(|e| Error::lang("--from", e))?,
+            None => concord::fuzzy::detect_language(&args.text).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Lang,
+                    "cannot tell the language of the text from its script",
+                )
+                .with_hint(Hint::GiveSourceLanguage)
+            })?,
+        },
         to: args
             .to
             .as_deref()

@@ -27,6 +27,8 @@ pub enum Rule {
     Untranslated,
     /// The target is missing or blank.
     EmptyTarget,
+    /// The source is blank but the target has text: a translation of nothing.
+    EmptySource,
     /// The target is not written in its language's script.
     WrongScript,
     /// Punctuation that does not belong to the target language, unbalanced brackets or
@@ -56,7 +58,7 @@ impl std::error::Error for UnknownRule {}
 
 impl Rule {
     /// Every rule, in documentation order.
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 14] = [
         Rule::TermMissing,
         Rule::TermForbidden,
         Rule::TermInconsistent,
@@ -65,6 +67,7 @@ impl Rule {
         Rule::NumberMismatch,
         Rule::Untranslated,
         Rule::EmptyTarget,
+        Rule::EmptySource,
         Rule::WrongScript,
         Rule::Punctuation,
         Rule::Whitespace,
@@ -83,6 +86,7 @@ impl Rule {
             Rule::NumberMismatch => "number-mismatch",
             Rule::Untranslated => "untranslated",
             Rule::EmptyTarget => "empty-target",
+            Rule::EmptySource => "empty-source",
             Rule::WrongScript => "wrong-script",
             Rule::Punctuation => "punctuation",
             Rule::Whitespace => "whitespace",
@@ -116,6 +120,7 @@ impl Rule {
             | Rule::TermForbidden
             | Rule::Untranslated
             | Rule::EmptyTarget
+            | Rule::EmptySource
             | Rule::TagMismatch => Severity::Error,
             Rule::TermInconsistent
             | Rule::SegmentInconsistent
@@ -138,6 +143,7 @@ impl Rule {
             Rule::NumberMismatch => "a number of the source is missing from the target (numbers are compared as values)",
             Rule::Untranslated => "the target equals the source, or is written in the source's script",
             Rule::EmptyTarget => "the target is missing or only white space",
+            Rule::EmptySource => "the source is empty or only white space while the target has text: a shifted row, or a source lost on the way",
             Rule::WrongScript => "a Korean target without Hangul, a Chinese target with Hangul, kana, or characters of the other Chinese script",
             Rule::Punctuation => "ASCII punctuation between Chinese characters, Chinese full stops in Korean, unbalanced brackets or quotes, a sentence end that differs from the source's",
             Rule::Whitespace => "leading, trailing or doubled spaces, spaces between Chinese characters",
@@ -155,6 +161,7 @@ impl Rule {
                 | Rule::Punctuation
                 | Rule::Whitespace
                 | Rule::EmptyTarget
+                | Rule::EmptySource
         )
     }
 

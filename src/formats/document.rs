@@ -100,11 +100,23 @@ pub fn read_document(path: &Path, format: Option<DocumentFormat>) -> Result<Docu
     let format = DocumentFormat::resolve(path, format);
     let paragraphs = match format {
         DocumentFormat::Docx => {
-            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
-                return Err(Error::empty_input(path, "the file is empty"));
+            let regular =
+                !super::input::is_stdin(path) && std::fs::metadata(path).is_ok_and(|m| m.is_file());
+            if regular {
+                let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+                    return Err(Error::empty_input(path, "the file is empty"));
+                }
+                docx_paragraphs(file, path)?
+            } else {
+                // A ZIP is read from its end: a pipe or the standard input (`-`) is
+                // read whole first.
+                let bytes = super::input::read_bytes(path)?;
+                if bytes.is_empty() {
+                    return Err(Error::empty_input(path, "the file is empty"));
+                }
+                docx_paragraphs(std::io::Cursor::new(bytes), path)?
             }
-            docx_paragraphs(file, path)?
         }
         _ => {
             let mut input = super::input::open_text(path)?;

@@ -131,11 +131,7 @@ pub fn read_file(path: &Path, opts: &CsvOptions) -> Result<Glossary> {
 pub(crate) fn load_file(path: &Path, opts: &CsvOptions) -> Result<Loaded> {
     if is_tbx_path(path) {
         // TBX declares its own encoding: the reader takes the bytes as they are.
-        crate::formats::input::check_readable(path)?;
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map_err(|e| Error::io(path, e))?;
+        let bytes = crate::formats::input::read_bytes(path)?;
         if bytes.is_empty() {
             return Err(Error::empty_input(path, "the file is empty"));
         }

@@ -7,6 +7,8 @@
 //!
 //! [`peek`] reads a file's first bytes before its reader does, so that its format can be
 //! told from its content ([`super::sniff`]); a pipe keeps those bytes for its reader.
+//!
+//! The path `-` is the standard input ([`is_stdin`]), read once, like a pipe.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -37,11 +39,20 @@ pub struct TextInput {
 
 const SNIFF: usize = 8192;
 
+/// True for the path `-`, which every input reads as the standard input
+/// (`cat draft.tsv | concord lint -`).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// Check that `path` can be read as an input before any work starts: a missing path is
 /// "no such file", a directory "is a directory"; regular files, pipes and FIFOs
 /// (`lint <(cat draft.tsv)`) and devices are accepted (what they hold is judged when
 /// they are read).
 pub fn check_readable(path: &Path) -> Result<()> {
+    if is_stdin(path) {
+        return Ok(());
+    }
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::io(
             path,
@@ -95,9 +106,10 @@ pub fn open_text(path: &Path) -> Result<TextInput> {
     open_reader(path, file)
 }
 
-/// Pipes and devices whose first bytes [`peek`] read: the path, the bytes, and the open
-/// file, handed to the next [`open_text`] or [`read_bytes`] of the same path.
-type Peeked = (std::path::PathBuf, Vec<u8>, File);
+/// Pipes, devices and the standard input whose first bytes [`peek`] read: the path, the
+/// bytes, and the open file, handed to the next [`open_text`] or [`read_bytes`] of the
+/// same path.
+type Peeked = (std::path::PathBuf, Vec<u8>, Box<dyn Read + Send>);
 
 static PEEKED: std::sync::Mutex<Vec<Peeked>> = std::sync::Mutex::new(Vec::new());
 
@@ -115,13 +127,19 @@ pub fn peek(path: &Path, max: usize) -> Result<Vec<u8>> {
     if let Some((_, head, _)) = peeked().iter().find(|(p, _, _)| p == path) {
         return Ok(head[..head.len().min(max)].to_vec());
     }
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let (mut file, once): (Box<dyn Read + Send>, bool) = if is_stdin(path) {
+        (Box::new(std::io::stdin()), true)
+    } else {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let once = !file.metadata().is_ok_and(|m| m.is_file());
+        (Box::new(file), once)
+    };
     let mut head = Vec::new();
     (&mut file)
         .take(max as u64)
         .read_to_end(&mut head)
         .map_err(|e| Error::io(path, e))?;
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
+    if once {
         peeked().push((path.to_path_buf(), head.clone(), file));
     }
     Ok(head)
@@ -138,6 +156,9 @@ fn open_file(path: &Path) -> Result<Box<dyn Read + Send>> {
     };
     if let Some((_, head, file)) = kept {
         return Ok(Box::new(std::io::Cursor::new(head).chain(file)));
+    }
+    if is_stdin(path) {
+        return Ok(Box::new(std::io::stdin()));
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     Ok(Box::new(file))

@@ -137,8 +137,14 @@ pub fn resolve(path: &Path, given: Option<FileFormat>) -> Result<(FileFormat, Op
 
 /// What the content of the file at `path` looks like (see the module documentation). A
 /// pipe's bytes are kept for its reader ([`super::input::peek`]).
+/// An empty file is refused here, as its reader would refuse it: there is nothing to
+/// tell a format from.
 pub fn sniff(path: &Path) -> Result<Sniffed> {
-    Ok(sniff_bytes(&super::input::peek(path, HEAD)?))
+    let head = super::input::peek(path, HEAD)?;
+    if head.is_empty() {
+        return Err(Error::empty_input(path, "the file is empty"));
+    }
+    Ok(sniff_bytes(&head))
 }
 
 /// What content starting with `head` looks like (see the module documentation).

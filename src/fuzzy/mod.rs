@@ -179,22 +179,10 @@ pub struct SearchStats {
     pub scanned: bool,
 }
 
-/// Guess the language of a text from its script: Hangul → `ko`, Han → `zh`, Latin →
-/// `en`. Kana counts as Japanese.
+/// Guess the language of a text from its scripts ([`ScriptCounts::language`]: Hangul for
+/// a third of the letters → `ko`, else Han → `zh`, Latin → `en`; kana → `ja`).
 pub fn detect_language(text: &str) -> Option<LangRange> {
-    let counts = ScriptCounts::of(text);
-    let tag = if counts.hangul > 0 {
-        "ko"
-    } else if counts.kana > 0 {
-        "ja"
-    } else {
-        match counts.dominant()? {
-            Script::Han => "zh",
-            Script::Latin => "en",
-            _ => return None,
-        }
-    };
-    LangRange::parse(tag).ok()
+    LangRange::parse(ScriptCounts::of(text).language()?).ok()
 }
 
 /// A checked query: its key as characters.

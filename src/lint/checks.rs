@@ -1,5 +1,5 @@
 //! The rules that look at one segment and need no glossary or memory: empty-target,
-//! untranslated, wrong-script, punctuation, whitespace, tag-mismatch.
+//! empty-source, untranslated, wrong-script, punctuation, whitespace, tag-mismatch.
 //!
 //! Every check is a pure function of the texts and the languages and returns [`Hit`]s
 //! (rule, message, spans as character offsets into the texts as written).
@@ -120,6 +120,23 @@ pub fn empty_target(source: Option<&SegText>, target: Option<&SegText>) -> Optio
             "the target is empty: translate the segment"
         };
         return Some(Hit::new(Rule::EmptyTarget, msg));
+    }
+    None
+}
+
+/// `empty-source`: a source that is there but blank (no text, no inline tag) while the
+/// target has text. A draft without sources (target-only) has no source at all
+/// (`None`) and gives no hit.
+pub fn empty_source(source: Option<&SegText>, target: Option<&SegText>) -> Option<Hit> {
+    let source = source?;
+    let target = target?;
+    if source.is_blank() && source.tags.is_empty() && !target.is_blank() {
+        let mut hit = Hit::new(
+            Rule::EmptySource,
+            "the source is empty but the target has text: check that the row is not shifted and that the source was not lost",
+        );
+        hit.target_span = Some((0, target.text.chars().count()));
+        return Some(hit);
     }
     None
 }
@@ -890,6 +907,25 @@ mod tests {
         assert!(empty_target(Some(&s), Some(&SegText::at("안녕하세요.", 1, 1))).is_none());
         // Nothing to translate: no hit.
         assert!(empty_target(Some(&SegText::at(" ", 1, 1)), None).is_none());
+    }
+
+    #[test]
+    fn empty_source_hits_only_a_blank_source_with_a_target() {
+        let t = SegText::at("양국 장관은 만났다.", 1, 1);
+        let h = empty_source(Some(&SegText::at("", 1, 1)), Some(&t)).unwrap();
+        assert_eq!(h.rule, Rule::EmptySource);
+        assert_eq!(h.target_span, Some((0, 11)));
+        // Full-width and no-break spaces are white space too.
+        assert!(empty_source(Some(&SegText::at("\u{3000}\u{a0} ", 1, 1)), Some(&t)).is_some());
+        // A target-only draft has no source at all.
+        assert!(empty_source(None, Some(&t)).is_none());
+        // Both blank: nothing to translate and nothing translated.
+        assert!(
+            empty_source(Some(&SegText::at(" ", 1, 1)), Some(&SegText::at("", 1, 1))).is_none()
+        );
+        assert!(empty_source(Some(&SegText::at("", 1, 1)), None).is_none());
+        // A source with text is not empty.
+        assert!(empty_source(Some(&SegText::at("They met.", 1, 1)), Some(&t)).is_none());
     }
 
     #[test]

@@ -251,6 +251,12 @@ pub fn plan(
             "only TSV, CSV, XLIFF and TMX drafts can be fixed in place, not plain text",
         ));
     }
+    if crate::formats::input::is_stdin(path) {
+        return Err(Error::parse_file(
+            path,
+            "the standard input cannot be fixed in place: give the draft's file name",
+        ));
+    }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
         return Err(Error::parse_file(

@@ -450,6 +450,11 @@ impl Core<'_> {
                 pre.hits.push(h);
             }
         }
+        if self.rules.on(Rule::EmptySource) {
+            if let Some(h) = checks::empty_source(seg.source.as_ref(), seg.target.as_ref()) {
+                pre.hits.push(h);
+            }
+        }
         let Some(tgt) = seg.target.as_ref().filter(|t| !t.is_blank()) else {
             return pre;
         };

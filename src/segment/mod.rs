@@ -323,39 +323,19 @@ impl Segmenter {
     }
 }
 
-/// Guess a document's language from the script of most of its letters: Hangul → `ko`,
-/// Han → `zh`, Latin → `en`. `None` when it has no letters or another script dominates.
+/// Guess a document's language from the scripts of its letters
+/// ([`crate::text::ScriptCounts::language`]: Hangul for a third of the letters → `ko`,
+/// else Han → `zh`, Latin → `en`). `None` when it has no letters, another script
+/// dominates, or it is Japanese, which concord does not segment.
 pub fn detect_language<'a>(texts: impl IntoIterator<Item = &'a str>) -> Option<LangTag> {
-    use crate::text::{Script, ScriptCounts};
-    let mut total = ScriptCounts::default();
+    let mut total = crate::text::ScriptCounts::default();
     for t in texts {
-        let c = ScriptCounts::of(t);
-        total.latin += c.latin;
-        total.hangul += c.hangul;
-        total.han += c.han;
-        total.kana += c.kana;
-        total.other += c.other;
+        total.add(&crate::text::ScriptCounts::of(t));
     }
-    // Korean text mixes in Han (hanja) and Latin; a third of Hangul letters is Korean.
-    let letters = total.letters();
-    if letters == 0 {
-        return None;
+    match total.language()? {
+        "ja" => None,
+        tag => LangTag::parse(tag).ok(),
     }
-    // Kana means Japanese, which concord does not segment.
-    if total.kana * 10 >= letters {
-        return None;
-    }
-    let tag = if total.hangul * 3 >= letters {
-        "ko"
-    } else {
-        match total.dominant()? {
-            Script::Han => "zh",
-            Script::Latin => "en",
-            Script::Hangul => "ko",
-            _ => return None,
-        }
-    };
-    LangTag::parse(tag).ok()
 }
 
 /// A segmented paragraph.
