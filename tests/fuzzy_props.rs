@@ -403,3 +403,128 @@ proptest! {
         }
     }
 }
+
+/// The q-gram search verifies its candidates on the key file's codes and verifies more
+/// leaders at each checkpoint: on clustered memories (hundreds of variants of a few
+/// sentences, the near-duplicate shape where the index answers without scanning), with
+/// NFD Hangul, full-width forms, Traditional characters in stored and query text and
+/// 2-character Chinese keys, every answer equals the brute force's, and most queries
+/// stay in the index, so the test exercises that path.
+#[test]
+fn clustered_variants_verified_on_the_key_file_equal_brute_force() {
+    let bases = [
+        (
+            "The Minister of Foreign Affairs met the Ambassador of the Republic of Korea on 5 March 2021 to discuss the peninsula.",
+            "외교부 장관은 2021년 3월 5일 대한민국 대사를 만나 한반도 문제를 논의했다.",
+            "外交部长于二〇二一年三月五日会见大韩民国大使，讨论朝鲜半岛问题。",
+        ),
+        (
+            "Delegations from ４２ states adopted the resolution on maritime security without a vote.",
+            "４２개국 대표단은 해양 안보에 관한 결의를 표결 없이 채택했다.",
+            "四十二个国家代表团未经表决通过了关于海上安全的决议。",
+        ),
+    ];
+    let short = ["半岛", "朝鲜", "問題", "问题", "外交"];
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rnd = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    // A few random edits (substitute, delete, insert a character of the sentence).
+    let mut vary = |s: &str, edits: usize| -> String {
+        let mut c: Vec<char> = s.chars().collect();
+        for _ in 0..edits {
+            let at = rnd(c.len());
+            let with = c[rnd(c.len())];
+            match rnd(3) {
+                0 => c[at] = with,
+                1 if c.len() > 2 => {
+                    c.remove(at);
+                }
+                _ => c.insert(at, with),
+            }
+        }
+        c.into_iter().collect()
+    };
+    let mut rows: Vec<[String; 3]> = Vec::new();
+    for i in 0..360 {
+        let (en, ko, zh) = bases[i % bases.len()];
+        let edits = 1 + i % 9;
+        let mut ko = vary(ko, edits);
+        if i % 5 == 0 {
+            ko = ko.nfd().collect();
+        }
+        let mut zh = vary(zh, edits);
+        if i % 7 == 0 {
+            zh = zh.replace("朝鲜半岛", "朝鮮半島");
+        }
+        if i % 11 == 0 {
+            zh = short[i % short.len()].to_string();
+        }
+        rows.push([vary(en, edits), ko, zh]);
+    }
+    let mut mem = Memory::open_in_memory().unwrap();
+    mem.import(&["t"], |imp| {
+        for r in &rows {
+            imp.add(Unit::new(vec![
+                Variant::new(tag("en"), &r[0]),
+                Variant::new(tag("ko"), &r[1]),
+                Variant::new(tag("zh"), &r[2]),
+            ]))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let ids: Vec<i64> = stored(&mem).into_iter().map(|(id, _)| id).collect();
+    mem.delete(&ids.iter().step_by(13).copied().collect::<Vec<_>>())
+        .unwrap();
+    let units = stored(&mem);
+    let mut queries: Vec<(&str, String)> = Vec::new();
+    for (en, ko, zh) in bases {
+        for e in [0, 2, 6] {
+            queries.push(("en", vary(en, e)));
+            queries.push(("ko", vary(ko, e).nfd().collect()));
+            queries.push(("zh", vary(&zh.replace("朝鲜半岛", "朝鮮半島"), e)));
+        }
+    }
+    for s in short {
+        queries.push(("zh", s.to_string()));
+    }
+    let mut matcher = Matcher::new(&mem).unwrap();
+    let mut indexed = 0;
+    for opts in [
+        MatchOptions::default(),
+        MatchOptions {
+            limit: 3,
+            min_score: 85.0,
+        },
+        MatchOptions {
+            limit: 1,
+            min_score: 50.0,
+        },
+    ] {
+        for (lang, q) in &queries {
+            let from = LangRange::parse(lang).unwrap();
+            let fast = matcher.find(q, &from, opts).unwrap();
+            indexed += usize::from(!matcher.stats.scanned);
+            let slow = matcher.brute_force(q, &from, opts).unwrap();
+            assert_eq!(fast, slow, "{lang} {q:?} {opts:?}");
+            // The reference key does not fold Traditional to Simplified: compare the
+            // Chinese answers with the library's brute force only.
+            if *lang != "zh" {
+                let got: Vec<(i64, f64, String, String)> = fast
+                    .iter()
+                    .map(|m| (m.id, m.score, m.lang.clone(), m.source.clone()))
+                    .collect();
+                assert_eq!(got, reference_matches(&units, q, lang, opts), "{q:?}");
+            }
+        }
+    }
+    assert!(
+        indexed * 2 > 3 * queries.len(),
+        "only {indexed} of {} searches stayed in the q-gram index",
+        3 * queries.len()
+    );
+}

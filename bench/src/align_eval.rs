@@ -286,6 +286,7 @@ pub fn build_side(
         file: None,
         paragraphs: Vec::new(),
         soft_starts: Vec::new(),
+        weak_starts: Vec::new(),
     };
     let mut ids = Vec::new();
     let mut i = 0;
@@ -309,9 +310,11 @@ pub fn build_side(
         }
         let mut para = Vec::new();
         let mut soft = Vec::new();
+        let mut weak = Vec::new();
         for piece in seg.pieces(&text) {
             let r = piece.range;
             soft.push(piece.soft_start);
+            weak.push(piece.weak_start);
             // A segment belongs to the gold sentences it shares a letter or digit with (a
             // quotation mark that the segmenter gave to the neighbour does not count).
             let overl: Vec<usize> = spans
@@ -327,6 +330,7 @@ pub fn build_side(
         }
         side.paragraphs.push(para);
         side.soft_starts.push(soft);
+        side.weak_starts.push(weak);
     }
     BuiltSide { side, ids }
 }

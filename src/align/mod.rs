@@ -103,6 +103,12 @@ pub struct Side {
     /// that they are two sentences. Missing entries are false (no soft boundaries).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub soft_starts: Vec<Vec<bool>>,
+    /// Per paragraph and sentence: true when that soft boundary is a weak one
+    /// ([`crate::segment::Piece::weak_start`]: a weaker cue, such as a Korean word ending
+    /// in a noun), where the aligner cuts only with more evidence ([`WEAK_CUT_PRICE`]).
+    /// Missing entries are false.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub weak_starts: Vec<Vec<bool>>,
 }
 
 fn ser_tag<S: serde::Serializer>(t: &LangTag, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -122,6 +128,7 @@ impl Side {
         let mut side = Side {
             paragraphs: Vec::new(),
             soft_starts: Vec::new(),
+            weak_starts: Vec::new(),
             lang,
             file,
         };
@@ -138,23 +145,29 @@ impl Side {
             );
             side.soft_starts
                 .push(pieces.iter().map(|x| x.soft_start).collect());
+            side.weak_starts
+                .push(pieces.iter().map(|x| x.weak_start).collect());
         }
         side
     }
 
     /// Per sentence, in order: whether it starts at a soft boundary.
     pub fn soft_flags(&self) -> Vec<bool> {
+        self.flags(&self.soft_starts)
+    }
+
+    /// Per sentence, in order: whether it starts at a weak soft boundary.
+    pub fn weak_flags(&self) -> Vec<bool> {
+        self.flags(&self.weak_starts)
+    }
+
+    fn flags(&self, of: &[Vec<bool>]) -> Vec<bool> {
         self.paragraphs
             .iter()
             .enumerate()
             .flat_map(|(p, sents)| {
-                (0..sents.len()).map(move |i| {
-                    self.soft_starts
-                        .get(p)
-                        .and_then(|f| f.get(i))
-                        .copied()
-                        .unwrap_or(false)
-                })
+                (0..sents.len())
+                    .map(move |i| of.get(p).and_then(|f| f.get(i)).copied().unwrap_or(false))
             })
             .collect()
     }
@@ -375,7 +388,14 @@ impl LexPrices {
 struct Cut {
     piece: usize,
     halves: [Features; 2],
+    /// The price of cutting here: [`WEAK_CUT_PRICE`] at a weak soft boundary, else 0.
+    price: f64,
 }
+
+/// What cutting at a weak soft boundary costs (`concord:soft="weak"`, a Korean word ending
+/// in a noun): such cues are everywhere in ordinary sentences, so a cut there must be
+/// paid for by a better fit of the halves' lengths and anchors than at a soft boundary.
+pub const WEAK_CUT_PRICE: f64 = 2.0;
 
 /// What cutting a sentence on both sides at agreeing soft boundaries earns (see
 /// [`PairModel::split`]): the two halves' beads must fit better than the whole one by
@@ -463,7 +483,9 @@ impl PairModel<'_> {
                 let c = (0..2)
                     .map(|h| self.cost_of((1, 1), self.score_of(&[&x.halves[h]], &[&y.halves[h]])))
                     .sum::<f64>()
-                    - SPLIT_REWARD;
+                    - SPLIT_REWARD
+                    + x.price
+                    + y.price;
                 if best.map_or(true, |(bc, _, _)| c < bc) {
                     best = Some((c, a, b));
                 }
@@ -517,6 +539,7 @@ fn joined(parts: &[Features]) -> Features {
 
 fn sentences_of(side: &Side, pieces: &[Features]) -> Sentences {
     let soft = side.soft_flags();
+    let weak = side.weak_flags();
     let mut ranges: Vec<Range<usize>> = Vec::new();
     for (k, s) in soft.iter().enumerate() {
         match ranges.last_mut() {
@@ -541,6 +564,7 @@ fn sentences_of(side: &Side, pieces: &[Features]) -> Sentences {
                 .map(|k| Cut {
                     piece: k,
                     halves: [joined(&pieces[r.start..k]), joined(&pieces[k..r.end])],
+                    price: if weak[k] { WEAK_CUT_PRICE } else { 0.0 },
                 })
                 .collect()
         })
@@ -992,6 +1016,7 @@ fn join_pieces(side: &Side, soft: &[bool], split: &[bool]) -> (Side, Vec<Range<u
         file: side.file.clone(),
         paragraphs: Vec::new(),
         soft_starts: Vec::new(),
+        weak_starts: Vec::new(),
     };
     let mut ranges: Vec<Range<usize>> = Vec::new();
     let mut k = 0;

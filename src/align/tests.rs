@@ -11,6 +11,7 @@ fn side(lang: &str, paragraphs: &[&[&str]]) -> Side {
             .map(|p| p.iter().map(|s| s.to_string()).collect())
             .collect(),
         soft_starts: Vec::new(),
+        weak_starts: Vec::new(),
     }
 }
 
@@ -567,4 +568,50 @@ fn a_bitext_lexicon_finds_which_sentence_was_omitted() {
         }),
         want
     );
+}
+
+#[test]
+fn korean_headline_ending_in_a_noun_is_cut_where_english_agrees() {
+    // A wire story as a ministry's archive has it: a headline without punctuation run
+    // into the first sentence, which opens with a dateline. The Korean headline ends in a
+    // noun (서명, no plain-form 다): a weak soft boundary, which the aligner cuts at only
+    // when the halves fit clearly better than the whole, here because each half has its
+    // own anchors (KOICA, UNDP and 4 in the headline; KOICA, UNDP and 12 million again in
+    // the sentence), which the whole bead would have to share under one cap. The dateline
+    // (`SEOUL, Dec. 7 (Yonhap) --`, `(서울=연합뉴스)`) stays with its sentence, and the
+    // Korean words that end in a noun inside the sentences (원조 협정, 학교) are not cut.
+    let en = read("en", &["KOICA and UNDP sign new aid deal for 4 small Pacific island nations SEOUL, Dec. 7 (Yonhap) -- The Korea International Cooperation Agency (KOICA) signed a 12 million dollar aid deal with the UN Development Programme (UNDP) in Seoul on Monday, officials said. The money will go to schools and clinics."]);
+    let ko = read("ko", &["KOICA·UNDP, 태평양 4개국 원조 협정 서명 (서울=연합뉴스) 한국국제협력단(KOICA)은 월요일 서울에서 유엔개발계획(UNDP)과 1200만 달러 규모의 원조 협정을 맺었다고 관계자들이 밝혔다. 이 돈은 학교와 병원에 쓰인다."]);
+    assert!(
+        ko.weak_flags().iter().filter(|s| **s).count() > 2,
+        "{:?}",
+        ko.paragraphs
+    );
+    let a = align_sides(&en, &[ko], AlignOptions::default()).unwrap();
+    assert_eq!(a.sentence_counts, vec![3, 3], "{:#?}", a.groups);
+    assert_eq!(
+        a.groups[0].texts,
+        [
+            "KOICA and UNDP sign new aid deal for 4 small Pacific island nations",
+            "KOICA·UNDP, 태평양 4개국 원조 협정 서명"
+        ]
+    );
+    assert!(a.groups[1].texts[0].starts_with("SEOUL, Dec. 7 (Yonhap) -- The Korea"));
+    assert!(a.groups[1].texts[1].starts_with("(서울=연합뉴스) 한국국제협력단"));
+    assert!(a.groups[1].texts[1].ends_with("밝혔다."));
+    assert_eq!(
+        beads(&a.pairs[0]),
+        [(vec![0], vec![0]), (vec![1], vec![1]), (vec![2], vec![2])]
+    );
+}
+
+#[test]
+fn weak_soft_boundaries_without_evidence_keep_the_sentence_whole() {
+    // The same story with a headline without numbers: the weak boundaries (a word ending
+    // in a noun) are priced, and the lengths alone do not pay for a cut: the sentences
+    // stay whole rather than risk a cut in an ordinary clause.
+    let en = read("en", &["Police arrest suspects in embassy attack SEOUL, Dec. 7 (Yonhap) -- Seoul police arrested three teenage boys and a man on Sunday over an attack on a foreign embassy in central Seoul, officials said."]);
+    let ko = read("ko", &["경찰, 대사관 공격 용의자 검거 (서울=연합뉴스) 서울 경찰은 일요일 서울 도심의 한 외국 대사관을 공격한 혐의로 10대 소년 세 명과 남성 한 명을 체포했다고 관계자들이 밝혔다."]);
+    let a = align_sides(&en, &[ko], AlignOptions::default()).unwrap();
+    assert_eq!(a.sentence_counts, vec![1, 1], "{:#?}", a.groups);
 }

@@ -7,7 +7,8 @@
 //! accepted and ignored: concord segments plain text. One extension: a rule with the
 //! attribute `soft="yes"` (in concord's namespace, `concord:soft`) and `break="no"` is a
 //! soft boundary ([`crate::segment::Segmenter::pieces`]); other SRX tools read it as an
-//! exception.
+//! exception. `soft="weak"` is a weak soft boundary (a weaker cue, which the aligner
+//! cuts at only with more evidence: [`crate::segment::Piece::weak_start`]).
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -24,6 +25,7 @@ use crate::{Error, Result};
 struct RuleDraft {
     is_break: bool,
     soft: bool,
+    weak: bool,
     before: Option<String>,
     after: Option<String>,
     line: u64,
@@ -162,7 +164,10 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                         // concord's extension (any namespace prefix): a soft boundary, a
                         // place where a sentence may end without punctuation. Other SRX
                         // tools read it as the exception it is written as.
-                        let soft = attr(e, b"soft").map_err(bad)?.as_deref() == Some("yes");
+                        // `soft="weak"`: a weaker cue, priced higher by the aligner.
+                        let soft_attr = attr(e, b"soft").map_err(bad)?;
+                        let weak = soft_attr.as_deref() == Some("weak");
+                        let soft = soft_attr.as_deref() == Some("yes") || weak;
                         if soft && is_break {
                             return Err(bad(
                                 "a soft rule is written break=\"no\" (it is no break for other SRX tools)".into(),
@@ -171,6 +176,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                         let draft = RuleDraft {
                             is_break,
                             soft,
+                            weak,
                             line,
                             ..RuleDraft::default()
                         };
@@ -256,6 +262,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Rules> {
                     let compiled = Rule {
                         is_break: r.is_break,
                         soft: r.soft,
+                        weak: r.weak,
                         before: compile(&before, path, r.line, "<beforebreak>")?,
                         after: compile(&after, path, r.line, "<afterbreak>")?,
                         before_src: before,

@@ -94,8 +94,10 @@
 //! caches them across queries; a query then decodes some 10⁵–10⁶ postings of its length
 //! bands, each one a random access to the per-unit slot array (bound by cache misses,
 //! so ids are decoded 128 at a time and their slots loaded before they are updated),
-//! and verifies a few hundred candidates at about 5 µs each (most of it fetching the
-//! stored text and building its key). Candidates still pending are counted with a
+//! and verifies a few hundred candidates: on the key file's codes when the language
+//! has a key file part (the unit id → key index table is built once per key file, a
+//! few ms per million keys; well under a microsecond per key), else by fetching the
+//! stored text and building its key (about 3 µs). Candidates still pending are counted with a
 //! histogram of their shared-token counts, and only those above the count floor are
 //! sorted for the final pass.
 //!
@@ -127,10 +129,12 @@ mod pivot;
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::keystore::{Group, KeyFile, LangKeys};
 use crate::lang::{LangRange, LangTag};
 use crate::qgram::{self, LEN_LONG, LONG};
 use crate::store::{LangIndex, Memory, Reader};
 use crate::text::{match_key, KeyRule, Script, ScriptCounts};
+use kernel::QueryPm;
 use lev::{max_distance, score, Verifier};
 
 /// The longest query accepted, in key characters.
@@ -239,8 +243,18 @@ impl QueryKey {
 /// before [`Matcher::find`] turns to the key file, which starts from what it found
 /// (about 1 ms each; chosen on the bench's formulaic and near-duplicate memories of
 /// 100,000 units: a bigger budget costs formulaic queries more than it saves
-/// near-duplicate ones).
-const QGRAM_BUDGET: (u64, u64) = (100_000, 200);
+/// near-duplicate ones). A verification reads the candidate's codes from the key file
+/// (well under a microsecond for a 180-character key), so the budget allows 1,000 of
+/// them (it was 200 when each one fetched and normalized the stored text, ~3 µs).
+const QGRAM_BUDGET: (u64, u64) = (100_000, 1_000);
+
+/// At each checkpoint of the q-gram search, this many candidates per place of the top
+/// K (the ones sharing most tokens so far) are verified, so that a near-duplicate
+/// query fills its top K with high scores (and its budget grows) before the base
+/// budget runs out. With 2 per place, 206 of the bench's 500 near-duplicate queries
+/// at 1M units still fell to the scan; with 8, and checkpoints every 30 % more tokens
+/// instead of every doubling, about 140 do.
+const CHECKPOINT_LEADERS: usize = 8;
 
 /// Once a query's top K is full with a K-th score of at least [`QGRAM_WIDE_FROM`], its
 /// budget grows with the memory: [`QGRAM_BUDGET`] per this many keys of the query's
@@ -541,6 +555,60 @@ pub struct Matcher<'m> {
     /// The work the q-gram index may do before the key file is scanned (`None`: the
     /// default, [`Budget::scaled`] to the language's keys).
     qgram_budget: Option<(u64, u64)>,
+    /// Per language, where each unit's key is in the key file (built on the first
+    /// search after the file changes).
+    key_pos: Vec<Option<KeyPositions>>,
+}
+
+/// Where each unit id's key is in one language of a key file, so that the q-gram
+/// search verifies a candidate on its stored codes (no SQLite read, no normalization).
+struct KeyPositions {
+    /// The key file's `(instance, generation)`.
+    stamp: (i64, i64),
+    /// The language.
+    tag: LangTag,
+    /// The key file's length groups.
+    groups: Vec<Group>,
+    /// Per unit id: the index of its key in the language, `u32::MAX` when it has none.
+    pos: Vec<u32>,
+}
+
+impl KeyPositions {
+    /// Index the keys of `l`; `ids` bounds the unit ids (longer tables grow as needed).
+    fn new(kf: &KeyFile, l: &LangKeys, ids: usize) -> KeyPositions {
+        let groups = kf.groups(l);
+        let mut pos = vec![u32::MAX; ids];
+        for i in 0..l.count.min(u32::MAX as usize - 1) {
+            let id = kf.id(l, i);
+            if id < 0 {
+                continue;
+            }
+            let id = id as usize;
+            if id >= pos.len() {
+                pos.resize(id + 1, u32::MAX);
+            }
+            pos[id] = i as u32;
+        }
+        KeyPositions {
+            stamp: kf.stamp(),
+            tag: l.tag.clone(),
+            groups,
+            pos,
+        }
+    }
+
+    /// The length group of unit `id`'s key and the key's index within it.
+    #[inline]
+    fn find(&self, id: i64) -> Option<(&Group, usize)> {
+        let i = *self.pos.get(usize::try_from(id).ok()?)?;
+        if i == u32::MAX {
+            return None;
+        }
+        let i = i as usize;
+        let gi = self.groups.partition_point(|g| g.first + g.count <= i);
+        let g = self.groups.get(gi)?;
+        Some((g, i - g.first))
+    }
 }
 
 const VERIFIED: u16 = 0x8000;
@@ -569,6 +637,7 @@ impl<'m> Matcher<'m> {
                 .unwrap_or(1)
                 .min(8),
             qgram_budget: None,
+            key_pos: Vec::new(),
         })
     }
 
@@ -579,7 +648,7 @@ impl<'m> Matcher<'m> {
 
     /// How much work (postings decoded, segments verified) the q-gram index may do on
     /// a query before [`Matcher::find`] turns to the key file; `None` restores the
-    /// default (100,000 postings and 200 verifications; once the top K is full with a
+    /// default (100,000 postings and 1,000 verifications; once the top K is full with a
     /// K-th score of at least 80, as much per 100,000 keys of the query's language).
     /// `Some((0, 0))` always scans (tests compare both paths).
     pub fn set_qgram_budget(&mut self, budget: Option<(u64, u64)>) {
@@ -702,7 +771,7 @@ impl<'m> Matcher<'m> {
                         .expect("indexed");
                     let verifier = Verifier::new(&q.chars);
                     let mut top = TopK::new(usize::MAX, 100.0);
-                    self.search_lang(li, &q, &verifier, &mut top, None)?;
+                    self.search_lang(li, &q, &verifier, &mut top, None, None)?;
                     ids.extend(top.items.iter().map(|x| x.1));
                 }
             }
@@ -744,14 +813,15 @@ impl<'m> Matcher<'m> {
                         self.qgram_budget
                             .map_or_else(|| Budget::scaled(l.count), Budget::fixed),
                     );
-                    if !self.search_lang(li, &q, &verifier, &mut top, budget)? {
+                    let keys = Some((&*kf, l));
+                    if !self.search_lang(li, &q, &verifier, &mut top, budget, keys)? {
                         self.stats.verified +=
                             engine::search(&kf, l, &q.chars, &mut top, li, self.threads);
                         self.stats.scanned = true;
                     }
                 }
                 None => {
-                    self.search_lang(li, &q, &verifier, &mut top, None)?;
+                    self.search_lang(li, &q, &verifier, &mut top, None, None)?;
                 }
             }
         }
@@ -812,9 +882,29 @@ impl<'m> Matcher<'m> {
         verifier: &Verifier,
         top: &mut TopK,
         budget: Option<Budget>,
+        keys: Option<(&KeyFile, &LangKeys)>,
     ) -> Result<bool> {
         self.reader(li)?;
         let reader = self.readers[li].as_ref().expect("loaded");
+        // Candidates are verified from the key file when the language has one (keys
+        // already normalized, read in place), else from their stored text.
+        let from_keys = match keys {
+            Some((kf, l)) => {
+                if self.key_pos.len() <= li {
+                    self.key_pos.resize_with(li + 1, || None);
+                }
+                let fresh = self.key_pos[li]
+                    .as_ref()
+                    .is_some_and(|p| p.stamp == kf.stamp() && p.tag == l.tag);
+                if !fresh {
+                    self.key_pos[li] = Some(KeyPositions::new(kf, l, reader.lens.len()));
+                }
+                let pos = self.key_pos[li].as_ref().expect("set above");
+                let codes: Vec<u32> = q.chars.iter().map(|&c| kf.code(l, c)).collect();
+                Some((kf, l, pos, QueryPm::new(codes, kf.alphabet_len(l))))
+            }
+            None => None,
+        };
         let rule = KeyRule::for_tag(&reader.lang.tag);
         let n = q.chars.len();
         let qn = reader.lang.q;
@@ -834,6 +924,25 @@ impl<'m> Matcher<'m> {
         // Verify one candidate against the current threshold.
         let mut verify = |id: i64, top: &mut TopK, stats: &mut SearchStats| -> Result<()> {
             let s = top.threshold();
+            if let Some((kf, l, pos, pm)) = &from_keys {
+                let Some((g, i)) = pos.find(id) else {
+                    return Ok(());
+                };
+                let m = g.len;
+                let Some(k) = max_distance(n.max(m), s) else {
+                    return Ok(());
+                };
+                stats.verified += 1;
+                let d = if l.width == 1 {
+                    pm.within(&kf.codes_u8(l, g)[i * m..(i + 1) * m], k)
+                } else {
+                    pm.within(&kf.codes_u16(l, g)[i * m..(i + 1) * m], k)
+                };
+                if let Some(d) = d {
+                    top.offer(score(d, n, m), id, li);
+                }
+                return Ok(());
+            }
             let Some(text) = reader.text(id)? else {
                 return Ok(());
             };
@@ -966,7 +1075,7 @@ impl<'m> Matcher<'m> {
                 let last_chance = !checked_at_limit && over(&stats, top);
                 if p == checkpoint || last_chance {
                     if p == checkpoint {
-                        checkpoint *= 2;
+                        checkpoint = (checkpoint * 13 / 10).max(checkpoint + 1);
                     }
                     checked_at_limit |= last_chance;
                     // Verify the most promising candidates now, to raise the threshold.
@@ -975,7 +1084,7 @@ impl<'m> Matcher<'m> {
                         .map(|&id| (cnt(slots, id), id))
                         .filter(|&(c, _)| c & VERIFIED == 0)
                         .collect();
-                    let want = (2 * top.k).max(4);
+                    let want = (CHECKPOINT_LEADERS * top.k).max(4);
                     if best.len() > want {
                         best.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
                         best.truncate(want);
@@ -1352,7 +1461,7 @@ mod tests {
         top.offer(72.0, 2, 0);
         assert_eq!(big.limits(&top), QGRAM_BUDGET, "the K-th score is low");
         top.offer(90.0, 3, 0);
-        assert_eq!(big.limits(&top), (1_000_000, 2_000));
+        assert_eq!(big.limits(&top), (1_000_000, 10_000));
         // Never below the base, and a fixed budget stays fixed.
         assert_eq!(Budget::scaled(30_000).limits(&top), QGRAM_BUDGET);
         assert_eq!(Budget::fixed((0, 0)).limits(&top), (0, 0));

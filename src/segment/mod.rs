@@ -45,6 +45,9 @@ pub struct Rule {
     /// class of their own: they are tried, in order, only at positions where no other
     /// rule matched.
     pub(crate) soft: bool,
+    /// A weak soft boundary (`concord:soft="weak"`): a weaker cue, which the aligner
+    /// cuts at only with more evidence than at an ordinary soft boundary.
+    pub(crate) weak: bool,
     pub(crate) before: Regex,
     pub(crate) after: Regex,
     pub(crate) before_src: String,
@@ -65,6 +68,11 @@ impl Rule {
     /// True for a soft-boundary rule.
     pub fn is_soft(&self) -> bool {
         self.soft
+    }
+
+    /// True for a weak soft-boundary rule (`concord:soft="weak"`).
+    pub fn is_weak(&self) -> bool {
+        self.weak
     }
 }
 
@@ -156,6 +164,9 @@ pub struct Piece {
     pub range: Range<usize>,
     /// True when it starts at a soft boundary: it may be the rest of the sentence before.
     pub soft_start: bool,
+    /// True when that soft boundary is a weak one (only weak soft rules matched there,
+    /// `concord:soft="weak"`): a weaker cue, such as a Korean word ending in a noun.
+    pub weak_start: bool,
 }
 
 /// Splits paragraphs of one language into sentences.
@@ -186,6 +197,15 @@ impl Segmenter {
     /// the text). A position is decided by the first ordinary rule (break or exception)
     /// that matches there; where none does, by the first soft rule that matches.
     pub fn boundaries(&self, text: &str) -> Vec<Boundary> {
+        self.boundaries_weak(text)
+            .into_iter()
+            .map(|(b, _)| b)
+            .collect()
+    }
+
+    /// [`Segmenter::boundaries`], each with whether it is a weak soft boundary (decided
+    /// by a soft rule written `concord:soft="weak"`).
+    fn boundaries_weak(&self, text: &str) -> Vec<(Boundary, bool)> {
         // For every position: the index of the first rule that matched there, ordinary
         // rules before soft ones.
         let mut decided: Vec<(usize, bool, usize)> = Vec::new();
@@ -228,7 +248,7 @@ impl Segmenter {
             }
             let rule = &self.rules[first];
             if (rule.is_break || soft) && pos > 0 && pos < text.len() {
-                out.push(Boundary { pos, soft });
+                out.push((Boundary { pos, soft }, soft && rule.weak));
             }
         }
         out
@@ -240,7 +260,7 @@ impl Segmenter {
     /// it). Without soft boundaries these are the sentences of [`Segmenter::split`].
     pub fn pieces(&self, text: &str) -> Vec<Piece> {
         let mut out = Vec::new();
-        let push = |a: usize, b: usize, soft: bool, out: &mut Vec<Piece>| {
+        let push = |a: usize, b: usize, soft: bool, weak: bool, out: &mut Vec<Piece>| {
             let piece = &text[a..b];
             let lead = piece.len() - piece.trim_start().len();
             let trail = piece.len() - piece.trim_end().len();
@@ -249,6 +269,7 @@ impl Segmenter {
                     range: a + lead..b - trail,
                     // The first piece of a paragraph starts a sentence.
                     soft_start: soft && !out.is_empty(),
+                    weak_start: soft && weak && !out.is_empty(),
                 });
                 true
             } else {
@@ -260,16 +281,18 @@ impl Segmenter {
         // the last piece (a soft boundary in the white space after a break is no
         // boundary of its own).
         let mut soft = false;
+        let mut weak = false;
         let mut hard_since = false;
-        for b in self.boundaries(text) {
-            if push(start, b.pos, soft && !hard_since, &mut out) {
+        for (b, w) in self.boundaries_weak(text) {
+            if push(start, b.pos, soft && !hard_since, weak, &mut out) {
                 hard_since = false;
             }
             hard_since |= !b.soft;
             start = b.pos;
             soft = b.soft;
+            weak = w;
         }
-        push(start, text.len(), soft && !hard_since, &mut out);
+        push(start, text.len(), soft && !hard_since, weak, &mut out);
         out
     }
 

@@ -433,3 +433,35 @@ fn srx_line_numbers_are_counted_in_one_pass() {
         "a 1 MB SRX file took {took:?}"
     );
 }
+
+#[test]
+fn korean_word_ending_in_a_noun_is_a_weak_soft_boundary() {
+    let rules = Rules::default();
+    let s = Segmenter::new(&rules, &LangTag::parse("ko").unwrap());
+    let text = "경찰, 서울 대사관 공격 용의자 4명 검거 (서울=연합뉴스) 경찰은 일요일 용의자를 체포했다고 밝혔다.";
+    let weak: Vec<(&str, bool, bool)> = s
+        .pieces(text)
+        .into_iter()
+        .map(|p| (&text[p.range], p.soft_start, p.weak_start))
+        .collect();
+    // Weak after a word of two syllables that ends in a noun (서울, 대사관, 공격, 검거,
+    // 일요일), before a Korean word or a bracket; not after a particle or an ending
+    // (경찰은, 용의자를, 체포했다고), a comma, a digit (4명) or before one.
+    assert_eq!(
+        weak,
+        [
+            ("경찰, 서울", false, false),
+            ("대사관", true, true),
+            ("공격", true, true),
+            ("용의자 4명 검거", true, true),
+            ("(서울=연합뉴스) 경찰은 일요일", true, true),
+            ("용의자를 체포했다고 밝혔다.", true, true),
+        ]
+    );
+    // A plain-form 다 is an ordinary soft boundary, not a weak one; 보다 (than) neither.
+    let p = s.pieces("국민투표에 참여한다 유권자들은 예상보다 많았다.");
+    assert_eq!(p.len(), 2);
+    assert!(p[1].soft_start && !p[1].weak_start);
+    // A sentence is cut at hard breaks only.
+    assert_eq!(s.sentences(text).len(), 1);
+}
