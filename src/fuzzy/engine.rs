@@ -318,13 +318,7 @@ mod tests {
                     band += g.count;
                     rejected += (0..g.count).filter(|&i| pb.rejects(i, k)).count();
                 }
-                let mut all: Vec<(f64, i64, usize)> = texts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (score(v.distance(t), q.len(), t.len()), i as i64 + 1, 0))
-                    .filter(|x| x.0 >= min)
-                    .collect();
-                all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let all = brute(&v, q.len(), &texts, min);
                 for (limit, threads) in [(100_000, 2), (3, 1), (3, 2)] {
                     let mut top = TopK::new(limit, min);
                     search(&kf, &l, &q, &mut top, 0, threads);
@@ -337,6 +331,19 @@ mod tests {
             rejected * 4 > band,
             "the pivots reject {rejected} of {band} keys in the bands"
         );
+    }
+
+    /// The brute-force answer: every text (unit id = index + 1) scoring at least `min`
+    /// against the query of `n` characters that `v` verifies, best first, ties by id.
+    fn brute(v: &Verifier, n: usize, texts: &[Vec<char>], min: f64) -> Vec<(f64, i64, usize)> {
+        let mut all: Vec<(f64, i64, usize)> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (score(v.distance(t), n, t.len()), i as i64 + 1, 0))
+            .filter(|x| x.0 >= min)
+            .collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        all
     }
 
     /// Keys that share long prefixes (many past 255 codes, keys rejected after row 255,
@@ -389,13 +396,7 @@ mod tests {
             let v = Verifier::new(q);
             // A band of one word (k = 30) and of two (k = 75).
             for min in [90.0, 75.0] {
-                let mut all: Vec<(f64, i64, usize)> = texts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (score(v.distance(t), q.len(), t.len()), i as i64 + 1, 0))
-                    .filter(|x| x.0 >= min)
-                    .collect();
-                all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let all = brute(&v, q.len(), &texts, min);
                 assert!(all.len() > 10, "min {min}: {} qualify", all.len());
                 for (limit, threads) in [(100_000, 2), (3, 1)] {
                     let mut top = TopK::new(limit, min);
