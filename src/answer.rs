@@ -345,8 +345,8 @@ pub fn search(mem: &Memory, req: &SearchRequest) -> Result<SearchAnswer> {
 pub struct TermsRequest {
     /// The text to search.
     pub text: String,
-    /// Its language.
-    pub from: LangRange,
+    /// Its language (`None`: told from its script, [`fuzzy::detect_language`]).
+    pub from: Option<LangRange>,
     /// Languages of the translations to show (`None`: every other glossary language).
     pub to: Option<Vec<LangRange>>,
     /// Also find forbidden variants.
@@ -409,10 +409,23 @@ fn ordered_map<S: Serializer>(
     s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
-/// Find the glossary's terms in a text. An error when the glossary has no terms in the
-/// text's language.
+/// Find the glossary's terms in a text. An error when the text's language is not given
+/// and its script does not tell it, or when the glossary has no terms in it.
 pub fn terms(g: &Glossary, req: &TermsRequest) -> Result<TermsAnswer> {
-    let from = &req.from;
+    let detected;
+    let from = match &req.from {
+        Some(f) => f,
+        None => {
+            detected = fuzzy::detect_language(&req.text).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Lang,
+                    "cannot tell the language of the text from its script",
+                )
+                .with_hint(Hint::GiveSourceLanguage)
+            })?;
+            &detected
+        }
+    };
     if !g.has_language(from) {
         let langs: Vec<String> = g.languages().iter().map(|t| t.to_string()).collect();
         return Err(Error::new(
@@ -646,7 +659,7 @@ mod tests {
             &g,
             &TermsRequest {
                 text: "북조선 특사".into(),
-                from: LangRange::parse("ko").unwrap(),
+                from: Some(LangRange::parse("ko").unwrap()),
                 to: None,
                 forbidden: true,
             },

@@ -9,7 +9,6 @@ use concord::answer::{
 };
 use concord::diag::printer::{self, OutputFormat};
 use concord::diag::Status;
-use concord::error::{ErrorKind, Hint};
 use concord::formats::glossary::check_file;
 use concord::formats::glossary::{CsvOptions, Layout};
 use concord::formats::tbx::{write_tbx, TbxFlavor};
@@ -370,16 +369,11 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<Status> {
 pub fn terms(cli: &Cli, args: &TermsArgs) -> Result<Status> {
     let req = TermsRequest {
         text: args.text.clone(),
-        from: match &args.from {
-            Some(f) => LangRange::parse(f).map_err(|e| Error::lang("--from", e))?,
-            None => concord::fuzzy::detect_language(&args.text).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Lang,
-                    "cannot tell the language of the text from its script",
-                )
-                .with_hint(Hint::GiveSourceLanguage)
-            })?,
-        },
+        from: args
+            .from
+            .as_deref()
+            .map(|f| LangRange::parse(f).map_err(|e| Error::lang("--from", e)))
+            .transpose()?,
         to: args
             .to
             .as_deref()

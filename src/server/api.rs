@@ -441,7 +441,7 @@ pub async fn terms(
     let req = TermsRequest {
         to: parse_langs("to", p.to.as_deref())?,
         text: p.text,
-        from,
+        from: Some(from),
         forbidden: p.forbidden,
     };
     let st = Arc::clone(&state);
