@@ -687,14 +687,18 @@ impl LangBuilder {
             let gs = base_groups.as_ref().expect("old keys have a base");
             let g = &gs[gs.partition_point(|g| g.first + g.count <= i)];
             into.clear();
-            let at = b.lang.codes_off + g.base + (i - g.first) * g.len * b.lang.width;
-            let m = &b.file.map[at..at + g.len * b.lang.width];
+            let key = (i - g.first) * g.len..(i - g.first + 1) * g.len;
             if b.lang.width == 1 {
-                into.extend(m.iter().map(|&c| u32::from(c)));
+                into.extend(
+                    b.file.codes_u8(&b.lang, g)[key]
+                        .iter()
+                        .map(|&c| u32::from(c)),
+                );
             } else {
                 into.extend(
-                    m.chunks_exact(2)
-                        .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))),
+                    b.file.codes_u16(&b.lang, g)[key]
+                        .iter()
+                        .map(|&c| u32::from(c)),
                 );
             }
         };

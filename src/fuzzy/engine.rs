@@ -46,14 +46,19 @@ pub(crate) fn search(
 ) -> u64 {
     let n = q.len();
     let codes: Vec<u32> = q.iter().map(|&c| kf.code(l, c)).collect();
-    let qd = pivot::query_distances(&codes, &kf.pivots(l));
-    let pm = QueryPm::new(codes, kf.alphabet_len(l));
     let s0 = top.threshold();
     let groups: Vec<Group> = kf
         .groups(l)
         .into_iter()
         .filter(|g| g.count > 0 && fits(n, g.len, s0))
         .collect();
+    // The query's distances to the pivots, only when some length group is in the band.
+    let qd = if groups.is_empty() {
+        Vec::new()
+    } else {
+        pivot::query_distances(&codes, &kf.pivots(l))
+    };
+    let pm = QueryPm::new(codes, kf.alphabet_len(l));
     let mut order: Vec<usize> = (0..groups.len()).collect();
     order.sort_by_key(|&i| (groups[i].len.abs_diff(n), groups[i].len));
     let mut items: Vec<Item> = Vec::new();
