@@ -249,29 +249,19 @@ fn terms_tells_the_language_from_the_script_like_match() {
     let env = Env::new();
     let g = env.file("g.csv", GOOD.as_bytes());
     let g = g.to_str().unwrap();
-    let o = env.run(&["--json", "terms", "在汉城和首尔", "--glossary", g]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // `concord --json terms TEXT --glossary g.csv`, its answer.
+    let terms = |text: &str| -> serde_json::Value {
+        let o = env.run(&["--json", "terms", text, "--glossary", g]);
+        assert!(o.status.success(), "{text}: {}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let v = terms("在汉城和首尔");
     assert_eq!(v["from"], "zh", "{v:#}");
     assert_eq!(v["hits"].as_array().unwrap().len(), 1, "{v:#}");
     // Korean with a Latin acronym is Korean; English quoting Korean stays English.
-    let o = env.run(&[
-        "--json",
-        "terms",
-        "UN은 한반도에서 회의를 열었다",
-        "--glossary",
-        g,
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = terms("UN은 한반도에서 회의를 열었다");
     assert_eq!(v["from"], "ko", "{v:#}");
-    let o = env.run(&[
-        "--json",
-        "terms",
-        "Peace on the Korean Peninsula (한반도)",
-        "--glossary",
-        g,
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = terms("Peace on the Korean Peninsula (한반도)");
     assert_eq!(v["from"], "en", "{v:#}");
     assert_eq!(v["hits"][0]["matched"], "Korean Peninsula", "{v:#}");
     let o = env.run(&["terms", "2024 ☃", "--glossary", g]);

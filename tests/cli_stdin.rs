@@ -13,13 +13,20 @@ const XLIFF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </body></file></xliff>
 "#;
 
+/// `concord ARGS` with `input` on its standard input, which must succeed.
+fn ok(env: &Env, args: &[&str], input: &str) -> std::process::Output {
+    let o = env.run_stdin(args, Some(input));
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    o
+}
+
 fn seeded() -> Env {
     let env = Env::new();
-    let o = env.run_stdin(
+    let o = ok(
+        &env,
         &["import", "-"],
-        Some("en\tko\nThe talks were held in Seoul.\t회담은 서울에서 열렸다.\n"),
+        "en\tko\nThe talks were held in Seoul.\t회담은 서울에서 열렸다.\n",
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("imported 1 unit"), "{}", stdout(&o));
     env
 }
@@ -39,17 +46,18 @@ fn dash_reads_the_standard_input_in_every_command() {
         stdout(&o)
     );
     // analyze: plain text, one segment per line.
-    let o = env.run_stdin(
+    let o = ok(
+        &env,
         &["--json", "analyze", "-", "--from", "en", "--to", "ko"],
-        Some("The talks were held in Seoul.\nSomething new.\n"),
+        "The talks were held in Seoul.\nSomething new.\n",
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let t = &json(&o)["total"];
     assert_eq!(t["total"]["segments"], 2, "{t:#}");
     assert_eq!(t["no_match"]["segments"], 1, "{t:#}");
     // pretranslate: XLIFF in, XLIFF out, filled from the memory.
     let out = env.path().join("out.xlf");
-    let o = env.run_stdin(
+    ok(
+        &env,
         &[
             "pretranslate",
             "-",
@@ -58,23 +66,22 @@ fn dash_reads_the_standard_input_in_every_command() {
             "-o",
             out.to_str().unwrap(),
         ],
-        Some(XLIFF),
+        XLIFF,
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(written.contains("회담은 서울에서 열렸다."), "{written}");
     assert!(written.contains("<trans-unit id=\"a1\""), "{written}");
     // glossary import, and segment.
-    let o = env.run_stdin(
+    ok(
+        &env,
         &["glossary", "import", "-"],
-        Some("id,en,ko\ndprk,DPRK,북한\n"),
+        "id,en,ko\ndprk,DPRK,북한\n",
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = env.run_stdin(
+    let o = ok(
+        &env,
         &["segment", "-", "--lang", "en"],
-        Some("Mr. Kim arrived. He spoke.\n"),
+        "Mr. Kim arrived. He spoke.\n",
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "Mr. Kim arrived.\nHe spoke.\n");
 }
 
