@@ -287,6 +287,7 @@ pub fn build_side(
         paragraphs: Vec::new(),
         soft_starts: Vec::new(),
         weak_starts: Vec::new(),
+        word_starts: Vec::new(),
     };
     let mut ids = Vec::new();
     let mut i = 0;
@@ -311,10 +312,12 @@ pub fn build_side(
         let mut para = Vec::new();
         let mut soft = Vec::new();
         let mut weak = Vec::new();
+        let mut word = Vec::new();
         for piece in seg.pieces(&text) {
             let r = piece.range;
             soft.push(piece.soft_start);
             weak.push(piece.weak_start);
+            word.push(piece.word_start);
             // A segment belongs to the gold sentences it shares a letter or digit with (a
             // quotation mark that the segmenter gave to the neighbour does not count).
             let overl: Vec<usize> = spans
@@ -331,6 +334,7 @@ pub fn build_side(
         side.paragraphs.push(para);
         side.soft_starts.push(soft);
         side.weak_starts.push(weak);
+        side.word_starts.push(word);
     }
     BuiltSide { side, ids }
 }
@@ -549,10 +553,20 @@ pub fn alignment_with(
             for b in tz.iter().filter(|b| !g_zh.contains(b)) {
                 let en: Vec<&str> = b.0.iter().map(|&i| d.en[i].as_str()).collect();
                 let zh: Vec<&str> = b.1.iter().map(|&i| d.zh[i].as_str()).collect();
+                // Whether each side's pieces have a boundary before each gold sentence of
+                // the bead (the segmenter's or a candidate's): without one no cut can be right.
+                let cuts = |k: usize, ids: &[usize]| -> Vec<bool> {
+                    ids.iter()
+                        .skip(1)
+                        .map(|&g| built[k].ids.iter().any(|p| p.first() == Some(&g)))
+                        .collect()
+                };
                 eprintln!(
-                    "ZHMISS {:?} {:?}\n  EN {}\n  ZH {}",
+                    "ZHMISS {:?} {:?} en-cuts {:?} zh-cuts {:?}\n  EN {}\n  ZH {}",
                     b.0,
                     b.1,
+                    cuts(0, &b.0),
+                    cuts(2, &b.1),
                     en.join(" | "),
                     zh.join(" | ")
                 );

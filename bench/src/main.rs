@@ -1088,7 +1088,13 @@ fn analyze_report(a: &Args, n: usize, segments: usize, sample: usize) -> std::io
 }
 
 /// The README's segmentation and alignment figures.
-fn align_eval_report(corpora: &Path, only: Option<&str>, lexicon: Option<&str>, verbose: bool) {
+fn align_eval_report(
+    corpora: &Path,
+    only: Option<&str>,
+    lexicon: Option<&str>,
+    layouts: Option<&str>,
+    verbose: bool,
+) {
     use concord_bench::align_eval;
     let docs = align_eval::ntrex(corpora);
     if only == Some("quick") {
@@ -1107,6 +1113,11 @@ fn align_eval_report(corpora: &Path, only: Option<&str>, lexicon: Option<&str>, 
                 align_eval::Layout::Whole,
                 align_eval::Layout::Deleted10,
             ] {
+                // `--layouts ntrex-paragraphs,flores-whole`: only those (while tuning).
+                let key = format!("{name}-{layout:?}").to_lowercase();
+                if layouts.is_some_and(|l| !l.split(',').any(|x| x == key)) {
+                    continue;
+                }
                 let r =
                     align_eval::alignment_with(docs, layout, 20261207, Some(&glossary), lexicon);
                 println!(
@@ -1401,6 +1412,7 @@ fn main() {
             &corpora,
             get("--only").as_deref(),
             get("--lexicon").as_deref(),
+            get("--layouts").as_deref(),
             a.verbose,
         ),
         Some("serve-load") => serve_load::run(
@@ -1434,7 +1446,7 @@ fn main() {
 /// Print the usage to stderr and exit with status 2 (a missing command or argument).
 fn usage() -> ! {
     eprintln!(
-        "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--interactive N] [--scan-threads N] [--client light|threads] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
+        "usage: concord-bench align-eval [--corpora DIR] [--only quick [--lexicon none|document|collection] [--layouts ntrex-paragraphs,...] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--interactive N] [--scan-threads N] [--client light|threads] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
     );
     std::process::exit(2);
 }

@@ -8,10 +8,11 @@
 
 use std::ops::Range;
 
-/// The bead shapes tried: (source sentences, target sentences, split). The last is a
-/// 1-1 move that the cost may price as two beads, each sentence cut in two (at a soft
-/// boundary: see the module `align`).
-pub(crate) const MOVES: [(usize, usize, bool); 8] = [
+/// The bead shapes tried: (source sentences, target sentences, split). The last three
+/// are moves that the cost may price as two 1-1 beads: a sentence cut in two (at a soft
+/// boundary: see the module `align`) against a sentence cut in two, or against two
+/// sentences.
+pub(crate) const MOVES: [(usize, usize, bool); 10] = [
     (1, 1, false),
     (1, 0, false),
     (0, 1, false),
@@ -20,6 +21,8 @@ pub(crate) const MOVES: [(usize, usize, bool); 8] = [
     (2, 2, false),
     (1, 3, false),
     (1, 1, true),
+    (1, 2, true),
+    (2, 1, true),
 ];
 
 /// One step of the path: source and target sentence ranges, whether it is the split

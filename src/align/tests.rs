@@ -12,6 +12,7 @@ fn side(lang: &str, paragraphs: &[&[&str]]) -> Side {
             .collect(),
         soft_starts: Vec::new(),
         weak_starts: Vec::new(),
+        word_starts: Vec::new(),
     }
 }
 
@@ -453,7 +454,18 @@ fn second_pass_never_loses_a_hard_anchor() {
         let kr: Vec<&str> = k.iter().map(|s| s.as_str()).collect();
         let (pe, pk) = (side("en", &[&er]), side("ko", &[&kr]));
         let (pf, kf) = (sentence_features(&pe, None), sentence_features(&pk, None));
-        let (first, hard) = align_pair(&pe, &pk, &pf, &kf, true, None, &[]);
+        // No candidate word boundaries here: the text features are never asked for.
+        let fx: [&dyn Fn(&str) -> Features; 2] =
+            [&|t| features(t, "en", None), &|t| features(t, "ko", None)];
+        let (first, hard) = align_pair(
+            &pe,
+            &pk,
+            [(&pf, fx[0]), (&kf, fx[1])],
+            None,
+            true,
+            None,
+            &[],
+        );
         assert_eq!(
             hard.len(),
             articles,
@@ -471,7 +483,15 @@ fn second_pass_never_loses_a_hard_anchor() {
                 .collect()
         };
         let (pl, kl) = (annotate(&pe, &pf, true), annotate(&pk, &kf, false));
-        let (second, _) = align_pair(&pe, &pk, &pl, &kl, true, Some(prices), &hard);
+        let (second, _) = align_pair(
+            &pe,
+            &pk,
+            [(&pl, fx[0]), (&kl, fx[1])],
+            None,
+            true,
+            Some(prices),
+            &hard,
+        );
         for &(i, j) in &hard {
             assert!(
                 first
@@ -491,7 +511,15 @@ fn second_pass_never_loses_a_hard_anchor() {
         }
         // The same evidence without the anchors does move the path (so the anchors are
         // what holds the headings).
-        let (free, _) = align_pair(&pe, &pk, &pl, &kl, true, Some(prices), &[]);
+        let (free, _) = align_pair(
+            &pe,
+            &pk,
+            [(&pl, fx[0]), (&kl, fx[1])],
+            None,
+            true,
+            Some(prices),
+            &[],
+        );
         if hard.iter().any(|&(i, j)| {
             !free
                 .beads
@@ -614,4 +642,60 @@ fn weak_soft_boundaries_without_evidence_keep_the_sentence_whole() {
     let ko = read("ko", &["경찰, 대사관 공격 용의자 검거 (서울=연합뉴스) 서울 경찰은 일요일 서울 도심의 한 외국 대사관을 공격한 혐의로 10대 소년 세 명과 남성 한 명을 체포했다고 관계자들이 밝혔다."]);
     let a = align_sides(&en, &[ko], AlignOptions::default()).unwrap();
     assert_eq!(a.sentence_counts, vec![1, 1], "{:#?}", a.groups);
+}
+
+#[test]
+fn chinese_headline_run_into_a_sentence_is_cut_at_a_word_boundary() {
+    // The headline runs into the next sentence with no space and no mark in Chinese (the
+    // segmenter sees one sentence); English and Korean have a soft boundary there. The
+    // Chinese sentence is cut at a candidate word boundary, chosen by the halves' fit.
+    let en = read("en", &["Shark injures 13-year-old on lobster dive in California A shark attacked and injured a 13-year-old boy on Saturday while he was diving for lobster in California, officials said. The boy was taken to Rady Children's Hospital in San Diego."]);
+    let ko = read("ko", &["캘리포니아에서 랍스터 잠수를 하던 13세 아동을 상어가 공격하다 상어 한 마리가 토요일 캘리포니아에서 랍스터를 잡기 위해 잠수하던 13세 소년을 공격해 다치게 했다고 관계자들이 말했다. 소년은 샌디에이고의 레이디 아동병원으로 옮겨졌다."]);
+    let zh = read("zh", &["加州鲨鱼伤害潜水抓龙虾的13岁孩童官员表示，周六，一名13岁男童在加州潜水抓龙虾时遭到一头鲨鱼的袭击并受伤。男孩被送往圣地亚哥的雷迪儿童医院。"]);
+    assert!(zh.word_flags().iter().filter(|w| **w).count() > 10);
+    let a = align_sides(&en, &[ko, zh], AlignOptions::default()).unwrap();
+    assert_eq!(a.sentence_counts, vec![3, 3, 3], "{:#?}", a.groups);
+    assert_eq!(a.groups[0].texts[2], "加州鲨鱼伤害潜水抓龙虾的13岁孩童");
+    assert!(a.groups[1].texts[2].starts_with("官员表示"));
+    for g in &a.groups {
+        assert_eq!(g.language_count(), 3);
+    }
+}
+
+#[test]
+fn chinese_dateline_stays_with_its_sentence() {
+    // A wire story's dateline (新华社北京12月7日电, `BEIJING, Dec. 7 (Xinhua) --`) opens
+    // the sentence in every version: it is not a headline, and the Chinese sentence is
+    // not cut after it (nor inside its date).
+    let en = read("en", &["BEIJING, Dec. 7 (Xinhua) -- Chinese Foreign Ministry spokesperson said on Monday that China and the Republic of Korea will hold talks in Seoul next week. The talks will last two days."]);
+    let ko = read("ko", &["(베이징=신화통신) 중국 외교부 대변인은 월요일 중국과 한국이 다음 주 서울에서 회담을 연다고 말했다. 회담은 이틀 동안 열린다."]);
+    let zh = read("zh", &["新华社北京12月7日电外交部发言人周一表示，中韩双方将于下周在首尔举行会谈。会谈将持续两天。"]);
+    let a = align_sides(&en, &[ko, zh], AlignOptions::default()).unwrap();
+    assert_eq!(a.sentence_counts, vec![2, 2, 2], "{:#?}", a.groups);
+    assert!(a.groups[0].texts[2].starts_with("新华社北京12月7日电外交部发言人"));
+}
+
+#[test]
+fn chinese_sentence_without_a_boundary_elsewhere_is_not_cut() {
+    // English has soft boundaries inside its sentences (a capitalised name after a
+    // lower-case word: `met Chinese`, `in Beijing`), Korean has none: the Chinese
+    // sentences, which have dozens of candidate word boundaries, stay whole.
+    let en = read("en", &[&EN.join(" ")]);
+    let ko = read("ko", &[&KO.join(" ")]);
+    let zh = read("zh", &[&ZH.concat()]);
+    assert!(zh.word_flags().iter().any(|w| *w));
+    let a = align_sides(&en, &[ko, zh], AlignOptions::default()).unwrap();
+    assert_eq!(a.sentence_counts, vec![5, 5, 5], "{:#?}", a.groups);
+    for (i, g) in a.groups.iter().enumerate() {
+        assert_eq!(g.texts[2], ZH[i]);
+    }
+    // Without Korean to confirm an English cut, the lengths and anchors still keep them.
+    let zh = read("zh", &[&ZH.concat()]);
+    let a = align_sides(
+        &read("en", &[&EN.join(" ")]),
+        &[zh],
+        AlignOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(a.sentence_counts, vec![5, 5], "{:#?}", a.groups);
 }

@@ -32,6 +32,8 @@ use regex::Regex;
 
 use crate::lang::LangTag;
 
+pub mod words;
+
 /// The default rules, as shipped.
 pub const DEFAULT_SRX: &str = include_str!("default.srx");
 
@@ -167,12 +169,19 @@ pub struct Piece {
     /// True when that soft boundary is a weak one (only weak soft rules matched there,
     /// `concord:soft="weak"`): a weaker cue, such as a Korean word ending in a noun.
     pub weak_start: bool,
+    /// True when it starts at a candidate word boundary inside Chinese text
+    /// ([`words::han_cut_candidates`]; `soft_start` is true too): no cue at all, only a
+    /// place where a headline run into the next sentence may end, for the aligner to
+    /// choose by the other versions.
+    pub word_start: bool,
 }
 
 /// Splits paragraphs of one language into sentences.
 #[derive(Debug, Clone)]
 pub struct Segmenter {
     rules: Vec<Rule>,
+    /// Chinese: [`Segmenter::pieces`] adds candidate word boundaries.
+    han_words: bool,
 }
 
 impl Segmenter {
@@ -180,6 +189,7 @@ impl Segmenter {
     pub fn new(rules: &Rules, lang: &LangTag) -> Segmenter {
         Segmenter {
             rules: rules.rules_for(lang),
+            han_words: lang.family() == "zh",
         }
     }
 
@@ -258,6 +268,8 @@ impl Segmenter {
     /// ranges of `text` without surrounding white space (empty pieces dropped), each
     /// saying whether it starts at a soft boundary (it may continue the sentence before
     /// it). Without soft boundaries these are the sentences of [`Segmenter::split`].
+    /// In Chinese, pieces are cut further at candidate word boundaries near their start
+    /// ([`Piece::word_start`]).
     pub fn pieces(&self, text: &str) -> Vec<Piece> {
         let mut out = Vec::new();
         let push = |a: usize, b: usize, soft: bool, weak: bool, out: &mut Vec<Piece>| {
@@ -270,6 +282,7 @@ impl Segmenter {
                     // The first piece of a paragraph starts a sentence.
                     soft_start: soft && !out.is_empty(),
                     weak_start: soft && weak && !out.is_empty(),
+                    word_start: false,
                 });
                 true
             } else {
@@ -293,6 +306,38 @@ impl Segmenter {
             weak = w;
         }
         push(start, text.len(), soft && !hard_since, weak, &mut out);
+        if self.han_words {
+            out = out
+                .into_iter()
+                .flat_map(|p| {
+                    let cuts = words::han_cut_candidates(&text[p.range.clone()]);
+                    let a = p.range.start;
+                    let mut bounds = vec![a];
+                    bounds.extend(cuts.iter().map(|c| a + c));
+                    bounds.push(p.range.end);
+                    let first = p.clone();
+                    bounds
+                        .windows(2)
+                        .enumerate()
+                        .map(move |(k, w)| {
+                            if k == 0 {
+                                Piece {
+                                    range: w[0]..w[1],
+                                    ..first.clone()
+                                }
+                            } else {
+                                Piece {
+                                    range: w[0]..w[1],
+                                    soft_start: true,
+                                    weak_start: false,
+                                    word_start: true,
+                                }
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+        }
         out
     }
 
