@@ -658,7 +658,9 @@ impl LangBuilder {
     /// Every key's Levenshtein distances to `pivots`, capped at [`PIVOT_CAP`], one byte
     /// each, `pivots.len()` per key in the order of `runs`. The keys of an extended file
     /// keep their distances to its pivots (those come first); the rest are computed, on
-    /// every core.
+    /// every core, eight pivots at a time ([`crate::fuzzy::pivot::PivotTable`]), each
+    /// thread over a contiguous run of keys in file order (neighbours share prefixes,
+    /// whose columns the table computes once).
     fn pivot_distances(&self, runs: &[Run], pivots: &[Vec<u32>]) -> Vec<u8> {
         let np = pivots.len();
         // Every key in file order: (old key index in the base, or new key index).
@@ -702,13 +704,9 @@ impl LangBuilder {
                 );
             }
         };
+        let table = crate::fuzzy::pivot::PivotTable::new(pivots);
         let fill = |from: usize, rows: &mut [u8]| {
-            use rapidfuzz::distance::levenshtein;
-            let cmps: Vec<_> = pivots
-                .iter()
-                .map(|p| levenshtein::BatchComparator::new(p.iter().copied()))
-                .collect();
-            let args = levenshtein::Args::default().score_cutoff(PIVOT_CAP);
+            let mut cur = table.cursor();
             let mut key: Vec<u32> = Vec::new();
             for (r, row) in rows.chunks_exact_mut(np).enumerate() {
                 let (old, i) = order[from + r];
@@ -726,10 +724,7 @@ impl LangBuilder {
                     key.extend((k.1..k.1 + u64::from(k.2)).map(|j| self.new_code(j as usize)));
                     0
                 };
-                for (j, cmp) in cmps.iter().enumerate().skip(first) {
-                    let d = cmp.distance_with_args(key.iter().copied(), &args);
-                    row[j] = d.map_or(PIVOT_CAP, |d| d.min(PIVOT_CAP)) as u8;
-                }
+                table.distances(&mut cur, &key, first, row);
             }
         };
         let threads = std::thread::available_parallelism()
