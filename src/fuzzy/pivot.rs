@@ -99,7 +99,10 @@ pub(crate) struct PivotTable {
     np: usize,
     groups: Vec<Group>,
     /// Pivots whose group's table would pass [`MAX_TABLE`]: (index, comparator).
-    slow: Vec<(usize, rapidfuzz::distance::levenshtein::BatchComparator<u32>)>,
+    slow: Vec<(
+        usize,
+        rapidfuzz::distance::levenshtein::BatchComparator<u32>,
+    )>,
 }
 
 /// One group of up to [`LANES`] pivots.
@@ -203,10 +206,9 @@ impl PivotTable {
                 continue;
             }
             let d = group_distances(g, h, key);
-            for l in 0..LANES {
-                let j = g.idx[l];
+            for (&j, &d) in g.idx.iter().zip(&d) {
                 if j != usize::MAX && j >= first {
-                    out[j] = d[l].min(PIVOT_CAP) as u8;
+                    out[j] = d.min(PIVOT_CAP) as u8;
                 }
             }
         }
@@ -262,7 +264,11 @@ fn group_distances(g: &Group, h: &mut History, key: &[u32]) -> [usize; LANES] {
         let m = g.len[l];
         for w in 0..g.words.min(m.div_ceil(64)) {
             let bits = (m - 64 * w).min(64);
-            let mask = if bits == 64 { !0u64 } else { (1u64 << bits) - 1 };
+            let mask = if bits == 64 {
+                !0u64
+            } else {
+                (1u64 << bits) - 1
+            };
             d[l] += (vp[w * LANES + l] & mask).count_ones() as isize;
             d[l] -= (vn[w * LANES + l] & mask).count_ones() as isize;
         }
@@ -298,7 +304,10 @@ macro_rules! columns_with_features {
     };
 }
 
-columns_with_features!(run_columns_avx512, "avx512f,avx512bw,avx512vl,avx512dq,avx2,bmi2");
+columns_with_features!(
+    run_columns_avx512,
+    "avx512f,avx512bw,avx512vl,avx512dq,avx2,bmi2"
+);
 columns_with_features!(run_columns_avx2, "avx2,bmi2");
 
 #[inline(always)]
@@ -415,12 +424,17 @@ mod tests {
     /// The table's distances for `keys` (in the given order, one cursor, so neighbours
     /// resume after their shared prefix) against the textbook programme and rapidfuzz,
     /// capped; with `first`, only pivots from `first` on are written.
-    fn check_table(pivots: &[Vec<u32>], keys: &[Vec<u32>]) -> std::result::Result<(), TestCaseError> {
+    fn check_table(
+        pivots: &[Vec<u32>],
+        keys: &[Vec<u32>],
+    ) -> std::result::Result<(), TestCaseError> {
         let table = PivotTable::new(pivots);
         let mut cur = table.cursor();
         let np = pivots.len();
         let ch = |v: &[u32]| -> Vec<char> {
-            v.iter().map(|&c| char::from_u32(0x4E00 + c % 20000).unwrap()).collect()
+            v.iter()
+                .map(|&c| char::from_u32(0x4E00 + c % 20000).unwrap())
+                .collect()
         };
         for key in keys {
             let mut out = vec![0xAAu8; np];
@@ -493,13 +507,21 @@ mod tests {
         let mut pivots: Vec<Vec<u32>> = vec![base[..300].to_vec(), base[100..120].to_vec()];
         // 8 pivots of 2,000 distinct-ish codes: 16,000 local codes × 32 words × 64 bytes.
         for j in 0..8u32 {
-            pivots.push((0..2000u32).map(|i| 1 + (i * 31 + j * 2000) % 60_000).collect());
+            pivots.push(
+                (0..2000u32)
+                    .map(|i| 1 + (i * 31 + j * 2000) % 60_000)
+                    .collect(),
+            );
         }
         let mut keys = vec![base.clone(), base[..4097].to_vec(), base[..4097].to_vec()];
         keys.push(pivots[3].clone());
         keys.push(base[..10].to_vec());
         let table = PivotTable::new(&pivots);
-        assert_eq!(table.slow.len(), 8, "the big group is computed by rapidfuzz");
+        assert_eq!(
+            table.slow.len(),
+            8,
+            "the big group is computed by rapidfuzz"
+        );
         let mut cur = table.cursor();
         for key in &keys {
             let mut out = vec![0u8; pivots.len()];
