@@ -155,13 +155,16 @@ pub enum Hint {
     GiveSourceLanguage,
     /// Name the target language (the input does not say it, or says several).
     GiveTargetLanguage,
-    /// Name the format of a memory file (tsv, csv, tmx); the file name does not tell it.
+    /// Name the format of a memory file (tsv, csv, tmx, xliff); the file name does not tell it.
     GiveFormat,
     /// Name the format of a draft (tsv, csv, xliff, tmx, txt); the file name does not tell.
     GiveDraftFormat,
     /// Name the format of a job's document (txt, md, html, docx, tsv, csv, xliff, tmx);
     /// the file name does not tell, and its content was read as something else.
     GiveInputFormat,
+    /// Name the format of a document to segment or align (txt, md, html, docx); the file
+    /// name does not tell it.
+    GiveDocumentFormat,
     /// Name the languages of a glossary's columns (the file has no header).
     GiveGlossaryLanguages,
     /// Create a memory (import a file), or name another memory file.
@@ -177,11 +180,12 @@ impl fmt::Display for Hint {
         f.write_str(match self {
             Hint::GiveSourceLanguage => "name the source language",
             Hint::GiveTargetLanguage => "name the target language",
-            Hint::GiveFormat => "name the format (tsv, csv, tmx)",
+            Hint::GiveFormat => "name the format (tsv, csv, tmx, xliff)",
             Hint::GiveDraftFormat => "name the draft format (tsv, csv, xliff, tmx, txt)",
             Hint::GiveInputFormat => {
                 "name the document's format (txt, md, html, docx, tsv, csv, xliff, tmx)"
             }
+            Hint::GiveDocumentFormat => "name the document's format (txt, md, html, docx)",
             Hint::GiveGlossaryLanguages => "name the languages of the columns (e.g. en,ko)",
             Hint::CreateOrNameMemory => "create one by importing a file, or name another memory",
             Hint::UseForce => "ask to go ahead anyway",
@@ -432,6 +436,7 @@ mod tests {
             Hint::GiveFormat,
             Hint::GiveDraftFormat,
             Hint::GiveInputFormat,
+            Hint::GiveDocumentFormat,
             Hint::GiveGlossaryLanguages,
             Hint::CreateOrNameMemory,
             Hint::UseForce,

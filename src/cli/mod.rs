@@ -241,13 +241,14 @@ pub fn hint_text(hint: Hint) -> String {
     match hint {
         Hint::GiveSourceLanguage => "give the source language with --from".into(),
         Hint::GiveTargetLanguage => "give the target language with --to".into(),
-        Hint::GiveFormat => "name the format with --format tsv|csv|tmx".into(),
+        Hint::GiveFormat => "name the format with --format tsv|csv|tmx|xliff".into(),
         Hint::GiveDraftFormat => {
             "name the draft format with --draft-format tsv|csv|xliff|tmx|txt".into()
         }
         Hint::GiveInputFormat => {
             "name the format with --input-format txt|md|html|docx|tsv|csv|xliff|tmx".into()
         }
+        Hint::GiveDocumentFormat => "name the format with --format txt|md|html|docx".into(),
         Hint::GiveGlossaryLanguages => "name the columns' languages with --langs en,ko".into(),
         Hint::CreateOrNameMemory => {
             "create one with `concord import FILE`, or name another with --db".into()

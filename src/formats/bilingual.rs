@@ -291,7 +291,7 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
     let [path] = req.files.as_slice() else {
         return Err(Error::bad_request("pretranslate reads one file at a time"));
     };
-    let (format, sniffed) = super::sniff::resolve(path, req.format)?;
+    let (format, sniffed) = super::sniff::resolve_as(path, req.format)?;
     if format != FileFormat::Xliff {
         let job = read_job(req)?;
         let segments = job

@@ -54,21 +54,33 @@ impl DocumentFormat {
     /// [`super::FileFormat::from_name`] calls text (`txt`, `text`); the others are
     /// document formats only.
     pub fn from_name(name: &str) -> Option<DocumentFormat> {
-        Some(match super::FileFormat::from_name(name)? {
+        <DocumentFormat as super::sniff::Family>::named(super::FileFormat::from_name(name)?)
+    }
+}
+
+/// A document's formats. A table (`.tsv`, `.csv`, or content that looks like one) is read
+/// as plain text, a line a paragraph, as is content that is no document format; a
+/// bilingual file (`.tmx`, `.xlf`) is refused: its markup is not the document's text.
+impl super::sniff::Family for DocumentFormat {
+    const WHAT: &'static str = "document";
+    const TAKES: &'static str = "plain text, Markdown, HTML, DOCX";
+    const HINT: crate::error::Hint = crate::error::Hint::GiveDocumentFormat;
+    fn named(f: super::FileFormat) -> Option<DocumentFormat> {
+        Some(match f {
             super::FileFormat::Text => DocumentFormat::Text,
             super::FileFormat::Markdown => DocumentFormat::Markdown,
             super::FileFormat::Html => DocumentFormat::Html,
             super::FileFormat::Docx => DocumentFormat::Docx,
-            _ => return None,
+            super::FileFormat::Tsv | super::FileFormat::Csv => DocumentFormat::Text,
+            super::FileFormat::Tmx | super::FileFormat::Xliff => return None,
         })
     }
-
-    /// The format of `path`: `explicit` when given, else from the extension, else plain
-    /// text.
-    pub fn resolve(path: &Path, explicit: Option<DocumentFormat>) -> DocumentFormat {
-        explicit
-            .or_else(|| DocumentFormat::from_path(path))
-            .unwrap_or(DocumentFormat::Text)
+    fn sniffed(s: &super::sniff::Sniffed) -> Option<DocumentFormat> {
+        Some(match s {
+            super::sniff::Sniffed::Html => DocumentFormat::Html,
+            super::sniff::Sniffed::Docx => DocumentFormat::Docx,
+            _ => DocumentFormat::Text,
+        })
     }
 }
 
@@ -97,7 +109,16 @@ pub struct Document {
 /// Read a document. The format is `format` when given, else decided by the extension
 /// (plain text when unknown). An empty file, or one with no text, is an error.
 pub fn read_document(path: &Path, format: Option<DocumentFormat>) -> Result<Document> {
-    let format = DocumentFormat::resolve(path, format);
+    let (format, sniffed) = super::sniff::resolve_as(path, format)?;
+    read_document_as(path, format).map_err(|e| match &sniffed {
+        // A file whose format was told from its content: its errors say so.
+        Some(s) => s.explain(e, crate::error::Hint::GiveDocumentFormat),
+        None => e,
+    })
+}
+
+/// [`read_document`] in the format given.
+fn read_document_as(path: &Path, format: DocumentFormat) -> Result<Document> {
     let paragraphs = match format {
         DocumentFormat::Docx => {
             let regular =
@@ -778,5 +799,51 @@ mod tests {
         let d = read_document(&docx, None).unwrap();
         assert_eq!(d.format, DocumentFormat::Docx);
         assert_eq!(texts(&d.paragraphs), ["Hi."]);
+    }
+
+    /// A Word document whose name says no format (`memo`, a pipe) was read as plain
+    /// text and refused as "not UTF-8 text": the format is now told from the content, as
+    /// for the other readers; a bilingual file named as one is no document.
+    #[test]
+    fn docx_without_an_extension_is_told_from_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = dir.path().join("memo");
+        std::fs::write(
+            &memo,
+            docx_bytes("<w:p><w:r><w:t>공동 성명.</w:t></w:r></w:p>"),
+        )
+        .unwrap();
+        let d = read_document(&memo, None).unwrap();
+        assert_eq!(d.format, DocumentFormat::Docx);
+        assert_eq!(texts(&d.paragraphs), ["공동 성명."]);
+        let page = dir.path().join("page");
+        std::fs::write(
+            &page,
+            "<!DOCTYPE html><html><body><h1>성명</h1><p>본문.</p></body></html>",
+        )
+        .unwrap();
+        let d = read_document(&page, None).unwrap();
+        assert_eq!(d.format, DocumentFormat::Html);
+        assert_eq!(texts(&d.paragraphs), ["성명", "본문."]);
+        // A table is lines of text; a TMX is refused, with the hint.
+        let tsv = dir.path().join("t.tsv");
+        std::fs::write(&tsv, "en\tko\nOne.\t하나.\n").unwrap();
+        assert_eq!(
+            read_document(&tsv, None).unwrap().format,
+            DocumentFormat::Text
+        );
+        let tmx = dir.path().join("m.tmx");
+        std::fs::write(&tmx, "<tmx version=\"1.4\"><body/></tmx>").unwrap();
+        let e = read_document(&tmx, None).unwrap_err();
+        assert!(
+            e.to_string().contains("TMX is not a document format"),
+            "{e}"
+        );
+        assert_eq!(e.hint(), Some(crate::error::Hint::GiveDocumentFormat));
+        // A DOCX told from its content that is broken says what it was read as.
+        let broken = dir.path().join("broken");
+        std::fs::write(&broken, b"PK\x03\x04 not really a zip").unwrap();
+        let e = read_document(&broken, None).unwrap_err().to_string();
+        assert!(e.contains("read as DOCX, told from its content"), "{e}");
     }
 }

@@ -149,27 +149,17 @@ impl DraftRequest {
         if self.source.is_some() {
             return Ok((DraftFormat::Text, None));
         }
-        if let Some(f) = self.format.or_else(|| DraftFormat::from_path(&self.path)) {
-            return Ok((f, None));
-        }
-        let cannot = |why: String| {
-            Error::parse_file(&self.path, format!("cannot tell the draft format {why}"))
-                .with_hint(Hint::GiveDraftFormat)
-        };
-        // A document's extension (`.md`, `.docx`): not a draft.
-        if let Some(f) = crate::formats::FileFormat::from_path(&self.path) {
-            return Err(cannot(format!(
-                "from the file name ({f:?} is not a draft format)"
-            )));
-        }
-        let s = crate::formats::sniff::sniff(&self.path)?;
-        match s.format().and_then(DraftFormat::from_format) {
-            Some(f) => Ok((f, Some(s))),
-            None => Err(cannot(format!(
-                "from the file name, and its content is {}",
-                s.name()
-            ))),
-        }
+        crate::formats::sniff::resolve_as(&self.path, self.format)
+    }
+}
+
+/// A draft's formats: a document's extension (`.md`, `.docx`) names no draft.
+impl crate::formats::sniff::Family for DraftFormat {
+    const WHAT: &'static str = "draft";
+    const TAKES: &'static str = "TSV, CSV, XLIFF, TMX, plain text";
+    const HINT: Hint = Hint::GiveDraftFormat;
+    fn named(f: crate::formats::FileFormat) -> Option<DraftFormat> {
+        DraftFormat::from_format(f)
     }
 }
 

@@ -34,31 +34,9 @@ impl ImportPlan {
             // The same check as `lint`: missing is "no such file", a directory is said
             // to be one, pipes and FIFOs are read.
             super::input::check_readable(f)?;
-            let known = format.is_some() || super::FileFormat::from_path(f).is_some();
-            if known {
-                plan.push((f.clone(), Format::resolve(f, format)?));
-                sniffed.push(None);
-                continue;
-            }
-            let s = super::sniff::sniff(f)?;
-            let by_content = match s {
-                Sniffed::Tsv => Format::Tsv,
-                Sniffed::Csv => Format::Csv,
-                Sniffed::Tmx => Format::Tmx,
-                Sniffed::Xliff(_) => Format::Xliff,
-                _ => {
-                    return Err(Error::parse_file(
-                        f,
-                        format!(
-                            "cannot tell the format from the file name, and its content is {}, not a memory (TSV, CSV, TMX, XLIFF)",
-                            s.name()
-                        ),
-                    )
-                    .with_hint(Hint::GiveFormat))
-                }
-            };
+            let (by_content, s) = super::sniff::resolve_as(f, format)?;
             plan.push((f.clone(), by_content));
-            sniffed.push(Some(s));
+            sniffed.push(s);
         }
         Ok(ImportPlan {
             files: plan,

@@ -233,7 +233,7 @@ pub fn read_job(req: &JobRequest) -> Result<Job> {
     let mut reads: Vec<(PathBuf, FileFormat, FileRead)> = Vec::new();
     for (i, path) in req.files.iter().enumerate() {
         input::check_readable(path)?;
-        let (format, sniffed) = super::sniff::resolve(path, req.format)?;
+        let (format, sniffed) = super::sniff::resolve_as(path, req.format)?;
         let read = match format {
             FileFormat::Xliff | FileFormat::Tmx => read_bilingual(req, path, format, i),
             FileFormat::Tsv | FileFormat::Csv => read_table(req, path, format, i),
@@ -498,12 +498,10 @@ fn read_doc(
         segments: Vec::new(),
         lang_line: 1,
     };
-    let dformat = document::DocumentFormat::from_name(match format {
-        FileFormat::Markdown => "md",
-        FileFormat::Html => "html",
-        FileFormat::Docx => "docx",
-        _ => "txt",
-    });
+    let dformat = Some(
+        <document::DocumentFormat as super::sniff::Family>::named(format)
+            .unwrap_or(document::DocumentFormat::Text),
+    );
     // Lines of a plain text, as the file has them.
     let paragraphs: Vec<document::Paragraph> =
         if format == FileFormat::Text && req.split == Split::Lines {

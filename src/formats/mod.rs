@@ -9,7 +9,7 @@
 //!   message; pipes and FIFOs are read like files. Decoding errors name their line.
 //! * [`sniff`]: the format of a file whose name does not say it (a pipe, `job.dat`), told
 //!   from its content: XLIFF (and its flavour), TMX, HTML, DOCX, a TSV/CSV header of
-//!   language tags, else plain text ([`sniff::resolve`]: a named format, else the
+//!   language tags, else plain text ([`sniff::resolve_as`]: a named format, else the
 //!   extension, else the content).
 //! * [`document`]: whole documents (plain text, Markdown, simple HTML, DOCX) as
 //!   paragraphs, for segmentation and alignment ([`document::segment_document`]).
@@ -133,6 +133,20 @@ impl FileFormat {
         })
     }
 
+    /// The format's name in messages (`TSV`, `plain text`, `Markdown`...).
+    pub fn title(self) -> &'static str {
+        match self {
+            FileFormat::Tsv => "TSV",
+            FileFormat::Csv => "CSV",
+            FileFormat::Tmx => "TMX",
+            FileFormat::Xliff => "XLIFF",
+            FileFormat::Text => "plain text",
+            FileFormat::Markdown => "Markdown",
+            FileFormat::Html => "HTML",
+            FileFormat::Docx => "DOCX",
+        }
+    }
+
     /// The format a file's extension names.
     pub fn from_path(path: &Path) -> Option<FileFormat> {
         FileFormat::from_name(path.extension()?.to_str()?)
@@ -170,13 +184,7 @@ impl Format {
         if name.eq_ignore_ascii_case("xliff2") {
             return Some(Format::Xliff2);
         }
-        match FileFormat::from_name(name)? {
-            FileFormat::Tsv | FileFormat::Text => Some(Format::Tsv),
-            FileFormat::Csv => Some(Format::Csv),
-            FileFormat::Tmx => Some(Format::Tmx),
-            FileFormat::Xliff => Some(Format::Xliff),
-            FileFormat::Markdown | FileFormat::Html | FileFormat::Docx => None,
-        }
+        <Format as sniff::Family>::named(FileFormat::from_name(name)?)
     }
 
     /// The format of `path`: `explicit` if given, else from the extension.
@@ -203,6 +211,29 @@ impl Format {
             Format::Xliff => "xliff",
             Format::Xliff2 => "xliff2",
             other => other.extension(),
+        }
+    }
+}
+
+/// A memory's formats. A `.txt` file is TSV (a memory has no plain-text form); content
+/// must be a table with a header of language tags, TMX or XLIFF: prose is refused.
+impl sniff::Family for Format {
+    const WHAT: &'static str = "memory";
+    const TAKES: &'static str = "TSV, CSV, TMX, XLIFF";
+    const HINT: crate::error::Hint = crate::error::Hint::GiveFormat;
+    fn named(f: FileFormat) -> Option<Format> {
+        match f {
+            FileFormat::Tsv | FileFormat::Text => Some(Format::Tsv),
+            FileFormat::Csv => Some(Format::Csv),
+            FileFormat::Tmx => Some(Format::Tmx),
+            FileFormat::Xliff => Some(Format::Xliff),
+            FileFormat::Markdown | FileFormat::Html | FileFormat::Docx => None,
+        }
+    }
+    fn sniffed(s: &sniff::Sniffed) -> Option<Format> {
+        match s {
+            sniff::Sniffed::Text => None,
+            s => s.format().and_then(Format::named),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! file without extension. [`sniff`] is the one content sniffer of the document, draft
 //! and memory readers ([`super::job`], [`super::bilingual::read_source`],
 //! [`super::draft`], [`super::import`]); a format the caller names, and else a known
-//! extension, always come first ([`resolve`]).
+//! extension, always come first ([`resolve_as`], the one rule for every reader).
 //!
 //! What the first bytes (up to 64 KiB, after an optional byte order mark; UTF-16 with a
 //! BOM is decoded) say:
@@ -113,25 +113,90 @@ impl Sniffed {
     }
 }
 
-/// The format of `path`: `given` when the caller names one, else its extension's, else
-/// what its content looks like ([`sniff`], returned beside it so that errors can say
-/// what was assumed). Errors: the file cannot be read; its content is XML that no
-/// document reader takes.
-pub fn resolve(path: &Path, given: Option<FileFormat>) -> Result<(FileFormat, Option<Sniffed>)> {
-    if let Some(f) = given.or_else(|| FileFormat::from_path(path)) {
+/// A set of formats that one kind of reader takes: a memory ([`super::Format`]), a draft
+/// ([`super::draft::DraftFormat`]), a job's or a pretranslation's input ([`FileFormat`]),
+/// a document to segment or align ([`super::document::DocumentFormat`]). [`resolve_as`]
+/// tells a file's format for any of them by the same rule, so the rule and its messages
+/// live here once.
+pub trait Family: Copy {
+    /// What the family is called in messages (`memory`, `draft`, `job input`,
+    /// `document`).
+    const WHAT: &'static str;
+    /// The formats it takes, as messages list them.
+    const TAKES: &'static str;
+    /// The hint of an error that cannot tell the format.
+    const HINT: Hint;
+    /// The family's format for a format a file's extension names; `None` when the family
+    /// has none for it (`draft.md` is no draft).
+    fn named(f: FileFormat) -> Option<Self>;
+    /// The family's format for what the content looks like; `None` when none fits. By
+    /// default the format the content shows, as [`Family::named`] maps it.
+    fn sniffed(s: &Sniffed) -> Option<Self> {
+        s.format().and_then(Self::named)
+    }
+}
+
+/// The input of a translation job or a pretranslation: every format [`FileFormat`] has.
+impl Family for FileFormat {
+    const WHAT: &'static str = "job input";
+    const TAKES: &'static str = "XLIFF, TMX, HTML, DOCX, a table or plain text";
+    const HINT: Hint = Hint::GiveInputFormat;
+    fn named(f: FileFormat) -> Option<FileFormat> {
+        Some(f)
+    }
+}
+
+/// The format of `path` for a reader of the family `F`: `given` when the caller names
+/// one; else the one its extension names, which must be one of the family's; else, when
+/// the extension names no format at all (a pipe, `job.dat`), what its content looks like
+/// ([`sniff`], returned beside the format so that errors can say what was assumed).
+///
+/// Errors: the extension names a format the family does not take, or the content is
+/// none of the family's formats (both with the family's hint); the file cannot be read.
+///
+/// ```
+/// use concord::formats::sniff::resolve_as;
+/// use concord::formats::Format;
+/// use std::path::Path;
+///
+/// let (f, sniffed) = resolve_as::<Format>(Path::new("memory.tmx"), None).unwrap();
+/// assert_eq!((f, sniffed), (Format::Tmx, None));
+/// // A Markdown document is no memory: refused without reading the file.
+/// let e = resolve_as::<Format>(Path::new("notes.md"), None).unwrap_err();
+/// assert!(e.to_string().contains("Markdown is not a memory format"), "{e}");
+/// ```
+pub fn resolve_as<F: Family>(path: &Path, given: Option<F>) -> Result<(F, Option<Sniffed>)> {
+    if let Some(f) = given {
         return Ok((f, None));
     }
+    if let Some(named) = FileFormat::from_path(path) {
+        return match F::named(named) {
+            Some(f) => Ok((f, None)),
+            None => Err(Error::parse_file(
+                path,
+                format!(
+                    "cannot tell the format from the file name: {} is not a {} format ({})",
+                    named.title(),
+                    F::WHAT,
+                    F::TAKES,
+                ),
+            )
+            .with_hint(F::HINT)),
+        };
+    }
     let s = sniff(path)?;
-    match s.format() {
+    match F::sniffed(&s) {
         Some(f) => Ok((f, Some(s))),
         None => Err(Error::parse_file(
             path,
             format!(
-                "cannot tell the format: the file name does not say it, and its content is {}, not XLIFF, TMX or HTML",
-                s.name()
+                "cannot tell the format from the file name, and its content is {}, not a {} ({})",
+                s.name(),
+                F::WHAT,
+                F::TAKES
             ),
         )
-        .with_hint(Hint::GiveInputFormat)),
+        .with_hint(F::HINT)),
     }
 }
 
@@ -254,6 +319,98 @@ mod tests {
 
     fn s(text: &str) -> Sniffed {
         sniff_bytes(text.as_bytes())
+    }
+
+    /// One rule for every reader: the format named, else the extension's (which must be
+    /// one of the family's), else the content's; each family's own message and hint.
+    #[test]
+    fn each_family_resolves_by_the_same_rule() {
+        use super::super::document::DocumentFormat;
+        use super::super::draft::DraftFormat;
+        use super::super::Format;
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let prose = file("notes", "The talks ended. 회담이 끝났다.\n");
+        let table = file("table", "en\tko\nOne.\t하나.\n");
+        let tmx = file("mem", "<tmx version=\"1.4\"><body/></tmx>");
+        let md = file("notes.md", "# Title\n");
+        // A named format wins over everything, without reading the file.
+        let gone = dir.path().join("missing.md");
+        assert_eq!(
+            resolve_as(&gone, Some(Format::Csv)).unwrap(),
+            (Format::Csv, None)
+        );
+        // Extensions.
+        assert_eq!(
+            resolve_as::<Format>(&dir.path().join("a.txt"), None)
+                .unwrap()
+                .0,
+            Format::Tsv
+        );
+        assert_eq!(
+            resolve_as::<DraftFormat>(&dir.path().join("a.txt"), None)
+                .unwrap()
+                .0,
+            DraftFormat::Text
+        );
+        for (e, what, hint) in [
+            (
+                resolve_as::<Format>(&md, None).unwrap_err(),
+                "memory",
+                Hint::GiveFormat,
+            ),
+            (
+                resolve_as::<DraftFormat>(&md, None).unwrap_err(),
+                "draft",
+                Hint::GiveDraftFormat,
+            ),
+        ] {
+            assert!(
+                e.to_string()
+                    .contains(&format!("Markdown is not a {what} format")),
+                "{e}"
+            );
+            assert_eq!(e.hint(), Some(hint));
+        }
+        // Content.
+        assert_eq!(
+            resolve_as::<Format>(&table, None).unwrap(),
+            (Format::Tsv, Some(Sniffed::Tsv))
+        );
+        assert_eq!(resolve_as::<Format>(&tmx, None).unwrap().0, Format::Tmx);
+        assert_eq!(
+            resolve_as::<DraftFormat>(&prose, None).unwrap().0,
+            DraftFormat::Text
+        );
+        assert_eq!(
+            resolve_as::<DocumentFormat>(&table, None).unwrap().0,
+            DocumentFormat::Text
+        );
+        assert_eq!(
+            resolve_as::<FileFormat>(&tmx, None).unwrap().0,
+            FileFormat::Tmx
+        );
+        // Prose is no memory.
+        let e = resolve_as::<Format>(&prose, None).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("its content is plain text, not a memory (TSV, CSV, TMX, XLIFF)"),
+            "{e}"
+        );
+        assert_eq!(e.hint(), Some(Hint::GiveFormat));
+        // XML of another kind is no input of a job.
+        let other = file("other", "<?xml version=\"1.0\"?><catalog/>");
+        let e = resolve_as::<FileFormat>(&other, None).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("XML with a <catalog> root, not a job input"),
+            "{e}"
+        );
+        assert_eq!(e.hint(), Some(Hint::GiveInputFormat));
     }
 
     #[test]

@@ -124,7 +124,7 @@ mod engine;
 pub(crate) mod kernel;
 mod lanes;
 pub mod lev;
-mod pivot;
+pub(crate) mod pivot;
 
 use serde::Serialize;
 
