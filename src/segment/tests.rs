@@ -290,13 +290,45 @@ fn breaks_agree_with_brute_force_on_ordinary_text() {
     }
 }
 
+/// The pieces of `text` between hard breaks and soft boundaries, with their soft flags
+/// (pieces cut at candidate Chinese word boundaries joined back: [`words`] has those).
 fn pieces(lang: &str, text: &str) -> Vec<(String, bool)> {
     let rules = Rules::default();
     let s = Segmenter::new(&rules, &LangTag::parse(lang).unwrap());
-    s.pieces(text)
-        .into_iter()
-        .map(|p| (text[p.range].to_string(), p.soft_start))
+    let mut out: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    for p in s.pieces(text) {
+        match out.last_mut() {
+            Some((r, _)) if p.word_start => r.end = p.range.end,
+            _ => out.push((p.range, p.soft_start)),
+        }
+    }
+    out.into_iter()
+        .map(|(r, soft)| (text[r].to_string(), soft))
         .collect()
+}
+
+#[test]
+fn chinese_pieces_have_word_candidates_near_their_start_only() {
+    let rules = Rules::default();
+    let zh = Segmenter::new(&rules, &LangTag::parse("zh").unwrap());
+    let text = "马其顿就国名举行公投选民周日投票。双方满意。";
+    let p = zh.pieces(text);
+    assert!(p
+        .iter()
+        .any(|x| x.word_start && x.soft_start && !x.weak_start));
+    assert!(p
+        .iter()
+        .any(|x| x.word_start && &text[x.range.clone()] == "选"));
+    // The second sentence's start is a hard break, not a word candidate.
+    assert!(p
+        .iter()
+        .any(|x| !x.word_start && !x.soft_start && text[x.range.clone()].starts_with('双')));
+    // English and Korean have none.
+    let en = Segmenter::new(&rules, &LangTag::parse("en").unwrap());
+    assert!(en
+        .pieces("Talks end Both sides agreed.")
+        .iter()
+        .all(|x| !x.word_start));
 }
 
 #[test]
