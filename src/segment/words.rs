@@ -4,7 +4,8 @@
 //! aligner chooses among these places by the lengths, anchors and lexical evidence of the
 //! two halves against the other versions ([`crate::align`]).
 //!
-//! A candidate is a place between two Han characters in the first
+//! A candidate is a place between two Han characters, or between a Han character and a
+//! Latin letter (a name ends the headline or starts the sentence), in the first
 //! [`HAN_WORD_WINDOW`] characters of a piece (a headline starts a piece: the sentence
 //! before it ended with `。`), with at least two Han characters of the piece before it,
 //! and not next to a numeral (`三十`, `周六` stay whole: a cut inside a number would break
@@ -37,13 +38,15 @@ pub fn han_cut_candidates(text: &str) -> Vec<usize> {
             break;
         }
         if let Some(p) = prev {
-            if is_han(p)
+            let han_han = is_han(p)
                 && is_han(c)
-                && han_before >= 2
                 && !NUMERALS.contains(p)
                 && !NUMERALS.contains(c)
-                && !NO_START.contains(c)
-            {
+                && !NO_START.contains(c);
+            // A Latin-script name ends the headline or starts the sentence.
+            let script_change = (is_han(p) && c.is_ascii_alphabetic() && !NUMERALS.contains(p))
+                || (p.is_ascii_alphabetic() && is_han(c) && !NO_START.contains(c));
+            if han_before >= 2 && (han_han || script_change) {
                 out.push(pos);
             }
         }
@@ -83,6 +86,17 @@ mod tests {
         assert!(cuts.contains(&("新华社北京12月7日电", "外交部发言人今天表示")));
         // The digits are not Han: no candidate between 12 and 月.
         assert!(!cuts.iter().any(|(a, _)| a.ends_with("12")));
+    }
+
+    #[test]
+    fn a_latin_name_at_either_side_of_the_cut_is_a_candidate() {
+        let text = "警方逮捕了嫌疑人 Dyteon Simpson警方逮捕了嫌犯";
+        let cuts = cut_at(text);
+        assert!(cuts.contains(&("警方逮捕了嫌疑人 Dyteon Simpson", "警方逮捕了嫌犯")));
+        let text = "英国的美容市场Sainsbury's 将依托 Boots";
+        assert!(cut_at(text).contains(&("英国的美容市场", "Sainsbury's 将依托 Boots")));
+        // Not inside the name.
+        assert!(!cut_at(text).iter().any(|(a, _)| a.ends_with("Sains")));
     }
 
     #[test]
