@@ -603,6 +603,18 @@ pub enum Script {
     Common,
 }
 
+/// True for a Han ideograph ([`Script::Han`]: CJK unified, extensions and compatibility
+/// ideographs, `々` and `〇`).
+pub fn is_han(c: char) -> bool {
+    script_of(c) == Script::Han
+}
+
+/// True for Hangul ([`Script::Hangul`]: syllables, and jamo, NFD's conjoining ones
+/// included).
+pub fn is_hangul(c: char) -> bool {
+    script_of(c) == Script::Hangul
+}
+
 /// The script of one character.
 pub fn script_of(c: char) -> Script {
     let u = c as u32;

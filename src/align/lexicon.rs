@@ -20,6 +20,8 @@
 
 use std::collections::HashMap;
 
+use crate::text::{is_han, is_hangul};
+
 /// Minimum pairs in which a source and a target token co-occur.
 const MIN_COOCCUR: u32 = 2;
 /// Minimum Dice coefficient of a kept token pair.
@@ -72,14 +74,6 @@ const KO_PARTICLES: &[&str] = &[
     "도",
     "만",
 ];
-
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
-}
-
-fn is_hangul(c: char) -> bool {
-    matches!(c, '\u{AC00}'..='\u{D7A3}')
-}
 
 /// The lexicon's tokens of a text in a language family (`en`, `ko`, `zh`; others are read
 /// as English), each once, in order of first appearance.

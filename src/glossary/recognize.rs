@@ -7,7 +7,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
 use crate::lang::LangRange;
-use crate::text::{match_key, match_key_keep_case, script_of, KeyedText, Script};
+use crate::text::{is_hangul, match_key, match_key_keep_case, script_of, KeyedText, Script};
 
 use super::Glossary;
 
@@ -215,10 +215,6 @@ impl std::fmt::Debug for Recognizer {
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && !matches!(script_of(c), Script::Hangul | Script::Han | Script::Kana)
-}
-
-fn is_hangul(c: char) -> bool {
-    script_of(c) == Script::Hangul
 }
 
 fn particles() -> &'static [Vec<char>] {

@@ -16,7 +16,7 @@
 //!
 //! Text in NFD (conjoining jamo) is read and written in NFD: the draft keeps its form.
 
-use crate::text::{nfc, nfd};
+use crate::text::{is_hangul, nfc, nfd};
 
 /// How a word's last syllable ends, as the particles see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,10 +97,6 @@ pub struct Rewrite {
     pub len: usize,
     /// The particle that agrees with the new word.
     pub particle: String,
-}
-
-fn is_hangul(c: char) -> bool {
-    matches!(c as u32, 0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F | 0xA960..=0xA97F | 0xD7B0..=0xD7FF)
 }
 
 /// `p` at the start of `text`, in NFC or NFD: the bytes it takes and whether it was NFD.

@@ -12,6 +12,8 @@
 //! the number anchors), nor before a character that never starts a word (`的 了 们 着 过`
 //! and the like: particles and suffixes that end the word before them).
 
+use crate::text::is_han;
+
 /// How far into a piece (in characters) candidates are placed: headlines are short
 /// (NTREX's Chinese headlines: median 24 characters, 95% within 60).
 pub const HAN_WORD_WINDOW: usize = 64;
@@ -22,10 +24,6 @@ const NUMERALS: &str = "〇零一二三四五六七八九十百千万亿两廿�
 
 /// Characters that never start a word: particles and suffixes bound to the word before.
 const NO_START: &str = "的了们着过地得之么吗呢吧啊";
-
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
-}
 
 /// The byte offsets of `text` where a Chinese word may start inside it (see the module
 /// documentation), in order.
