@@ -483,49 +483,37 @@ fn second_pass_never_loses_a_hard_anchor() {
                 .collect()
         };
         let (pl, kl) = (annotate(&pe, &pf, true), annotate(&pk, &kf, false));
-        let (second, _) = align_pair(
-            &pe,
-            &pk,
-            [(&pl, fx[0]), (&kl, fx[1])],
-            None,
-            true,
-            Some(prices),
-            &hard,
-        );
+        // The second pass with the adversarial lexicon, with `anchors` as hard boundaries.
+        let second_pass = |anchors: &[(usize, usize)]| {
+            align_pair(
+                &pe,
+                &pk,
+                [(&pl, fx[0]), (&kl, fx[1])],
+                None,
+                true,
+                Some(prices),
+                anchors,
+            )
+            .0
+        };
+        let holds = |r: &PairAlignment, i: usize, j: usize| {
+            r.beads
+                .iter()
+                .any(|b| b.src.contains(&i) && b.tgt.contains(&j))
+        };
+        let second = second_pass(&hard);
         for &(i, j) in &hard {
+            assert!(holds(&first, i, j), "case {case}");
             assert!(
-                first
-                    .beads
-                    .iter()
-                    .any(|b| b.src.contains(&i) && b.tgt.contains(&j)),
-                "case {case}"
-            );
-            assert!(
-                second
-                    .beads
-                    .iter()
-                    .any(|b| b.src.contains(&i) && b.tgt.contains(&j)),
+                holds(&second, i, j),
                 "case {case}: heading {i}–{j} lost in the second pass: {:?}",
                 beads(&second)
             );
         }
         // The same evidence without the anchors does move the path (so the anchors are
         // what holds the headings).
-        let (free, _) = align_pair(
-            &pe,
-            &pk,
-            [(&pl, fx[0]), (&kl, fx[1])],
-            None,
-            true,
-            Some(prices),
-            &[],
-        );
-        if hard.iter().any(|&(i, j)| {
-            !free
-                .beads
-                .iter()
-                .any(|b| b.src.contains(&i) && b.tgt.contains(&j))
-        }) {
+        let free = second_pass(&[]);
+        if hard.iter().any(|&(i, j)| !holds(&free, i, j)) {
             slid += 1;
         }
     }

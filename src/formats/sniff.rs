@@ -357,25 +357,21 @@ mod tests {
                 .0,
             DraftFormat::Text
         );
-        for (e, what, hint) in [
-            (
-                resolve_as::<Format>(&md, None).unwrap_err(),
-                "memory",
-                Hint::GiveFormat,
-            ),
-            (
-                resolve_as::<DraftFormat>(&md, None).unwrap_err(),
-                "draft",
-                Hint::GiveDraftFormat,
-            ),
-        ] {
-            assert!(
-                e.to_string()
-                    .contains(&format!("Markdown is not a {what} format")),
-                "{e}"
-            );
+        // A refusal: its message says `says`, with the family's hint.
+        let refused = |e: Error, says: &str, hint: Hint| {
+            assert!(e.to_string().contains(says), "{e}");
             assert_eq!(e.hint(), Some(hint));
-        }
+        };
+        refused(
+            resolve_as::<Format>(&md, None).unwrap_err(),
+            "Markdown is not a memory format",
+            Hint::GiveFormat,
+        );
+        refused(
+            resolve_as::<DraftFormat>(&md, None).unwrap_err(),
+            "Markdown is not a draft format",
+            Hint::GiveDraftFormat,
+        );
         // Content.
         assert_eq!(
             resolve_as::<Format>(&table, None).unwrap(),
@@ -394,23 +390,18 @@ mod tests {
             resolve_as::<FileFormat>(&tmx, None).unwrap().0,
             FileFormat::Tmx
         );
-        // Prose is no memory.
-        let e = resolve_as::<Format>(&prose, None).unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("its content is plain text, not a memory (TSV, CSV, TMX, XLIFF)"),
-            "{e}"
+        // Prose is no memory; XML of another kind is no input of a job.
+        refused(
+            resolve_as::<Format>(&prose, None).unwrap_err(),
+            "its content is plain text, not a memory (TSV, CSV, TMX, XLIFF)",
+            Hint::GiveFormat,
         );
-        assert_eq!(e.hint(), Some(Hint::GiveFormat));
-        // XML of another kind is no input of a job.
         let other = file("other", "<?xml version=\"1.0\"?><catalog/>");
-        let e = resolve_as::<FileFormat>(&other, None).unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("XML with a <catalog> root, not a job input"),
-            "{e}"
+        refused(
+            resolve_as::<FileFormat>(&other, None).unwrap_err(),
+            "XML with a <catalog> root, not a job input",
+            Hint::GiveInputFormat,
         );
-        assert_eq!(e.hint(), Some(Hint::GiveInputFormat));
     }
 
     #[test]
