@@ -155,63 +155,26 @@ pub(crate) fn fits(win: &Windows, n: usize, m: usize, k: usize) -> bool {
     m <= win.max_m() && Band::new(n, m, k, 128).is_some()
 }
 
-/// Verify keys `a..b` of one length group (`codes`: the group's keys of `m` codes each,
-/// in code order) against the query of length `n` with bound `k`: calls `found(i, d)`
-/// for every key `i` whose distance `d` is at most the bound, in no particular order;
-/// `found` returns the bound for the keys after it (never above `k`: a higher K-th
-/// score lowers it). Returns the number of keys looked at. The caller checks [`fits`]
-/// first.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn scan<T: Code>(
-    win: &Windows,
-    codes: &[T],
-    m: usize,
-    a: usize,
-    b: usize,
-    n: usize,
-    k: usize,
-    pb: Option<PivotBound>,
-    found: &mut dyn FnMut(usize, usize) -> usize,
-) -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor has the features the function is compiled for.
-            return unsafe { scan_avx512(win, codes, m, a, b, n, k, pb, found) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { scan_avx2(win, codes, m, a, b, n, k, pb, found) };
-        }
-    }
-    scan_any(win, codes, m, a, b, n, k, pb, found)
+dispatch_by_cpu! {
+    /// Verify keys `a..b` of one length group (`codes`: the group's keys of `m` codes each,
+    /// in code order) against the query of length `n` with bound `k`: calls `found(i, d)`
+    /// for every key `i` whose distance `d` is at most the bound, in no particular order;
+    /// `found` returns the bound for the keys after it (never above `k`: a higher K-th
+    /// score lowers it). Returns the number of keys looked at. The caller checks [`fits`]
+    /// first.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn scan<T: Code>(
+        win: &Windows,
+        codes: &[T],
+        m: usize,
+        a: usize,
+        b: usize,
+        n: usize,
+        k: usize,
+        pb: Option<PivotBound>,
+        found: &mut dyn FnMut(usize, usize) -> usize,
+    ) -> u64 => scan_any;
 }
-
-/// The same generic scan compiled under a target feature set: the compiler turns the
-/// elementwise eight-lane code into that set's instructions.
-macro_rules! scan_with_features {
-    ($name:ident, $features:literal) => {
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = $features)]
-        #[allow(clippy::too_many_arguments)]
-        unsafe fn $name<T: Code>(
-            win: &Windows,
-            codes: &[T],
-            m: usize,
-            a: usize,
-            b: usize,
-            n: usize,
-            k: usize,
-            pb: Option<PivotBound>,
-            found: &mut dyn FnMut(usize, usize) -> usize,
-        ) -> u64 {
-            scan_any(win, codes, m, a, b, n, k, pb, found)
-        }
-    };
-}
-
-scan_with_features!(scan_avx512, "avx512f,avx512bw,avx512vl,avx512dq,avx2,bmi2");
-scan_with_features!(scan_avx2, "avx2,bmi2");
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]

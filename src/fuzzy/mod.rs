@@ -119,6 +119,46 @@
 //! characters): about 340 postings and 0.8 KB of index per unit, a little more than the
 //! texts themselves (1.6 GB in all for a million units).
 
+/// `fn NAME(ARGS) -> RET => GENERIC;`: a function that calls `GENERIC` (an
+/// `#[inline(always)]` function of the same arguments, written as elementwise operations
+/// on `[u64; 8]` lanes) compiled for the best vector instructions the processor has,
+/// chosen at run time: AVX-512, else AVX2, else the baseline. The one place the
+/// kernels of the scan ([`lanes`]) and of the pivot distances ([`pivot`]) choose their
+/// instruction set.
+macro_rules! dispatch_by_cpu {
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident $(<$g:ident: $bound:path>)? ($($arg:ident: $ty:ty),* $(,)?)
+            $(-> $ret:ty)? => $generic:ident;
+    ) => {
+        $(#[$meta])*
+        $vis fn $name $(<$g: $bound>)? ($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,bmi2")]
+                #[allow(clippy::too_many_arguments)]
+                unsafe fn avx512 $(<$g: $bound>)? ($($arg: $ty),*) $(-> $ret)? {
+                    $generic($($arg),*)
+                }
+                #[target_feature(enable = "avx2,bmi2")]
+                #[allow(clippy::too_many_arguments)]
+                unsafe fn avx2 $(<$g: $bound>)? ($($arg: $ty),*) $(-> $ret)? {
+                    $generic($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the processor has the features the function is compiled for.
+                    return unsafe { avx512($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: as above.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            $generic($($arg),*)
+        }
+    };
+}
+
 pub mod concordance;
 mod engine;
 pub(crate) mod kernel;

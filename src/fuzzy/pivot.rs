@@ -276,39 +276,11 @@ fn group_distances(g: &Group, h: &mut History, key: &[u32]) -> [usize; LANES] {
     d.map(|x| x.max(0) as usize)
 }
 
-/// Columns `from + 1 ..= key.len()` of the group from column `from` (`keep`: column
-/// `c` at slot `c`; else at slot `c & 1`).
-fn run_columns(g: &Group, key: &[u32], from: usize, keep: bool, cols: &mut [u64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor has the features the function is compiled for.
-            return unsafe { run_columns_avx512(g, key, from, keep, cols) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { run_columns_avx2(g, key, from, keep, cols) };
-        }
-    }
-    run_columns_any(g, key, from, keep, cols)
+dispatch_by_cpu! {
+    /// Columns `from + 1 ..= key.len()` of the group from column `from` (`keep`: column
+    /// `c` at slot `c`; else at slot `c & 1`).
+    fn run_columns(g: &Group, key: &[u32], from: usize, keep: bool, cols: &mut [u64]) => run_columns_any;
 }
-
-/// The same generic step compiled under a target feature set.
-macro_rules! columns_with_features {
-    ($name:ident, $features:literal) => {
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = $features)]
-        unsafe fn $name(g: &Group, key: &[u32], from: usize, keep: bool, cols: &mut [u64]) {
-            run_columns_any(g, key, from, keep, cols)
-        }
-    };
-}
-
-columns_with_features!(
-    run_columns_avx512,
-    "avx512f,avx512bw,avx512vl,avx512dq,avx2,bmi2"
-);
-columns_with_features!(run_columns_avx2, "avx2,bmi2");
 
 #[inline(always)]
 fn run_columns_any(g: &Group, key: &[u32], from: usize, keep: bool, cols: &mut [u64]) {
@@ -423,7 +395,7 @@ mod tests {
 
     /// The table's distances for `keys` (in the given order, one cursor, so neighbours
     /// resume after their shared prefix) against the textbook programme and rapidfuzz,
-    /// capped; with `first`, only pivots from `first` on are written.
+    /// capped; and, asked from the middle pivot on, that only those bytes are written.
     fn check_table(
         pivots: &[Vec<u32>],
         keys: &[Vec<u32>],
