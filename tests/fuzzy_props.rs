@@ -401,6 +401,37 @@ proptest! {
             exact.dedup();
             prop_assert_eq!(matcher.exact_units(&q, &from).unwrap(), exact, "query {:?}", q);
         }
+        // `find_bands`: the queries of each language in one batch, the same bands (and
+        // refused queries refused), on both paths.
+        for lang in LANGS {
+            let from = LangRange::parse(lang).unwrap();
+            let texts: Vec<String> = queries
+                .iter()
+                .filter(|qs| LANGS[qs.lang()] == lang)
+                .map(|qs| qs.text(&spec.rows))
+                .collect();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            for budget in [Some((0, 0)), None] {
+                matcher.set_qgram_budget(budget);
+                let got = matcher.find_bands(&refs, &from, min as f64, &edges).unwrap();
+                prop_assert_eq!(got.len(), refs.len());
+                for (q, got) in refs.iter().zip(got) {
+                    match (matcher.brute_force(q, &from, everything), got) {
+                        (Ok(all), Ok(got)) => {
+                            prop_assert!(got.len() <= 1);
+                            let want = all.first().map(|m| band(m.score));
+                            prop_assert_eq!(got.first().map(|m| band(m.score)), want, "batched query {:?} edges {:?} budget {:?}", q, edges, budget);
+                            if let Some(m) = got.first() {
+                                prop_assert!(all.iter().any(|a| a.id == m.id && a.score == m.score));
+                            }
+                        }
+                        (Err(_), Err(_)) => {}
+                        (a, b) => prop_assert!(false, "batched query {:?}: {:?} vs {:?}", q, a.map(|_| ()), b.map(|_| ())),
+                    }
+                }
+            }
+            matcher.set_qgram_budget(None);
+        }
     }
 }
 

@@ -931,6 +931,117 @@ fn concordance_report(db: &Path, queries: &[Query]) {
     println!("  {}", shown.join(", "));
 }
 
+/// `POSTINGS,VERIFIED`: a q-gram budget fixed by hand (experiments).
+fn parse_budget(v: &str) -> (u64, u64) {
+    let parsed = v
+        .split_once(',')
+        .and_then(|(p, n)| Some((p.parse().ok()?, n.parse().ok()?)));
+    parsed.unwrap_or_else(|| {
+        eprintln!("concord-bench: --budget takes POSTINGS,VERIFIED, not {v:?}");
+        usage()
+    })
+}
+
+/// CPU time of the calling thread (seconds).
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// Where the analysis's matching time goes, on one thread: every `every`-th distinct
+/// line of `doc` (English, one segment per line) against `db` into Korean bands — the
+/// exact lookup, then one band search per source (`Matcher::find_band`) with its CPU
+/// time summed by the band it lands in; then the same sources sorted by length in
+/// batches of `batch` (`Matcher::find_bands`, as `concord analyze` runs them), their CPU
+/// time, and how many bands differ from the one-by-one search (must be 0).
+fn band_cost_report(db: &Path, doc: &Path, every: usize, batch: usize, budget: Option<(u64, u64)>) {
+    use concord::fuzzy::Matcher;
+    let mem = Memory::open_read_only(db).expect("open");
+    let mut m = Matcher::new(&mem).expect("matcher");
+    m.set_threads(1);
+    let en = LangRange::parse("en").unwrap();
+    let tag = concord::lang::LangTag::parse("en").unwrap();
+    let edges = [95, 85, 75, 50];
+    let band =
+        |s: f64| edges.iter().filter(|&&e| s.floor() as u32 >= e).count() + usize::from(s >= 100.0);
+    let text = std::fs::read_to_string(doc).expect("document");
+    let mut seen = std::collections::HashSet::new();
+    // Per band (no match, 50-74, 75-84, 85-94, 95-99, 100): sources, CPU, key-file scans.
+    let names = ["no match", "50-74", "75-84", "85-94", "95-99", "100"];
+    let mut count = [0usize; 6];
+    let mut cpu = [0f64; 6];
+    let mut scanned = [0usize; 6];
+    let mut exact_cpu = 0.0;
+    let mut distinct = 0;
+    let mut open: Vec<(usize, &str, usize)> = Vec::new();
+    for line in text.lines() {
+        if !seen.insert(concord::text::match_key_for(&tag, line)) {
+            continue;
+        }
+        distinct += 1;
+        if distinct % every != 0 {
+            continue;
+        }
+        let c0 = thread_cpu();
+        let exact = m.exact_units(line, &en).unwrap_or_default();
+        let c1 = thread_cpu();
+        exact_cpu += c1 - c0;
+        if !exact.is_empty() {
+            count[5] += 1;
+            continue;
+        }
+        let found = m.find_band(line, &en, 50.0, &edges);
+        let b = found
+            .ok()
+            .and_then(|v| v.first().map(|h| band(h.score)))
+            .unwrap_or(0);
+        count[b] += 1;
+        cpu[b] += thread_cpu() - c1;
+        scanned[b] += usize::from(m.stats.scanned);
+        open.push((line.chars().count(), line, b));
+    }
+    println!(
+        "{distinct} distinct sources, every {every}th: exact lookups {exact_cpu:.2} s CPU (load average {})",
+        load_average()
+    );
+    for b in (0..6).rev() {
+        println!(
+            "  {:>8}: {:>5} sources  {:>7.2} s CPU  {:>6.1} ms each  key-file scans {}",
+            names[b],
+            count[b],
+            cpu[b],
+            1000.0 * cpu[b] / count[b].max(1) as f64,
+            scanned[b]
+        );
+    }
+    open.sort();
+    m.set_qgram_budget(budget);
+    let c0 = thread_cpu();
+    let mut differ = 0;
+    for chunk in open.chunks(batch.max(1)) {
+        let texts: Vec<&str> = chunk.iter().map(|x| x.1).collect();
+        let found = m.find_bands(&texts, &en, 50.0, &edges).expect("batch");
+        for (x, r) in chunk.iter().zip(found) {
+            let b = r
+                .ok()
+                .and_then(|v| v.first().map(|h| band(h.score)))
+                .unwrap_or(0);
+            differ += usize::from(b != x.2);
+        }
+    }
+    let batched = thread_cpu() - c0;
+    println!(
+        "  one by one {:.2} s CPU; in batches of {batch} {batched:.2} s CPU; {differ} bands differ (load average {})",
+        cpu.iter().sum::<f64>(),
+        load_average()
+    );
+}
+
 /// The inputs of the job benches (`analyze`, `pretranslate`): the formulaic memory of
 /// `n` units (generated and imported, with the import's time and peak RSS printed) and
 /// an English document of `segments` lines to analyze or pretranslate against it
@@ -1366,15 +1477,7 @@ fn main() {
             let queries = read_queries(&q).expect("queries");
             println!("load average {}", load_average());
             // `--budget POSTINGS,VERIFIED`: the q-gram budget fixed by hand (experiments).
-            let budget = get("--budget").map(|v| {
-                let parsed = v
-                    .split_once(',')
-                    .and_then(|(p, n)| Some((p.parse().ok()?, n.parse().ok()?)));
-                parsed.unwrap_or_else(|| {
-                    eprintln!("concord-bench: --budget takes POSTINGS,VERIFIED, not {v:?}");
-                    usage()
-                })
-            });
+            let budget = get("--budget").map(|v| parse_budget(&v));
             let (answers, _) = match_report(&db, &queries, a.verbose, budget);
             println!("load average {}", load_average());
             if argv.iter().any(|a| a == "--brute") {
@@ -1421,6 +1524,13 @@ fn main() {
                 analyze_report(&a, n, segments, sample).expect("analyze bench");
             }
         }
+        Some("band-cost") => band_cost_report(
+            &PathBuf::from(need(get("--db"), "--db")),
+            &PathBuf::from(need(get("--doc"), "--doc")),
+            get("--every").and_then(|v| v.parse().ok()).unwrap_or(1),
+            get("--batch").and_then(|v| v.parse().ok()).unwrap_or(64),
+            get("--batch-budget").map(|v| parse_budget(&v)),
+        ),
         Some("pretranslate") => {
             std::fs::create_dir_all(&a.dir).expect("dir");
             pretranslate_report(&a, &sizes, segments)
@@ -1463,7 +1573,7 @@ fn main() {
 /// Print the usage to stderr and exit with status 2 (a missing command or argument).
 fn usage() -> ! {
     eprintln!(
-        "usage: concord-bench align-eval [--corpora DIR] [--only speed|quick [--lexicon none|document|collection] [--layouts ntrex-paragraphs,...] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--interactive N] [--scan-threads N] [--client light|threads] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]"
+        "usage: concord-bench align-eval [--corpora DIR] [--only speed|quick [--lexicon none|document|collection] [--layouts ntrex-paragraphs,...] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--interactive N] [--scan-threads N] [--client light|threads] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench band-cost --db memory.db --doc job.txt [--every N] [--batch 64] [--batch-budget POSTINGS,VERIFIED]"
     );
     std::process::exit(2);
 }

@@ -44,12 +44,15 @@
 //! Repeated sources are matched once (one query per distinct matching key). A source's
 //! exact matches come from a binary search of the memory's key file
 //! ([`Matcher::exact_units`]); a source without one asks the matcher only for its best
-//! match's band ([`Matcher::find_band`]): once a match is found, the search's threshold
-//! jumps to the lowest band edge above its score (a better match in the same band would
-//! not change the analysis), so the formulaic 50–74 matches a memory is full of stop the
-//! wide, low-threshold scan early. The distinct sources are shared out to one thread per
-//! core, each with its own read-only connection and single-threaded searches. The
-//! brute-force reference ([`Search::BruteForce`]) must give the same bands (tested, and
+//! match's band: once a match is found, the search's threshold jumps to the lowest band
+//! edge above its score (a better match in the same band would not change the
+//! analysis), so the formulaic 50–74 matches a memory is full of stop the wide,
+//! low-threshold scan early. Those band searches go in batches of up to 64 sources of
+//! similar lengths ([`Matcher::find_bands`]): the key-file scan, bound by reading the
+//! keys, reads each chunk of keys once for the whole batch instead of once per source.
+//! The sources (then the batches) are shared out to one thread per core, each with its
+//! own read-only connection and single-threaded searches. The brute-force reference
+//! ([`Search::BruteForce`]) must give the same bands (tested, and
 //! checked on a sample by `concord-bench analyze`).
 
 mod count;
@@ -310,13 +313,15 @@ fn in_context(
 /// The best memory match of every distinct source.
 ///
 /// Indexed: the units whose key equals the source's ([`Matcher::exact_units`], a binary
-/// search of the key file); when none has the target language, the best match's band
-/// ([`Matcher::find_band`]: its threshold jumps to the next band edge as soon as a match
-/// is found, since a better match in the same band changes nothing here). Brute force:
-/// the top matches of every source by [`Matcher::brute_force`], exact ones included.
-/// Either way, when the best match lacks the target language the top 16 are looked at.
-/// The sources are shared out to one thread per core (each opens the memory read-only
-/// and runs one single-threaded search at a time) when the memory is a file.
+/// search of the key file); when none has the target language, the best match's band,
+/// the sources sorted by length and searched in batches ([`Matcher::find_bands`]: each
+/// query's threshold jumps to the next band edge as soon as a match is found, since a
+/// better match in the same band changes nothing here; the batch shares the key-file
+/// scan). Brute force: the top matches of every source by [`Matcher::brute_force`],
+/// exact ones included. Either way, when the best match lacks the target language the
+/// top 16 are looked at. The sources, then the batches, are shared out to one thread
+/// per core (each opens the memory read-only and runs single-threaded searches) when
+/// the memory is a file.
 fn leverage(
     mem: &Memory,
     job: &Job,
@@ -328,31 +333,10 @@ fn leverage(
     let src = range_of(&job.source)?;
     let tgt = range_of(&job.target)?;
     let min_score = rules.min_score() as f64;
-    let one = |matcher: &mut Matcher, m: &Memory, text: &str| -> Result<Leverage> {
-        let mut lev = Leverage::default();
-        if search == Search::Indexed {
-            for id in matcher.exact_units(text, &src)? {
-                if m.unit_has_language(id, &tgt)? {
-                    lev.exact.push(id);
-                }
-            }
-            if !lev.exact.is_empty() {
-                lev.score = 100.0;
-                return Ok(lev);
-            }
-            if let Some(h) = matcher
-                .find_band(text, &src, min_score, &rules.fuzzy_edges)?
-                .first()
-            {
-                if m.unit_has_language(h.id, &tgt)? {
-                    lev.score = h.score;
-                    return Ok(lev);
-                }
-            } else {
-                return Ok(lev);
-            }
-        }
-        // The best unit lacks the target language (or the brute-force reference).
+    let all = distinct.len() as u64;
+    // The top 16 (brute force: the reference; indexed: when the best unit lacks the
+    // target language), the best with the target language taken.
+    let top16 = |matcher: &mut Matcher, m: &Memory, text: &str| -> Result<Leverage> {
         let opts = MatchOptions {
             limit: 16,
             min_score,
@@ -361,6 +345,7 @@ fn leverage(
             Search::Indexed => matcher.find(text, &src, opts)?,
             Search::BruteForce => matcher.brute_force(text, &src, opts)?,
         };
+        let mut lev = Leverage::default();
         for h in found {
             if !m.unit_has_language(h.id, &tgt)? {
                 continue;
@@ -374,18 +359,94 @@ fn leverage(
         }
         Ok(lev)
     };
-    crate::fuzzy::batch(
+    // A segment without letters or digits (a lone dash) matches nothing.
+    let no_query = |r: Result<Leverage>| match r {
+        Err(e) if matches!(e.kind(), ErrorKind::BadQuery | ErrorKind::Limit) => {
+            Ok(Leverage::default())
+        }
+        r => r,
+    };
+    if search == Search::BruteForce {
+        return crate::fuzzy::batch(
+            mem,
+            distinct,
+            |matcher, m, (_, text)| no_query(top16(matcher, m, text)),
+            progress,
+        );
+    }
+    // Exact matches first: a binary search of the key file each.
+    let exact: Vec<Option<Leverage>> = crate::fuzzy::batch(
         mem,
         distinct,
-        |matcher, m, (_, text)| match one(matcher, m, text) {
-            // A segment without letters or digits (a lone dash) matches nothing.
-            Err(e) if matches!(e.kind(), ErrorKind::BadQuery | ErrorKind::Limit) => {
-                Ok(Leverage::default())
+        |matcher, m, (_, text)| {
+            let mut lev = Leverage::default();
+            let ids = match matcher.exact_units(text, &src) {
+                Err(e) if matches!(e.kind(), ErrorKind::BadQuery | ErrorKind::Limit) => {
+                    return Ok(Some(lev))
+                }
+                r => r?,
+            };
+            for id in ids {
+                if m.unit_has_language(id, &tgt)? {
+                    lev.exact.push(id);
+                }
             }
-            r => r,
+            if lev.exact.is_empty() {
+                return Ok(None);
+            }
+            lev.score = 100.0;
+            Ok(Some(lev))
         },
-        progress,
-    )
+        &|_, _| {},
+    )?;
+    // The others' bands, in batches of similar lengths (`Matcher::find_bands`: the
+    // key-file scan reads each chunk of keys once per batch).
+    let mut open: Vec<usize> = (0..distinct.len())
+        .filter(|&i| exact[i].is_none())
+        .collect();
+    open.sort_by_key(|&i| (distinct[i].0.chars().count(), i));
+    let done = (distinct.len() - open.len()) as u64;
+    progress(done, all);
+    // Batches of up to 64, at least 32 of them when there are that many sources (one
+    // thread per core takes batches from a queue).
+    let size = (open.len() / 32).clamp(1, 64);
+    let batches: Vec<&[usize]> = open.chunks(size).collect();
+    let per = batches.len().max(1) as u64;
+    let open_n = open.len() as u64;
+    let found: Vec<Vec<(usize, Leverage)>> = crate::fuzzy::batch(
+        mem,
+        &batches,
+        |matcher, m, batch| {
+            let texts: Vec<&str> = batch.iter().map(|&i| distinct[i].1).collect();
+            let bands = matcher.find_bands(&texts, &src, min_score, &rules.fuzzy_edges)?;
+            let mut out = Vec::with_capacity(batch.len());
+            for (&i, band) in batch.iter().zip(bands) {
+                let lev = match band {
+                    Err(e) if matches!(e.kind(), ErrorKind::BadQuery | ErrorKind::Limit) => {
+                        Leverage::default()
+                    }
+                    Err(e) => return Err(e),
+                    Ok(hits) => match hits.first() {
+                        None => Leverage::default(),
+                        Some(h) if m.unit_has_language(h.id, &tgt)? => Leverage {
+                            score: h.score,
+                            exact: Vec::new(),
+                        },
+                        // The best unit lacks the target language.
+                        Some(_) => no_query(top16(matcher, m, distinct[i].1))?,
+                    },
+                };
+                out.push((i, lev));
+            }
+            Ok(out)
+        },
+        &|d, _| progress(done + d * open_n / per, all),
+    )?;
+    let mut out: Vec<Leverage> = exact.into_iter().map(Option::unwrap_or_default).collect();
+    for (i, lev) in found.into_iter().flatten() {
+        out[i] = lev;
+    }
+    Ok(out)
 }
 
 /// Sum the segment results into per-file and job bands.

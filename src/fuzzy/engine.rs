@@ -24,11 +24,11 @@ use super::TopK;
 use crate::keystore::{Group, KeyFile, LangKeys};
 
 /// Keys per unit of work.
-const CHUNK: usize = 2048;
+pub(super) const CHUNK: usize = 2048;
 /// Below this many keys in the band, one thread does the work.
 const PARALLEL_FROM: usize = 20_000;
 /// Chunks of at least this many keys go to the eight-lane kernel ([`lanes`]).
-const LANES_FROM: usize = 64;
+pub(super) const LANES_FROM: usize = 64;
 
 /// One chunk: group index, first and end key index within the group.
 type Item = (usize, usize, usize);
@@ -143,7 +143,7 @@ pub(crate) fn search(
 
 /// True when a key of length `m` can reach score `s` against a query of length `n`.
 #[inline]
-fn fits(n: usize, m: usize, s: f64) -> bool {
+pub(super) fn fits(n: usize, m: usize, s: f64) -> bool {
     max_distance(n.max(m), s).is_some_and(|k| n.abs_diff(m) <= k)
 }
 
@@ -161,7 +161,6 @@ fn worker<'a, T: Code>(
     win: Option<&Windows>,
     codes_of: impl Fn(&Group) -> &'a [T],
 ) -> u64 {
-    let n = pm.q.len();
     let mut calls = 0u64;
     loop {
         let it = next.fetch_add(1, Ordering::Relaxed);
@@ -169,82 +168,125 @@ fn worker<'a, T: Code>(
             break;
         };
         let g = &groups[gi];
-        let m = g.len;
-        let codes = codes_of(g);
-        let pb = PivotBound::new(qd, kf.pivot_rows(l, g.first, g.count));
-        let mut thr = local
+        let thr = local
             .threshold()
             .max(f64::from_bits(shared.load(Ordering::Relaxed)));
-        let Some(mut k) = max_distance(n.max(m), thr) else {
-            continue;
-        };
-        if n.abs_diff(m) > k {
-            continue;
-        }
-        if let Some(win) = win.filter(|w| b - a >= LANES_FROM && lanes::fits(w, n, m, k)) {
-            // Eight keys at a time; a higher K-th score found meanwhile tightens the
-            // bound the lanes reject with (every score is exact and offered against
-            // the current K-th score).
-            calls += lanes::scan(win, codes, m, a, b, n, k, pb, &mut |i, d| {
-                local.offer(score(d, n, m), kf.id(l, g.first + i), 0);
-                let t = local.threshold();
-                if t > thr {
-                    shared.fetch_max(t.to_bits(), Ordering::Relaxed);
-                    thr = t.max(f64::from_bits(shared.load(Ordering::Relaxed)));
-                }
-                max_distance(n.max(m), thr).map_or(0, |nk| nk.min(k))
-            });
-            continue;
-        }
-        let mut runs = PrefixRuns::<u64>::new(pm, m, k);
-        let mut wide = if runs.is_none() {
-            PrefixRuns::<u128>::new(pm, m, k)
-        } else {
-            None
-        };
-        let mut prev: Option<&[T]> = None;
-        for i in a..b {
-            let key = &codes[i * m..(i + 1) * m];
-            calls += 1;
-            // Rejected by the pivots: `prev` stays the last key the kernel ran, whose
-            // rows `PrefixRuns` holds.
-            if pb.is_some_and(|pb| pb.rejects(i, k)) {
-                continue;
-            }
-            let found = if let Some(r) = runs.as_mut() {
-                r.run(pm, prev, key)
-            } else if let Some(r) = wide.as_mut() {
-                r.run(pm, prev, key)
-            } else {
-                pm.within(key, k)
-            };
-            prev = Some(key);
-            let Some(d) = found else {
-                continue;
-            };
-            let sc = score(d, n, m);
-            local.offer(sc, kf.id(l, g.first + i), 0);
-            let t = local.threshold();
-            if t > thr {
+        calls += chunk(
+            kf,
+            l,
+            g,
+            codes_of(g),
+            a,
+            b,
+            pm,
+            qd,
+            local,
+            0,
+            win,
+            thr,
+            &mut |t| {
                 // Publish a higher K-th score (scores are non-negative, so their bit
                 // patterns order like the values).
                 shared.fetch_max(t.to_bits(), Ordering::Relaxed);
-                thr = t.max(f64::from_bits(shared.load(Ordering::Relaxed)));
-                match max_distance(n.max(m), thr) {
-                    Some(nk) if n.abs_diff(m) <= nk => {
-                        if nk != k {
-                            k = nk;
-                            runs = PrefixRuns::<u64>::new(pm, m, k);
-                            wide = if runs.is_none() {
-                                PrefixRuns::<u128>::new(pm, m, k)
-                            } else {
-                                None
-                            };
-                            prev = None;
-                        }
+                t.max(f64::from_bits(shared.load(Ordering::Relaxed)))
+            },
+        );
+    }
+    calls
+}
+
+/// Verify keys `a..b` of length group `g` (`codes`: the group's codes) against the
+/// query (`pm`, its pivot distances `qd`, the window table `win` when it has one),
+/// offering what qualifies to `local` under language index `li`, from threshold
+/// `thr` (at least `local`'s). When `local`'s threshold rises, `publish` is told the
+/// new one and answers the threshold to go on with (at least the one told: a search
+/// on several threads returns the highest of theirs). Returns the number of keys
+/// looked at. The one step of the scan that [`search`] (one query, its chunks on
+/// every core) and [`super::multi`] (a batch of queries, each chunk read once for
+/// all of them) share.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn chunk<T: Code>(
+    kf: &KeyFile,
+    l: &LangKeys,
+    g: &Group,
+    codes: &[T],
+    a: usize,
+    b: usize,
+    pm: &QueryPm,
+    qd: &[u8],
+    local: &mut TopK,
+    li: usize,
+    win: Option<&Windows>,
+    mut thr: f64,
+    publish: &mut dyn FnMut(f64) -> f64,
+) -> u64 {
+    let n = pm.q.len();
+    let m = g.len;
+    let mut calls = 0u64;
+    let pb = PivotBound::new(qd, kf.pivot_rows(l, g.first, g.count));
+    let Some(mut k) = max_distance(n.max(m), thr) else {
+        return 0;
+    };
+    if n.abs_diff(m) > k {
+        return 0;
+    }
+    if let Some(win) = win.filter(|w| b - a >= LANES_FROM && lanes::fits(w, n, m, k)) {
+        // Eight keys at a time; a higher K-th score found meanwhile tightens the
+        // bound the lanes reject with (every score is exact and offered against
+        // the current K-th score).
+        return lanes::scan(win, codes, m, a, b, n, k, pb, &mut |i, d| {
+            local.offer(score(d, n, m), kf.id(l, g.first + i), li);
+            let t = local.threshold();
+            if t > thr {
+                thr = publish(t);
+            }
+            max_distance(n.max(m), thr).map_or(0, |nk| nk.min(k))
+        });
+    }
+    let mut runs = PrefixRuns::<u64>::new(pm, m, k);
+    let mut wide = if runs.is_none() {
+        PrefixRuns::<u128>::new(pm, m, k)
+    } else {
+        None
+    };
+    let mut prev: Option<&[T]> = None;
+    for i in a..b {
+        let key = &codes[i * m..(i + 1) * m];
+        calls += 1;
+        // Rejected by the pivots: `prev` stays the last key the kernel ran, whose
+        // rows `PrefixRuns` holds.
+        if pb.is_some_and(|pb| pb.rejects(i, k)) {
+            continue;
+        }
+        let found = if let Some(r) = runs.as_mut() {
+            r.run(pm, prev, key)
+        } else if let Some(r) = wide.as_mut() {
+            r.run(pm, prev, key)
+        } else {
+            pm.within(key, k)
+        };
+        prev = Some(key);
+        let Some(d) = found else {
+            continue;
+        };
+        local.offer(score(d, n, m), kf.id(l, g.first + i), li);
+        let t = local.threshold();
+        if t > thr {
+            thr = publish(t);
+            match max_distance(n.max(m), thr) {
+                Some(nk) if n.abs_diff(m) <= nk => {
+                    if nk != k {
+                        k = nk;
+                        runs = PrefixRuns::<u64>::new(pm, m, k);
+                        wide = if runs.is_none() {
+                            PrefixRuns::<u128>::new(pm, m, k)
+                        } else {
+                            None
+                        };
+                        prev = None;
                     }
-                    _ => break,
                 }
+                _ => break,
             }
         }
     }

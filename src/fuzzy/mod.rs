@@ -164,6 +164,7 @@ mod engine;
 pub(crate) mod kernel;
 mod lanes;
 pub mod lev;
+mod multi;
 pub(crate) mod pivot;
 
 use serde::Serialize;
@@ -821,6 +822,29 @@ impl<'m> Matcher<'m> {
         Ok(ids)
     }
 
+    /// The best match's band for each of `queries`, as [`Matcher::find_band`] answers
+    /// each of them (the same band; the score within it may be another match's), with
+    /// the key-file scan of the queries the q-gram index cannot answer within its
+    /// budget shared: each chunk of keys is read once for the whole batch
+    /// (`fuzzy::multi`). Queries of similar lengths gain most (their bands overlap). One
+    /// thread; the outer error is the memory's, the inner ones a query's (no letters
+    /// or digits, too long).
+    pub fn find_bands(
+        &mut self,
+        queries: &[&str],
+        from: &LangRange,
+        min_score: f64,
+        edges: &[u32],
+    ) -> Result<Vec<Result<Vec<Match>>>> {
+        multi::find_bands(self, queries, from, min_score, edges)
+    }
+
+    /// The q-gram index's budget before the key file of `l` is scanned.
+    fn budget(&self, l: &LangKeys) -> Budget {
+        self.qgram_budget
+            .map_or_else(|| Budget::scaled(l.count), Budget::fixed)
+    }
+
     /// How many threads one search may use (default: the cores, at most 8). A caller
     /// that runs one search per core sets 1.
     pub fn set_threads(&mut self, threads: usize) {
@@ -849,10 +873,7 @@ impl<'m> Matcher<'m> {
                     // minimum) scans the key file, from the threshold what the q-gram
                     // search verified gives: those are true scores of distinct units,
                     // so their K-th is at most the answer's (`offer` keeps a unit once).
-                    let budget = Some(
-                        self.qgram_budget
-                            .map_or_else(|| Budget::scaled(l.count), Budget::fixed),
-                    );
+                    let budget = Some(self.budget(l));
                     let keys = Some((&*kf, l));
                     if !self.search_lang(li, &q, &verifier, &mut top, budget, keys)? {
                         self.stats.verified +=
