@@ -48,8 +48,8 @@
 //! edge above its score (a better match in the same band would not change the
 //! analysis), so the formulaic 50–74 matches a memory is full of stop the wide,
 //! low-threshold scan early. Those band searches go in batches of up to 64 sources of
-//! similar lengths ([`Matcher::find_bands`]): the key-file scan, bound by reading the
-//! keys, reads each chunk of keys once for the whole batch instead of once per source.
+//! similar lengths ([`Matcher::find_bands`]): the key-file scan reads each chunk of
+//! keys once for the whole batch instead of once per source.
 //! The sources (then the batches) are shared out to one thread per core, each with its
 //! own read-only connection and single-threaded searches. The brute-force reference
 //! ([`Search::BruteForce`]) must give the same bands (tested, and
