@@ -470,17 +470,38 @@ fn has_segments(conn: &Connection, tag: &LangTag) -> Result<bool> {
         .query_row([tag.as_str()], |r| r.get(0))?)
 }
 
-/// The length tables a connection has loaded: per language id, the memory's
-/// `(instance, generation)` they were read at and the table. Every change of the units
-/// (import, delete) bumps the generation in its transaction, so a table whose stamp is
-/// the current one is the table on disk; a reader of another stamp loads it again (two
-/// bytes per unit id: 2 MB per language per million ids, which concordance and a new
-/// [`crate::fuzzy::Matcher`] would otherwise read again for every search).
-pub(super) type LenCache = std::cell::RefCell<Vec<(i64, (i64, i64), Arc<Vec<u16>>)>>;
+/// What a connection has read of each language's index, per language id: the memory's
+/// `(instance, generation)` it was read at, the length table and the document
+/// frequencies looked up so far. Every change of the units (import, delete) bumps the
+/// generation in its transaction, so an entry whose stamp is the current one agrees
+/// with the tables on disk; a reader of another stamp starts the language afresh. The
+/// length table is two bytes per unit id (2 MB per language per million ids), which
+/// concordance and a new [`crate::fuzzy::Matcher`] would otherwise read again for every
+/// search; a document frequency is one `sum` over a token's posting rows, whose seek
+/// copies every row's payload (overflow pages included) to compare keys, and a server
+/// that makes a matcher per request would otherwise repeat it for every token of every
+/// query.
+pub(super) type LenCache = std::cell::RefCell<Vec<LangCache>>;
+
+/// One language's entry of a [`LenCache`].
+pub(super) struct LangCache {
+    lang: i64,
+    stamp: (i64, i64),
+    lens: Arc<Vec<u16>>,
+    /// Token → number of segments holding it, at `stamp`; cleared when it reaches
+    /// [`DF_CACHE_MAX`] entries.
+    dfs: crate::qgram::IntMap<u64, u64>,
+}
+
+/// Most document frequencies one connection keeps per language (about 16 bytes each).
+const DF_CACHE_MAX: usize = 1 << 18;
 
 /// Read access to one language's index.
 pub(crate) struct Reader<'c> {
     conn: &'c Connection,
+    /// The connection's cache, which holds this language's entry at `stamp`.
+    cache: &'c LenCache,
+    stamp: (i64, i64),
     /// The language.
     pub lang: LangIndex,
     /// Key length of every id (0: no segment, [`LEN_LONG`]: longer than [`LONG`]).
@@ -491,24 +512,35 @@ impl<'c> Reader<'c> {
     /// Open a language's index with its length table: the one `cache` holds for the
     /// memory's current `(instance, generation)`, else loaded (and kept in `cache`).
     /// Call it inside a read transaction, so that the stamp and the table agree.
-    fn new(conn: &'c Connection, lang: LangIndex, cache: &LenCache) -> Result<Reader<'c>> {
+    fn new(conn: &'c Connection, lang: LangIndex, cache: &'c LenCache) -> Result<Reader<'c>> {
         let stamp = key_state(conn)?;
-        if let Some((_, _, lens)) = cache
+        let kept = cache
             .borrow()
             .iter()
-            .find(|(id, st, _)| *id == lang.id && *st == stamp)
-        {
-            return Ok(Reader {
-                conn,
-                lang,
-                lens: Arc::clone(lens),
-            });
-        }
-        let lens = Arc::new(Self::load_lens(conn, &lang)?);
-        let mut cache = cache.borrow_mut();
-        cache.retain(|(id, _, _)| *id != lang.id);
-        cache.push((lang.id, stamp, Arc::clone(&lens)));
-        Ok(Reader { conn, lang, lens })
+            .find(|e| e.lang == lang.id && e.stamp == stamp)
+            .map(|e| Arc::clone(&e.lens));
+        let lens = match kept {
+            Some(lens) => lens,
+            None => {
+                let lens = Arc::new(Self::load_lens(conn, &lang)?);
+                let mut cache = cache.borrow_mut();
+                cache.retain(|e| e.lang != lang.id);
+                cache.push(LangCache {
+                    lang: lang.id,
+                    stamp,
+                    lens: Arc::clone(&lens),
+                    dfs: Default::default(),
+                });
+                lens
+            }
+        };
+        Ok(Reader {
+            conn,
+            cache,
+            stamp,
+            lang,
+            lens,
+        })
     }
 
     /// Read a language's length table.
@@ -539,14 +571,35 @@ impl<'c> Reader<'c> {
     }
 
     /// Number of segments holding `token` (deleted ones included until compaction).
+    /// Kept in the connection's cache for the reader's stamp, so a later reader of the
+    /// same generation (another matcher on this connection) does not read it again.
     pub(crate) fn df(&self, token: u64) -> Result<u64> {
-        Ok(self
+        let entry = |c: &[LangCache]| -> Option<usize> {
+            c.iter()
+                .position(|e| e.lang == self.lang.id && e.stamp == self.stamp)
+        };
+        {
+            let c = self.cache.borrow();
+            if let Some(d) = entry(&c).and_then(|i| c[i].dfs.get(&token).copied()) {
+                return Ok(d);
+            }
+        }
+        let d = self
             .conn
             .prepare_cached(
                 "SELECT coalesce(sum(n), 0) FROM fz_post WHERE lang = ?1 AND token = ?2",
             )?
             .query_row(params![self.lang.id, token as i64], |r| r.get::<_, i64>(0))?
-            as u64)
+            as u64;
+        let mut c = self.cache.borrow_mut();
+        if let Some(i) = entry(&c) {
+            let dfs = &mut c[i].dfs;
+            if dfs.len() >= DF_CACHE_MAX {
+                dfs.clear();
+            }
+            dfs.insert(token, d);
+        }
+        Ok(d)
     }
 
     /// Visit the ids holding `token` (increasing within each length band).
@@ -1216,6 +1269,70 @@ mod tests {
         let found = ids(concordance::search(&r, "talks", None, 200).unwrap());
         assert_eq!(found.len(), 99);
         assert!(!std::sync::Arc::ptr_eq(&after, &table(&r)));
+    }
+
+    /// A server makes a matcher per request, and each looked up the document frequency
+    /// of every token of its query in SQLite again (12% of a loaded server's CPU in a
+    /// profile). The connection now keeps them per generation: a second reader answers
+    /// from the cache with the same values, and after another connection's import the
+    /// new counts are read, not the cached ones.
+    #[test]
+    fn document_frequencies_are_kept_per_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        let mut w = Memory::open(&db).unwrap();
+        add(
+            &mut w,
+            vec![
+                unit("The talks were constructive.", "회담은 건설적이었다."),
+                unit("The talks ended.", "회담이 끝났다."),
+            ],
+        );
+        let r = Memory::open_existing(&db).unwrap();
+        let tokens = {
+            let _t = r.read_tx().unwrap();
+            let q = r.index_languages().unwrap().remove(0).q;
+            let chars: Vec<char> = crate::text::match_key("The talks").chars().collect();
+            let mut t = Vec::new();
+            crate::qgram::key_tokens(&chars, q, &mut Default::default(), &mut t);
+            t
+        };
+        let dfs = |m: &Memory| -> Vec<u64> {
+            let _t = m.read_tx().unwrap();
+            let lang = m.index_languages().unwrap().remove(0);
+            let reader = m.index_reader(lang).unwrap();
+            tokens.iter().map(|&t| reader.df(t).unwrap()).collect()
+        };
+        let sql = |m: &Memory| -> Vec<u64> {
+            let _t = m.read_tx().unwrap();
+            let lang = m.index_languages().unwrap().remove(0);
+            tokens
+                .iter()
+                .map(|&t| {
+                    m.conn
+                        .query_row(
+                            "SELECT coalesce(sum(n), 0) FROM fz_post WHERE lang = ?1 AND token = ?2",
+                            rusqlite::params![lang.id, t as i64],
+                            |r| r.get::<_, i64>(0),
+                        )
+                        .unwrap() as u64
+                })
+                .collect()
+        };
+        let first = dfs(&r);
+        assert!(first.contains(&2), "{first:?}");
+        assert_eq!(first, sql(&r));
+        // From the cache: the same values.
+        assert_eq!(dfs(&r), first);
+        add(
+            &mut w,
+            (0..5)
+                .map(|i| unit(&format!("The talks of day {i}."), "회담"))
+                .collect(),
+        );
+        let after = dfs(&r);
+        assert_eq!(after, sql(&r));
+        assert!(after.iter().zip(&first).any(|(a, b)| a > b), "{after:?}");
     }
 
     /// After an import by one connection, the server's other connections used to find
