@@ -17,7 +17,10 @@
 //! [`PIVOTS`] of its keys, as codes) and, for every key in file order, its Levenshtein
 //! distance to each pivot capped at [`PIVOT_CAP`] (one byte each): the search's
 //! triangle-inequality bound (`crate::fuzzy` rejects a key whose bound exceeds the
-//! distance it allows before verifying it). A language whose alphabet has more
+//! distance it allows before verifying it). Last, for every key in file order, the
+//! number of codes it shares with the key before it in its length group (0 for a
+//! group's first key; `u16`, capped at 65,535): the scan knows from these, without
+//! comparing codes, how long a prefix a key shares with the last key it verified. A language whose alphabet has more
 //! than 65,535 characters is left out (the matcher then uses the q-gram index).
 //!
 //! # Consistency
@@ -50,13 +53,14 @@ use crate::error::{Error, ErrorKind, Location, Result};
 use crate::lang::LangTag;
 use crate::text::KeyRule;
 
-/// Format 4: format 1 with 64 pivots (format 3 had 32; format 2 was a reverted
-/// experiment; their files, like format 1's, fail this check, are stale and are rebuilt).
-const MAGIC: &[u8; 8] = b"CCKEYS\x00\x04";
+/// Format 5: format 4 (format 1 with 64 pivots) and every key's shared prefix with the
+/// key before it (format 3 had 32 pivots; format 2 was a reverted experiment; their
+/// files, like formats 1 and 4, fail this check, are stale and are rebuilt).
+const MAGIC: &[u8; 8] = b"CCKEYS\x00\x05";
 const HEADER: usize = 32;
 const DIR_ENTRY: usize = TAG_BYTES + 8 * FIELDS;
 /// Numbers in a directory entry after the tag.
-const FIELDS: usize = 11;
+const FIELDS: usize = 12;
 const TAG_BYTES: usize = 64;
 /// Bytes of one length-group entry: length u64, first index u64, byte base u64.
 const GROUP: usize = 24;
@@ -510,7 +514,9 @@ impl LangBuilder {
         let pivot_codes: usize = pivots.iter().map(Vec::len).sum();
         let pivots_end = (pivots_off + 8 * pivots.len() + 4 * pivot_codes).div_ceil(8) * 8;
         let dists_off = pivots_end;
-        let end = (dists_off + dists.len()).div_ceil(8) * 8;
+        let lcp_off = (dists_off + dists.len()).div_ceil(8) * 8;
+        let lcps = self.shared_prefixes(&runs);
+        let end = (lcp_off + 2 * lcps.len()).div_ceil(8) * 8;
         let entry = DirEntry {
             tag: self.tag.clone(),
             fields: [
@@ -525,6 +531,7 @@ impl LangBuilder {
                 pivots.len() as u64,
                 pivots_off as u64,
                 dists_off as u64,
+                lcp_off as u64,
             ],
         };
         for (c, code) in self.alphabet.sorted() {
@@ -619,8 +626,71 @@ impl LangBuilder {
         }
         w.write_all(&[0u8; 8][..pivots_end - at])?;
         w.write_all(&dists)?;
-        w.write_all(&[0u8; 8][..end - dists_off - dists.len()])?;
+        w.write_all(&[0u8; 8][..lcp_off - dists_off - dists.len()])?;
+        let mut buf: Vec<u8> = Vec::with_capacity(2 * lcps.len());
+        for &x in &lcps {
+            buf.extend_from_slice(&x.to_le_bytes());
+        }
+        w.write_all(&buf)?;
+        w.write_all(&[0u8; 8][..end - lcp_off - buf.len()])?;
         Ok((entry, end))
+    }
+
+    /// Every key's shared prefix with the key before it in file order (codes, capped at
+    /// `u16::MAX`; 0 for the first key of a length group), in the order of `runs`.
+    fn shared_prefixes(&self, runs: &[Run]) -> Vec<u16> {
+        let base_groups = self.base.as_ref().map(|b| b.file.groups(&b.lang));
+        let mut out: Vec<u16> = Vec::new();
+        let mut prev: Vec<u32> = Vec::new();
+        let mut key: Vec<u32> = Vec::new();
+        let push = |key: &[u32], prev: &mut Vec<u32>, out: &mut Vec<u16>| {
+            let shared = if key.len() == prev.len() {
+                key.iter()
+                    .zip(prev.iter())
+                    .take_while(|(a, b)| a == b)
+                    .count()
+            } else {
+                0
+            };
+            out.push(shared.min(u16::MAX as usize) as u16);
+            prev.clear();
+            prev.extend_from_slice(key);
+        };
+        for r in runs {
+            match *r {
+                Run::Old { from, to, len, .. } => {
+                    let b = self.base.as_ref().expect("old keys have a base");
+                    let gs = base_groups.as_ref().expect("old keys have a base");
+                    let g = &gs[gs.partition_point(|g| g.first + g.count <= from)];
+                    for i in from..to {
+                        let at = (i - g.first) * len..(i - g.first + 1) * len;
+                        key.clear();
+                        if b.lang.width == 1 {
+                            key.extend(
+                                b.file.codes_u8(&b.lang, g)[at]
+                                    .iter()
+                                    .map(|&c| u32::from(c)),
+                            );
+                        } else {
+                            key.extend(
+                                b.file.codes_u16(&b.lang, g)[at]
+                                    .iter()
+                                    .map(|&c| u32::from(c)),
+                            );
+                        }
+                        push(&key, &mut prev, &mut out);
+                    }
+                }
+                Run::New { from, to } => {
+                    for k in &self.keys[from..to] {
+                        key.clear();
+                        key.extend((k.1..k.1 + u64::from(k.2)).map(|j| self.new_code(j as usize)));
+                        push(&key, &mut prev, &mut out);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The language's pivots: the keys of the first [`PIVOTS`] pivot candidates
@@ -930,6 +1000,7 @@ pub struct LangKeys {
     pivots_n: usize,
     pivots_off: usize,
     dists_off: usize,
+    lcp_off: usize,
 }
 
 /// The keys of one length.
@@ -1013,6 +1084,7 @@ impl KeyFile {
                 pivots_n: v(8)?,
                 pivots_off: v(9)?,
                 dists_off: v(10)?,
+                lcp_off: v(11)?,
             };
             let fits = |off: usize, len: usize| {
                 off % 8 == 0 && off.checked_add(len).is_some_and(|e| e <= b.len())
@@ -1026,6 +1098,7 @@ impl KeyFile {
                 || l.pivots_n > PIVOTS
                 || !fits(l.pivots_off, l.pivots_n * 8)
                 || !fits(l.dists_off, l.count.saturating_mul(l.pivots_n))
+                || !fits(l.lcp_off, l.count.saturating_mul(2))
             {
                 return Err(corrupt(path, "section bounds"));
             }
@@ -1139,6 +1212,14 @@ impl KeyFile {
     pub fn pivot_rows(&self, l: &LangKeys, first: usize, count: usize) -> &[u8] {
         let at = l.dists_off + first * l.pivots_n;
         &self.map[at..at + count * l.pivots_n]
+    }
+
+    /// Keys `first..first + count` of a language's shared prefixes with the key before
+    /// each (two bytes each, little-endian; see the module doc): a group's first key
+    /// shares 0.
+    pub fn prefix_rows(&self, l: &LangKeys, first: usize, count: usize) -> &[u8] {
+        let at = l.lcp_off + 2 * first;
+        &self.map[at..at + 2 * count]
     }
 
     /// The code of `c` in a language (0 when the language has no such character).
@@ -1436,6 +1517,69 @@ mod tests {
             }
         }
         assert!(capped > 0, "some distances pass the cap");
+    }
+
+    /// Every key's stored shared prefix is the number of codes it shares with the key
+    /// before it in its length group (0 for a group's first key), past 255 codes and for
+    /// equal keys too, in a file built whole and in one extended by later units.
+    #[test]
+    fn shared_prefixes_are_those_of_the_key_before() {
+        let en = LangTag::parse("en").unwrap();
+        let mut rand = crate::testutil::xorshift(0x5851_F42D_4C95_7F2Du64);
+        let base: String = (0..400)
+            .map(|_| ['a', 'b', 'c'][rand(3) as usize])
+            .collect();
+        let text = |rand: &mut dyn FnMut(u64) -> u64| -> String {
+            let cut = rand(400) as usize;
+            let len = 300 + rand(3) as usize;
+            let tail: String = (cut..len)
+                .map(|_| ['a', 'b', 'c'][rand(3) as usize])
+                .collect();
+            format!("{}{tail}", &base[..cut.min(len)])
+        };
+        let texts: Vec<String> = (0..600).map(|_| text(&mut rand)).collect();
+        let check = |kf: &KeyFile| {
+            let l = kf.language(&en).unwrap();
+            let mut long = 0;
+            for g in kf.groups(l) {
+                let codes = kf.codes_u8(l, &g);
+                let rows = kf.prefix_rows(l, g.first, g.count);
+                for i in 0..g.count {
+                    let want = if i == 0 {
+                        0
+                    } else {
+                        let (a, b) = (
+                            &codes[(i - 1) * g.len..i * g.len],
+                            &codes[i * g.len..(i + 1) * g.len],
+                        );
+                        a.iter().zip(b).take_while(|(x, y)| x == y).count()
+                    };
+                    long += usize::from(want > 255);
+                    let got = u16::from_le_bytes([rows[2 * i], rows[2 * i + 1]]) as usize;
+                    assert_eq!(got, want, "length {} key {i}", g.len);
+                }
+            }
+            assert!(long > 50, "{long} keys share more than 255 codes");
+        };
+        let mut b = Builder::new();
+        for (i, t) in texts.iter().enumerate() {
+            b.add(i as i64 + 1, &en, t);
+        }
+        check(&b.into_map(1, 1).unwrap());
+        // The first 400 units, then the rest added to that file.
+        let mut b = Builder::new();
+        for (i, t) in texts.iter().enumerate().take(400) {
+            b.add(i as i64 + 1, &en, t);
+        }
+        let first = std::sync::Arc::new(b.into_map(1, 1).unwrap());
+        let mut lb = LangBuilder::extending(first, &en).unwrap();
+        for (i, t) in texts.iter().enumerate().skip(400) {
+            lb.add(i as i64 + 1, t);
+        }
+        let mut w = FileWriter::new(std::io::Cursor::new(Vec::new()), 1).unwrap();
+        w.add(lb).unwrap();
+        let bytes = w.finish(1, 2).unwrap().into_inner();
+        check(&KeyFile::from_bytes(&bytes).unwrap());
     }
 
     /// Characters above the Basic Multilingual Plane (a map, not the table) get codes in

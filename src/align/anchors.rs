@@ -5,6 +5,7 @@ use crate::glossary::Recognizer;
 use crate::lint::numbers::{self, Side};
 
 use super::lexicon::LexSide;
+use crate::text::{is_han, is_hangul};
 
 /// The features of one sentence.
 #[derive(Debug, Clone, Default)]
@@ -27,7 +28,10 @@ pub(crate) struct Features {
 
 /// The language family of a side (`en`, `ko`, `zh`...).
 pub(crate) fn features(text: &str, family: &str, recognizer: Option<&Recognizer>) -> Features {
-    let len = text.chars().filter(|c| !c.is_whitespace()).count() as f64;
+    let mut len = text.chars().filter(|c| !c.is_whitespace()).count() as f64;
+    if family != "en" {
+        len -= latin_gloss_chars(text) as f64;
+    }
     // English is read as a source (month words are numbers: `21 February 2022` gives
     // 21, 2, 2022); Korean and Chinese as targets, so that Chinese numerals (三十) and
     // Korean native numerals count.
@@ -72,6 +76,44 @@ pub(crate) fn features(text: &str, family: &str, recognizer: Option<&Recognizer>
         article: article_number(text),
         lex: LexSide::default(),
     }
+}
+
+/// The characters (white space not counted) of the Latin-script glosses in Korean or
+/// Chinese text: a bracketed original spelling right after a Korean or Chinese word, as
+/// the press writes a foreign name or title at its first mention (`트럼프(Trump)가`,
+/// `웨스트 버지니아(West Virginia)에서`, `特朗普（Trump）`). The English version has the
+/// name once, so the gloss is not part of the translation's length; its words are still
+/// anchors (Latin-script names).
+pub(crate) fn latin_gloss_chars(text: &str) -> usize {
+    let mut total = 0;
+    let mut prev: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let after_word = prev.is_some_and(|p| is_hangul(p) || is_han(p));
+        prev = Some(c);
+        if !(after_word && (c == '(' || c == '（')) {
+            continue;
+        }
+        let close = if c == '(' { ')' } else { '）' };
+        let rest = &text[i + c.len_utf8()..];
+        let Some(end) = rest.find(close) else {
+            continue;
+        };
+        let inner = &rest[..end];
+        let latin = inner.chars().any(|c| c.is_ascii_alphabetic())
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ' ' || ".,'’&-/".contains(c));
+        if latin {
+            // The brackets and the gloss, white space not counted.
+            total += 2 + inner.chars().filter(|c| !c.is_whitespace()).count();
+            for _ in 0..inner.chars().count() + 1 {
+                chars.next();
+            }
+            prev = Some(close);
+        }
+    }
+    total
 }
 
 /// The number of an article heading at the start of a sentence.
@@ -251,5 +293,43 @@ mod tests {
         let en = features("The AMs want MWP as their title.", "en", None);
         let zh = features("有人提议应将 AM 的头衔改为MWP。", "zh", None);
         assert_eq!(agree(&[&en], &[&zh], true).matched, 1); // mwp (am ≠ ams)
+    }
+
+    #[test]
+    fn korean_length_leaves_out_the_latin_gloss_of_a_name() {
+        // The press glosses a foreign name at its first mention; the English has it once.
+        let ko = "트럼프(Trump)가 웨스트 버지니아(West Virginia)에서 집회를 열다";
+        assert_eq!(
+            latin_gloss_chars(ko),
+            "(Trump)".len() + "(WestVirginia)".len()
+        );
+        let f = features(ko, "ko", None);
+        assert_eq!(
+            f.len,
+            "트럼프가웨스트버지니아에서집회를열다".chars().count() as f64
+        );
+        // The gloss's words are still anchors.
+        assert!(f.latin.contains(&"trump".to_string()));
+        assert!(f.latin.contains(&"virginia".to_string()));
+        // Chinese, with full-width brackets.
+        assert_eq!(latin_gloss_chars("特朗普（Trump）表示"), 7);
+    }
+
+    #[test]
+    fn brackets_that_are_not_a_gloss_keep_their_length() {
+        // Korean inside the brackets, a bracket after a Latin word or a digit, an
+        // unclosed bracket: all text of the translation.
+        for text in [
+            "경찰, 대사관 공격 용의자 검거 (서울=연합뉴스)",
+            "BBC(영국 방송)는",
+            "2018(Trump)",
+            "트럼프(Trump",
+            "회의 (10개국)",
+        ] {
+            assert_eq!(latin_gloss_chars(text), 0, "{text}");
+        }
+        // English is never reduced.
+        let en = features("Trump (Donald) spoke.", "en", None);
+        assert_eq!(en.len, "Trump(Donald)spoke.".chars().count() as f64);
     }
 }

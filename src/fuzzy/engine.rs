@@ -234,7 +234,8 @@ pub(crate) fn chunk<T: Code>(
         // Eight keys at a time; a higher K-th score found meanwhile tightens the
         // bound the lanes reject with (every score is exact and offered against
         // the current K-th score).
-        return lanes::scan(win, codes, m, a, b, n, k, pb, &mut |i, d| {
+        let prefixes = kf.prefix_rows(l, g.first, g.count);
+        return lanes::scan(win, codes, prefixes, m, a, b, n, k, pb, &mut |i, d| {
             local.offer(score(d, n, m), kf.id(l, g.first + i), li);
             let t = local.threshold();
             if t > thr {

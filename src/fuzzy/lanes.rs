@@ -19,7 +19,10 @@
 //!   which that key was rejected is rejected without a row (its rows would be the
 //!   same), as in `PrefixRuns`; unlike `PrefixRuns` a lane does not keep its rows to
 //!   resume after a shared prefix (storing eight lanes' rows costs more than the rows
-//!   it saves).
+//!   it saves). The shared prefix is not found by comparing codes (that took a seventh
+//!   of the formulaic scan's time) but from the key file's shared prefix of every key
+//!   with the key before it: a key shares with an earlier key at least the smallest of
+//!   those in between.
 //!
 //! Every answer equals [`super::kernel::QueryPm::within`] (and so the textbook dynamic
 //! programme): the rows computed are the rows `PrefixRuns` computes. The tests below
@@ -157,7 +160,10 @@ pub(crate) fn fits(win: &Windows, n: usize, m: usize, k: usize) -> bool {
 
 dispatch_by_cpu! {
     /// Verify keys `a..b` of one length group (`codes`: the group's keys of `m` codes each,
-    /// in code order) against the query of length `n` with bound `k`: calls `found(i, d)`
+    /// in code order; `shared`: two bytes per key of the group, little-endian, at most the
+    /// number of codes the key shares with the key before it, as
+    /// [`crate::keystore::KeyFile::prefix_rows`] gives) against the query of length `n`
+    /// with bound `k`: calls `found(i, d)`
     /// for every key `i` whose distance `d` is at most the bound, in no particular order;
     /// `found` returns the bound for the keys after it (never above `k`: a higher K-th
     /// score lowers it). Returns the number of keys looked at. The caller checks [`fits`]
@@ -166,6 +172,7 @@ dispatch_by_cpu! {
     pub(crate) fn scan<T: Code>(
         win: &Windows,
         codes: &[T],
+        shared: &[u8],
         m: usize,
         a: usize,
         b: usize,
@@ -181,6 +188,7 @@ dispatch_by_cpu! {
 fn scan_any<T: Code>(
     win: &Windows,
     codes: &[T],
+    shared: &[u8],
     m: usize,
     a: usize,
     b: usize,
@@ -190,9 +198,9 @@ fn scan_any<T: Code>(
     found: &mut dyn FnMut(usize, usize) -> usize,
 ) -> u64 {
     if let Some(band) = Band::new(n, m, k, 64) {
-        lanes::<T, false>(win, &band, codes, a, b, pb, found)
+        lanes::<T, false>(win, &band, codes, shared, a, b, pb, found)
     } else if let Some(band) = Band::new(n, m, k, 128) {
-        lanes::<T, true>(win, &band, codes, a, b, pb, found)
+        lanes::<T, true>(win, &band, codes, shared, a, b, pb, found)
     } else {
         unreachable!("scan called on a band wider than 128 (check `fits` first)")
     }
@@ -202,10 +210,12 @@ fn scan_any<T: Code>(
 const NONE: usize = usize::MAX;
 
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn lanes<T: Code, const WIDE: bool>(
     win: &Windows,
     band: &Band,
     codes: &[T],
+    shared: &[u8],
     a: usize,
     b: usize,
     pb: Option<PivotBound>,
@@ -216,7 +226,7 @@ fn lanes<T: Code, const WIDE: bool>(
     let nl = win.nl;
     let t = &win.t[..];
     let lut = &win.lut[..];
-    assert!(codes.len() >= b * m && b >= a);
+    assert!(codes.len() >= b * m && b >= a && shared.len() >= 2 * b);
     assert!((band.base + m) * nl * 2 <= t.len());
     // Contiguous runs of keys, one per lane.
     let per = (b - a).div_ceil(LANES);
@@ -240,34 +250,8 @@ fn lanes<T: Code, const WIDE: bool>(
     let mut cur = [band.cur0; LANES];
     let mut calls = 0u64;
 
-    // The next key of lane `l` that needs rows: keys that share with the lane's
-    // previous key `prev` (the last it ran rows for) more than the rows at which it was
-    // rejected are rejected without a row (the rows they would compute are the same);
-    // keys the pivot bound puts more than `k` away are rejected without a row too (and
-    // do not become the previous key: the lane has no rows of theirs). `None` when the
-    // lane is done.
-    let take =
-        |l: usize, next: &mut [usize; LANES], dead: usize, prev: usize, k: u32, calls: &mut u64| {
-            while next[l] < end[l] {
-                let i = next[l];
-                next[l] += 1;
-                *calls += 1;
-                if dead != NONE {
-                    let kc = &codes[i * m..(i + 1) * m];
-                    let pc = &codes[prev * m..(prev + 1) * m];
-                    if kc[..=dead] == pc[..=dead] {
-                        continue;
-                    }
-                }
-                if pb.is_some_and(|pb| pb.rejects(i, k as usize)) {
-                    continue;
-                }
-                return Some(i);
-            }
-            None
-        };
     for l in 0..LANES {
-        match take(l, &mut next, NONE, a, k, &mut calls) {
+        match take(&mut next[l], end[l], NONE, shared, pb, k, &mut calls) {
             Some(i) => {
                 key[l] = i;
                 off[l] = i * m;
@@ -355,7 +339,7 @@ fn lanes<T: Code, const WIDE: bool>(
                 // path of the tighter one, so the answers stay exact.
                 k = k.min(u32::try_from(found(key[l], d as usize)).unwrap_or(u32::MAX));
             }
-            match take(l, &mut next, dead[l], key[l], k, &mut calls) {
+            match take(&mut next[l], end[l], dead[l], shared, pb, k, &mut calls) {
                 Some(i) => {
                     key[l] = i;
                     off[l] = i * m;
@@ -369,6 +353,47 @@ fn lanes<T: Code, const WIDE: bool>(
         }
     }
     calls
+}
+
+/// The next key of a lane (its keys `*next..end`) that needs rows. Keys that share
+/// with the lane's previous key (the last it ran rows for: the key before `*next`) more
+/// than `dead`, the row at which that key was rejected, are rejected without a row (the
+/// rows they would compute are the same); so are keys the pivot bound puts more than `k`
+/// away (they do not become the previous key: the lane has no rows of theirs). `None`
+/// when the lane is done. Key `i` shares with the previous key at least the smallest
+/// of the shared prefixes (`shared`) of the keys after it up to `i`: each shares that
+/// much with the one before it. Not inlined: inside the row loop it costs the loop
+/// registers that hold the lanes' state.
+#[inline(never)]
+fn take(
+    next: &mut usize,
+    end: usize,
+    dead: usize,
+    shared: &[u8],
+    pb: Option<PivotBound>,
+    k: u32,
+    calls: &mut u64,
+) -> Option<usize> {
+    let mut common = usize::MAX;
+    while *next < end {
+        let i = *next;
+        *next += 1;
+        *calls += 1;
+        if dead != NONE {
+            common = common.min(usize::from(u16::from_le_bytes([
+                shared[2 * i],
+                shared[2 * i + 1],
+            ])));
+            if common > dead {
+                continue;
+            }
+        }
+        if pb.is_some_and(|pb| pb.rejects(i, k as usize)) {
+            continue;
+        }
+        return Some(i);
+    }
+    None
 }
 
 #[cfg(test)]
@@ -387,27 +412,52 @@ mod tests {
             return;
         }
         let codes: Vec<u8> = keys.concat();
-        let mut got: Vec<(usize, usize)> = Vec::new();
-        scan(&win, &codes, m, a, b, q.len(), k, None, &mut |i, d| {
-            got.push((i, d));
-            k
-        });
-        got.sort_unstable();
-        let cq: Vec<char> = q.iter().map(|&c| char::from(b'a' + c)).collect();
-        let want: Vec<(usize, usize)> = (a..b)
-            .filter_map(|i| {
-                let ck: Vec<char> = keys[i].iter().map(|&c| char::from(b'a' + c)).collect();
-                let d = distance_dp(&cq, &ck);
-                (d <= k).then_some((i, d))
+        // Every key's shared prefix with the key before it, as the key file stores it.
+        let shared: Vec<u8> = (0..keys.len())
+            .flat_map(|i| {
+                let s = if i == 0 {
+                    0
+                } else {
+                    keys[i]
+                        .iter()
+                        .zip(&keys[i - 1])
+                        .take_while(|(x, y)| x == y)
+                        .count()
+                };
+                (s as u16).to_le_bytes()
             })
             .collect();
-        assert_eq!(got, want, "q={q:?} k={k} a={a} b={b}");
+        let want = want_of(q, keys, k, a, b);
+        // Zeros are a valid (if useless) lower bound on the shared prefixes: the answers
+        // must be the same.
+        let zeros = vec![0u8; shared.len()];
+        for sh in [&shared, &zeros] {
+            let mut got: Vec<(usize, usize)> = Vec::new();
+            scan(&win, &codes, sh, m, a, b, q.len(), k, None, &mut |i, d| {
+                got.push((i, d));
+                k
+            });
+            got.sort_unstable();
+            assert_eq!(got, want, "q={q:?} k={k} a={a} b={b}");
+        }
+        let cq: Vec<char> = q.iter().map(|&c| char::from(b'a' + c)).collect();
         let codes16: Vec<u16> = codes.iter().map(|&c| u16::from(c)).collect();
         let mut got16: Vec<(usize, usize)> = Vec::new();
-        scan(&win, &codes16, m, a, b, q.len(), k, None, &mut |i, d| {
-            got16.push((i, d));
-            k
-        });
+        scan(
+            &win,
+            &codes16,
+            &shared,
+            m,
+            a,
+            b,
+            q.len(),
+            k,
+            None,
+            &mut |i, d| {
+                got16.push((i, d));
+                k
+            },
+        );
         got16.sort_unstable();
         assert_eq!(got16, want);
         // With a pivot bound that puts some keys at their true distance and leaves the
@@ -434,13 +484,36 @@ mod tests {
                 .collect();
             let pb = PivotBound::new(&[0], &rows);
             let mut gotp: Vec<(usize, usize)> = Vec::new();
-            scan(&win, &codes, m, a, b, q.len(), k, pb, &mut |i, d| {
-                gotp.push((i, d));
-                k
-            });
+            scan(
+                &win,
+                &codes,
+                &shared,
+                m,
+                a,
+                b,
+                q.len(),
+                k,
+                pb,
+                &mut |i, d| {
+                    gotp.push((i, d));
+                    k
+                },
+            );
             gotp.sort_unstable();
             assert_eq!(gotp, want, "with pivots, salt {salt}");
         }
+    }
+
+    /// The keys `a..b` within `k` of `q`, by the textbook programme.
+    fn want_of(q: &[u8], keys: &[Vec<u8>], k: usize, a: usize, b: usize) -> Vec<(usize, usize)> {
+        let cq: Vec<char> = q.iter().map(|&c| char::from(b'a' + c)).collect();
+        (a..b)
+            .filter_map(|i| {
+                let ck: Vec<char> = keys[i].iter().map(|&c| char::from(b'a' + c)).collect();
+                let d = distance_dp(&cq, &ck);
+                (d <= k).then_some((i, d))
+            })
+            .collect()
     }
 
     #[test]

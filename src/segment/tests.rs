@@ -316,9 +316,11 @@ fn chinese_pieces_have_word_candidates_near_their_start_only() {
     assert!(p
         .iter()
         .any(|x| x.word_start && x.soft_start && !x.weak_start));
+    // A piece is a dictionary word (jieba): 选民 whole, never 选 alone.
     assert!(p
         .iter()
-        .any(|x| x.word_start && &text[x.range.clone()] == "选"));
+        .any(|x| x.word_start && &text[x.range.clone()] == "选民"));
+    assert!(!p.iter().any(|x| &text[x.range.clone()] == "选"));
     // The second sentence's start is a hard break, not a word candidate.
     assert!(p
         .iter()
