@@ -122,8 +122,10 @@ fn a_thousand_sentence_triple_aligns_quickly() {
     .unwrap();
     let secs = t.elapsed().as_secs_f64();
     eprintln!("{} groups in {secs:.2} s", a.groups.len());
-    // Under 1 s in a release build (README); an unoptimized test build is ~10x slower.
-    let limit = if cfg!(debug_assertions) { 15.0 } else { 1.0 };
+    // Under 1 s in a release build (README); an unoptimized test build is ~10x slower,
+    // and shares the cores with the other tests (16.4 s once on a loaded machine against
+    // a 15 s limit): this catches a change of order, the README's bench the figure.
+    let limit = if cfg!(debug_assertions) { 30.0 } else { 1.0 };
     assert!(secs < limit, "{secs:.2} s");
     assert!(a.groups.len() > 900);
 }

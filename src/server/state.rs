@@ -959,14 +959,15 @@ mod tests {
                         let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                         most.fetch_max(now, Ordering::SeqCst);
                         order.lock().unwrap().push(i);
-                        std::thread::sleep(Duration::from_millis(60));
+                        std::thread::sleep(Duration::from_millis(150));
                         running.fetch_sub(1, Ordering::SeqCst);
                         Ok(threads)
                     })
                     .await
                 }));
-                // Each request comes well after the one before it has queued.
-                tokio::time::sleep(Duration::from_millis(15)).await;
+                // Each request comes well after the one before it has queued (40 ms
+                // apart: 15 ms let a loaded machine start them out of order once).
+                tokio::time::sleep(Duration::from_millis(40)).await;
             }
             let mut out = Vec::new();
             for h in handles {
@@ -978,10 +979,10 @@ mod tests {
         assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3, 4, 5], "FIFO");
         for (threads, timing) in &out {
             assert_eq!(*threads, 3, "the scan threads of the limits");
-            assert!(timing.run >= Duration::from_millis(60), "{timing:?}");
+            assert!(timing.run >= Duration::from_millis(150), "{timing:?}");
         }
-        // The last one came at about 75 ms and could start only when the 4th ended (at
-        // about 135 ms or later): it queued, and the first did not.
+        // The last one came at about 200 ms and could start only when the 4th ended (at
+        // about 340 ms or later): it queued, and the first did not.
         assert!(
             out[5].1.queue >= Duration::from_millis(40),
             "{:?}",
