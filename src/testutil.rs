@@ -67,3 +67,36 @@ pub fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
         state % n
     }
 }
+
+/// A sentence of a formulaic memory, for the tests of the scan on clustered keys: one of
+/// four templates (`template % 4`) with words drawn by `rand` in its slots.
+pub fn formulaic_sentence(template: usize, rand: &mut dyn FnMut(u64) -> u64) -> String {
+    const TEMPLATES: [&str; 4] = [
+        "the minister of {} met the ambassador of {} on {} to discuss {}",
+        "on {} the delegation from {} signed an agreement with {} about {}",
+        "{} said that {} would host the summit of {} in {}",
+        "talks between {} and {} on {} ended without a statement on {}",
+    ];
+    const WORDS: [&str; 12] = [
+        "korea",
+        "japan",
+        "the united nations",
+        "trade",
+        "fisheries",
+        "march 3",
+        "june 12",
+        "china",
+        "the european union",
+        "energy",
+        "peru",
+        "ghana",
+    ];
+    let mut out = String::new();
+    for (i, part) in TEMPLATES[template % 4].split("{}").enumerate() {
+        if i > 0 {
+            out.push_str(WORDS[rand(WORDS.len() as u64) as usize]);
+        }
+        out.push_str(part);
+    }
+    out
+}

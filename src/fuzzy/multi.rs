@@ -193,40 +193,11 @@ mod tests {
     fn batched_band_scan_equals_single_scan_and_brute_force() {
         let en = LangTag::parse("en").unwrap();
         let mut rand = crate::testutil::xorshift(0x5DEE_CE66_D1CE_4E5Bu64);
-        let templates = [
-            "the minister of {} met the ambassador of {} on {} to discuss {}",
-            "on {} the delegation from {} signed an agreement with {} about {}",
-            "{} said that {} would host the summit of {} in {}",
-            "talks between {} and {} on {} ended without a statement on {}",
-        ];
-        let words = [
-            "korea",
-            "japan",
-            "the united nations",
-            "trade",
-            "fisheries",
-            "march 3",
-            "june 12",
-            "china",
-            "the european union",
-            "energy",
-            "peru",
-            "ghana",
-        ];
-        let fill = |t: &str, rand: &mut dyn FnMut(u64) -> u64| -> String {
-            let mut out = String::new();
-            for (i, part) in t.split("{}").enumerate() {
-                if i > 0 {
-                    out.push_str(words[rand(words.len() as u64) as usize]);
-                }
-                out.push_str(part);
-            }
-            out
-        };
         let mut texts: Vec<Vec<char>> = Vec::new();
         let mut b = Builder::new();
         for id in 1..=12_000i64 {
-            let t = fill(templates[rand(4) as usize], &mut rand);
+            let template = rand(4) as usize;
+            let t = crate::testutil::formulaic_sentence(template, &mut rand);
             b.add(id, &en, &t);
             texts.push(t.chars().collect());
         }
@@ -234,7 +205,9 @@ mod tests {
         let l = kf.language(&en).unwrap().clone();
         let mut queries: Vec<Vec<char>> = Vec::new();
         for round in 0..24 {
-            let mut q: Vec<char> = fill(templates[round % 4], &mut rand).chars().collect();
+            let mut q: Vec<char> = crate::testutil::formulaic_sentence(round % 4, &mut rand)
+                .chars()
+                .collect();
             // 0 to 40 edits: every band down to no match.
             for _ in 0..(round * 5 / 3) {
                 let at = rand(q.len() as u64) as usize;
