@@ -586,9 +586,6 @@ pub struct Matcher<'m> {
     /// count (high 16 bits), side by side so that a posting costs one memory access.
     slots: Vec<Vec<u32>>,
     touched: Vec<i64>,
-    /// Per language, the document frequencies of the tokens queried so far (they only
-    /// order the reading, so a stale value costs time, never correctness).
-    df_cache: Vec<qgram::IntMap<u64, u64>>,
     /// Counters of the last search.
     pub stats: SearchStats,
     /// Threads a search may use.
@@ -671,7 +668,6 @@ impl<'m> Matcher<'m> {
             readers,
             slots: Vec::new(),
             touched: Vec::new(),
-            df_cache: Vec::new(),
             stats: SearchStats::default(),
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -1046,23 +1042,10 @@ impl<'m> Matcher<'m> {
         qgram::key_tokens(&q.chars, qn, &mut qgram::OccTable::default(), &mut tokens);
         let total = tokens.len() as i64;
         let mut order: Vec<(u64, u64)> = Vec::with_capacity(tokens.len());
-        if self.df_cache.len() <= li {
-            self.df_cache.resize_with(li + 1, Default::default);
-        }
-        let dfs = &mut self.df_cache[li];
-        if dfs.len() > 1 << 20 {
-            dfs.clear();
-        }
+        // The document frequencies only order the reading; the connection keeps them
+        // per generation (`Reader::df`), for this matcher and the next.
         for &t in &tokens {
-            let df = match dfs.get(&t) {
-                Some(&d) => d,
-                None => {
-                    let d = reader.df(t)?;
-                    dfs.insert(t, d);
-                    d
-                }
-            };
-            order.push((df, t));
+            order.push((reader.df(t)?, t));
         }
         order.sort_unstable();
 
