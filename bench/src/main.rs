@@ -1560,6 +1560,7 @@ fn main() {
                 Some("threads") => serve_load::Client::Threads,
                 Some(other) => panic!("--client {other}: expected light or threads"),
             },
+            get("--samples").map(PathBuf::from).as_deref(),
         ),
         Some("serve-load-server") => {
             let db = PathBuf::from(need(argv.get(1).cloned(), "DB"));
@@ -1573,7 +1574,7 @@ fn main() {
 /// Print the usage to stderr and exit with status 2 (a missing command or argument).
 fn usage() -> ! {
     eprintln!(
-        "usage: concord-bench align-eval [--corpora DIR] [--only speed|quick [--lexicon none|document|collection] [--layouts ntrex-paragraphs,...] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--interactive N] [--scan-threads N] [--client light|threads] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench band-cost --db memory.db --doc job.txt [--every N] [--batch 64] [--batch-budget POSTINGS,VERIFIED]"
+        "usage: concord-bench align-eval [--corpora DIR] [--only speed|quick [--lexicon none|document|collection] [--layouts ntrex-paragraphs,...] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--interactive N] [--scan-threads N] [--client light|threads] [--samples FILE.tsv] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench band-cost --db memory.db --doc job.txt [--every N] [--batch 64] [--batch-budget POSTINGS,VERIFIED]"
     );
     std::process::exit(2);
 }

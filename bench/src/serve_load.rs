@@ -127,6 +127,26 @@ fn parse_timing(v: &str) -> Option<[f64; 3]> {
 
 const NAMES: [&str; 3] = ["match", "search", "lint"];
 
+/// Write `samples` to `to` as TSV (see [`run`]).
+fn write_samples(to: &Path, samples: &[Sample], import: Option<(Duration, Duration)>) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mut text = String::from("endpoint\tat_ms\ttook_ms\tok\tqueue_ms\trun_ms\tcpu_ms\n");
+    if let Some((from, to)) = import {
+        text.push_str(&format!("# import {:.1} {:.1}\n", ms(from), ms(to)));
+    }
+    for s in samples {
+        let [q, r, c] = s.timing.unwrap_or([f64::NAN; 3]);
+        text.push_str(&format!(
+            "{}\t{:.1}\t{:.2}\t{}\t{q:.2}\t{r:.2}\t{c:.2}\n",
+            NAMES[s.endpoint],
+            ms(s.at),
+            ms(s.took),
+            s.ok
+        ));
+    }
+    std::fs::write(to, text).expect("the samples file");
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -183,7 +203,19 @@ fn times_text(
 
 /// Run the load test in `dir` (the memories are made there unless `--reuse`), the
 /// server's threads at the priorities `nice`.
-pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice, client: Client) {
+///
+/// With `samples`, every request is also written there as a TSV line (endpoint, start
+/// and duration in ms from the run's start, ok, and the server's queue/run/CPU ms), and
+/// the import's window as a `# import FROM TO` line, for timelines.
+pub fn run(
+    corpora: &Path,
+    dir: &Path,
+    seconds: u64,
+    reuse: bool,
+    nice: Nice,
+    client: Client,
+    samples_to: Option<&Path>,
+) {
     std::fs::create_dir_all(dir).expect("dir");
     let all = dir.join("serve-110k.tsv");
     let queries = dir.join("serve-110k.queries");
@@ -361,6 +393,9 @@ pub fn run(corpora: &Path, dir: &Path, seconds: u64, reuse: bool, nice: Nice, cl
     let _ = child.wait();
 
     let window = import_window.lock().unwrap().clone();
+    if let Some(to) = samples_to {
+        write_samples(to, &samples, window.as_ref().map(|w| (w.0, w.0 + w.1)));
+    }
     let mut out = std::io::stdout().lock();
     let total = samples.len();
     let errors = samples.iter().filter(|s| !s.ok).count();
