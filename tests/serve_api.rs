@@ -772,6 +772,41 @@ async fn lint_finds_forbidden_terms_in_segments_and_files() {
     );
 }
 
+/// A draft to lint is read from the request's memory: nothing of it is written to disk
+/// (confidential drafts never land in the server's temporary directory), whether it
+/// comes as segments, as a file's text, or malformed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lint_writes_nothing_of_the_draft_to_disk() {
+    let env = setup();
+    let (app, state) = app_with(&env, Limits::default(), true);
+    let spool = state.spool().dir().to_path_buf();
+    let entries = || std::fs::read_dir(&spool).unwrap().count();
+    assert_eq!(entries(), 0);
+    let bodies = [
+        json!({"segments": [{"source": "The DPRK envoy.", "target": "북조선 특사."}], "from": "en", "to": "ko"}),
+        json!({"content": "en\tzh\nNorth Korea.\t北韩。\n", "format": "tsv", "name": "d.tsv"}),
+        json!({"content": "<xliff version=\"1.2\"><file", "format": "xliff"}),
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        let a = post_json(&app, "/v1/lint", body, None).await;
+        assert_eq!(a.status, if i == 2 { 400 } else { 200 }, "{}", a.text());
+        assert_eq!(entries(), 0, "lint {i} left a file in the spool");
+    }
+    // The draft is named by its label, never by a server path.
+    let a = post_json(&app, "/v1/lint", &bodies[1], None).await;
+    assert_eq!(a.json()["summary"]["file"], "d.tsv", "{}", a.text());
+    // Its language and format come from the label when not given.
+    let a = post_json(
+        &app,
+        "/v1/lint",
+        &json!({"content": "en\tko\nThe DPRK envoy.\t북조선 특사.\n", "name": "from-desk.tsv"}),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert!(a.text().contains("term-forbidden"), "{}", a.text());
+}
+
 /// The server keeps the glossary's compiled term rules and the memory's 100% index
 /// between lints, per generation of the memory: a glossary changed by another process
 /// (the CLI) and units added through the API are used by the very next lint (the old

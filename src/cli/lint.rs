@@ -157,6 +157,7 @@ pub fn lint(cli: &Cli, args: &LintArgs) -> Result<Status> {
         format: draft_format,
         from: parse_range(&args.from, "--from")?,
         to: parse_range(&args.to, "--to")?,
+        ..DraftRequest::file(&args.draft)
     };
     // Fail on an unreadable draft before touching the memory.
     for p in std::iter::once(&args.draft).chain(args.source.iter()) {

@@ -331,6 +331,7 @@ pub fn read_source(req: &JobRequest) -> Result<SourceDoc> {
         format: Some(DraftFormat::Xliff),
         from: req.from.clone(),
         to: req.to.clone(),
+        ..DraftRequest::file(path)
     };
     let (langs, mut doc) =
         super::xliff::read_xliff_doc(&draft, &mut |seg| super::draft::check_limits(path, seg))

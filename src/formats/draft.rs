@@ -22,6 +22,7 @@
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind, Hint, Location, Result};
 use crate::formats::{input, tabular};
@@ -122,6 +123,12 @@ pub struct DraftRequest {
     pub from: Option<LangRange>,
     /// `--to`: the target language (needed when the file does not say it).
     pub to: Option<LangRange>,
+    /// The draft's bytes when it is held in memory (a server's upload), read instead
+    /// of a file: `path` then only names the draft in messages and findings, and its
+    /// extension may name the format. Nothing is written to disk for such a draft.
+    pub content: Option<Arc<[u8]>>,
+    /// The source text's bytes for `source`, likewise.
+    pub source_content: Option<Arc<[u8]>>,
 }
 
 impl DraftRequest {
@@ -133,6 +140,53 @@ impl DraftRequest {
             format: None,
             from: None,
             to: None,
+            content: None,
+            source_content: None,
+        }
+    }
+
+    /// A request for a draft held in memory, named `name` in messages (see
+    /// [`DraftRequest::content`]); the format from `name`'s extension unless given, else
+    /// from the content.
+    ///
+    /// ```
+    /// use concord::lint::{read_draft, DraftEvent, DraftRequest};
+    /// let req = DraftRequest::in_memory("draft.tsv", b"en\tko\nDPRK\t\xeb\xb6\x81\xed\x95\x9c\n".to_vec());
+    /// let mut segments = 0;
+    /// read_draft(&req, |e| {
+    ///     if let DraftEvent::Segment(_) = e {
+    ///         segments += 1;
+    ///     }
+    ///     Ok(())
+    /// })
+    /// .unwrap();
+    /// assert_eq!(segments, 1);
+    /// // Its errors name the draft as given, at the line.
+    /// let bad = DraftRequest::in_memory("draft.tsv", b"en\tko\na\tb\tc\n".to_vec());
+    /// let e = read_draft(&bad, |_| Ok(())).unwrap_err();
+    /// assert!(e.to_string().starts_with("draft.tsv:2"), "{e}");
+    /// ```
+    pub fn in_memory(name: impl Into<PathBuf>, content: Vec<u8>) -> DraftRequest {
+        DraftRequest {
+            content: Some(content.into()),
+            ..DraftRequest::file(name)
+        }
+    }
+
+    /// The draft (or the target text) opened for reading: its bytes in memory, else
+    /// the file.
+    pub(crate) fn open(&self) -> Result<input::TextInput> {
+        match &self.content {
+            Some(c) => input::open_bytes(&self.path, c.to_vec()),
+            None => input::open_text(&self.path),
+        }
+    }
+
+    /// The source text of two aligned plain texts, opened (see [`DraftRequest::open`]).
+    fn open_source(&self, source: &Path) -> Result<input::TextInput> {
+        match &self.source_content {
+            Some(c) => input::open_bytes(source, c.to_vec()),
+            None => input::open_text(source),
         }
     }
 
@@ -149,7 +203,10 @@ impl DraftRequest {
         if self.source.is_some() {
             return Ok((DraftFormat::Text, None));
         }
-        crate::formats::sniff::resolve_as(&self.path, self.format)
+        match &self.content {
+            Some(c) => crate::formats::sniff::resolve_content_as(&self.path, self.format, c),
+            None => crate::formats::sniff::resolve_as(&self.path, self.format),
+        }
     }
 }
 
@@ -325,7 +382,7 @@ fn read_tabular(
     on: &mut dyn FnMut(DraftEvent) -> Result<()>,
 ) -> Result<()> {
     let path = &req.path;
-    let mut input = input::open_text(path)?;
+    let mut input = req.open()?;
     // CSV: the one sniffer decides (`;` from Excel in some locales), as for imports.
     let delim = tabular::delimiter_of(&mut input.reader, path, format == DraftFormat::Tsv)?;
     let mut cols: Option<(usize, usize, Option<usize>)> = None;
@@ -449,13 +506,13 @@ struct Lines {
 }
 
 impl Lines {
-    fn open(path: &Path) -> Result<Lines> {
-        Ok(Lines {
-            reader: input::open_text(path)?.reader,
+    fn new(input: input::TextInput, path: &Path) -> Lines {
+        Lines {
+            reader: input.reader,
             path: path.to_path_buf(),
             line: 0,
             buf: Vec::new(),
-        })
+        }
     }
 
     fn next_line(&mut self) -> Result<Option<String>> {
@@ -495,8 +552,8 @@ fn read_aligned(
 ) -> Result<()> {
     let src_lang = lang_for(source, req.from.as_ref(), Hint::GiveSourceLanguage)?;
     let tgt_lang = lang_for(&req.path, req.to.as_ref(), Hint::GiveTargetLanguage)?;
-    let mut s = Lines::open(source)?;
-    let mut t = Lines::open(&req.path)?;
+    let mut s = Lines::new(req.open_source(source)?, source);
+    let mut t = Lines::new(req.open()?, &req.path);
     let mut any = false;
     on(DraftEvent::Start(DraftLangs {
         source: Some(src_lang),
@@ -556,7 +613,7 @@ fn read_target_only(
     on: &mut dyn FnMut(DraftEvent) -> Result<()>,
 ) -> Result<()> {
     let tgt_lang = lang_for(&req.path, req.to.as_ref(), Hint::GiveTargetLanguage)?;
-    let mut t = Lines::open(&req.path)?;
+    let mut t = Lines::new(req.open()?, &req.path);
     on(DraftEvent::Start(DraftLangs {
         source: None,
         target: tgt_lang,
@@ -587,6 +644,82 @@ fn read_target_only(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A draft held in memory reads as the same draft in a file would, in every draft
+    /// format, with the format from the name, or from the content when the name has
+    /// no extension; its errors name it and the line.
+    #[test]
+    fn a_draft_in_memory_reads_as_its_file_does() {
+        let d = tempfile::tempdir().unwrap();
+        let xlf = "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\"><file source-language=\"en\" target-language=\"zh\" datatype=\"plaintext\" original=\"x\"><body>\n<trans-unit id=\"1\"><source>Seoul</source><target>首尔</target></trans-unit>\n</body></file></xliff>\n";
+        let tmx = "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"en\" datatype=\"plaintext\" segtype=\"sentence\" adminlang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" o-tmf=\"t\"/><body>\n<tu><tuv xml:lang=\"en\"><seg>DPRK</seg></tuv><tuv xml:lang=\"ko\"><seg>북한</seg></tuv></tu>\n</body></tmx>\n";
+        let cases: [(&str, &[u8]); 5] = [
+            (
+                "d.tsv",
+                "en\tko\nSpecial Representative\t특별대표\nDPRK\t북한\n".as_bytes(),
+            ),
+            ("d.csv", "en,zh\n\"Seoul, Korea\",首尔\n".as_bytes()),
+            ("d.xlf", xlf.as_bytes()),
+            ("d.tmx", tmx.as_bytes()),
+            // UTF-16 with a BOM, as Windows tools write it.
+            (
+                "d16.tsv",
+                &[
+                    0xFF, 0xFE, b'e', 0, b'n', 0, b'\t', 0, b'k', 0, b'o', 0, b'\n', 0, b'a', 0,
+                    b'\t', 0, b'b', 0, b'\n', 0,
+                ],
+            ),
+        ];
+        for (name, bytes) in cases {
+            let path = d.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let from_file = collect(&DraftRequest::file(&path)).unwrap();
+            let from_memory = collect(&DraftRequest::in_memory(&path, bytes.to_vec())).unwrap();
+            assert_eq!(
+                format!("{from_file:?}"),
+                format!("{from_memory:?}"),
+                "{name}"
+            );
+            assert!(!from_memory.1.is_empty(), "{name}");
+            // No extension: the content tells the format.
+            let bare = DraftRequest::in_memory("upload", bytes.to_vec());
+            assert_eq!(
+                bare.resolved_format().unwrap(),
+                DraftRequest::file(&path).resolved_format().unwrap(),
+                "{name}"
+            );
+        }
+        // Two aligned plain texts, both in memory.
+        let req = DraftRequest {
+            source: Some("paste.source.txt".into()),
+            source_content: Some(b"The DPRK envoy.\nSeoul\n".to_vec().into()),
+            from: Some(LangRange::parse("en").unwrap()),
+            to: Some(LangRange::parse("ko").unwrap()),
+            ..DraftRequest::in_memory("paste.txt", "북한 특사.\n서울\n".as_bytes().to_vec())
+        };
+        let (_, segs) = collect(&req).unwrap();
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[1].source.as_ref().unwrap().text, "Seoul");
+        assert_eq!(segs[1].target.as_ref().unwrap().text, "서울");
+        // Malformed and empty drafts: errors name the draft as given, with the line.
+        let e = collect(&DraftRequest::in_memory(
+            "d.tsv",
+            b"en\tko\na\tb\n\xff\tc\n".to_vec(),
+        ))
+        .unwrap_err();
+        assert!(e.to_string().starts_with("d.tsv:3"), "{e}");
+        let e = collect(&DraftRequest::in_memory("upload", Vec::new())).unwrap_err();
+        assert!(
+            e.to_string().contains("upload") && e.to_string().contains("empty"),
+            "{e}"
+        );
+        // The bytes are read, not a file of that name.
+        let path = d.path().join("d.tsv");
+        let (_, segs) =
+            collect(&DraftRequest::in_memory(&path, b"en\tko\nx\ty\n".to_vec())).unwrap();
+        assert_eq!(segs.len(), 1);
+        assert_eq!(segs[0].target.as_ref().unwrap().text, "y");
+    }
 
     fn collect(req: &DraftRequest) -> Result<(Vec<DraftLangs>, Vec<Segment>)> {
         let mut langs = vec![];

@@ -366,6 +366,7 @@ fn read_bilingual(
         }),
         from: req.from.clone(),
         to: req.to.clone(),
+        ..DraftRequest::file(path)
     };
     let mut out = FileRead {
         source: None,

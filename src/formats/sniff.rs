@@ -166,6 +166,30 @@ impl Family for FileFormat {
 /// assert!(e.to_string().contains("Markdown is not a memory format"), "{e}");
 /// ```
 pub fn resolve_as<F: Family>(path: &Path, given: Option<F>) -> Result<(F, Option<Sniffed>)> {
+    resolve_with(path, given, || sniff(path))
+}
+
+/// [`resolve_as`] for content held in memory (a server's upload), named `path` in
+/// messages: the format given, else `path`'s extension, else what `content` looks like.
+pub fn resolve_content_as<F: Family>(
+    path: &Path,
+    given: Option<F>,
+    content: &[u8],
+) -> Result<(F, Option<Sniffed>)> {
+    resolve_with(path, given, || {
+        if content.is_empty() {
+            return Err(Error::empty_input(path, "the file is empty"));
+        }
+        Ok(sniff_bytes(&content[..content.len().min(HEAD)]))
+    })
+}
+
+/// The rule of [`resolve_as`], with `sniff` telling the content.
+fn resolve_with<F: Family>(
+    path: &Path,
+    given: Option<F>,
+    sniff: impl FnOnce() -> Result<Sniffed>,
+) -> Result<(F, Option<Sniffed>)> {
     if let Some(f) = given {
         return Ok((f, None));
     }
@@ -184,7 +208,7 @@ pub fn resolve_as<F: Family>(path: &Path, given: Option<F>) -> Result<(F, Option
             .with_hint(F::HINT)),
         };
     }
-    let s = sniff(path)?;
+    let s = sniff()?;
     match F::sniffed(&s) {
         Some(f) => Ok((f, Some(s))),
         None => Err(Error::parse_file(

@@ -1985,7 +1985,7 @@ pub fn read_xliff_units(
 /// Read an XLIFF draft (see the module documentation), calling `on` with the languages
 /// and then every segment.
 pub fn read_xliff(req: &DraftRequest, on: &mut dyn FnMut(DraftEvent) -> Result<()>) -> Result<()> {
-    let text = read_document(&req.path)?;
+    let text = super::xml::decode_document(&req.path, req.open()?)?;
     Ctx::new(&text, req, false, on).run()
 }
 
@@ -1996,7 +1996,7 @@ pub fn read_xliff_job(
     req: &DraftRequest,
     on: &mut dyn FnMut(DraftEvent) -> Result<()>,
 ) -> Result<()> {
-    let text = read_document(&req.path)?;
+    let text = super::xml::decode_document(&req.path, req.open()?)?;
     let mut ctx = Ctx::new(&text, req, false, on);
     ctx.keep_no_translate = true;
     ctx.run()
@@ -2016,7 +2016,10 @@ pub fn read_xliff_doc(
     check: &mut dyn FnMut(&Segment) -> Result<()>,
 ) -> Result<(DraftLangs, BiDoc)> {
     let path = &req.path;
-    let raw = super::input::read_bytes(path)?;
+    let raw = match &req.content {
+        Some(c) => c.to_vec(),
+        None => super::input::read_bytes(path)?,
+    };
     let text = super::xml::decode_document(path, super::input::open_bytes(path, raw.clone())?)?;
     let utf16 = |enc: TextEncoding| raw.len() > 2 && raw[2..] == enc.encode(&text)[..];
     let (prefix, encoding) = if raw == text.as_bytes() {
@@ -2081,7 +2084,7 @@ pub fn read_tmx_draft(
     req: &DraftRequest,
     on: &mut dyn FnMut(DraftEvent) -> Result<()>,
 ) -> Result<()> {
-    let text = read_document(&req.path)?;
+    let text = super::xml::decode_document(&req.path, req.open()?)?;
     Ctx::new(&text, req, true, on).run_tmx()
 }
 

@@ -257,6 +257,12 @@ pub fn plan(
             "the standard input cannot be fixed in place: give the draft's file name",
         ));
     }
+    if req.content.is_some() {
+        return Err(Error::parse_file(
+            path,
+            "a draft held in memory cannot be fixed in place: give the draft's file name",
+        ));
+    }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
         return Err(Error::parse_file(

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use super::state::{Lane, Timing};
+use super::state::{file_label, Lane, Timing};
 use super::State;
 use crate::answer::{self, MatchRequest, SearchRequest, TermsRequest};
 use crate::diag::printer::{self as diag_printer, Collect, End, OutputFormat, Run};
@@ -554,7 +554,6 @@ pub async fn lint_draft(
         .transpose()?;
     let to = r.to.as_deref().map(|f| parse_lang("to", f)).transpose()?;
     let label = r.name.clone().unwrap_or_else(|| "draft".to_string());
-    // The draft goes to the spool under a name the server makes (on the bulk thread).
     let (files, format) = match (r.content.take(), &r.segments) {
         (Some(content), None) => {
             let format = r
@@ -618,24 +617,23 @@ pub async fn lint_draft(
     let st = Arc::clone(&state);
     let body = state
         .read_heavy(move |mem| {
-            // Written here, on the bulk thread, not on an async worker that matches
-            // need.
-            let files = match files {
-                Spooled::One(ext, content) => {
-                    vec![st.spool().put(&label, ext, content.as_bytes())?]
-                }
-                Spooled::Two(tgt, src) => vec![
-                    st.spool().put(&label, "txt", tgt.as_bytes())?,
-                    st.spool()
-                        .put(&format!("{label}.source"), "txt", src.as_bytes())?,
-                ],
-            };
-            let req = DraftRequest {
-                path: files[0].path().to_path_buf(),
-                source: files.get(1).map(|f| f.path().to_path_buf()),
-                format: Some(format),
-                from,
-                to,
+            // The draft is read from memory: nothing of it is written to disk (no spool
+            // file), and the names are the server's own, made from the label.
+            let req = match files {
+                Spooled::One(ext, content) => DraftRequest {
+                    format: Some(format),
+                    from,
+                    to,
+                    ..DraftRequest::in_memory(file_label(&label, ext), content.into_bytes())
+                },
+                Spooled::Two(tgt, src) => DraftRequest {
+                    source: Some(file_label(&format!("{label}.source"), "txt").into()),
+                    source_content: Some(src.into_bytes().into()),
+                    format: Some(format),
+                    from,
+                    to,
+                    ..DraftRequest::in_memory(file_label(&label, "txt"), tgt.into_bytes())
+                },
             };
             // The glossary's term rules and the memory's 100% index are built once per
             // generation of the memory and shared by every lint.
@@ -668,13 +666,9 @@ pub async fn lint_draft(
                 alignments: alignments.as_deref(),
             };
             let mut c = Collect::new();
-            let hide: Vec<(String, String)> = files.iter().map(|f| f.hide()).collect();
-            let hide_refs: Vec<(&str, &str)> =
-                hide.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            let mut summary = lint::run(&req, &res, &selection, None, &mut c)
-                .map_err(|e| ApiError::from(e).hide_paths(&hide_refs))?;
-            // The findings name the upload by its label, never by its spool path.
-            let shown = files[0].name().to_string();
+            let mut summary = lint::run(&req, &res, &selection, None, &mut c)?;
+            // The findings name the upload by its label (the target's, for two texts).
+            let shown = req.path.display().to_string();
             summary.file = shown.clone();
             let mut out = Vec::new();
             {
