@@ -121,13 +121,18 @@ pub fn read_document(path: &Path, format: Option<DocumentFormat>) -> Result<Docu
 fn read_document_as(path: &Path, format: DocumentFormat) -> Result<Document> {
     let paragraphs = match format {
         DocumentFormat::Docx => {
-            let regular =
-                !super::input::is_stdin(path) && std::fs::metadata(path).is_ok_and(|m| m.is_file());
-            if regular {
-                let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-                if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+            // One look at the file: a regular file is read in place (a ZIP is read from
+            // its end), its length from the same metadata.
+            let regular = if super::input::is_stdin(path) {
+                None
+            } else {
+                std::fs::metadata(path).ok().filter(|m| m.is_file())
+            };
+            if let Some(meta) = regular {
+                if meta.len() == 0 {
                     return Err(Error::empty_input(path, "the file is empty"));
                 }
+                let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
                 docx_paragraphs(file, path)?
             } else {
                 // A ZIP is read from its end: a pipe or the standard input (`-`) is
