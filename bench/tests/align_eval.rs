@@ -76,11 +76,13 @@ fn ntrex_alignment_strict_f1() {
     let docs = align_eval::ntrex(&dir);
     let glossary = align_eval::shipped_glossary();
     for (layout, ko, zh) in [
-        (align_eval::Layout::Headlines, 0.95, 0.94),
+        // One pass (the document's lexicon: no other pairs), measured 0.969 / 0.956,
+        // 0.919 / 0.900 and 0.908 / 0.901 with the cut-and-join move.
+        (align_eval::Layout::Headlines, 0.965, 0.95),
         // Headlines run into sentences: Korean and English halves found at agreeing soft
         // boundaries; Chinese cut at a candidate word boundary where Korean agrees.
-        (align_eval::Layout::Paragraphs, 0.90, 0.885),
-        (align_eval::Layout::Deleted10, 0.895, 0.885),
+        (align_eval::Layout::Paragraphs, 0.915, 0.895),
+        (align_eval::Layout::Deleted10, 0.905, 0.895),
     ] {
         let r = align_eval::alignment(&docs, layout, 20261207, Some(&glossary));
         eprintln!(

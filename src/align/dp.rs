@@ -8,39 +8,54 @@
 
 use std::ops::Range;
 
-/// The bead shapes tried: (source sentences, target sentences, split). The last three
-/// are moves that the cost may price as two 1-1 beads: a sentence cut in two (at a soft
-/// boundary: see the module `align`) against a sentence cut in two, or against two
-/// sentences.
-pub(crate) const MOVES: [(usize, usize, bool); 10] = [
-    (1, 1, false),
-    (1, 0, false),
-    (0, 1, false),
-    (2, 1, false),
-    (1, 2, false),
-    (2, 2, false),
-    (1, 3, false),
-    (1, 1, true),
-    (1, 2, true),
-    (2, 1, true),
+/// What a move does with the sentences it takes (see the module `align`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// One bead of all its sentences.
+    Plain,
+    /// Two 1-1 beads: a sentence cut in two (at a soft boundary) against a sentence cut
+    /// in two (1-1), or against two sentences (1-2, 2-1).
+    Split,
+    /// A cut and a 1-2 (or 2-1) bead in one move: the first sentence of each side is cut
+    /// in two, the first halves are a 1-1 bead, and the second halves with the side's
+    /// second sentence a 1-2 (2-1) bead (a headline run into a sentence that the other
+    /// version made two).
+    CutJoin,
+}
+
+/// The bead shapes tried: (source sentences, target sentences, kind). The last five
+/// are moves that the cost may price as two beads.
+pub(crate) const MOVES: [(usize, usize, Kind); 12] = [
+    (1, 1, Kind::Plain),
+    (1, 0, Kind::Plain),
+    (0, 1, Kind::Plain),
+    (2, 1, Kind::Plain),
+    (1, 2, Kind::Plain),
+    (2, 2, Kind::Plain),
+    (1, 3, Kind::Plain),
+    (1, 1, Kind::Split),
+    (1, 2, Kind::Split),
+    (2, 1, Kind::Split),
+    (1, 2, Kind::CutJoin),
+    (2, 1, Kind::CutJoin),
 ];
 
-/// One step of the path: source and target sentence ranges, whether it is the split
-/// move, and the cost paid.
+/// One step of the path: source and target sentence ranges, the kind of move, and the
+/// cost paid.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Step {
     pub src: Range<usize>,
     pub tgt: Range<usize>,
-    pub split: bool,
+    pub kind: Kind,
     pub cost: f64,
 }
 
 /// The cheapest path from (0, 0) to (n, m) under `cost`, whose value for a bead is
 /// `f64::INFINITY` when it is forbidden. `cost` receives the source and target ranges
-/// and whether the move is the split move.
+/// and the kind of move.
 pub(crate) fn align<F>(n: usize, m: usize, initial_width: usize, cost: F) -> Vec<Step>
 where
-    F: Fn(Range<usize>, Range<usize>, bool) -> f64,
+    F: Fn(Range<usize>, Range<usize>, Kind) -> f64,
 {
     let mut width = initial_width.max(4);
     loop {
@@ -61,7 +76,7 @@ fn center(i: usize, n: usize, m: usize) -> usize {
 /// of the band's edge (where the band may have cut off a better path).
 fn banded<F>(n: usize, m: usize, width: usize, full: bool, cost: &F) -> (Vec<Step>, bool)
 where
-    F: Fn(Range<usize>, Range<usize>, bool) -> f64,
+    F: Fn(Range<usize>, Range<usize>, Kind) -> f64,
 {
     let band = |i: usize| -> Range<usize> {
         if full {
@@ -88,7 +103,7 @@ where
             }
             let mut best = f64::INFINITY;
             let mut arg = 0u8;
-            for (k, &(di, dj, split)) in MOVES.iter().enumerate() {
+            for (k, &(di, dj, kind)) in MOVES.iter().enumerate() {
                 if di > i || dj > j {
                     continue;
                 }
@@ -105,7 +120,7 @@ where
                 if !prev.is_finite() {
                     continue;
                 }
-                let c = prev + cost(pi..i, pj..j, split);
+                let c = prev + cost(pi..i, pj..j, kind);
                 if c < best {
                     best = c;
                     arg = k as u8 + 1;
@@ -133,12 +148,12 @@ where
         }
         let k = back[i][j - r.start];
         assert!(k > 0, "a reachable cell has a back pointer");
-        let (di, dj, split) = MOVES[k as usize - 1];
+        let (di, dj, kind) = MOVES[k as usize - 1];
         let (pi, pj) = (i - di, j - dj);
         path.push(Step {
             src: pi..i,
             tgt: pj..j,
-            split,
+            kind,
             cost: 0.0,
         });
         i = pi;
@@ -146,7 +161,7 @@ where
     }
     path.reverse();
     for s in &mut path {
-        s.cost = cost(s.src.clone(), s.tgt.clone(), s.split);
+        s.cost = cost(s.src.clone(), s.tgt.clone(), s.kind);
     }
     (path, touched)
 }
@@ -156,14 +171,14 @@ mod tests {
     use super::*;
 
     /// Reference: the same recurrence over the whole matrix, with full cost tables.
-    fn brute(n: usize, m: usize, cost: &dyn Fn(Range<usize>, Range<usize>, bool) -> f64) -> f64 {
+    fn brute(n: usize, m: usize, cost: &dyn Fn(Range<usize>, Range<usize>, Kind) -> f64) -> f64 {
         let mut d = vec![vec![f64::INFINITY; m + 1]; n + 1];
         d[0][0] = 0.0;
         for i in 0..=n {
             for j in 0..=m {
-                for &(di, dj, split) in &MOVES {
+                for &(di, dj, kind) in &MOVES {
                     if di <= i && dj <= j && (di, dj) != (0, 0) {
-                        let c = d[i - di][j - dj] + cost(i - di..i, j - dj..j, split);
+                        let c = d[i - di][j - dj] + cost(i - di..i, j - dj..j, kind);
                         if c < d[i][j] {
                             d[i][j] = c;
                         }
@@ -189,13 +204,15 @@ mod tests {
             let m = 5 + (next() % 40) as usize;
             let a: Vec<f64> = (0..n).map(|_| (next() % 50 + 1) as f64).collect();
             let b: Vec<f64> = (0..m).map(|_| (next() % 50 + 1) as f64).collect();
-            let cost = |s: Range<usize>, t: Range<usize>, split: bool| {
+            let cost = |s: Range<usize>, t: Range<usize>, kind: Kind| {
                 let ls: f64 = a[s.clone()].iter().sum();
                 let lt: f64 = b[t.clone()].iter().sum();
                 let price = match (s.len(), t.len()) {
                     // The split move: dearer or cheaper by the lengths' parity.
-                    (1, 1) if split => (ls + lt) % 3.0 - 1.0,
+                    (1, 1) if kind == Kind::Split => (ls + lt) % 3.0 - 1.0,
                     (1, 1) => 0.0,
+                    // The cut-and-join move: likewise, by another residue.
+                    _ if kind == Kind::CutJoin => (ls + 2.0 * lt) % 5.0 - 1.0,
                     (1, 0) | (0, 1) => 30.0,
                     _ => 5.0,
                 };

@@ -43,7 +43,10 @@
 //! the two halves' beads (length model and anchors) cost less than the whole bead plus
 //! a fixed reward, so one version's boundary is accepted only when the other version
 //! has one that fits; two one-sided moves cut a sentence of one side against two
-//! sentences of the other. A Chinese sentence may also be cut at a candidate word boundary
+//! sentences of the other; and two cut-and-join moves cut the first sentence of each
+//! side and make the second halves a 1-2 or 2-1 bead with the next sentence of one side
+//! (a headline run into a sentence that the other version made two), for the same
+//! reward as the split move. A Chinese sentence may also be cut at a candidate word boundary
 //! ([`crate::segment::words`]: Chinese marks nothing where a headline runs into the next
 //! sentence), priced [`WORD_CUT_PRICE`] and only against a pivot soft boundary that an
 //! earlier pair (EN–KO) cut too. Pieces are joined again across every soft boundary that
@@ -87,6 +90,7 @@ use crate::unit::{Prop, Unit, UnitMeta, Variant};
 use crate::{Error, Result};
 
 use anchors::{agree, features, Agreement, Features};
+use dp::Kind;
 pub use lexicon::Lexicon;
 use lexicon::{lex_score, LexScore};
 
@@ -432,6 +436,10 @@ pub const WORD_CUT_PRICE: f64 = 1.0;
 /// less than this.
 const SPLIT_REWARD: f64 = 1.5;
 
+/// What the cut-and-join move ([`Kind::CutJoin`]) earns: both sides are cut at agreeing
+/// soft boundaries, as in the split move, and the second halves make a 1-2 or 2-1 bead.
+const CUT_JOIN_REWARD: f64 = 1.5;
+
 impl<'a> PairModel<'a> {
     fn score(&self, s: Range<usize>, t: Range<usize>) -> BeadScore {
         if s.is_empty() || t.is_empty() {
@@ -513,34 +521,52 @@ impl<'a> PairModel<'a> {
         prior(shape) + b.length - bonus + penalty + lexical
     }
 
-    /// The best way to cut a bead of one or two sentences a side into two 1-1 beads: a
-    /// sentence with a soft boundary (or a candidate word boundary) is cut there, two
-    /// sentences are cut between them. `s` and `t` are 1-1 (each sentence cut), 1-2 (the
-    /// source sentence cut against two target sentences: a headline run into a sentence
-    /// on one side only) or 2-1. The cost of the two beads less the reward of agreeing
-    /// boundaries, and the cuts used (indices into the sentences' cuts, `None` for the
-    /// boundary between two sentences). `None` when there is nothing to cut.
+    /// The best way to cut a bead of one or two sentences a side into two beads. With
+    /// [`Kind::Split`], into two 1-1 beads: a sentence with a soft boundary (or a
+    /// candidate word boundary) is cut there, two sentences are cut between them; `s` and
+    /// `t` are 1-1 (each sentence cut), 1-2 (the source sentence cut against two target
+    /// sentences: a headline run into a sentence on one side only) or 2-1. With
+    /// [`Kind::CutJoin`], `s` and `t` are 1-2 or 2-1 and the first sentence of each side
+    /// is cut: the first halves are a 1-1 bead, the second halves with the second sentence
+    /// of the side that has two a 1-2 (2-1) bead (a headline run into a sentence that the
+    /// other version made two). The cost of the two beads less the reward of agreeing
+    /// boundaries, and the cuts used (indices into the first sentences' cuts, `None` for
+    /// the boundary between two sentences). `None` when there is nothing to cut.
     fn split(
         &self,
         s: Range<usize>,
         t: Range<usize>,
+        kind: Kind,
     ) -> Option<(f64, Option<usize>, Option<usize>)> {
-        // The halves of each side: (cut index, its two halves, its price, word cut).
+        // The halves of each side: (cut index, its two halves, its price, word cut, the
+        // piece it starts).
         type Halves<'h> = (Option<usize>, [&'h Features; 2], f64, bool, usize);
-        let halves =
-            |feats: &'a [Features], cuts: &'a [Vec<Cut>], r: &Range<usize>| -> Vec<Halves<'a>> {
-                if r.len() == 2 {
-                    vec![(
+        let join = kind == Kind::CutJoin;
+        // (No allocation: this runs for every cell of the DP and every split move.)
+        fn halves<'h>(
+            feats: &'h [Features],
+            cuts: &'h [Vec<Cut>],
+            r: &Range<usize>,
+            join: bool,
+        ) -> impl Iterator<Item = Halves<'h>> + Clone {
+            let between = r.len() == 2 && !join;
+            let start = r.start;
+            std::iter::once(())
+                .filter(move |_| between)
+                .map(move |_| {
+                    (
                         None,
-                        [&feats[r.start], &feats[r.start + 1]],
+                        [&feats[start], &feats[start + 1]],
                         0.0,
                         false,
                         usize::MAX,
-                    )]
-                } else {
-                    cuts[r.start]
+                    )
+                })
+                .chain(
+                    cuts[start]
                         .iter()
                         .enumerate()
+                        .filter(move |_| !between)
                         .map(|(a, x)| {
                             (
                                 Some(a),
@@ -549,42 +575,66 @@ impl<'a> PairModel<'a> {
                                 x.word,
                                 x.piece,
                             )
-                        })
-                        .collect()
-                }
-            };
+                        }),
+                )
+        }
         let (sh, th) = (
-            halves(self.src, self.src_cuts, &s),
-            halves(self.tgt, self.tgt_cuts, &t),
+            halves(self.src, self.src_cuts, &s, join),
+            halves(self.tgt, self.tgt_cuts, &t, join),
         );
+        // The second sentence that joins the second half ([`Kind::CutJoin`]).
+        let (s_extra, t_extra) = if join {
+            (
+                (s.len() == 2).then(|| &self.src[s.start + 1]),
+                (t.len() == 2).then(|| &self.tgt[t.start + 1]),
+            )
+        } else {
+            (None, None)
+        };
         // Two cuts that agree earn the reward; a cut against a boundary between two
         // sentences of the other side earns nothing (an omission on the other side also
         // leaves one sentence against two: on NTREX with 10% deleted a reward of 1.5 lost
         // 0.011 EN–KO strict F1 against none, and a price of 1 gained as much as it lost).
-        let reward = if s.len() == 1 && t.len() == 1 {
+        let reward = if join {
+            CUT_JOIN_REWARD
+        } else if s.len() == 1 && t.len() == 1 {
             SPLIT_REWARD
         } else {
             0.0
         };
+        let second_shape = (
+            1 + s_extra.is_some() as usize,
+            1 + t_extra.is_some() as usize,
+        );
         let mut best: Option<(f64, f64, Option<usize>, Option<usize>)> = None;
-        for &(a, x, xp, _, piece) in &sh {
+        for (a, x, xp, _, piece) in sh {
             // A word cut needs a soft boundary of the source that the third version's pair
             // cut too; not a boundary between two source sentences (with a sentence
             // omitted on this side, the best of dozens of word cuts fits the two source
             // sentences by chance: on NTREX with 10% deleted that lost 0.012 EN–ZH lax F1).
             let confirmed = a.is_some() && self.src_confirmed.is_some_and(|c| c[piece]);
-            for &(b, y, yp, word, _) in &th {
+            for (b, y, yp, word, _) in th.clone() {
                 if word && !confirmed {
                     continue;
                 }
-                let scores = [0, 1].map(|h| self.score_of(&[x[h]], &[y[h]]));
-                let c =
-                    scores.iter().map(|b| self.cost_of((1, 1), *b)).sum::<f64>() - reward + xp + yp;
+                let first = self.score_of(&[x[0]], &[y[0]]);
+                let second = match (s_extra, t_extra) {
+                    (Some(e), _) => self.score_of(&[x[1], e], &[y[1]]),
+                    (_, Some(e)) => self.score_of(&[x[1]], &[y[1], e]),
+                    _ => self.score_of(&[x[1]], &[y[1]]),
+                };
+                let shapes = [(1, 1), second_shape];
+                let scores = [first, second];
+                let c = (0..2)
+                    .map(|h| self.cost_of(shapes[h], scores[h]))
+                    .sum::<f64>()
+                    - reward
+                    + xp
+                    + yp;
                 // Which cut is best is decided by the uncapped evidence; the move costs
                 // what the capped evidence says, as every other bead.
-                let rank = scores
-                    .iter()
-                    .map(|b| self.cost_with_cap((1, 1), *b, false))
+                let rank = (0..2)
+                    .map(|h| self.cost_with_cap(shapes[h], scores[h], false))
                     .sum::<f64>()
                     + xp
                     + yp;
@@ -806,7 +856,7 @@ fn align_pair(
         src_hard[a] = Some(b);
         tgt_hard[b] = Some(a);
     }
-    let path = dp::align(n, m, band_width(n, m), |s, t, split| {
+    let path = dp::align(n, m, band_width(n, m), |s, t, kind| {
         if s.clone()
             .any(|i| src_hard[i].is_some_and(|b| !t.contains(&b)))
             || t.clone()
@@ -814,8 +864,8 @@ fn align_pair(
         {
             return f64::INFINITY;
         }
-        let c = if split {
-            match model.split(s.clone(), t.clone()) {
+        let c = if kind != Kind::Plain {
+            match model.split(s.clone(), t.clone(), kind) {
                 Some((c, _, _)) => c,
                 None => return f64::INFINITY,
             }
@@ -858,37 +908,47 @@ fn align_pair(
     };
     let mut beads = Vec::new();
     for st in path {
-        if st.split {
+        if st.kind != Kind::Plain {
             let (_, a, b) = model
-                .split(st.src.clone(), st.tgt.clone())
+                .split(st.src.clone(), st.tgt.clone(), st.kind)
                 .expect("a split step has cuts");
-            // Each side's two halves: pieces and features.
-            let halves = |sents: &'_ Sentences, r: &Range<usize>, cut: Option<usize>| match cut {
-                Some(c) => {
-                    let x = &sents.cuts[r.start][c];
-                    let pr = sents.pieces[r.start].clone();
-                    [
-                        (pr.start..x.piece, x.halves[0].clone()),
-                        (x.piece..pr.end, x.halves[1].clone()),
-                    ]
+            // Each side's two halves: pieces and features (the second half of a cut-and-
+            // join move takes the side's second sentence too).
+            fn halves<'s>(
+                sents: &'s Sentences,
+                r: &Range<usize>,
+                cut: Option<usize>,
+            ) -> [(Range<usize>, Vec<&'s Features>); 2] {
+                match cut {
+                    Some(c) => {
+                        let x = &sents.cuts[r.start][c];
+                        let pr = sents.pieces[r.start].clone();
+                        let mut second = (x.piece..pr.end, vec![&x.halves[1]]);
+                        if r.len() == 2 {
+                            second.0.end = sents.pieces[r.start + 1].end;
+                            second.1.push(&sents.features[r.start + 1]);
+                        }
+                        [(pr.start..x.piece, vec![&x.halves[0]]), second]
+                    }
+                    None => [
+                        (
+                            sents.pieces[r.start].clone(),
+                            vec![&sents.features[r.start]],
+                        ),
+                        (
+                            sents.pieces[r.start + 1].clone(),
+                            vec![&sents.features[r.start + 1]],
+                        ),
+                    ],
                 }
-                None => [
-                    (
-                        sents.pieces[r.start].clone(),
-                        sents.features[r.start].clone(),
-                    ),
-                    (
-                        sents.pieces[r.start + 1].clone(),
-                        sents.features[r.start + 1].clone(),
-                    ),
-                ],
-            };
+            }
             let (sh, th) = (halves(&ss, &st.src, a), halves(&os_, &st.tgt, b));
             for h in 0..2 {
                 let (sp, tp) = (sh[h].0.clone(), th[h].0.clone());
-                let score = model.score_of(&[&sh[h].1], &[&th[h].1]);
+                let score = model.score_of(&sh[h].1, &th[h].1);
+                let shape = (sh[h].1.len(), th[h].1.len());
                 beads.push(PairBead {
-                    confidence: model.confidence_of((1, 1), score),
+                    confidence: model.confidence_of(shape, score),
                     src: sp.collect(),
                     tgt: tp.collect(),
                 });

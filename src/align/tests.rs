@@ -687,3 +687,34 @@ fn chinese_sentence_without_a_boundary_elsewhere_is_not_cut() {
     .unwrap();
     assert_eq!(a.sentence_counts, vec![5, 5], "{:#?}", a.groups);
 }
+
+#[test]
+fn headline_run_into_a_sentence_that_the_other_version_made_two_is_cut_and_joined() {
+    // Invented: the English headline runs into its sentence (one sentence for the
+    // segmenter, with a soft boundary at `repairs The`); the Korean headline runs into the
+    // first of two sentences that translate that one English sentence. Gold: headline
+    // with headline (1-1), the English sentence with the two Korean ones (1-2). No other
+    // move gives that: cutting both sentences leaves the second Korean sentence alone, and
+    // cutting only the English one pairs its headline with a headline and a sentence.
+    let en = read("en", &["City museum reopens after flood repairs The city museum reopened its doors after eight months of repairs that cost 3 million dollars. Visitors will get in free for a week."]);
+    let ko = read("ko", &["시립 박물관, 홍수 피해 복구 끝에 다시 문을 열다 시립 박물관이 다시 문을 열었다. 8개월에 걸친 수리에는 300만 달러가 들었다. 방문객은 일주일 동안 무료로 입장할 수 있다."]);
+    let a = align_sides(&en, &[ko], AlignOptions::default()).unwrap();
+    assert_eq!(a.sentence_counts, vec![3, 4], "{:#?}", a.groups);
+    assert_eq!(
+        beads(&a.pairs[0]),
+        [
+            (vec![0], vec![0]),
+            (vec![1], vec![1, 2]),
+            (vec![2], vec![3])
+        ],
+        "{:#?}",
+        a.groups
+    );
+    assert_eq!(
+        a.groups[0].texts,
+        [
+            "City museum reopens after flood repairs",
+            "시립 박물관, 홍수 피해 복구 끝에 다시 문을 열다"
+        ]
+    );
+}
