@@ -20,7 +20,14 @@
 //! distance it allows before verifying it). Last, for every key in file order, the
 //! number of codes it shares with the key before it in its length group (0 for a
 //! group's first key; `u16`, capped at 65,535): the scan knows from these, without
-//! comparing codes, how long a prefix a key shares with the last key it verified. A language whose alphabet has more
+//! comparing codes, how long a prefix a key shares with the last key it verified. Then
+//! the length strata ([`STRATUM`] lengths each: stratum `s` holds the keys of lengths
+//! `16 s ..= 16 s + 15`, contiguous in file order): a table of one entry per stratum
+//! present (stratum, index and number of its keys, number and offset of its pivots,
+//! offset of its distances), and per stratum its own pivots (up to [`PIVOTS`] of its
+//! keys) and every one of its keys' distances to them, capped as the global ones: a
+//! second bound, from pivots of the key's own length, that the search takes with the
+//! first (the greater of the two). A language whose alphabet has more
 //! than 65,535 characters is left out (the matcher then uses the q-gram index).
 //!
 //! # Consistency
@@ -53,17 +60,25 @@ use crate::error::{Error, ErrorKind, Location, Result};
 use crate::lang::LangTag;
 use crate::text::KeyRule;
 
-/// Format 5: format 4 (format 1 with 64 pivots) and every key's shared prefix with the
-/// key before it (format 3 had 32 pivots; format 2 was a reverted experiment; their
-/// files, like formats 1 and 4, fail this check, are stale and are rebuilt).
-const MAGIC: &[u8; 8] = b"CCKEYS\x00\x05";
+/// Format 6: format 5 and the pivots of every length stratum with every key's distances
+/// to its stratum's pivots. Format 5 was format 4 (format 1 with 64 pivots) and every
+/// key's shared prefix with the key before it (format 3 had 32 pivots; format 2 was a
+/// reverted experiment; their files, like formats 1, 4 and 5, fail this check, are
+/// stale and are rebuilt).
+const MAGIC: &[u8; 8] = b"CCKEYS\x00\x06";
 const HEADER: usize = 32;
 const DIR_ENTRY: usize = TAG_BYTES + 8 * FIELDS;
 /// Numbers in a directory entry after the tag.
-const FIELDS: usize = 12;
+const FIELDS: usize = 14;
 const TAG_BYTES: usize = 64;
 /// Bytes of one length-group entry: length u64, first index u64, byte base u64.
 const GROUP: usize = 24;
+/// Bytes of one stratum entry: stratum, first key index, key count, pivot count, offset
+/// of its pivots, offset of its distances (u64 each).
+const STRATUM_ENTRY: usize = 48;
+/// Key lengths per length stratum: stratum `s` holds the keys of lengths `16 s ..= 16 s
+/// + 15`, each with its distances to pivots chosen among the stratum's keys.
+pub const STRATUM: usize = 16;
 /// Pivots per language (fewer when the language has fewer candidates, see
 /// `is_pivot_candidate`: about one unit in 16, by a hash of its id). 64 rather than 32:
 /// on the formulaic 100k memory at minimum 70 they reject 53 / 71 / 81 % of the length
@@ -78,6 +93,13 @@ pub const PIVOT_CAP: usize = 255;
 /// and a memory's new units (higher ids) never change the choice among older ones.
 fn is_pivot_candidate(id: i64) -> bool {
     (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60 == 0
+}
+
+/// True when the key of unit `id` may be a pivot of its length stratum: the next
+/// sixteenth of the same hash, so no unit is both a candidate of the language and of a
+/// stratum (a stratum's pivots are other units than the language's).
+fn is_stratum_candidate(id: i64) -> bool {
+    (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60 == 1
 }
 
 /// The key file of the memory at `db`.
@@ -479,8 +501,14 @@ impl LangBuilder {
             2
         };
         let runs = self.runs();
+        let order = self.order(&runs);
         let pivots = self.choose_pivots();
-        let dists = self.pivot_distances(&runs, &pivots);
+        let base_rows = self.base.as_ref().map(|b| {
+            let n = b.file.pivot_count(&b.lang);
+            (b.file.pivot_rows(&b.lang, 0, b.lang.count), n, 0)
+        });
+        let dists = self.pivot_distances(&order, &pivots, base_rows);
+        let strata = self.strata(&order);
         let mut groups: Vec<(u64, u64, u64)> = Vec::new();
         let mut base = 0u64;
         let mut count = 0u64;
@@ -516,7 +544,25 @@ impl LangBuilder {
         let dists_off = pivots_end;
         let lcp_off = (dists_off + dists.len()).div_ceil(8) * 8;
         let lcps = self.shared_prefixes(&runs);
-        let end = (lcp_off + 2 * lcps.len()).div_ceil(8) * 8;
+        let strata_off = (lcp_off + 2 * lcps.len()).div_ceil(8) * 8;
+        // Per stratum: its pivots (lengths, then codes as u32) and its keys' distances.
+        let mut at = strata_off + STRATUM_ENTRY * strata.len();
+        let mut table: Vec<[u64; 6]> = Vec::with_capacity(strata.len());
+        for st in &strata {
+            let codes: usize = st.pivots.iter().map(Vec::len).sum();
+            let p_off = at;
+            let d_off = (p_off + 8 * st.pivots.len() + 4 * codes).div_ceil(8) * 8;
+            at = (d_off + st.dists.len()).div_ceil(8) * 8;
+            table.push([
+                st.s as u64,
+                st.first as u64,
+                st.count as u64,
+                st.pivots.len() as u64,
+                p_off as u64,
+                d_off as u64,
+            ]);
+        }
+        let end = at;
         let entry = DirEntry {
             tag: self.tag.clone(),
             fields: [
@@ -532,6 +578,8 @@ impl LangBuilder {
                 pivots_off as u64,
                 dists_off as u64,
                 lcp_off as u64,
+                strata.len() as u64,
+                strata_off as u64,
             ],
         };
         for (c, code) in self.alphabet.sorted() {
@@ -632,8 +680,118 @@ impl LangBuilder {
             buf.extend_from_slice(&x.to_le_bytes());
         }
         w.write_all(&buf)?;
-        w.write_all(&[0u8; 8][..end - lcp_off - buf.len()])?;
+        w.write_all(&[0u8; 8][..strata_off - lcp_off - buf.len()])?;
+        for e in &table {
+            for v in e {
+                w.write_all(&v.to_le_bytes())?;
+            }
+        }
+        let mut at = strata_off + STRATUM_ENTRY * table.len();
+        for (st, e) in strata.iter().zip(&table) {
+            debug_assert_eq!(at, e[4] as usize);
+            for p in &st.pivots {
+                w.write_all(&(p.len() as u64).to_le_bytes())?;
+                at += 8;
+            }
+            for p in &st.pivots {
+                for &c in p {
+                    w.write_all(&c.to_le_bytes())?;
+                    at += 4;
+                }
+            }
+            w.write_all(&[0u8; 8][..e[5] as usize - at])?;
+            w.write_all(&st.dists)?;
+            at = e[5] as usize + st.dists.len();
+            let pad = at.div_ceil(8) * 8 - at;
+            w.write_all(&[0u8; 8][..pad])?;
+            at += pad;
+        }
+        debug_assert_eq!(at, end);
         Ok((entry, end))
+    }
+
+    /// Every key in file order: (from the base file, index in the base's keys or in
+    /// the builder's, length).
+    fn order(&self, runs: &[Run]) -> Vec<(bool, usize, usize)> {
+        let mut order = Vec::new();
+        for r in runs {
+            match *r {
+                Run::Old { from, to, len, .. } => {
+                    order.extend((from..to).map(|i| (true, i, len)));
+                }
+                Run::New { from, to } => {
+                    order.extend((from..to).map(|i| (false, i, self.keys[i].2 as usize)));
+                }
+            }
+        }
+        order
+    }
+
+    /// The length strata of the keys in file `order`: per stratum, its pivots and its
+    /// keys' distances to them. A stratum's pivots are the keys of its first [`PIVOTS`]
+    /// stratum candidates ([`is_stratum_candidate`]) in order of unit id, leaving out
+    /// keys equal to a pivot chosen before; a builder that extends a file keeps the
+    /// file's pivots of the stratum and adds candidates of the new units while there
+    /// are fewer than [`PIVOTS`] (as [`LangBuilder::choose_pivots`] does for the
+    /// language's), and the file's keys keep their distances to those.
+    fn strata(&self, order: &[(bool, usize, usize)]) -> Vec<StratumKeys> {
+        let mut cands: std::collections::BTreeMap<usize, Vec<&(i64, u64, u32)>> =
+            Default::default();
+        for k in &self.keys {
+            if k.2 > 0 && is_stratum_candidate(k.0) {
+                cands.entry(k.2 as usize / STRATUM).or_default().push(k);
+            }
+        }
+        let mut out = Vec::new();
+        let mut first = 0;
+        while first < order.len() {
+            let s = order[first].2 / STRATUM;
+            let count = order[first..]
+                .iter()
+                .take_while(|o| o.2 / STRATUM == s)
+                .count();
+            let keys = &order[first..first + count];
+            let base = self.base.as_ref().and_then(|b| {
+                let si = b.file.stratum_index(&b.lang, s * STRATUM)?;
+                Some((b, si))
+            });
+            let mut pivots: Vec<Vec<u32>> = match base {
+                Some((b, si)) => b.file.stratum_pivots(&b.lang, si),
+                None => Vec::new(),
+            };
+            if let Some(c) = cands.get_mut(&s) {
+                c.sort_unstable_by_key(|k| k.0);
+                for k in c.iter() {
+                    if pivots.len() >= PIVOTS {
+                        break;
+                    }
+                    let codes: Vec<u32> = (k.1..k.1 + u64::from(k.2))
+                        .map(|i| self.new_code(i as usize))
+                        .collect();
+                    if !pivots.contains(&codes) {
+                        pivots.push(codes);
+                    }
+                }
+            }
+            let base_rows = base.map(|(b, si)| {
+                let st = &b.lang.strata[si];
+                (
+                    b.file.stratum_pivot_rows(&b.lang, si, st.first, st.count),
+                    st.pivots_n,
+                    st.first,
+                )
+            });
+            let dists = self.pivot_distances(keys, &pivots, base_rows);
+            out.push(StratumKeys {
+                s,
+                first,
+                count,
+                pivots,
+                dists,
+            });
+            first += count;
+        }
+        out
     }
 
     /// Every key's shared prefix with the key before it in file order (codes, capped at
@@ -727,33 +885,26 @@ impl LangBuilder {
         pivots
     }
 
-    /// Every key's Levenshtein distances to `pivots`, capped at [`PIVOT_CAP`], one byte
-    /// each, `pivots.len()` per key in the order of `runs`. The keys of an extended file
-    /// keep their distances to its pivots (those come first); the rest are computed, on
-    /// every core, eight pivots at a time ([`crate::fuzzy::pivot::PivotTable`]), each
-    /// thread over a contiguous run of keys in file order (neighbours share prefixes,
-    /// whose columns the table computes once).
-    fn pivot_distances(&self, runs: &[Run], pivots: &[Vec<u32>]) -> Vec<u8> {
+    /// The Levenshtein distances of the keys of `order` (a run of the file order, see
+    /// [`LangBuilder::order`]) to `pivots`, capped at [`PIVOT_CAP`], one byte each,
+    /// `pivots.len()` per key. The keys of an extended file keep their distances to its
+    /// pivots (`base`: its rows, pivots per row, and the base key index of the first
+    /// row; those pivots come first in `pivots`); the rest are computed, on every core,
+    /// eight pivots at a time ([`crate::fuzzy::pivot::PivotTable`]), each thread over
+    /// a contiguous run of keys in file order (neighbours share prefixes, whose columns
+    /// the table computes once).
+    fn pivot_distances(
+        &self,
+        order: &[(bool, usize, usize)],
+        pivots: &[Vec<u32>],
+        base: Option<(&[u8], usize, usize)>,
+    ) -> Vec<u8> {
         let np = pivots.len();
-        // Every key in file order: (old key index in the base, or new key index).
-        let mut order: Vec<(bool, usize)> = Vec::new();
-        for r in runs {
-            match *r {
-                Run::Old { from, to, .. } => order.extend((from..to).map(|i| (true, i))),
-                Run::New { from, to } => order.extend((from..to).map(|i| (false, i))),
-            }
-        }
         let mut out = vec![0u8; order.len() * np];
         if np == 0 {
             return out;
         }
-        let (base_np, base_dists) = match &self.base {
-            Some(b) => {
-                let n = b.file.pivot_count(&b.lang);
-                (n, b.file.pivot_rows(&b.lang, 0, b.lang.count))
-            }
-            None => (0, &[][..]),
-        };
+        let (base_dists, base_np, base_first) = base.unwrap_or((&[][..], 0, 0));
         let base_groups = self.base.as_ref().map(|b| b.file.groups(&b.lang));
         // The codes of old key `i` (base key index).
         let old_key = |i: usize, into: &mut Vec<u32>| {
@@ -781,10 +932,11 @@ impl LangBuilder {
             let mut cur = table.cursor();
             let mut key: Vec<u32> = Vec::new();
             for (r, row) in rows.chunks_exact_mut(np).enumerate() {
-                let (old, i) = order[from + r];
+                let (old, i, _) = order[from + r];
                 let first = if old {
                     let keep = base_np.min(np);
-                    row[..keep].copy_from_slice(&base_dists[i * base_np..i * base_np + keep]);
+                    let at = (i - base_first) * base_np;
+                    row[..keep].copy_from_slice(&base_dists[at..at + keep]);
                     if keep == np {
                         continue;
                     }
@@ -815,6 +967,16 @@ impl LangBuilder {
         }
         out
     }
+}
+
+/// One length stratum of a language being written: its keys `first..first + count`
+/// (language indices), its pivots and the keys' distances to them.
+struct StratumKeys {
+    s: usize,
+    first: usize,
+    count: usize,
+    pivots: Vec<Vec<u32>>,
+    dists: Vec<u8>,
 }
 
 /// A language's directory entry: its tag and the numbers the reader parses.
@@ -1001,6 +1163,23 @@ pub struct LangKeys {
     pivots_off: usize,
     dists_off: usize,
     lcp_off: usize,
+    /// The length strata, by stratum.
+    strata: Vec<Stratum>,
+}
+
+/// One length stratum of a language: its keys (contiguous in file order), its pivots
+/// and its keys' distances to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stratum {
+    /// The stratum: its keys have lengths `STRATUM · s ..= STRATUM · s + STRATUM − 1`.
+    pub s: usize,
+    /// Index of its first key.
+    pub first: usize,
+    /// Number of keys.
+    pub count: usize,
+    pivots_n: usize,
+    pivots_off: usize,
+    dists_off: usize,
 }
 
 /// The keys of one length.
@@ -1085,7 +1264,9 @@ impl KeyFile {
                 pivots_off: v(9)?,
                 dists_off: v(10)?,
                 lcp_off: v(11)?,
+                strata: Vec::new(),
             };
+            let (strata_n, strata_off) = (v(12)?, v(13)?);
             let fits = |off: usize, len: usize| {
                 off % 8 == 0 && off.checked_add(len).is_some_and(|e| e <= b.len())
             };
@@ -1099,8 +1280,38 @@ impl KeyFile {
                 || !fits(l.pivots_off, l.pivots_n * 8)
                 || !fits(l.dists_off, l.count.saturating_mul(l.pivots_n))
                 || !fits(l.lcp_off, l.count.saturating_mul(2))
+                || strata_n > l.count
+                || !fits(strata_off, strata_n * STRATUM_ENTRY)
             {
                 return Err(corrupt(path, "section bounds"));
+            }
+            let mut l = l;
+            let mut next_first = 0;
+            for j in 0..strata_n {
+                let e = |f: usize| u(strata_off + STRATUM_ENTRY * j + 8 * f).map(|x| x as usize);
+                let st = Stratum {
+                    s: e(0)?,
+                    first: e(1)?,
+                    count: e(2)?,
+                    pivots_n: e(3)?,
+                    pivots_off: e(4)?,
+                    dists_off: e(5)?,
+                };
+                if st.first != next_first
+                    || st.count == 0
+                    || st.count > l.count - st.first
+                    || l.strata.last().is_some_and(|p| p.s >= st.s)
+                    || st.pivots_n > PIVOTS
+                    || !fits(st.pivots_off, st.pivots_n * 8)
+                    || !fits(st.dists_off, st.count * st.pivots_n)
+                {
+                    return Err(corrupt(path, "strata"));
+                }
+                next_first = st.first + st.count;
+                l.strata.push(st);
+            }
+            if next_first != l.count {
+                return Err(corrupt(path, "strata"));
             }
             langs.push(l);
         }
@@ -1123,18 +1334,33 @@ impl KeyFile {
                     return Err(corrupt(path, "groups"));
                 }
                 last_len = Some(g.len);
+                // The group lies in its stratum.
+                let st = kf
+                    .stratum_index(l, g.len)
+                    .map(|si| &l.strata[si])
+                    .filter(|st| st.first <= g.first && g.first + g.count <= st.first + st.count);
+                if g.count > 0 && st.is_none() {
+                    return Err(corrupt(path, "strata"));
+                }
                 next_first = g.first + g.count;
                 next_base = g.base + g.count * g.len * l.width;
             }
             if next_first != l.count || l.codes_off + next_base > kf.map.len() {
                 return Err(corrupt(path, "keys"));
             }
-            let mut lens = (0..l.pivots_n).map(|j| kf.u64_at(l.pivots_off + 8 * j) as usize);
-            let total = lens.try_fold(0usize, |t, n| t.checked_add(n));
-            if !total
-                .and_then(|t| t.checked_mul(4))
-                .and_then(|t| t.checked_add(l.pivots_off + 8 * l.pivots_n))
-                .is_some_and(|e| e <= kf.map.len())
+            let pivots_fit = |off: usize, n: usize| {
+                let mut lens = (0..n).map(|j| kf.u64_at(off + 8 * j) as usize);
+                let total = lens.try_fold(0usize, |t, n| t.checked_add(n));
+                total
+                    .and_then(|t| t.checked_mul(4))
+                    .and_then(|t| t.checked_add(off + 8 * n))
+                    .is_some_and(|e| e <= kf.map.len())
+            };
+            if !pivots_fit(l.pivots_off, l.pivots_n)
+                || !l
+                    .strata
+                    .iter()
+                    .all(|st| pivots_fit(st.pivots_off, st.pivots_n))
             {
                 return Err(corrupt(path, "pivots"));
             }
@@ -1192,10 +1418,44 @@ impl KeyFile {
 
     /// The pivots of a language, as codes.
     pub fn pivots(&self, l: &LangKeys) -> Vec<Vec<u32>> {
-        let mut at = l.pivots_off + 8 * l.pivots_n;
-        (0..l.pivots_n)
+        self.read_pivots(l.pivots_off, l.pivots_n)
+    }
+
+    /// The length strata of a language, by stratum.
+    pub fn strata<'l>(&self, l: &'l LangKeys) -> &'l [Stratum] {
+        &l.strata
+    }
+
+    /// The index (in [`KeyFile::strata`]) of the stratum that holds keys of length
+    /// `len`, if the language has keys of its lengths.
+    pub fn stratum_index(&self, l: &LangKeys, len: usize) -> Option<usize> {
+        l.strata
+            .binary_search_by_key(&(len / STRATUM), |st| st.s)
+            .ok()
+    }
+
+    /// The pivots of stratum `si` of a language, as codes.
+    pub fn stratum_pivots(&self, l: &LangKeys, si: usize) -> Vec<Vec<u32>> {
+        let st = &l.strata[si];
+        self.read_pivots(st.pivots_off, st.pivots_n)
+    }
+
+    /// The distances of keys `first .. first + count` (language key indices, all in
+    /// stratum `si`) to the stratum's pivots, as many bytes per key as it has pivots,
+    /// each the Levenshtein distance capped at [`PIVOT_CAP`].
+    pub fn stratum_pivot_rows(&self, l: &LangKeys, si: usize, first: usize, count: usize) -> &[u8] {
+        let st = &l.strata[si];
+        assert!(first >= st.first && first + count <= st.first + st.count);
+        let at = st.dists_off + (first - st.first) * st.pivots_n;
+        &self.map[at..at + count * st.pivots_n]
+    }
+
+    /// `n` pivots stored at `off`: their lengths (u64), then their codes (u32).
+    fn read_pivots(&self, off: usize, n: usize) -> Vec<Vec<u32>> {
+        let mut at = off + 8 * n;
+        (0..n)
             .map(|j| {
-                let n = self.u64_at(l.pivots_off + 8 * j) as usize;
+                let n = self.u64_at(off + 8 * j) as usize;
                 let p = self.map[at..at + 4 * n]
                     .chunks_exact(4)
                     .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
@@ -1517,6 +1777,90 @@ mod tests {
             }
         }
         assert!(capped > 0, "some distances pass the cap");
+    }
+
+    /// Every key stores its capped distances to the pivots of its length stratum; the
+    /// strata cover the keys in file order, each holding the keys of its [`STRATUM`]
+    /// lengths; a stratum's pivots are the first [`PIVOTS`] distinct stratum candidates
+    /// by unit id; and a file extended by later
+    /// units, cut anywhere, is byte for byte the file built whole.
+    #[test]
+    fn strata_pivots_and_distances() {
+        let en = LangTag::parse("en").unwrap();
+        let mut rand = crate::testutil::xorshift(0x2F7A_3B19_C4D5_E6F1u64);
+        let mut texts: Vec<(i64, String)> = Vec::new();
+        for id in 1..=5000i64 {
+            let len = match rand(10) {
+                0 => 300 + rand(100),
+                1..=6 => 1 + rand(20),
+                _ => 20 + rand(40),
+            };
+            let t: String = (0..len).map(|_| char::from(b'a' + rand(4) as u8)).collect();
+            let t = if id > 1 && rand(4) == 0 {
+                texts[rand(texts.len() as u64) as usize].1.clone()
+            } else {
+                t
+            };
+            texts.push((id, t));
+        }
+        let whole = |texts: &[(i64, String)]| {
+            let mut b = Builder::new();
+            for (id, t) in texts {
+                b.add(*id, &en, t);
+            }
+            b.to_bytes(1, 1)
+        };
+        let bytes = whole(&texts);
+        assert_eq!(bytes, whole(&texts), "deterministic");
+        let kf = KeyFile::from_bytes(&bytes).unwrap();
+        let l = kf.language(&en).unwrap().clone();
+        let code = |t: &str| -> Vec<u32> { t.chars().map(|c| kf.code(&l, c)).collect() };
+        let by_id: HashMap<i64, &String> = texts.iter().map(|(i, t)| (*i, t)).collect();
+        let strata = kf.strata(&l);
+        assert!(strata.len() >= 4, "{} strata", strata.len());
+        let mut next = 0;
+        let mut full = 0;
+        for (si, st) in strata.iter().enumerate() {
+            assert_eq!(st.first, next);
+            next += st.count;
+            let mut want: Vec<Vec<u32>> = Vec::new();
+            for (id, t) in &texts {
+                let c = code(t);
+                if c.len() / STRATUM == st.s
+                    && !c.is_empty()
+                    && is_stratum_candidate(*id)
+                    && !want.contains(&c)
+                    && want.len() < PIVOTS
+                {
+                    want.push(c);
+                }
+            }
+            let pivots = kf.stratum_pivots(&l, si);
+            assert_eq!(pivots, want, "stratum {}", st.s);
+            full += usize::from(pivots.len() == PIVOTS);
+            let np = pivots.len();
+            let rows = kf.stratum_pivot_rows(&l, si, st.first, st.count);
+            for i in st.first..st.first + st.count {
+                let key = code(by_id[&kf.id(&l, i)]);
+                assert_eq!(key.len() / STRATUM, st.s, "key {i} in its stratum");
+                let d = crate::fuzzy::pivot::query_distances(&key, &pivots);
+                let at = (i - st.first) * np;
+                assert_eq!(&rows[at..at + np], &d[..], "key {i}");
+            }
+        }
+        assert_eq!(next, l.count);
+        assert!(full >= 2, "{full} strata with {PIVOTS} pivots");
+        for cut in [1, 700, 2600, 4999] {
+            let base = std::sync::Arc::new(KeyFile::from_bytes(&whole(&texts[..cut])).unwrap());
+            let mut lb = LangBuilder::extending(base, &en).unwrap();
+            for (id, t) in &texts[cut..] {
+                lb.add(*id, t);
+            }
+            let mut w = FileWriter::new(std::io::Cursor::new(Vec::new()), 1).unwrap();
+            w.add(lb).unwrap();
+            let extended = w.finish(1, 1).unwrap().into_inner();
+            assert!(extended == bytes, "extended after {cut} units differs");
+        }
     }
 
     /// Every key's stored shared prefix is the number of codes it shares with the key

@@ -130,6 +130,39 @@ fn key_file_follows_imports_and_deletes_and_is_rebuilt_when_damaged() {
     assert_eq!(std::fs::read(&kp).unwrap(), good);
 }
 
+/// A key file of an older format (format 5: no length strata), stamped with the
+/// memory's current state, is stale: the next search rebuilds it, byte for byte the
+/// current file, with the same answers.
+#[test]
+fn key_file_of_an_older_format_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let mut m = Memory::open(&db).unwrap();
+    m.import(&["t"], |imp| {
+        for i in 0..40 {
+            imp.add(unit(
+                &format!("The minister met the envoy on day {i} of the talks"),
+                "한국어 문장",
+                "中文句子",
+            ))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    drop(m);
+    let kp = keystore::path_for(&db);
+    let good = std::fs::read(&kp).unwrap();
+    assert_eq!(&good[..8], b"CCKEYS\x00\x06");
+    let mut old = good.clone();
+    old[7] = 5;
+    std::fs::write(&kp, &old).unwrap();
+    let mem = Memory::open_existing(&db).unwrap();
+    let q = "The minister met the envoy on day 7 of the talks";
+    assert_eq!(find(&mem, q, "en").first(), Some(&(8, 100.0)));
+    drop(mem);
+    assert_eq!(std::fs::read(&kp).unwrap(), good, "rebuilt to format 6");
+}
+
 #[test]
 fn key_file_of_another_memory_is_not_used() {
     let dir = tempfile::tempdir().unwrap();

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use super::kernel::{Code, PrefixRuns, QueryPm};
 use super::lanes::{self, Windows};
 use super::lev::{max_distance, score};
-use super::pivot::{self, PivotBound};
+use super::pivot::QueryPivots;
 use super::TopK;
 use crate::keystore::{Group, KeyFile, LangKeys};
 
@@ -33,9 +33,33 @@ pub(super) const LANES_FROM: usize = 64;
 /// One chunk: group index, first and end key index within the group.
 type Item = (usize, usize, usize);
 
+/// Work counters of a scan (deterministic on one thread; on several, the thresholds the
+/// threads share change them a little).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ScanCounts {
+    /// Keys of the band looked at.
+    pub(crate) looked: u64,
+    /// Keys the kernel verified (not rejected by the pivots or a shared prefix).
+    pub(crate) kernel: u64,
+    /// Rows the kernel computed.
+    pub(crate) rows: u64,
+    /// Distances of the query to pivots computed.
+    pub(crate) pivot_distances: u64,
+}
+
+impl std::ops::AddAssign for ScanCounts {
+    fn add_assign(&mut self, o: ScanCounts) {
+        self.looked += o.looked;
+        self.kernel += o.kernel;
+        self.rows += o.rows;
+        self.pivot_distances += o.pivot_distances;
+    }
+}
+
 /// Search one language of the key file for the query `q` (its key characters, folded by
 /// the language's rule), adding what qualifies to `top` under language index `li`.
-/// Returns the number of kernel calls.
+/// `strata`: with the length strata's pivots (see [`QueryPivots`]). Returns the work
+/// done.
 pub(crate) fn search(
     kf: &KeyFile,
     l: &LangKeys,
@@ -43,7 +67,8 @@ pub(crate) fn search(
     top: &mut TopK,
     li: usize,
     threads: usize,
-) -> u64 {
+    strata: bool,
+) -> ScanCounts {
     let n = q.len();
     let codes: Vec<u32> = q.iter().map(|&c| kf.code(l, c)).collect();
     let s0 = top.threshold();
@@ -52,13 +77,11 @@ pub(crate) fn search(
         .into_iter()
         .filter(|g| g.count > 0 && fits(n, g.len, s0))
         .collect();
-    // The query's distances to the pivots, only when some length group is in the band.
-    let qd = if groups.is_empty() {
-        Vec::new()
-    } else {
-        pivot::query_distances(&codes, &kf.pivots(l))
-    };
-    let pm = QueryPm::new(codes, kf.alphabet_len(l));
+    // The query's distances to the pivots, only when some length group is in the band
+    // (a stratum's when the scan reaches it).
+    let qp = QueryPivots::new(kf, l, &codes, !groups.is_empty(), strata);
+    let qp = &qp;
+    let pm = QueryPm::new(codes.clone(), kf.alphabet_len(l));
     let mut order: Vec<usize> = (0..groups.len()).collect();
     order.sort_by_key(|&i| (groups[i].len.abs_diff(n), groups[i].len));
     let mut items: Vec<Item> = Vec::new();
@@ -88,7 +111,7 @@ pub(crate) fn search(
     } else {
         threads.max(1)
     };
-    let run = || -> (TopK, u64) {
+    let run = || -> (TopK, ScanCounts) {
         let mut local = TopK::new(top.k, top.min);
         let calls = if l.width == 1 {
             worker::<u8>(
@@ -97,7 +120,7 @@ pub(crate) fn search(
                 &groups,
                 &items,
                 &pm,
-                &qd,
+                qp,
                 &shared,
                 &next,
                 &mut local,
@@ -111,7 +134,7 @@ pub(crate) fn search(
                 &groups,
                 &items,
                 &pm,
-                &qd,
+                qp,
                 &shared,
                 &next,
                 &mut local,
@@ -121,7 +144,7 @@ pub(crate) fn search(
         };
         (local, calls)
     };
-    let results: Vec<(TopK, u64)> = if threads == 1 {
+    let results: Vec<(TopK, ScanCounts)> = if threads == 1 {
         vec![run()]
     } else {
         std::thread::scope(|s| {
@@ -131,14 +154,15 @@ pub(crate) fn search(
                 .collect()
         })
     };
-    let mut calls = 0;
+    let mut counts = ScanCounts::default();
     for (local, c) in results {
-        calls += c;
+        counts += c;
         for (sc, id, _) in local.items {
             top.offer(sc, id, li);
         }
     }
-    calls
+    counts.pivot_distances = qp.computed();
+    counts
 }
 
 /// True when a key of length `m` can reach score `s` against a query of length `n`.
@@ -154,14 +178,14 @@ fn worker<'a, T: Code>(
     groups: &[Group],
     items: &[Item],
     pm: &QueryPm,
-    qd: &[u8],
+    qp: &QueryPivots,
     shared: &AtomicU64,
     next: &AtomicUsize,
     local: &mut TopK,
     win: Option<&Windows>,
     codes_of: impl Fn(&Group) -> &'a [T],
-) -> u64 {
-    let mut calls = 0u64;
+) -> ScanCounts {
+    let mut calls = ScanCounts::default();
     loop {
         let it = next.fetch_add(1, Ordering::Relaxed);
         let Some(&(gi, a, b)) = items.get(it) else {
@@ -179,7 +203,7 @@ fn worker<'a, T: Code>(
             a,
             b,
             pm,
-            qd,
+            qp,
             local,
             0,
             win,
@@ -196,12 +220,12 @@ fn worker<'a, T: Code>(
 }
 
 /// Verify keys `a..b` of length group `g` (`codes`: the group's codes) against the
-/// query (`pm`, its pivot distances `qd`, the window table `win` when it has one),
+/// query (`pm`, its pivot distances `qp`, the window table `win` when it has one),
 /// offering what qualifies to `local` under language index `li`, from threshold
 /// `thr` (at least `local`'s). When `local`'s threshold rises, `publish` is told the
 /// new one and answers the threshold to go on with (at least the one told: a search
-/// on several threads returns the highest of theirs). Returns the number of keys
-/// looked at. The one step of the scan that [`search`] (one query, its chunks on
+/// on several threads returns the highest of theirs). Returns the work done (its
+/// `pivot_distances` left 0: `qp` counts those). The one step of the scan that [`search`] (one query, its chunks on
 /// every core) and [`super::multi`] (a batch of queries, each chunk read once for
 /// all of them) share.
 #[allow(clippy::too_many_arguments)]
@@ -213,23 +237,23 @@ pub(crate) fn chunk<T: Code>(
     a: usize,
     b: usize,
     pm: &QueryPm,
-    qd: &[u8],
+    qp: &QueryPivots,
     local: &mut TopK,
     li: usize,
     win: Option<&Windows>,
     mut thr: f64,
     publish: &mut dyn FnMut(f64) -> f64,
-) -> u64 {
+) -> ScanCounts {
     let n = pm.q.len();
     let m = g.len;
-    let mut calls = 0u64;
-    let pb = PivotBound::new(qd, kf.pivot_rows(l, g.first, g.count));
+    let mut calls = ScanCounts::default();
     let Some(mut k) = max_distance(n.max(m), thr) else {
-        return 0;
+        return calls;
     };
     if n.abs_diff(m) > k {
-        return 0;
+        return calls;
     }
+    let pb = qp.bound(g);
     if let Some(win) = win.filter(|w| b - a >= LANES_FROM && lanes::fits(w, n, m, k)) {
         // Eight keys at a time; a higher K-th score found meanwhile tightens the
         // bound the lanes reject with (every score is exact and offered against
@@ -253,7 +277,7 @@ pub(crate) fn chunk<T: Code>(
     let mut prev: Option<&[T]> = None;
     for i in a..b {
         let key = &codes[i * m..(i + 1) * m];
-        calls += 1;
+        calls.looked += 1;
         // Rejected by the pivots: `prev` stays the last key the kernel ran, whose
         // rows `PrefixRuns` holds.
         if pb.is_some_and(|pb| pb.rejects(i, k)) {
@@ -264,6 +288,8 @@ pub(crate) fn chunk<T: Code>(
         } else if let Some(r) = wide.as_mut() {
             r.run(pm, prev, key)
         } else {
+            calls.kernel += 1;
+            calls.rows += m as u64;
             pm.within(key, k)
         };
         prev = Some(key);
@@ -278,6 +304,7 @@ pub(crate) fn chunk<T: Code>(
                 Some(nk) if n.abs_diff(m) <= nk => {
                     if nk != k {
                         k = nk;
+                        calls += prefix_counts(&runs, &wide);
                         runs = PrefixRuns::<u64>::new(pm, m, k);
                         wide = if runs.is_none() {
                             PrefixRuns::<u128>::new(pm, m, k)
@@ -291,13 +318,29 @@ pub(crate) fn chunk<T: Code>(
             }
         }
     }
+    calls += prefix_counts(&runs, &wide);
     calls
+}
+
+/// The kernel's work of the one-key runs of a chunk.
+fn prefix_counts(runs: &Option<PrefixRuns<u64>>, wide: &Option<PrefixRuns<u128>>) -> ScanCounts {
+    let (kernel, rows) = match (runs, wide) {
+        (Some(r), _) => r.counts(),
+        (None, Some(r)) => r.counts(),
+        (None, None) => (0, 0),
+    };
+    ScanCounts {
+        kernel,
+        rows,
+        ..ScanCounts::default()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fuzzy::lev::Verifier;
+    use crate::fuzzy::pivot::PivotBound;
     use crate::keystore::Builder;
     use crate::lang::LangTag;
 
@@ -320,6 +363,7 @@ mod tests {
         let kf = b.into_map(1, 1).unwrap();
         let l = kf.language(&en).unwrap().clone();
         let mut rejected = 0usize;
+        let mut global_only = 0usize;
         let mut band = 0usize;
         for round in 0..6 {
             let mut q: Vec<char> = crate::testutil::formulaic_sentence(round % 4, &mut rand)
@@ -330,19 +374,23 @@ mod tests {
                 q[at] = 'x';
             }
             let codes: Vec<u32> = q.iter().map(|&c| kf.code(&l, c)).collect();
-            let qd = pivot::query_distances(&codes, &kf.pivots(&l));
+            let qp = QueryPivots::new(&kf, &l, &codes, true, true);
+            let qd = crate::fuzzy::pivot::query_distances(&codes, &kf.pivots(&l));
             let v = Verifier::new(&q);
             for min in [70.0, 85.0] {
                 for g in kf.groups(&l).iter().filter(|g| fits(q.len(), g.len, min)) {
                     let k = max_distance(q.len().max(g.len), min).unwrap();
-                    let pb = PivotBound::new(&qd, kf.pivot_rows(&l, g.first, g.count)).unwrap();
+                    let pb = qp.bound(g).unwrap();
+                    let rows = kf.pivot_rows(&l, g.first, g.count);
+                    let pg = PivotBound::new(&qd, rows, &[], &[]).unwrap();
                     band += g.count;
                     rejected += (0..g.count).filter(|&i| pb.rejects(i, k)).count();
+                    global_only += (0..g.count).filter(|&i| pg.rejects(i, k)).count();
                 }
                 let all = brute(&v, q.len(), &texts, min);
                 for (limit, threads) in [(100_000, 2), (3, 1), (3, 2)] {
                     let mut top = TopK::new(limit, min);
-                    search(&kf, &l, &q, &mut top, 0, threads);
+                    search(&kf, &l, &q, &mut top, 0, threads, true);
                     let want: Vec<_> = all.iter().take(limit).copied().collect();
                     assert!(top.items == want, "round {round} min {min} limit {limit}");
                 }
@@ -351,6 +399,11 @@ mod tests {
         assert!(
             rejected * 4 > band,
             "the pivots reject {rejected} of {band} keys in the bands"
+        );
+        // The strata's pivots reject keys that the language's do not.
+        assert!(
+            rejected > global_only,
+            "with the strata's pivots {rejected}, without {global_only} of {band}"
         );
     }
 
@@ -421,7 +474,7 @@ mod tests {
                 assert!(all.len() > 10, "min {min}: {} qualify", all.len());
                 for (limit, threads) in [(100_000, 2), (3, 1)] {
                     let mut top = TopK::new(limit, min);
-                    search(&kf, &l, q, &mut top, 0, threads);
+                    search(&kf, &l, q, &mut top, 0, threads, true);
                     let want: Vec<_> = all.iter().take(limit).copied().collect();
                     assert!(
                         top.items == want,

@@ -294,6 +294,10 @@ pub(crate) struct PrefixRuns<W: Word> {
     done: usize,
     /// The row at which the previous key was rejected.
     dead: usize,
+    /// Keys whose rows were computed (not rejected within a shared prefix).
+    keys: u64,
+    /// Rows computed.
+    rows: u64,
 }
 
 impl<W: Word> PrefixRuns<W> {
@@ -330,7 +334,14 @@ impl<W: Word> PrefixRuns<W> {
             cur: vec![0; m],
             done: 0,
             dead: usize::MAX,
+            keys: 0,
+            rows: 0,
         })
+    }
+
+    /// The keys whose rows were computed and the rows computed so far.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        (self.keys, self.rows)
     }
 
     /// The distance of `key` (of length `m`) if at most `k`; `prev` is the key given to
@@ -358,6 +369,8 @@ impl<W: Word> PrefixRuns<W> {
                 return None;
             }
         }
+        self.keys += 1;
+        let from = r;
         let (mut vp, mut vn, mut cur) = if r == 0 {
             (self.vp0, W::ZERO, self.dt.unsigned_abs())
         } else {
@@ -389,9 +402,11 @@ impl<W: Word> PrefixRuns<W> {
             if cur > self.k {
                 self.done = i + 1;
                 self.dead = i;
+                self.rows += (i + 1 - from) as u64;
                 return None;
             }
         }
+        self.rows += (self.m - from) as u64;
         self.done = self.m;
         self.dead = usize::MAX;
         (cur <= self.k).then_some(cur)

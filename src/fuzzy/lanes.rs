@@ -28,6 +28,7 @@
 //! programme): the rows computed are the rows `PrefixRuns` computes. The tests below
 //! compare the three on random keys.
 
+use super::engine::ScanCounts;
 use super::kernel::{Code, QueryPm};
 use super::pivot::PivotBound;
 
@@ -166,8 +167,8 @@ dispatch_by_cpu! {
     /// with bound `k`: calls `found(i, d)`
     /// for every key `i` whose distance `d` is at most the bound, in no particular order;
     /// `found` returns the bound for the keys after it (never above `k`: a higher K-th
-    /// score lowers it). Returns the number of keys looked at. The caller checks [`fits`]
-    /// first.
+    /// score lowers it). Returns the keys looked at, those verified and the rows
+    /// computed. The caller checks [`fits`] first.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn scan<T: Code>(
         win: &Windows,
@@ -180,7 +181,7 @@ dispatch_by_cpu! {
         k: usize,
         pb: Option<PivotBound>,
         found: &mut dyn FnMut(usize, usize) -> usize,
-    ) -> u64 => scan_any;
+    ) -> ScanCounts => scan_any;
 }
 
 #[inline(always)]
@@ -196,7 +197,7 @@ fn scan_any<T: Code>(
     k: usize,
     pb: Option<PivotBound>,
     found: &mut dyn FnMut(usize, usize) -> usize,
-) -> u64 {
+) -> ScanCounts {
     if let Some(band) = Band::new(n, m, k, 64) {
         lanes::<T, false>(win, &band, codes, shared, a, b, pb, found)
     } else if let Some(band) = Band::new(n, m, k, 128) {
@@ -220,7 +221,7 @@ fn lanes<T: Code, const WIDE: bool>(
     b: usize,
     pb: Option<PivotBound>,
     found: &mut dyn FnMut(usize, usize) -> usize,
-) -> u64 {
+) -> ScanCounts {
     let m = band.m;
     let mut k = band.k;
     let nl = win.nl;
@@ -248,7 +249,7 @@ fn lanes<T: Code, const WIDE: bool>(
     let mut vn_lo = [0u64; LANES];
     let mut vn_hi = [0u64; LANES];
     let mut cur = [band.cur0; LANES];
-    let mut calls = 0u64;
+    let mut calls = ScanCounts::default();
 
     for l in 0..LANES {
         match take(&mut next[l], end[l], NONE, shared, pb, k, &mut calls) {
@@ -330,6 +331,7 @@ fn lanes<T: Code, const WIDE: bool>(
             if !active[l] {
                 continue;
             }
+            calls.rows += r as u64;
             if rejected {
                 dead[l] = r - 1;
             } else {
@@ -372,13 +374,13 @@ fn take(
     shared: &[u8],
     pb: Option<PivotBound>,
     k: u32,
-    calls: &mut u64,
+    calls: &mut ScanCounts,
 ) -> Option<usize> {
     let mut common = usize::MAX;
     while *next < end {
         let i = *next;
         *next += 1;
-        *calls += 1;
+        calls.looked += 1;
         if dead != NONE {
             common = common.min(usize::from(u16::from_le_bytes([
                 shared[2 * i],
@@ -391,6 +393,7 @@ fn take(
         if pb.is_some_and(|pb| pb.rejects(i, k as usize)) {
             continue;
         }
+        calls.kernel += 1;
         return Some(i);
     }
     None
@@ -482,7 +485,7 @@ mod tests {
                     }
                 })
                 .collect();
-            let pb = PivotBound::new(&[0], &rows);
+            let pb = PivotBound::new(&[0], &rows, &[], &[]);
             let mut gotp: Vec<(usize, usize)> = Vec::new();
             scan(
                 &win,

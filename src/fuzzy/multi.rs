@@ -20,7 +20,7 @@
 use super::engine::{self, fits, CHUNK, LANES_FROM};
 use super::kernel::QueryPm;
 use super::lanes::Windows;
-use super::pivot;
+use super::pivot::QueryPivots;
 use super::{Floor, Match, Matcher, QueryKey, TopK};
 use crate::error::Result;
 use crate::keystore::{Group, KeyFile, LangKeys};
@@ -30,14 +30,14 @@ use crate::text::KeyRule;
 use super::lev::Verifier;
 
 /// One query of the batch that needs the key file of a language.
-struct Pending {
+struct Pending<'a> {
     /// The query's index in the batch.
     at: usize,
     /// Its length (key characters).
     n: usize,
     pm: QueryPm,
-    /// Its capped distances to the language's pivots.
-    qd: Vec<u8>,
+    /// Its capped distances to the language's and the strata's pivots.
+    qp: QueryPivots<'a>,
     /// The eight-lane kernel's window table, when the band is big enough for it.
     win: Option<Windows>,
 }
@@ -82,7 +82,7 @@ pub(super) fn find_bands(
             }
         }
         if let Some(l) = l {
-            scan(&kf, l, &pending, &mut tops, li);
+            scan(&kf, l, &pending, &mut tops, li, m.stratum_pivots);
         }
     }
     let mut out = Vec::with_capacity(queries.len());
@@ -98,7 +98,15 @@ pub(super) fn find_bands(
 /// The key-file scan of the `pending` queries (index in `tops`, key characters) over
 /// language `l`: chunk by chunk, closest lengths to the batch's middle first, every
 /// query whose band holds the chunk's length verifying it from its current threshold.
-fn scan(kf: &KeyFile, l: &LangKeys, pending: &[(usize, Vec<char>)], tops: &mut [TopK], li: usize) {
+/// `strata`: with the length strata's pivots.
+fn scan(
+    kf: &KeyFile,
+    l: &LangKeys,
+    pending: &[(usize, Vec<char>)],
+    tops: &mut [TopK],
+    li: usize,
+    strata: bool,
+) {
     if pending.is_empty() {
         return;
     }
@@ -115,14 +123,17 @@ fn scan(kf: &KeyFile, l: &LangKeys, pending: &[(usize, Vec<char>)], tops: &mut [
     if groups.is_empty() {
         return;
     }
-    let pivots = kf.pivots(l);
     let alphabet = kf.alphabet_len(l);
+    let codes: Vec<Vec<u32>> = pending
+        .iter()
+        .map(|(_, q)| q.iter().map(|&c| kf.code(l, c)).collect())
+        .collect();
     let mut qs: Vec<Pending> = pending
         .iter()
-        .map(|(at, q)| {
-            let codes: Vec<u32> = q.iter().map(|&c| kf.code(l, c)).collect();
-            let qd = pivot::query_distances(&codes, &pivots);
-            let pm = QueryPm::new(codes, alphabet);
+        .zip(&codes)
+        .map(|((at, q), codes)| {
+            let qp = QueryPivots::new(kf, l, codes, true, strata);
+            let pm = QueryPm::new(codes.clone(), alphabet);
             let s0 = tops[*at].threshold();
             let (max_m, total) = groups
                 .iter()
@@ -137,7 +148,7 @@ fn scan(kf: &KeyFile, l: &LangKeys, pending: &[(usize, Vec<char>)], tops: &mut [
                 at: *at,
                 n: q.len(),
                 pm,
-                qd,
+                qp,
                 win,
             }
         })
@@ -162,12 +173,12 @@ fn scan(kf: &KeyFile, l: &LangKeys, pending: &[(usize, Vec<char>)], tops: &mut [
                 if l.width == 1 {
                     let codes = kf.codes_u8(l, g);
                     engine::chunk(
-                        kf, l, g, codes, a, b, &p.pm, &p.qd, top, li, win, thr, publish,
+                        kf, l, g, codes, a, b, &p.pm, &p.qp, top, li, win, thr, publish,
                     );
                 } else {
                     let codes = kf.codes_u16(l, g);
                     engine::chunk(
-                        kf, l, g, codes, a, b, &p.pm, &p.qd, top, li, win, thr, publish,
+                        kf, l, g, codes, a, b, &p.pm, &p.qp, top, li, win, thr, publish,
                     );
                 }
             }
@@ -258,9 +269,9 @@ mod tests {
             }
             let pending: Vec<(usize, Vec<char>)> = queries.iter().cloned().enumerate().collect();
             let mut single = tops.clone();
-            scan(&kf, &l, &pending, &mut tops, 0);
+            scan(&kf, &l, &pending, &mut tops, 0, seeded);
             for (i, q) in queries.iter().enumerate() {
-                engine::search(&kf, &l, q, &mut single[i], 0, 1);
+                engine::search(&kf, &l, q, &mut single[i], 0, 1, true);
                 let got = band(tops[i].items.first().map(|x| x.0));
                 assert_eq!(
                     got,

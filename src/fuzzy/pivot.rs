@@ -12,44 +12,145 @@
 //! memory is clustered (templates, revisions of rows), so keys of other clusters than
 //! the query's are often far from the query relative to a pivot of theirs.
 //!
+//! Each key also stores its distances to the pivots of its length stratum
+//! ([`crate::keystore::STRATUM`] lengths), keys of about its own length; the bound is
+//! the greater of the two (each a lower bound). A query's band spans a few strata: its
+//! distances to a stratum's pivots are computed once, when the scan first reaches a
+//! length group of that stratum ([`QueryPivots`]).
+//!
 //! The key file's builder computes every key's distances to the pivots with
 //! [`PivotTable`]: eight pivots at a time, one per lane, the key streamed through them
 //! column by column (see there).
 
-use crate::keystore::PIVOT_CAP;
+use std::sync::OnceLock;
+
+use crate::keystore::{Group as KeyGroup, KeyFile, LangKeys, PIVOT_CAP};
 use rapidfuzz::distance::levenshtein;
 
-/// The query's side of the bound for one length group: its distances to the pivots and
-/// the group's rows of stored distances.
+/// The query's side of the bound for one length group: its distances to the language's
+/// pivots and to the group's stratum's, and the group's rows of stored distances.
 #[derive(Clone, Copy)]
 pub(crate) struct PivotBound<'a> {
-    /// The query's capped distance to each pivot.
+    /// The query's capped distance to each pivot of the language.
     q: &'a [u8],
     /// `q.len()` bytes per key of the group.
     rows: &'a [u8],
+    /// The query's capped distance to each pivot of the group's stratum.
+    qs: &'a [u8],
+    /// `qs.len()` bytes per key of the group.
+    srows: &'a [u8],
+}
+
+/// The bound of one set of pivots: the largest difference of the query's and the
+/// key's distances.
+#[inline]
+fn lower_of(q: &[u8], rows: &[u8], i: usize) -> u8 {
+    let np = q.len();
+    if np == 0 {
+        return 0;
+    }
+    let row = &rows[i * np..(i + 1) * np];
+    row.iter()
+        .zip(q)
+        .fold(0u8, |m, (&a, &b)| m.max(a.abs_diff(b)))
 }
 
 impl<'a> PivotBound<'a> {
-    /// The bound for keys whose rows are `rows` (`q.len()` bytes each); `None` when there
-    /// are no pivots.
-    pub(crate) fn new(q: &'a [u8], rows: &'a [u8]) -> Option<PivotBound<'a>> {
-        (!q.is_empty()).then_some(PivotBound { q, rows })
+    /// The bound for keys whose rows are `rows` (`q.len()` bytes each) and `srows`
+    /// (`qs.len()` bytes each); `None` when there are no pivots.
+    pub(crate) fn new(
+        q: &'a [u8],
+        rows: &'a [u8],
+        qs: &'a [u8],
+        srows: &'a [u8],
+    ) -> Option<PivotBound<'a>> {
+        (!q.is_empty() || !qs.is_empty()).then_some(PivotBound { q, rows, qs, srows })
     }
 
-    /// The lower bound on the distance of the query to key `i` of the group.
-    #[inline]
+    /// The lower bound on the distance of the query to key `i` of the group (the
+    /// scan asks [`PivotBound::rejects`]).
+    #[cfg(test)]
     pub(crate) fn lower(&self, i: usize) -> usize {
-        let np = self.q.len();
-        let row = &self.rows[i * np..(i + 1) * np];
-        row.iter()
-            .zip(self.q)
-            .fold(0u8, |m, (&a, &b)| m.max(a.abs_diff(b))) as usize
+        lower_of(self.qs, self.srows, i).max(lower_of(self.q, self.rows, i)) as usize
     }
 
-    /// True when key `i` of the group is proven to be more than `k` away.
+    /// True when key `i` of the group is proven to be more than `k` away: the
+    /// stratum's pivots first (they reject more), then the language's.
     #[inline]
     pub(crate) fn rejects(&self, i: usize, k: usize) -> bool {
-        k < PIVOT_CAP && self.lower(i) > k
+        k < PIVOT_CAP
+            && (lower_of(self.qs, self.srows, i) as usize > k
+                || lower_of(self.q, self.rows, i) as usize > k)
+    }
+}
+
+/// A query's distances to the pivots of one language of a key file: to the language's
+/// pivots (computed at once) and to each stratum's (computed the first time a length
+/// group of the stratum asks, once for every thread of the search).
+pub(crate) struct QueryPivots<'a> {
+    kf: &'a KeyFile,
+    l: &'a LangKeys,
+    codes: &'a [u32],
+    global: Vec<u8>,
+    strata: Vec<OnceLock<Vec<u8>>>,
+}
+
+impl<'a> QueryPivots<'a> {
+    /// The query `codes` (codes of language `l`); with `global` false the language's
+    /// pivots are left out (no length group is in the band), with `strata` false the
+    /// strata's (to measure the bound without them).
+    pub(crate) fn new(
+        kf: &'a KeyFile,
+        l: &'a LangKeys,
+        codes: &'a [u32],
+        global: bool,
+        strata: bool,
+    ) -> QueryPivots<'a> {
+        QueryPivots {
+            kf,
+            l,
+            codes,
+            global: if global {
+                query_distances(codes, &kf.pivots(l))
+            } else {
+                Vec::new()
+            },
+            strata: if strata {
+                kf.strata(l).iter().map(|_| OnceLock::new()).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The bound for the keys of group `g` of the language.
+    pub(crate) fn bound(&self, g: &KeyGroup) -> Option<PivotBound<'_>> {
+        let rows = self.kf.pivot_rows(self.l, g.first, g.count);
+        let si = self.kf.stratum_index(self.l, g.len);
+        let (qs, srows) = match si.filter(|&si| si < self.strata.len()) {
+            Some(si) => {
+                let qs = self.strata[si].get_or_init(|| {
+                    query_distances(self.codes, &self.kf.stratum_pivots(self.l, si))
+                });
+                (
+                    &qs[..],
+                    self.kf.stratum_pivot_rows(self.l, si, g.first, g.count),
+                )
+            }
+            None => (&[][..], &[][..]),
+        };
+        PivotBound::new(&self.global, rows, qs, srows)
+    }
+
+    /// The number of query-to-pivot distances computed so far.
+    pub(crate) fn computed(&self) -> u64 {
+        let strata: usize = self
+            .strata
+            .iter()
+            .filter_map(|s| s.get())
+            .map(Vec::len)
+            .sum();
+        (self.global.len() + strata) as u64
     }
 }
 
@@ -377,19 +478,73 @@ mod tests {
         ) {
             let q = clustered(if q_long { &long } else { &base }, &eq);
             let k = clustered(if key_long { &long } else { &base }, &ek);
-            let mut pivots: Vec<Vec<u32>> = ep.iter().map(|e| clustered(&base, e)).collect();
-            pivots.push(other.clone());
-            pivots.push(clustered(&long, &ek));
+            // Two sets, as the language's and a stratum's pivots: the bound is the
+            // greater of theirs, each alone one too.
+            let pivots: Vec<Vec<u32>> = ep.iter().map(|e| clustered(&base, e)).collect();
+            let strat = vec![other.clone(), clustered(&long, &ek)];
             let qd = query_distances(&q, &pivots);
             let kd = query_distances(&k, &pivots);
-            for (j, p) in pivots.iter().enumerate() {
+            let qs = query_distances(&q, &strat);
+            let ks = query_distances(&k, &strat);
+            for (j, p) in pivots.iter().chain(&strat).enumerate() {
                 let d = distance_dp(&chars(&q), &chars(p)).min(PIVOT_CAP);
-                prop_assert_eq!(qd[j] as usize, d);
+                prop_assert_eq!(qd.iter().chain(&qs).nth(j).copied(), Some(d as u8));
             }
             let d = distance_dp(&chars(&q), &chars(&k));
-            let pb = PivotBound::new(&qd, &kd).unwrap();
-            prop_assert!(pb.lower(0) <= d, "bound {} above distance {}", pb.lower(0), d);
-            prop_assert!(!pb.rejects(0, d));
+            let both = PivotBound::new(&qd, &kd, &qs, &ks).unwrap();
+            let one = PivotBound::new(&qd, &kd, &[], &[]).unwrap();
+            let other = PivotBound::new(&[], &[], &qs, &ks).unwrap();
+            prop_assert_eq!(both.lower(0), one.lower(0).max(other.lower(0)));
+            prop_assert!(both.lower(0) <= d, "bound {} above distance {}", both.lower(0), d);
+            for pb in [both, one, other] {
+                prop_assert!(!pb.rejects(0, d));
+                prop_assert_eq!(pb.rejects(0, d / 2), d / 2 < PIVOT_CAP && pb.lower(0) > d / 2);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Through a key file (the language's and the strata's pivots, as the scan reads
+        /// them): the bound of a random query never exceeds its true distance to any key
+        /// (the textbook programme), so no key within any `k` is rejected.
+        #[test]
+        fn file_bound_never_rejects_a_key_within_k(
+            keys in prop::collection::vec(prop::collection::vec(0u8..4, 0..70), 1..250),
+            q in prop::collection::vec(0u8..5, 0..70),
+            first_id in 1i64..40,
+        ) {
+            use crate::keystore::Builder;
+            let en = crate::lang::LangTag::parse("en").unwrap();
+            let letters = ['a', 'b', 'c', 'd', 'z'];
+            let text = |v: &[u8]| -> String { v.iter().map(|&c| letters[c as usize]).collect() };
+            let mut b = Builder::new();
+            for (i, k) in keys.iter().enumerate() {
+                b.add(first_id + i as i64, &en, &text(k));
+            }
+            let kf = b.into_map(1, 1).unwrap();
+            let l = kf.language(&en).unwrap().clone();
+            let qc: Vec<char> = text(&q).chars().collect();
+            let codes: Vec<u32> = qc.iter().map(|&c| kf.code(&l, c)).collect();
+            let qp = QueryPivots::new(&kf, &l, &codes, true, true);
+            let back = |c: u32| letters.iter().copied().find(|&x| kf.code(&l, x) == c).unwrap();
+            for g in kf.groups(&l) {
+                let Some(pb) = qp.bound(&g) else {
+                    continue;
+                };
+                let codes = kf.codes_u8(&l, &g);
+                for i in 0..g.count {
+                    let key: Vec<char> =
+                        codes[i * g.len..(i + 1) * g.len].iter().map(|&c| back(c.into())).collect();
+                    let d = distance_dp(&qc, &key);
+                    prop_assert!(pb.lower(i) <= d, "bound {} above {d}", pb.lower(i));
+                    prop_assert!(!pb.rejects(i, d));
+                }
+            }
+            prop_assert_eq!(qp.computed() as usize, kf.pivots(&l).len() + (0..kf.strata(&l).len())
+                .filter(|&si| kf.groups(&l).iter().any(|g| kf.stratum_index(&l, g.len) == Some(si)))
+                .map(|si| kf.stratum_pivots(&l, si).len())
+                .sum::<usize>());
         }
     }
 
@@ -514,10 +669,14 @@ mod tests {
         let qd = query_distances(&q, &pivots);
         let kd = query_distances(&k, &pivots);
         let d = distance_dp(&chars(&q), &chars(&k));
-        let pb = PivotBound::new(&qd, &kd).unwrap();
+        let pb = PivotBound::new(&qd, &kd, &[], &[]).unwrap();
         assert!(pb.lower(0) > 10 && pb.lower(0) <= d, "{} {d}", pb.lower(0));
         assert!(pb.rejects(0, 10));
-        assert_eq!(PivotBound::new(&qd, &qd).unwrap().lower(0), 0);
-        assert!(PivotBound::new(&[], &[]).is_none());
+        // The same pivots as a stratum's, alone.
+        let ps = PivotBound::new(&[], &[], &qd, &kd).unwrap();
+        assert_eq!(ps.lower(0), pb.lower(0));
+        assert!(ps.rejects(0, 10));
+        assert_eq!(PivotBound::new(&qd, &qd, &[], &[]).unwrap().lower(0), 0);
+        assert!(PivotBound::new(&[], &[], &[], &[]).is_none());
     }
 }
