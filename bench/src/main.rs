@@ -429,17 +429,26 @@ fn dist_line(label: &str, v: &[Duration]) -> String {
 
 /// Time the engine on every query in batch mode (one `Matcher`), print the
 /// distribution overall, by kind and by language; returns the answers and durations.
+/// `scan`: the scan's threads (`None`: the default) and whether it uses the length
+/// strata's pivots.
 fn match_report(
     db: &Path,
     queries: &[Query],
     verbose: bool,
     budget: Option<(u64, u64)>,
+    scan: (Option<usize>, bool),
 ) -> (Vec<Vec<concord::fuzzy::Match>>, Vec<Duration>) {
     let mem = Memory::open_existing(db).expect("open");
     let mut matcher = Matcher::new(&mem).expect("matcher");
     if budget.is_some() {
         matcher.set_qgram_budget(budget);
     }
+    if let Some(t) = scan.0 {
+        matcher.set_threads(t);
+    }
+    matcher.set_stratum_pivots(scan.1);
+    // Sums of the scan's work counters over the queries.
+    let mut sums = [0u64; 4];
     let opts = MatchOptions::default();
     let mut all = Vec::new();
     let mut groups: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
@@ -471,14 +480,26 @@ fn match_report(
             .push(d);
         found += usize::from(!r.is_empty());
         hist[r.len().min(5)] += 1;
+        let s = &matcher.stats;
+        if s.scanned {
+            for (x, v) in
+                sums.iter_mut()
+                    .zip([s.verified, s.kernel_keys, s.kernel_rows, s.pivot_distances])
+            {
+                *x += v;
+            }
+        }
         if verbose {
             println!(
-                "{:>8.2} ms  cpu {:>8.2} ms  {:<9} {} ver {:>7} post {:>8} {} top {:>5.1} n {}  {}",
+                "{:>8.2} ms  cpu {:>8.2} ms  {:<9} {} ver {:>7} kern {:>7} rows {:>9} pdist {:>4} post {:>8} {} top {:>5.1} n {}  {}",
                 ms(d),
                 ms(c),
                 q.kind,
                 q.lang,
                 matcher.stats.verified,
+                matcher.stats.kernel_keys,
+                matcher.stats.kernel_rows,
+                matcher.stats.pivot_distances,
                 matcher.stats.postings,
                 if matcher.stats.scanned {
                     "scan "
@@ -500,6 +521,10 @@ fn match_report(
     println!(
         "  queries with 0/1/2/3/4/5 matches ≥ 70: {:?} ({} with matches)",
         hist, found
+    );
+    println!(
+        "  scans: keys looked at {}, verified by the kernel {}, rows {}, query-pivot distances {}",
+        sums[0], sums[1], sums[2], sums[3]
     );
     (answers, all)
 }
@@ -820,7 +845,7 @@ fn bench_size(a: &Args, shape: &str, n: usize) -> std::io::Result<()> {
         (file_size(&db) + side_bytes) as f64 / tsv_bytes as f64
     );
     let queries = read_queries(&qfile)?;
-    let (answers, times) = match_report(&db, &queries, a.verbose, None);
+    let (answers, times) = match_report(&db, &queries, a.verbose, None, (None, true));
     let (bt, differ) = brute_force_report(&db, &queries, &answers, a.threads);
     println!(
         "{}",
@@ -1478,7 +1503,13 @@ fn main() {
             println!("load average {}", load_average());
             // `--budget POSTINGS,VERIFIED`: the q-gram budget fixed by hand (experiments).
             let budget = get("--budget").map(|v| parse_budget(&v));
-            let (answers, _) = match_report(&db, &queries, a.verbose, budget);
+            // `--scan-threads N`: the scan's threads; `--no-strata`: without the length
+            // strata's pivots (the same answers; measures what they reject).
+            let scan = (
+                get("--scan-threads").map(|v| v.parse().expect("--scan-threads N")),
+                !argv.iter().any(|a| a == "--no-strata"),
+            );
+            let (answers, _) = match_report(&db, &queries, a.verbose, budget, scan);
             println!("load average {}", load_average());
             if argv.iter().any(|a| a == "--brute") {
                 let (bt, differ) = brute_force_report(&db, &queries, &answers, a.threads);
@@ -1574,7 +1605,7 @@ fn main() {
 /// Print the usage to stderr and exit with status 2 (a missing command or argument).
 fn usage() -> ! {
     eprintln!(
-        "usage: concord-bench align-eval [--corpora DIR] [--only speed|quick [--lexicon none|document|collection] [--layouts ntrex-paragraphs,...] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--interactive N] [--scan-threads N] [--client light|threads] [--samples FILE.tsv] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench band-cost --db memory.db --doc job.txt [--every N] [--batch 64] [--batch-budget POSTINGS,VERIFIED]"
+        "usage: concord-bench align-eval [--corpora DIR] [--only speed|quick [--lexicon none|document|collection] [--layouts ntrex-paragraphs,...] [-v]]\n       concord-bench all [--shapes formulaic,near] [--sizes 100000,1000000] [--dir DIR] [--threads 2] [--cold 30] [--reuse] [--corpora DIR] [-v]\n       concord-bench gen [--shapes ...] [--sizes ...] [--dir DIR]\n       concord-bench match --db memory.db --queries FILE [--brute] [-v] [--budget POSTINGS,VERIFIED] [--scan-threads N] [--no-strata]\n       concord-bench import --tsv memory.tsv --db memory.db [--runs 3]\n       concord-bench cold --db memory.db --queries FILE [--cold 30]\n       concord-bench search --db memory.db --queries FILE\n       concord-bench pretranslate [--sizes 100000,1000000] [--segments 10000] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench serve-load [--seconds 60] [--dir DIR] [--reuse] [--writer-nice N] [--bulk-nice N] [--interactive N] [--scan-threads N] [--client light|threads] [--samples FILE.tsv] [--corpora DIR]\n       concord-bench analyze [--sizes 100000,1000000] [--segments 10000] [--sample 100] [--dir DIR] [--reuse] [--corpora DIR]\n       concord-bench band-cost --db memory.db --doc job.txt [--every N] [--batch 64] [--batch-budget POSTINGS,VERIFIED]"
     );
     std::process::exit(2);
 }
