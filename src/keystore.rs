@@ -1535,6 +1535,19 @@ impl KeyFile {
 mod tests {
     use super::*;
 
+    /// The one-language key file `base` extended by `more` (units of `tag`, in id
+    /// order), written with the stamp `(1, generation)`: what an import writes.
+    fn extend(base: &[u8], tag: &LangTag, more: &[(i64, String)], generation: i64) -> Vec<u8> {
+        let base = std::sync::Arc::new(KeyFile::from_bytes(base).unwrap());
+        let mut lb = LangBuilder::extending(base, tag).expect("the base has the language");
+        for (id, t) in more {
+            lb.add(*id, t);
+        }
+        let mut w = FileWriter::new(std::io::Cursor::new(Vec::new()), 1).unwrap();
+        w.add(lb).unwrap();
+        w.finish(1, generation).unwrap().into_inner()
+    }
+
     #[test]
     fn round_trip_and_staleness() {
         let dir = tempfile::tempdir().unwrap();
@@ -1698,14 +1711,7 @@ mod tests {
                 texts.push((id, t));
             }
             let whole = file(&texts);
-            let base = std::sync::Arc::new(KeyFile::from_bytes(&file(&texts[..cut])).unwrap());
-            let mut lb = LangBuilder::extending(base, &ko).expect("the base has the language");
-            for (id, t) in &texts[cut..] {
-                lb.add(*id, t);
-            }
-            let mut fw = FileWriter::new(std::io::Cursor::new(Vec::new()), 1).unwrap();
-            fw.add(lb).unwrap();
-            let extended = fw.finish(1, 2).unwrap().into_inner();
+            let extended = extend(&file(&texts[..cut]), &ko, &texts[cut..], 2);
             assert!(extended == whole, "case {round}: the extended file differs");
             merged_cases += 1;
         }
@@ -1856,14 +1862,7 @@ mod tests {
             strata.len()
         );
         for cut in [1, 700, 2600, 4999] {
-            let base = std::sync::Arc::new(KeyFile::from_bytes(&whole(&texts[..cut])).unwrap());
-            let mut lb = LangBuilder::extending(base, &en).unwrap();
-            for (id, t) in &texts[cut..] {
-                lb.add(*id, t);
-            }
-            let mut w = FileWriter::new(std::io::Cursor::new(Vec::new()), 1).unwrap();
-            w.add(lb).unwrap();
-            let extended = w.finish(1, 1).unwrap().into_inner();
+            let extended = extend(&whole(&texts[..cut]), &en, &texts[cut..], 1);
             assert!(extended == bytes, "extended after {cut} units differs");
         }
     }
