@@ -509,13 +509,6 @@ fn rules_of(list: &[String], field: &str) -> Result<Vec<Rule>, ApiError> {
         .collect()
 }
 
-/// A draft to write to the spool: one file (its extension, its text), or the target and
-/// source texts of JSON segments.
-enum Spooled {
-    One(&'static str, String),
-    Two(String, String),
-}
-
 /// Lint a draft: the findings of `concord lint --format json` (or SARIF with
 /// `output: "sarif"`), with the memory's glossary and translations.
 #[utoipa::path(post, path = "/v1/lint", tag = "lint", request_body = LintRequest,
@@ -554,7 +547,9 @@ pub async fn lint_draft(
         .transpose()?;
     let to = r.to.as_deref().map(|f| parse_lang("to", f)).transpose()?;
     let label = r.name.clone().unwrap_or_else(|| "draft".to_string());
-    let (files, format) = match (r.content.take(), &r.segments) {
+    // The draft is read from memory: nothing of it is written to disk, and its names
+    // are the server's own, made from the label.
+    let req = match (r.content.take(), &r.segments) {
         (Some(content), None) => {
             let format = r
                 .format
@@ -578,7 +573,10 @@ pub async fn lint_draft(
                 DraftFormat::Tmx => "tmx",
                 DraftFormat::Text => "txt",
             };
-            (Spooled::One(ext, content), format)
+            DraftRequest {
+                format: Some(format),
+                ..DraftRequest::in_memory(file_label(&label, ext), content.into_bytes())
+            }
         }
         (None, Some(segs)) => {
             if from.is_none() || to.is_none() {
@@ -605,7 +603,12 @@ pub async fn lint_draft(
                 tgt.push_str(&s.target);
                 tgt.push('\n');
             }
-            (Spooled::Two(tgt, src), DraftFormat::Text)
+            DraftRequest {
+                source: Some(file_label(&format!("{label}.source"), "txt").into()),
+                source_content: Some(src.into_bytes().into()),
+                format: Some(DraftFormat::Text),
+                ..DraftRequest::in_memory(file_label(&label, "txt"), tgt.into_bytes())
+            }
         }
         _ => {
             return Err(ApiError::bad_request(
@@ -613,28 +616,11 @@ pub async fn lint_draft(
             ))
         }
     };
+    let req = DraftRequest { from, to, ..req };
     let use_memory = r.use_memory.unwrap_or(true);
     let st = Arc::clone(&state);
     let body = state
         .read_heavy(move |mem| {
-            // The draft is read from memory: nothing of it is written to disk (no spool
-            // file), and the names are the server's own, made from the label.
-            let req = match files {
-                Spooled::One(ext, content) => DraftRequest {
-                    format: Some(format),
-                    from,
-                    to,
-                    ..DraftRequest::in_memory(file_label(&label, ext), content.into_bytes())
-                },
-                Spooled::Two(tgt, src) => DraftRequest {
-                    source: Some(file_label(&format!("{label}.source"), "txt").into()),
-                    source_content: Some(src.into_bytes().into()),
-                    format: Some(format),
-                    from,
-                    to,
-                    ..DraftRequest::in_memory(file_label(&label, "txt"), tgt.into_bytes())
-                },
-            };
             // The glossary's term rules and the memory's 100% index are built once per
             // generation of the memory and shared by every lint.
             let compiled = if use_memory {
