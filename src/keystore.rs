@@ -1250,7 +1250,7 @@ impl KeyFile {
                 .and_then(|t| LangTag::parse(t).ok())
                 .ok_or_else(|| corrupt(path, "tag"))?;
             let v = |j: usize| u(at + TAG_BYTES + 8 * j).map(|x| x as usize);
-            let l = LangKeys {
+            let mut l = LangKeys {
                 tag,
                 width: v(0)?,
                 count: v(1)?,
@@ -1285,7 +1285,6 @@ impl KeyFile {
             {
                 return Err(corrupt(path, "section bounds"));
             }
-            let mut l = l;
             let mut next_first = 0;
             for j in 0..strata_n {
                 let e = |f: usize| u(strata_off + STRATUM_ENTRY * j + 8 * f).map(|x| x as usize);
